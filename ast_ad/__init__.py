@@ -1,0 +1,26 @@
+"""ast_ad: automatic differentiation of plain Python/NumPy by source transformation."""
+
+from . import rules as _rules  # noqa: F401  (registers the built-in rules)
+from .errors import (
+    AstAdError,
+    GradientCheckError,
+    NonScalarOutputError,
+    NoRuleError,
+    SourceUnavailableError,
+    UnsupportedConstructError,
+)
+from .rules.registry import Registry, default_registry, defjvp, defvjp, nondifferentiable
+
+__all__ = [
+    "AstAdError",
+    "GradientCheckError",
+    "NonScalarOutputError",
+    "NoRuleError",
+    "SourceUnavailableError",
+    "UnsupportedConstructError",
+    "Registry",
+    "default_registry",
+    "defjvp",
+    "defvjp",
+    "nondifferentiable",
+]

@@ -1,0 +1,1 @@
+"""Built-in derivative rules (importing this package registers them)."""

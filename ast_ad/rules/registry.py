@@ -1,0 +1,126 @@
+"""Rule registries: one truth for the transformer, the tape and forward mode.
+
+A reverse rule is a runnable function ``rule(g, ans, *args, **kwargs)`` returning the
+contribution of the output cotangent ``g`` to one positional argument.  For an argument
+that is a list (``np.concatenate``, ``np.stack``) it returns a list, one entry per element.
+A forward rule ``jvp_rule(t, ans, *args, **kwargs)`` returns the output tangent caused by
+the tangent ``t`` of one argument; contributions of several arguments are summed.
+
+Registries are objects.  ``default_registry`` holds the built-in rules; ``Registry(parent)``
+gives an isolated registry that falls back to its parent (handy in tests).  Every
+registration bumps ``version``, which is part of every gradient cache key.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+_versions = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules of one function: one entry per positional argument (None = no derivative)."""
+
+    fn: Any
+    rules: tuple
+
+
+class Registry:
+    def __init__(self, parent: "Registry | None" = None, name: str = "registry"):
+        self.parent = parent
+        self.name = name
+        self._vjp: dict = {}
+        self._jvp: dict = {}
+        self._nondiff: dict = {}
+        self._own_version = next(_versions)
+
+    # -- registration ----------------------------------------------------------------
+    def defvjp(self, fn: Any, *rules: Callable | None) -> None:
+        """Register reverse rules for ``fn``, one per positional argument."""
+        self._vjp[_key(fn)] = RuleSet(fn, tuple(rules))
+        self._nondiff.pop(_key(fn), None)
+        self._bump()
+
+    def defjvp(self, fn: Any, *rules: Callable | None) -> None:
+        """Register forward rules for ``fn``, one per positional argument."""
+        self._jvp[_key(fn)] = RuleSet(fn, tuple(rules))
+        self._nondiff.pop(_key(fn), None)
+        self._bump()
+
+    def nondifferentiable(self, fn: Any) -> Any:
+        """Declare that ``fn`` has a zero derivative (or a non-float result)."""
+        self._nondiff[_key(fn)] = fn
+        self._bump()
+        return fn
+
+    def _bump(self) -> None:
+        self._own_version = next(_versions)
+
+    # -- queries ---------------------------------------------------------------------
+    @property
+    def version(self) -> tuple:
+        own = (self._own_version,)
+        return own + self.parent.version if self.parent is not None else own
+
+    def vjp(self, fn: Any) -> RuleSet | None:
+        r = self._vjp.get(_key(fn))
+        if r is None and _key(fn) not in self._nondiff and self.parent is not None:
+            return self.parent.vjp(fn)
+        return r
+
+    def jvp(self, fn: Any) -> RuleSet | None:
+        r = self._jvp.get(_key(fn))
+        if r is None and _key(fn) not in self._nondiff and self.parent is not None:
+            return self.parent.jvp(fn)
+        return r
+
+    def is_nondifferentiable(self, fn: Any) -> bool:
+        k = _key(fn)
+        if k in self._nondiff:
+            return True
+        if k in self._vjp or k in self._jvp:
+            return False
+        return self.parent is not None and self.parent.is_nondifferentiable(fn)
+
+    def has_rule(self, fn: Any) -> bool:
+        return self.vjp(fn) is not None or self.is_nondifferentiable(fn)
+
+    def functions(self) -> list:
+        """Every function with a reverse rule (this registry and its parents)."""
+        seen = dict(self.parent._all_vjp()) if self.parent is not None else {}
+        seen.update(self._vjp)
+        return [r.fn for r in seen.values()]
+
+    def _all_vjp(self) -> dict:
+        seen = dict(self.parent._all_vjp()) if self.parent is not None else {}
+        seen.update(self._vjp)
+        return seen
+
+    def nondifferentiable_functions(self) -> list:
+        seen = dict(self.parent._all_nondiff()) if self.parent is not None else {}
+        seen.update(self._nondiff)
+        return list(seen.values())
+
+    def _all_nondiff(self) -> dict:
+        seen = dict(self.parent._all_nondiff()) if self.parent is not None else {}
+        seen.update(self._nondiff)
+        return seen
+
+
+def _key(fn: Any) -> Any:
+    """Functions are keyed by identity (bound builtin methods compare by value)."""
+    try:
+        hash(fn)
+        return fn
+    except TypeError:
+        return id(fn)
+
+
+default_registry = Registry(name="default")
+
+defvjp = default_registry.defvjp
+defjvp = default_registry.defjvp
+nondifferentiable = default_registry.nondifferentiable

@@ -1,0 +1,127 @@
+"""Binding ``wrt`` to parameters and shaping gradients like their arguments.
+
+Shared by every engine (transformer, tape), so all of them honour one contract:
+
+- ``wrt`` is an int (positional index), a parameter name, or a tuple of them; an int or a
+  name gives one gradient, a tuple gives a tuple;
+- a gradient has the type of its argument: a float for a Python float or int (ints are
+  promoted; ``np.float64`` counts as a float), an ndarray of the argument's shape and
+  dtype for an ndarray (integer arrays get float64), and the same structure for
+  tuples/lists/dicts of those.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import AstAdError
+
+
+@dataclass(frozen=True)
+class WrtSpec:
+    names: tuple  # parameter names, in the order the user asked for them
+    indices: tuple  # positional indices of those parameters
+    single: bool  # True: return one gradient, not a tuple
+
+
+def parameters(fn) -> list:
+    """The (name, kind, default) of ``fn``'s parameters, without a bound ``self``."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return []
+    return list(sig.parameters.values())
+
+
+def resolve_wrt(fn, wrt) -> WrtSpec:
+    """Turn ``wrt`` into parameter names and indices, with clear errors."""
+    params = [
+        p
+        for p in parameters(fn)
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    names = [p.name for p in params]
+    single = not isinstance(wrt, (tuple, list))
+    items = (wrt,) if single else tuple(wrt)
+    if not items:
+        raise AstAdError("wrt must name at least one parameter")
+    out_names, out_idx = [], []
+    fname = getattr(fn, "__qualname__", repr(fn))
+    for w in items:
+        if isinstance(w, bool) or not isinstance(w, (int, str, np.integer)):
+            raise AstAdError(f"wrt entries must be ints or parameter names, not {w!r}")
+        if isinstance(w, str):
+            if w not in names:
+                raise AstAdError(
+                    f"wrt={w!r}: {fname} has no parameter named {w!r} (parameters: {names})"
+                )
+            i = names.index(w)
+        else:
+            i = int(w)
+            if i < 0:
+                i += len(names)
+            if not 0 <= i < len(names):
+                raise AstAdError(
+                    f"wrt={w!r} is out of range: {fname} has {len(names)} parameter(s) {names}"
+                )
+        out_names.append(names[i])
+        out_idx.append(i)
+    return WrtSpec(tuple(out_names), tuple(out_idx), single)
+
+
+def bind(fn, args: tuple, kwargs: dict) -> inspect.BoundArguments:
+    """Bind a call's arguments to ``fn``'s parameters, defaults applied."""
+    b = inspect.signature(fn).bind(*args, **kwargs)
+    b.apply_defaults()
+    return b
+
+
+def zero_like(x):
+    """A zero gradient shaped like ``x`` (float for scalars, float arrays for arrays)."""
+    if isinstance(x, np.ndarray):
+        return np.zeros_like(x, dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)
+    if isinstance(x, (list, tuple)):
+        return type(x)(zero_like(v) for v in x) if type(x) in (list, tuple) else None
+    if isinstance(x, dict):
+        return {k: zero_like(v) for k, v in x.items()}
+    if isinstance(x, (bool, str)) or x is None:
+        return None
+    if isinstance(x, (int, float, np.number)):
+        return 0.0
+    return None
+
+
+def match(g, x):
+    """Shape/type the gradient ``g`` like its argument ``x`` (see module docstring)."""
+    if g is None:
+        return zero_like(x)
+    if isinstance(x, np.ndarray):
+        dt = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(float)
+        if isinstance(g, np.ndarray) and g.shape == x.shape and g.dtype == dt:
+            return g
+        g = np.asarray(g, dtype=dt)
+        if g.shape != x.shape:
+            g = np.broadcast_to(g, x.shape).copy() if g.ndim == 0 else g.reshape(x.shape)
+        return g
+    if isinstance(x, (list, tuple)) and type(x) in (list, tuple):
+        if isinstance(g, (list, tuple)):
+            return type(x)(match(gi, xi) for gi, xi in zip(g, x))
+        return zero_like(x)
+    if isinstance(x, dict):
+        if isinstance(g, dict):
+            return {k: match(g.get(k), v) for k, v in x.items()}
+        return zero_like(x)
+    if isinstance(x, bool):
+        return None
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        if type(g) is float:
+            return g
+        if isinstance(x, np.floating) and not isinstance(x, np.float64):
+            return type(x)(g)
+        return float(np.real(g)) if np.ndim(g) == 0 else float(np.sum(g))
+    if isinstance(x, complex):
+        return complex(g)
+    return g
