@@ -1,1 +1,12 @@
 """Built-in derivative rules (importing this package registers them)."""
+
+from . import (  # noqa: F401  (each module registers its rules in default_registry)
+    builtins_rules,
+    indexing,
+    math_rules,
+    numpy_elementwise,
+    numpy_linalg,
+    numpy_reductions,
+    numpy_shape,
+    operators,
+)

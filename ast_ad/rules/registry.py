@@ -94,6 +94,15 @@ class Registry:
         seen.update(self._vjp)
         return [r.fn for r in seen.values()]
 
+    def jvp_functions(self) -> list:
+        """Every function with a forward rule (this registry and its parents)."""
+        return [r.fn for r in self._all_jvp().values()]
+
+    def _all_jvp(self) -> dict:
+        seen = dict(self.parent._all_jvp()) if self.parent is not None else {}
+        seen.update(self._jvp)
+        return seen
+
     def _all_vjp(self) -> dict:
         seen = dict(self.parent._all_vjp()) if self.parent is not None else {}
         seen.update(self._vjp)
