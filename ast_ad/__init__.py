@@ -24,3 +24,7 @@ __all__ = [
     "defvjp",
     "nondifferentiable",
 ]
+from .api import GradientFunction, grad, source, value_and_grad  # noqa: E402
+from .runtime import stop_gradient  # noqa: E402
+
+__all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient"]

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 _versions = itertools.count(1)
+#: bumped by every registration in any registry; cached gradients compare it per call
+state = [0]
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Registry:
 
     def _bump(self) -> None:
         self._own_version = next(_versions)
+        state[0] = self._own_version
 
     # -- queries ---------------------------------------------------------------------
     @property

@@ -1,0 +1,194 @@
+"""``grad`` / ``value_and_grad``: lazy transformation, specialisation, dispatch, cache.
+
+Cache key of a generated function (documented in docs/design.md):
+
+    the function object (weakly: a redefined function is a new object, and a collected
+    function frees its entries)  x  wrt  x  value-or-not  x  the rule-registry version
+    x  the types of the differentiated arguments (float / int / ndarray / other)
+
+The per-call fast path is: one type lookup, one dict lookup, the generated function.
+"""
+
+from __future__ import annotations
+
+import types
+import warnings
+import weakref
+
+from .errors import AstAdError
+from .rules import registry as _registry_mod
+from .rules.registry import default_registry
+from .signature import bind, resolve_wrt
+
+_CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_STATE = _registry_mod.state
+
+
+class GradientFunction:
+    """The gradient of ``fn`` (callable with ``fn``'s signature)."""
+
+    def __init__(self, fn, wrt=0, with_value=False, registry=None, fallback=None):
+        if fallback not in (None, "tape"):
+            raise AstAdError(f"fallback must be None or 'tape', not {fallback!r}")
+        self.fn = fn  # the original function (deliberately not __wrapped__)
+        self.wrt = wrt
+        self.with_value = with_value
+        self.registry = registry or default_registry
+        self.fallback = fallback
+        self._spec = resolve_wrt(fn, wrt)
+        self._target, self._self = _unwrap(fn)
+        self._table = {}
+        self._gen = None
+        self._idx = self._spec.indices[0] if len(self._spec.indices) == 1 else None
+        self._nparams = None
+        self._tape = None
+        self._guards = ()
+        self.__name__ = getattr(fn, "__name__", "grad")
+        self.__qualname__ = getattr(fn, "__qualname__", self.__name__)
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self.__module__ = getattr(fn, "__module__", None)
+
+    def primal_fn(self):
+        return self.fn
+
+    def __repr__(self):
+        kind = "value_and_grad" if self.with_value else "grad"
+        return f"<ast_ad {kind} of {self.__qualname__} wrt={self.wrt!r}>"
+
+    # -- calling ------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if not kwargs and self._gen is _STATE[0] and len(args) == self._nparams:
+            i = self._idx
+            fn = self._table.get(type(args[i]) if i is not None else
+                                 tuple([type(args[j]) for j in self._spec.indices]))
+            if fn is not None and not self._guards:
+                if self._self is not None:
+                    return fn(self._self, *args)
+                return fn(*args)
+        return self._slow_call(args, kwargs)
+
+    def _slow_call(self, args, kwargs):
+        if self._tape is not None:
+            return self._tape(*args, **kwargs)
+        b = bind(self.fn, args, kwargs)
+        full = tuple(b.arguments[p] for p in b.signature.parameters)
+        if self._gen is not _STATE[0] or not self._guards_ok():
+            self._table.clear()
+            self._gen = _STATE[0]
+        key = _key(full, self._spec.indices)
+        fn = self._table.get(key)
+        if fn is None:
+            try:
+                fn = self._compile(full)
+            except AstAdError as e:
+                if self.fallback != "tape":
+                    raise
+                return self._use_tape(e, args, kwargs)
+            self._table[key] = fn
+            self._nparams = len(full)
+        if self._self is not None:
+            return fn(self._self, *full)
+        return fn(*full)
+
+    def _guards_ok(self):
+        return all(d.get(n) is o for d, n, o in self._guards)
+
+    def _use_tape(self, err, args, kwargs):
+        from . import tape
+
+        warnings.warn(f"ast_ad: falling back to the tape for {self.__qualname__}: {err}",
+                      stacklevel=3)
+        f = tape.value_and_grad if self.with_value else tape.grad
+        self._tape = f(self.fn, wrt=self.wrt)
+        return self._tape(*args, **kwargs)
+
+    def _compile(self, full):
+        gen = self.generated(full)
+        return gen.compiled[0]
+
+    def generated(self, full):
+        """The Generated object for arguments like ``full`` (transforming if needed)."""
+        from .passes.pipeline import transform
+
+        target = self._target
+        names = self._spec.names
+        arg_kinds = {}
+        params = _param_names(target)
+        offset = 1 if self._self is not None else 0
+        for k, p in enumerate(params[offset:]):
+            if k < len(full):
+                arg_kinds[p] = type(full[k])
+        kinds_key = tuple(sorted((p, t.__qualname__) for p, t in arg_kinds.items()
+                                 if p in names))
+        ckey = (names, self._spec.single, self.with_value, self.registry.version, kinds_key)
+        per_fn = _CACHE.setdefault(target, {})
+        gen = per_fn.get(ckey)
+        if gen is None:
+            gen = transform(target, names, self.registry, arg_kinds, mode="joint",
+                            with_value=self.with_value, single=self._spec.single)
+            per_fn[ckey] = gen
+        self._guards = tuple(getattr(gen.ctx, "guards", ()))
+        return gen
+
+    def source(self, *args, **kwargs):
+        """The generated source (for ``args`` if given, else for float arguments)."""
+        if args or kwargs:
+            b = bind(self.fn, args, kwargs)
+            full = tuple(b.arguments[p] for p in b.signature.parameters)
+        else:
+            full = _example_args(self.fn, self._spec.indices)
+        return self.generated(full).source
+
+
+def _unwrap(fn):
+    if isinstance(fn, types.MethodType):
+        return fn.__func__, fn.__self__
+    if isinstance(fn, GradientFunction):
+        return fn, None
+    return fn, None
+
+
+def _param_names(fn):
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    return list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+
+
+def _key(full, indices):
+    if len(indices) == 1:
+        return type(full[indices[0]])
+    return tuple(type(full[j]) for j in indices)
+
+
+def _example_args(fn, indices):
+    import inspect
+
+    out = []
+    for k, p in enumerate(inspect.signature(fn).parameters.values()):
+        out.append(1.0 if p.default is inspect.Parameter.empty else p.default)
+    return tuple(out)
+
+
+def grad(fn=None, wrt=0, *, fallback=None, registry=None):
+    """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them).
+
+    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+    """
+    if fn is None:
+        return lambda f: grad(f, wrt, fallback=fallback, registry=registry)
+    return GradientFunction(fn, wrt, False, registry, fallback)
+
+
+def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
+    """Like ``grad`` but returns ``(value, gradient(s))``."""
+    if fn is None:
+        return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry)
+    return GradientFunction(fn, wrt, True, registry, fallback)
+
+
+def source(g, *args, **kwargs) -> str:
+    """The generated source of an ast_ad gradient (deterministic text)."""
+    if not isinstance(g, GradientFunction):
+        raise AstAdError(f"ast_ad.source expects a function made by ast_ad.grad, not {g!r}")
+    return g.source(*args, **kwargs)

@@ -1,0 +1,141 @@
+"""Parse: a function object -> a gast ``FunctionDef`` plus where it came from.
+
+Before::
+
+    @ast_ad.grad
+    def f(x):
+        return x * x
+
+After: ``ParsedFunction(tree=FunctionDef(name='f', decorator_list=[], ...),
+filename='model.py', line_offset=11)``; ``node.lineno + line_offset`` is the line in
+the user's file.  Lambdas become a ``FunctionDef`` whose body is one ``return``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import linecache
+import textwrap
+import types
+from dataclasses import dataclass
+
+import gast
+
+from ..errors import SourceUnavailableError
+
+
+@dataclass
+class ParsedFunction:
+    fn: object
+    tree: gast.FunctionDef
+    filename: str
+    line_offset: int
+
+    def where(self, node) -> tuple:
+        """(filename, user line) of a node of ``tree``."""
+        ln = getattr(node, "lineno", None)
+        return self.filename, (ln + self.line_offset if ln is not None else None)
+
+
+def short_filename(filename: str) -> str:
+    return filename
+
+
+def get_source(fn) -> tuple:
+    """(source text, filename, first line) of ``fn``, or SourceUnavailableError."""
+    code = getattr(fn, "__code__", None)
+    name = getattr(fn, "__qualname__", repr(fn))
+    if code is None:
+        raise SourceUnavailableError(
+            f"cannot read the source of {name!r}: it is not a Python function "
+            "(a builtin or C function); register a rule with ast_ad.defvjp or use "
+            "ast_ad.tape"
+        )
+    filename = code.co_filename
+    try:
+        lines, first = inspect.getsourcelines(fn)
+    except (OSError, TypeError, IndexError) as e:
+        raise SourceUnavailableError(
+            f"cannot read the source of {name!r} (defined in {filename!r}, e.g. by exec): "
+            f"{e}; use ast_ad.grad(f, fallback='tape') or ast_ad.tape.grad",
+            filename=filename,
+            lineno=code.co_firstlineno,
+        ) from None
+    return "".join(lines), filename, max(first, 1)
+
+
+def parse_function(fn) -> ParsedFunction:
+    src, filename, first = get_source(fn)
+    code = fn.__code__
+    text = textwrap.dedent(src)
+    try:
+        module = gast.parse(text)
+    except SyntaxError:
+        module = None
+    if code.co_name == "<lambda>":
+        tree = _find_lambda(fn, module, src, filename, first)
+    else:
+        if module is None or not module.body or not isinstance(
+            module.body[0], (gast.FunctionDef, gast.AsyncFunctionDef)
+        ):
+            raise SourceUnavailableError(
+                f"could not parse the source of {fn.__qualname__!r}",
+                filename=filename,
+                lineno=first,
+            )
+        tree = module.body[0]
+        tree.decorator_list = []
+    return ParsedFunction(fn, tree, filename, first - 1)
+
+
+def _find_lambda(fn, module, src, filename, first):
+    """Pick the lambda whose parameters and position match ``fn``'s code object."""
+    if module is None:
+        # The lambda sits inside a larger statement: parse the enclosing lines.
+        lines = linecache.getlines(filename)
+        text = "".join(lines)
+        try:
+            module = gast.parse(text)
+            first = 1
+        except SyntaxError:
+            module = None
+    if module is None:
+        raise SourceUnavailableError(
+            "cannot isolate the source of a lambda", filename=filename, lineno=first
+        )
+    code = fn.__code__
+    argnames = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    want_line = code.co_firstlineno - first + 1
+    cands = []
+    for node in gast.walk(module):
+        if isinstance(node, gast.Lambda):
+            names = [a.id for a in node.args.args] + [a.id for a in node.args.kwonlyargs]
+            if names == argnames and node.lineno == want_line:
+                cands.append(node)
+    if len(cands) > 1:
+        cols = _code_columns(code)
+        exact = [c for c in cands if c.body.col_offset in cols]
+        cands = exact or cands
+    if len(cands) != 1:
+        raise SourceUnavailableError(
+            "cannot isolate the source of this lambda (several lambdas on one line?); "
+            "define it with def",
+            filename=filename,
+            lineno=code.co_firstlineno,
+        )
+    lam = cands[0]
+    ret = gast.Return(value=lam.body)
+    gast.copy_location(ret, lam)
+    fdef = gast.FunctionDef(
+        name="_lambda", args=lam.args, body=[ret], decorator_list=[], returns=None,
+        type_comment=None, type_params=[],
+    )
+    gast.copy_location(fdef, lam)
+    return fdef
+
+
+def _code_columns(code: types.CodeType) -> set:
+    try:
+        return {p[2] for p in code.co_positions() if p[2] is not None}
+    except AttributeError:  # Python 3.10
+        return set()

@@ -1,0 +1,267 @@
+"""A-normal form for expressions: one operation per statement, operands are atoms.
+
+Before::
+
+    y = np.sin(x * 2.0) + a[i + 1]
+
+After::
+
+    _t1 = x * 2.0
+    _t2 = np.sin(_t1)
+    _t3 = i + 1
+    _t4 = a[_t3]
+    y = _t2 + _t4
+
+Conditional expressions and ``and``/``or`` become ``if`` statements (short-circuit kept);
+comprehensions become loops that append to a fresh list; array methods on locals become
+calls of the matching NumPy function (``x.sum(axis=0)`` -> ``np.sum(x, axis=0)``).
+This is a mixin of :class:`ast_ad.passes.normalize.Normalizer`.
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from ..errors import UnsupportedConstructError
+from ..rules import helpers as H
+from . import nodes as N
+
+# method name -> (function, how the receiver and arguments map onto it)
+#   "x": f(x, *args, **kw)     "xs": f(x, args)   (shape given as several ints or one tuple)
+ARRAY_METHODS = {
+    "sum": (np.sum, "x"), "mean": (np.mean, "x"), "max": (np.max, "x"), "min": (np.min, "x"),
+    "prod": (np.prod, "x"), "var": (np.var, "x"), "std": (np.std, "x"), "dot": (np.dot, "x"),
+    "ravel": (np.ravel, "x"), "flatten": (np.ravel, "x"), "squeeze": (np.squeeze, "x"),
+    "clip": (np.clip, "x"), "cumsum": (np.cumsum, "x"), "argmax": (np.argmax, "x"),
+    "argmin": (np.argmin, "x"), "any": (np.any, "x"), "all": (np.all, "x"),
+    "round": (np.round, "x"), "conj": (np.conj, "x"), "item": (float, "x"),
+    "reshape": (H.method_reshape, "x"), "transpose": (H.method_transpose, "x"),
+    "copy": (H.copy, "x"), "astype": (H.astype, "x"), "swapaxes": (np.swapaxes, "x"),
+}
+ARRAY_ATTRS = {"T": np.transpose}
+NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "real", "imag"}
+CONTAINER_METHODS = {"append", "pop", "extend", "insert", "items", "keys", "values", "get",
+                     "index", "count", "update", "setdefault"}
+
+
+class AnfMixin:
+    # -- helpers expected from the host class: self.env, self.tmp(), self.emit(stmt),
+    #    self.fail(node, msg), self.np_name (a Name/Attribute node for numpy)
+
+    def atom(self, e, hint="_t"):
+        """Flatten ``e``; return a Name or Constant holding its value."""
+        if N.is_atom(e):
+            return e
+        v = self.rhs(e)
+        if N.is_atom(v):
+            return v
+        t = self.tmp(hint)
+        self.emit(N.assign(t, v, loc=e))
+        return N.name(t)
+
+    def rhs(self, e):
+        """Flatten ``e`` into one operation over atoms (or an atom)."""
+        m = getattr(self, "rhs_" + type(e).__name__, None)
+        if m is None:
+            self.fail(e, f"the expression {type(e).__name__}")
+        return m(e)
+
+    def rhs_Name(self, e):
+        return e
+
+    def rhs_Constant(self, e):
+        return e
+
+    def rhs_BinOp(self, e):
+        return gast.BinOp(left=self.atom(e.left), op=e.op, right=self.atom(e.right))
+
+    def rhs_UnaryOp(self, e):
+        return gast.UnaryOp(op=e.op, operand=self.atom(e.operand))
+
+    def rhs_Compare(self, e):
+        if len(e.ops) > 1:  # a < b < c  ->  (a < b) and (b < c), short-circuit kept
+            left = self.atom(e.left)
+            mids = [self.atom(c) for c in e.comparators]
+            parts = []
+            prev = left
+            for op, c in zip(e.ops, mids):
+                parts.append(gast.Compare(left=prev, ops=[op], comparators=[c]))
+                prev = c
+            return self.rhs_BoolOp(gast.BoolOp(op=gast.And(), values=parts))
+        return gast.Compare(left=self.atom(e.left), ops=e.ops,
+                            comparators=[self.atom(c) for c in e.comparators])
+
+    def rhs_BoolOp(self, e):
+        # r = a; if r: r = b   (and)      r = a; if not r: r = b   (or)
+        t = self.tmp("_b")
+        self.emit(N.assign(t, self.rhs(e.values[0]), loc=e))
+        for v in e.values[1:]:
+            saved = self.out
+            self.out = []
+            self.emit(N.assign(t, self.rhs(v), loc=e))
+            body = self.out
+            self.out = saved
+            test = N.name(t) if isinstance(e.op, gast.And) else self.atom(N.not_(N.name(t)))
+            self.emit(N.if_(test, body, loc=e))
+        return N.name(t)
+
+    def rhs_IfExp(self, e):
+        t = self.tmp("_c")
+        test = self.atom(e.test)
+        branches = []
+        for part in (e.body, e.orelse):
+            saved = self.out
+            self.out = []
+            self.emit(N.assign(t, self.rhs(part), loc=e))
+            branches.append(self.out)
+            self.out = saved
+        self.emit(N.if_(test, branches[0], branches[1], loc=e))
+        return N.name(t)
+
+    def rhs_Tuple(self, e):
+        return gast.Tuple(elts=[self.atom(x) for x in self.no_star(e.elts)], ctx=gast.Load())
+
+    def rhs_List(self, e):
+        return gast.List(elts=[self.atom(x) for x in self.no_star(e.elts)], ctx=gast.Load())
+
+    def rhs_Dict(self, e):
+        if any(k is None for k in e.keys):
+            self.fail(e, "dict unpacking ('**')")
+        return gast.Dict(keys=[self.atom(k) for k in e.keys], values=[self.atom(v) for v in e.values])
+
+    def rhs_JoinedStr(self, e):
+        return e  # f-strings are non-differentiable values; evaluated as written
+
+    def no_star(self, elts):
+        for x in elts:
+            if isinstance(x, gast.Starred):
+                self.fail(x, "starred unpacking ('*xs') in a literal")
+        return elts
+
+    def index(self, s):
+        if isinstance(s, gast.Slice):
+            return gast.Slice(lower=s.lower and self.atom(s.lower), upper=s.upper and self.atom(s.upper),
+                              step=s.step and self.atom(s.step))
+        if isinstance(s, gast.Tuple):
+            return gast.Tuple(elts=[self.index(x) for x in s.elts], ctx=gast.Load())
+        return self.atom(s)
+
+    def rhs_Subscript(self, e):
+        return gast.Subscript(value=self.atom(e.value), slice=self.index(e.slice), ctx=gast.Load())
+
+    def rhs_Attribute(self, e):
+        if self.env.is_static(e):
+            return e  # np.pi, math.e, module constants: read as written
+        base = self.atom(e.value)
+        if e.attr in ARRAY_ATTRS:
+            return N.call(self.static_ref(ARRAY_ATTRS[e.attr], e), [base])
+        return gast.Attribute(value=base, attr=e.attr, ctx=gast.Load())
+
+    def rhs_Lambda(self, e):
+        self.fail(e, "a lambda used as a value (not bound to a name)")
+
+    def rhs_Call(self, e):
+        func = e.func
+        if isinstance(func, gast.Attribute) and not self.env.is_static(func):
+            meth = ARRAY_METHODS.get(func.attr)
+            if meth is not None:
+                recv = self.atom(func.value)
+                args = [recv] + self.call_args(e.args)
+                return N.call(self.static_ref(meth[0], func), args, self.call_kw(e.keywords))
+            recv = self.atom(func.value)
+            f = gast.Attribute(value=recv, attr=func.attr, ctx=gast.Load())
+            return N.call(f, self.call_args(e.args), self.call_kw(e.keywords))
+        if isinstance(func, gast.Name) or self.env.is_static(func):
+            if isinstance(func, gast.Name) and not self.env.is_local(func.id):
+                comp = self.builtin_comprehension_call(e)
+                if comp is not None:
+                    return comp
+            return N.call(func, self.call_args(e.args), self.call_kw(e.keywords))
+        f = self.atom(func, "_f")
+        return N.call(f, self.call_args(e.args), self.call_kw(e.keywords))
+
+    def call_args(self, args):
+        out = []
+        for a in args:
+            if isinstance(a, gast.Starred):
+                self.fail(a, "a starred argument ('f(*xs)')")
+            out.append(self.atom(a))
+        return out
+
+    def call_kw(self, kws):
+        out = []
+        for k in kws:
+            if k.arg is None:
+                self.fail(k.value, "a '**kwargs' argument")
+            out.append(gast.keyword(arg=k.arg, value=self.atom(k.value)))
+        return out
+
+    def builtin_comprehension_call(self, e):
+        """sum(x*x for x in xs) -> sum(<list built by a loop>)."""
+        if len(e.args) >= 1 and isinstance(e.args[0], gast.GeneratorExp):
+            gen = e.args[0]
+            lst = self.comprehension(gen.elt, None, gen.generators, gen)
+            rest = self.call_args(e.args[1:])
+            return N.call(e.func, [lst] + rest, self.call_kw(e.keywords))
+        return None
+
+    def rhs_ListComp(self, e):
+        return self.comprehension(e.elt, None, e.generators, e)
+
+    def rhs_GeneratorExp(self, e):
+        return self.comprehension(e.elt, None, e.generators, e)
+
+    def rhs_DictComp(self, e):
+        return self.comprehension(e.value, e.key, e.generators, e)
+
+    def comprehension(self, elt, key, generators, node):
+        """[e for x in xs if c] -> _l = []; for x in xs: if c: _l.append(e)"""
+        acc = self.tmp("_d" if key is not None else "_l")
+        self.emit(N.assign(acc, gast.Dict(keys=[], values=[]) if key is not None
+                           else gast.List(elts=[], ctx=gast.Load()), loc=node))
+        # comprehension variables are private to the comprehension: rename them
+        renames = {}
+        for g in generators:
+            for n in gast.walk(g.target):
+                if isinstance(n, gast.Name):
+                    renames[n.id] = self.tmp(n.id)
+        ren = _Renamer(renames)
+        gens = [ren.visit(g) for g in generators]
+        elt = ren.visit(elt)
+        key = ren.visit(key) if key is not None else None
+        if key is not None:
+            target = gast.Subscript(value=N.name(acc), slice=key, ctx=gast.Store())
+            inner = [N.assign(target, elt, loc=node)]
+        else:
+            app = gast.Attribute(value=N.name(acc), attr="append", ctx=gast.Load())
+            inner = [N.expr_stmt(N.call(app, [elt]), loc=node)]
+        for g in reversed(gens):
+            for cond in reversed(g.ifs):
+                inner = [N.if_(cond, inner, loc=node)]
+            loop = gast.For(target=g.target, iter=g.iter, body=inner, orelse=[], type_comment=None)
+            N.copy_loc(loop, node)
+            inner = [loop]
+        for s in self.block(inner, self.loop_ctx):
+            self.emit(s)
+        return N.name(acc)
+
+
+class _Renamer(gast.NodeTransformer):
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return gast.copy_location(N.name(self.mapping[node.id], node.ctx), node)
+        return node
+
+    def visit_Lambda(self, node):
+        return node
+
+
+def unsupported(parsed, node, what):
+    filename, line = parsed.where(node)
+    return UnsupportedConstructError(
+        f"{what} is not supported in {parsed.tree.name}()", filename=filename, lineno=line
+    )

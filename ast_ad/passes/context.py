@@ -1,0 +1,234 @@
+"""TransformContext: what the reverse pass asks about the function being transformed.
+
+It resolves callables, decides how each call is differentiated (rule, non-differentiable,
+user function, list method), infers value kinds, and assembles the final function from
+the forward and adjoint sweeps.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import gast
+import numpy as np
+
+from .. import runtime as R
+from ..frontend.resolve import LOCAL, MISSING
+from . import nodes as N
+from .analysis import Analysis, iter_stmts
+from .anf import NONDIFF_ATTRS
+from .calls import CallSupport
+from .cleanup import cleanup
+from .forward_sweep import ForwardSweep, add_counters, finalize_markers, needed_names
+from .reverse import Reverse, State, no_rule_error
+
+_ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
+                operator.neg, operator.pos}
+_NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool)
+
+
+class TransformContext(CallSupport):
+    def __init__(self, fn, parsed, env, namer, registry, norm, wrt_names, arg_kinds):
+        self.fn = fn
+        self.parsed = parsed
+        self.env = env
+        self.namer = namer
+        self.registry = registry
+        self.norm = norm
+        self.tree = norm.tree
+        self.wrt = list(wrt_names)
+        self.arg_kinds = arg_kinds
+        self.params = [a.id for a in self.tree.args.args] + \
+            [a.id for a in self.tree.args.kwonlyargs]
+        self.callees = {}
+        self.analysis = Analysis(self.tree, self.wrt, self.nondiff_value)
+        self.kinds = self.infer_kinds()
+        scalar = {p for p, t in arg_kinds.items() if t in (float, int, np.float64, bool)}
+        self.shapes = self.analysis.shape_classes(self.is_elementwise, scalar)
+        self.ans_shape = {}
+
+    # -- classification -----------------------------------------------------------------
+    def resolve_callable(self, func):
+        if isinstance(func, gast.Name) and func.id in self.namer.support:
+            return self.namer.support[func.id]
+        obj = self.env.lookup(func)
+        if obj is LOCAL or obj is MISSING:
+            return None
+        return obj
+
+    def is_elementwise(self, func):
+        obj = self.resolve_callable(func)
+        return isinstance(obj, np.ufunc) and obj.nin <= 2 and obj.nout == 1
+
+    def nondiff_value(self, v):
+        if isinstance(v, (gast.Compare, gast.Constant)):
+            return True
+        if isinstance(v, gast.UnaryOp) and isinstance(v.op, gast.Not):
+            return True
+        if isinstance(v, gast.Attribute) and v.attr in NONDIFF_ATTRS:
+            return True
+        if isinstance(v, gast.Call):
+            obj = self.resolve_callable(v.func)
+            if obj is not None and self.registry.is_nondifferentiable(obj):
+                return True
+        return False
+
+    def infer_kinds(self):
+        """name -> 'num' (a number or array: adjoints add with +) or 'any'."""
+        kinds = {}
+        for p in self.params:
+            t = self.arg_kinds.get(p)
+            kinds[p] = "num" if t == "num" or (isinstance(t, type) and issubclass(
+                t, _NUMERIC_TYPES)) else "any"
+        defs = [(s.targets[0].id, s.value) for s, _ in iter_stmts(self.tree.body)
+                if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
+        for name, _ in defs:
+            if name not in kinds:
+                kinds[name] = "num"
+        for _ in range(20):
+            changed = False
+            for name, v in defs:
+                k = self.value_kind(v, kinds)
+                if k == "any" and kinds.get(name) != "any":
+                    kinds[name] = "any"
+                    changed = True
+            if not changed:
+                break
+        for s, _ in iter_stmts(self.tree.body):
+            if isinstance(s, gast.For):
+                kinds.setdefault(s.target.id, "num")
+        return kinds
+
+    def value_kind(self, v, kinds):
+        if isinstance(v, gast.Constant):
+            return "num" if isinstance(v.value, (int, float, complex)) else "any"
+        if isinstance(v, gast.Name):
+            return kinds.get(v.id, "any")
+        if isinstance(v, (gast.BinOp, gast.UnaryOp)):
+            names = [n.id for n in gast.walk(v) if isinstance(n, gast.Name)]
+            return "num" if all(kinds.get(n) == "num" for n in names) else "any"
+        if isinstance(v, gast.Subscript):
+            return "num" if isinstance(v.value, gast.Name) and kinds.get(v.value.id) == "num" \
+                else "any"
+        if isinstance(v, gast.Call):
+            obj = self.resolve_callable(v.func)
+            if obj is None or obj in (list, tuple, dict, R.as_sequence, R.part) \
+                    or self.registry.vjp(obj) is None:
+                return "any"
+            if obj in (sum, max, min, abs, float):
+                names = [a.id for a in v.args if isinstance(a, gast.Name)]
+                return "num" if all(kinds.get(n) == "num" for n in names) else "any"
+            from ..rules import helpers as H
+
+            if obj in (H.copy, H.astype):
+                names = [a.id for a in v.args[:1] if isinstance(a, gast.Name)]
+                return "num" if all(kinds.get(n) == "num" for n in names) else "any"
+            return "num"
+        return "any"
+
+    # -- rules ----------------------------------------------------------------------------
+    def no_rule(self, s, fn, func_node, arg=None):
+        no_rule_error(self.parsed, s, fn, func_node, arg)
+
+    def simplify_unbroadcast(self, expr, ans, target):
+        """Drop ``unbroadcast(e, x)`` where e and x provably have the same shape."""
+        from ..rules import helpers as H
+
+        ub = self.namer.support_ref(H.unbroadcast, self.env, "unbroadcast")
+        ub_src = gast.dump(ub)
+        if not isinstance(ans, gast.Name):
+            return expr
+        a_cls = self.shapes.get(ans.id, "?")
+        t_cls = self.shapes.get(target, "?")
+        if a_cls == "?" or a_cls != t_cls:
+            return expr
+        if isinstance(expr, gast.Call) and gast.dump(expr.func) == ub_src and len(expr.args) == 2:
+            return expr.args[0]
+        return expr
+
+    # -- assembly -------------------------------------------------------------------------
+    def build(self, mode, with_value):
+        from ..codegen import Generated
+
+        body = list(self.tree.body)
+        ret = body.pop()  # the final return (normalize guarantees one)
+        out_atom = ret.value
+        add_counters(body, self.namer)
+        rev = Reverse(self)
+        state = State()
+        seed_stmts = []
+        out_name = out_atom.id if isinstance(out_atom, gast.Name) else None
+        g_out = self.namer.fresh("g_out") if mode == "split" else None
+        if out_name is not None and out_name in self.analysis.active:
+            b_out = rev.b(out_name)
+            if mode == "joint":
+                seed_stmts.append(N.assign(b_out, N.call(self.ref(R.seed), [out_atom])))
+            else:
+                seed_stmts.append(N.assign(b_out, N.name(g_out)))
+            state.live.add(out_name)
+        rev_code = rev.block(body, state)
+        locals_ = set(self.params) | N.stored_names(body) | self.counter_names(body)
+        needed = needed_names(rev_code, locals_)
+        push, pop = self.namer.fresh("_push"), self.namer.fresh("_pop")
+        stack = self.namer.fresh("_stack")
+        fs = ForwardSweep(self.analysis, needed, self.namer, push, self.ref)
+        fwd = fs.block(body)
+        rev_code = finalize_markers(rev_code, fs, pop, body)
+        grads = [self.grad_expr(p, rev, state, mode) for p in self.wrt]
+        head = self.param_copies(body) + [
+            N.assign(v, N.const(None)) for v in sorted(fs.pushed - set(self.params))]
+        uses_stack = _mentions(fwd, push)
+        return Generated(self, mode, with_value, head, fwd, seed_stmts, rev_code, grads,
+                         out_atom, needed, (stack, push, pop), uses_stack, g_out, cleanup)
+
+    def counter_names(self, body):
+        return {s.counter for s, _ in iter_stmts(body) if getattr(s, "counter", None)}
+
+    def ref(self, obj, hint=None):
+        return self.namer.support_ref(obj, self.env, hint)
+
+    def grad_expr(self, p, rev, state, mode="joint"):
+        """The returned gradient of parameter p, shaped like its argument."""
+        t = self.arg_kinds.get(p)
+        if mode == "split":
+            return (N.name(rev.b(p)) if p in state.live else N.const(0.0)), True
+        if p not in state.live:
+            return N.call(self.ref(R.zeros_grad), [N.name(p)]), False
+        bp = N.name(rev.b(p))
+        if t is float or t is np.float64:
+            return bp, True
+        if t is int or t is bool:
+            return N.call(self.ref(float, "float"), [bp]), True
+        if t is np.ndarray:
+            return N.call(self.ref(R.fix_array), [bp, N.name(p)]), True
+        from ..signature import match
+
+        return N.call(self.ref(match), [bp, N.name(p)]), True
+
+    def param_copies(self, body):
+        """Parameters written in place are copied first (the caller's data stays intact)."""
+        from ..rules import helpers as H
+
+        out = []
+        written = set()
+        for s, _ in iter_stmts(body):
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript):
+                written.add(s.targets[0].value.id)
+            if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and \
+                    isinstance(s.value.func, gast.Attribute) and \
+                    isinstance(s.value.func.value, gast.Name) and \
+                    s.value.func.attr in ("append", "pop", "extend", "insert"):
+                written.add(s.value.func.value.id)
+        for p in self.params:
+            if p in written:
+                out.append(N.assign(p, N.call(self.ref(H.copy, "copy"), [N.name(p)])))
+        self.check_views(body, written)
+        return out
+
+
+def _mentions(stmts, name):
+    for s in stmts:
+        for n in gast.walk(s):
+            if isinstance(n, gast.Name) and n.id == name:
+                return True
+    return False

@@ -1,0 +1,73 @@
+"""Fence: reject what the transformer does not support, at the user's line.
+
+Before: ``def f(x):\\n    try: ...`` -> ``UnsupportedConstructError: 'try' statement is not
+supported in f (model.py:13); move it out of the differentiated function``.
+After a successful fence the tree is unchanged.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from ..errors import UnsupportedConstructError
+
+_HINT = "move it out of the differentiated function, or use ast_ad.grad(f, fallback='tape')"
+
+_STATEMENTS = {
+    gast.Try: ("a 'try' statement", _HINT),
+    gast.With: ("a 'with' statement", _HINT),
+    gast.AsyncWith: ("an 'async with' statement", _HINT),
+    gast.AsyncFor: ("an 'async for' loop", _HINT),
+    gast.AsyncFunctionDef: ("an async function", _HINT),
+    gast.ClassDef: ("a class definition inside the function", "define the class at module level"),
+    gast.Global: ("a 'global' statement", "pass the value in and return it instead"),
+    gast.Nonlocal: ("a 'nonlocal' statement", "pass the value in and return it instead"),
+    gast.Import: ("an import inside the function", "import at module level"),
+    gast.ImportFrom: ("an import inside the function", "import at module level"),
+    gast.Delete: ("a 'del' statement", "remove it (locals are freed at return)"),
+}
+_EXPRESSIONS = {
+    gast.Yield: ("a generator ('yield')", "return a list instead"),
+    gast.YieldFrom: ("a generator ('yield from')", "return a list instead"),
+    gast.Await: ("'await'", _HINT),
+    gast.NamedExpr: ("an assignment expression (':=')", "assign on its own line"),
+    gast.SetComp: ("a set comprehension", "use a list"),
+}
+if hasattr(gast, "Match"):
+    _STATEMENTS[gast.Match] = ("a 'match' statement", "use if/elif")
+if hasattr(gast, "TryStar"):
+    _STATEMENTS[gast.TryStar] = ("a 'try' statement", _HINT)
+
+_FORBIDDEN_CALLS = {"exec", "eval", "globals", "locals", "vars", "compile", "setattr", "delattr"}
+
+
+def fence(parsed, env) -> None:
+    """Raise UnsupportedConstructError for the first unsupported construct."""
+    fname = parsed.tree.name
+    args = parsed.tree.args
+    if args.vararg is not None or args.kwarg is not None:
+        _fail(parsed, parsed.tree, "*args/**kwargs parameters", "name the parameters", fname)
+    for node in gast.walk(parsed.tree):
+        for kinds in (_STATEMENTS, _EXPRESSIONS):
+            hit = kinds.get(type(node))
+            if hit is not None:
+                _fail(parsed, node, hit[0], hit[1], fname)
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+            if node.func.id in _FORBIDDEN_CALLS and not env.is_local(node.func.id):
+                _fail(parsed, node, f"a call to {node.func.id}()", "write the code directly", fname)
+        if isinstance(node, (gast.Assign, gast.AugAssign, gast.For)):
+            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+            for t in targets:
+                for sub in gast.walk(t):
+                    if isinstance(sub, gast.Starred):
+                        _fail(parsed, node, "starred assignment ('a, *b = ...')",
+                              "index the sequence instead", fname)
+        if isinstance(node, gast.Lambda) and (node.args.vararg or node.args.kwarg):
+            _fail(parsed, node, "a lambda with *args/**kwargs", "name the parameters", fname)
+
+
+def _fail(parsed, node, what, hint, fname):
+    filename, line = parsed.where(node)
+    raise UnsupportedConstructError(
+        f"{what} is not supported in {fname}(); {hint}", filename=filename, lineno=line
+    )

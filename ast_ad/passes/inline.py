@@ -1,0 +1,104 @@
+"""Inline derivative rules: a rule's ``return`` expression with its parameters replaced.
+
+Before: ``def sin_vjp(g, ans, x): return g * np.cos(x)`` used for ``_t1 = np.sin(p)``.
+After: ``bp = b_t1 * np.cos(p)`` in the generated adjoint.  Free names of the rule body
+(``np``, ``unbroadcast``...) become support names of the generated module.  A rule whose
+source cannot be read unambiguously (a lambda, several statements) is called instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import textwrap
+
+import gast
+
+from . import nodes as N
+
+_cache: dict = {}
+
+
+class RuleTemplate:
+    def __init__(self, fn):
+        self.fn = fn
+        self.expr = None
+        self.params = []
+        self.defaults = {}
+        self.free = {}
+        try:
+            src = textwrap.dedent(inspect.getsource(fn))
+            tree = gast.parse(src).body[0]
+        except Exception:
+            return
+        if not isinstance(tree, gast.FunctionDef) or len(tree.body) != 1 or \
+                not isinstance(tree.body[0], gast.Return) or tree.args.vararg or tree.args.kwarg:
+            return
+        a = tree.args
+        self.params = [x.id for x in a.args] + [x.id for x in a.kwonlyargs]
+        sig = inspect.signature(fn)
+        for p in sig.parameters.values():
+            if p.default is not inspect.Parameter.empty:
+                self.defaults[p.name] = p.default
+        glb = getattr(fn, "__globals__", {})
+        free = {}
+        for n in gast.walk(tree.body[0]):
+            if isinstance(n, gast.Name) and n.id not in self.params:
+                if n.id in glb:
+                    free[n.id] = glb[n.id]
+                else:
+                    import builtins
+
+                    if hasattr(builtins, n.id):
+                        free[n.id] = getattr(builtins, n.id)
+                    else:
+                        return
+        self.free = free
+        self.expr = tree.body[0].value
+
+    @property
+    def inlinable(self):
+        return self.expr is not None
+
+
+def template(fn) -> RuleTemplate:
+    t = _cache.get(fn)
+    if t is None:
+        t = _cache[fn] = RuleTemplate(fn)
+    return t
+
+
+def instantiate(rule, bindings: dict, namer, env):
+    """The rule's expression with parameters bound; or a call when not inlinable.
+
+    ``bindings`` maps parameter names to gast expressions (atoms).  Missing keyword
+    parameters take the rule's defaults.
+    """
+    t = template(rule)
+    if not t.inlinable:
+        return None
+    mapping = {}
+    for p in t.params:
+        if p in bindings:
+            mapping[p] = bindings[p]
+        elif p in t.defaults:
+            d = t.defaults[p]
+            if d is None or isinstance(d, (bool, int, float, str)):
+                mapping[p] = N.const(d)
+            else:
+                mapping[p] = N.name(namer.alias(d))
+        else:
+            return None
+    for name, obj in t.free.items():
+        mapping[name] = namer.support_ref(obj, env, hint=name)
+    return _Subst(mapping).visit(copy.deepcopy(t.expr))
+
+
+class _Subst(gast.NodeTransformer):
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return copy.deepcopy(self.mapping[node.id])
+        return node

@@ -1,0 +1,93 @@
+"""Small constructors and predicates for gast nodes, shared by the passes."""
+
+from __future__ import annotations
+
+import gast
+
+
+def name(id_: str, ctx=None) -> gast.Name:
+    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def store(id_: str) -> gast.Name:
+    return name(id_, gast.Store())
+
+
+def const(v) -> gast.Constant:
+    return gast.Constant(value=v, kind=None)
+
+
+def assign(target, value, loc=None) -> gast.Assign:
+    if isinstance(target, str):
+        target = store(target)
+    node = gast.Assign(targets=[target], value=value, type_comment=None)
+    if loc is not None:
+        gast.copy_location(node, loc)
+    return node
+
+
+def call(func, args=(), keywords=()) -> gast.Call:
+    if isinstance(func, str):
+        func = name(func)
+    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+
+
+def expr_stmt(value, loc=None) -> gast.Expr:
+    node = gast.Expr(value=value)
+    if loc is not None:
+        gast.copy_location(node, loc)
+    return node
+
+
+def if_(test, body, orelse=(), loc=None) -> gast.If:
+    node = gast.If(test=test, body=list(body) or [gast.Pass()], orelse=list(orelse))
+    if loc is not None:
+        gast.copy_location(node, loc)
+    return node
+
+
+def not_(e) -> gast.UnaryOp:
+    return gast.UnaryOp(op=gast.Not(), operand=e)
+
+
+def is_atom(e) -> bool:
+    return isinstance(e, (gast.Name, gast.Constant))
+
+
+def attr_chain(e) -> list | None:
+    """``np.linalg.norm`` -> ['np', 'linalg', 'norm']; None if not a plain chain."""
+    parts = []
+    while isinstance(e, gast.Attribute):
+        parts.append(e.attr)
+        e = e.value
+    if isinstance(e, gast.Name):
+        parts.append(e.id)
+        return parts[::-1]
+    return None
+
+
+def names_in(node) -> set:
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def stored_names(stmts) -> set:
+    """Names assigned anywhere in ``stmts`` (not inside nested function bodies)."""
+    out = set()
+    todo = list(stmts)
+    while todo:
+        n = todo.pop()
+        if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef)):
+            out.add(n.name)
+            continue
+        if isinstance(n, gast.Lambda):
+            continue
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
+            out.add(n.id)
+        todo.extend(gast.iter_child_nodes(n))
+    return out
+
+
+def copy_loc(new, old):
+    if old is not None and hasattr(old, "lineno"):
+        gast.copy_location(new, old)
+    return new

@@ -1,0 +1,434 @@
+"""Normalize: desugar statements and control flow, then A-normal form (see anf.py).
+
+After this pass a function body holds only: ``x = <one operation over atoms>``,
+``x[i] = atom``, ``a, b = <tuple literal>`` (as separate copies), ``f(atoms)`` as a
+statement, ``if name: ...``, ``for i in <range name>: ...``, ``while name: ...`` (the
+test recomputed at the end of the body), ``if flag: break`` at the end of a loop body,
+and one final ``return atom``.
+
+``break``/``continue``/``return`` anywhere become flags that guard what follows.  Before::
+
+    for i in range(n):
+        if x[i] < 0:
+            break
+        s = s + x[i]
+
+After::
+
+    _brk1 = False
+    _r1 = range(n)
+    for i in _r1:
+        _jump1 = False
+        _t1 = x[i]
+        _t2 = _t1 < 0
+        if _t2:
+            _jump1 = True
+            _brk1 = True
+        _t3 = not _jump1
+        if _t3:
+            _t4 = x[i]
+            s = s + _t4
+        if _brk1:
+            break
+
+Augmented assignment ``x += e`` becomes ``x = x + e`` (also for arrays: the gradient
+code never mutates an array in place behind the user's back).  Loops over anything but
+``range`` iterate an index: ``for a, b in zip(xs, ys)`` -> ``for _k in range(min(len(xs),
+len(ys))): a = xs[_k]; b = ys[_k]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import gast
+
+from ..errors import UnsupportedConstructError
+from .. import runtime as R
+from . import nodes as N
+from .anf import AnfMixin
+
+
+@dataclass
+class LoopCtx:
+    jump: str | None = None  # flag: the rest of this iteration is skipped
+    brk: str | None = None  # flag: leave the loop after this iteration
+    uses: set = field(default_factory=set)  # which of 'break', 'continue', 'return' occurred
+
+
+@dataclass
+class Normalized:
+    tree: gast.FunctionDef
+    counters: set  # loop trip counters (never restored inside their loop)
+    ret_flag: str | None
+
+
+class Normalizer(AnfMixin):
+    def __init__(self, parsed, env, namer):
+        self.parsed = parsed
+        self.env = env
+        self.namer = namer
+        self.out = []
+        self.loop_ctx = None
+        self.ret = None  # (flag, value name) once a non-final return is seen
+        self.counters = set()
+        self.support = {}  # alias -> object referenced by generated code
+
+    # -- infrastructure ----------------------------------------------------------------
+    def tmp(self, hint="_t"):
+        return self.namer.fresh(hint if hint.startswith("_") else "_" + hint)
+
+    def emit(self, stmt):
+        self.out.append(stmt)
+
+    def fail(self, node, what):
+        filename, line = self.parsed.where(node)
+        raise UnsupportedConstructError(
+            f"{what} is not supported in {self.parsed.tree.name}()", filename=filename,
+            lineno=line,
+        )
+
+    def static_ref(self, obj, loc=None):
+        return self.namer.support_ref(obj, self.env)
+
+    # -- driver ------------------------------------------------------------------------
+    def run(self) -> Normalized:
+        fdef = self.parsed.tree
+        body = list(fdef.body)
+        if body and isinstance(body[0], gast.Expr) and isinstance(body[0].value, gast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:]  # docstring
+        final_return = _single_final_return(body)
+        if not final_return:
+            self.ret = (self.tmp("_ret"), self.tmp("_retval"))
+        new = self.block(body, None)
+        if self.ret is not None:
+            flag, val = self.ret
+            new = [N.assign(flag, N.const(False)), N.assign(val, N.const(None))] + new
+            new.append(gast.Return(value=N.name(val)))
+        elif not new or not isinstance(new[-1], gast.Return):
+            new.append(gast.Return(value=N.const(None)))
+        out = gast.FunctionDef(name=fdef.name, args=fdef.args, body=new, decorator_list=[],
+                               returns=None, type_comment=None, type_params=[])
+        N.copy_loc(out, fdef)
+        return Normalized(out, self.counters, self.ret[0] if self.ret else None)
+
+    # -- statements --------------------------------------------------------------------
+    def block(self, stmts, ctx):
+        """Normalize a statement list; statements after a possible jump are guarded."""
+        saved_out, saved_ctx = self.out, self.loop_ctx
+        self.loop_ctx = ctx
+        out = []
+        i = 0
+        while i < len(stmts):
+            s = stmts[i]
+            self.out = []
+            jumps = self.stmt(s)
+            out.extend(self.out)
+            i += 1
+            if isinstance(s, (gast.Break, gast.Continue, gast.Return)):
+                break  # the rest of the block is unreachable
+            if jumps and i < len(stmts):
+                rest = self.block(stmts[i:], ctx)
+                if rest:
+                    self.out = []
+                    flag = ctx.jump if ctx is not None else self.ret[0]
+                    test = self.atom(N.not_(N.name(flag)))
+                    out.extend(self.out)
+                    out.append(N.if_(test, rest, loc=s))
+                break
+        self.out, self.loop_ctx = saved_out, saved_ctx
+        return out
+
+    def stmt(self, s) -> bool:
+        """Normalize one statement into self.out; True if it may jump."""
+        m = getattr(self, "stmt_" + type(s).__name__, None)
+        if m is None:
+            self.fail(s, f"the statement {type(s).__name__}")
+        return bool(m(s))
+
+    def stmt_Pass(self, s):
+        return False
+
+    def stmt_Expr(self, s):
+        if isinstance(s.value, gast.Constant):
+            return False  # a stray string or constant
+        v = self.rhs(s.value)
+        if not N.is_atom(v):
+            self.emit(N.expr_stmt(v, loc=s))
+        return False
+
+    def stmt_Assert(self, s):
+        test = self.atom(s.test)
+        self.emit(N.copy_loc(gast.Assert(test=test, msg=s.msg and self.atom(s.msg)), s))
+        return False
+
+    def stmt_Raise(self, s):
+        self.emit(s)
+        return False
+
+    def stmt_Assign(self, s):
+        targets = s.targets
+        if len(targets) == 1:
+            self.assign_to(targets[0], s.value, s)
+        else:
+            v = self.atom(s.value)
+            for t in targets:
+                self.assign_to(t, v, s)
+        return False
+
+    def stmt_AnnAssign(self, s):
+        if s.value is not None:
+            self.assign_to(s.target, s.value, s)
+        return False
+
+    def stmt_AugAssign(self, s):
+        t = s.target
+        if isinstance(t, gast.Name):
+            load = N.name(t.id)
+        elif isinstance(t, gast.Subscript):
+            base = self.atom(t.value)
+            idx = self.index(t.slice)
+            t = gast.Subscript(value=base, slice=idx, ctx=gast.Store())
+            load = gast.Subscript(value=base, slice=idx, ctx=gast.Load())
+        else:
+            self.fail(s, "augmented assignment to an attribute")
+        self.assign_to(t, gast.BinOp(left=load, op=s.op, right=s.value), s)
+        return False
+
+    def assign_to(self, target, value, loc):
+        if isinstance(target, gast.Name):
+            if isinstance(value, gast.Lambda):
+                self.emit(self.lambda_def(target.id, value))
+                return
+            self.emit(N.assign(target.id, self.rhs(value), loc=loc))
+        elif isinstance(target, (gast.Tuple, gast.List)):
+            if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
+                    and not any(isinstance(e, gast.Starred) for e in value.elts):
+                vals = [self.atom(v) for v in value.elts]  # evaluate all first (a, b = b, a)
+                vals = [self.snapshot(v, target) for v in vals]
+            else:
+                seq = self.atom(value)
+                vals = []
+                for k in range(len(target.elts)):
+                    t = self.tmp("_u")
+                    sub = gast.Subscript(value=seq, slice=N.const(k), ctx=gast.Load())
+                    self.emit(N.assign(t, sub, loc=loc))
+                    vals.append(N.name(t))
+                self.emit(N.expr_stmt(N.call(self.static_ref(R.check_unpack),
+                                             [seq, N.const(len(target.elts))]), loc=loc))
+            for t, v in zip(target.elts, vals):
+                self.assign_to(t, v, loc)
+        elif isinstance(target, gast.Subscript):
+            base = self.atom(target.value)
+            if not isinstance(base, gast.Name):
+                self.fail(loc, "assignment into this kind of target")
+            idx = self.index(target.slice)
+            v = self.atom(value)
+            self.emit(N.assign(gast.Subscript(value=base, slice=idx, ctx=gast.Store()), v, loc=loc))
+        elif isinstance(target, gast.Attribute):
+            self.fail(loc, "assignment to an attribute")
+        else:
+            self.fail(loc, "this assignment target")
+
+    def snapshot(self, v, target):
+        """Copy a Name about to be overwritten by a parallel assignment."""
+        if isinstance(v, gast.Name) and v.id in N.names_in(target):
+            t = self.tmp("_s")
+            self.emit(N.assign(t, v))
+            return N.name(t)
+        return v
+
+    def lambda_def(self, name, lam):
+        ret = N.copy_loc(gast.Return(value=lam.body), lam)
+        fdef = gast.FunctionDef(name=name, args=lam.args, body=[ret], decorator_list=[],
+                                returns=None, type_comment=None, type_params=[])
+        return N.copy_loc(fdef, lam)
+
+    def stmt_FunctionDef(self, s):
+        if s.decorator_list:
+            self.fail(s, "a decorated nested function")
+        self.emit(s)  # nested functions are transformed on their own when called
+        return False
+
+    def stmt_Return(self, s):
+        value = self.atom(s.value) if s.value is not None else N.const(None)
+        if self.ret is None:
+            self.emit(gast.Return(value=value))
+            return True
+        flag, val = self.ret
+        self.emit(N.assign(val, value, loc=s))
+        self.emit(N.assign(flag, N.const(True), loc=s))
+        ctx = self.loop_ctx
+        if ctx is not None:
+            ctx.uses.add("return")
+            self.emit(N.assign(ctx.jump, N.const(True), loc=s))
+            self.emit(N.assign(ctx.brk, N.const(True), loc=s))
+        return True
+
+    def stmt_Break(self, s):
+        ctx = self.loop_ctx
+        ctx.uses.add("break")
+        self.emit(N.assign(ctx.jump, N.const(True), loc=s))
+        self.emit(N.assign(ctx.brk, N.const(True), loc=s))
+        return True
+
+    def stmt_Continue(self, s):
+        ctx = self.loop_ctx
+        ctx.uses.add("continue")
+        self.emit(N.assign(ctx.jump, N.const(True), loc=s))
+        return True
+
+    def stmt_If(self, s):
+        test = self.atom(s.test)
+        ctx = self.loop_ctx
+        body = self.block(s.body, ctx)
+        orelse = self.block(s.orelse, ctx)
+        self.emit(N.if_(test, body, orelse, loc=s))
+        return self.may_jump(body + orelse)
+
+    def may_jump(self, stmts) -> bool:
+        ctx = self.loop_ctx
+        flags = {ctx.jump} if ctx is not None else ({self.ret[0]} if self.ret else set())
+        return bool(flags & N.stored_names(stmts))
+
+    # -- loops -------------------------------------------------------------------------
+    def new_loop_ctx(self):
+        return LoopCtx(jump=self.tmp("_jump"), brk=self.tmp("_brk"))
+
+    def finish_loop(self, ctx, body, loc):
+        """Reset/test the loop's flags; returns (prologue, body)."""
+        pro = []
+        if ctx.uses:
+            body = [N.assign(ctx.jump, N.const(False), loc=loc)] + body
+        if ctx.uses & {"break", "return"}:
+            pro.append(N.assign(ctx.brk, N.const(False), loc=loc))
+            body = body + [N.if_(N.name(ctx.brk), [gast.Break()], loc=loc)]
+        return pro, body
+
+    def after_loop(self, ctx, orelse, loc):
+        """The else clause and the propagation of a return out of the loop."""
+        jumps = False
+        if orelse:
+            els = self.block(orelse, self.loop_ctx)
+            if ctx.uses & {"break", "return"}:
+                test = self.atom(N.not_(N.name(ctx.brk)))
+                self.emit(N.if_(test, els, loc=loc))
+            else:
+                for st in els:
+                    self.emit(st)
+            jumps = self.may_jump(els)
+        if "return" in ctx.uses:
+            outer = self.loop_ctx
+            if outer is not None:
+                outer.uses.add("return")
+                self.emit(N.if_(N.name(self.ret[0]), [N.assign(outer.jump, N.const(True)),
+                                                      N.assign(outer.brk, N.const(True))], loc=loc))
+            jumps = True
+        return jumps
+
+    def stmt_For(self, s):
+        target, it = s.target, s.iter
+        pre = []
+        outer_out = self.out
+        self.out = []
+        range_obj, bind = self.loop_iterable(it, target, s)
+        ctx = self.new_loop_ctx()
+        loop_var = bind[0]
+        body = self.block(bind[1] + list(s.body), ctx)
+        pro, body = self.finish_loop(ctx, body, s)
+        loop = gast.For(target=N.store(loop_var), iter=range_obj, body=body, orelse=[],
+                        type_comment=None)
+        N.copy_loc(loop, s)
+        pre = self.out
+        self.out = outer_out
+        for st in pre + pro:
+            self.emit(st)
+        self.emit(loop)
+        return self.after_loop(ctx, s.orelse, s)
+
+    def loop_iterable(self, it, target, loc):
+        """(atom of a range object, (loop variable, statements binding the target))."""
+        obj = self.env.lookup(it.func) if isinstance(it, gast.Call) else None
+        if obj is range and isinstance(target, gast.Name) and not it.keywords:
+            r = self.atom(N.call(self.static_ref(range), self.call_args(it.args)), "_r")
+            return r, (target.id, [])
+        k = self.tmp("_k")
+        if obj is enumerate and isinstance(target, gast.Tuple) and len(target.elts) == 2 \
+                and len(it.args) == 1 and not it.keywords:
+            seq = self.seq_atom(it.args[0])
+            n = self.atom(N.call(self.static_ref(len), [seq]))
+            r = self.atom(N.call(self.static_ref(range), [n]), "_r")
+            first = target.elts[0]
+            binds = [gast.Assign(targets=[first], value=N.name(k), type_comment=None),
+                     gast.Assign(targets=[target.elts[1]],
+                                 value=gast.Subscript(value=seq, slice=N.name(k), ctx=gast.Load()),
+                                 type_comment=None)]
+            return r, (k, [N.copy_loc(b, loc) for b in binds])
+        if obj is zip and isinstance(target, gast.Tuple) and len(target.elts) == len(it.args) \
+                and not it.keywords:
+            seqs = [self.seq_atom(a) for a in it.args]
+            lens = [self.atom(N.call(self.static_ref(len), [q])) for q in seqs]
+            n = self.atom(N.call(self.static_ref(min), lens)) if len(lens) > 1 else lens[0]
+            r = self.atom(N.call(self.static_ref(range), [n]), "_r")
+            binds = [N.copy_loc(gast.Assign(targets=[t], value=gast.Subscript(
+                value=q, slice=N.name(k), ctx=gast.Load()), type_comment=None), loc)
+                for t, q in zip(target.elts, seqs)]
+            return r, (k, binds)
+        seq = self.seq_atom(it)
+        n = self.atom(N.call(self.static_ref(len), [seq]))
+        r = self.atom(N.call(self.static_ref(range), [n]), "_r")
+        bind = gast.Assign(targets=[target], value=gast.Subscript(
+            value=seq, slice=N.name(k), ctx=gast.Load()), type_comment=None)
+        return r, (k, [N.copy_loc(bind, loc)])
+
+    def seq_atom(self, e):
+        """An indexable view of an iterable (lists/tuples/arrays/ranges pass through)."""
+        a = self.atom(e)
+        t = self.tmp("_seq")
+        self.emit(N.assign(t, N.call(self.static_ref(R.as_sequence), [a]), loc=e))
+        return N.name(t)
+
+    def stmt_While(self, s):
+        outer_out = self.out
+        self.out = []
+        test = self.atom(s.test)
+        cond_stmts = self.out
+        if not isinstance(test, gast.Name):
+            t = self.tmp("_w")
+            cond_stmts.append(N.assign(t, test, loc=s))
+            test = N.name(t)
+        ctx = self.new_loop_ctx()
+        body = self.block(list(s.body), ctx)
+        pro, body = self.finish_loop(ctx, body, s)
+        body = body + _clone(cond_stmts)
+        loop = N.copy_loc(gast.While(test=test, body=body, orelse=[]), s)
+        self.out = outer_out
+        for st in cond_stmts + pro:
+            self.emit(st)
+        self.emit(loop)
+        return self.after_loop(ctx, s.orelse, s)
+
+
+def _single_final_return(body) -> bool:
+    """True when the only return is the last top-level statement (or there is none)."""
+    count = 0
+    for s in body:
+        for n in gast.walk(s):
+            if isinstance(n, gast.Return):
+                count += 1
+            if isinstance(n, (gast.FunctionDef, gast.Lambda)) and n is not s:
+                pass
+    nested_returns = 0
+    for s in body:
+        if isinstance(s, gast.FunctionDef):
+            nested_returns += sum(isinstance(n, gast.Return) for n in gast.walk(s))
+    count -= nested_returns
+    last_is_return = bool(body) and isinstance(body[-1], gast.Return)
+    return count == 0 or (count == 1 and last_is_return)
+
+
+def _clone(stmts):
+    import copy
+
+    return copy.deepcopy(stmts)

@@ -1,0 +1,393 @@
+"""Reverse: a normalized function -> forward sweep + reversed adjoint sweep.
+
+Before (normalized)::
+
+    _t1 = x * x
+    y = _t1 * 3.0
+    return y
+
+After (joint form, before cleanup)::
+
+    _t1 = x * x
+    y = _t1 * 3.0
+    by = seed(y)
+    b_t1 = by * 3.0                 # y = x * x * 3.0
+    bx = b_t1 * x
+    bx = bx + b_t1 * x
+    return bx
+
+Discipline: during the adjoint sweep every primal variable holds the value it had at
+the matching point of the forward sweep.  An assignment that overwrites a value the
+adjoint reads pushes the old value first (forward) and pops it back after its adjoint
+(reverse); which ones is decided after the adjoint is built (``needed`` = primal names the
+adjoint reads).  ``if`` conditions are ordinary variables under that discipline; loops
+record nothing per iteration except what the body needs: a ``for`` replays its range
+backwards (trip counts are counted only when the loop can ``break``), a ``while`` counts.
+
+Adjoint state is tracked at generation time: an adjoint that holds no value is not a
+variable at all (its first write is a plain assignment, later writes add); loops and
+branches join states, materializing ``0.0`` where one path has a value and another not.
+"""
+
+from __future__ import annotations
+
+import copy
+import operator
+from dataclasses import dataclass, field
+
+import gast
+
+from .. import runtime as R
+from ..errors import NoRuleError, UnsupportedConstructError
+from . import nodes as N
+from .analysis import operands, written_base
+from .inline import instantiate
+
+BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+          gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
+          gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod}
+UNOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos}
+PUSH, RESTORE = "__ast_ad_push__", "__ast_ad_restore__"
+
+
+@dataclass
+class State:
+    live: set = field(default_factory=set)
+    kinds: dict = field(default_factory=dict)
+
+    def copy(self):
+        return State(set(self.live), dict(self.kinds))
+
+
+class Reverse:
+    def __init__(self, ctx):
+        """``ctx``: a TransformContext (parsed, env, namer, registry, analysis, ...)."""
+        self.ctx = ctx
+        self.an = ctx.analysis
+        self.namer = ctx.namer
+        self.env = ctx.env
+        self.adj = {}
+        self.temps = set()
+
+    # -- names -----------------------------------------------------------------------
+    def b(self, var):
+        if var not in self.adj:
+            self.adj[var] = self.namer.fresh("b" + var.lstrip("_") if not var.startswith("_")
+                                             else "b" + var)
+        return self.adj[var]
+
+    def where(self, node):
+        return self.ctx.parsed.where(node)
+
+    def kind(self, var):
+        return self.ctx.kinds.get(var, "any")
+
+    # -- accumulation ----------------------------------------------------------------
+    def accumulate(self, var, expr, state, out, loc, maybe_none=False):
+        bv = self.b(var)
+        if var in state.live:
+            if self.kind(var) == "num" and not maybe_none:
+                value = gast.BinOp(left=N.name(bv), op=gast.Add(), right=expr)
+            else:
+                value = N.call(self.ref(R.add_grads), [N.name(bv), expr])
+        else:
+            value = expr
+            state.live.add(var)
+        out.append(N.assign(bv, value, loc=loc))
+
+    def ref(self, obj, hint=None):
+        return self.namer.support_ref(obj, self.env, hint)
+
+    # -- driver ----------------------------------------------------------------------
+    def block(self, stmts, state):
+        """Adjoint of a statement list (returned in execution order)."""
+        out = []
+        for s in reversed(stmts):
+            out.extend(self.stmt(s, state))
+        return out
+
+    def stmt(self, s, state):
+        if isinstance(s, gast.Assign):
+            t = s.targets[0]
+            if isinstance(t, gast.Name):
+                return self.assign(s, t.id, s.value, state)
+            if isinstance(t, gast.Subscript):
+                return self.setitem(s, t, state)
+        if isinstance(s, gast.Expr):
+            return self.expr_stmt(s, state)
+        if isinstance(s, gast.If):
+            return self.if_(s, state)
+        if isinstance(s, gast.For):
+            return self.for_(s, state)
+        if isinstance(s, gast.While):
+            return self.while_(s, state)
+        if isinstance(s, (gast.Return, gast.Assert, gast.Raise, gast.Pass, gast.Break,
+                          gast.FunctionDef)):
+            return []
+        filename, line = self.where(s)
+        raise UnsupportedConstructError(f"cannot differentiate {type(s).__name__}",
+                                        filename=filename, lineno=line)
+
+    def restore(self, s, var):
+        m = N.expr_stmt(N.call(RESTORE, [N.name(var)]))
+        m.site = id(s)
+        return m
+
+    # -- x = value -----------------------------------------------------------------------
+    def assign(self, s, x, value, state):
+        restore = self.restore(s, x)
+        if x not in self.an.active or x not in state.live:
+            state.live.discard(x)
+            return [restore]
+        out = []
+        g = N.name(self.b(x))
+        reads = set(operands(value))
+        self_ref = x in reads
+        ans = N.name(x)
+        if self_ref:
+            gt = self.namer.fresh("_g")
+            out.append(N.assign(gt, g, loc=s))
+            g = N.name(gt)
+            at = self.namer.fresh("_a")
+            out.append(N.assign(at, N.name(x), loc=s))
+            ans = N.name(at)
+            out.append(restore)
+        state.live.discard(x)
+        out.extend(self.contributions(s, value, g, ans, state))
+        if not self_ref:
+            out.append(restore)
+        return out
+
+    def contributions(self, s, value, g, ans, state):
+        """Adjoint statements of ``ans = value`` given the output adjoint ``g``."""
+        out = []
+        active = self.an.active
+        if isinstance(value, gast.Name):
+            if value.id in active:
+                self.accumulate(value.id, g, state, out, s)
+            return out
+        if isinstance(value, gast.Constant):
+            return out
+        if isinstance(value, gast.BinOp):
+            fn = BINOPS.get(type(value.op))
+            return self.rule_call(s, fn, [value.left, value.right], [], g, ans, state)
+        if isinstance(value, gast.UnaryOp):
+            fn = UNOPS.get(type(value.op))
+            if fn is None:
+                return out
+            return self.rule_call(s, fn, [value.operand], [], g, ans, state)
+        if isinstance(value, gast.Subscript):
+            base = value.value
+            if isinstance(base, gast.Name) and base.id in active:
+                idx = _index_expr(value.slice)
+                acc = N.call(self.ref(R.accum_index), [
+                    N.name(self.b(base.id)) if base.id in state.live else N.const(0.0),
+                    base, idx, g])
+                out.append(N.assign(self.b(base.id), acc, loc=s))
+                state.live.add(base.id)
+            return out
+        if isinstance(value, (gast.Tuple, gast.List)):
+            for k, e in enumerate(value.elts):
+                if isinstance(e, gast.Name) and e.id in active:
+                    self.accumulate(e.id, N.call(self.ref(R.part), [g, N.const(k)]), state,
+                                    out, s, maybe_none=True)
+            return out
+        if isinstance(value, gast.Dict):
+            for k, e in zip(value.keys, value.values):
+                if isinstance(e, gast.Name) and e.id in active:
+                    self.accumulate(e.id, N.call(self.ref(R.part), [g, k]), state, out, s,
+                                    maybe_none=True)
+            return out
+        if isinstance(value, gast.Call):
+            return self.call(s, value, g, ans, state)
+        if isinstance(value, gast.Attribute):
+            base = value.value
+            if isinstance(base, gast.Name) and base.id in active:
+                filename, line = self.where(s)
+                raise UnsupportedConstructError(
+                    f"differentiating through the attribute '.{value.attr}' of a "
+                    "differentiated object is not supported", filename=filename, lineno=line)
+            return out
+        return out
+
+    def call(self, s, value, g, ans, state):
+        func = value.func
+        obj = self.ctx.resolve_callable(func)
+        args = value.args
+        if not any(isinstance(a, gast.Name) and a.id in self.an.active for a in args) and \
+                not any(isinstance(k.value, gast.Name) and k.value.id in self.an.active
+                        for k in value.keywords):
+            return []
+        handler = self.ctx.call_handler(obj, func, s)
+        if handler is not None:
+            return handler(self, s, value, g, ans, state)
+        return self.rule_call(s, obj, args, value.keywords, g, ans, state, func)
+
+    def rule_call(self, s, fn, args, keywords, g, ans, state, func_node=None):
+        reg = self.ctx.registry
+        rs = reg.vjp(fn) if fn is not None else None
+        out = []
+        if rs is None:
+            if fn is not None and reg.is_nondifferentiable(fn):
+                return out
+            self.ctx.no_rule(s, fn, func_node)
+        for k, a in enumerate(args):
+            if not (isinstance(a, gast.Name) and a.id in self.an.active):
+                continue
+            rule = rs.rules[k] if k < len(rs.rules) else None
+            if rule is None:
+                if k < len(rs.rules):
+                    continue  # declared: no derivative through this argument
+                self.ctx.no_rule(s, fn, func_node, arg=k)
+            expr = self.rule_expr(rule, fn, g, ans, args, keywords, a.id)
+            self.accumulate(a.id, expr, state, out, s)
+        return out
+
+    def rule_expr(self, rule, fn, g, ans, args, keywords, target):
+        bindings = {}
+        from .inline import template
+
+        t = template(rule)
+        expr = None
+        if t.inlinable and len(t.params) >= 2:
+            bindings[t.params[0]] = g
+            bindings[t.params[1]] = ans
+            pos = t.params[2:]
+            ok = len(args) <= len(pos)
+            for p, a in zip(pos, args):
+                bindings[p] = a
+            for kw in keywords:
+                if kw.arg in t.params and kw.arg not in bindings:
+                    bindings[kw.arg] = kw.value
+                else:
+                    ok = False
+            if ok:
+                expr = instantiate(rule, bindings, self.namer, self.env)
+        if expr is None:
+            expr = N.call(self.ref(rule, getattr(rule, "__name__", "rule")), [g, ans] + list(args),
+                          list(keywords))
+        return self.ctx.simplify_unbroadcast(expr, ans, target)
+
+    # -- x[idx] = v ----------------------------------------------------------------------
+    def setitem(self, s, t, state):
+        base = t.value.id
+        v = s.value
+        out = []
+        if base in self.an.active and base in state.live:
+            idx = _index_expr(t.slice)
+            bb = self.b(base)
+            if isinstance(v, gast.Name) and v.id in self.an.active:
+                take = N.call(self.ref(R.take_grad), [N.name(bb), idx])
+                self.accumulate(v.id, take, state, out, s, maybe_none=True)
+            out.append(N.assign(bb, N.call(self.ref(R.clear_grad),
+                                           [N.name(bb), N.name(base), copy.deepcopy(idx)]), loc=s))
+        m = N.expr_stmt(N.call(RESTORE, [N.name(base), _index_expr(t.slice)]))
+        m.site = id(s)
+        return out + [m]
+
+    # -- statements with calls ----------------------------------------------------------
+    def expr_stmt(self, s, state):
+        call = s.value
+        base = written_base(s)
+        if base is not None and isinstance(call, gast.Call):
+            return self.ctx.method_adjoint(self, s, base, call, state)
+        if isinstance(call, gast.Call):
+            handler = self.ctx.call_handler(self.ctx.resolve_callable(call.func), call.func, s,
+                                            statement=True)
+            if handler is not None:
+                return handler(self, s, call, None, None, state)
+        return []
+
+    # -- control flow --------------------------------------------------------------------
+    def if_(self, s, state):
+        s1, s2 = state.copy(), state.copy()
+        body = self.block(s.body, s1)
+        orelse = self.block(s.orelse, s2)
+        self.join([(s1, body), (s2, orelse)], state)
+        if not body and not orelse:
+            return []
+        return [N.if_(copy.deepcopy(s.test), body or [gast.Pass()], orelse, loc=s)]
+
+    def join(self, branches, state):
+        live = set().union(*(b[0].live for b in branches))
+        for st, code in branches:
+            for var in sorted(live - st.live):
+                code.append(N.assign(self.b(var), N.const(0.0)))
+        state.live = live
+
+    def loop_body(self, body_stmts, state):
+        """Reverse of a loop body, with the adjoint state made loop-invariant."""
+        entry = state.copy()
+        pre = []
+        for _ in range(len(self.an.active) + 2):
+            st = entry.copy()
+            code = self.block(body_stmts, st)
+            grow = st.live - entry.live
+            if not grow:
+                break
+            for var in sorted(grow):
+                pre.append(N.assign(self.b(var), N.const(0.0)))
+            entry.live |= grow
+        for var in sorted(entry.live - st.live):
+            code.append(N.assign(self.b(var), N.const(0.0)))
+        state.live = set(entry.live)
+        return pre, code
+
+    def counter_restore(self, s):
+        m = N.expr_stmt(N.call(RESTORE, [N.name(s.counter)]))
+        m.site = ("counter", id(s))
+        return [m]
+
+    def for_(self, s, state):
+        pre, code = self.loop_body(s.body, state)
+        restore = self.restore(s, s.target.id)
+        if not code:
+            counter = self.counter_restore(s) if getattr(s, "counter", None) else []
+            return pre + counter + [restore]
+        rng = copy.deepcopy(s.iter)
+        if getattr(s, "counter", None):
+            pre = pre + self.counter_restore(s)
+            rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=N.name(s.counter),
+                                                             step=None), ctx=gast.Load())
+        it = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=None,
+                                                        step=N.const(-1)), ctx=gast.Load())
+        loop = gast.For(target=N.store(s.target.id), iter=it, body=code, orelse=[],
+                        type_comment=None)
+        N.copy_loc(loop, s)
+        return pre + [loop, restore]
+
+    def while_(self, s, state):
+        pre, code = self.loop_body(s.body, state)
+        if not code:
+            return pre + self.counter_restore(s)
+        pre = pre + self.counter_restore(s)
+        loop = gast.For(target=N.store(self.namer.fresh("_")), iter=N.call(
+            self.ref(range), [N.name(s.counter)]), body=code, orelse=[], type_comment=None)
+        N.copy_loc(loop, s)
+        return pre + [loop]
+
+
+def _index_expr(sl):
+    """A load expression for a subscript's index (slices become ``slice(...)`` calls)."""
+    if isinstance(sl, gast.Slice):
+        parts = [sl.lower or N.const(None), sl.upper or N.const(None), sl.step or N.const(None)]
+        return N.call("slice", [copy.deepcopy(p) for p in parts])
+    if isinstance(sl, gast.Tuple):
+        return gast.Tuple(elts=[_index_expr(e) for e in sl.elts], ctx=gast.Load())
+    return copy.deepcopy(sl)
+
+
+def no_rule_error(parsed, s, fn, func_node, arg=None):
+    filename, line = parsed.where(s)
+    if func_node is not None:
+        try:
+            label = gast.unparse(func_node).strip()
+        except Exception:
+            label = getattr(fn, "__name__", repr(fn))
+    else:
+        label = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+    what = f"argument {arg} of " if arg is not None else ""
+    raise NoRuleError(
+        f"no derivative rule for {what}`{label}` on a differentiated value; register one "
+        "with ast_ad.defvjp, declare it with ast_ad.nondifferentiable, or wrap the value in "
+        "ast_ad.stop_gradient", filename=filename, lineno=line)

@@ -1,0 +1,285 @@
+"""The few helpers generated code may call.
+
+Each is small, has a fast path for the common case, and has derivative rules of its own
+(registered at the bottom), so generated code can itself be differentiated again.
+
+Zero adjoints: an adjoint that received no contribution is ``0.0`` (a weak Python scalar
+that broadcasts against anything); inside containers a missing entry is ``None``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import NonScalarOutputError
+from .rules.registry import default_registry as _reg
+
+_ndarray = np.ndarray
+
+
+def stop_gradient(x):
+    """The value of ``x``; no gradient flows back through it."""
+    return x
+
+
+def seed(y):
+    """The cotangent 1 of a scalar output; NonScalarOutputError otherwise."""
+    if type(y) is float:
+        return 1.0
+    shape = np.shape(y)
+    if shape != () and shape != (1,) * len(shape):
+        raise NonScalarOutputError(
+            f"grad needs a scalar output, got shape {shape}; use ast_ad.vjp (or "
+            "ast_ad.jacobian) for non-scalar outputs, or reduce the output (np.sum)"
+        )
+    if isinstance(y, (list, tuple, dict)):
+        raise NonScalarOutputError(
+            f"grad needs a scalar output, got a {type(y).__name__}; use ast_ad.vjp"
+        )
+    if shape != ():
+        return np.ones_like(y)
+    return 1.0
+
+
+def is_zero(g) -> bool:
+    return g is None or (type(g) is float and g == 0.0)
+
+
+def add_grads(a, b):
+    """a + b for adjoints of any structure (None/0.0 are zero; lists add elementwise)."""
+    if a is None or (type(a) is float and a == 0.0 and not isinstance(b, (list, tuple, dict))):
+        return b if b is not None else a
+    if b is None or (type(b) is float and b == 0.0 and not isinstance(a, (list, tuple, dict))):
+        return a
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        n = max(len(a), len(b))
+        a = list(a) + [None] * (n - len(a))
+        b = list(b) + [None] * (n - len(b))
+        return [add_grads(x, y) for x, y in zip(a, b)]
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = dict(a)
+        for k, v in b.items():
+            out[k] = add_grads(out.get(k), v)
+        return out
+    if isinstance(a, (list, tuple, dict)) and is_zero(b):
+        return a
+    if isinstance(b, (list, tuple, dict)) and is_zero(a):
+        return b
+    return a + b
+
+
+def part(g, k):
+    """Entry ``k`` of a container adjoint (0.0 when absent)."""
+    if g is None or (type(g) is float and g == 0.0):
+        return 0.0
+    try:
+        v = g[k]
+    except (IndexError, KeyError, TypeError):
+        return 0.0
+    return 0.0 if v is None else v
+
+
+def as_sequence(it):
+    """Something indexable with the items of ``it`` (lists/tuples/arrays/ranges as they are)."""
+    if isinstance(it, (list, tuple, _ndarray, range, str)):
+        return it
+    if isinstance(it, dict):
+        return list(it)
+    return list(it)
+
+
+def check_unpack(seq, n):
+    """Raise the error Python would for ``a, b = seq`` with the wrong length."""
+    try:
+        m = len(seq)
+    except TypeError:
+        return
+    if m != n:
+        raise ValueError(f"cannot unpack {m} values into {n} names")
+
+
+def save_item(x, idx):
+    """A copy of ``x[idx]`` (what a subscript write overwrites)."""
+    v = x[idx]
+    if isinstance(v, _ndarray):
+        return v.copy()
+    return v
+
+
+def zeros_grad(x):
+    """A zero adjoint shaped like ``x`` that generated code owns."""
+    if isinstance(x, _ndarray):
+        return np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
+    if isinstance(x, list):
+        return [None] * len(x)
+    if isinstance(x, tuple):
+        return [None] * len(x)
+    if isinstance(x, dict):
+        return {}
+    return 0.0
+
+
+def accum_index(b, x, idx, g):
+    """Adjoint of ``v = x[idx]``: ``b + (zeros like x with g at idx)``, in a new buffer.
+
+    Repeated integer indices accumulate (``np.add.at``).
+    """
+    if is_zero(g):
+        return b
+    if isinstance(x, _ndarray):
+        out = zeros_grad(x) if is_zero(b) else np.array(np.broadcast_to(b, x.shape), dtype=np.result_type(b, g, x.dtype if x.dtype.kind in "fc" else float))
+        if _basic_index(idx):
+            out[idx] += g
+        else:
+            np.add.at(out, idx, g)
+        return out
+    if isinstance(x, (list, tuple)):
+        out = list(b) if isinstance(b, (list, tuple)) else [None] * len(x)
+        if isinstance(idx, slice):
+            for k, gk in zip(range(*idx.indices(len(x))), g):
+                out[k] = add_grads(out[k], gk)
+        else:
+            out[idx] = add_grads(out[idx], g)
+        return out
+    if isinstance(x, dict):
+        out = dict(b) if isinstance(b, dict) else {}
+        out[idx] = add_grads(out.get(idx), g)
+        return out
+    raise TypeError(f"cannot differentiate indexing into a {type(x).__name__}")
+
+
+def take_grad(b, idx):
+    """``b[idx]`` of an adjoint (0.0 when b is zero or lacks the entry)."""
+    if is_zero(b):
+        return 0.0
+    if isinstance(b, _ndarray):
+        v = b[idx]
+        return v.copy() if isinstance(v, _ndarray) else v
+    return part(b, idx)
+
+
+def clear_grad(b, x, idx):
+    """``b`` with the entry at ``idx`` zeroed (adjoint of an overwrite ``x[idx] = v``)."""
+    if is_zero(b):
+        return b
+    if isinstance(x, _ndarray):
+        out = np.array(np.broadcast_to(b, x.shape), dtype=np.result_type(b))
+        out[idx] = 0
+        return out
+    if isinstance(b, (list, tuple)):
+        out = list(b)
+        if isinstance(idx, slice):
+            for k in range(*idx.indices(len(out))):
+                out[k] = None
+        elif idx < len(out):
+            out[idx] = None
+        return out
+    if isinstance(b, dict):
+        out = dict(b)
+        out.pop(idx, None)
+        return out
+    return b
+
+
+def pop_grad(b):
+    """(adjoint of the last list entry, adjoint of the list without it)."""
+    if isinstance(b, list) and b:
+        last = b[-1]
+        return (0.0 if last is None else last), b[:-1]
+    return 0.0, b
+
+
+def push_grad(b, n, g):
+    """Adjoint of ``v = lst.pop()`` seen backwards: the list adjoint grows by ``g``."""
+    out = list(b) if isinstance(b, list) else [None] * n
+    while len(out) < n:
+        out.append(None)
+    out.append(g)
+    return out
+
+
+def _basic_index(idx) -> bool:
+    if isinstance(idx, tuple):
+        return all(_basic_index(i) for i in idx)
+    return idx is None or idx is Ellipsis or isinstance(idx, (int, slice, np.integer))
+
+
+def fix_array(g, x):
+    """The gradient of array argument ``x``: an array of x's shape and (float) dtype."""
+    if type(g) is _ndarray and g.shape == x.shape and g.dtype == x.dtype:
+        return g
+    from .signature import match
+
+    return match(g, x)
+
+
+# -- rules of the helpers themselves (so generated code is differentiable again) -------
+_reg.nondifferentiable(seed)
+_reg.nondifferentiable(is_zero)
+_reg.nondifferentiable(check_unpack)
+_reg.nondifferentiable(zeros_grad)
+_reg.nondifferentiable(stop_gradient)
+
+
+def _as_sequence_vjp(g, ans, it):
+    return g
+
+
+_reg.defvjp(as_sequence, _as_sequence_vjp)
+
+
+def _add_grads_vjp_a(g, ans, a, b):
+    return g
+
+
+def _add_grads_vjp_b(g, ans, a, b):
+    return g
+
+
+_reg.defvjp(add_grads, _add_grads_vjp_a, _add_grads_vjp_b)
+
+
+def _part_vjp(g, ans, c, k):
+    return accum_index(None, c, k, g) if not isinstance(c, float) else 0.0
+
+
+_reg.defvjp(part, _part_vjp, None)
+
+
+def _save_item_vjp(g, ans, x, idx):
+    return accum_index(0.0, x, idx, g)
+
+
+_reg.defvjp(save_item, _save_item_vjp, None)
+
+
+def _take_grad_vjp(g, ans, b, idx):
+    return accum_index(0.0, b, idx, g) if not is_zero(b) else 0.0
+
+
+_reg.defvjp(take_grad, _take_grad_vjp, None)
+
+
+def _accum_index_vjp_b(g, ans, b, x, idx, gg):
+    return g
+
+
+def _accum_index_vjp_g(g, ans, b, x, idx, gg):
+    return take_grad(g, idx)
+
+
+_reg.defvjp(accum_index, _accum_index_vjp_b, None, None, _accum_index_vjp_g)
+
+
+def _clear_grad_vjp(g, ans, b, x, idx):
+    return clear_grad(g, x, idx)
+
+
+_reg.defvjp(clear_grad, _clear_grad_vjp, None, None)
+
+
+def _fix_array_vjp(g, ans, gg, x):
+    return g
+
+
+_reg.defvjp(fix_array, _fix_array_vjp, None)
