@@ -58,7 +58,11 @@ class Generated:
             saved = sorted(v for v in needed)
             rec = gast.Tuple(elts=[N.name(stack) if uses_stack else N.const(None)] +
                              [N.name(v) for v in saved], ctx=gast.Load())
-            fwd_body = body + list(fwd) + [gast.Return(value=gast.Tuple(
+            inited = {st.targets[0].id for st in head if isinstance(st, gast.Assign)
+                      and isinstance(st.targets[0], gast.Name)}
+            pre_init = [N.assign(v, N.const(None)) for v in saved
+                        if v not in ctx.params and v not in inited]
+            fwd_body = pre_init + body + list(fwd) + [gast.Return(value=gast.Tuple(
                 elts=[out_atom, rec], ctx=gast.Load()))]
             fwd_def = _fdef(ctx.tree, ctx.tree.name + "_fwd", fwd_body)
             record = ctx.namer.fresh("_record")

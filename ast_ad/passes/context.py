@@ -167,7 +167,8 @@ class TransformContext(CallSupport):
                 seed_stmts.append(N.assign(b_out, N.name(g_out)))
             state.live.add(out_name)
         rev_code = rev.block(body, state)
-        locals_ = set(self.params) | N.stored_names(body) | self.counter_names(body)
+        locals_ = set(self.params) | N.stored_names(body) | self.counter_names(body) | {
+            s.user_call[1] for s, _ in iter_stmts(body) if hasattr(s, "user_call")}
         needed = needed_names(rev_code, locals_)
         push, pop = self.namer.fresh("_push"), self.namer.fresh("_pop")
         stack = self.namer.fresh("_stack")

@@ -86,10 +86,23 @@ class ForwardSweep:
         if isinstance(s, gast.Assign):
             t = assigned_name(s)
             if t is not None:
+                out = []
                 if self.saves(s, t):
                     self.pushed.add(t)
-                    return [self.push_stmt(N.name(t), s), s]
-                return [s]
+                    out.append(self.push_stmt(N.name(t), s))
+                uc = getattr(s, "user_call", None)
+                if uc is not None:
+                    alias, rec = uc
+                    if self.saves(s, rec):
+                        self.pushed.add(rec)
+                        out.append(self.push_stmt(N.name(rec), s))
+                    call = s.value
+                    fwd = gast.Call(func=gast.Attribute(value=N.name(alias), attr="fwd",
+                                                        ctx=gast.Load()),
+                                    args=call.args, keywords=call.keywords)
+                    s = N.assign(gast.Tuple(elts=[N.store(t), N.store(rec)], ctx=gast.Store()),
+                                 fwd, loc=s)
+                return out + [s]
             tgt = s.targets[0]
             if isinstance(tgt, gast.Subscript) and tgt.value.id in self.needed:
                 idx = _index_load(tgt.slice)
