@@ -48,6 +48,15 @@ BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mu
           gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod}
 UNOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos}
 PUSH, RESTORE = "__ast_ad_push__", "__ast_ad_restore__"
+_SENTINEL = "__ast_ad_ans__"
+
+
+class _Rename(gast.NodeTransformer):
+    def __init__(self, old, new):
+        self.old, self.new = old, new
+
+    def visit_Name(self, node):
+        return N.name(self.new) if node.id == self.old else node
 
 
 @dataclass
@@ -148,12 +157,18 @@ class Reverse:
             gt = self.namer.fresh("_g")
             out.append(N.assign(gt, g, loc=s))
             g = N.name(gt)
-            at = self.namer.fresh("_a")
-            out.append(N.assign(at, N.name(x), loc=s))
-            ans = N.name(at)
-            out.append(restore)
+            ans = N.name(_SENTINEL)
         state.live.discard(x)
-        out.extend(self.contributions(s, value, g, ans, state))
+        self.shape_var = x
+        contrib = self.contributions(s, value, g, ans, state)
+        if self_ref:
+            if any(isinstance(n, gast.Name) and n.id == _SENTINEL
+                   for c in contrib for n in gast.walk(c)):
+                at = self.namer.fresh("_a")
+                out.append(N.assign(at, N.name(x), loc=s))
+                contrib = [_Rename(_SENTINEL, at).visit(c) for c in contrib]
+            out.append(restore)
+        out.extend(contrib)
         if not self_ref:
             out.append(restore)
         return out
@@ -231,6 +246,8 @@ class Reverse:
             if fn is not None and reg.is_nondifferentiable(fn):
                 return out
             self.ctx.no_rule(s, fn, func_node)
+        contribs = {}
+        order = []
         for k, a in enumerate(args):
             if not (isinstance(a, gast.Name) and a.id in self.an.active):
                 continue
@@ -240,7 +257,13 @@ class Reverse:
                     continue  # declared: no derivative through this argument
                 self.ctx.no_rule(s, fn, func_node, arg=k)
             expr = self.rule_expr(rule, fn, g, ans, args, keywords, a.id)
-            self.accumulate(a.id, expr, state, out, s)
+            if a.id in contribs:
+                contribs[a.id] = _combine(contribs[a.id], expr)
+            else:
+                contribs[a.id] = expr
+                order.append(a.id)
+        for var in order:
+            self.accumulate(var, contribs[var], state, out, s)
         return out
 
     def rule_expr(self, rule, fn, g, ans, args, keywords, target):
@@ -266,7 +289,8 @@ class Reverse:
         if expr is None:
             expr = N.call(self.ref(rule, getattr(rule, "__name__", "rule")), [g, ans] + list(args),
                           list(keywords))
-        return self.ctx.simplify_unbroadcast(expr, ans, target)
+        return self.ctx.simplify_unbroadcast(expr, N.name(getattr(self, "shape_var", None) or
+                                                          getattr(ans, "id", "")), target)
 
     # -- x[idx] = v ----------------------------------------------------------------------
     def setitem(self, s, t, state):
@@ -365,6 +389,21 @@ class Reverse:
             self.ref(range), [N.name(s.counter)]), body=code, orelse=[], type_comment=None)
         N.copy_loc(loop, s)
         return pre + [loop]
+
+
+def _canon(e):
+    """A text key of an expression, with the operands of * sorted (x*g == g*x)."""
+    if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult):
+        parts = sorted([_canon(e.left), _canon(e.right)])
+        return "(" + "*".join(parts) + ")"
+    return gast.dump(e)
+
+
+def _combine(a, b):
+    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal."""
+    if _canon(a) == _canon(b):
+        return gast.BinOp(left=N.const(2.0), op=gast.Mult(), right=a)
+    return gast.BinOp(left=a, op=gast.Add(), right=b)
 
 
 def _index_expr(sl):
