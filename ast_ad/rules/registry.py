@@ -14,8 +14,9 @@ registration bumps ``version``, which is part of every gradient cache key.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 _versions = itertools.count(1)
 #: bumped by every registration in any registry; cached gradients compare it per call
@@ -31,7 +32,7 @@ class RuleSet:
 
 
 class Registry:
-    def __init__(self, parent: "Registry | None" = None, name: str = "registry"):
+    def __init__(self, parent: Registry | None = None, name: str = "registry"):
         self.parent = parent
         self.name = name
         self._vjp: dict = {}

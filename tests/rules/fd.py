@@ -1,0 +1,103 @@
+"""Finite-difference machinery shared by the rule tests (float64, central differences)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ast_ad import default_registry
+
+EPS = 1e-6
+RTOL = 1e-6
+ATOL = 1e-7
+
+
+def is_float_value(x):
+    """Values a test can perturb: Python floats, float arrays/scalars, lists of them."""
+    if isinstance(x, (list, tuple)):
+        return len(x) > 0 and all(is_float_value(e) for e in x)
+    if isinstance(x, bool):
+        return False
+    if isinstance(x, float):
+        return True
+    return isinstance(x, (np.ndarray, np.floating)) and x.dtype.kind == "f"
+
+
+def rand_like(x, rng):
+    if isinstance(x, (list, tuple)):
+        return type(x)(rand_like(e, rng) for e in x)
+    if isinstance(x, np.ndarray):
+        return rng.standard_normal(x.shape).astype(x.dtype if x.dtype.kind == "f" else float)
+    if isinstance(x, np.floating):
+        return type(x)(rng.standard_normal())
+    return float(rng.standard_normal())
+
+
+def axpy(x, a, v):
+    """x + a * v, keeping the structure and the kind (Python float stays a float)."""
+    if isinstance(x, (list, tuple)):
+        return type(x)(axpy(xi, a, vi) for xi, vi in zip(x, v))
+    return x + a * v
+
+
+def flat(x):
+    if isinstance(x, (list, tuple)):
+        parts = [flat(e) for e in x]
+        return np.concatenate(parts) if parts else np.zeros(0)
+    return np.ravel(np.asarray(x, dtype=float))
+
+
+def is_zero(x):
+    """The symbolic zeros of the runtime's adjoint convention: None, or the float 0.0."""
+    return x is None or (type(x) is float and x == 0.0)
+
+
+def inner(a, b):
+    """<a, b> for values of one structure (None or 0.0 in ``a`` is a zero of any shape)."""
+    if is_zero(a):
+        return 0.0
+    if isinstance(b, (list, tuple)):
+        return sum(inner(x, y) for x, y in zip(a, b))
+    return float(np.dot(flat(a), flat(b)))
+
+
+def same_structure(got, ref):
+    """``got`` has the structure and shapes of ``ref`` (a list for a list/tuple ``ref``)."""
+    if isinstance(ref, (list, tuple)) and got is None:
+        return True
+    if isinstance(ref, (list, tuple)):
+        return isinstance(got, (list, tuple)) and len(got) == len(ref) and all(
+            g is None or same_structure(g, r) for g, r in zip(got, ref))
+    return np.shape(got) == np.shape(ref)
+
+
+def with_arg(args, k, value):
+    return args[:k] + (value,) + args[k + 1:]
+
+
+def directional(case, k, v, eps=EPS):
+    """Central difference of the case's output along ``v`` in argument ``k``."""
+    f = case.fn
+    hi = f(*with_arg(case.args, k, axpy(case.args[k], eps, v)), **case.kwargs)
+    lo = f(*with_arg(case.args, k, axpy(case.args[k], -eps, v)), **case.kwargs)
+    return (flat(hi) - flat(lo)) / (2 * eps)
+
+
+def close(a, b, scale=1.0):
+    return abs(a - b) <= RTOL * (abs(a) + abs(b)) + ATOL * scale
+
+
+def checked_args(case, rules):
+    """Argument indices with a rule and float values (the ones tests differentiate)."""
+    return [k for k, r in enumerate(rules)
+            if r is not None and k < len(case.args) and is_float_value(case.args[k])
+            and (case.wrt is None or k in case.wrt)]
+
+
+def vjp_rules(fn):
+    rs = default_registry.vjp(fn)
+    return rs.rules if rs is not None else ()
+
+
+def jvp_rules(fn):
+    rs = default_registry.jvp(fn)
+    return rs.rules if rs is not None else ()
