@@ -123,6 +123,8 @@ class GradientFunction:
         ckey = (names, self._spec.single, self.with_value, self.registry.version, kinds_key)
         per_fn = _CACHE.setdefault(target, {})
         gen = per_fn.get(ckey)
+        if gen is not None and not all(d.get(n) is o for d, n, o in gen.ctx.guards):
+            gen = None
         if gen is None:
             gen = transform(target, names, self.registry, arg_kinds, mode="joint",
                             with_value=self.with_value, single=self._spec.single)

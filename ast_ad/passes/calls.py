@@ -70,6 +70,10 @@ class CallSupport:
         kinds = tuple(self.kinds.get(a.id, "any") if isinstance(a, gast.Name) else "any"
                       for a in value.args)
         split, wrt = split_for(fn, active_args, active_kws, kinds, self.registry, self.parsed, s)
+        f = value.func
+        if isinstance(f, gast.Name) and not self.env.is_local(f.id) and \
+                f.id not in self.env.closure and self.env.globals.get(f.id) is not None:
+            self.guards.append((self.env.globals, f.id, self.env.globals[f.id]))
         alias = self.namer.alias(split, getattr(fn, "__name__", "f") + "_vjp")
         rec = self.namer.fresh("_rec")
         s.user_call = (alias, rec)

@@ -1,0 +1,306 @@
+"""Tracing stand-ins for ``numpy``, ``math`` and the builtins.
+
+NumPy's dispatch protocols alone lose gradients silently (``math.sin(t)``, ``float(t)``,
+``np.zeros(3)[0] = t``, ``np.array([t, t])``), so the tape runs the user's function with
+the names that refer to NumPy, ``math`` and a few builtins bound to stand-ins:
+
+- a module stand-in (``np``, ``np.linalg``, ``math``) hands out, per attribute, a
+  recording wrapper of the real function (calls with no traced argument go straight to
+  the real function), the tape's array creators, or the real object (classes, constants);
+- the array creators (``np.zeros``, ``np.array``, ``np.zeros_like``...) return traced
+  arrays, so element and slice writes into them are recorded;
+- ``abs``, ``min``, ``max``, ``sum``, ``pow``, ``round``, ``divmod`` use the registry's rule
+  when there is one, else the tracer's operators; ``float``/``complex`` need a rule;
+  ``int``/``bool`` are non-differentiable; ``isinstance`` sees through tracers; ``__import__``
+  hands out the stand-ins to ``import`` statements inside the function.
+
+Rebinding itself lives in :mod:`.patch`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import types
+
+import numpy as np
+
+from ..rules import helpers as _helpers
+from .core import (
+    NONDIFF,
+    _top_trace,
+    current_trace,
+    has_tracer,
+    no_rule,
+    primal,
+    record,
+    record_on,
+    unbox_all,
+)
+from .tracer import ArrayTracer, Tracer
+
+__all__ = ["ModuleStandin", "astype", "builtin_standins", "dispatch_numpy", "make_array"]
+
+
+# -- traced arrays --------------------------------------------------------------------
+def _const(value, trace=None, owned=True):
+    trace = trace if trace is not None else current_trace()
+    if trace is None or type(value) is not np.ndarray:
+        return value
+    return ArrayTracer(value, None, trace, owned)
+
+
+def _trace_of(x):
+    return x._trace if isinstance(x, Tracer) else None
+
+
+def make_array(obj, dtype=None, copy=True, **kwargs):
+    """``np.array``: traced values are stacked (recorded), constants become traced arrays."""
+    if isinstance(obj, Tracer):
+        if type(obj._value) is not np.ndarray:  # a traced scalar: a 0-d array
+            res = record(np.reshape, (obj, ()))
+        elif copy is False or copy is None:
+            res = obj
+        else:
+            res = obj.copy()
+        return res if dtype is None else astype(res, dtype)
+    if type(obj) in (list, tuple) and has_tracer(obj):
+        elems = [make_array(e) if type(e) in (list, tuple) else e for e in obj]
+        res = record(np.stack, (elems,))
+        return res if dtype is None else astype(res, dtype)
+    value = np.array(obj, dtype=dtype, copy=copy, **kwargs)
+    return _const(value, owned=value is not obj)
+
+
+def asarray(obj, dtype=None, **kwargs):
+    return make_array(obj, dtype=dtype, copy=None, **kwargs)
+
+
+def astype(x, dtype):
+    """``x.astype(dtype)``, recorded as the registry's ``helpers.astype``."""
+    if type(x) is not Tracer:
+        return np.asarray(x).astype(dtype)
+    dtype = np.dtype(dtype)
+    if np.asarray(primal(x)).dtype == dtype:
+        return x.copy()
+    return record(_helpers.astype, (x, dtype))
+
+
+def _shape_creator(fn):
+    def create(*args, **kwargs):
+        return _const(fn(*unbox_all(args), **unbox_all(kwargs)))
+
+    create.__name__ = fn.__name__
+    return create
+
+
+def _like_creator(fn):
+    def create(a, *args, **kwargs):
+        return _const(fn(primal(a), *unbox_all(args), **unbox_all(kwargs)), _trace_of(a))
+
+    create.__name__ = fn.__name__
+    return create
+
+
+def full(shape, fill_value, dtype=None, **kwargs):
+    out = _const(np.empty(shape, dtype=dtype or np.result_type(primal(fill_value)), **kwargs))
+    out[...] = fill_value
+    return out
+
+
+def full_like(a, fill_value, dtype=None, **kwargs):
+    out = _const(np.empty_like(primal(a), dtype=dtype, **kwargs), _trace_of(a))
+    out[...] = fill_value
+    return out
+
+
+def copy(a, *args, **kwargs):
+    return make_array(a, copy=True)
+
+
+_OVERRIDES = {
+    np.array: make_array,
+    np.asarray: asarray,
+    np.asanyarray: asarray,
+    np.ascontiguousarray: asarray,
+    np.copy: copy,
+    np.full: full,
+    np.full_like: full_like,
+}
+for _f in (np.zeros, np.ones, np.empty, np.eye, np.identity, np.arange, np.linspace):
+    _OVERRIDES[_f] = _shape_creator(_f)
+for _f in (np.zeros_like, np.ones_like, np.empty_like):
+    _OVERRIDES[_f] = _like_creator(_f)
+
+# functions whose first argument is a sequence of arrays (rules return one entry each)
+_SEQUENCE = frozenset(
+    [np.concatenate, np.stack, np.hstack, np.vstack, np.dstack, np.column_stack, np.block]
+)
+
+
+def _arrays_in(args):
+    """Lists of traced values given where an array is expected become traced arrays."""
+    return tuple(make_array(a) if type(a) in (list, tuple) and has_tracer(a) else a for a in args)
+
+
+def dispatch_numpy(fn, args, kwargs):
+    """Call the NumPy function ``fn`` on possibly traced arguments."""
+    try:
+        ov = _OVERRIDES.get(fn)
+    except TypeError:
+        ov = None
+    if ov is not None:
+        return ov(*args, **kwargs)
+    if fn in _SEQUENCE:
+        if args and type(args[0]) in (list, tuple):
+            args = (_arrays_in(args[0]),) + tuple(args[1:])
+    else:
+        args = _arrays_in(args)
+    return record(fn, args, kwargs)
+
+
+class NumpyFunction:
+    """Stand-in for a NumPy (or other registered) function: records calls on traced values."""
+
+    __slots__ = ("_override", "_seq", "fn")
+
+    def __init__(self, fn):
+        self.fn = fn
+        try:
+            self._override = _OVERRIDES.get(fn)
+            self._seq = fn in _SEQUENCE
+        except TypeError:
+            self._override, self._seq = None, False
+
+    def __call__(self, *args, **kwargs):
+        if self._override is not None:
+            return self._override(*args, **kwargs)
+        for a in args:
+            if type(a) is list or type(a) is tuple:
+                return dispatch_numpy(self.fn, args, kwargs)
+        return record(self.fn, args, kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.fn, name)
+
+    def __repr__(self):
+        return f"<tape stand-in for {self.fn!r}>"
+
+
+class UfuncStandin(NumpyFunction):
+    """Stand-in for a ufunc; ``.reduce``/``.accumulate``/``.outer`` record too."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        if name in ("reduce", "accumulate", "outer", "reduceat"):
+            return NumpyFunction(getattr(self.fn, name))
+        if name == "at":
+            return _UfuncAt(self.fn)
+        return getattr(self.fn, name)
+
+
+class _UfuncAt:
+    def __init__(self, ufunc):
+        self.ufunc = ufunc
+
+    def __call__(self, a, *args):
+        if has_tracer((a,) + args):
+            raise no_rule(self.ufunc.at, " (in-place; write `y[idx] = y[idx] + v` instead)")
+        return self.ufunc.at(a, *args)
+
+
+class ModuleStandin(types.ModuleType):
+    """A module whose attributes are translated (once each) by ``translate``."""
+
+    def __init__(self, real, translate):
+        super().__init__(real.__name__, getattr(real, "__doc__", None))
+        self.__dict__["_ast_ad_real"] = real
+        self.__dict__["_ast_ad_translate"] = translate
+
+    def __getattr__(self, name):
+        value = getattr(self.__dict__["_ast_ad_real"], name)
+        value = self.__dict__["_ast_ad_translate"](value)
+        self.__dict__[name] = value
+        return value
+
+    def __setattr__(self, name, value):
+        setattr(self.__dict__["_ast_ad_real"], name, value)
+        self.__dict__.pop(name, None)
+
+    def __dir__(self):
+        return dir(self.__dict__["_ast_ad_real"])
+
+    def __repr__(self):
+        return f"<tape stand-in for module {self.__name__!r}>"
+
+
+# -- builtins -------------------------------------------------------------------------
+class BuiltinStandin:
+    """``abs``/``min``/``max``/``sum``/``pow``/``round``/``divmod``/``float``/``int``... on tracers.
+
+    A registered rule (or non-differentiable declaration) wins; otherwise ``mode`` says
+    what to do: "dunder" calls the builtin, which uses the tracer's operators; "nondiff"
+    calls it on primal values; "rule" requires a rule.
+    """
+
+    __slots__ = ("fn", "mode")
+
+    def __init__(self, fn, mode):
+        self.fn = fn
+        self.mode = mode
+
+    def __call__(self, *args, **kwargs):
+        trace = _top_trace(args, kwargs)
+        if trace is None:
+            return self.fn(*args, **kwargs)
+        kind = trace.kind(self.fn)[0]
+        if kind is not None and not (self.mode == "dunder" and self._natural(args, kwargs)):
+            return record_on(trace, self.fn, args, kwargs)
+        if self.mode == "dunder":
+            return self.fn(*args, **kwargs)
+        if self.mode == "nondiff" or kind is NONDIFF:
+            return self.fn(*unbox_all(args), **kwargs)
+        raise no_rule(self.fn)
+
+    def _natural(self, args, kwargs):
+        """Calls whose rule does not fit (``max(xs)``, ``sum(array)``): use the operators."""
+        if kwargs:
+            return True
+        name = self.fn.__name__
+        if name in ("min", "max"):
+            return len(args) != 2
+        if name == "sum":
+            return type(args[0]) not in (list, tuple)
+        return False
+
+    def __repr__(self):
+        return f"<tape stand-in for {self.fn.__name__}>"
+
+
+def _isinstance(obj, cls):
+    return isinstance(obj, cls) or (isinstance(obj, Tracer) and isinstance(primal(obj), cls))
+
+
+_BUILTIN_MODES = {
+    "abs": "dunder",
+    "min": "dunder",
+    "max": "dunder",
+    "sum": "dunder",
+    "pow": "dunder",
+    "round": "dunder",
+    "divmod": "dunder",
+    "float": "rule",
+    "complex": "rule",
+    "int": "nondiff",
+    "bool": "nondiff",
+}
+
+
+def builtin_standins():
+    """{name: stand-in} for the builtins the tape rebinds (except ``__import__``)."""
+    out = {n: BuiltinStandin(getattr(builtins, n), m) for n, m in _BUILTIN_MODES.items()}
+    out["isinstance"] = _isinstance
+    return out
+
+
+BUILTIN_BY_OBJECT = {getattr(builtins, n): n for n in _BUILTIN_MODES}

@@ -1,0 +1,400 @@
+"""The traced value: a primal value plus the node that produced it on one trace.
+
+Operators, indexing, iteration and array methods record through :func:`core.record`;
+comparisons and truth tests work on the primal values and record nothing.  Conversions
+that would silently drop the gradient (``float(t)`` or ``math.sin(t)`` reached through a
+name the tape could not rebind, storing into a plain NumPy array, ``np.asarray(t)``)
+raise :class:`~ast_ad.errors.NoRuleError` instead::
+
+    t = Tracer(2.0, leaf, trace)
+    t * 3.0 + 1.0        # two nodes: operator.mul, operator.add
+    t > 1.0              # True, nothing recorded
+    math.sin(t)          # NoRuleError (unless `math` is the tape's stand-in)
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import numpy as np
+
+from . import core
+from .core import (
+    _EMPTY,
+    NONDIFF,
+    Node,
+    binary,
+    lost_gradient,
+    no_rule,
+    primal,
+    record,
+    unbox_all,
+)
+
+__all__ = ["ArrayTracer", "Tracer", "assign_index"]
+
+
+class Tracer:
+    __slots__ = ("__weakref__", "_node", "_owned", "_trace", "_value")
+    __array_priority__ = 1000.0
+
+    def __init__(self, value, node, trace, owned=False):
+        self._value = value
+        self._node = node  # None: a constant (no gradient flows into it)
+        self._trace = trace
+        self._owned = owned  # True: no node holds _value, so it may be written in place
+
+    # -- arithmetic (each records one operation) --------------------------------------
+    def __add__(self, o):
+        return binary(operator.add, self, o)
+
+    def __radd__(self, o):
+        return binary(operator.add, o, self)
+
+    def __sub__(self, o):
+        return binary(operator.sub, self, o)
+
+    def __rsub__(self, o):
+        return binary(operator.sub, o, self)
+
+    def __mul__(self, o):
+        return binary(operator.mul, self, o)
+
+    def __rmul__(self, o):
+        return binary(operator.mul, o, self)
+
+    def __truediv__(self, o):
+        return binary(operator.truediv, self, o)
+
+    def __rtruediv__(self, o):
+        return binary(operator.truediv, o, self)
+
+    def __floordiv__(self, o):
+        return binary(operator.floordiv, self, o)
+
+    def __rfloordiv__(self, o):
+        return binary(operator.floordiv, o, self)
+
+    def __mod__(self, o):
+        return binary(operator.mod, self, o)
+
+    def __rmod__(self, o):
+        return binary(operator.mod, o, self)
+
+    def __divmod__(self, o):
+        return (self // o, self % o)
+
+    def __rdivmod__(self, o):
+        return (o // self, o % self)
+
+    def __pow__(self, o, mod=None):
+        if mod is not None:
+            return NotImplemented
+        return binary(operator.pow, self, o)
+
+    def __rpow__(self, o):
+        return binary(operator.pow, o, self)
+
+    def __matmul__(self, o):
+        return binary(operator.matmul, self, o)
+
+    def __rmatmul__(self, o):
+        return binary(operator.matmul, o, self)
+
+    def __neg__(self):
+        return record(operator.neg, (self,))
+
+    def __pos__(self):
+        return record(operator.pos, (self,))
+
+    def __abs__(self):
+        return record(operator.abs, (self,))
+
+    # -- comparisons and truth: primal values, nothing recorded ------------------------
+    def __lt__(self, o):
+        return primal(self) < primal(o)
+
+    def __le__(self, o):
+        return primal(self) <= primal(o)
+
+    def __gt__(self, o):
+        return primal(self) > primal(o)
+
+    def __ge__(self, o):
+        return primal(self) >= primal(o)
+
+    def __eq__(self, o):
+        return primal(self) == primal(o)
+
+    def __ne__(self, o):
+        return primal(self) != primal(o)
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        return bool(primal(self))
+
+    def __round__(self, ndigits=None):
+        return round(primal(self), ndigits)
+
+    def __trunc__(self):
+        return math.trunc(primal(self))
+
+    def __floor__(self):
+        return math.floor(primal(self))
+
+    def __ceil__(self):
+        return math.ceil(primal(self))
+
+    # -- conversions that would lose the gradient --------------------------------------
+    def __float__(self):
+        if self._node is None:
+            return float(primal(self))
+        raise lost_gradient("a Python float")
+
+    def __int__(self):
+        if self._node is None:
+            return int(primal(self))
+        raise lost_gradient("a Python int")
+
+    def __complex__(self):
+        if self._node is None:
+            return complex(primal(self))
+        raise lost_gradient("a Python complex")
+
+    def __index__(self):
+        return operator.index(primal(self))
+
+    def __array__(self, dtype=None, copy=None):
+        if self._node is None:
+            self._owned = False
+            return np.asarray(primal(self), dtype=dtype)
+        raise lost_gradient("a plain NumPy array")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if kwargs.get("out") is not None:
+            raise no_rule(ufunc, " (writing into `out=` is not recorded)")
+        if method == "at":
+            raise no_rule(ufunc.at, " (in-place; write `y[idx] = y[idx] + v` instead)")
+        fn = ufunc if method == "__call__" else getattr(ufunc, method)
+        return record(fn, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from .standins import dispatch_numpy
+
+        return dispatch_numpy(func, args, kwargs)
+
+    def __repr__(self):
+        return f"Traced({primal(self)!r})"
+
+    def __format__(self, spec):
+        return format(primal(self), spec)
+
+    # -- array attributes and methods -----------------------------------------------------
+    shape = property(lambda s: np.shape(primal(s)))
+    ndim = property(lambda s: np.ndim(primal(s)))
+    size = property(lambda s: np.size(primal(s)))
+    dtype = property(lambda s: np.asarray(primal(s)).dtype)
+    itemsize = property(lambda s: np.asarray(primal(s)).itemsize)
+    T = property(lambda s: _method(s, "transpose", (), {}))
+    real = property(lambda s: _method(s, "real", (), {}))
+    imag = property(lambda s: _method(s, "imag", (), {}))
+
+    def reshape(self, *shape, **kw):
+        if len(shape) == 1:
+            shape = shape[0]
+        return _method(self, "reshape", (shape,), kw)
+
+    def transpose(self, *axes):
+        if len(axes) == 1:
+            axes = axes[0]
+        return _method(self, "transpose", (axes or None,), {})
+
+    def copy(self, order="C"):
+        self._owned = False
+        return type(self)(self._value, self._node, self._trace, False)
+
+    def flatten(self, order="C"):
+        return _method(self, "ravel", (order,), {})
+
+    def astype(self, dtype, *args, **kw):
+        from .standins import astype
+
+        return astype(self, dtype)
+
+    def item(self, *args):
+        if not isinstance(self, ArrayTracer):
+            return self
+        if args:
+            return self[args if len(args) > 1 else args[0]]
+        return self[(0,) * np.ndim(primal(self))]
+
+    def tolist(self):
+        if np.ndim(primal(self)) == 0:
+            return self.item()
+        return [e.tolist() for e in self]
+
+    def fill(self, value):
+        self[...] = value
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name not in _METHODS:
+            raise AttributeError(
+                f"traced {type(primal(self)).__name__!s} has no attribute {name!r}"
+            )
+        return lambda *args, **kw: _method(self, name, args, kw)
+
+
+class ArrayTracer(Tracer):
+    """A traced array: indexable, writable and iterable.
+
+    Scalars are plain :class:`Tracer` objects without ``__getitem__``/``__len__``, so NumPy
+    does not take them for sequences (it would turn the clear error of ``__float__`` into
+    "setting an array element with a sequence").
+    """
+
+    __slots__ = ()
+
+    def __len__(self):
+        return len(self._value)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self._value)))
+
+    def __getitem__(self, idx):
+        idx = unbox_all(idx)
+        v = self._value
+        if self._owned and type(v) is np.ndarray:
+            return _read_owned(self, v, idx)
+        return record(operator.getitem, (self, idx))
+
+    def __setitem__(self, idx, v):
+        _write(self, unbox_all(idx), v)
+
+
+_METHODS = frozenset(
+    ["sum", "mean", "max", "min", "prod", "std", "var", "dot", "ravel", "cumsum", "cumprod", "clip", "squeeze", "conj", "conjugate", "round", "trace", "diagonal", "swapaxes", "repeat", "take", "argmax", "argmin", "argsort", "nonzero", "all", "any", "ptp"]
+)
+
+
+def _method(x, name, args, kwargs):
+    """``x.name(*args)``: the registered ndarray method, else ``np.name(x, *args)``."""
+    from .standins import dispatch_numpy
+
+    desc = getattr(np.ndarray, name, None)
+    if desc is not None and callable(desc) and x._trace.kind(desc)[0] is not None:
+        return record(desc, (x,) + tuple(args), kwargs)
+    return dispatch_numpy(getattr(np, name), (x,) + tuple(args), kwargs)
+
+
+# -- indexing into buffers the tape may write in place ------------------------------------
+def _like(v):
+    """A read-only stand-in with ``v``'s shape and dtype (rules of indexing need only these)."""
+    return np.broadcast_to(np.zeros((), v.dtype), v.shape)
+
+
+def _read_owned(x, v, idx):
+    """``x[idx]`` when ``x``'s buffer may still be written in place.
+
+    The node gets a copy of the result and a shape/dtype stand-in for ``x`` rather than the
+    live buffer, so ``x`` stays writable without a copy (``y[i] = y[i-1] * 2`` in a loop
+    stays linear).
+    """
+    ans = v[idx]
+    if type(ans) is np.ndarray and ans.base is not None:
+        ans = ans.copy()
+    trace = x._trace
+    if x._node is None:
+        return core.wrap_constant(ans, trace)
+    kind, rules = trace.kind(operator.getitem)
+    if kind is None:
+        raise no_rule(operator.getitem)
+    if kind is NONDIFF or rules[0] is None:
+        return ans
+    node = Node(operator.getitem, rules, [_like(v), idx], _EMPTY, ans, [(0, x._node)])
+    trace.nodes.append(node)
+    return core.wrap(ans, node, trace)
+
+
+def assign_index(x, idx, v):
+    """Functional ``x[idx] = v``: a copy of ``x`` with ``idx`` replaced (what a write records)."""
+    out = np.array(x, copy=True)
+    out[idx] = v
+    return out
+
+
+def _assign_index_x(g, ans, x, idx, v):
+    g = np.array(g, copy=True)
+    g[idx] = 0
+    return g
+
+
+def _assign_index_v(g, ans, x, idx, v):
+    return _unbroadcast(np.asarray(g)[idx], v)
+
+
+_ASSIGN_RULES = (_assign_index_x, None, _assign_index_v)
+
+
+def _unbroadcast(g, like):
+    try:
+        from ..rules.helpers import unbroadcast
+    except ImportError:  # pragma: no cover - the rules package always ships helpers
+        unbroadcast = None
+    if unbroadcast is not None:
+        return unbroadcast(g, like)
+    shape = np.shape(like)
+    g = np.asarray(g)
+    while g.ndim > len(shape):
+        g = g.sum(axis=0)
+    for ax, n in enumerate(shape):
+        if n == 1 and g.shape[ax] != 1:
+            g = g.sum(axis=ax, keepdims=True)
+    return g if shape else g.reshape(())[()]
+
+
+def _write(x, idx, v):
+    val = x._value
+    if type(val) is not np.ndarray:
+        raise TypeError(f"'{type(primal(x)).__name__}' object does not support item assignment")
+    if type(v) in (list, tuple) and core.has_tracer(v):
+        from .standins import make_array
+
+        v = make_array(v)
+    trace = x._trace
+    vnode = None
+    if isinstance(v, Tracer):
+        if v._trace is trace:
+            v._owned = False
+            vnode, v = v._node, v._value
+        elif v._trace.level > trace.level:
+            raise core.NoRuleError(
+                "cannot write a value differentiated by an inner gradient into an array "
+                "created outside it; create the array inside the inner function"
+            )
+    if not x._owned:
+        x._value = val = val.copy()
+        x._owned = True
+    val[idx] = v
+    old = x._node
+    if old is None and vnode is None:
+        return
+    kind, rules = trace.kind(assign_index)
+    if kind is None:
+        rules = _ASSIGN_RULES
+    parents = []
+    if old is not None and rules[0] is not None:
+        parents.append((0, old))
+    if vnode is not None and rules[2] is not None:
+        parents.append((2, vnode))
+    if not parents:
+        x._node = None
+        return
+    node = Node(assign_index, rules, [_like(val), idx, v], _EMPTY, None, parents)
+    trace.nodes.append(node)
+    x._node = node
+
+
+core.Tracer = Tracer
+core.ArrayTracer = ArrayTracer
