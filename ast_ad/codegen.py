@@ -51,7 +51,7 @@ class Generated:
             tail = cleanup(rev_all + [gast.Return(value=ret_val)], adj_names)
             body += list(fwd) + _commented(tail, ctx)
             fdef = _fdef(ctx.tree, ctx.tree.name + "_grad" if not with_value
-                         else ctx.tree.name + "_value_and_grad", body)
+                         else ctx.tree.name + "_value_and_grad", body, flat=True)
             self.functions = [fdef]
         else:
             # split: fwd returns (value, record); bwd(g, record) returns the adjoints
@@ -91,13 +91,14 @@ def ctx_adj_names(ctx):
     return [n for n in ctx.namer.reserved if n.startswith("b") or n.startswith("_g")]
 
 
-def _fdef(tree, name, body):
-    args = gast.arguments(
-        args=[N.name(a.id, gast.Param()) for a in tree.args.args],
-        posonlyargs=[N.name(a.id, gast.Param()) for a in tree.args.posonlyargs],
-        vararg=None,
-        kwonlyargs=[N.name(a.id, gast.Param()) for a in tree.args.kwonlyargs],
-        kw_defaults=[None] * len(tree.args.kwonlyargs), kwarg=None, defaults=[])
+def _fdef(tree, name, body, flat=False):
+    """A def with the user's parameters (``flat``: every parameter positional)."""
+    pos = [N.name(a.id, gast.Param()) for a in tree.args.posonlyargs + tree.args.args]
+    kwo = [N.name(a.id, gast.Param()) for a in tree.args.kwonlyargs]
+    if flat:
+        pos, kwo = pos + kwo, []
+    args = gast.arguments(args=pos, posonlyargs=[], vararg=None, kwonlyargs=kwo,
+                          kw_defaults=[None] * len(kwo), kwarg=None, defaults=[])
     f = gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
                          type_comment=None, type_params=[])
     return f
@@ -178,10 +179,10 @@ def compile_functions(source, functions, ctx):
                 cells.append(user_cells[v])
             else:
                 cells.append(types.CellType(support[v]))
-        is_bwd = f.name.endswith("_bwd") and len(functions) == 2
+        is_fwd = f.name.endswith("_fwd") and len(functions) == 2
         func = types.FunctionType(inner, fn.__globals__, f.name,
-                                  None if is_bwd else fn.__defaults__, tuple(cells))
-        if not is_bwd and fn.__kwdefaults__:
+                                  fn.__defaults__ if is_fwd else None, tuple(cells))
+        if is_fwd and fn.__kwdefaults__:
             func.__kwdefaults__ = dict(fn.__kwdefaults__)
         out.append(func)
     return out

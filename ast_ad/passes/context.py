@@ -50,6 +50,8 @@ class TransformContext(CallSupport):
 
     # -- classification -----------------------------------------------------------------
     def resolve_callable(self, func):
+        if isinstance(func, gast.Name) and func.id in getattr(self, "nested", {}):
+            return self.nested[func.id]
         if isinstance(func, gast.Name) and func.id in self.namer.support:
             return self.namer.support[func.id]
         obj = self.env.lookup(func)

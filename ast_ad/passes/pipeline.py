@@ -20,6 +20,7 @@ from ..frontend.resolve import Env
 from . import nodes as N
 from .context import TransformContext
 from .fence import fence
+from .lift import lift_nested
 from .naming import Namer
 from .normalize import Normalizer
 
@@ -37,7 +38,9 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     env = Env.of_function(fn, set(params) | N.stored_names(parsed.tree.body))
     fence(parsed, env)
     namer = Namer(N.names_in(parsed.tree) | set(params))
+    nested = lift_nested(parsed, env, namer)
     norm = Normalizer(parsed, env, namer).run()
     ctx = TransformContext(fn, parsed, env, namer, registry, norm, wrt_names, arg_kinds)
+    ctx.nested = nested
     ctx.single = single
     return ctx.build(mode, with_value)

@@ -1,0 +1,128 @@
+"""Lift: nested functions and named lambdas become functions of their free variables.
+
+Before::
+
+    def f(x):
+        scale = lambda v: v * x
+        return scale(3.0)
+
+After::
+
+    def f(x):
+        def scale(v, x):
+            return v * x
+        return scale(3.0, x)
+
+The lifted definition no longer reads the enclosing function's locals, so it is compiled
+on its own (same globals and closure cells as the outer function) and differentiated like
+any module-level helper; gradients flow to ``x`` through the new argument.  A nested
+function that reads enclosing locals but is used as a value (passed or returned) cannot be
+lifted and is rejected, since its gradient would be lost.
+"""
+
+from __future__ import annotations
+
+import types
+
+import gast
+
+from ..errors import UnsupportedConstructError
+from . import nodes as N
+
+
+def lift_nested(parsed, env, namer):
+    """Lift the nested defs of ``parsed.tree`` in place; return {name: function object}."""
+    fdef = parsed.tree
+    _lambdas_to_defs(fdef.body)
+    outer_locals = {a.id for a in fdef.args.args + fdef.args.kwonlyargs} | \
+        N.stored_names(fdef.body)
+    nested = [s for s in gast.walk(fdef) if isinstance(s, gast.FunctionDef) and s is not fdef]
+    defs_by_name = {}
+    for d in nested:
+        defs_by_name.setdefault(d.name, []).append(d)
+    out = {}
+    for d in nested:
+        inner_locals = {a.id for a in d.args.args + d.args.kwonlyargs} | N.stored_names(d.body)
+        free = sorted(n.id for n in gast.walk(d) if isinstance(n, gast.Name)
+                      and isinstance(n.ctx, gast.Load) and n.id in outer_locals
+                      and n.id not in inner_locals and n.id != d.name)
+        free = list(dict.fromkeys(free))
+        uses = [n for n in gast.walk(fdef) if isinstance(n, gast.Name) and n.id == d.name
+                and isinstance(n.ctx, gast.Load)]
+        calls = [c for c in gast.walk(fdef) if isinstance(c, gast.Call)
+                 and isinstance(c.func, gast.Name) and c.func.id == d.name]
+        only_called = len(uses) == len(calls)
+        const_defaults = all(isinstance(x, gast.Constant) for x in d.args.defaults) and \
+            all(x is None or isinstance(x, gast.Constant) for x in d.args.kw_defaults)
+        if len(defs_by_name[d.name]) > 1 or not only_called or not const_defaults:
+            if free:
+                filename, line = parsed.where(d)
+                raise UnsupportedConstructError(
+                    f"the nested function {d.name}() reads {', '.join(free)} of the enclosing "
+                    "function and is used as a value (or defined twice); call it directly, or "
+                    "pass those values as arguments", filename=filename, lineno=line)
+            continue
+        for v in free:
+            d.args.args.append(N.name(v, gast.Param()))
+        if d.args.defaults and free:
+            # keep defaulted parameters last: the free variables become keyword arguments
+            for v in free:
+                d.args.args.pop()
+                d.args.kwonlyargs.append(N.name(v, gast.Param()))
+                d.args.kw_defaults.append(None)
+            for c in calls:
+                c.keywords = list(c.keywords) + [gast.keyword(arg=v, value=N.name(v))
+                                                 for v in free]
+        else:
+            for c in calls:
+                c.args = list(c.args) + [N.name(v) for v in free]
+        out[d.name] = _compile_nested(parsed, d)
+    return out
+
+
+def _lambdas_to_defs(stmts):
+    for i, s in enumerate(stmts):
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Lambda):
+            lam = s.value
+            ret = N.copy_loc(gast.Return(value=lam.body), lam)
+            d = gast.FunctionDef(name=s.targets[0].id, args=lam.args, body=[ret],
+                                 decorator_list=[], returns=None, type_comment=None,
+                                 type_params=[])
+            stmts[i] = N.copy_loc(d, s)
+        for field in ("body", "orelse"):
+            sub = getattr(s, field, None)
+            if isinstance(sub, list) and not isinstance(s, gast.FunctionDef):
+                _lambdas_to_defs(sub)
+
+
+def _compile_nested(parsed, d):
+    """Compile a lifted nested def on its own, with the outer function's globals/cells."""
+    import copy
+    import itertools
+    import linecache
+
+    fn = parsed.fn
+    mod = gast.Module(body=[copy.deepcopy(d)], type_ignores=[])
+    gast.fix_missing_locations(mod)
+    text = gast.unparse(mod)
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    params = sorted(cells)
+    src = f"def __ast_ad_nested__({', '.join(params)}):\n" + "".join(
+        "    " + ln + "\n" for ln in text.splitlines()) + f"    return {d.name}\n"
+    filename = f"<ast_ad-nested-{next(_ids)} {d.name} of {parsed.tree.name}>"
+    code = compile(src, filename, "exec")
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    factory = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    inner = next(c for c in factory.co_consts if isinstance(c, types.CodeType)
+                 and c.co_name == d.name)
+    closure = tuple(cells[v] for v in inner.co_freevars)
+    defaults = tuple(x.value for x in d.args.defaults) or None
+    f = types.FunctionType(inner, fn.__globals__, d.name, defaults, closure)
+    kwd = {a.id: x.value for a, x in zip(d.args.kwonlyargs, d.args.kw_defaults) if x is not None}
+    if kwd:
+        f.__kwdefaults__ = kwd
+    return f
+
+
+_ids = __import__("itertools").count(1)
