@@ -127,7 +127,11 @@ def accum_index(b, x, idx, g):
     if is_zero(g):
         return b
     if isinstance(x, _ndarray):
-        out = zeros_grad(x) if is_zero(b) else np.array(np.broadcast_to(b, x.shape), dtype=np.result_type(b, g, x.dtype if x.dtype.kind in "fc" else float))
+        if is_zero(b):
+            out = zeros_grad(x)
+        else:
+            dt = np.result_type(b, g, x.dtype if x.dtype.kind in "fc" else float)
+            out = np.array(np.broadcast_to(b, x.shape), dtype=dt)
         if _basic_index(idx):
             out[idx] += g
         else:

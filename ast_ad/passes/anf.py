@@ -128,7 +128,8 @@ class AnfMixin:
     def rhs_Dict(self, e):
         if any(k is None for k in e.keys):
             self.fail(e, "dict unpacking ('**')")
-        return gast.Dict(keys=[self.atom(k) for k in e.keys], values=[self.atom(v) for v in e.values])
+        return gast.Dict(keys=[self.atom(k) for k in e.keys],
+                         values=[self.atom(v) for v in e.values])
 
     def rhs_JoinedStr(self, e):
         return e  # f-strings are non-differentiable values; evaluated as written
@@ -141,7 +142,8 @@ class AnfMixin:
 
     def index(self, s):
         if isinstance(s, gast.Slice):
-            return gast.Slice(lower=s.lower and self.atom(s.lower), upper=s.upper and self.atom(s.upper),
+            return gast.Slice(lower=s.lower and self.atom(s.lower),
+                              upper=s.upper and self.atom(s.upper),
                               step=s.step and self.atom(s.step))
         if isinstance(s, gast.Tuple):
             return gast.Tuple(elts=[self.index(x) for x in s.elts], ctx=gast.Load())

@@ -99,7 +99,6 @@ def _lambdas_to_defs(stmts):
 def _compile_nested(parsed, d):
     """Compile a lifted nested def on its own, with the outer function's globals/cells."""
     import copy
-    import itertools
     import linecache
 
     fn = parsed.fn

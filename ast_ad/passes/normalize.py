@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 
 import gast
 
-from ..errors import UnsupportedConstructError
 from .. import runtime as R
+from ..errors import UnsupportedConstructError
 from . import nodes as N
 from .anf import AnfMixin
 
