@@ -28,3 +28,14 @@ from .api import GradientFunction, grad, source, value_and_grad  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402
 
 __all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient"]
+
+
+def __getattr__(name):
+    """Lazy exports: ``ast_ad.check_grad``, ``ast_ad.tape``, ``ast_ad.dual``, ``ast_ad.testing``."""
+    import importlib
+
+    if name == "check_grad":
+        return importlib.import_module(".testing", __name__).check_grad
+    if name in ("tape", "dual", "testing"):
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module 'ast_ad' has no attribute {name!r}")
