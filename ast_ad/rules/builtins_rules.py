@@ -10,7 +10,7 @@ import builtins
 import numpy as np
 
 from . import numpy_elementwise as E
-from .helpers import broadcast_like, unbroadcast, unbroadcast_each, xlogy
+from .helpers import broadcast_like, sum_like, unbroadcast, unbroadcast_each, xlogy
 from .registry import default_registry as R
 
 
@@ -47,7 +47,7 @@ def sum_vjp_start(g, ans, iterable, start=0):
 
 
 def sum_jvp_iterable(t, ans, iterable, start=0):
-    return broadcast_like(sum(t), ans)
+    return sum_like(t, ans)
 
 
 def sum_jvp_start(t, ans, iterable, start=0):

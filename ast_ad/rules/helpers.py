@@ -63,6 +63,11 @@ def _zero_of(x):
     return np.zeros_like(x, dtype=_float_of(x))
 
 
+def _is_zero(x):
+    """The symbolic zeros of the runtime's adjoint convention: None and the float 0.0."""
+    return x is None or (type(x) is float and x == 0.0)
+
+
 def _is_basic_index(idx):
     """True when ``x[idx]`` cannot select one element twice (no integer-array indices)."""
     for it in idx if isinstance(idx, tuple) else (idx,):
@@ -162,7 +167,7 @@ def xlogy(a, x):
     return np.where(np.equal(a, 0), np.zeros_like(r), r)
 
 
-# -- indexing -----------------------------------------------------------------------------------
+# -- indexing ----------------------------------------------------------------------------------
 def unindex(grad, like, idx):
     """The adjoint of ``like[idx]``: zeros like ``like`` with ``grad`` added at ``idx``.
 
@@ -187,7 +192,7 @@ def unindex(grad, like, idx):
     return out
 
 
-# -- shapes ---------------------------------------------------------------------------------------
+# -- shapes ------------------------------------------------------------------------------------
 def invert_axes(axes, ndim):
     """The permutation undoing ``np.transpose(x, axes)`` (also ``x.transpose(*axes)`` forms)."""
     axes = transpose_axes(axes)
@@ -241,8 +246,8 @@ def astype(x, dtype):
 
 def cast_like(grad, like):
     """``grad`` cast to ``like``'s floating dtype (the cotangent of a dtype cast)."""
-    ld = _dtype(like)
-    if ld is None or ld.kind not in "fc" or _dtype(grad) in (None, ld):
+    ld, gd = _dtype(like), _dtype(grad)
+    if ld is None or ld.kind not in "fc" or gd is None or gd == ld:
         return grad
     return grad.astype(ld)
 
@@ -266,16 +271,22 @@ def split_like(grad, likes, axis=0):
     return [np.reshape(p, np.shape(x)) for p, x in zip(pieces, likes)]
 
 
-def concat_like(grads, like, axis=0):
-    """Concatenate ``grads`` into the shape of ``like`` (the adjoint of ``split_like``)."""
+def concat_like(grads, parts, like, axis=0):
+    """Concatenate ``grads`` (one per entry of ``parts``) into the shape of ``like``: the
+    adjoint of ``split_like``.  A zero entry (``None`` or ``0.0``) stands for zeros."""
     if axis is None:
-        return np.concatenate([np.ravel(gi) for gi in grads])
+        flat = [np.zeros_like(like, shape=(np.size(p),)) if _is_zero(gi) else np.ravel(gi)
+                for gi, p in zip(grads, parts)]
+        return np.concatenate(flat)
     shape = np.shape(like)
     ax = axis % len(shape)
     other = np.size(like) // shape[ax] if shape[ax] else 1
-    parts = [np.reshape(gi, shape[:ax] + (np.size(gi) // other,) + shape[ax + 1:])
-             for gi in grads]
-    return np.concatenate(parts, axis=ax)
+    pieces = []
+    for gi, p in zip(grads, parts):
+        pshape = shape[:ax] + (np.size(p) // other if other else 0,) + shape[ax + 1:]
+        pieces.append(np.zeros_like(like, shape=pshape) if _is_zero(gi)
+                      else np.reshape(gi, pshape))
+    return np.concatenate(pieces, axis=ax)
 
 
 def unstack(grad, axis=0):
@@ -283,12 +294,31 @@ def unstack(grad, axis=0):
     return list(np.moveaxis(grad, axis, 0))
 
 
+def stack_like(grads, like, axis=0):
+    """``np.stack(grads, axis)`` shaped like ``like``, zero entries (None/0.0) as zeros."""
+    if not any(_is_zero(gi) for gi in grads):
+        return np.stack(grads, axis)
+    shape = np.shape(like)
+    ax = axis % len(shape)
+    zero = np.zeros_like(like, shape=shape[:ax] + shape[ax + 1:])
+    return np.stack([zero if _is_zero(gi) else gi for gi in grads], axis)
+
+
+def sum_like(grads, like):
+    """The sum of ``grads`` (zero entries None/0.0 skipped), broadcast to ``like``'s shape."""
+    total = 0.0
+    for gi in grads:
+        if not _is_zero(gi):
+            total = gi if _is_zero(total) else total + gi
+    return broadcast_like(total, like)
+
+
 def hstack_axis(tup):
     """The axis ``np.hstack`` concatenates along (0 for 1-d inputs, else 1)."""
     return 0 if np.ndim(tup[0]) <= 1 else 1
 
 
-# -- linear algebra -------------------------------------------------------------------------------
+# -- linear algebra ----------------------------------------------------------------------------
 def matmul_adjoint_a(grad, a, b):
     """The cotangent of ``a`` in ``np.matmul(a, b)`` (1-d operands and batch dims handled)."""
     na, nb = np.ndim(a), np.ndim(b)
@@ -380,7 +410,7 @@ def norm_is_smooth(ord):
     return 1.0 if ord is None or ord == 2 or ord == "fro" else 0.0
 
 
-# -- used by the normalize pass ----------------------------------------------------------------------
+# -- used by the normalize pass ----------------------------------------------------------------
 def as_sequence(xs):
     """An indexable version of an iterable (lists, tuples, arrays and ranges pass through)."""
     if isinstance(xs, (list, tuple, range)) or hasattr(xs, "shape"):

@@ -455,7 +455,7 @@ for _f, (_v, _j) in _BINARY.items():
     R.defjvp(_f, *_j)
 
 
-# -- selection ----------------------------------------------------------------------------------
+# -- selection ---------------------------------------------------------------------------------
 def where_vjp_x(g, ans, condition, x, y):
     return unbroadcast(np.where(condition, g, np.zeros_like(g)), x)
 
@@ -504,7 +504,7 @@ R.defvjp(np.clip, clip_vjp_a, clip_vjp_min, clip_vjp_max)
 R.defjvp(np.clip, clip_jvp_a, clip_jvp_min, clip_jvp_max)
 
 
-# -- helpers used by the rules above ------------------------------------------------------------
+# -- helpers used by the rules above -----------------------------------------------------------
 def xlogy_vjp_a(g, ans, a, x):
     return unbroadcast(xlogy(g, x), a)
 
@@ -525,7 +525,7 @@ R.defvjp(xlogy, xlogy_vjp_a, xlogy_vjp_x)
 R.defjvp(xlogy, xlogy_jvp_a, xlogy_jvp_x)
 
 
-# -- zero derivative ---------------------------------------------------------------------------------
+# -- zero derivative ---------------------------------------------------------------------------
 for _f in (np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix,
            np.floor_divide, np.isnan, np.isinf, np.isfinite, np.signbit, np.equal,
            np.not_equal, np.less, np.less_equal, np.greater, np.greater_equal,

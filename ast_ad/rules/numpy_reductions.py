@@ -88,7 +88,7 @@ R.defvjp(np.cumsum, cumsum_vjp)
 R.defjvp(np.cumsum, cumsum_jvp)
 
 
-# -- helpers used by the rules above -------------------------------------------------------------
+# -- helpers used by the rules above -----------------------------------------------------------
 def unreduce_vjp(g, ans, grad, like, axis=None, keepdims=False):
     return np.sum(g, axis=axis, keepdims=keepdims)
 

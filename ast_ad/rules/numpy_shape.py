@@ -20,6 +20,8 @@ from .helpers import (
     method_reshape,
     method_transpose,
     split_like,
+    stack_like,
+    sum_like,
     transpose_axes,
     unbroadcast,
     unbroadcast_each,
@@ -144,13 +146,13 @@ R.defvjp(np.roll, roll_vjp)
 R.defjvp(np.roll, roll_jvp)
 
 
-# -- joining and splitting -------------------------------------------------------------------------
+# -- joining and splitting ---------------------------------------------------------------------
 def concatenate_vjp(g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     return split_like(g, arrays, axis)
 
 
 def concatenate_jvp(t, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
-    return concat_like(t, ans, axis)
+    return concat_like(t, arrays, ans, axis)
 
 
 def stack_vjp(g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
@@ -158,7 +160,7 @@ def stack_vjp(g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind")
 
 
 def stack_jvp(t, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
-    return np.stack(t, axis)
+    return stack_like(t, ans, axis)
 
 
 def vstack_vjp(g, ans, tup, dtype=None, casting="same_kind"):
@@ -166,7 +168,7 @@ def vstack_vjp(g, ans, tup, dtype=None, casting="same_kind"):
 
 
 def vstack_jvp(t, ans, tup, dtype=None, casting="same_kind"):
-    return concat_like(t, ans, 0)
+    return concat_like(t, tup, ans, 0)
 
 
 def hstack_vjp(g, ans, tup, dtype=None, casting="same_kind"):
@@ -174,7 +176,7 @@ def hstack_vjp(g, ans, tup, dtype=None, casting="same_kind"):
 
 
 def hstack_jvp(t, ans, tup, dtype=None, casting="same_kind"):
-    return concat_like(t, ans, hstack_axis(tup))
+    return concat_like(t, tup, ans, hstack_axis(tup))
 
 
 R.defvjp(np.concatenate, concatenate_vjp)
@@ -188,38 +190,60 @@ R.defjvp(np.hstack, hstack_jvp)
 
 
 def split_like_vjp(g, ans, grad, likes, axis=0):
-    return concat_like(g, grad, axis)
+    return concat_like(g, likes, grad, axis)
 
 
 def split_like_jvp(t, ans, grad, likes, axis=0):
     return split_like(t, likes, axis)
 
 
-def concat_like_vjp(g, ans, grads, like, axis=0):
-    return split_like(g, grads, axis)
+def concat_like_vjp(g, ans, grads, parts, like, axis=0):
+    return split_like(g, parts, axis)
 
 
-def concat_like_jvp(t, ans, grads, like, axis=0):
-    return concat_like(t, like, axis)
+def concat_like_jvp(t, ans, grads, parts, like, axis=0):
+    return concat_like(t, parts, like, axis)
 
 
 def unstack_vjp(g, ans, grad, axis=0):
-    return np.stack(g, axis)
+    return stack_like(g, grad, axis)
 
 
 def unstack_jvp(t, ans, grad, axis=0):
     return unstack(t, axis)
 
 
-R.defvjp(split_like, split_like_vjp)
-R.defjvp(split_like, split_like_jvp)
-R.defvjp(concat_like, concat_like_vjp)
-R.defjvp(concat_like, concat_like_jvp)
+R.defvjp(split_like, split_like_vjp, None)
+R.defjvp(split_like, split_like_jvp, None)
+R.defvjp(concat_like, concat_like_vjp, None, None)
+R.defjvp(concat_like, concat_like_jvp, None, None)
 R.defvjp(unstack, unstack_vjp)
 R.defjvp(unstack, unstack_jvp)
 
 
-# -- broadcasting ------------------------------------------------------------------------------------
+def stack_like_vjp(g, ans, grads, like, axis=0):
+    return unstack(g, axis)
+
+
+def stack_like_jvp(t, ans, grads, like, axis=0):
+    return stack_like(t, like, axis)
+
+
+def sum_like_vjp(g, ans, grads, like):
+    return unbroadcast_each(g, grads)
+
+
+def sum_like_jvp(t, ans, grads, like):
+    return sum_like(t, like)
+
+
+R.defvjp(stack_like, stack_like_vjp, None)
+R.defjvp(stack_like, stack_like_jvp, None)
+R.defvjp(sum_like, sum_like_vjp, None)
+R.defjvp(sum_like, sum_like_jvp, None)
+
+
+# -- broadcasting ------------------------------------------------------------------------------
 def broadcast_to_vjp(g, ans, array, shape, subok=False):
     return unbroadcast(g, array)
 
@@ -245,7 +269,7 @@ def broadcast_like_jvp(t, ans, grad, like):
 
 
 def unbroadcast_each_vjp(g, ans, grad, likes):
-    return broadcast_like(sum(g), grad)
+    return sum_like(g, grad)
 
 
 def unbroadcast_each_jvp(t, ans, grad, likes):
@@ -262,7 +286,7 @@ R.defvjp(unbroadcast_each, unbroadcast_each_vjp)
 R.defjvp(unbroadcast_each, unbroadcast_each_jvp)
 
 
-# -- copies and casts ------------------------------------------------------------------------------------
+# -- copies and casts --------------------------------------------------------------------------
 def copy_vjp(g, ans, x):
     return g
 

@@ -175,7 +175,7 @@ add(builtins.pow, 1.3, 2.2)
 add(builtins.pow, u(3), 2)
 add(builtins.pow, pos(2, 3), u(3))
 
-# -- math -------------------------------------------------------------------------------------------
+# -- math --------------------------------------------------------------------------------------
 MATH_DOMAINS = {
     math.sin: 0.7, math.cos: -0.4, math.tan: 0.5, math.exp: 0.3, math.expm1: -0.6,
     math.log: 1.7, math.log2: 0.8, math.log10: 2.5, math.log1p: -0.3, math.sqrt: 1.4,
@@ -198,7 +198,7 @@ add(math.pow, -1.5, 3.0, _wrt=(0,))
 add(math.copysign, 0.7, -2.0)
 add(math.copysign, -0.7, 3.0)
 
-# -- reductions --------------------------------------------------------------------------------------
+# -- reductions --------------------------------------------------------------------------------
 AXES = [((5,), None), ((5,), 0), ((5,), -1), ((3, 4), None), ((3, 4), 0), ((3, 4), 1),
         ((3, 4), -1), ((2, 3, 4), (0, 2)), ((2, 3, 4), (-1, 0)), ((2, 3, 4), 1)]
 for _shape, _axis in AXES:
@@ -224,13 +224,13 @@ for _axis in (None, 0, 1, -1):
     add(np.cumsum, u(3, 4), axis=_axis)
 add(np.cumsum, u(5))
 
-# -- linear algebra -------------------------------------------------------------------------------------
+# -- linear algebra ----------------------------------------------------------------------------
 MATMUL_SHAPES = [((3, 4), (4, 2)), ((4,), (4, 2)), ((3, 4), (4,)), ((4,), (4,)),
                  ((2, 3, 4), (4, 5)), ((3, 4), (2, 4, 5)), ((2, 3, 4), (2, 4, 5)),
                  ((2, 1, 3, 4), (5, 4, 2)), ((2, 3, 4), (4,)), ((4,), (2, 4, 5))]
 for _sa, _sb in MATMUL_SHAPES:
     add(np.matmul, u(*_sa), u(*_sb))
-    _sg = np.matmul(np.empty(_sa), np.empty(_sb)).shape
+    _sg = np.matmul(np.zeros(_sa), np.zeros(_sb)).shape
     add(H.matmul_adjoint_a, u(*_sg), u(*_sa), u(*_sb))
     add(H.matmul_adjoint_b, u(*_sg), u(*_sa), u(*_sb))
 add(operator.matmul, u(3, 4), u(4, 2))
@@ -250,7 +250,7 @@ for _shape, _kw in [((3, 3), {}), ((3, 4), {"offset": 1}), ((4, 3), {"offset": -
                     ((3, 4), {"offset": -2}), ((2, 3, 3), {"axis1": 1, "axis2": 2}),
                     ((3, 2, 4), {"axis1": 0, "axis2": -1, "offset": 1})]:
     add(np.trace, u(*_shape), **_kw)
-    _g = u(*np.shape(np.trace(np.empty(_shape), **_kw)))
+    _g = u(*np.shape(np.trace(np.zeros(_shape), **_kw)))
     add(H.untrace, _g, u(*_shape), _kw.get("offset", 0), _kw.get("axis1", 0),
         _kw.get("axis2", 1))
 for _shape, _kw in [((5,), {}), ((5,), {"ord": 2}), ((5,), {"ord": 1}),
@@ -266,7 +266,7 @@ for _shape, _ord, _axis, _kd in [((5,), None, None, False), ((3, 4), None, 1, Fa
     _x = away(*_shape)
     add(H.norm_dir, _x, np.linalg.norm(_x, _ord, _axis, _kd) * 1.3, _ord, _axis, _kd)
 
-# -- shapes -------------------------------------------------------------------------------------------------
+# -- shapes ------------------------------------------------------------------------------------
 add(np.reshape, u(3, 4), (4, 3))
 add(np.reshape, u(3, 4), (2, -1))
 add(np.reshape, u(3, 4), -1)
@@ -323,7 +323,7 @@ add(H.cast_like, u(3), u(3))
 add(H.as_sequence, [0.5, -0.2])
 add(H.as_sequence, u(3, 2))
 
-# -- indexing -----------------------------------------------------------------------------------------------
+# -- indexing ----------------------------------------------------------------------------------
 for _idx in [2, -1, slice(1, 4), slice(None, None, -2), [0, 2, 2], np.array([4, 0, 4, 4]),
              np.array([True, False, True, True, False]), None, Ellipsis, (slice(1, 3), None)]:
     add(operator.getitem, u(5), _idx)
@@ -340,7 +340,7 @@ add(H.unindex, u(2), u(3, 4), (np.array([0, 2]), np.array([1, 1])))
 add(H.unindex, 0.5, [0.1, 0.2, 0.3], 1)
 add(H.unindex, [0.5, u(2)], [0.1, u(2), 0.3], slice(0, 2))
 
-# -- broadcasting/reduction helpers ------------------------------------------------------------------------
+# -- broadcasting/reduction helpers ------------------------------------------------------------
 for _gs, _ls in [((3, 4), (4,)), ((3, 4), (3, 1)), ((2, 3, 4), (3, 1)), ((3,), "py"),
                  ((3, 4), (3, 4)), ((2, 3), ())]:
     add(H.unbroadcast, u(*_gs), 0.3 if _ls == "py" else u(*_ls))
@@ -351,7 +351,7 @@ add(H.unbroadcast_each, u(3, 4), [u(4), u(3, 4), 2.0])
 add(H.unbroadcast_each, 0.5, (0.1, np.float64(0.2)))
 for _shape, _axis in AXES:
     for _kd in (False, True):
-        _gshape = np.sum(np.empty(_shape), axis=_axis, keepdims=_kd).shape
+        _gshape = np.sum(np.zeros(_shape), axis=_axis, keepdims=_kd).shape
         add(H.unreduce, u(*_gshape), u(*_shape), _axis, _kd)
 add(H.unreduce, 0.5, 0.2)
 for _shape, _axis in [((5,), None), ((3, 4), 1), ((3, 4), None), ((2, 3, 4), (0, 2))]:
@@ -363,16 +363,20 @@ add(H.split_like, u(6, 3), [u(2, 3), u(4, 3)], 0)
 add(H.split_like, u(3, 5), (u(3, 1), u(3, 4)), -1)
 add(H.split_like, u(10), [u(2, 3), u(4)], None)
 add(H.split_like, u(3, 3), [u(3), u(2, 3)], 0)
-add(H.concat_like, [u(2, 3), u(4, 3)], u(6, 3), 0)
-add(H.concat_like, (u(3, 1), u(3, 4)), u(3, 5), 1)
-add(H.concat_like, [u(2, 3), u(4)], u(10), None)
-add(H.concat_like, [u(3), u(2, 3)], u(3, 3), 0)
+add(H.concat_like, [u(2, 3), u(4, 3)], [u(2, 3), u(4, 3)], u(6, 3), 0)
+add(H.concat_like, (u(3, 1), u(3, 4)), (u(3, 1), u(3, 4)), u(3, 5), 1)
+add(H.concat_like, [u(2, 3), u(4)], [u(2, 3), u(4)], u(10), None)
+add(H.concat_like, [u(3), u(2, 3)], [u(3), u(2, 3)], u(3, 3), 0)
+add(H.stack_like, [u(3), u(3)], u(2, 3), 0)
+add(H.stack_like, (u(2, 3), u(2, 3), u(2, 3)), u(2, 3, 3), -1)
+add(H.sum_like, [u(3), u(2, 3), 0.5], u(2, 3))
+add(H.sum_like, (0.5, np.float64(0.25)), 0.1)
 add(H.unstack, u(3, 4))
 add(H.unstack, u(2, 3, 4), 1)
 add(H.unstack, u(2, 3), -1)
 
 
-# -- the runtime helpers generated code calls (rules in ast_ad.runtime) ---------------------------
+# -- the runtime helpers generated code calls (rules in ast_ad.runtime) ------------------------
 def _runtime(name):
     try:
         import ast_ad.runtime as rt
