@@ -204,6 +204,8 @@ def record(fn, args, kwargs=None):
 
 def record_on(trace, fn, args, kwargs):
     """Record ``fn(*args, **kwargs)`` on ``trace`` (the innermost trace among the args)."""
+    if kwargs.get("out") is not None:
+        raise no_rule(fn, " (writing into `out=` is not recorded; use the returned value)")
     for k, v in kwargs.items():
         if isinstance(v, Tracer) and v._trace is trace:
             args, kwargs = _keywords_to_positional(fn, args, kwargs, k)

@@ -142,28 +142,20 @@ def _backward(trace, seeds):
 
 # -- results ----------------------------------------------------------------------------
 def collect(boxed, original, grads):
-    """The gradient of one wrt argument, with the structure and type of ``original``."""
-    return signature.match(_gather(boxed, grads), original) if not isinstance(original, Tracer) \
-        else _nested(boxed, original, grads)
+    """The gradient of one wrt argument, with the structure and type of ``original``.
 
-
-def _gather(b, grads):
-    t = type(b)
-    if isinstance(b, Tracer):
-        return grads.get(b._node)
+    A gradient that is itself traced (an inner tape differentiating an outer tape's
+    values) is returned as it is, so the outer tape can differentiate it again.
+    """
+    t = type(original)
     if t is list or t is tuple:
-        return t(_gather(e, grads) for e in b)
+        return t(collect(b, o, grads) for b, o in zip(boxed, original))
     if t is dict:
-        return {k: _gather(v, grads) for k, v in b.items()}
-    return None
-
-
-def _nested(b, original, grads):
-    """An outer tracer differentiated by an inner tape: the gradient stays traced."""
-    g = grads.get(b._node)
-    if g is None:
-        return signature.match(None, primal(original))
-    return g
+        return {k: collect(boxed[k], o, grads) for k, o in original.items()}
+    g = grads.get(boxed._node) if isinstance(boxed, Tracer) else None
+    if isinstance(g, Tracer):
+        return g
+    return signature.match(g, primal(original))
 
 
 def seed_like(value):

@@ -77,7 +77,7 @@ def asarray(obj, dtype=None, **kwargs):
 
 def astype(x, dtype):
     """``x.astype(dtype)``, recorded as the registry's ``helpers.astype``."""
-    if type(x) is not Tracer:
+    if not isinstance(x, Tracer):
         return np.asarray(x).astype(dtype)
     dtype = np.dtype(dtype)
     if np.asarray(primal(x)).dtype == dtype:
@@ -281,6 +281,44 @@ def _isinstance(obj, cls):
     return isinstance(obj, cls) or (isinstance(obj, Tracer) and isinstance(primal(obj), cls))
 
 
+class _ConversionType(type):
+    """Metaclass of the stand-ins for ``float``/``int``/``complex``.
+
+    They stay types, so ``isinstance(x, float)``, ``dtype=float`` and ``float.fromhex`` keep
+    working (a traced float is an instance), while calling one goes through the tape.
+    """
+
+    def __call__(cls, *args, **kwargs):
+        if "_ast_ad_call" not in vars(cls):  # a user subclass of the stand-in
+            return super().__call__(*args, **kwargs)
+        return cls._ast_ad_call(*args, **kwargs)
+
+    def __instancecheck__(cls, obj):
+        return isinstance(primal(obj), cls._ast_ad_real)
+
+    def __subclasscheck__(cls, sub):
+        return issubclass(sub, cls._ast_ad_real)
+
+    def __eq__(cls, other):
+        return other is cls or other is cls._ast_ad_real
+
+    def __hash__(cls):
+        return hash(cls._ast_ad_real)
+
+    def __repr__(cls):
+        return repr(cls._ast_ad_real)
+
+
+def _conversion_type(real, mode):
+    return _ConversionType(real.__name__, (real,), {
+        "_ast_ad_real": real,
+        "_ast_ad_call": staticmethod(BuiltinStandin(real, mode)),
+        "dtype": np.dtype(real),  # np.dtype(stand-in) is np.dtype(real)
+        "__module__": "builtins",
+        "__slots__": (),
+    })
+
+
 _BUILTIN_MODES = {
     "abs": "dunder",
     "min": "dunder",
@@ -289,16 +327,14 @@ _BUILTIN_MODES = {
     "pow": "dunder",
     "round": "dunder",
     "divmod": "dunder",
-    "float": "rule",
-    "complex": "rule",
-    "int": "nondiff",
-    "bool": "nondiff",
 }
+_CONVERSIONS = {"float": "rule", "complex": "rule", "int": "nondiff"}
 
 
 def builtin_standins():
     """{name: stand-in} for the builtins the tape rebinds (except ``__import__``)."""
     out = {n: BuiltinStandin(getattr(builtins, n), m) for n, m in _BUILTIN_MODES.items()}
+    out.update({n: _conversion_type(getattr(builtins, n), m) for n, m in _CONVERSIONS.items()})
     out["isinstance"] = _isinstance
     return out
 

@@ -173,8 +173,6 @@ class Tracer:
         raise lost_gradient("a plain NumPy array")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if kwargs.get("out") is not None:
-            raise no_rule(ufunc, " (writing into `out=` is not recorded)")
         if method == "at":
             raise no_rule(ufunc.at, " (in-place; write `y[idx] = y[idx] + v` instead)")
         fn = ufunc if method == "__call__" else getattr(ufunc, method)
@@ -273,9 +271,11 @@ class ArrayTracer(Tracer):
         _write(self, unbox_all(idx), v)
 
 
-_METHODS = frozenset(
-    ["sum", "mean", "max", "min", "prod", "std", "var", "dot", "ravel", "cumsum", "cumprod", "clip", "squeeze", "conj", "conjugate", "round", "trace", "diagonal", "swapaxes", "repeat", "take", "argmax", "argmin", "argsort", "nonzero", "all", "any", "ptp"]
-)
+_METHODS = frozenset([
+    "sum", "mean", "max", "min", "prod", "std", "var", "dot", "ravel", "cumsum", "cumprod",
+    "clip", "squeeze", "conj", "conjugate", "round", "trace", "diagonal", "swapaxes", "repeat",
+    "take", "argmax", "argmin", "argsort", "nonzero", "all", "any", "ptp",
+])
 
 
 def _method(x, name, args, kwargs):
