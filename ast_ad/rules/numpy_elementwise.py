@@ -7,7 +7,8 @@ rules return a tangent with the shape of the output.  ``np.maximum``/``np.minimu
 
 import numpy as np
 
-from .helpers import broadcast_like, unbroadcast, xlogy
+from . import operators as O
+from .helpers import broadcast_like, unbroadcast
 from .registry import default_registry as R
 
 _LN2 = 0.6931471805599453
@@ -200,30 +201,6 @@ def arctanh_jvp(t, ans, x):
     return t / (1 - x * x)
 
 
-def abs_vjp(g, ans, x):
-    return g * np.sign(x)
-
-
-def abs_jvp(t, ans, x):
-    return t * np.sign(x)
-
-
-def negative_vjp(g, ans, x):
-    return -g
-
-
-def negative_jvp(t, ans, x):
-    return -t
-
-
-def positive_vjp(g, ans, x):
-    return g
-
-
-def positive_jvp(t, ans, x):
-    return t
-
-
 def deg2rad_vjp(g, ans, x):
     return g * _DEG
 
@@ -252,8 +229,9 @@ _UNARY = {
     np.arcsin: (arcsin_vjp, arcsin_jvp), np.arccos: (arccos_vjp, arccos_jvp),
     np.arctan: (arctan_vjp, arctan_jvp), np.arcsinh: (arcsinh_vjp, arcsinh_jvp),
     np.arccosh: (arccosh_vjp, arccosh_jvp), np.arctanh: (arctanh_vjp, arctanh_jvp),
-    np.abs: (abs_vjp, abs_jvp), np.fabs: (abs_vjp, abs_jvp),
-    np.negative: (negative_vjp, negative_jvp), np.positive: (positive_vjp, positive_jvp),
+    np.abs: (O.abs_vjp, O.abs_jvp), np.fabs: (O.abs_vjp, O.abs_jvp),
+    np.negative: (O.negative_vjp, O.negative_jvp),
+    np.positive: (O.positive_vjp, O.positive_jvp),
     np.deg2rad: (deg2rad_vjp, deg2rad_jvp), np.radians: (deg2rad_vjp, deg2rad_jvp),
     np.rad2deg: (rad2deg_vjp, rad2deg_jvp), np.degrees: (rad2deg_vjp, rad2deg_jvp),
 }
@@ -262,87 +240,8 @@ for _f, (_v, _j) in _UNARY.items():
     R.defjvp(_f, _j)
 
 
-# -- binary arithmetic ------------------------------------------------------------------------
-def add_vjp_x(g, ans, x, y):
-    return unbroadcast(g, x)
 
-
-def add_vjp_y(g, ans, x, y):
-    return unbroadcast(g, y)
-
-
-def add_jvp_x(t, ans, x, y):
-    return broadcast_like(t, ans)
-
-
-def add_jvp_y(t, ans, x, y):
-    return broadcast_like(t, ans)
-
-
-def sub_vjp_y(g, ans, x, y):
-    return unbroadcast(-g, y)
-
-
-def sub_jvp_y(t, ans, x, y):
-    return broadcast_like(-t, ans)
-
-
-def mul_vjp_x(g, ans, x, y):
-    return unbroadcast(g * y, x)
-
-
-def mul_vjp_y(g, ans, x, y):
-    return unbroadcast(x * g, y)
-
-
-def mul_jvp_x(t, ans, x, y):
-    return t * y
-
-
-def mul_jvp_y(t, ans, x, y):
-    return x * t
-
-
-def div_vjp_x(g, ans, x, y):
-    return unbroadcast(g / y, x)
-
-
-def div_vjp_y(g, ans, x, y):
-    return unbroadcast(-(g * ans) / y, y)
-
-
-def div_jvp_x(t, ans, x, y):
-    return t / y
-
-
-def div_jvp_y(t, ans, x, y):
-    return -(t * ans) / y
-
-
-def pow_vjp_x(g, ans, x, y):
-    return unbroadcast(g * y * x ** (y - 1), x)
-
-
-def pow_vjp_y(g, ans, x, y):
-    return unbroadcast(g * xlogy(ans, x), y)
-
-
-def pow_jvp_x(t, ans, x, y):
-    return t * y * x ** (y - 1)
-
-
-def pow_jvp_y(t, ans, x, y):
-    return t * xlogy(ans, x)
-
-
-def mod_vjp_y(g, ans, x, y):
-    return unbroadcast(-(g * (x // y)), y)
-
-
-def mod_jvp_y(t, ans, x, y):
-    return -(t * (x // y))
-
-
+# -- binary ---------------------------------------------------------------------------------
 def logaddexp_vjp_x(g, ans, x, y):
     return unbroadcast(g * np.exp(x - ans), x)
 
@@ -433,12 +332,12 @@ def maximum_jvp_y(t, ans, x, y):
 
 
 _BINARY = {
-    np.add: ((add_vjp_x, add_vjp_y), (add_jvp_x, add_jvp_y)),
-    np.subtract: ((add_vjp_x, sub_vjp_y), (add_jvp_x, sub_jvp_y)),
-    np.multiply: ((mul_vjp_x, mul_vjp_y), (mul_jvp_x, mul_jvp_y)),
-    np.divide: ((div_vjp_x, div_vjp_y), (div_jvp_x, div_jvp_y)),
-    np.power: ((pow_vjp_x, pow_vjp_y), (pow_jvp_x, pow_jvp_y)),
-    np.mod: ((add_vjp_x, mod_vjp_y), (add_jvp_x, mod_jvp_y)),
+    np.add: ((O.add_vjp_x, O.add_vjp_y), (O.add_jvp_x, O.add_jvp_y)),
+    np.subtract: ((O.add_vjp_x, O.sub_vjp_y), (O.add_jvp_x, O.sub_jvp_y)),
+    np.multiply: ((O.mul_vjp_x, O.mul_vjp_y), (O.mul_jvp_x, O.mul_jvp_y)),
+    np.divide: ((O.div_vjp_x, O.div_vjp_y), (O.div_jvp_x, O.div_jvp_y)),
+    np.power: ((O.pow_vjp_x, O.pow_vjp_y), (O.pow_jvp_x, O.pow_jvp_y)),
+    np.mod: ((O.add_vjp_x, O.mod_vjp_y), (O.add_jvp_x, O.mod_jvp_y)),
     np.logaddexp: ((logaddexp_vjp_x, logaddexp_vjp_y), (logaddexp_jvp_x, logaddexp_jvp_y)),
     np.logaddexp2: ((logaddexp2_vjp_x, logaddexp2_vjp_y),
                     (logaddexp2_jvp_x, logaddexp2_jvp_y)),
@@ -503,26 +402,6 @@ R.defjvp(np.where, None, where_jvp_x, where_jvp_y)
 R.defvjp(np.clip, clip_vjp_a, clip_vjp_min, clip_vjp_max)
 R.defjvp(np.clip, clip_jvp_a, clip_jvp_min, clip_jvp_max)
 
-
-# -- helpers used by the rules above -----------------------------------------------------------
-def xlogy_vjp_a(g, ans, a, x):
-    return unbroadcast(xlogy(g, x), a)
-
-
-def xlogy_vjp_x(g, ans, a, x):
-    return unbroadcast(g * a / x, x)
-
-
-def xlogy_jvp_a(t, ans, a, x):
-    return broadcast_like(xlogy(t, x), ans)
-
-
-def xlogy_jvp_x(t, ans, a, x):
-    return broadcast_like(t * a / x, ans)
-
-
-R.defvjp(xlogy, xlogy_vjp_a, xlogy_vjp_x)
-R.defjvp(xlogy, xlogy_jvp_a, xlogy_jvp_x)
 
 
 # -- zero derivative ---------------------------------------------------------------------------
