@@ -1,5 +1,5 @@
 """Rules for NumPy linear algebra: ``dot``, ``matmul`` (and ``@``), ``outer``, ``trace``,
-``linalg.norm``.
+``linalg.norm``, ``linalg.inv``, ``linalg.det`` (batched over leading axes).
 
 ``np.matmul`` and ``np.dot`` are bilinear, so their adjoint helpers are bilinear too, and the
 helpers' own rules are expressed with the same helpers (closed under differentiation)::
@@ -89,6 +89,22 @@ def norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):
     return np.sum(t * norm_dir(x, ans, ord, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
+def inv_vjp(g, ans, a):
+    return -np.matmul(np.swapaxes(ans, -1, -2), np.matmul(g, np.swapaxes(ans, -1, -2)))
+
+
+def inv_jvp(t, ans, a):
+    return -np.matmul(ans, np.matmul(t, ans))
+
+
+def det_vjp(g, ans, a):
+    return np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+def det_jvp(t, ans, a):
+    return ans * np.sum(np.swapaxes(np.linalg.inv(a), -1, -2) * t, axis=(-2, -1))
+
+
 R.defvjp(np.matmul, matmul_vjp_a, matmul_vjp_b)
 R.defjvp(np.matmul, matmul_jvp_a, matmul_jvp_b)
 R.defvjp(operator.matmul, matmul_vjp_a, matmul_vjp_b)
@@ -101,6 +117,10 @@ R.defvjp(np.trace, trace_vjp)
 R.defjvp(np.trace, trace_jvp)
 R.defvjp(np.linalg.norm, norm_vjp)
 R.defjvp(np.linalg.norm, norm_jvp)
+R.defvjp(np.linalg.inv, inv_vjp)
+R.defjvp(np.linalg.inv, inv_jvp)
+R.defvjp(np.linalg.det, det_vjp)
+R.defjvp(np.linalg.det, det_jvp)
 
 
 # -- helpers used by the rules above ---------------------------------------------------------

@@ -338,6 +338,38 @@ R.defjvp(cast_like, cast_like_jvp)
 R.defvjp(H.as_sequence, as_sequence_vjp)
 R.defjvp(H.as_sequence, as_sequence_jvp)
 
+# -- filled arrays: differentiable in the fill value ---------------------------------------
+def full_like_vjp(g, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    return unbroadcast(g, fill_value)
+
+
+def full_like_jvp(t, ans, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    return broadcast_like(t, ans)
+
+
+def full_vjp(g, ans, shape, fill_value, dtype=None, order="C"):
+    return unbroadcast(g, fill_value)
+
+
+def full_jvp(t, ans, shape, fill_value, dtype=None, order="C"):
+    return broadcast_like(t, ans)
+
+
+def conj_vjp(g, ans, x):
+    return np.conj(g)
+
+
+def conj_jvp(t, ans, x):
+    return np.conj(t)
+
+
+R.defvjp(np.full_like, None, full_like_vjp)
+R.defjvp(np.full_like, None, full_like_jvp)
+R.defvjp(np.full, None, full_vjp)
+R.defjvp(np.full, None, full_jvp)
+R.defvjp(np.conj, conj_vjp)  # np.conjugate is the same ufunc
+R.defjvp(np.conj, conj_jvp)
+
 for _f in (invert_axes, transpose_axes, hstack_axis, H.check_unpack, np.shape, np.ndim,
            np.size, np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty,
            np.eye, np.identity, np.arange, np.linspace, np.tri, np.tril_indices,
