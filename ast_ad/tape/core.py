@@ -62,13 +62,16 @@ class Select:
 class Trace:
     """The recorded operations of one differentiation (one call of grad/vjp)."""
 
-    __slots__ = ("_kinds", "level", "nodes", "registry")
+    __slots__ = ("_kinds", "level", "nested", "nodes", "registry")
 
     def __init__(self, registry):
         self.level = next(_levels)
         self.registry = registry
         self.nodes: list = []
         self._kinds: dict = {}
+        # True once a recorded value is itself traced by an outer trace: the backward
+        # sweep then runs the rules with stand-ins too, so the outer trace records them
+        self.nested = False
 
     def kind(self, fn):
         """``(RULE, rules)``, ``(NONDIFF, None)`` or ``(None, None)`` for ``fn``."""
@@ -294,7 +297,11 @@ def _finish(trace, fn, uargs, kwargs, parents, lower):
                 if p[0] >= n or rules[p[0]] is None:
                     parents = _keep(fn, rules, parents)
                     break
-    ans = record(fn, uargs, kwargs) if lower else fn(*uargs, **kwargs)
+    if lower or trace.nested:
+        trace.nested = True
+        ans = record(fn, uargs, kwargs)
+    else:
+        ans = fn(*uargs, **kwargs)
     if kind is NONDIFF:
         return ans
     if not parents:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import types
 
 import numpy as np
 
@@ -44,6 +45,7 @@ def _box(x, trace):
     """Wrap a wrt argument (or the float leaves of a tuple/list/dict) as leaves."""
     t = type(x)
     if isinstance(x, Tracer):
+        trace.nested = True
         return new_tracer(x, Node(None, None, (), None, x, ()), trace)
     if t is bool or x is None or t is str:
         return x
@@ -110,6 +112,7 @@ def _backward(trace, seeds):
         grads[node] = g if prev is None else prev + g
     pop = grads.pop
     get = grads.get
+    patched = _rule_patcher(trace) if trace.nested else None
     for node in reversed(trace.nodes):
         g = pop(node, None)
         if g is None:
@@ -127,7 +130,8 @@ def _backward(trace, seeds):
             g = _fill(g, node.ans)
         rules, ans, args, kw = node.rules, node.ans, node.args, node.kwargs
         for i, p in node.parents:
-            c = rules[i](g, ans, *args, **kw)
+            rule = rules[i] if patched is None else patched(rules[i])
+            c = rule(g, ans, *args, **kw)
             if type(p) is list:
                 for j, q in p:
                     cj = c[j]
@@ -138,6 +142,22 @@ def _backward(trace, seeds):
                 prev = get(p)
                 grads[p] = c if prev is None else prev + c
     return grads
+
+
+def _rule_patcher(trace):
+    """Rules run with the tape's stand-ins, so an outer trace records what they compute
+    (``math.cos`` of an outer tracer, say); the helpers they call are traced through."""
+    patcher = Patcher(trace.registry, through_rules=True)
+    cache: dict = {}
+
+    def patched(rule):
+        r = cache.get(rule)
+        if r is None:
+            r = patcher.patch_function(rule) if isinstance(rule, types.FunctionType) else rule
+            cache[rule] = r
+        return r
+
+    return patched
 
 
 # -- results ----------------------------------------------------------------------------

@@ -80,8 +80,11 @@ class PatchedGlobals(dict):
 class Patcher:
     """Translates the objects a traced run can reach by name (one per differentiation)."""
 
-    def __init__(self, registry):
+    def __init__(self, registry, through_rules=False):
         self.registry = registry
+        # True: the helpers that derivative rules call (ast_ad.rules.*) are traced through
+        # rather than recorded with their own rules (used to differentiate rules again)
+        self.through_rules = through_rules
         self._cache: dict = {}
         self._globals: dict = {}
         self.builtins = dict(builtins.__dict__)
@@ -127,6 +130,8 @@ class Patcher:
             b = None
         if b is not None:
             return self.builtins[b]
+        if self.through_rules and self._is_rule_helper(obj):
+            return self.patch_function(obj)
         if self._has_rule(obj):
             return NumpyFunction(obj)
         mod = getattr(obj, "__module__", None) or ""
@@ -150,6 +155,11 @@ class Patcher:
             f = self.translate(obj.func)
             return obj if f is obj.func else functools.partial(f, *obj.args, **obj.keywords)
         return obj
+
+    @staticmethod
+    def _is_rule_helper(obj):
+        return isinstance(obj, types.FunctionType) and (
+            getattr(obj, "__module__", None) or "").startswith("ast_ad.rules.")
 
     def entry(self, f):
         """The callable the traced run starts from."""

@@ -283,10 +283,20 @@ def test_written_array_read_before_write_keeps_old_values():
     def f(x):
         y = np.ones(2)
         y[0] = x
-        before = y * 1.0          # records y's current value
-        y[0] = 100.0 * x          # must not change `before`
-        return np.sum(before) + y[0]
-    assert tape.value_and_grad(f)(2.0) == (203.0, 101.0)
+        sq = y * y                # the rule of this product needs y's values now
+        y[0] = 100.0 * x          # must not change what the product recorded
+        return np.sum(sq) + y[0]
+    assert tape.value_and_grad(f)(2.0) == (205.0, 104.0)
+
+
+def test_recurrence_reading_and_writing_one_array():
+    def f(x):
+        y = np.zeros(50)
+        y[0] = x
+        for i in range(1, 50):
+            y[i] = y[i - 1] * 0.9 + x
+        return y[-1] + np.sum(y[:3])
+    check(f, 0.7)
 
 
 def test_np_array_of_traced_values():
@@ -358,6 +368,22 @@ def test_second_derivative_by_nesting_tapes():
     x = 0.7
     want = -np.sin(x) * x**3 + 6 * np.cos(x) * x**2 + 6 * x * np.sin(x)
     assert d2(x) == pytest.approx(want)
+
+
+def test_higher_derivatives_through_math_rules_and_builtins():
+    f = lambda x: math.exp(float(x)) * math.sin(x) + x ** 3 + abs(x) + max(x, 0.2)  # noqa: E731
+    x = 0.5
+    assert tape.grad(tape.grad(f))(x) == pytest.approx(2 * math.exp(x) * math.cos(x) + 6 * x)
+    assert tape.grad(tape.grad(tape.grad(lambda v: v ** 4)))(2.0) == pytest.approx(48.0)
+
+
+def test_hessian_row_of_an_array_function():
+    def row0(a):
+        return tape.grad(lambda b: np.sum(np.tanh(b) ** 2))(a)[0]
+    b = np.array([0.3, 0.4])
+    t = np.tanh(b)
+    h = tape.grad(row0)(b)
+    np.testing.assert_allclose(h, [2 * (1 - t[0] ** 2) ** 2 - 4 * t[0] ** 2 * (1 - t[0] ** 2), 0])
 
 
 def test_no_state_leaks_between_calls():
