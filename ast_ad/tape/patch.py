@@ -61,6 +61,22 @@ def _is_user_function(fn) -> bool:
     return root not in _STDLIB and root not in ("numpy", "ast_ad")
 
 
+_SCAN = 256  # containers up to this length are looked into for functions
+
+
+def _may_translate(v, depth=2):
+    """Whether ``translate(v)`` may differ from ``v`` (cheap, conservative)."""
+    t = type(v)
+    if t is dict or t is list or t is tuple:
+        if depth == 0 or not 0 < len(v) <= _SCAN:
+            return False
+        items = v.values() if t is dict else v
+        return any(_may_translate(e, depth - 1) for e in items)
+    if t in _PASS:
+        return False
+    return callable(v) or isinstance(v, types.ModuleType)
+
+
 class PatchedGlobals(dict):
     """Globals of a patched function: real globals, translated on first lookup."""
 
@@ -86,6 +102,7 @@ class Patcher:
         # rather than recorded with their own rules (used to differentiate rules again)
         self.through_rules = through_rules
         self._cache: dict = {}
+        self._busy: set = set()
         self._globals: dict = {}
         self.builtins = dict(builtins.__dict__)
         self.builtins.update(builtin_standins())
@@ -96,13 +113,40 @@ class Patcher:
         return self.translate(mod)
 
     def translate(self, obj):
-        if type(obj) in _PASS:
+        t = type(obj)
+        if t in _PASS:
+            if (t is dict or t is list or t is tuple) and 0 < len(obj) <= _SCAN:
+                return self._container(obj)
             return obj
         key = id(obj)
         hit = self._cache.get(key)
         if hit is not None:
             return hit[1]
         res = self._translate(obj)
+        self._cache[key] = (obj, res)
+        return res
+
+    def _container(self, obj):
+        """A shallow copy of a small dict/list/tuple holding functions or modules (a table
+        of activation functions, say), with those translated; else ``obj`` itself."""
+        key = id(obj)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit[1]
+        if key in self._busy or not _may_translate(obj):
+            return obj
+        self._busy.add(key)
+        try:
+            if type(obj) is dict:
+                res = {k: self.translate(v) for k, v in obj.items()}
+                changed = any(res[k] is not v for k, v in obj.items())
+            else:
+                vals = [self.translate(v) for v in obj]
+                changed = any(a is not b for a, b in zip(vals, obj))
+                res = type(obj)(vals)
+        finally:
+            self._busy.discard(key)
+        res = res if changed else obj
         self._cache[key] = (obj, res)
         return res
 
@@ -185,7 +229,7 @@ class Patcher:
                 except ValueError:  # not yet bound
                     cells.append(c)
                     continue
-                if type(v) in _PASS or not (callable(v) or isinstance(v, types.ModuleType)):
+                if not _may_translate(v):
                     cells.append(c)
                 else:
                     nc = types.CellType()

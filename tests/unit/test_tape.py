@@ -506,6 +506,19 @@ def test_vjp_of_array_output():
     np.testing.assert_allclose(ga2, np.cos(a) * 2)
 
 
+def test_vjp_of_tuple_output_and_scalar_output():
+    def f(a):
+        return a * 2.0, np.sum(a ** 2)
+    a = np.array([1.0, 2.0])
+    (v1, v2), vjp_fn = tape.vjp(f, a)
+    np.testing.assert_allclose(v1, [2.0, 4.0])
+    assert v2 == 5.0
+    np.testing.assert_allclose(vjp_fn((np.array([1.0, 1.0]), 0.5)), [2.0 + 1.0, 2.0 + 2.0])
+    np.testing.assert_allclose(vjp_fn((np.zeros(2), 1.0)), 2 * a)
+    value, vjp_s = tape.vjp(lambda x: x ** 3, 2.0)
+    assert value == 8.0 and vjp_s(1.0) == 12.0 and type(vjp_s(1.0)) is float
+
+
 def test_tuple_outputs_get_one_cotangent_per_element():
     reg = Registry(parent=default_registry)
 

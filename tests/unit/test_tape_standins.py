@@ -252,3 +252,26 @@ _SCALE = 1.0
 
 def _scaled(x):
     return _SCALE * x
+
+
+def _act_sin(v):
+    return math.sin(v)
+
+
+ACTIVATIONS = {"sin": _act_sin, "cos": lambda v: math.cos(float(v))}
+LAYERS = (_act_sin, np.tanh)
+
+
+def test_functions_in_global_and_closure_containers_are_patched():
+    def f(x):
+        return ACTIVATIONS["sin"](x) + ACTIVATIONS["cos"](x) + LAYERS[0](x) + LAYERS[1](x)
+    x = 0.3
+    want = 2 * math.cos(x) - math.sin(x) + 1 - math.tanh(x) ** 2
+    assert tape.grad(f)(x) == pytest.approx(want)
+
+    def make():
+        table = [lambda v: math.exp(v), _act_sin]
+        return lambda v: table[0](v) * table[1](v)
+    g = make()
+    assert tape.grad(g)(x) == pytest.approx(math.exp(x) * (math.sin(x) + math.cos(x)))
+    assert ACTIVATIONS["sin"] is _act_sin  # the module's own objects are untouched
