@@ -54,6 +54,11 @@ def _axes(axis, ndim):
     return (operator.index(axis) % n,)
 
 
+def _is_scalar(x):
+    """A Python or NumPy scalar (not an array of any library, not even a 0-d one)."""
+    return isinstance(x, (*_PY_SCALARS, np.generic))
+
+
 def _zero_of(x):
     """A zero cotangent for a value ``x`` (Python number, array, or nested list/tuple)."""
     if isinstance(x, (list, tuple)):
@@ -104,14 +109,14 @@ def unbroadcast(grad, like):
 def broadcast_like(grad, like):
     """Broadcast ``grad`` to the shape of ``like`` (a read-only view when it grows).
 
-    A Python-number ``grad`` takes ``like``'s floating dtype (so float32 stays float32).
+    A scalar ``grad`` is filled into an array made from ``like`` (same array library), with
+    ``like``'s floating dtype for a Python number (so float32 stays float32).
     """
     shape = np.shape(like)
     if np.shape(grad) == shape:
         return grad
-    ld = _dtype(like)
-    if _dtype(grad) is None and ld is not None and ld.kind in "fc":
-        return np.full_like(like, grad)
+    if _is_scalar(grad) and _dtype(like) is not None:
+        return np.full_like(like, grad, dtype=_cot_dtype(grad, like))
     return np.broadcast_to(grad, shape)
 
 
@@ -122,7 +127,7 @@ def unbroadcast_each(grad, likes):
 
 def unreduce(grad, like, axis=None, keepdims=False):
     """Broadcast the cotangent of a reduction over ``axis`` back to the shape of ``like``."""
-    if axis is not None and not keepdims:
+    if axis is not None and not keepdims and not _is_scalar(grad):
         grad = np.expand_dims(grad, _axes(axis, np.ndim(like)))
     return broadcast_like(grad, like)
 
@@ -349,7 +354,7 @@ def dot_adjoint_a(grad, a, b):
     if na == 0 or nb == 0:
         return unbroadcast(grad * b, a)
     if nb == 1:
-        return np.expand_dims(grad, -1) * b
+        return grad * b if na == 1 else np.expand_dims(grad, -1) * b
     gaxes = list(range(na - 1, np.ndim(grad)))
     baxes = list(range(nb - 2)) + [nb - 1]
     return np.tensordot(grad, b, axes=(gaxes, baxes))
@@ -376,7 +381,8 @@ def untrace(grad, like, offset=0, axis1=0, axis2=1):
     length = min(n - max(-offset, 0), m - max(offset, 0))
     if length > 0:
         start = offset if offset >= 0 else -offset * m
-        flat[..., start:start + (length - 1) * (m + 1) + 1:m + 1] = np.expand_dims(grad, -1)
+        diag = grad if _is_scalar(grad) else np.expand_dims(grad, -1)
+        flat[..., start:start + (length - 1) * (m + 1) + 1:m + 1] = diag
     return np.moveaxis(z, (-2, -1), (a1, a2))
 
 

@@ -364,11 +364,11 @@ def where_vjp_y(g, ans, condition, x, y):
 
 
 def where_jvp_x(t, ans, condition, x, y):
-    return broadcast_like(np.where(condition, t, np.zeros_like(t)), ans)
+    return np.where(condition, t, np.zeros_like(ans))
 
 
 def where_jvp_y(t, ans, condition, x, y):
-    return broadcast_like(np.where(condition, np.zeros_like(t), t), ans)
+    return np.where(condition, np.zeros_like(ans), t)
 
 
 # clip: the input gets g where it passes through unchanged (boundaries included); a bound

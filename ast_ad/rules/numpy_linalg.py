@@ -98,7 +98,7 @@ def inv_jvp(t, ans, a):
 
 
 def det_vjp(g, ans, a):
-    return np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
+    return unreduce(g * ans, a, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2)
 
 
 def det_jvp(t, ans, a):

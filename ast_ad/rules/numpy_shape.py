@@ -125,7 +125,7 @@ def flip_jvp(t, ans, m, axis=None):
 
 
 def roll_vjp(g, ans, a, shift, axis=None):
-    return np.roll(g, np.negative(shift), axis)
+    return np.flip(np.roll(np.flip(g, axis), shift, axis), axis)
 
 
 def roll_jvp(t, ans, a, shift, axis=None):
