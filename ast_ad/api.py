@@ -121,7 +121,10 @@ class GradientFunction:
         kinds_key = tuple(sorted((p, t.__qualname__) for p, t in arg_kinds.items()
                                  if p in names))
         ckey = (names, self._spec.single, self.with_value, self.registry.version, kinds_key)
-        per_fn = _CACHE.setdefault(target, {})
+        try:
+            per_fn = _CACHE.setdefault(target, {})
+        except TypeError:  # not weak-referenceable (a builtin): transform() will explain
+            per_fn = {}
         gen = per_fn.get(ckey)
         if gen is not None and not all(d.get(n) is o for d, n, o in gen.ctx.guards):
             gen = None

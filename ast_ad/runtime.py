@@ -98,12 +98,32 @@ def check_unpack(seq, n):
         raise ValueError(f"cannot unpack {m} values into {n} names")
 
 
+class _Missing:
+    """Marks a dict key that did not exist before a write."""
+
+    def __repr__(self):
+        return "<missing>"
+
+
+MISSING = _Missing()
+
+
 def save_item(x, idx):
-    """A copy of ``x[idx]`` (what a subscript write overwrites)."""
+    """A copy of ``x[idx]`` (what a subscript write overwrites; MISSING for a new key)."""
+    if isinstance(x, dict) and idx not in x:
+        return MISSING
     v = x[idx]
     if isinstance(v, _ndarray):
         return v.copy()
     return v
+
+
+def restore_item(x, idx, old):
+    """Undo a subscript write: put ``old`` back (or remove a key that was new)."""
+    if old is MISSING:
+        del x[idx]
+    else:
+        x[idx] = old
 
 
 def zeros_grad(x):
@@ -223,6 +243,7 @@ _reg.nondifferentiable(is_zero)
 _reg.nondifferentiable(check_unpack)
 _reg.nondifferentiable(zeros_grad)
 _reg.nondifferentiable(stop_gradient)
+_reg.nondifferentiable(restore_item)
 
 
 def _as_sequence_vjp(g, ans, it):

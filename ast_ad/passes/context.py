@@ -169,6 +169,10 @@ class TransformContext(CallSupport):
             else:
                 seed_stmts.append(N.assign(b_out, N.name(g_out)))
             state.live.add(out_name)
+        if with_value and mode == "joint" and isinstance(out_atom, gast.Name):
+            value_name = self.namer.fresh("value")
+            seed_stmts.insert(0, N.assign(value_name, out_atom))
+            out_atom = N.name(value_name)
         rev_code = rev.block(body, state)
         locals_ = set(self.params) | N.stored_names(body) | self.counter_names(body) | {
             s.user_call[1] for s, _ in iter_stmts(body) if hasattr(s, "user_call")}
@@ -200,7 +204,11 @@ class TransformContext(CallSupport):
             return N.call(self.ref(R.zeros_grad), [N.name(p)]), False
         bp = N.name(rev.b(p))
         if t is float or t is np.float64:
-            return bp, True
+            # a float for a float (float32 arrays met on the way would leave np.float32)
+            return gast.IfExp(test=gast.Compare(left=N.call(self.ref(type, "type"), [bp]),
+                                                ops=[gast.Is()],
+                                                comparators=[self.ref(float, "float")]),
+                              body=bp, orelse=N.call(self.ref(float, "float"), [bp])), True
         if t is int or t is bool:
             return N.call(self.ref(float, "float"), [bp]), True
         if t is np.ndarray:

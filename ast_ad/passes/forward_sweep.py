@@ -69,6 +69,7 @@ class ForwardSweep:
         self.ref = ref
         self.pushed = set()
         self.counters_pushed = set()
+        self.sites = set()  # ids of the (original) statements whose old values are pushed
 
     def saves(self, s, var):
         return var in self.needed and self.an.overwrites.get(id(s), False)
@@ -88,12 +89,14 @@ class ForwardSweep:
             if t is not None:
                 out = []
                 if self.saves(s, t):
+                    self.sites.add(id(s))
                     self.pushed.add(t)
                     out.append(self.push_stmt(N.name(t), s))
                 uc = getattr(s, "user_call", None)
                 if uc is not None:
                     alias, rec = uc
                     if self.saves(s, rec):
+                        self.sites.add(id(s))
                         self.pushed.add(rec)
                         out.append(self.push_stmt(N.name(rec), s))
                     call = s.value
@@ -123,6 +126,7 @@ class ForwardSweep:
                                                    right=N.const(1)), loc=s)
                 s.body = [inc] + s.body
             if isinstance(s, gast.For) and self.saves(s, s.target.id):
+                self.sites.add(id(s))
                 self.pushed.add(s.target.id)
                 pre.append(self.push_stmt(N.name(s.target.id), s))
             if counter and depth > 0:
@@ -146,22 +150,14 @@ def finalize_markers(rev_code, fs: ForwardSweep, pop_name, loops):
                         if site[1] in fs.counters_pushed else None
                 if len(c.args) == 2:  # x[idx] = _pop()
                     if target in fs.needed:
-                        sub = gast.Subscript(value=N.name(target), slice=_slice_of(c.args[1]),
-                                             ctx=gast.Store())
-                        return N.assign(sub, N.call(pop_name))
+                        return N.expr_stmt(N.call(fs.ref(R.restore_item), [
+                            N.name(target), c.args[1], N.call(pop_name)]))
                     return None
                 if target in fs.pushed and (site in fs.sites or site is None):
                     return N.assign(target, N.call(pop_name))
                 return None
             return node
 
-    fs.sites = set()
-    for s, _ in iter_stmts(loops):
-        t = assigned_name(s)
-        if t is not None and fs.saves(s, t):
-            fs.sites.add(id(s))
-        if isinstance(s, gast.For) and fs.saves(s, s.target.id):
-            fs.sites.add(id(s))
     out = []
     for st in rev_code:
         r = T().visit(st)

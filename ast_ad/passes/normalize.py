@@ -102,6 +102,7 @@ class Normalizer(AnfMixin):
         if not final_return:
             self.ret = (self.tmp("_ret"), self.tmp("_retval"))
         new = self.block(body, None)
+        new = self.stable_tests(new)
         if self.ret is not None:
             flag, val = self.ret
             new = [N.assign(flag, N.const(False)), N.assign(val, N.const(None))] + new
@@ -112,6 +113,25 @@ class Normalizer(AnfMixin):
                                returns=None, type_comment=None, type_params=[])
         N.copy_loc(out, fdef)
         return Normalized(out, self.counters, self.ret[0] if self.ret else None)
+
+    def stable_tests(self, stmts):
+        """``if c:`` whose branches reassign ``c`` tests a copy (the adjoint re-tests it)."""
+        out = []
+        for st in stmts:
+            if isinstance(st, gast.If):
+                st.body = self.stable_tests(st.body)
+                st.orelse = self.stable_tests(st.orelse)
+                if isinstance(st.test, gast.Name) and \
+                        st.test.id in N.stored_names(st.body + st.orelse):
+                    t = self.tmp("_c")
+                    out.append(N.assign(t, N.name(st.test.id), loc=st))
+                    st.test = N.name(t)
+            elif isinstance(st, (gast.For, gast.While)):
+                st.body = self.stable_tests(st.body)
+                if isinstance(st, gast.While) and st.test.id in N.stored_names(st.body):
+                    pass  # the loop test is re-evaluated at the end of the body; no adjoint use
+            out.append(st)
+        return out
 
     # -- statements --------------------------------------------------------------------
     def block(self, stmts, ctx):
