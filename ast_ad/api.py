@@ -22,6 +22,7 @@ from .signature import bind, resolve_wrt
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _STATE = _registry_mod.state
+_MISSING = object()  # "argument not given" in generated dispatchers
 
 
 class GradientFunction:
@@ -43,6 +44,9 @@ class GradientFunction:
         self._nparams = None
         self._tape = None
         self._guards = ()
+        # each gradient gets its own class, so that its __call__ can be replaced by a
+        # dispatcher generated for its signature (the per-call fast path)
+        self.__class__ = type(type(self).__name__, (type(self),), {})
         self.__name__ = getattr(fn, "__name__", "grad")
         self.__qualname__ = getattr(fn, "__qualname__", self.__name__)
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -57,15 +61,11 @@ class GradientFunction:
 
     # -- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        if not kwargs and self._gen is _STATE[0] and len(args) == self._nparams:
-            i = self._idx
-            fn = self._table.get(type(args[i]) if i is not None else
-                                 tuple([type(args[j]) for j in self._spec.indices]))
-            if fn is not None and not self._guards:
-                if self._self is not None:
-                    return fn(self._self, *args)
-                return fn(*args)
         return self._slow_call(args, kwargs)
+
+    def _dispatch_slow(self, values, names):
+        kwargs = {n: v for n, v in zip(names, values) if v is not _MISSING}
+        return self._slow_call((), kwargs)
 
     def _slow_call(self, args, kwargs):
         if self._tape is not None:
@@ -86,9 +86,46 @@ class GradientFunction:
                 return self._use_tape(e, args, kwargs)
             self._table[key] = fn
             self._nparams = len(full)
+            self._install_dispatcher(key, fn)
         if self._self is not None:
             return fn(self._self, *full)
         return fn(*full)
+
+    def _install_dispatcher(self, key, fn):
+        """Replace __call__ by a dispatcher for the argument types just seen."""
+        import inspect
+
+        if self._guards or self._tape is not None:
+            type(self).__call__ = GradientFunction.__call__
+            return
+        try:
+            params = list(inspect.signature(self.fn).parameters.values())
+        except (TypeError, ValueError):
+            return
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) for p in params):
+            return
+        names = [p.name for p in params]
+        local = [f"__ad_a{k}" for k in range(len(names))]
+        sig = []
+        for p, ln in zip(params, local):
+            if p.kind is p.KEYWORD_ONLY and "*" not in sig:
+                sig.append("*")
+            sig.append(f"{p.name}=__ad_M" if p.default is not p.empty else p.name)
+        types_ = key if isinstance(key, tuple) else (key,)
+        checks = [f"type({names[i]}) is __ad_T{j}" for j, i in enumerate(self._spec.indices)]
+        checks += [f"{n} is not __ad_M" for p, n in zip(params, names)
+                   if p.default is not p.empty]
+        checks.append("__ad_S[0] is __ad_G")
+        call_args = ", ".join((["__ad_O"] if self._self is not None else []) + names)
+        src = (f"def __call__(__ad_self, {', '.join(sig)}):\n"
+               f"    if {' and '.join(checks)}:\n"
+               f"        return __ad_F({call_args})\n"
+               f"    return __ad_self._dispatch_slow(({', '.join(names)},), __ad_N)\n")
+        ns = {"__ad_F": fn, "__ad_S": _STATE, "__ad_G": self._gen, "__ad_M": _MISSING,
+              "__ad_O": self._self, "__ad_N": tuple(names)}
+        ns.update({f"__ad_T{j}": t for j, t in enumerate(types_)})
+        exec(compile(src, f"<ast_ad dispatch {self.__qualname__}>", "exec"), ns)
+        type(self).__call__ = ns["__call__"]
 
     def _guards_ok(self):
         return all(d.get(n) is o for d, n, o in self._guards)

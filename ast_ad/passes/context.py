@@ -47,6 +47,72 @@ class TransformContext(CallSupport):
         scalar = {p for p, t in arg_kinds.items() if t in (float, int, np.float64, bool)}
         self.shapes = self.analysis.shape_classes(self.is_elementwise, scalar)
         self.ans_shape = {}
+        self.pyfloat = self.infer_pyfloat()
+        self.all_pyfloat = self.analysis.active <= self.pyfloat
+
+    def infer_pyfloat(self):
+        """Names whose value is surely a Python float or np.float64 scalar."""
+        import math
+
+        kind = {p: ("f" if self.arg_kinds.get(p) in (float, np.float64) else
+                    "i" if self.arg_kinds.get(p) is int else None) for p in self.params}
+        defs = [(s.targets[0].id, s.value) for s, _ in iter_stmts(self.tree.body)
+                if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
+        fors = {s.target.id for s, _ in iter_stmts(self.tree.body) if isinstance(s, gast.For)
+                and isinstance(s.iter, gast.Name)}
+
+        def of(a, k):
+            if isinstance(a, gast.Constant):
+                v = a.value
+                return "f" if type(v) is float else "i" if type(v) is int else None
+            if isinstance(a, gast.Name):
+                return k.get(a.id, "i" if a.id in fors else "?")
+            return None
+
+        def value(v, k):
+            if N.is_atom(v):
+                return of(v, k)
+            if isinstance(v, gast.BinOp) and type(v.op) in (gast.Add, gast.Sub, gast.Mult,
+                                                            gast.Div, gast.Pow):
+                a, b = of(v.left, k), of(v.right, k)
+                if "?" in (a, b):
+                    return "?"
+                if a in ("f", "i") and b in ("f", "i"):
+                    return "f" if "f" in (a, b) or isinstance(v.op, gast.Div) else "i"
+                return None
+            if isinstance(v, gast.UnaryOp) and isinstance(v.op, (gast.USub, gast.UAdd)):
+                return of(v.operand, k)
+            if isinstance(v, gast.Call) and not v.keywords:
+                obj = self.resolve_callable(v.func)
+                kinds_ = [of(a, k) for a in v.args]
+                if "?" in kinds_:
+                    return "?"
+                scalar_in = all(x in ("f", "i") for x in kinds_)
+                if scalar_in and (getattr(obj, "__module__", None) == "math" or
+                                  (obj in vars(math).values() and callable(obj))):
+                    return "f"
+                if scalar_in and isinstance(obj, np.ufunc) and obj.nout == 1 and \
+                        obj.types and any(x == "f" for x in kinds_):
+                    return "f"
+                if scalar_in and obj is float:
+                    return "f"
+            return None
+
+        k = dict(kind)
+        for name, _ in defs:
+            k.setdefault(name, "?")
+        for _ in range(30):
+            new = dict(k)
+            for name in {d[0] for d in defs}:
+                vals = {value(v, k) for n2, v in defs if n2 == name}
+                if name in kind:
+                    vals.add(kind[name])
+                vals.discard("?")
+                new[name] = vals.pop() if len(vals) == 1 else (None if vals else "?")
+            if new == k:
+                break
+            k = new
+        return {n for n, v in k.items() if v == "f"}
 
     # -- classification -----------------------------------------------------------------
     def resolve_callable(self, func):
@@ -164,7 +230,9 @@ class TransformContext(CallSupport):
         g_out = self.namer.fresh("g_out") if mode == "split" else None
         if out_name is not None and out_name in self.analysis.active:
             b_out = rev.b(out_name)
-            if mode == "joint":
+            if mode == "joint" and out_name in self.pyfloat:
+                seed_stmts.append(N.assign(b_out, N.const(1.0)))  # a float output: no check
+            elif mode == "joint":
                 seed_stmts.append(N.assign(b_out, N.call(self.ref(R.seed), [out_atom])))
             else:
                 seed_stmts.append(N.assign(b_out, N.name(g_out)))
@@ -203,6 +271,8 @@ class TransformContext(CallSupport):
         if p not in state.live:
             return N.call(self.ref(R.zeros_grad), [N.name(p)]), False
         bp = N.name(rev.b(p))
+        if (t is float or t is np.float64) and self.all_pyfloat:
+            return bp, True  # every differentiated value is a Python/NumPy float
         if t is float or t is np.float64:
             # a float for a float (float32 arrays met on the way would leave np.float32)
             return gast.IfExp(test=gast.Compare(left=N.call(self.ref(type, "type"), [bp]),
