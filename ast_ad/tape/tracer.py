@@ -35,6 +35,20 @@ from .core import (
 __all__ = ["ArrayTracer", "Tracer", "assign_index"]
 
 
+_REALS = (float, int, bool)
+_PY_SCALARS = (float, int, bool, complex)
+
+
+def _array_attr(get):
+    def attr(s):
+        p = primal(s)
+        if type(p) in _PY_SCALARS:
+            raise AttributeError(f"traced {type(p).__name__} has no array attributes")
+        return get(s, p)
+
+    return property(attr)
+
+
 class Tracer:
     __slots__ = ("__weakref__", "_node", "_owned", "_trace", "_value")
     __array_priority__ = 1000.0
@@ -190,14 +204,16 @@ class Tracer:
         return format(primal(self), spec)
 
     # -- array attributes and methods -----------------------------------------------------
-    shape = property(lambda s: np.shape(primal(s)))
-    ndim = property(lambda s: np.ndim(primal(s)))
-    size = property(lambda s: np.size(primal(s)))
-    dtype = property(lambda s: np.asarray(primal(s)).dtype)
-    itemsize = property(lambda s: np.asarray(primal(s)).itemsize)
-    T = property(lambda s: _method(s, "transpose", (), {}))
-    real = property(lambda s: _method(s, "real", (), {}))
-    imag = property(lambda s: _method(s, "imag", (), {}))
+    # a traced Python float has the attributes of a float (no .shape: code that asks
+    # hasattr(x, "shape") must take the same path as untraced)
+    shape = _array_attr(lambda s, p: np.shape(p))
+    ndim = _array_attr(lambda s, p: np.ndim(p))
+    size = _array_attr(lambda s, p: np.size(p))
+    dtype = _array_attr(lambda s, p: np.asarray(p).dtype)
+    itemsize = _array_attr(lambda s, p: np.asarray(p).itemsize)
+    T = _array_attr(lambda s, p: _method(s, "transpose", (), {}))
+    real = property(lambda s: s if type(primal(s)) in _REALS else _method(s, "real", (), {}))
+    imag = property(lambda s: 0.0 if type(primal(s)) in _REALS else _method(s, "imag", (), {}))
 
     def reshape(self, *shape, **kw):
         if len(shape) == 1:
@@ -237,11 +253,16 @@ class Tracer:
         self[...] = value
 
     def __getattr__(self, name):
-        if name.startswith("__") or name not in _METHODS:
-            raise AttributeError(
-                f"traced {type(primal(self)).__name__!s} has no attribute {name!r}"
-            )
-        return lambda *args, **kw: _method(self, name, args, kw)
+        p = primal(self)
+        if not name.startswith("__"):
+            if type(p) in _PY_SCALARS:
+                if name == "conjugate" and type(p) in _REALS:
+                    return lambda: self
+                if name in ("is_integer", "hex", "as_integer_ratio", "bit_length"):
+                    return getattr(p, name)  # queries: no gradient flows through them
+            elif name in _METHODS:
+                return lambda *args, **kw: _method(self, name, args, kw)
+        raise AttributeError(f"traced {type(p).__name__!s} has no attribute {name!r}")
 
 
 class ArrayTracer(Tracer):

@@ -275,3 +275,15 @@ def test_functions_in_global_and_closure_containers_are_patched():
     g = make()
     assert tape.grad(g)(x) == pytest.approx(math.exp(x) * (math.sin(x) + math.cos(x)))
     assert ACTIVATIONS["sin"] is _act_sin  # the module's own objects are untouched
+
+
+def test_traced_floats_keep_float_attributes():
+    def f(x, a):
+        assert not hasattr(x, "shape") and not hasattr(x, "dtype")
+        assert hasattr(a, "shape") and a.shape == (2,) and a.dtype == np.float64
+        assert not x.is_integer() and x.real is x and x.conjugate() is x
+        with pytest.raises(AttributeError):
+            x.sum()
+        return x * a.sum() + a.T.sum()
+    g = tape.grad(f, wrt=(0, 1))(0.5, np.ones(2))
+    assert g[0] == 2.0 and g[1].tolist() == [1.5, 1.5]
