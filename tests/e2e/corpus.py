@@ -52,21 +52,6 @@ def _pos(*shape):
     return _rng.uniform(0.5, 2.0, shape)
 
 
-# value_and_grad returns the output variable as restored by the adjoint sweep, not the value
-VALUE_BUG = {
-    "value": "value_and_grad returns the wrong value when the output variable is "
-    "reassigned: the adjoint sweep pops the variable back to an earlier value and the "
-    "generated code returns that (`s = 0.0; for v in x: s = s + v; return s` gives "
-    "value 0.0)"
-}
-
-HELPER_IN_LOOP_BUG = (
-    "user helper called inside a loop on an array: the forward sweep pushes the old "
-    "`_t, _rec` before `_t, _rec = h_vjp.fwd(x)` but the adjoint sweep never pops them, so "
-    "later pops are misaligned -> ValueError: setting an array element with a sequence "
-    "(inhomogeneous shape) from unbroadcast(_g, s) where s is a popped (value, record)"
-)
-
 # a global constant, a global array and a global helper read by corpus functions
 SCALE = 1.5
 W_GLOBAL = np.array([0.5, -1.0, 2.0, 0.25])
@@ -159,7 +144,7 @@ def s_reassign(x, y):
     return z * x + y
 
 
-@case((0.8, 1.9), wrt=(0, 1), xfail=VALUE_BUG)
+@case((0.8, 1.9), wrt=(0, 1))
 def s_augassign(x, y):
     z = x
     z += y
@@ -475,7 +460,7 @@ def c_while_newton(a):
     return x_new
 
 
-@ccase((_r(4, 3),), xfail=VALUE_BUG)
+@ccase((_r(4, 3),))
 def c_nested_break_continue(A):
     s = 0.0
     for i in range(4):
@@ -566,12 +551,7 @@ def c_list_comprehension(x):
     return np.sum(sum(sq)) + np.sum(terms[0] * terms[2])
 
 
-@ccase(
-    (0.6, 1.4),
-    wrt=(0, 1),
-    xfail="KeyError: 'c' escapes from ast_ad.runtime.save_item: storing a new key "
-    "`p['c'] = ...` into a dict saves the (missing) old entry first",
-)
+@ccase((0.6, 1.4), wrt=(0, 1))
 def c_dict_local(x, y):
     p = {"w": x * 2.0, "b": y}
     p["c"] = p["w"] * p["b"]
@@ -605,7 +585,7 @@ def c_loop_logsumexp(x):
     return m + np.log(s)
 
 
-@ccase((_r(4, 3),), xfail=VALUE_BUG)
+@ccase((_r(4, 3),))
 def c_for_over_rows(A):
     s = 0.0
     for row in A:
@@ -613,7 +593,7 @@ def c_for_over_rows(A):
     return s
 
 
-@ccase((_r(5),), xfail=VALUE_BUG)
+@ccase((_r(5),))
 def c_enumerate(x):
     s = 0.0
     for i, v in enumerate(x):
@@ -621,7 +601,7 @@ def c_enumerate(x):
     return s
 
 
-@ccase((_r(4), _r(4)), wrt=(0, 1), xfail=VALUE_BUG)
+@ccase((_r(4), _r(4)), wrt=(0, 1))
 def c_zip(x, y):
     s = 0.0
     for a, b in zip(x, y):
@@ -629,7 +609,7 @@ def c_zip(x, y):
     return s
 
 
-@ccase((np.array([0.5, 1.5, -2.0, 0.7]),), xfail=VALUE_BUG)
+@ccase((np.array([0.5, 1.5, -2.0, 0.7]),))
 def c_for_else(x):
     s = 1.0
     for v in x:
@@ -647,7 +627,7 @@ def c_for_else(x):
     return s
 
 
-@ccase((0.4,), xfail=VALUE_BUG)
+@ccase((0.4,))
 def c_while_else(x):
     i = 0
     while i < 3:
@@ -672,12 +652,7 @@ def c_ternaries(x, y):
     return a * b + (y if a > 1.0 else x * y)
 
 
-@ccase(
-    (1.5,),
-    xfail="IndexError: pop from empty list: `and` in an `if` inside a loop; the forward "
-    "sweep pushes the short-circuit temporary twice when the first operand is true, the "
-    "adjoint sweep tests the overwritten temporary (`if _b1: _b1 = _pop()`) and pops once",
-)
+@ccase((1.5,))
 def c_and_in_loop(x):
     s = x
     for i in range(3):
@@ -742,7 +717,7 @@ def c_loop_matmul(A, B):
     return np.sum(C**2)
 
 
-@ccase((np.array([1.0, -2.0, 0.5, 3.0]), 0.7), wrt=(0, 1), xfail=VALUE_BUG)
+@ccase((np.array([1.0, -2.0, 0.5, 3.0]), 0.7), wrt=(0, 1))
 def c_horner(coef, x):
     acc = 0.0
     for c in coef:
@@ -750,7 +725,7 @@ def c_horner(coef, x):
     return acc
 
 
-@ccase((_r(5),), xfail=VALUE_BUG)
+@ccase((_r(5),))
 def c_reversed_range(x):
     s = 0.0
     for i in reversed(range(len(x))):
@@ -789,7 +764,7 @@ def c_softmax_helper(z):
     return -np.log(p[2]) + np.sum(p * p)
 
 
-@ccase((0.4, 5), wrt=0, xfail=VALUE_BUG)
+@ccase((0.4, 5), wrt=0)
 def c_loop_int_bound(x, n):
     s = x
     for _ in range(n):
@@ -856,7 +831,7 @@ def c_list_setitem(x, y):
     return a[0] * a[2] + a[-1]
 
 
-@ccase((_r(4),), xfail=HELPER_IN_LOOP_BUG)
+@ccase((_r(4),))
 def c_helper_in_loop_with_kwargs(x):
     s = 0.0
     for k in range(3):
@@ -864,7 +839,7 @@ def c_helper_in_loop_with_kwargs(x):
     return s
 
 
-@ccase((_r(3),), xfail=HELPER_IN_LOOP_BUG)
+@ccase((_r(3),))
 def c_tuple_returns_in_loop(x):
     acc = 0.0
     for t in range(2):
@@ -877,9 +852,345 @@ def _h_sq(x):
     return x * x
 
 
-@ccase((np.array([1.0, 2.0]),), xfail=HELPER_IN_LOOP_BUG)
+@ccase((np.array([1.0, 2.0]),))
 def c_helper_in_loop_array(x):
     s = 0.0
     for k in range(2):
         s = s + np.sum(_h_sq(x))
     return s
+
+
+# =====================================================================================
+# More straight-line functions
+# =====================================================================================
+
+
+@case((_r(3, 4),))
+def a_setitem_column_row(x):
+    y = np.copy(x)
+    y[:, 1] = y[:, 1] * 2.0
+    y[0] = y[0] ** 2
+    return np.sum(y * x)
+
+
+@case((_r(4),))
+def a_astype(x):
+    return np.sum(x.astype(np.float64) ** 2)
+
+
+@case((_r(2, 3, 4),))
+def a_axes_ops(x):
+    a = np.swapaxes(x, 0, 2)
+    b = np.moveaxis(x, 0, -1)
+    c = np.flip(x, axis=1)
+    d = np.roll(x, 1, axis=2)
+    return np.sum(a[0] ** 2) + np.sum(b * b[..., :1]) + np.sum(c[:, 0] * x[:, 0]) + np.sum(d * x)
+
+
+@case((_r(2, 3), _r(2, 3)), wrt=(0, 1))
+def a_vstack_hstack(a, b):
+    return np.sum(np.vstack([a, b]) ** 2) + np.sum(np.hstack([a, b * a]) ** 3)
+
+
+@case((_r(3),))
+def a_broadcast_to(x):
+    return np.sum(np.broadcast_to(x, (4, 3)) ** 2)
+
+
+@case((_pos(4), _pos(4)), wrt=(0, 1))
+def a_pow_arrays(x, y):
+    return np.sum(x**y) + np.sum(np.power(y, x))
+
+
+@case((_r(3, 1), _pos(4)), wrt=(0, 1))
+def a_divide_broadcast(a, b):
+    return np.sum(a / b) + np.sum(np.divide(b, 1.0 + a * a))
+
+
+@case((_r(3, 4),))
+def a_std_var_ddof(x):
+    return np.std(x, ddof=1) + np.sum(np.var(x, axis=0, ddof=1))
+
+
+@case((_r(3, 4),))
+def a_norm_axis(x):
+    return np.sum(np.linalg.norm(x, axis=1)) + np.linalg.norm(x)
+
+
+@case((_r(4), _r(4, 3)), wrt=(0, 1))
+def a_matmul_vectors(v, M):
+    return np.sum(v @ M) + v @ v + np.sum(M.T @ v)
+
+
+@case((_r(2, 3, 4),))
+def a_index_ellipsis(x):
+    return np.sum(x[..., 0] ** 2) + np.sum(x[0, ...]) + np.sum(x[..., 1:, 2])
+
+
+@case((_r(4, 5),))
+def a_index_negative_step_2d(A):
+    return np.sum(A[::-1, ::2] * A[:, ::2]) + np.sum(A[-1:0:-2, 1])
+
+
+@case((_r(3, 4),))
+def a_index_int_arrays_2d(A):
+    return np.sum(A[[0, 2, 2], [1, 1, 3]] ** 2) + np.sum(A[:, [0, 0, 2]]) + np.sum(A[[1, 1]] ** 2)
+
+
+@case((_r(3, 4),))
+def a_index_mask_2d(A):
+    return np.sum(A[A > 0] ** 2) + np.sum(A[A[:, 0] > 0])
+
+
+@case((np.array([0.3, -1.2, 2.0, 0.6, -0.1, 1.4]),))
+def a_setitem_mask_and_int_array(x):
+    y = np.copy(x)
+    y[y < 0] = 0.0
+    y[[1, 3]] = x[[0, 0]] * 3.0
+    return np.sum(y * y * x)
+
+
+@case((_r(3, 4),))
+def a_reduce_negative_axis(x):
+    return np.sum(np.max(x, axis=-1, keepdims=True) * x) + np.sum(np.prod(x, axis=-2) ** 2)
+
+
+@case((_r(4),))
+def a_methods_more(x):
+    a = x.min() + x.prod() + x.cumsum().sum() + x.clip(-0.5, 0.5).sum()
+    return a + x.flatten().sum() + x.squeeze().sum()
+
+
+@case((_r(2, 2), _r(2)), wrt=(0, 1))
+def a_inv_det(A, b):
+    M = A @ A.T + 2.0 * np.eye(2)
+    return np.sum(np.linalg.inv(M) @ b) + np.linalg.det(M)
+
+
+@case((_r(3),))
+def a_inplace_ops_on_copy(x):
+    y = x * 1.0
+    y += 2.0
+    y *= x
+    y /= 3.0
+    y -= x
+    return np.sum(y**2)
+
+
+@case((2.3,))
+def s_python_int_ops(x):
+    n = int(x)
+    return x**n + x // 1.0 + x % 1.5
+
+
+@case((0.3,))
+def s_chain_assign(x):
+    a = b = x * 2.0
+    a = a + 1.0
+    return a * b
+
+
+class _Cfg:
+    scale = 2.0
+
+    def __init__(self):
+        self.shift = 0.5
+
+
+CFG = _Cfg()
+
+
+@case((0.7,))
+def s_attr_of_global_object(x):
+    return x * CFG.scale + CFG.shift * x * x
+
+
+@case(
+    (0.7, 1.3),
+    wrt=(0, 1),
+    xfail="NoRuleError: no derivative rule for `np.array` on a differentiated value "
+    "(building an array from differentiated scalars: np.array([x, y, x * y]))",
+)
+def s_np_array_from_scalars(x, y):
+    v = np.array([x, y, x * y])
+    return np.sum(v**2)
+
+
+# =====================================================================================
+# More control flow and calls
+# =====================================================================================
+
+
+@ccase((_r(5),))
+def c_generator_expression(x):
+    return sum(x[i] ** 2 for i in range(len(x)))
+
+
+@ccase((_r(5),))
+def c_filtered_comprehension(x):
+    return sum([v * v for v in x if v > 0]) + sum([v for v in x if v <= 0])
+
+
+@ccase((0.7, 1.3), wrt=(0, 1))
+def c_dict_comprehension(x, y):
+    d = {k: x * k + y for k in range(3)}
+    return d[0] * d[1] + d[2]
+
+
+@ccase((_r(4),))
+def c_any_all_conditions(x):
+    s = 0.0
+    if np.any(x > 0):
+        s = s + np.sum(x**2)
+    if all([v < 10 for v in x]):
+        s = s * 2.0
+    return s
+
+
+@ccase((_r(6),))
+def c_while_index(x):
+    i = 0
+    s = 0.0
+    while i < len(x):
+        s = s + x[i] * (i + 1)
+        i += 2
+    return s * s
+
+
+@ccase((1.1,))
+def c_while_true_break(x):
+    n = 0
+    while True:
+        x = np.sin(x) + 0.5 * x
+        n += 1
+        if n >= 4:
+            break
+    return x
+
+
+@ccase((0.8,))
+def c_return_in_while(x):
+    while x < 100.0:
+        x = x * 3.0
+        if x > 5.0:
+            return x + 1.0
+    return x
+
+
+def _even(x, n):
+    if n == 0:
+        return x
+    return _odd(x * 1.1, n - 1)
+
+
+def _odd(x, n):
+    if n == 0:
+        return -x
+    return _even(np.sin(x), n - 1)
+
+
+@ccase((0.7,))
+def c_mutual_recursion(x):
+    return _even(x, 5)
+
+
+def _rec_tuple(x, n):
+    if n == 0:
+        return x, x * x
+    a, b = _rec_tuple(x * 0.9, n - 1)
+    return a + b, a * b
+
+
+@ccase((0.6,))
+def c_recursion_returning_tuple(x):
+    a, b = _rec_tuple(x, 3)
+    return a * b
+
+
+@ccase((0.9,))
+def c_closure_def_in_loop(x):
+    s = 0.0
+    for k in range(3):
+
+        def term(t):
+            return t ** (k + 1)
+
+        s = s + term(x)
+    return s
+
+
+@ccase((0.4, 1.3), wrt=(0, 1))
+def c_swap_in_loop(x, y):
+    a, b = x, y
+    for _ in range(5):
+        a, b = b, a + b * 0.5
+    return a * b
+
+
+@ccase((np.array([0.3, -1.2, 2.0, -0.6]),))
+def c_builtin_max_min_in_loop(x):
+    s = 0.0
+    for v in x:
+        s = s + max(v, 0.0) ** 2 + min(v, 0.0)
+    return s
+
+
+@ccase(([_r(3, 3) * 0.5, _r(3, 3) * 0.5], _r(3)), wrt=(0, 1))
+def c_list_of_weights(Ws, h):
+    for W in Ws:
+        h = np.tanh(W @ h)
+    return np.sum(h**2)
+
+
+@ccase(((_r(3, 3), _r(3)), _r(3)))
+def c_tuple_param(p, h):
+    W, b = p
+    return np.sum(np.tanh(W @ h + b))
+
+
+@ccase((0.7,))
+def c_sum_with_start(x):
+    return sum([x, x * x], 1.0) + sum((x, 2.0 * x))
+
+
+@ccase((_r(4),))
+def c_inplace_on_fresh_zeros(x):
+    acc = np.zeros(4)
+    for k in range(3):
+        acc += x * k
+        acc[k] *= 2.0
+    return np.sum(acc**2)
+
+
+def _inner_helper(B, p=2):
+    return B**p
+
+
+def _outer_helper(A, power=2):
+    return np.sum(_inner_helper(A, p=power) * A)
+
+
+@ccase((_r(3, 3),))
+def c_nested_helpers_keywords(A):
+    return _outer_helper(A, power=3) + _outer_helper(A)
+
+
+@ccase((_r(3),))
+def c_ternary_write_in_loop(x):
+    y = np.zeros(3)
+    for i in range(3):
+        y[i] = x[i] if x[i] > 0 else -2.0 * x[i]
+    return np.sum(y**2)
+
+
+@ccase(
+    (0.5, 1.5),
+    wrt=(0, 1),
+    expected=lambda x, y: (y * (y**3 + y**2 + y + 1), x * (y**3 + y**2 + y + 1)),
+    xfail={"tape": "ast_ad.tape ignores ast_ad.stop_gradient"},
+)
+def c_stop_gradient_in_loop(x, y):
+    s = x
+    for _ in range(3):
+        s = s * ast_ad.stop_gradient(y) + x
+    return s * y

@@ -2,7 +2,8 @@
 
 ``fd_grad(f, args, wrt)`` mirrors ``ast_ad.grad``'s contract: ``wrt`` is an int, a
 parameter name or a tuple of them; an int/name gives one gradient, a tuple a tuple.
-Python ints and floats are perturbed as floats; arrays are perturbed in float64.
+Python ints and floats are perturbed as floats; arrays are perturbed in float64;
+lists, tuples and dicts of them entry by entry (the gradient has the same structure).
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ def _scalar(y):
 
 def _fd_one(f, args, i, eps):
     x = args[i]
+    if isinstance(x, (list, tuple)):
+        out = []
+        for k in range(len(x)):
+            def fk(v, k=k):
+                seq = list(x)
+                seq[k] = v
+                return f(*args[:i], type(x)(seq), *args[i + 1:])
+            out.append(_fd_one(fk, (x[k],), 0, eps))
+        return type(x)(out)
     if isinstance(x, dict):
         out = {}
         for key in x:

@@ -234,13 +234,6 @@ def f_float_of_str(x):
     return float(str(x))  # ERR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="float(str(x)) silently gives gradient 0.0 (true derivative 1.0): `str` is declared "
-    "non-differentiable, so the dependence of the output on x is dropped without an error; "
-    "expected NoRuleError (a non-differentiable call whose non-float result is turned back "
-    "into a float that reaches the output)",
-)
 def test_no_rule_float_of_str():
     err = raised_by(f_float_of_str, 1.5)
     assert_error_at(err, NoRuleError, f_float_of_str)
@@ -284,11 +277,7 @@ def test_function_defined_by_exec():
     "fn",
     [
         math.sin,
-        pytest.param(np.sin, marks=pytest.mark.xfail(
-            strict=True,
-            reason="ast_ad.grad(np.sin)(1.5) raises TypeError: cannot create weak reference "
-            "to 'numpy.ufunc' object (api._CACHE is a WeakKeyDictionary keyed by the function)",
-        )),
+        np.sin,
         len,
         abs,
     ],
