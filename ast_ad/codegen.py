@@ -48,7 +48,12 @@ class Generated:
             if uses_stack:
                 rev_all.insert(0, N.assign(pop, gast.Attribute(value=N.name(stack), attr="pop",
                                                                ctx=gast.Load())))
-            tail = cleanup(rev_all + [gast.Return(value=ret_val)], adj_names)
+            tail = cleanup(rev_all + [gast.Return(value=ret_val)], adj_names,
+                           fold_ones=ctx.all_pyfloat)
+            if not with_value:
+                from .passes.cleanup import dead_forward
+
+                fwd = dead_forward(fwd, tail, ctx.pure_value)
             body += list(fwd) + _commented(tail, ctx)
             fdef = _fdef(ctx.tree, ctx.tree.name + "_grad" if not with_value
                          else ctx.tree.name + "_value_and_grad", body, flat=True)
@@ -88,7 +93,9 @@ class Generated:
 
 
 def ctx_adj_names(ctx):
-    return [n for n in ctx.namer.reserved if n.startswith("b") or n.startswith("_g")]
+    """Generated adjoint variables and adjoint temporaries (never user names)."""
+    gen = ctx.namer.generated
+    return set(ctx.adjoint_names) | {n for n in gen if n.startswith(("_g", "_a"))}
 
 
 def _fdef(tree, name, body, flat=False):
@@ -133,7 +140,7 @@ def render(functions, ctx) -> str:
         out = []
         for line in text.splitlines():
             stripped = line.strip()
-            if stripped.startswith((f"'{_MARK}", f'"{_MARK}')):
+            if stripped.lstrip("'\"").startswith(_MARK) and stripped[:1] in "'\"":
                 ln = int(stripped.strip("'\"")[len(_MARK):])
                 indent = line[: len(line) - len(line.lstrip())]
                 src = lines.get(ln, "").strip()

@@ -34,8 +34,11 @@ def _counts(stmts):
     return loads, stores
 
 
-def cleanup(stmts, adjoint_names, keep=()):
-    """Simplify the adjoint sweep ``stmts`` (a list, modified copy returned)."""
+def cleanup(stmts, adjoint_names, keep=(), fold_ones=False):
+    """Simplify the adjoint sweep ``stmts`` (a list, modified copy returned).
+
+    ``fold_ones``: every value is a float, so ``1.0 * e`` may become ``e``.
+    """
     for _ in range(20):
         changed = False
         loads, stores = _counts(stmts)
@@ -48,6 +51,10 @@ def cleanup(stmts, adjoint_names, keep=()):
         new = _propagate(stmts, adjoint_names, loads, stores)
         if new is not None:
             stmts, changed = new, True
+        elif fold_ones:
+            folder = _FoldOnes()
+            stmts = [folder.visit(x) for x in stmts]
+            changed = folder.changed
         if not changed:
             break
     return stmts
@@ -87,21 +94,50 @@ def _pure(v):
     return True
 
 
+class _FoldOnes(gast.NodeTransformer):
+    changed = False
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, gast.Mult):
+            for one, other in ((node.left, node.right), (node.right, node.left)):
+                if isinstance(one, gast.Constant) and type(one.value) is float and \
+                        one.value == 1.0:
+                    self.changed = True
+                    return other
+        return node
+
+
+def dead_forward(fwd, rest, pure):
+    """Drop forward assignments nobody reads (grad-only functions need no value)."""
+    while True:
+        loads, _ = _counts(list(fwd) + list(rest))
+        out = [s for s in fwd if not (isinstance(s, gast.Assign)
+                                      and isinstance(s.targets[0], gast.Name)
+                                      and loads.get(s.targets[0].id, 0) == 0
+                                      and pure(s.value))]
+        if len(out) == len(fwd):
+            return out
+        fwd = out
+
+
 def _propagate(stmts, adj, loads, stores):
     """Replace `a = b` (adjoint names, each stored once) by renaming later loads of a."""
     for i, s in enumerate(stmts):
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
-                and isinstance(s.value, gast.Name)):
+                and isinstance(s.value, (gast.Name, gast.Constant))):
             continue
-        a, b = s.targets[0].id, s.value.id
-        if a not in adj or stores.get(a, 0) != 1 or stores.get(b, 0) != 1:
+        a = s.targets[0].id
+        b = s.value.id if isinstance(s.value, gast.Name) else None
+        if a not in adj or stores.get(a, 0) != 1 or (b is not None and (
+                b not in adj or stores.get(b, 0) != 1)):
             continue
         rest = stmts[i + 1:]
         later = sum(1 for x in rest for n in gast.walk(x)
                     if isinstance(n, gast.Name) and n.id == a and isinstance(n.ctx, gast.Load))
         if later != loads.get(a, 0):
             continue
-        ren = _Rename(a, b)
+        ren = _Rename(a, s.value)
         rest = [ren.visit(x) for x in rest]
         return stmts[:i] + rest
     return None
@@ -113,5 +149,6 @@ class _Rename(gast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id == self.old and isinstance(node.ctx, gast.Load):
-            return N.name(self.new)
+            return N.const(self.new.value) if isinstance(self.new, gast.Constant) \
+                else N.name(self.new.id)
         return node

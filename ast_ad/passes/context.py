@@ -142,6 +142,15 @@ class TransformContext(CallSupport):
                 return True
         return False
 
+    def pure_value(self, v):
+        """True for a right-hand side without side effects (safe to drop if unused)."""
+        if N.is_atom(v) or isinstance(v, (gast.BinOp, gast.UnaryOp, gast.Compare)):
+            return True
+        if isinstance(v, gast.Call):
+            obj = self.resolve_callable(v.func)
+            return isinstance(obj, np.ufunc) or getattr(obj, "__module__", None) == "math"
+        return False
+
     def infer_kinds(self):
         """name -> 'num' (a number or array: adjoints add with +) or 'any'."""
         kinds = {}
@@ -242,6 +251,7 @@ class TransformContext(CallSupport):
             seed_stmts.insert(0, N.assign(value_name, out_atom))
             out_atom = N.name(value_name)
         rev_code = rev.block(body, state)
+        self.adjoint_names = set(rev.adj.values())
         locals_ = set(self.params) | N.stored_names(body) | self.counter_names(body) | {
             s.user_call[1] for s, _ in iter_stmts(body) if hasattr(s, "user_call")}
         needed = needed_names(rev_code, locals_)

@@ -23,6 +23,7 @@ class Namer:
         self.reserved = set(reserved)
         self.counters = {}
         self.support = {}  # alias -> object (bound as closure cells in generated code)
+        self.generated = set()  # every name handed out by fresh()
         self._alias_of = {}  # id(obj) -> alias
 
     def reserve(self, names):
@@ -35,6 +36,7 @@ class Namer:
                             "_n", "_g", "_jump", "_brk", "_ret", "_retval", "_seq")
         if not numbered and hint not in self.reserved:
             self.reserved.add(hint)
+            self.generated.add(hint)
             return hint
         k = self.counters.get(hint, 0)
         while True:
@@ -43,6 +45,7 @@ class Namer:
             if cand not in self.reserved:
                 self.counters[hint] = k
                 self.reserved.add(cand)
+                self.generated.add(cand)
                 return cand
 
     def adjoint(self, var: str) -> str:
