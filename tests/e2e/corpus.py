@@ -1194,3 +1194,170 @@ def c_stop_gradient_in_loop(x, y):
     for _ in range(3):
         s = s * ast_ad.stop_gradient(y) + x
     return s * y
+
+
+# =====================================================================================
+# Aliasing, containers, odd corners
+# =====================================================================================
+
+
+@case(
+    (np.array([3.0, 1.0, 1.0]),),
+    xfail={"fd": "wrong gradient (no error) through a view written after it was taken: "
+           "`y = x * 1.0; v = y[0:2]; y[0] = y[0] ** 2; return np.sum(v)` gives [1, 1, 0], "
+           "exact is [6, 1, 0] (v[0] sees the write); ast_ad.tape gives the same wrong value"},
+)
+def a_view_then_write(x):
+    y = x * 1.0
+    v = y[0:2]
+    y[0] = y[0] ** 2
+    return np.sum(v)
+
+
+@case((_r(4),))
+def a_setitem_read_by_nonlinear_later(x):
+    y = x * 1.0
+    s = 0.0
+    for i in range(4):
+        s = s + np.sum(y**2)
+        y[i] = np.tanh(y[i]) * 3.0
+    return s + np.sum(y**3)
+
+
+@case((_r(3, 3),))
+def a_matrix_power_loop(A):
+    M = np.eye(3)
+    for _ in range(3):
+        M = M @ A
+    return np.trace(M)
+
+
+@case((0.5, 2.0), wrt=(0, 1))
+def s_unused_parameter(x, y):
+    return x * 3.0
+
+
+@case((0.5, 2.0), wrt=(0, 1))
+def s_constant_output(x, y):
+    return 3.0
+
+
+LIST_POP_BUG = (
+    "wrong gradient (no error): list.pop() drops the adjoint of the popped element: "
+    "`acc = [x, y]; last = acc.pop(); return last * acc[0]` gives (5.0, 0.0), exact (5.0, 3.0)"
+)
+
+
+@ccase(
+    (3.0, 5.0),
+    wrt=(0, 1),
+    xfail={"fd": LIST_POP_BUG, "tape": LIST_POP_BUG},
+)
+def c_list_pop(x, y):
+    acc = [x, y]
+    last = acc.pop()
+    return last * acc[0]
+
+
+@ccase(
+    (_r(4),),
+    xfail="NoRuleError: no derivative rule for `enumerate` on a differentiated value, for "
+    "`enumerate(x, 1)` / `enumerate(x, start=1)` (plain `enumerate(x)` works)",
+)
+def c_enumerate_start(x):
+    s = 0.0
+    for i, v in enumerate(x, 1):
+        s = s + i * v * v
+    return s
+
+
+@ccase((_r(2, 3),))
+def c_nested_list_comprehension(A):
+    rows = [[A[i, j] * (i + j) for j in range(3)] for i in range(2)]
+    return sum([sum(r) for r in rows]) + rows[1][2] ** 2
+
+
+@ccase((_r(3),))
+def c_break_in_while_with_array(x):
+    i = 0
+    y = x * 1.0
+    while i < 10:
+        y = y * 0.5 + x
+        if np.sum(y) > 100.0:
+            break
+        i += 1
+    return np.sum(y**2)
+
+
+@ccase((1.3,))
+def c_augassign_list_items(x):
+    a = [x, x * 2.0]
+    a[0] += a[1] * x
+    a[1] *= a[0]
+    return a[0] + a[1]
+
+
+@ccase((_r(4),))
+def c_closure_late_binding(x):
+    k = 2.0
+
+    def f(t):
+        return t * k
+
+    k = 3.0
+    return np.sum(f(x))
+
+
+@ccase((0.7,))
+def c_lambda_default_arg(x):
+    f = lambda t, s=2.0: t * s
+    return f(x) + f(x, s=x)
+
+
+@ccase((_r(4), _r(4)), wrt=(0, 1))
+def c_zip_three(x, y):
+    s = 0.0
+    for a, b, c in zip(x, y, range(4)):
+        s = s + a * b * c
+    return s
+
+
+@ccase((_r(3, 2),))
+def c_for_unpack_rows(A):
+    s = 0.0
+    for a, b in A:
+        s = s + a * b
+    return s
+
+
+@ccase((_r(3),))
+def c_triple_nested_continue_break(x):
+    s = 0.0
+    for i in range(3):
+        for j in range(3):
+            if j < i:
+                continue
+            for k in range(2):
+                if k == 1:
+                    break
+                s = s + x[i] * x[j]
+    return s
+
+
+@ccase((0.3,))
+def c_deep_nesting(x):
+    if x > 0:
+        for _ in range(2):
+            while x < 5:
+                if x > 2:
+                    x = x + 1.0
+                    continue
+                x = x * 2.0 + 0.1
+    return x
+
+
+@ccase((_r(3),))
+def c_float_of_array_scalar(x):
+    s = np.sum(x)
+    t = float(s) * 2.0
+    return t * s + math.sin(s)
