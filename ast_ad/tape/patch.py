@@ -161,7 +161,8 @@ class Patcher:
             return obj
         if isinstance(obj, types.ModuleType):
             name = obj.__name__
-            if _root(name) == "numpy" or name in ("math", "cmath") or _is_user_module(obj):
+            if (_root(name) == "numpy" or name in ("math", "cmath", "ast_ad", "ast_ad.runtime")
+                    or _is_user_module(obj)):
                 return ModuleStandin(obj, self.translate)
             return obj
         if isinstance(obj, type) or not callable(obj):

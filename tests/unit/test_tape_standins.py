@@ -287,3 +287,13 @@ def test_traced_floats_keep_float_attributes():
         return x * a.sum() + a.T.sum()
     g = tape.grad(f, wrt=(0, 1))(0.5, np.ones(2))
     assert g[0] == 2.0 and g[1].tolist() == [1.5, 1.5]
+
+
+def test_stop_gradient_through_the_package_and_imported_name():
+    import ast_ad
+    from ast_ad import stop_gradient
+
+    def f(x, y):
+        c = ast_ad.stop_gradient(x * y)
+        return c * x + y * stop_gradient(x)
+    assert tape.grad(f, wrt=(0, 1))(0.6, 1.4) == pytest.approx((0.6 * 1.4, 0.6))
