@@ -25,9 +25,11 @@ __all__ = [
     "nondifferentiable",
 ]
 from .api import GradientFunction, grad, source, value_and_grad  # noqa: E402
+from .forward_api import derivative, hessian, hvp, jacobian, jvp, vjp  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402
 
-__all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient"]
+__all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient",
+            "derivative", "hessian", "hvp", "jacobian", "jvp", "vjp"]
 
 
 def __getattr__(name):

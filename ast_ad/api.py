@@ -15,6 +15,8 @@ import types
 import warnings
 import weakref
 
+import numpy as np
+
 from .errors import AstAdError
 from .rules import registry as _registry_mod
 from .rules.registry import default_registry
@@ -47,6 +49,12 @@ class GradientFunction:
         # each gradient gets its own class, so that its __call__ can be replaced by a
         # dispatcher generated for its signature (the per-call fast path)
         self.__class__ = type(type(self).__name__, (type(self),), {})
+        try:
+            import inspect
+
+            self.__signature__ = inspect.signature(fn)
+        except (TypeError, ValueError):
+            pass
         self.__name__ = getattr(fn, "__name__", "grad")
         self.__qualname__ = getattr(fn, "__qualname__", self.__name__)
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -140,8 +148,48 @@ class GradientFunction:
         return self._tape(*args, **kwargs)
 
     def _compile(self, full):
+        if isinstance(self._target, GradientFunction):
+            return self._higher_order(full)
         gen = self.generated(full)
         return gen.compiled[0]
+
+    def _higher_order(self, full):
+        """grad of an ast_ad gradient: forward mode over its generated code."""
+        from .forward_api import _params
+        from .passes.pipeline import transform
+
+        inner = self._target.compiled_for(full)
+        for i in self._spec.indices:
+            if not isinstance(full[i], (float, int, np.floating, np.integer)) or \
+                    isinstance(full[i], bool):
+                raise AstAdError(
+                    f"grad of the ast_ad gradient {self._target!r} w.r.t. the array argument "
+                    f"{self._spec.names[self._spec.indices.index(i)]!r}: its output is not a "
+                    "scalar; use ast_ad.hessian, ast_ad.hvp or ast_ad.jacobian")
+        params = _params(inner)
+        kinds = {params[k]: type(v) for k, v in enumerate(full) if k < len(params)}
+        key = ("higher", tuple(self._spec.indices), self.with_value, self.registry.version,
+               tuple(sorted((k, t.__qualname__) for k, t in kinds.items())))
+        per_fn = self._target.__dict__.setdefault("_derived", {})
+        fns = per_fn.get(key)
+        if fns is None:
+            gens = [transform(inner, [params[i]], self.registry, kinds, mode="derivative",
+                              with_value=self.with_value) for i in self._spec.indices]
+            fns = per_fn[key] = ([g.compiled[0] for g in gens], "\n".join(
+                g.source for g in gens))
+        self._hsource = fns[1]
+        if self._spec.single:
+            return fns[0][0]
+        parts = fns[0]
+        with_value = self.with_value
+
+        def higher(*args):
+            outs = [p(*args) for p in parts]
+            if with_value:
+                return outs[0][0], tuple(o[1] for o in outs)
+            return tuple(outs)
+
+        return higher
 
     def generated(self, full):
         """The Generated object for arguments like ``full`` (transforming if needed)."""
@@ -172,6 +220,13 @@ class GradientFunction:
         self._guards = tuple(getattr(gen.ctx, "guards", ()))
         return gen
 
+    def compiled_for(self, full):
+        """The generated Python function for arguments like ``full`` (has source)."""
+        if isinstance(self._target, GradientFunction):
+            return self._higher_order(full)
+        gen = self.generated(full)
+        return gen.compiled[0]
+
     def source(self, *args, **kwargs):
         """The generated source (for ``args`` if given, else for float arguments)."""
         if args or kwargs:
@@ -179,6 +234,9 @@ class GradientFunction:
             full = tuple(b.arguments[p] for p in b.signature.parameters)
         else:
             full = _example_args(self.fn, self._spec.indices)
+        if isinstance(self._target, GradientFunction):
+            self._higher_order(full)
+            return self._hsource
         return self.generated(full).source
 
 

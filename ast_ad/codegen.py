@@ -186,10 +186,27 @@ def compile_functions(source, functions, ctx):
                 cells.append(user_cells[v])
             else:
                 cells.append(types.CellType(support[v]))
-        is_fwd = f.name.endswith("_fwd") and len(functions) == 2
+        is_fwd = (f.name.endswith("_fwd") and len(functions) == 2) or \
+            f.name.endswith(("_jvp", "_deriv"))
         func = types.FunctionType(inner, fn.__globals__, f.name,
                                   fn.__defaults__ if is_fwd else None, tuple(cells))
         if is_fwd and fn.__kwdefaults__:
             func.__kwdefaults__ = dict(fn.__kwdefaults__)
         out.append(func)
     return out
+
+
+class GeneratedForward:
+    """A forward-mode function: ``f_jvp(*params, *, d<param>...) -> (value, tangent)``."""
+
+    def __init__(self, ctx, code, tangent_names, suffix="_jvp"):
+        self.ctx = ctx
+        self.mode = "forward"
+        self.tangent_names = tangent_names
+        fdef = _fdef(ctx.tree, ctx.tree.name + suffix, _commented(code, ctx))
+        for p in tangent_names:
+            fdef.args.kwonlyargs.append(N.name(tangent_names[p], gast.Param()))
+            fdef.args.kw_defaults.append(None)
+        self.functions = [fdef]
+        self.source = render(self.functions, ctx)
+        self.compiled = compile_functions(self.source, self.functions, ctx)

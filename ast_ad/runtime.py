@@ -237,6 +237,39 @@ def fix_array(g, x):
     return match(g, x)
 
 
+def tangent_setitem(t, x, idx, tv):
+    """Tangent of ``x`` after ``x[idx] = v``: a copy of ``t`` with ``tv`` at ``idx``."""
+    if isinstance(x, _ndarray):
+        out = np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
+        if not is_zero(t):
+            out[...] = t
+        out[idx] = tv
+        return out
+    if isinstance(x, list):
+        out = list(t) if isinstance(t, list) else [0.0] * len(x)
+        out[idx] = tv
+        return out
+    if isinstance(x, dict):
+        out = dict(t) if isinstance(t, dict) else {}
+        out[idx] = tv
+        return out
+    raise TypeError(f"cannot differentiate item assignment into a {type(x).__name__}")
+
+
+def as_float_tangent(t):
+    """A scalar derivative as a Python float (np.float64 and 0-d arrays included)."""
+    if type(t) is float:
+        return t
+    if np.ndim(t) == 0:
+        return float(t)
+    return t
+
+
+def tangent_list(lst):
+    """A zero tangent for a list that starts receiving differentiated entries."""
+    return [0.0] * len(lst)
+
+
 # -- rules of the helpers themselves (so generated code is differentiable again) -------
 _reg.nondifferentiable(seed)
 _reg.nondifferentiable(is_zero)
@@ -308,3 +341,57 @@ def _fix_array_vjp(g, ans, gg, x):
 
 
 _reg.defvjp(fix_array, _fix_array_vjp, None)
+
+
+# forward rules of the helpers (each is linear in its differentiated arguments)
+def _ident_jvp(t, ans, x):
+    return t
+
+
+def _add_grads_jvp_a(t, ans, a, b):
+    return t
+
+
+def _add_grads_jvp_b(t, ans, a, b):
+    return t
+
+
+def _part_jvp(t, ans, c, k):
+    return part(t, k)
+
+
+def _accum_index_jvp_b(t, ans, b, x, idx, g):
+    return accum_index(t, x, idx, 0.0) if not is_zero(t) else 0.0
+
+
+def _accum_index_jvp_g(t, ans, b, x, idx, g):
+    return accum_index(0.0, x, idx, t)
+
+
+def _take_grad_jvp(t, ans, b, idx):
+    return take_grad(t, idx)
+
+
+def _clear_grad_jvp(t, ans, b, x, idx):
+    return clear_grad(t, x, idx)
+
+
+def _save_item_jvp(t, ans, x, idx):
+    return take_grad(t, idx)
+
+
+def _fix_array_jvp(t, ans, g, x):
+    return t
+
+
+_reg.defjvp(as_sequence, _ident_jvp)
+_reg.defjvp(add_grads, _add_grads_jvp_a, _add_grads_jvp_b)
+_reg.defjvp(part, _part_jvp, None)
+_reg.defjvp(accum_index, _accum_index_jvp_b, None, None, _accum_index_jvp_g)
+_reg.defjvp(take_grad, _take_grad_jvp, None)
+_reg.defjvp(clear_grad, _clear_grad_jvp, None, None)
+_reg.defjvp(save_item, _save_item_jvp, None)
+_reg.defjvp(fix_array, _fix_array_jvp, None)
+_reg.nondifferentiable(tangent_list)
+_reg.defvjp(as_float_tangent, _as_sequence_vjp)
+_reg.defjvp(as_float_tangent, _ident_jvp)

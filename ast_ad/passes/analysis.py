@@ -170,6 +170,8 @@ class Analysis:
         assigned = {d[0] for d in defs}
 
         def of(a):
+            if isinstance(a, gast.Constant) and a.value is None:
+                return None  # a pre-initialisation (generated code): no shape information
             if isinstance(a, gast.Constant):
                 return "scalar" if isinstance(a.value, (int, float)) and \
                     not isinstance(a.value, bool) else "?"

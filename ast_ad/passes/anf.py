@@ -165,6 +165,8 @@ class AnfMixin:
 
     def rhs_Call(self, e):
         func = e.func
+        if isinstance(func, gast.Name) and func.id in getattr(self, "method_aliases", {}):
+            func = self.method_aliases[func.id]
         if isinstance(func, gast.Attribute) and not self.env.is_static(func):
             meth = ARRAY_METHODS.get(func.attr)
             if meth is not None:

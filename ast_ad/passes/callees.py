@@ -63,3 +63,44 @@ def split_for(fn, active_args, active_kws, kinds, registry, parsed, s):
     split.fwd, split.bwd = gen.compiled
     split.source = gen.source
     return split, wrt
+
+
+class Jvp:
+    """A forward-mode callee: ``fn(*args, **{tangent_name: tangent})`` -> (value, tangent)."""
+
+    def __init__(self, fn, wrt):
+        self.fn = fn
+        self.wrt = wrt
+        self.call = None
+        self.tangent_names = {}
+        self.source = None
+        self.__name__ = getattr(fn, "__name__", "f") + "_jvp"
+
+
+_JVPS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def jvp_for(fn, wrt, kinds, registry):
+    """The forward-mode version of ``fn`` for tangents of the parameters ``wrt``."""
+    from .pipeline import transform
+
+    target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    key = (tuple(wrt), tuple(sorted(kinds.items())), registry.version)
+    try:
+        per = _JVPS.setdefault(target, {})
+    except TypeError:
+        per = {}
+    j = per.get(key)
+    if j is not None:
+        return j
+    j = Jvp(target, tuple(wrt))
+    per[key] = j
+    try:
+        gen = transform(target, list(wrt), registry, dict(kinds), mode="forward")
+    except AstAdError:
+        per.pop(key, None)
+        raise
+    j.call = gen.compiled[0]
+    j.tangent_names = gen.tangent_names
+    j.source = gen.source
+    return j

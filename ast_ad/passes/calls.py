@@ -31,7 +31,18 @@ class CallSupport:
         from ..api import GradientFunction
 
         if isinstance(obj, GradientFunction):
-            return None if self.registry.vjp(obj) is not None else self._user_call(obj.primal_fn())
+            if self.registry.vjp(obj) is not None:
+                return None
+            if getattr(obj.fn, "__code__", None) is getattr(self.fn, "__code__", False):
+                # a recursive function whose name a @grad decorator rebound: the call in
+                # its body means the function itself
+                return self._user_call(obj.fn)
+            filename, line = self.parsed.where(s)
+            raise UnsupportedConstructError(
+                f"reverse mode through a call of the ast_ad gradient {obj!r} inside a "
+                "differentiated function is not supported; use ast_ad.hessian / ast_ad.hvp "
+                "(forward over reverse) or grad(grad(f)) for scalar arguments",
+                filename=filename, lineno=line)
         if obj is not None and self.registry.vjp(obj) is None and \
                 not self.registry.is_nondifferentiable(obj) and \
                 isinstance(obj, types.FunctionType):

@@ -159,7 +159,8 @@ class TransformContext(CallSupport):
             kinds[p] = "num" if t == "num" or (isinstance(t, type) and issubclass(
                 t, _NUMERIC_TYPES)) else "any"
         defs = [(s.targets[0].id, s.value) for s, _ in iter_stmts(self.tree.body)
-                if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
+                if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
+                and not (isinstance(s.value, gast.Constant) and s.value.value is None)]
         for name, _ in defs:
             if name not in kinds:
                 kinds[name] = "num"
@@ -266,6 +267,73 @@ class TransformContext(CallSupport):
         uses_stack = _mentions(fwd, push)
         return Generated(self, mode, with_value, head, fwd, seed_stmts, rev_code, grads,
                          out_atom, needed, (stack, push, pop), uses_stack, g_out, cleanup)
+
+    def build_forward(self, seeded=False, with_value=False):
+        """Forward mode: ``f_jvp(*params, *tangents) -> (value, tangent of the output)``.
+
+        ``seeded``: the derivative w.r.t. the single scalar ``wrt`` parameter, as a plain
+        function of the parameters (its tangent starts at 1.0): ``f_deriv(*params)``.
+        """
+        from ..codegen import GeneratedForward
+        from .forward_mode import ForwardMode
+
+        body = list(self.tree.body)
+        ret = body.pop()
+        out_atom = ret.value
+        fm = ForwardMode(self, self.wrt)
+        tnames = {p: fm.d(p) for p in self.wrt}
+        live = set(self.wrt)
+        code = fm.block(body, live)
+        out = out_atom.id if isinstance(out_atom, gast.Name) else None
+        if out is not None and out in live:
+            tan = N.name(fm.d(out))
+        else:
+            tan = N.call(self.ref(R.zeros_grad), [out_atom])
+        if seeded:
+            code = [N.assign(tnames[p], N.const(1.0)) for p in self.wrt] + code
+            tan = N.call(self.ref(R.as_float_tangent), [tan])
+            ret = gast.Tuple(elts=[out_atom, tan], ctx=gast.Load()) if with_value else tan
+            code.append(gast.Return(value=ret))
+            return GeneratedForward(self, code, {}, suffix="_deriv")
+        code.append(gast.Return(value=gast.Tuple(elts=[out_atom, tan], ctx=gast.Load())))
+        return GeneratedForward(self, code, tnames)
+
+    def forward_callee(self, value, live, s, tangent_of):
+        """``(callee, call expression)`` for a user function called on live tangents."""
+        import types
+
+        from ..api import GradientFunction
+        from .callees import jvp_for
+
+        obj = self.resolve_callable(value.func)
+        if isinstance(obj, GradientFunction) or not isinstance(
+                obj, (types.FunctionType, types.MethodType)) or self.registry.has_rule(obj) \
+                or self.registry.jvp(obj) is not None:
+            return None
+        target = obj.__func__ if isinstance(obj, types.MethodType) else obj
+        code = target.__code__
+        params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+        offset = 1 if isinstance(obj, types.MethodType) else 0
+        vis = params[offset:]
+        wrt, tangents = [], {}
+        for k, a in enumerate(value.args):
+            if isinstance(a, gast.Name) and a.id in live and k < len(vis):
+                wrt.append(vis[k])
+                tangents[vis[k]] = a.id
+        for kw in value.keywords:
+            if isinstance(kw.value, gast.Name) and kw.value.id in live:
+                wrt.append(kw.arg)
+                tangents[kw.arg] = kw.value.id
+        if not wrt:
+            return None
+        kinds = {p: ("num" if self.kinds.get(v) == "num" else None) for p, v in tangents.items()}
+        j = jvp_for(obj, sorted(wrt, key=params.index), kinds, self.registry)
+        alias = self.namer.alias(j, getattr(target, "__name__", "f") + "_jvp")
+        call = N.call(gast.Attribute(value=N.name(alias), attr="call", ctx=gast.Load()),
+                      value.args, list(value.keywords) + [
+                          gast.keyword(arg=j.tangent_names[p], value=N.name(tangent_of(
+                              tangents[p]))) for p in j.wrt])
+        return j, call
 
     def counter_names(self, body):
         return {s.counter for s, _ in iter_stmts(body) if getattr(s, "counter", None)}

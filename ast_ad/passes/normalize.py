@@ -73,6 +73,7 @@ class Normalizer(AnfMixin):
         self.ret = None  # (flag, value name) once a non-final return is seen
         self.counters = set()
         self.support = {}  # alias -> object referenced by generated code
+        self.method_aliases = {}  # `push = stack.append` -> push(x) is stack.append(x)
 
     # -- infrastructure ----------------------------------------------------------------
     def tmp(self, hint="_t"):
@@ -217,6 +218,11 @@ class Normalizer(AnfMixin):
         return False
 
     def assign_to(self, target, value, loc):
+        if isinstance(target, gast.Name) and isinstance(value, gast.Attribute) and \
+                value.attr in ("append", "pop") and isinstance(value.value, gast.Name) and \
+                self.env.is_local(value.value.id):
+            self.method_aliases[target.id] = value  # generated code's `_push = _stack.append`
+            return
         if isinstance(target, gast.Name):
             if isinstance(value, gast.Lambda):
                 self.emit(self.lambda_def(target.id, value))

@@ -43,4 +43,8 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     ctx = TransformContext(fn, parsed, env, namer, registry, norm, wrt_names, arg_kinds)
     ctx.nested = nested
     ctx.single = single
+    if mode == "forward":
+        return ctx.build_forward()
+    if mode == "derivative":
+        return ctx.build_forward(seeded=True, with_value=with_value)
     return ctx.build(mode, with_value)

@@ -253,8 +253,8 @@ class Reverse:
                 continue
             rule = rs.rules[k] if k < len(rs.rules) else None
             if rule is None:
-                if k < len(rs.rules):
-                    continue  # declared: no derivative through this argument
+                if k < len(rs.rules) or _own_helper(fn):
+                    continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
                 self.ctx.no_rule(s, fn, func_node, arg=k)
             expr = self.rule_expr(rule, fn, g, ans, args, keywords, a.id)
             if a.id in contribs:
@@ -389,6 +389,12 @@ class Reverse:
             self.ref(range), [N.name(s.counter)]), body=code, orelse=[], type_comment=None)
         N.copy_loc(loop, s)
         return pre + [loop]
+
+
+def _own_helper(fn):
+    """ast_ad's own helpers register rules for their value arguments only; the trailing
+    arguments (``like``, ``axis``...) carry shapes, never derivatives."""
+    return getattr(fn, "__module__", "").startswith(("ast_ad.rules.helpers", "ast_ad.runtime"))
 
 
 def _canon(e):

@@ -1,0 +1,162 @@
+"""Forward mode and higher order: ``jvp``, ``derivative``, ``vjp``, ``hvp``, ``hessian``,
+``jacobian`` (JAX's calling conventions).
+
+``jvp`` runs generated forward-mode code (cached like ``grad``).  Higher order works by
+transforming generated code again: ``hvp``/``hessian`` run forward mode over the
+generated reverse-mode gradient (forward-over-reverse), and ``grad`` of an ast_ad
+gradient with a scalar argument does the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import AstAdError
+from .passes.callees import jvp_for, split_for  # noqa: F401  (jvp_for used by api)
+from .rules.registry import default_registry
+from .signature import bind, match, resolve_wrt
+
+
+def _primal_function(f, full):
+    """A plain Python function (with source) computing ``f`` for arguments like ``full``."""
+    from .api import GradientFunction
+
+    if isinstance(f, GradientFunction):
+        return f.compiled_for(full)
+    return f
+
+
+def _kinds(names, values):
+    return {n: type(v) for n, v in zip(names, values)}
+
+
+def _params(fn):
+    code = fn.__code__
+    return list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+
+
+def jvp(f, primals, tangents, registry=None):
+    """``(f(*primals), J·tangents)`` by generated forward-mode code.
+
+    ``primals`` is a tuple of all positional arguments; ``tangents`` a matching tuple
+    (``None`` or ``0.0`` for arguments that do not vary).
+    """
+    registry = registry or default_registry
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise AstAdError(f"jvp needs one tangent per primal ({len(primals)} primals, "
+                         f"{len(tangents)} tangents)")
+    fn = _primal_function(f, primals)
+    params = _params(fn)
+    wrt = [params[k] for k, t in enumerate(tangents) if t is not None and k < len(params)]
+    if not wrt:
+        return fn(*primals), 0.0
+    kinds = {params[k]: type(primals[k]) for k in range(len(primals)) if k < len(params)}
+    j = jvp_for(fn, wrt, kinds, registry)
+    kw = {j.tangent_names[p]: tangents[params.index(p)] for p in j.wrt}
+    value, tan = j.call(*primals, **kw)
+    return value, _tangent_like(tan, value)
+
+
+def _tangent_like(t, value):
+    if isinstance(value, np.ndarray):
+        return match(t, value)
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        if np.ndim(t) == 0:
+            return float(t)
+    return t
+
+
+def derivative(f, registry=None):
+    """The derivative function of a scalar -> scalar ``f`` (forward mode)."""
+    def df(x):
+        return jvp(f, (x,), (1.0,), registry)[1]
+    df.__name__ = "derivative_of_" + getattr(f, "__name__", "f")
+    return df
+
+
+def vjp(f, *primals, wrt=0, registry=None):
+    """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives the gradient(s) for ``wrt``."""
+    registry = registry or default_registry
+    fn = _primal_function(f, primals)
+    spec = resolve_wrt(f, wrt)
+    params = _params(fn)
+    active = tuple(k in spec.indices for k in range(len(primals)))
+    kinds = tuple("num" if isinstance(p, (float, int, np.ndarray, np.generic)) else "any"
+                  for p in primals)
+    split, names = split_for(fn, active, (), kinds, registry, None, None)
+    value, record = split.fwd(*primals)
+
+    def vjp_fn(cotangent):
+        grads = split.bwd(cotangent, record)
+        out = {n: match(g, primals[params.index(n)]) for n, g in zip(names, grads)}
+        res = tuple(out[n] for n in spec.names)
+        return res[0] if spec.single else res
+
+    return value, vjp_fn
+
+
+def hvp(f, primals, v, wrt=0, registry=None):
+    """Hessian-vector product H·v (forward over the generated reverse-mode gradient)."""
+    from .api import grad
+
+    primals = tuple(primals)
+    spec = resolve_wrt(f, wrt)
+    if not spec.single:
+        raise AstAdError("hvp takes a single wrt argument")
+    g = grad(f, wrt=wrt, registry=registry)
+    tangents = tuple(v if k == spec.indices[0] else None for k in range(len(primals)))
+    return jvp(g, primals, tangents, registry)[1]
+
+
+def hessian(f, wrt=0, registry=None):
+    """A function of f's arguments returning the Hessian (shape in.shape + in.shape)."""
+    def h(*args, **kwargs):
+        b = bind(f, args, kwargs)
+        full = tuple(b.arguments.values())
+        spec = resolve_wrt(f, wrt)
+        i = spec.indices[0]
+        x = full[i]
+        if np.ndim(x) == 0:
+            return float(hvp(f, full, 1.0, wrt=i, registry=registry))
+        x = np.asarray(x)
+        cols = []
+        for k in range(x.size):
+            e = np.zeros(x.size, dtype=x.dtype if x.dtype.kind == "f" else float)
+            e[k] = 1.0
+            cols.append(np.asarray(hvp(f, full, e.reshape(x.shape), wrt=i, registry=registry)))
+        return np.stack(cols, axis=-1).reshape(x.shape + x.shape)
+    return h
+
+
+def jacobian(f, wrt=0, mode="forward", registry=None):
+    """A function of f's arguments returning dout/din (shape out.shape + in.shape)."""
+    if mode not in ("forward", "reverse"):
+        raise AstAdError(f"jacobian mode must be 'forward' or 'reverse', not {mode!r}")
+
+    def jac(*args, **kwargs):
+        b = bind(f, args, kwargs)
+        full = tuple(b.arguments.values())
+        spec = resolve_wrt(f, wrt)
+        i = spec.indices[0]
+        x = full[i]
+        xs = np.shape(x)
+        if mode == "forward":
+            cols = []
+            for k in range(int(np.prod(xs, dtype=int))):
+                e = np.zeros(xs or (1,), dtype=float).ravel()
+                e[k] = 1.0
+                t = e.reshape(xs) if xs else 1.0
+                tangents = tuple(t if j == i else None for j in range(len(full)))
+                cols.append(np.asarray(jvp(f, full, tangents, registry)[1]))
+            out = np.stack(cols, axis=-1) if cols else np.zeros(0)
+            return out.reshape(np.shape(cols[0]) + xs)
+        value, fn = vjp(f, *full, wrt=i, registry=registry)
+        ys = np.shape(value)
+        rows = []
+        for k in range(int(np.prod(ys, dtype=int))):
+            e = np.zeros(ys or (1,), dtype=float).ravel()
+            e[k] = 1.0
+            rows.append(np.asarray(fn(e.reshape(ys) if ys else 1.0)))
+        return np.stack(rows).reshape(ys + xs)
+    return jac

@@ -1,0 +1,287 @@
+"""Forward mode: each primal statement is followed by its tangent statement.
+
+Before (normalized)::
+
+    _t1 = np.sin(x)
+    y = _t1 * x
+    return y
+
+After::
+
+    _t1 = np.sin(x)
+    d_t1 = dx * np.cos(x)
+    y = _t1 * x
+    dy = d_t1 * x + _t1 * dx
+    return (y, dy)
+
+Loops and branches stay as they are (no stack); a tangent that exists on one path only
+is materialized as ``0.0`` on the others.  Lists carry lists of tangents
+(``lst.append(v)`` -> ``dlst.append(dv)``), so generated reverse-mode code, whose stack is
+such a list, differentiates again in forward mode (forward-over-reverse Hessians).
+Rules come from the same registry (``defjvp``), inlined like reverse rules.
+"""
+
+from __future__ import annotations
+
+import copy
+import operator
+
+import gast
+
+from .. import runtime as R
+from ..errors import NoRuleError, UnsupportedConstructError
+from . import nodes as N
+from .analysis import operands
+from .inline import instantiate, template
+from .reverse import BINOPS, UNOPS, _index_expr, _own_helper
+
+
+class ForwardMode:
+    def __init__(self, ctx, tangent_params):
+        self.ctx = ctx
+        self.namer = ctx.namer
+        self.varied = ctx.analysis.varied
+        self.tan = {}
+        self.params = tangent_params
+
+    def d(self, var):
+        if var not in self.tan:
+            self.tan[var] = self.namer.fresh("d" + var if not var.startswith("_")
+                                             else "d" + var)
+        return self.tan[var]
+
+    def ref(self, obj, hint=None):
+        return self.namer.support_ref(obj, self.ctx.env, hint)
+
+    def where(self, node):
+        return self.ctx.parsed.where(node)
+
+    # -- statements ------------------------------------------------------------------------
+    def block(self, stmts, live):
+        out = []
+        for s in stmts:
+            out.extend(self.stmt(s, live))
+        return out
+
+    def stmt(self, s, live):
+        if isinstance(s, gast.Assign):
+            t = s.targets[0]
+            if isinstance(t, gast.Name):
+                return self.assign(s, t.id, live)
+            if isinstance(t, gast.Subscript):
+                return self.setitem(s, t, live)
+            if isinstance(t, gast.Tuple):
+                return [s]
+        if isinstance(s, gast.Expr):
+            return self.expr_stmt(s, live)
+        if isinstance(s, gast.If):
+            l1, l2 = set(live), set(live)
+            body = self.block(s.body, l1)
+            orelse = self.block(s.orelse, l2)
+            joined = l1 | l2
+            for var in sorted(joined - l1):
+                body.append(N.assign(self.d(var), N.const(0.0)))
+            for var in sorted(joined - l2):
+                orelse.append(N.assign(self.d(var), N.const(0.0)))
+            live |= joined
+            return [N.if_(s.test, body, orelse, loc=s)]
+        if isinstance(s, (gast.For, gast.While)):
+            pre = []
+            entry = set(live)
+            for _ in range(len(self.varied) + 2):
+                st = set(entry)
+                body = self.block(copy.deepcopy(s.body), st)
+                grow = st - entry
+                if not grow:
+                    break
+                for var in sorted(grow):
+                    pre.append(N.assign(self.d(var), N.const(0.0)))
+                entry |= grow
+            live |= entry
+            loop = copy.copy(s)
+            loop.body = body
+            return pre + [loop]
+        return [s]
+
+    def assign(self, s, x, live):
+        value = s.value
+        live_args = self.live_operands(value, live)
+        if x in self.varied and isinstance(value, (gast.List, gast.Dict)) and not live_args:
+            live.add(x)  # a container that will receive differentiated entries
+            return [s] + self.tangent(s, value, N.name(x), live)
+        if x not in self.varied or not live_args:
+            live.discard(x)
+            return [s]
+        if isinstance(value, gast.Call):
+            r = self.ctx.forward_callee(value, live, s, self.d)
+            if r is not None:
+                live.add(x)
+                tgt = gast.Tuple(elts=[N.store(x), N.store(self.d(x))], ctx=gast.Store())
+                return [N.assign(tgt, r[1], loc=s)]
+        if x in operands(value):  # x = f(x): compute into a temporary first
+            tmp = self.namer.fresh("_v")
+            prim = N.assign(tmp, value, loc=s)
+            tan = self.tangent(s, value, N.name(tmp), live)
+            live.add(x)
+            return [prim] + tan + [N.assign(x, N.name(tmp), loc=s)] + \
+                self._rename_tangent(tmp, x, tan)
+        tan = self.tangent(s, value, N.name(x), live)
+        live.add(x)
+        return [s] + self._retarget(tan, x)
+
+    def _retarget(self, tan, x):
+        return tan
+
+    def _rename_tangent(self, tmp, x, tan):
+        return []
+
+    def live_operands(self, value, live):
+        return [n for n in operands(value) if n in live]
+
+    def tangent(self, s, value, ans, live):
+        """Statements computing the tangent of ``ans`` (stored in d(target))."""
+        target = s.targets[0].id
+        dt = self.d(target)
+        out = []
+        terms = self.terms(s, value, ans, live)
+        expr = None
+        for e in terms:
+            expr = e if expr is None else N.call(self.ref(R.add_grads), [expr, e]) \
+                if self.ctx.kinds.get(target) != "num" else gast.BinOp(left=expr, op=gast.Add(),
+                                                                       right=e)
+        if expr is None:
+            expr = N.const(0.0)
+        out.append(N.assign(dt, expr, loc=s))
+        return out
+
+    def terms(self, s, value, ans, live):
+        if isinstance(value, gast.Name):
+            return [N.name(self.d(value.id))] if value.id in live else []
+        if isinstance(value, gast.BinOp):
+            return self.rule_terms(s, BINOPS.get(type(value.op)), [value.left, value.right], [],
+                                   ans, live)
+        if isinstance(value, gast.UnaryOp):
+            fn = UNOPS.get(type(value.op))
+            return [] if fn is None else self.rule_terms(s, fn, [value.operand], [], ans, live)
+        if isinstance(value, gast.Subscript):
+            if isinstance(value.value, gast.Name) and value.value.id in live:
+                return [N.call(self.ref(R.take_grad), [N.name(self.d(value.value.id)),
+                                                       _index_expr(value.slice)])]
+            return []
+        if isinstance(value, (gast.Tuple, gast.List)):
+            elts = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
+                    else N.const(0.0) for e in value.elts]
+            return [type(value)(elts=elts, ctx=gast.Load())]
+        if isinstance(value, gast.Dict):
+            vals = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
+                    else N.const(0.0) for e in value.values]
+            return [gast.Dict(keys=copy.deepcopy(value.keys), values=vals)]
+        if isinstance(value, gast.Call):
+            return self.call_terms(s, value, ans, live)
+        if isinstance(value, gast.Attribute):
+            return []
+        return []
+
+    def call_terms(self, s, value, ans, live):
+        func = value.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.attr == "pop" and func.value.id in live:
+            return [N.call(gast.Attribute(value=N.name(self.d(func.value.id)), attr="pop",
+                                          ctx=gast.Load()), [])]
+        obj = self.ctx.resolve_callable(func)
+        reg = self.ctx.registry
+        if obj is not None and reg.jvp(obj) is not None:
+            return self.rule_terms(s, obj, value.args, value.keywords, ans, live, func)
+        if obj is not None and reg.is_nondifferentiable(obj):
+            return []
+        self.ctx.no_rule(s, obj, func)
+
+    def rule_terms(self, s, fn, args, keywords, ans, live, func_node=None):
+        reg = self.ctx.registry
+        rs = reg.jvp(fn) if fn is not None else None
+        if rs is None:
+            if fn is not None and reg.is_nondifferentiable(fn):
+                return []
+            filename, line = self.where(s)
+            label = getattr(fn, "__name__", repr(fn))
+            raise NoRuleError(f"no forward (jvp) rule for `{label}` on a differentiated value; "
+                              "register one with ast_ad.defjvp", filename=filename, lineno=line)
+        out = []
+        for k, a in enumerate(args):
+            if not (isinstance(a, gast.Name) and a.id in live):
+                continue
+            rule = rs.rules[k] if k < len(rs.rules) else None
+            if rule is None:
+                if k < len(rs.rules) or _own_helper(fn):
+                    continue
+                self.ctx.no_rule(s, fn, func_node, arg=k)
+            out.append(self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords))
+        return out
+
+    def rule_expr(self, rule, t, ans, args, keywords):
+        t_ = template(rule)
+        if t_.inlinable and len(t_.params) >= 2 and len(args) <= len(t_.params) - 2:
+            bindings = {t_.params[0]: t, t_.params[1]: ans}
+            for p, a in zip(t_.params[2:], args):
+                bindings[p] = a
+            ok = True
+            for kw in keywords:
+                if kw.arg in t_.params and kw.arg not in bindings:
+                    bindings[kw.arg] = kw.value
+                else:
+                    ok = False
+            if ok:
+                e = instantiate(rule, bindings, self.namer, self.ctx.env)
+                if e is not None:
+                    return e
+        return N.call(self.ref(rule, getattr(rule, "__name__", "rule")), [t, ans] + list(args),
+                      list(keywords))
+
+    def setitem(self, s, t, live):
+        base = t.value.id
+        v = s.value
+        if base not in self.varied:
+            return [s]
+        if base not in live and not (isinstance(v, gast.Name) and v.id in live):
+            return [s]
+        db = self.d(base)
+        cur = N.name(db) if base in live else N.const(0.0)
+        tv = N.name(self.d(v.id)) if isinstance(v, gast.Name) and v.id in live else N.const(0.0)
+        upd = N.assign(db, N.call(self.ref(R.tangent_setitem),
+                                  [cur, N.name(base), _index_expr(t.slice), tv]), loc=s)
+        live.add(base)
+        return [s, upd]
+
+    def expr_stmt(self, s, live):
+        call = s.value
+        if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) and \
+                isinstance(call.func.value, gast.Name) and call.func.attr in ("append", "pop"):
+            base = call.func.value.id
+            if base in self.varied:
+                if base not in live:
+                    live.add(base)
+                    init = N.assign(self.d(base), N.call(self.ref(R.tangent_list),
+                                                         [N.name(base)]))
+                    pre = [init]
+                else:
+                    pre = []
+                meth = gast.Attribute(value=N.name(self.d(base)), attr=call.func.attr,
+                                      ctx=gast.Load())
+                if call.func.attr == "append":
+                    a = call.args[0]
+                    ta = N.name(self.d(a.id)) if isinstance(a, gast.Name) and a.id in live \
+                        else N.const(0.0)
+                    return pre + [s, N.expr_stmt(N.call(meth, [ta]))]
+                return pre + [s, N.expr_stmt(N.call(meth, []))]
+        if isinstance(call, gast.Call) and self.live_operands(call, live):
+            obj = self.ctx.resolve_callable(call.func)
+            if obj is not None and not self.ctx.registry.has_rule(obj) and \
+                    callable(obj) and hasattr(obj, "__code__"):
+                filename, line = self.where(s)
+                raise UnsupportedConstructError(
+                    "forward mode through a statement call of a user function is not "
+                    "supported", filename=filename, lineno=line)
+        return [s]
+
+
+_ = operator
