@@ -58,8 +58,7 @@ class TapeGrad:
         spec = self._spec
         registry = self.registry if self.registry is not None else default_registry
         trace, boxed, originals, out = forward(f, args, kwargs, spec, registry)
-        name = getattr(f, "__qualname__", None) or repr(f)
-        node, value = scalar_output(out, trace, name)
+        node, value = scalar_output(out, trace, f)
         grads = backward(trace, [(node, seed_like(value))]) if node is not None else {}
         gs = tuple(collect(b, o, grads) for b, o in zip(boxed, originals))
         g = gs[0] if spec.single else gs

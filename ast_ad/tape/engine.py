@@ -190,7 +190,7 @@ def seed_like(value):
     return 1.0
 
 
-def scalar_output(out, trace, fname):
+def scalar_output(out, trace, f):
     """Check that ``out`` is a scalar; its (node or None, primal value at this level)."""
     if isinstance(out, Tracer) and out._trace is trace:
         node, value = out._node, out._value
@@ -203,8 +203,13 @@ def scalar_output(out, trace, fname):
     if not ok:
         shape = getattr(p, "shape", None)
         what = f"an array of shape {shape}" if shape is not None else f"a {type(p).__name__}"
+        fname = getattr(f, "__qualname__", None) or repr(f)
+        code = getattr(getattr(f, "__func__", f), "__code__", None)
         raise NonScalarOutputError(
-            f"tape.grad needs {fname} to return a scalar, but it returned {what}; "
-            "use ast_ad.tape.vjp(f, *args) for non-scalar outputs"
+            f"tape.grad needs `{fname}` to return a scalar, but it returned {what}; "
+            "use ast_ad.tape.vjp(f, *args) for non-scalar outputs, or reduce the output "
+            "(np.sum)",
+            filename=code.co_filename if code else None,
+            lineno=code.co_firstlineno if code else None,
         )
     return node, value

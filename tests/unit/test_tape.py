@@ -419,8 +419,9 @@ def test_long_elementwise_write_loop():
 
 # -- errors --------------------------------------------------------------------------------
 def test_non_scalar_output_raises_and_suggests_vjp():
-    with pytest.raises(NonScalarOutputError, match="vjp"):
+    with pytest.raises(NonScalarOutputError, match="vjp") as info:
         tape.grad(lambda a: a * 2)(np.ones(3))
+    assert "shape (3,)" in str(info.value) and "test_tape.py" in str(info.value)
     with pytest.raises(NonScalarOutputError):
         tape.grad(lambda a: a * 2)(np.ones(1))
     with pytest.raises(NonScalarOutputError):
