@@ -174,8 +174,13 @@ def compile_functions(source, functions, ctx):
     text = header + body + f"    return ({names},)\n"
     filename = f"<ast_ad-{next(_counter)} {ctx.tree.name}>"
     code = compile(text, filename, "exec")
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    # linecache serves the text of source() (indented as compiled, without the factory
+    # line), and the code objects are shifted up one line to match: a traceback's line
+    # number is the line number in ast_ad.source(g)
+    shown = "".join("    " + line + "\n" if line else "\n" for line in source.splitlines())
+    linecache.cache[filename] = (len(shown), None, shown.splitlines(True), filename)
     factory = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+    factory = _shift_lines(factory, -1)
     out = []
     for f in functions:
         inner = next(c for c in factory.co_consts
@@ -194,6 +199,12 @@ def compile_functions(source, functions, ctx):
             func.__kwdefaults__ = dict(fn.__kwdefaults__)
         out.append(func)
     return out
+
+
+def _shift_lines(code, delta):
+    consts = tuple(_shift_lines(c, delta) if isinstance(c, types.CodeType) else c
+                   for c in code.co_consts)
+    return code.replace(co_firstlineno=max(1, code.co_firstlineno + delta), co_consts=consts)
 
 
 class GeneratedForward:
