@@ -28,17 +28,19 @@ import numpy as np
 from .standins import (
     _OVERRIDES,
     BUILTIN_BY_OBJECT,
+    NUMPY_INEXACT,
     BuiltinStandin,
     ModuleStandin,
     NumpyFunction,
     UfuncStandin,
     builtin_standins,
+    numpy_scalar_type,
 )
 from .tracer import ArrayTracer, Tracer
 
 _PASS = frozenset(
     [int, float, complex, str, bytes, bool, type(None), tuple, list, dict, set, frozenset,
-     np.ndarray, Tracer, ArrayTracer, type, BuiltinStandin, NumpyFunction, UfuncStandin]
+     np.ndarray, Tracer, ArrayTracer, BuiltinStandin, NumpyFunction, UfuncStandin]
 )
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins", "_operator"}
 
@@ -165,7 +167,9 @@ class Patcher:
                     or _is_user_module(obj)):
                 return ModuleStandin(obj, self.translate)
             return obj
-        if isinstance(obj, type) or not callable(obj):
+        if isinstance(obj, type):
+            return numpy_scalar_type(obj) if obj in NUMPY_INEXACT else obj
+        if not callable(obj):
             return obj
         if isinstance(obj, np.ufunc):
             return UfuncStandin(obj)

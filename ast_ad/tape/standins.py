@@ -38,7 +38,14 @@ from .core import (
 )
 from .tracer import ArrayTracer, Tracer
 
-__all__ = ["ModuleStandin", "astype", "builtin_standins", "dispatch_numpy", "make_array"]
+__all__ = [
+    "ModuleStandin",
+    "astype",
+    "builtin_standins",
+    "dispatch_numpy",
+    "make_array",
+    "numpy_scalar_type",
+]
 
 
 # -- traced arrays --------------------------------------------------------------------
@@ -316,6 +323,28 @@ def _conversion_type(real, mode):
         "dtype": np.dtype(real),  # np.dtype(stand-in) is np.dtype(real)
         "__module__": "builtins",
         "__slots__": (),
+    })
+
+
+NUMPY_INEXACT = frozenset([np.float16, np.float32, np.float64, np.longdouble, np.complex64,
+                           np.complex128, np.clongdouble])
+
+
+def numpy_scalar_type(real):
+    """Stand-in for ``np.float32`` & co.: ``np.float32(t)`` records a cast (``x.astype``);
+    ``isinstance``, ``dtype=np.float32`` and ``x.dtype == np.float32`` keep working."""
+
+    def call(*args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], Tracer):
+            return astype(args[0], real)
+        if has_tracer(args):
+            raise no_rule(real)
+        return real(*args, **kwargs)
+
+    return _ConversionType(real.__name__, (real,), {
+        "_ast_ad_real": real,
+        "_ast_ad_call": staticmethod(call),
+        "__module__": "numpy",
     })
 
 

@@ -297,3 +297,15 @@ def test_stop_gradient_through_the_package_and_imported_name():
         c = ast_ad.stop_gradient(x * y)
         return c * x + y * stop_gradient(x)
     assert tape.grad(f, wrt=(0, 1))(0.6, 1.4) == pytest.approx((0.6 * 1.4, 0.6))
+
+
+def test_numpy_scalar_types_cast_and_still_check():
+    from numpy import float32
+
+    def f(x, a):
+        assert isinstance(np.float32(1.0), np.float32) and isinstance(np.float64(1.0), float)
+        assert np.zeros(2, dtype=np.float32).dtype == np.float32 and isinstance(x, np.floating)
+        y = np.float32(x) * 2 + np.float64(x) + float32(x)
+        return np.sum(np.float32(a)) + y
+    g = tape.grad(f, wrt=(0, 1))(np.float64(0.5), np.ones(2))
+    assert g[0] == 4.0 and g[1].tolist() == [1.0, 1.0]
