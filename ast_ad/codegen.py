@@ -177,10 +177,9 @@ def compile_functions(source, functions, ctx):
     # linecache serves the text of source() (indented as compiled, without the factory
     # line), and the code objects are shifted up one line to match: a traceback's line
     # number is the line number in ast_ad.source(g)
-    shown = "".join("    " + line + "\n" if line else "\n" for line in source.splitlines())
-    linecache.cache[filename] = (len(shown), None, shown.splitlines(True), filename)
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     factory = next(c for c in code.co_consts if isinstance(c, types.CodeType))
-    factory = _shift_lines(factory, -1)
+    factory = _shift_lines(factory, -1, 4)
     out = []
     for f in functions:
         inner = next(c for c in factory.co_consts
@@ -201,10 +200,41 @@ def compile_functions(source, functions, ctx):
     return out
 
 
-def _shift_lines(code, delta):
-    consts = tuple(_shift_lines(c, delta) if isinstance(c, types.CodeType) else c
+def _shift_lines(code, delta, dcol):
+    """Move a code object (and its nested ones) ``delta`` lines and ``dcol`` columns left."""
+    consts = tuple(_shift_lines(c, delta, dcol) if isinstance(c, types.CodeType) else c
                    for c in code.co_consts)
-    return code.replace(co_firstlineno=max(1, code.co_firstlineno + delta), co_consts=consts)
+    first = max(1, code.co_firstlineno + delta)
+    if not hasattr(code, "co_positions"):  # Python 3.10: lines only
+        return code.replace(co_firstlineno=first, co_consts=consts)
+    return code.replace(co_firstlineno=first, co_consts=consts,
+                        co_linetable=_linetable(code, delta, dcol, first))
+
+
+def _varint(out, v):
+    while v >= 64:
+        out.append(0x40 | (v & 63))
+        v >>= 6
+    out.append(v)
+
+
+def _linetable(code, delta, dcol, first):
+    """Re-encode the location table (one long-form entry per code unit, CPython 3.11+)."""
+    out = bytearray()
+    prev = first
+    for line, end, col, ecol in code.co_positions():
+        if line is None:
+            out.append(0x80 | (15 << 3))
+            continue
+        line += delta
+        out.append(0x80 | (14 << 3))
+        d = line - prev
+        _varint(out, (-d << 1) | 1 if d < 0 else d << 1)
+        prev = line
+        _varint(out, (end + delta - line) if end is not None else 0)
+        _varint(out, max(col - dcol, 0) + 1 if col is not None else 0)
+        _varint(out, max(ecol - dcol, 0) + 1 if ecol is not None else 0)
+    return bytes(out)
 
 
 class GeneratedForward:

@@ -377,12 +377,6 @@ def test_traceback_shows_the_generated_line():
     assert shown.strip() in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the text in linecache is source() wrapped in `def __ast_ad_factory__(...)`, so "
-    "traceback line numbers are 1 more than the line in ast_ad.source(g) and indented "
-    "(DESIGN: 'the final text is exactly what is compiled and registered in linecache')",
-)
 def test_traceback_line_number_is_the_line_in_source():
     g = ast_ad.grad(divides)
     with pytest.raises(ZeroDivisionError) as info:
