@@ -395,3 +395,54 @@ _reg.defjvp(fix_array, _fix_array_jvp, None)
 _reg.nondifferentiable(tangent_list)
 _reg.defvjp(as_float_tangent, _as_sequence_vjp)
 _reg.defjvp(as_float_tangent, _ident_jvp)
+
+
+# -- np.array / np.asarray of differentiated values ----------------------------------------
+def array_parts(g, obj):
+    """The cotangent ``g`` of ``np.array(obj)`` split like the nested lists ``obj``."""
+    if isinstance(obj, (list, tuple)):
+        return [array_parts(g[i], o) for i, o in enumerate(obj)]
+    return g
+
+
+def array_tangent(t, ans):
+    """The tangent of ``np.array(obj)`` from the (nested) list of entry tangents ``t``."""
+    if isinstance(t, (list, tuple)):
+        out = np.zeros_like(ans, dtype=ans.dtype if ans.dtype.kind in "fc" else float)
+        for i, ti in enumerate(t):
+            out[i] = array_tangent(ti, ans[i]) if isinstance(ti, (list, tuple)) else ti
+        return out
+    return t
+
+
+def _array_vjp(g, ans, obj, dtype=None):
+    return array_parts(g, obj)
+
+
+def _array_jvp(t, ans, obj, dtype=None):
+    return array_tangent(t, ans)
+
+
+def _array_parts_vjp(g, ans, gg, obj):
+    return array_tangent(g, gg)
+
+
+def _array_parts_jvp(t, ans, gg, obj):
+    return array_parts(t, obj)
+
+
+def _array_tangent_vjp(g, ans, t, a):
+    return array_parts(g, t)
+
+
+def _array_tangent_jvp(tt, ans, t, a):
+    return array_tangent(tt, a)
+
+
+for _f in (np.array, np.asarray):
+    _reg.defvjp(_f, _array_vjp)
+    _reg.defjvp(_f, _array_jvp)
+_reg.defvjp(array_parts, _array_parts_vjp, None)
+_reg.defjvp(array_parts, _array_parts_jvp, None)
+_reg.defvjp(array_tangent, _array_tangent_vjp, None)
+_reg.defjvp(array_tangent, _array_tangent_jvp, None)

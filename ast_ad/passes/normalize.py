@@ -380,13 +380,20 @@ class Normalizer(AnfMixin):
             r = self.atom(N.call(self.static_ref(range), self.call_args(it.args)), "_r")
             return r, (target.id, [])
         k = self.tmp("_k")
+        start = it.args[1] if isinstance(it, gast.Call) and len(it.args) == 2 else None
+        if isinstance(it, gast.Call) and len(it.keywords) == 1 and it.keywords[0].arg == "start":
+            start = it.keywords[0].value
         if obj is enumerate and isinstance(target, gast.Tuple) and len(target.elts) == 2 \
-                and len(it.args) == 1 and not it.keywords:
+                and len(it.args) + len(it.keywords) in (1, 2) and \
+                (len(it.args) == 1 or not it.keywords):
             seq = self.seq_atom(it.args[0])
             n = self.atom(N.call(self.static_ref(len), [seq]))
             r = self.atom(N.call(self.static_ref(range), [n]), "_r")
             first = target.elts[0]
-            binds = [gast.Assign(targets=[first], value=N.name(k), type_comment=None),
+            index = N.name(k) if start is None else self.atom(start)
+            if start is not None:
+                index = gast.BinOp(left=N.name(k), op=gast.Add(), right=index)
+            binds = [gast.Assign(targets=[first], value=index, type_comment=None),
                      gast.Assign(targets=[target.elts[1]],
                                  value=gast.Subscript(value=seq, slice=N.name(k), ctx=gast.Load()),
                                  type_comment=None)]

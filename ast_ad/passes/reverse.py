@@ -145,6 +145,9 @@ class Reverse:
     # -- x = value -----------------------------------------------------------------------
     def assign(self, s, x, value, state):
         restore = self.restore(s, x)
+        base = written_base(s)
+        if base is not None and isinstance(value, gast.Call):  # x = lst.pop()
+            return self.ctx.method_adjoint(self, s, base, value, state) + [restore]
         if x not in self.an.active or x not in state.live:
             state.live.discard(x)
             return [restore]
