@@ -237,6 +237,17 @@ def fix_array(g, x):
     return match(g, x)
 
 
+def check_no_view(v, base, name, base_name, filename, lineno):
+    """Raise when ``v`` shares memory with ``base``, which is written before ``v`` is used."""
+    if isinstance(v, _ndarray) and isinstance(base, _ndarray) and np.shares_memory(v, base):
+        from .errors import UnsupportedConstructError
+
+        raise UnsupportedConstructError(
+            f"`{name}` is a view of `{base_name}`, which is written in place before `{name}` "
+            f"is used again; the gradient through that aliasing is not supported: take a "
+            f"copy (`{name} = ....copy()`)", filename=filename, lineno=lineno)
+
+
 def tangent_setitem(t, x, idx, tv):
     """Tangent of ``x`` after ``x[idx] = v``: a copy of ``t`` with ``tv`` at ``idx``."""
     if isinstance(x, _ndarray):
@@ -277,6 +288,7 @@ _reg.nondifferentiable(check_unpack)
 _reg.nondifferentiable(zeros_grad)
 _reg.nondifferentiable(stop_gradient)
 _reg.nondifferentiable(restore_item)
+_reg.nondifferentiable(check_no_view)
 
 
 def _as_sequence_vjp(g, ans, it):

@@ -149,6 +149,53 @@ class CallSupport:
                 "with append", filename=filename, lineno=line)
         return out
 
+    def guard_views(self, body):
+        """Insert a runtime check after ``v = y[...]`` when ``y`` is written in place
+        after it and ``v`` is read after that write (v would see the write)."""
+        order = []
+
+        def walk(stmts, parent):
+            for k, st in enumerate(stmts):
+                order.append((st, parent, k))
+                for field in ("body", "orelse"):
+                    sub = getattr(st, field, None)
+                    if isinstance(sub, list) and not isinstance(st, gast.FunctionDef):
+                        walk(sub, sub)
+
+        walk(body, body)
+        pos = {id(st): i for i, (st, _, _) in enumerate(order)}
+        writes = {}
+        for st, _, _ in order:
+            if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript):
+                writes.setdefault(st.targets[0].value.id, []).append(pos[id(st)])
+        inserts = []
+        for st, parent, k in order:
+            if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)):
+                continue
+            v = st.value
+            base = None
+            if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name):
+                base = v.value.id
+            elif isinstance(v, gast.Call) and v.args and isinstance(v.args[0], gast.Name) and \
+                    getattr(self.resolve_callable(v.func), "__name__", "") in _VIEW_MAKERS:
+                base = v.args[0].id
+            if base is None or base not in writes:
+                continue
+            name = st.targets[0].id
+            d = pos[id(st)]
+            uses = [i for i, (u, _, _) in enumerate(order) if i > d and any(
+                isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
+                for n in gast.walk(u) if not isinstance(u, (gast.If, gast.For, gast.While))
+                or n is getattr(u, "test", None))]
+            if any(d < w < u for w in writes[base] for u in uses):
+                filename, line = self.parsed.where(st)
+                call = N.call(self.namer.support_ref(R.check_no_view, self.env), [
+                    N.name(name), N.name(base), N.const(name), N.const(base), N.const(filename),
+                    N.const(line)])
+                inserts.append((parent, st, N.expr_stmt(call)))
+        for parent, st, guard in inserts:
+            parent.insert(parent.index(st) + 1, guard)
+
     def check_views(self, body, written):
         """Writing into a view of another array would change that array behind our back."""
         for s, _ in iter_stmts(body):

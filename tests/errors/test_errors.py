@@ -389,3 +389,32 @@ def test_ipython_cell_function():
     err = raised_by(shell.user_ns["cell_bad"], 1.0)
     assert type(err) is UnsupportedConstructError
     assert err.lineno == 3 and ":3" in str(err)
+
+
+def _view_then_write(x):
+    y = x * 1.0
+    v = y[0:2]  # ERR view
+    y[0] = y[0] ** 2
+    return np.sum(v)
+
+
+def test_view_written_after_it_was_taken_is_a_clear_error():
+    # v sees the later write to y: rather than a silently wrong gradient, a named error
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="view") as info:
+        ast_ad.grad(_view_then_write)(np.array([3.0, 1.0, 1.0]))
+    line = next(i for i, text in enumerate(inspect.getsourcelines(_view_then_write)[0])
+                if "# ERR view" in text) + _view_then_write.__code__.co_firstlineno
+    assert f"test_errors.py:{line}" in str(info.value)
+
+
+def _scalar_read_then_write(a):
+    b = a * 1.0
+    t = b[0]
+    b[0] = b[1]
+    b[1] = t
+    return b[0] * 2.0 + b[1]
+
+
+def test_scalar_element_read_before_a_write_is_not_a_view():
+    g = ast_ad.grad(_scalar_read_then_write)(np.array([1.0, 2.0]))
+    np.testing.assert_allclose(g, [1.0, 2.0])
