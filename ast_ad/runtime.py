@@ -276,6 +276,15 @@ def as_float_tangent(t):
     return t
 
 
+def tangent_restore(t, x, idx, told):
+    """Tangent of ``x`` after ``restore_item(x, idx, old)``."""
+    if isinstance(x, dict) and idx not in x:
+        out = dict(t) if isinstance(t, dict) else {}
+        out.pop(idx, None)
+        return out
+    return tangent_setitem(t, x, idx, 0.0 if told is MISSING else told)
+
+
 def tangent_list(lst):
     """A zero tangent for a list that starts receiving differentiated entries."""
     return [0.0] * len(lst)
@@ -458,3 +467,41 @@ _reg.defvjp(array_parts, _array_parts_vjp, None)
 _reg.defjvp(array_parts, _array_parts_jvp, None)
 _reg.defvjp(array_tangent, _array_tangent_vjp, None)
 _reg.defjvp(array_tangent, _array_tangent_jvp, None)
+
+
+def _tangent_setitem_vjp_t(g, ans, t, x, idx, tv):
+    return clear_grad(g, x, idx)
+
+
+def _tangent_setitem_vjp_tv(g, ans, t, x, idx, tv):
+    return take_grad(g, idx)
+
+
+def _tangent_setitem_jvp_t(tt, ans, t, x, idx, tv):
+    return tangent_setitem(tt, x, idx, 0.0)
+
+
+def _tangent_setitem_jvp_tv(ttv, ans, t, x, idx, tv):
+    return tangent_setitem(0.0, x, idx, ttv)
+
+
+def _tangent_restore_vjp_t(g, ans, t, x, idx, told):
+    return clear_grad(g, x, idx)
+
+
+def _tangent_restore_vjp_told(g, ans, t, x, idx, told):
+    return take_grad(g, idx)
+
+
+def _tangent_restore_jvp_t(tt, ans, t, x, idx, told):
+    return tangent_restore(tt, x, idx, 0.0)
+
+
+def _tangent_restore_jvp_told(tt, ans, t, x, idx, told):
+    return tangent_restore(0.0, x, idx, tt)
+
+
+_reg.defvjp(tangent_setitem, _tangent_setitem_vjp_t, None, None, _tangent_setitem_vjp_tv)
+_reg.defjvp(tangent_setitem, _tangent_setitem_jvp_t, None, None, _tangent_setitem_jvp_tv)
+_reg.defvjp(tangent_restore, _tangent_restore_vjp_t, None, None, _tangent_restore_vjp_told)
+_reg.defjvp(tangent_restore, _tangent_restore_jvp_t, None, None, _tangent_restore_jvp_told)

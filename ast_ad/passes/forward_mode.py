@@ -273,6 +273,19 @@ class ForwardMode:
                         else N.const(0.0)
                     return pre + [s, N.expr_stmt(N.call(meth, [ta]))]
                 return pre + [s, N.expr_stmt(N.call(meth, []))]
+        if isinstance(call, gast.Call) and self.ctx.resolve_callable(call.func) is \
+                R.restore_item and isinstance(call.args[0], gast.Name):
+            base, idx, old = call.args  # generated code undoing a write: x[idx] = old
+            if base.id in self.varied and (base.id in live or (
+                    isinstance(old, gast.Name) and old.id in live)):
+                db = self.d(base.id)
+                cur = N.name(db) if base.id in live else N.const(0.0)
+                told = N.name(self.d(old.id)) if isinstance(old, gast.Name) and old.id in live \
+                    else N.const(0.0)
+                live.add(base.id)
+                return [s, N.assign(db, N.call(self.ref(R.tangent_restore),
+                                               [cur, base, idx, told]), loc=s)]
+            return [s]
         if isinstance(call, gast.Call) and self.live_operands(call, live):
             obj = self.ctx.resolve_callable(call.func)
             if obj is not None and not self.ctx.registry.has_rule(obj) and \
