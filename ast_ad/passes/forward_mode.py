@@ -215,8 +215,22 @@ class ForwardMode:
                 if k < len(rs.rules) or _own_helper(fn):
                     continue
                 self.ctx.no_rule(s, fn, func_node, arg=k)
-            out.append(self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords))
+            e = self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords)
+            out.append(self.simplify_broadcast(e, a.id, s.targets[0].id))
         return out
+
+    def simplify_broadcast(self, e, arg, target):
+        """``broadcast_like(t, ans)`` is ``t`` when arg and result provably share a shape."""
+        from ..rules import helpers as H
+
+        shapes = self.ctx.shapes
+        c = shapes.get(arg, "?")
+        if c == "?" or c != shapes.get(target, "?"):
+            return e
+        ref = gast.dump(self.ref(H.broadcast_like, "broadcast_like"))
+        if isinstance(e, gast.Call) and gast.dump(e.func) == ref and len(e.args) == 2:
+            return e.args[0]
+        return e
 
     def rule_expr(self, rule, t, ans, args, keywords):
         t_ = template(rule)
