@@ -351,6 +351,8 @@ def matmul_adjoint_b(grad, a, b):
 def dot_adjoint_a(grad, a, b):
     """The cotangent of ``a`` in ``np.dot(a, b)`` (NumPy's N-d ``dot`` semantics)."""
     na, nb = np.ndim(a), np.ndim(b)
+    if na == 2 and nb == 2:  # the common case first: one BLAS call
+        return np.dot(grad, np.transpose(b))
     if na == 0 or nb == 0:
         return unbroadcast(grad * b, a)
     if nb == 1:
@@ -363,6 +365,10 @@ def dot_adjoint_a(grad, a, b):
 def dot_adjoint_b(grad, a, b):
     """The cotangent of ``b`` in ``np.dot(a, b)``."""
     na, nb = np.ndim(a), np.ndim(b)
+    if na == 2 and nb <= 2 and nb != 0:  # (n,k)@(k,m) or (n,k)@(k,): one BLAS call
+        return np.dot(np.transpose(a), grad)
+    if na == 1 and nb == 2:
+        return np.outer(a, grad)
     if na == 0 or nb == 0:
         return unbroadcast(grad * a, b)
     lead = list(range(na - 1))
