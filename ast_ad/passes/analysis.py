@@ -214,15 +214,23 @@ class Analysis:
                 return a
             return a if a == b else "?"
 
+        # a name defined once, outside every loop, is its own class when nothing better
+        # is known ("v:d"), so `d * d` is known to have d's shape
+        depth = {}
+        for st, dep in iter_stmts(self.body):
+            name = assigned_name(st)
+            if name is not None:
+                depth.setdefault(name, []).append(dep)
+        single = {t for t, ds in depth.items() if len(ds) == 1 and ds[0] == 0}
         for _ in range(50):
             new = dict(cls)
             for t in assigned:
-                if t in self.params:
-                    continue
-                c = None
+                c = cls.get(t) if t in self.params else None
                 for name, v in defs:
                     if name == t:
                         c = join(c, value_class(v))
+                if c == "?" and t in single and t not in self.params:
+                    c = "v:" + t
                 new[t] = c
             if new == cls:
                 break

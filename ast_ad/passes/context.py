@@ -24,6 +24,11 @@ from .reverse import Reverse, State, no_rule_error
 
 _ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
                 operator.neg, operator.pos}
+_FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod, np.var, np.std, np.amax,
+                    np.amin}
+_PURE_NUMPY = {np.dot, np.matmul, np.outer, np.transpose, np.reshape, np.where, np.clip,
+               np.tanh, np.exp, np.log, np.sum, np.mean, np.linalg.norm, np.concatenate,
+               np.stack, np.squeeze, np.expand_dims, np.ravel, np.trace, np.maximum, np.minimum}
 _NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool)
 
 
@@ -143,13 +148,61 @@ class TransformContext(CallSupport):
                 return True
         return False
 
+    def broadcast_info(self):
+        """(unreduce reference, shape class of a primal or adjoint name) for cleanup."""
+        from ..rules import helpers as H
+
+        primal_of = {b: p for p, b in getattr(self, "adjoint_map", {}).items()}
+
+        def shape_of(name):
+            return self.shapes.get(primal_of.get(name, name), "?")
+
+        return self.namer.support_ref(H.unreduce, self.env, "unreduce"), shape_of
+
+    def shape_reps(self):
+        """(shape-only argument positions, representative name of a shape class)."""
+        from ..rules import helpers as H
+
+        def d(obj, hint):
+            return gast.dump(self.namer.support_ref(obj, self.env, hint))
+
+        shape_args = {d(H.unbroadcast, "unbroadcast"): (1,), d(H.unreduce, "unreduce"): (1,),
+                      d(H.broadcast_like, "broadcast_like"): (1,),
+                      d(H.count_reduced, "count_reduced"): (0,), d(np.size, "size"): (0,),
+                      d(np.shape, "shape"): (0,)}
+
+        def rep_of(name):
+            c = self.shapes.get(name, "?")
+            if c.startswith(("v:", "p:")):
+                return c[2:]
+            return None
+
+        return shape_args, rep_of
+
+    def scalar_output(self, name):
+        """True if ``name`` is surely a scalar: a float, or a full reduction."""
+        if name in self.pyfloat:
+            return True
+        defs = [s.value for s, _ in iter_stmts(self.tree.body) if isinstance(s, gast.Assign)
+                and isinstance(s.targets[0], gast.Name) and s.targets[0].id == name]
+        if len(defs) != 1 or not isinstance(defs[0], gast.Call):
+            return False
+        v = defs[0]
+        obj = self.resolve_callable(v.func)
+        return obj in _FULL_REDUCTIONS and len(v.args) == 1 and all(
+            k.arg == "dtype" for k in v.keywords)
+
     def pure_value(self, v):
         """True for a right-hand side without side effects (safe to drop if unused)."""
         if N.is_atom(v) or isinstance(v, (gast.BinOp, gast.UnaryOp, gast.Compare)):
             return True
         if isinstance(v, gast.Call):
             obj = self.resolve_callable(v.func)
-            return isinstance(obj, np.ufunc) or getattr(obj, "__module__", None) == "math"
+            if any(k.arg == "out" for k in v.keywords):
+                return False
+            mod = getattr(obj, "__module__", None) or ""
+            return isinstance(obj, np.ufunc) or mod == "math" or obj in _FULL_REDUCTIONS or \
+                obj in _PURE_NUMPY
         return False
 
     def infer_kinds(self):
@@ -241,7 +294,7 @@ class TransformContext(CallSupport):
         g_out = self.namer.fresh("g_out") if mode == "split" else None
         if out_name is not None and out_name in self.analysis.active:
             b_out = rev.b(out_name)
-            if mode == "joint" and out_name in self.pyfloat:
+            if mode == "joint" and self.scalar_output(out_name):
                 seed_stmts.append(N.assign(b_out, N.const(1.0)))  # a float output: no check
             elif mode == "joint":
                 seed_stmts.append(N.assign(b_out, N.call(self.ref(R.seed), [out_atom])))
@@ -254,6 +307,7 @@ class TransformContext(CallSupport):
             out_atom = N.name(value_name)
         rev_code = rev.block(body, state)
         self.adjoint_names = set(rev.adj.values())
+        self.adjoint_map = dict(rev.adj)
         locals_ = set(self.params) | N.stored_names(body) | self.counter_names(body) | {
             s.user_call[1] for s, _ in iter_stmts(body) if hasattr(s, "user_call")}
         needed = needed_names(rev_code, locals_)

@@ -125,6 +125,20 @@ def unbroadcast_each(grad, likes):
     return [unbroadcast(grad, x) for x in likes]
 
 
+def count_reduced(a, axis=None):
+    """How many entries of ``a`` each result of a reduction over ``axis`` combines."""
+    shape = np.shape(a)
+    if axis is None:
+        n = 1
+        for d in shape:
+            n *= d
+        return n
+    n = 1
+    for ax in _axes(axis, len(shape)):
+        n *= shape[ax]
+    return n
+
+
 def unreduce(grad, like, axis=None, keepdims=False):
     """Broadcast the cotangent of a reduction over ``axis`` back to the shape of ``like``."""
     if axis is not None and not keepdims and not _is_scalar(grad):

@@ -7,7 +7,7 @@ shape.  ``np.max``/``np.min`` share the derivative evenly among tied extrema;
 
 import numpy as np
 
-from .helpers import max_weights, prod_except, uncumsum, unreduce
+from .helpers import count_reduced, max_weights, prod_except, uncumsum, unreduce
 from .registry import default_registry as R
 
 
@@ -20,7 +20,7 @@ def sum_jvp(t, ans, a, axis=None, dtype=None, out=None, keepdims=False):
 
 
 def mean_vjp(g, ans, a, axis=None, dtype=None, out=None, keepdims=False):
-    return unreduce(g, a, axis, keepdims) / (np.size(a) // np.size(ans))
+    return unreduce(g / count_reduced(a, axis), a, axis, keepdims)
 
 
 def mean_jvp(t, ans, a, axis=None, dtype=None, out=None, keepdims=False):
@@ -121,3 +121,4 @@ R.defjvp(prod_except, prod_except_jvp)
 R.defvjp(uncumsum, uncumsum_vjp)
 R.defjvp(uncumsum, uncumsum_jvp)
 R.nondifferentiable(max_weights)
+R.nondifferentiable(count_reduced)
