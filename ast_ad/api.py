@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from .errors import AstAdError
+from .passes.pipeline import transform
 from .rules import registry as _registry_mod
 from .rules.registry import default_registry
 from .signature import bind, resolve_wrt
@@ -156,7 +157,6 @@ class GradientFunction:
     def _higher_order(self, full):
         """grad of an ast_ad gradient: forward mode over its generated code."""
         from .forward_api import _params
-        from .passes.pipeline import transform
 
         inner = self._target.compiled_for(full)
         for i in self._spec.indices:
@@ -193,8 +193,6 @@ class GradientFunction:
 
     def generated(self, full):
         """The Generated object for arguments like ``full`` (transforming if needed)."""
-        from .passes.pipeline import transform
-
         target = self._target
         names = self._spec.names
         arg_kinds = {}

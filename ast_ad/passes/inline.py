@@ -19,6 +19,37 @@ from . import nodes as N
 _cache: dict = {}
 
 
+_module_defs: dict = {}
+
+
+def _def_of(fn):
+    """The FunctionDef of a module-level function, parsing its module once (fast path)."""
+    code = getattr(fn, "__code__", None)
+    mod = getattr(fn, "__module__", None)
+    if code is None or mod is None or "<locals>" in getattr(fn, "__qualname__", "<locals>"):
+        return None
+    defs = _module_defs.get(code.co_filename)
+    if defs is None:
+        import linecache
+
+        lines = linecache.getlines(code.co_filename)
+        if not lines:
+            return None
+        import ast
+
+        try:
+            tree = ast.parse("".join(lines))  # stdlib parse of the module: fast
+        except SyntaxError:
+            return None
+        defs = _module_defs[code.co_filename] = {
+            d.lineno: d for d in tree.body if isinstance(d, ast.FunctionDef) and
+            not d.decorator_list}
+    d = defs.get(code.co_firstlineno)
+    if d is None or d.name != fn.__name__:
+        return None
+    return gast.ast_to_gast(d)  # only this function is converted
+
+
 class RuleTemplate:
     def __init__(self, fn):
         self.fn = fn
@@ -26,11 +57,13 @@ class RuleTemplate:
         self.params = []
         self.defaults = {}
         self.free = {}
-        try:
-            src = textwrap.dedent(inspect.getsource(fn))
-            tree = gast.parse(src).body[0]
-        except Exception:
-            return
+        tree = _def_of(fn)
+        if tree is None:
+            try:
+                src = textwrap.dedent(inspect.getsource(fn))
+                tree = gast.parse(src).body[0]
+            except Exception:
+                return
         if not isinstance(tree, gast.FunctionDef) or len(tree.body) != 1 or \
                 not isinstance(tree.body[0], gast.Return) or tree.args.vararg or tree.args.kwarg:
             return
