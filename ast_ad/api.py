@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from .errors import AstAdError
-from .passes.pipeline import transform
+from .passes import pipeline as _pipeline
 from .rules import registry as _registry_mod
 from .rules.registry import default_registry
 from .signature import bind, resolve_wrt
@@ -173,7 +173,7 @@ class GradientFunction:
         per_fn = self._target.__dict__.setdefault("_derived", {})
         fns = per_fn.get(key)
         if fns is None:
-            gens = [transform(inner, [params[i]], self.registry, kinds, mode="derivative",
+            gens = [_pipeline.transform(inner, [params[i]], self.registry, kinds, mode="derivative",
                               with_value=self.with_value) for i in self._spec.indices]
             fns = per_fn[key] = ([g.compiled[0] for g in gens], "\n".join(
                 g.source for g in gens))
@@ -206,13 +206,13 @@ class GradientFunction:
         ckey = (names, self._spec.single, self.with_value, self.registry.version, kinds_key)
         try:
             per_fn = _CACHE.setdefault(target, {})
-        except TypeError:  # not weak-referenceable (a builtin): transform() will explain
+        except TypeError:  # not weak-referenceable (a builtin): _pipeline.transform() will explain
             per_fn = {}
         gen = per_fn.get(ckey)
         if gen is not None and not all(d.get(n) is o for d, n, o in gen.ctx.guards):
             gen = None
         if gen is None:
-            gen = transform(target, names, self.registry, arg_kinds, mode="joint",
+            gen = _pipeline.transform(target, names, self.registry, arg_kinds, mode="joint",
                             with_value=self.with_value, single=self._spec.single)
             per_fn[ckey] = gen
         self._guards = tuple(getattr(gen.ctx, "guards", ()))
