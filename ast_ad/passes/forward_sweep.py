@@ -118,7 +118,7 @@ class ForwardSweep:
             return [s]
         if isinstance(s, (gast.For, gast.While)):
             pre, post = [], []
-            s.body = self.block(s.body, depth + 1)
+            s.body = self.block(s.body, depth + 1) or [gast.Pass()]
             counter = getattr(s, "counter", None)
             if counter:
                 pre.append(N.assign(counter, N.const(0), loc=s))

@@ -434,7 +434,15 @@ class Normalizer(AnfMixin):
         ctx = self.new_loop_ctx()
         body = self.block(list(s.body), ctx)
         pro, body = self.finish_loop(ctx, body, s)
-        body = body + _clone(cond_stmts)
+        if ctx.uses & {"break", "return"}:
+            # the test is recomputed only when the loop goes on; `if brk: break` stays last
+            brk = body.pop()
+            guard = N.name(self.tmp("_c"))
+            self.out = []
+            body = body + [N.assign(guard.id, N.not_(N.name(ctx.brk)), loc=s),
+                           N.if_(guard, _clone(cond_stmts), loc=s), brk]
+        else:
+            body = body + _clone(cond_stmts)
         loop = N.copy_loc(gast.While(test=test, body=body, orelse=[]), s)
         self.out = outer_out
         for st in cond_stmts + pro:

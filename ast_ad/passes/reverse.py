@@ -63,9 +63,10 @@ class _Rename(gast.NodeTransformer):
 class State:
     live: set = field(default_factory=set)
     kinds: dict = field(default_factory=dict)
+    zero: set = field(default_factory=set)  # live adjoints that may still be the 0.0 filler
 
     def copy(self):
-        return State(set(self.live), dict(self.kinds))
+        return State(set(self.live), dict(self.kinds), set(self.zero))
 
 
 class Reverse:
@@ -102,6 +103,7 @@ class Reverse:
         else:
             value = expr
             state.live.add(var)
+        state.zero.discard(var)
         out.append(N.assign(bv, value, loc=loc))
 
     def ref(self, obj, hint=None):
@@ -163,7 +165,17 @@ class Reverse:
             ans = N.name(_SENTINEL)
         state.live.discard(x)
         self.shape_var = x
-        contrib = self.contributions(s, value, g, ans, state)
+        maybe_zero = x in state.zero
+        state.zero.discard(x)
+        if maybe_zero:  # bx may be the 0.0 filler: shape-sensitive rules must not see it
+            inner = state.copy()
+            contrib = self.contributions(s, value, g, ans, inner)
+            other = state.copy()
+            self.join([(inner, contrib), (other, skip := [])], state)
+            test = N.not_(N.call(self.ref(R.is_zero), [g]))
+            contrib = [N.if_(test, contrib or [gast.Pass()], skip, loc=s)]
+        else:
+            contrib = self.contributions(s, value, g, ans, state)
         if self_ref:
             if any(isinstance(n, gast.Name) and n.id == _SENTINEL
                    for c in contrib for n in gast.walk(c)):
@@ -337,10 +349,13 @@ class Reverse:
 
     def join(self, branches, state):
         live = set().union(*(b[0].live for b in branches))
+        zero = set().union(*(b[0].zero for b in branches))
         for st, code in branches:
             for var in sorted(live - st.live):
                 code.append(N.assign(self.b(var), N.const(0.0)))
+                zero.add(var)
         state.live = live
+        state.zero = zero & live
 
     def loop_body(self, body_stmts, state):
         """Reverse of a loop body, with the adjoint state made loop-invariant."""
@@ -355,9 +370,11 @@ class Reverse:
             for var in sorted(grow):
                 pre.append(N.assign(self.b(var), N.const(0.0)))
             entry.live |= grow
+            entry.zero |= grow
         for var in sorted(entry.live - st.live):
             code.append(N.assign(self.b(var), N.const(0.0)))
         state.live = set(entry.live)
+        state.zero = entry.zero | st.zero | (entry.live - st.live)
         return pre, code
 
     def counter_restore(self, s):
