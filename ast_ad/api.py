@@ -120,8 +120,13 @@ class GradientFunction:
             if p.kind is p.KEYWORD_ONLY and "*" not in sig:
                 sig.append("*")
             sig.append(f"{p.name}=__ad_M" if p.default is not p.empty else p.name)
+        fns = ()
+        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], tuple) and \
+                key[1] and isinstance(key[1][0], tuple):
+            key, fns = key
         types_ = key if isinstance(key, tuple) else (key,)
         checks = [f"type({names[i]}) is __ad_T{j}" for j, i in enumerate(self._spec.indices)]
+        checks += [f"{names[i]} is __ad_F{i}" for i, _ in fns if i < len(names)]
         checks += [f"{n} is not __ad_M" for p, n in zip(params, names)
                    if p.default is not p.empty]
         checks.append("__ad_S[0] is __ad_G")
@@ -133,6 +138,7 @@ class GradientFunction:
         ns = {"__ad_F": fn, "__ad_S": _STATE, "__ad_G": self._gen, "__ad_M": _MISSING,
               "__ad_O": self._self, "__ad_N": tuple(names)}
         ns.update({f"__ad_T{j}": t for j, t in enumerate(types_)})
+        ns.update({f"__ad_F{i}": f for i, f in fns})
         exec(compile(src, f"<ast_ad dispatch {self.__qualname__}>", "exec"), ns)
         type(self).__call__ = ns["__call__"]
 
@@ -203,7 +209,13 @@ class GradientFunction:
                 arg_kinds[p] = type(full[k])
         kinds_key = tuple(sorted((p, t.__qualname__) for p, t in arg_kinds.items()
                                  if p in names))
-        ckey = (names, self._spec.single, self.with_value, self.registry.version, kinds_key)
+        static = {params[offset + k]: v for k, v in _function_args(full)
+                  if offset + k < len(params)}
+        for k, v in enumerate(full):
+            if isinstance(v, GradientFunction) and offset + k < len(params):
+                static[params[offset + k]] = v
+        ckey = (names, self._spec.single, self.with_value, self.registry.version, kinds_key,
+                tuple(sorted(static.items(), key=lambda kv: kv[0])))
         try:
             per_fn = _CACHE.setdefault(target, {})
         except TypeError:  # not weak-referenceable (a builtin): _pipeline.transform() will explain
@@ -213,7 +225,8 @@ class GradientFunction:
             gen = None
         if gen is None:
             gen = _pipeline.transform(target, names, self.registry, arg_kinds, mode="joint",
-                            with_value=self.with_value, single=self._spec.single)
+                                      with_value=self.with_value, single=self._spec.single,
+                                      static_args=static)
             per_fn[ckey] = gen
         self._guards = tuple(getattr(gen.ctx, "guards", ()))
         return gen
@@ -254,9 +267,20 @@ def _param_names(fn):
 
 
 def _key(full, indices):
-    if len(indices) == 1:
-        return type(full[indices[0]])
-    return tuple(type(full[j]) for j in indices)
+    fns = _function_args(full)
+    base = type(full[indices[0]]) if len(indices) == 1 else tuple(type(full[j])
+                                                                   for j in indices)
+    return (base, fns) if fns else base
+
+
+def _function_args(full):
+    """(index, function) of the arguments that are functions: the code is specialised on
+    their identity (a function passed in is resolved when the gradient is generated)."""
+    return tuple((k, v) for k, v in enumerate(full)
+                 if isinstance(v, _FUNCTION_TYPES) and not isinstance(v, type))
+
+
+_FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, np.ufunc)
 
 
 def _example_args(fn, indices):

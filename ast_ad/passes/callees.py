@@ -35,7 +35,7 @@ def _params(fn):
     return list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
 
 
-def split_for(fn, active_args, active_kws, kinds, registry, parsed, s):
+def split_for(fn, active_args, active_kws, kinds, registry, parsed, s, static=None):
     from .pipeline import transform
 
     target = fn.__func__ if isinstance(fn, types.MethodType) else fn
@@ -47,8 +47,9 @@ def split_for(fn, active_args, active_kws, kinds, registry, parsed, s):
     wrt = sorted(wrt, key=params.index)
     arg_kinds = {params_visible[k]: ("num" if kd == "num" else None)
                  for k, kd in enumerate(kinds) if k < len(params_visible)}
+    static = static or {}
     key = (tuple(wrt), tuple(sorted((k, v or "") for k, v in arg_kinds.items())),
-           registry.version)
+           registry.version, tuple(sorted(static.items(), key=lambda kv: kv[0])))
     per = _SPLITS.setdefault(target, {})
     split = per.get(key)
     if split is not None:
@@ -56,7 +57,7 @@ def split_for(fn, active_args, active_kws, kinds, registry, parsed, s):
     split = Split(target, params_visible, wrt)
     per[key] = split
     try:
-        gen = transform(target, wrt, registry, arg_kinds, mode="split")
+        gen = transform(target, wrt, registry, arg_kinds, mode="split", static_args=static)
     except AstAdError:
         per.pop(key, None)
         raise

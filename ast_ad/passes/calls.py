@@ -80,7 +80,9 @@ class CallSupport:
                                   and k.value.id in self.analysis.active))
         kinds = tuple(self.kinds.get(a.id, "any") if isinstance(a, gast.Name) else "any"
                       for a in value.args)
-        split, wrt = split_for(fn, active_args, active_kws, kinds, self.registry, self.parsed, s)
+        static = self.static_function_args(fn, value)
+        split, wrt = split_for(fn, active_args, active_kws, kinds, self.registry, self.parsed, s,
+                               static)
         f = value.func
         if isinstance(f, gast.Name) and not self.env.is_local(f.id) and \
                 f.id not in self.env.closure and self.env.globals.get(f.id) is not None:
@@ -104,6 +106,29 @@ class CallSupport:
             for j, pname in enumerate(wrt):
                 self.accumulate_part(rev, arg_of[pname], N.name(gres), j, state, out, s)
         out.append(rev.restore(s, rec))
+        return out
+
+    def static_function_args(self, fn, value):
+        """Arguments of a call that are functions known now: the callee is specialised."""
+        target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+        code = getattr(target, "__code__", None)
+        if code is None:
+            return {}
+        params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+        params = params[1:] if isinstance(fn, types.MethodType) else params
+        out = {}
+        pairs = list(zip(params, value.args)) + [(k.arg, k.value) for k in value.keywords]
+        for p, a in pairs:
+            if isinstance(a, gast.Name) and a.id not in self.analysis.varied:
+                obj = self.resolve_callable(a)
+                if obj is None:
+                    defs = [st.value for st, _ in iter_stmts(self.tree.body)
+                            if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)
+                            and st.targets[0].id == a.id]
+                    if len(defs) == 1 and isinstance(defs[0], (gast.Name, gast.Attribute)):
+                        obj = self.resolve_callable(defs[0])
+                if obj is not None and callable(obj) and not isinstance(obj, type):
+                    out[p] = obj
         return out
 
     def accumulate_part(self, rev, var, container, k, state, out, s):

@@ -33,8 +33,10 @@ _NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool
 
 
 class TransformContext(CallSupport):
-    def __init__(self, fn, parsed, env, namer, registry, norm, wrt_names, arg_kinds):
+    def __init__(self, fn, parsed, env, namer, registry, norm, wrt_names, arg_kinds,
+                 static_args=None):
         self.fn = fn
+        self.static_args = static_args or {}  # parameter -> the function passed for it
         self.parsed = parsed
         self.env = env
         self.namer = namer
@@ -122,6 +124,8 @@ class TransformContext(CallSupport):
 
     # -- classification -----------------------------------------------------------------
     def resolve_callable(self, func):
+        if isinstance(func, gast.Name) and func.id in self.static_args:
+            return self.static_args[func.id]
         if isinstance(func, gast.Name) and func.id in getattr(self, "nested", {}):
             return self.nested[func.id]
         if isinstance(func, gast.Name) and func.id in self.namer.support:

@@ -25,7 +25,8 @@ from .naming import Namer
 from .normalize import Normalizer
 
 
-def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False, single=True):
+def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False, single=True,
+              static_args=None):
     """Differentiate ``fn`` w.r.t. the parameters ``wrt_names``.
 
     ``arg_kinds`` maps parameter names to the Python type seen at the call (used to
@@ -40,7 +41,8 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     namer = Namer(N.names_in(parsed.tree) | set(params))
     nested = lift_nested(parsed, env, namer)
     norm = Normalizer(parsed, env, namer).run()
-    ctx = TransformContext(fn, parsed, env, namer, registry, norm, wrt_names, arg_kinds)
+    ctx = TransformContext(fn, parsed, env, namer, registry, norm, wrt_names, arg_kinds,
+                           {**nested, **(static_args or {})})
     ctx.nested = nested
     ctx.single = single
     if mode == "forward":

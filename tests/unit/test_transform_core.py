@@ -231,3 +231,31 @@ def test_scalar_gradient_generated_code_is_minimal():
     src = ast_ad.source(ast_ad.grad(t0), 3.0)
     assert "seed(" not in src  # a float output needs no runtime check
     assert ast_ad.grad(t0)(3.0) == 6.0
+
+
+def _apply(f, x):
+    return f(x) * 2.0
+
+
+def _sq(v):
+    return v * v
+
+
+def _loss_with(x, act):
+    return np.sum(act(x) ** 2)
+
+
+def test_function_passed_as_argument_is_resolved_per_identity():
+    g = ast_ad.grad(_loss_with)
+    x = np.array([0.5, -1.0])
+    np.testing.assert_allclose(g(x, np.tanh), 2 * np.tanh(x) * (1 - np.tanh(x) ** 2))
+    np.testing.assert_allclose(g(x, _sq), 4 * x**3)
+    np.testing.assert_allclose(g(x, lambda v: v * 3.0), 18 * x)
+    np.testing.assert_allclose(g(x, np.tanh), 2 * np.tanh(x) * (1 - np.tanh(x) ** 2))
+
+
+def test_function_passed_to_a_helper():
+    def outer(x):
+        return _apply(np.sin, x) + _apply(_sq, x)
+
+    assert ast_ad.grad(outer)(0.3) == pytest.approx(2 * np.cos(0.3) + 4 * 0.3)
