@@ -165,11 +165,10 @@ def accum_index(b, x, idx, g):
         else:
             out[idx] = add_grads(out[idx], g)
         return out
-    if isinstance(x, dict):
-        out = dict(b) if isinstance(b, dict) else {}
-        out[idx] = add_grads(out.get(idx), g)
-        return out
-    raise TypeError(f"cannot differentiate indexing into a {type(x).__name__}")
+    # a dict, or an object whose attribute ``idx`` was read: the adjoint is a dict
+    out = dict(b) if isinstance(b, dict) else {}
+    out[idx] = add_grads(out.get(idx), g)
+    return out
 
 
 def take_grad(b, idx):
@@ -505,3 +504,4 @@ _reg.defvjp(tangent_setitem, _tangent_setitem_vjp_t, None, None, _tangent_setite
 _reg.defjvp(tangent_setitem, _tangent_setitem_jvp_t, None, None, _tangent_setitem_jvp_tv)
 _reg.defvjp(tangent_restore, _tangent_restore_vjp_t, None, None, _tangent_restore_vjp_told)
 _reg.defjvp(tangent_restore, _tangent_restore_jvp_t, None, None, _tangent_restore_jvp_told)
+

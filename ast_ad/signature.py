@@ -79,8 +79,16 @@ def bind(fn, args: tuple, kwargs: dict) -> inspect.BoundArguments:
     return b
 
 
+def _is_dataclass_instance(x):
+    import dataclasses
+
+    return dataclasses.is_dataclass(x) and not isinstance(x, type)
+
+
 def zero_like(x):
     """A zero gradient shaped like ``x`` (float for scalars, float arrays for arrays)."""
+    if _is_dataclass_instance(x):
+        return match({}, x)
     if isinstance(x, np.ndarray):
         return np.zeros_like(x, dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)
     if isinstance(x, (list, tuple)):
@@ -96,6 +104,21 @@ def zero_like(x):
 
 def match(g, x):
     """Shape/type the gradient ``g`` like its argument ``x`` (see module docstring)."""
+    if _is_dataclass_instance(x):
+        import dataclasses
+
+        d = g if isinstance(g, dict) else {}
+        if _is_dataclass_instance(g):
+            d = {f.name: getattr(g, f.name) for f in dataclasses.fields(g)}
+        vals = {}
+        for f in dataclasses.fields(x):
+            v = getattr(x, f.name)
+            m = match(d.get(f.name), v)
+            vals[f.name] = m
+        try:
+            return dataclasses.replace(x, **vals)
+        except Exception:  # a __post_init__ that rejects gradients: plain dict instead
+            return vals
     if g is None:
         return zero_like(x)
     if isinstance(x, np.ndarray):

@@ -233,10 +233,13 @@ class Reverse:
         if isinstance(value, gast.Attribute):
             base = value.value
             if isinstance(base, gast.Name) and base.id in active:
-                filename, line = self.where(s)
-                raise UnsupportedConstructError(
-                    f"differentiating through the attribute '.{value.attr}' of a "
-                    "differentiated object is not supported", filename=filename, lineno=line)
+                bb = self.b(base.id)
+                acc = N.call(self.ref(R.accum_index), [
+                    N.name(bb) if base.id in state.live else N.const(None), base,
+                    N.const(value.attr), g])
+                out.append(N.assign(bb, acc, loc=s))
+                state.live.add(base.id)
+                state.zero.discard(base.id)
             return out
         return out
 

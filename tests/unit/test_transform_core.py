@@ -1,5 +1,6 @@
 """Core transformer cases (loops, branches, calls, writes) vs central differences."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -259,3 +260,33 @@ def test_function_passed_to_a_helper():
         return _apply(np.sin, x) + _apply(_sq, x)
 
     assert ast_ad.grad(outer)(0.3) == pytest.approx(2 * np.cos(0.3) + 4 * 0.3)
+
+
+@dataclasses.dataclass
+class _Params:
+    W: np.ndarray
+    b: float
+    name: str = "p"
+
+
+def _dc_loss(p, x):
+    return np.sum(np.tanh(x @ p.W) ** 2) + p.b * p.b
+
+
+def test_dataclass_parameters_give_an_instance_of_gradients():
+    p = _Params(np.array([[0.3, -0.2], [0.1, 0.5]]), 0.7)
+    x = np.array([1.0, 2.0])
+    g = ast_ad.grad(_dc_loss)(p, x)
+    assert isinstance(g, _Params) and g.name is None and type(g.b) is float
+    np.testing.assert_allclose(g.W, fd(lambda W: _dc_loss(_Params(W, 0.7), x), (p.W,), 0),
+                               rtol=1e-6)
+    assert g.b == pytest.approx(1.4)
+
+
+def test_dict_of_parameters_gives_a_dict_of_gradients():
+    def f(d):
+        return d["a"] * np.sum(d["w"] ** 2)
+
+    g = ast_ad.grad(f)({"a": 2.0, "w": np.ones(2), "tag": "x"})
+    assert g["tag"] is None and g["a"] == 2.0
+    np.testing.assert_allclose(g["w"], [4.0, 4.0])
