@@ -24,6 +24,9 @@ _PY_SCALARS = (bool, int, float, complex)
 
 
 # -- small private utilities (called only from helper bodies, never from rules) -----------
+_ndarray = np.ndarray
+
+
 def _dtype(x):
     return getattr(x, "dtype", None)
 
@@ -92,6 +95,8 @@ def unbroadcast(grad, like):
     Fast path: ``grad`` itself when the shapes already agree.  A scalar ``like`` gets a
     scalar; dtypes are kept (float32 stays float32).
     """
+    if type(grad) is _ndarray and type(like) is _ndarray and grad.shape == like.shape:
+        return grad  # the common case, without np.shape calls
     shape = np.shape(like)
     gshape = np.shape(grad)
     if gshape == shape:
@@ -364,8 +369,10 @@ def matmul_adjoint_b(grad, a, b):
 
 def dot_adjoint_a(grad, a, b):
     """The cotangent of ``a`` in ``np.dot(a, b)`` (NumPy's N-d ``dot`` semantics)."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.ndim == 2 and b.ndim == 2:
+        return np.dot(grad, b.T)  # the common case first: one BLAS call
     na, nb = np.ndim(a), np.ndim(b)
-    if na == 2 and nb == 2:  # the common case first: one BLAS call
+    if na == 2 and nb == 2:
         return np.dot(grad, np.transpose(b))
     if na == 0 or nb == 0:
         return unbroadcast(grad * b, a)
@@ -378,8 +385,10 @@ def dot_adjoint_a(grad, a, b):
 
 def dot_adjoint_b(grad, a, b):
     """The cotangent of ``b`` in ``np.dot(a, b)``."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.ndim == 2 and 1 <= b.ndim <= 2:
+        return np.dot(a.T, grad)  # (n,k)@(k,m) or (n,k)@(k,): one BLAS call
     na, nb = np.ndim(a), np.ndim(b)
-    if na == 2 and nb <= 2 and nb != 0:  # (n,k)@(k,m) or (n,k)@(k,): one BLAS call
+    if na == 2 and nb <= 2 and nb != 0:
         return np.dot(np.transpose(a), grad)
     if na == 1 and nb == 2:
         return np.outer(a, grad)
