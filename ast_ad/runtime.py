@@ -108,6 +108,28 @@ class _Missing:
 MISSING = _Missing()
 
 
+_ZERO = np.zeros(1)
+
+
+def shape_token(x):
+    """A stand-in for ``x`` when only its shape and dtype are needed later: a read-only
+    array of x's shape whose entries all alias one zero (no memory of its own)."""
+    if type(x) is _ndarray:
+        return np.ndarray(x.shape, x.dtype if x.dtype.kind in "fc" else float,
+                          buffer=_ZERO_OF.get(x.dtype.char) or _zero_buf(x.dtype),
+                          strides=(0,) * x.ndim)
+    return x
+
+
+_ZERO_OF = {}
+
+
+def _zero_buf(dtype):
+    dt = dtype if dtype.kind in "fc" else np.dtype(float)
+    buf = _ZERO_OF[dtype.char] = np.zeros(1, dt)
+    return buf
+
+
 def save_item(x, idx):
     """A copy of ``x[idx]`` (what a subscript write overwrites; MISSING for a new key)."""
     if isinstance(x, dict) and idx not in x:
@@ -297,6 +319,7 @@ _reg.nondifferentiable(zeros_grad)
 _reg.nondifferentiable(stop_gradient)
 _reg.nondifferentiable(restore_item)
 _reg.nondifferentiable(check_no_view)
+_reg.nondifferentiable(shape_token)
 
 
 def _as_sequence_vjp(g, ans, it):

@@ -163,6 +163,30 @@ class TransformContext(CallSupport):
 
         return self.namer.support_ref(H.unreduce, self.env, "unreduce"), shape_of
 
+    def shape_only_names(self, rev_code, needed):
+        """Needed names that the adjoint reads only for their shape (pushed as tokens)."""
+        from .reverse import PUSH, RESTORE
+
+        shape_args, _ = self.shape_reps()
+        shape_uses, loads = set(), {}
+        markers = set()
+        for st in rev_code:
+            for n in gast.walk(st):
+                if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
+                        n.func.id in (PUSH, RESTORE):
+                    markers.update(id(a) for a in gast.walk(n))
+        for st in rev_code:
+            for n in gast.walk(st):
+                if id(n) in markers:
+                    continue
+                if isinstance(n, gast.Call):
+                    for k in shape_args.get(gast.dump(n.func), ()):
+                        if k < len(n.args) and isinstance(n.args[k], gast.Name):
+                            shape_uses.add(id(n.args[k]))
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+                    loads.setdefault(n.id, []).append(id(n))
+        return {v for v in needed if v in loads and all(i in shape_uses for i in loads[v])}
+
     def shape_reps(self):
         """(shape-only argument positions, representative name of a shape class)."""
         from ..rules import helpers as H
@@ -318,6 +342,8 @@ class TransformContext(CallSupport):
         push, pop = self.namer.fresh("_push"), self.namer.fresh("_pop")
         stack = self.namer.fresh("_stack")
         fs = ForwardSweep(self.analysis, needed, self.namer, push, self.ref)
+        if mode == "joint":
+            fs.shape_only = self.shape_only_names(rev_code, needed)
         fwd = fs.block(body)
         rev_code = finalize_markers(rev_code, fs, pop, body)
         grads = [self.grad_expr(p, rev, state, mode) for p in self.wrt]

@@ -70,6 +70,7 @@ class ForwardSweep:
         self.pushed = set()
         self.counters_pushed = set()
         self.sites = set()  # ids of the (original) statements whose old values are pushed
+        self.shape_only = set()  # pushed as shape tokens: the adjoint reads only their shape
 
     def saves(self, s, var):
         return var in self.needed and self.an.overwrites.get(id(s), False)
@@ -91,7 +92,10 @@ class ForwardSweep:
                 if self.saves(s, t):
                     self.sites.add(id(s))
                     self.pushed.add(t)
-                    out.append(self.push_stmt(N.name(t), s))
+                    val = N.name(t)
+                    if t in self.shape_only:
+                        val = N.call(self.ref(R.shape_token), [val])
+                    out.append(self.push_stmt(val, s))
                 uc = getattr(s, "user_call", None)
                 if uc is not None:
                     alias, rec = uc
