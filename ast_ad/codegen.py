@@ -153,14 +153,8 @@ def render(functions, ctx) -> str:
 
 
 def parsed_lines(parsed):
-    try:
-        import inspect
-        import textwrap
-
-        src = textwrap.dedent("".join(inspect.getsourcelines(parsed.fn)[0]))
-        return {i + 1: line for i, line in enumerate(src.splitlines())}
-    except Exception:
-        return {}
+    """{line number in the parsed text: line} for the comments naming user lines."""
+    return {i + 1: line for i, line in enumerate(parsed.text.splitlines())}
 
 
 def compile_functions(source, functions, ctx):

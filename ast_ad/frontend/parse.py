@@ -30,6 +30,7 @@ class ParsedFunction:
     tree: gast.FunctionDef
     filename: str
     line_offset: int
+    text: str = ""  # the dedented source that was parsed
 
     def where(self, node) -> tuple:
         """(filename, user line) of a node of ``tree``."""
@@ -52,6 +53,9 @@ def get_source(fn) -> tuple:
             "ast_ad.tape"
         )
     filename = code.co_filename
+    fast = _fast_block(code) if code.co_name != "<lambda>" else None
+    if fast is not None:
+        return fast
     try:
         lines, first = inspect.getsourcelines(fn)
     except (OSError, TypeError, IndexError) as e:
@@ -62,6 +66,41 @@ def get_source(fn) -> tuple:
             lineno=code.co_firstlineno,
         ) from None
     return "".join(lines), filename, max(first, 1)
+
+
+def _fast_block(code):
+    """The def's lines by indentation (no tokenizer); None when unsure (inspect decides)."""
+    lines = linecache.getlines(code.co_filename)
+    start = code.co_firstlineno - 1
+    if not lines or start >= len(lines):
+        return None
+    head = lines[start]
+    indent = len(head) - len(head.lstrip())
+    if not head.lstrip().startswith(("def ", "@", "async def ")):
+        return None
+    end = start + 1
+    while end < len(lines):
+        ln = lines[end]
+        stripped = ln.strip()
+        if stripped and not stripped.startswith("#") and len(ln) - len(ln.lstrip()) <= indent \
+                and not (end > start and lines[end - 1].rstrip().endswith(("(", ",", "\\"))):
+            if not ln.lstrip().startswith(("def ", "@", "async def ")) or end > start + 1 or \
+                    not head.lstrip().startswith("@"):
+                break
+        end += 1
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    text = "".join(lines[start:end])
+    try:
+        import ast
+
+        tree = ast.parse(textwrap.dedent(text))
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef) or \
+            tree.body[0].name != code.co_name:
+        return None
+    return text, code.co_filename, start + 1
 
 
 def parse_function(fn) -> ParsedFunction:
@@ -85,7 +124,7 @@ def parse_function(fn) -> ParsedFunction:
             )
         tree = module.body[0]
         tree.decorator_list = []
-    return ParsedFunction(fn, tree, filename, first - 1)
+    return ParsedFunction(fn, tree, filename, first - 1, text)
 
 
 def _find_lambda(fn, module, src, filename, first):

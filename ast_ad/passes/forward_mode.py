@@ -90,7 +90,7 @@ class ForwardMode:
             entry = set(live)
             for _ in range(len(self.varied) + 2):
                 st = set(entry)
-                body = self.block(copy.deepcopy(s.body), st)
+                body = self.block(N.clone(s.body), st)
                 grow = st - entry
                 if not grow:
                     break
@@ -175,7 +175,7 @@ class ForwardMode:
         if isinstance(value, gast.Dict):
             vals = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
                     else N.const(0.0) for e in value.values]
-            return [gast.Dict(keys=copy.deepcopy(value.keys), values=vals)]
+            return [gast.Dict(keys=N.clone(value.keys), values=vals)]
         if isinstance(value, gast.Call):
             return self.call_terms(s, value, ans, live)
         if isinstance(value, gast.Attribute):

@@ -21,8 +21,6 @@ After::
 
 from __future__ import annotations
 
-import copy
-
 import gast
 
 from .. import runtime as R
@@ -191,10 +189,10 @@ def _drop_empty(stmts):
 def _index_load(sl):
     if isinstance(sl, gast.Slice):
         parts = [sl.lower or N.const(None), sl.upper or N.const(None), sl.step or N.const(None)]
-        return N.call("slice", [copy.deepcopy(p) for p in parts])
+        return N.call("slice", [N.clone(p) for p in parts])
     if isinstance(sl, gast.Tuple):
         return gast.Tuple(elts=[_index_load(e) for e in sl.elts], ctx=gast.Load())
-    return copy.deepcopy(sl)
+    return N.clone(sl)
 
 
 def _slice_of(idx_expr):

@@ -8,7 +8,6 @@ source cannot be read unambiguously (a lambda, several statements) is called ins
 
 from __future__ import annotations
 
-import copy
 import inspect
 import textwrap
 
@@ -19,33 +18,27 @@ from . import nodes as N
 _cache: dict = {}
 
 
-_module_defs: dict = {}
-
-
 def _def_of(fn):
     """The FunctionDef of a module-level function, parsing its module once (fast path)."""
     code = getattr(fn, "__code__", None)
     mod = getattr(fn, "__module__", None)
     if code is None or mod is None or "<locals>" in getattr(fn, "__qualname__", "<locals>"):
         return None
-    defs = _module_defs.get(code.co_filename)
-    if defs is None:
-        import linecache
+    import ast
+    import linecache
 
-        lines = linecache.getlines(code.co_filename)
-        if not lines:
-            return None
-        import ast
-
-        try:
-            tree = ast.parse("".join(lines))  # stdlib parse of the module: fast
-        except SyntaxError:
-            return None
-        defs = _module_defs[code.co_filename] = {
-            d.lineno: d for d in tree.body if isinstance(d, ast.FunctionDef) and
-            not d.decorator_list}
-    d = defs.get(code.co_firstlineno)
-    if d is None or d.name != fn.__name__:
+    lines = linecache.getlines(code.co_filename)
+    start = code.co_firstlineno - 1
+    if not lines or start >= len(lines) or not lines[start].startswith("def "):
+        return None
+    end = start + 1  # a module-level def ends at the next line that is not indented
+    while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t#"):
+        end += 1
+    try:
+        d = ast.parse("".join(lines[start:end])).body[0]  # a few lines: fast
+    except (SyntaxError, IndexError):
+        return None
+    if not isinstance(d, ast.FunctionDef) or d.name != fn.__name__ or d.decorator_list:
         return None
     return gast.ast_to_gast(d)  # only this function is converted
 
@@ -124,7 +117,7 @@ def instantiate(rule, bindings: dict, namer, env):
             return None
     for name, obj in t.free.items():
         mapping[name] = namer.support_ref(obj, env, hint=name)
-    return _Subst(mapping).visit(copy.deepcopy(t.expr))
+    return _Subst(mapping).visit(N.clone(t.expr))
 
 
 class _Subst(gast.NodeTransformer):
@@ -133,5 +126,5 @@ class _Subst(gast.NodeTransformer):
 
     def visit_Name(self, node):
         if node.id in self.mapping:
-            return copy.deepcopy(self.mapping[node.id])
+            return N.clone(self.mapping[node.id])
         return node

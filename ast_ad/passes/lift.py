@@ -98,11 +98,10 @@ def _lambdas_to_defs(stmts):
 
 def _compile_nested(parsed, d):
     """Compile a lifted nested def on its own, with the outer function's globals/cells."""
-    import copy
     import linecache
 
     fn = parsed.fn
-    mod = gast.Module(body=[copy.deepcopy(d)], type_ignores=[])
+    mod = gast.Module(body=[N.clone(d)], type_ignores=[])
     gast.fix_missing_locations(mod)
     text = gast.unparse(mod)
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))

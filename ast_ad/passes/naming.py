@@ -16,6 +16,7 @@ import numpy as np
 from . import nodes as N
 
 _MODULES = (("np", np), ("numpy", np), ("math", math))
+_NONWORD = re.compile(r"\W")
 
 
 class Namer:
@@ -31,7 +32,7 @@ class Namer:
 
     def fresh(self, hint: str) -> str:
         """A new name from ``hint``: '_t' -> '_t1', '_t2'...; 'bx' -> 'bx', 'bx_1'..."""
-        hint = re.sub(r"\W", "_", hint) or "_v"
+        hint = _NONWORD.sub("_", hint) or "_v"
         numbered = hint in ("_t", "_b", "_c", "_u", "_s", "_k", "_r", "_w", "_f", "_l", "_d",
                             "_n", "_g", "_jump", "_brk", "_ret", "_retval", "_seq")
         if not numbered and hint not in self.reserved:
@@ -70,7 +71,7 @@ class Namer:
         if key in self._alias_of:
             return self._alias_of[key]
         base = hint or getattr(obj, "__name__", None) or "obj"
-        base = re.sub(r"\W", "_", base)
+        base = _NONWORD.sub("_", base)
         a = self.fresh(base if base not in self.reserved else base)
         self.support[a] = obj
         self._alias_of[key] = a

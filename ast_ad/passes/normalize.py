@@ -470,6 +470,5 @@ def _single_final_return(body) -> bool:
 
 
 def _clone(stmts):
-    import copy
 
-    return copy.deepcopy(stmts)
+    return N.clone(stmts)

@@ -15,6 +15,9 @@
 
 from __future__ import annotations
 
+import gast.unparser  # noqa: F401  (imported now, not at the first transformation)
+
+from .. import codegen  # noqa: F401
 from ..frontend.parse import parse_function
 from ..frontend.resolve import Env
 from . import nodes as N

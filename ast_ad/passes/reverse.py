@@ -31,7 +31,6 @@ branches join states, materializing ``0.0`` where one path has a value and anoth
 
 from __future__ import annotations
 
-import copy
 import operator
 from dataclasses import dataclass, field
 
@@ -322,7 +321,7 @@ class Reverse:
                 take = N.call(self.ref(R.take_grad), [N.name(bb), idx])
                 self.accumulate(v.id, take, state, out, s, maybe_none=True)
             out.append(N.assign(bb, N.call(self.ref(R.clear_grad),
-                                           [N.name(bb), N.name(base), copy.deepcopy(idx)]), loc=s))
+                                           [N.name(bb), N.name(base), N.clone(idx)]), loc=s))
         m = N.expr_stmt(N.call(RESTORE, [N.name(base), _index_expr(t.slice)]))
         m.site = id(s)
         return out + [m]
@@ -348,7 +347,7 @@ class Reverse:
         self.join([(s1, body), (s2, orelse)], state)
         if not body and not orelse:
             return []
-        return [N.if_(copy.deepcopy(s.test), body or [gast.Pass()], orelse, loc=s)]
+        return [N.if_(N.clone(s.test), body or [gast.Pass()], orelse, loc=s)]
 
     def join(self, branches, state):
         live = set().union(*(b[0].live for b in branches))
@@ -391,7 +390,7 @@ class Reverse:
         if not code:
             counter = self.counter_restore(s) if getattr(s, "counter", None) else []
             return pre + counter + [restore]
-        rng = copy.deepcopy(s.iter)
+        rng = N.clone(s.iter)
         if getattr(s, "counter", None):
             pre = pre + self.counter_restore(s)
             rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=N.name(s.counter),
@@ -439,10 +438,10 @@ def _index_expr(sl):
     """A load expression for a subscript's index (slices become ``slice(...)`` calls)."""
     if isinstance(sl, gast.Slice):
         parts = [sl.lower or N.const(None), sl.upper or N.const(None), sl.step or N.const(None)]
-        return N.call("slice", [copy.deepcopy(p) for p in parts])
+        return N.call("slice", [N.clone(p) for p in parts])
     if isinstance(sl, gast.Tuple):
         return gast.Tuple(elts=[_index_expr(e) for e in sl.elts], ctx=gast.Load())
-    return copy.deepcopy(sl)
+    return N.clone(sl)
 
 
 def no_rule_error(parsed, s, fn, func_node, arg=None):
