@@ -112,20 +112,19 @@ def _fdef(tree, name, body, flat=False):
     return f
 
 
-def _commented(stmts, ctx):
+def _commented(stmts, ctx, last=None):
     """Insert a marker before each adjoint block that comes from a new user line."""
     out = []
-    last = None
     for s in stmts:
         ln = getattr(s, "lineno", None)
         if ln is not None and ln != last and not isinstance(s, gast.Return):
             out.append(N.expr_stmt(N.const(f"{_MARK}{ln}")))
             last = ln
         if isinstance(s, gast.If):
-            s.body = _commented(s.body, ctx)
-            s.orelse = _commented(s.orelse, ctx)
+            s.body = _commented(s.body, ctx, last)
+            s.orelse = _commented(s.orelse, ctx, last)
         elif isinstance(s, (gast.For, gast.While)):
-            s.body = _commented(s.body, ctx)
+            s.body = _commented(s.body, ctx, last)
         out.append(s)
     return out
 

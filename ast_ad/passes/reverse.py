@@ -164,7 +164,8 @@ class Reverse:
             ans = N.name(_SENTINEL)
         state.live.discard(x)
         self.shape_var = x
-        maybe_zero = x in state.zero
+        # a 0.0 filler meets only shape-sensitive rules (dot, concatenate...) in calls
+        maybe_zero = x in state.zero and isinstance(value, gast.Call)
         state.zero.discard(x)
         if maybe_zero:  # bx may be the 0.0 filler: shape-sensitive rules must not see it
             inner = state.copy()
