@@ -104,6 +104,12 @@ def unbroadcast(grad, like):
     lead = len(gshape) - len(shape)
     if lead < 0:
         return broadcast_like(grad, like)
+    if any(g < n for g, n in zip(gshape[lead:], shape)):
+        # a cotangent smaller than its target (a scalar zero filler met a broadcast):
+        # broadcast it up first, then reduce
+        grad = np.broadcast_to(grad, np.broadcast_shapes(gshape, shape))
+        gshape = np.shape(grad)
+        lead = len(gshape) - len(shape)
     if not shape:
         return np.sum(grad)
     axes = tuple(range(lead)) + tuple(
