@@ -309,8 +309,24 @@ def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
     return GradientFunction(fn, wrt, True, registry, fallback)
 
 
-def source(g, *args, **kwargs) -> str:
-    """The generated source of an ast_ad gradient (deterministic text)."""
-    if not isinstance(g, GradientFunction):
-        raise AstAdError(f"ast_ad.source expects a function made by ast_ad.grad, not {g!r}")
-    return g.source(*args, **kwargs)
+def source(g, *args, mode=None, wrt=0, **kwargs) -> str:
+    """The generated source of an ast_ad gradient (deterministic text).
+
+    ``source(grad(f), *args)`` shows the reverse-mode code generated for arguments like
+    ``args``; ``source(f, *args, mode="forward", wrt=0)`` shows the forward-mode (jvp)
+    code of a plain function ``f`` for tangents of the ``wrt`` parameter(s).
+    """
+    if isinstance(g, GradientFunction) and mode is None:
+        return g.source(*args, **kwargs)
+    if mode in ("forward", "jvp") and callable(g) and not isinstance(g, GradientFunction):
+        from .forward_api import _params
+        from .passes.callees import jvp_for
+
+        spec = resolve_wrt(g, wrt)
+        b = bind(g, args, kwargs) if (args or kwargs) else None
+        full = tuple(b.arguments.values()) if b is not None else _example_args(g, ())
+        params = _params(g)
+        kinds = {p: type(v) for p, v in zip(params, full)}
+        return jvp_for(g, list(spec.names), kinds, default_registry).source
+    raise AstAdError(f"ast_ad.source expects a function made by ast_ad.grad (or a plain "
+                     f"function with mode='forward'), not {g!r}")

@@ -231,3 +231,9 @@ def test_defjvp_rule_is_used_by_forward_mode():
         return cube(x) + x
 
     assert ast_ad.jvp(f, (2.0,), (1.0,), registry=reg)[1] == pytest.approx(13.0)
+
+
+def test_source_shows_forward_mode_code():
+    src = ast_ad.source(loop, 0.5, mode="forward")
+    assert "def loop_jvp(x, *, dx):" in src
+    assert "# p = np.sin(p) * 0.9 + x * 0.1" in src and "_push" not in src
