@@ -299,14 +299,32 @@ def grad(fn=None, wrt=0, *, fallback=None, registry=None):
     """
     if fn is None:
         return lambda f: grad(f, wrt, fallback=fallback, registry=registry)
-    return GradientFunction(fn, wrt, False, registry, fallback)
+    return _gradient_object(fn, wrt, False, registry, fallback)
 
 
 def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
     """Like ``grad`` but returns ``(value, gradient(s))``."""
     if fn is None:
         return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry)
-    return GradientFunction(fn, wrt, True, registry, fallback)
+    return _gradient_object(fn, wrt, True, registry, fallback)
+
+
+_OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _gradient_object(fn, wrt, with_value, registry, fallback):
+    """``grad(f, wrt)`` twice gives the same object (held weakly: nothing is kept alive)."""
+    key = (tuple(wrt) if isinstance(wrt, list) else wrt, with_value, fallback, id(registry))
+    try:
+        per = _OBJECTS.setdefault(fn, {})
+        ref = per.get(key)
+    except TypeError:  # bound methods are new objects each time; builtins are not weak
+        return GradientFunction(fn, wrt, with_value, registry, fallback)
+    g = ref() if ref is not None else None
+    if g is None:
+        g = GradientFunction(fn, wrt, with_value, registry, fallback)
+        per[key] = weakref.ref(g)
+    return g
 
 
 def source(g, *args, mode=None, wrt=0, **kwargs) -> str:

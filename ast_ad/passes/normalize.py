@@ -408,6 +408,29 @@ class Normalizer(AnfMixin):
                 value=q, slice=N.name(k), ctx=gast.Load()), type_comment=None), loc)
                 for t, q in zip(target.elts, seqs)]
             return r, (k, binds)
+        if isinstance(it, gast.Call) and isinstance(it.func, gast.Attribute) and \
+                it.func.attr in ("items", "values", "keys") and not it.args and \
+                isinstance(it.func.value, gast.Name) and self.env.is_local(it.func.value.id):
+            # for k, v in d.items(): iterate the keys, read the values by key
+            d = it.func.value
+            keys = self.atom(N.call(self.static_ref(list), [d]), "_keys")
+            n = self.atom(N.call(self.static_ref(len), [keys]))
+            r = self.atom(N.call(self.static_ref(range), [n]), "_r")
+            key = self.tmp("_key")
+            binds = [N.assign(key, gast.Subscript(value=keys, slice=N.name(k), ctx=gast.Load()),
+                              loc=loc)]
+            val = gast.Subscript(value=N.name(d.id), slice=N.name(key), ctx=gast.Load())
+            if it.func.attr == "items":
+                if not (isinstance(target, gast.Tuple) and len(target.elts) == 2):
+                    self.fail(loc, "iterating d.items() without unpacking (k, v)")
+                binds += [gast.Assign(targets=[target.elts[0]], value=N.name(key),
+                                      type_comment=None),
+                          gast.Assign(targets=[target.elts[1]], value=val, type_comment=None)]
+            elif it.func.attr == "values":
+                binds.append(gast.Assign(targets=[target], value=val, type_comment=None))
+            else:
+                binds.append(gast.Assign(targets=[target], value=N.name(key), type_comment=None))
+            return r, (k, [N.copy_loc(b, loc) for b in binds])
         seq = self.seq_atom(it)
         n = self.atom(N.call(self.static_ref(len), [seq]))
         r = self.atom(N.call(self.static_ref(range), [n]), "_r")

@@ -290,3 +290,28 @@ def test_dict_of_parameters_gives_a_dict_of_gradients():
     g = ast_ad.grad(f)({"a": 2.0, "w": np.ones(2), "tag": "x"})
     assert g["tag"] is None and g["a"] == 2.0
     np.testing.assert_allclose(g["w"], [4.0, 4.0])
+
+
+def test_loops_over_dict_items_and_values():
+    def f(params):
+        s = 0.0
+        for k, v in params.items():
+            s = s + np.sum(v**2)
+        return s
+
+    g = ast_ad.grad(f)({"a": np.ones(2), "b": 3.0})
+    np.testing.assert_allclose(g["a"], [2.0, 2.0])
+    assert g["b"] == 6.0
+
+    def h(params):
+        return sum([v * 2.0 for v in params.values()])
+
+    assert ast_ad.grad(h)({"a": 1.0, "b": 3.0}) == {"a": 2.0, "b": 2.0}
+
+
+def test_grad_of_the_same_function_is_the_same_object():
+    def f(x):
+        return x * x
+
+    assert ast_ad.grad(f) is ast_ad.grad(f)
+    assert ast_ad.grad(f, wrt=0) is not ast_ad.value_and_grad(f, wrt=0)
