@@ -108,26 +108,23 @@ class _Missing:
 MISSING = _Missing()
 
 
-_ZERO = np.zeros(1)
-
-
 def shape_token(x):
     """A stand-in for ``x`` when only its shape and dtype are needed later: a read-only
-    array of x's shape whose entries all alias one zero (no memory of its own)."""
+    array of x's shape whose entries all alias one zero (no memory of its own; one token
+    per shape and dtype, reused)."""
     if type(x) is _ndarray:
-        return np.ndarray(x.shape, x.dtype if x.dtype.kind in "fc" else float,
-                          buffer=_ZERO_OF.get(x.dtype.char) or _zero_buf(x.dtype),
-                          strides=(0,) * x.ndim)
+        key = (x.shape, x.dtype.char)
+        tok = _TOKENS.get(key)
+        if tok is None:
+            dt = x.dtype if x.dtype.kind in "fc" else np.dtype(float)
+            tok = np.ndarray(x.shape, dt, buffer=np.zeros(1, dt), strides=(0,) * x.ndim)
+            tok.flags.writeable = False
+            _TOKENS[key] = tok
+        return tok
     return x
 
 
-_ZERO_OF = {}
-
-
-def _zero_buf(dtype):
-    dt = dtype if dtype.kind in "fc" else np.dtype(float)
-    buf = _ZERO_OF[dtype.char] = np.zeros(1, dt)
-    return buf
+_TOKENS: dict = {}
 
 
 def save_item(x, idx):

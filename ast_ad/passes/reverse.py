@@ -63,9 +63,10 @@ class State:
     live: set = field(default_factory=set)
     kinds: dict = field(default_factory=dict)
     zero: set = field(default_factory=set)  # live adjoints that may still be the 0.0 filler
+    owned: set = field(default_factory=set)  # adjoints holding a buffer this code made
 
     def copy(self):
-        return State(set(self.live), dict(self.kinds), set(self.zero))
+        return State(set(self.live), dict(self.kinds), set(self.zero), set(self.owned))
 
 
 class Reverse:
@@ -93,16 +94,28 @@ class Reverse:
 
     # -- accumulation ----------------------------------------------------------------
     def accumulate(self, var, expr, state, out, loc, maybe_none=False):
+        """First write: ``bv = c``; later: ``bv = bv + c``, and ``bv += c`` once ``bv`` holds
+        a buffer this code allocated (never a view of user data or another adjoint)."""
         bv = self.b(var)
+        state.zero.discard(var)
         if var in state.live:
             if self.kind(var) == "num" and not maybe_none:
+                if var in state.owned:
+                    st = gast.AugAssign(target=N.store(bv), op=gast.Add(), value=expr)
+                    st.accumulates = True
+                    out.append(N.copy_loc(st, loc))
+                    return
                 value = gast.BinOp(left=N.name(bv), op=gast.Add(), right=expr)
-            else:
-                value = N.call(self.ref(R.add_grads), [N.name(bv), expr])
+                node = N.assign(bv, value, loc=loc)
+                node.accumulates = True
+                out.append(node)
+                state.owned.add(var)
+                return
+            value = N.call(self.ref(R.add_grads), [N.name(bv), expr])
         else:
             value = expr
             state.live.add(var)
-        state.zero.discard(var)
+        state.owned.discard(var)
         out.append(N.assign(bv, value, loc=loc))
 
     def ref(self, obj, hint=None):
@@ -117,6 +130,27 @@ class Reverse:
         return out
 
     def stmt(self, s, state):
+        out = self._stmt(s, state)
+        if state.owned:
+            names = set(self.adj.values())
+            for node in out:
+                for n in gast.walk(node):
+                    if isinstance(n, (gast.Assign, gast.AugAssign)) and \
+                            not getattr(n, "accumulates", False) and \
+                            not getattr(n, "zero_fill", False):
+                        for t in (n.targets if isinstance(n, gast.Assign) else [n.target]):
+                            for m in gast.walk(t):
+                                if isinstance(m, gast.Name) and m.id in names:
+                                    state.owned.discard(self._primal_of(m.id))
+        return out
+
+    def _primal_of(self, adj_name):
+        for k, v in self.adj.items():
+            if v == adj_name:
+                return k
+        return None
+
+    def _stmt(self, s, state):
         if isinstance(s, gast.Assign):
             t = s.targets[0]
             if isinstance(t, gast.Name):
@@ -151,6 +185,7 @@ class Reverse:
             return self.ctx.method_adjoint(self, s, base, value, state) + [restore]
         if x not in self.an.active or x not in state.live:
             state.live.discard(x)
+            state.owned.discard(x)
             return [restore]
         out = []
         g = N.name(self.b(x))
@@ -163,6 +198,7 @@ class Reverse:
             g = N.name(gt)
             ans = N.name(_SENTINEL)
         state.live.discard(x)
+        state.owned.discard(x)
         self.shape_var = x
         # a 0.0 filler meets only shape-sensitive rules (dot, concatenate...) in calls
         maybe_zero = x in state.zero and isinstance(value, gast.Call)
@@ -353,31 +389,46 @@ class Reverse:
     def join(self, branches, state):
         live = set().union(*(b[0].live for b in branches))
         zero = set().union(*(b[0].zero for b in branches))
+        owned = None
         for st, code in branches:
+            mine = set(st.owned)
             for var in sorted(live - st.live):
-                code.append(N.assign(self.b(var), N.const(0.0)))
+                code.append(self.zero_fill(var))
                 zero.add(var)
+                mine.add(var)  # 0.0 is immutable: `+=` on it rebinds
+            owned = mine if owned is None else owned & mine
         state.live = live
         state.zero = zero & live
+        state.owned = (owned or set()) & live
+
+    def zero_fill(self, var):
+        node = N.assign(self.b(var), N.const(0.0))
+        node.zero_fill = True
+        return node
 
     def loop_body(self, body_stmts, state):
         """Reverse of a loop body, with the adjoint state made loop-invariant."""
         entry = state.copy()
         pre = []
-        for _ in range(len(self.an.active) + 2):
+        for _ in range(2 * len(self.an.active) + 4):
             st = entry.copy()
             code = self.block(body_stmts, st)
             grow = st.live - entry.live
-            if not grow:
+            end_owned = st.owned | (entry.live - st.live)
+            lost = entry.owned - end_owned  # ownership must hold on every iteration
+            if not grow and not lost:
                 break
             for var in sorted(grow):
-                pre.append(N.assign(self.b(var), N.const(0.0)))
+                pre.append(self.zero_fill(var))
             entry.live |= grow
             entry.zero |= grow
+            entry.owned |= grow
+            entry.owned -= lost
         for var in sorted(entry.live - st.live):
-            code.append(N.assign(self.b(var), N.const(0.0)))
+            code.append(self.zero_fill(var))
         state.live = set(entry.live)
         state.zero = entry.zero | st.zero | (entry.live - st.live)
+        state.owned = entry.owned & (st.owned | (entry.live - st.live))
         return pre, code
 
     def counter_restore(self, s):
