@@ -159,12 +159,14 @@ class Analysis:
         return out
 
     # -- shapes ---------------------------------------------------------------------------
-    def shape_classes(self, elementwise, scalar_params=()):
+    def shape_classes(self, elementwise, scalar_params=(), scalar_call=lambda v: False):
         """name -> class; names in one class have equal shapes ('?' = unknown)."""
         cls = {p: ("scalar" if p in scalar_params else "p:" + p) for p in self.params}
         defs = [(s.targets[0].id, s.value) for s, _ in iter_stmts(self.body)
                 if assigned_name(s) is not None]
         for_targets = {s.target.id for s, _ in iter_stmts(self.body) if isinstance(s, gast.For)}
+        shape_tuples = {name for name, v in defs if isinstance(v, gast.Attribute)
+                        and v.attr == "shape"}
         for t in for_targets:
             cls[t] = "?"
         assigned = {d[0] for d in defs}
@@ -203,6 +205,13 @@ class Analysis:
                 for a in v.args[1:]:
                     c = bcast(c, of(a))
                 return c
+            if isinstance(v, gast.Call) and scalar_call(v):
+                return "scalar"  # a full reduction, len(), ...: one number
+            if isinstance(v, gast.Attribute) and v.attr in ("ndim", "size"):
+                return "scalar"
+            if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and \
+                    v.value.id in shape_tuples and not isinstance(v.slice, gast.Slice):
+                return "scalar"  # x.shape[0]
             return "?"
 
         def bcast(a, b):

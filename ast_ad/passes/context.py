@@ -53,7 +53,7 @@ class TransformContext(CallSupport):
         self.analysis = Analysis(self.tree, self.wrt, self.nondiff_value)
         self.kinds = self.infer_kinds()
         scalar = {p for p, t in arg_kinds.items() if t in (float, int, np.float64, bool)}
-        self.shapes = self.analysis.shape_classes(self.is_elementwise, scalar)
+        self.shapes = self.analysis.shape_classes(self.is_elementwise, scalar, self.scalar_call)
         self.ans_shape = {}
         self.pyfloat = self.infer_pyfloat()
         self.all_pyfloat = self.analysis.active <= self.pyfloat
@@ -207,9 +207,17 @@ class TransformContext(CallSupport):
 
         return shape_args, rep_of
 
+    def scalar_call(self, v):
+        """A call whose result is one number: a full reduction, len()."""
+        obj = self.resolve_callable(v.func)
+        if obj is len:
+            return True
+        return obj in _FULL_REDUCTIONS and len(v.args) == 1 and all(
+            k.arg == "dtype" for k in v.keywords)
+
     def scalar_output(self, name):
         """True if ``name`` is surely a scalar: a float, or a full reduction."""
-        if name in self.pyfloat:
+        if name in self.pyfloat or self.shapes.get(name) == "scalar":
             return True
         defs = [s.value for s, _ in iter_stmts(self.tree.body) if isinstance(s, gast.Assign)
                 and isinstance(s.targets[0], gast.Name) and s.targets[0].id == name]
