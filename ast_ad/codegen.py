@@ -49,7 +49,7 @@ class Generated:
                 rev_all.insert(0, N.assign(pop, gast.Attribute(value=N.name(stack), attr="pop",
                                                                ctx=gast.Load())))
             tail = cleanup(rev_all + [gast.Return(value=ret_val)], adj_names,
-                           fold_ones=ctx.all_pyfloat, broadcasts=ctx.broadcast_info(),
+                           fold_ones=True, broadcasts=ctx.broadcast_info(),
                            shapes=ctx.shape_reps())
             if not with_value:
                 from .passes.cleanup import dead_forward

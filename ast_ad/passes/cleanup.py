@@ -59,6 +59,8 @@ def cleanup(stmts, adjoint_names, keep=(), fold_ones=False, broadcasts=None, sha
             stmts, changed = new, True
         elif fold_ones:
             folder = _FoldOnes()
+            folder.updated = {n.target.id for x in stmts for n in gast.walk(x)
+                              if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
             stmts = [folder.visit(x) for x in stmts]
             changed = folder.changed
         if not changed:
@@ -101,7 +103,25 @@ def _pure(v):
 
 
 class _FoldOnes(gast.NodeTransformer):
+    """``1.0 * e`` -> ``e``, except as the whole value of an adjoint the code later updates
+    in place (``bx = 1.0 * y; bx += ...`` must not become an update of ``y``)."""
+
     changed = False
+    updated = frozenset()  # adjoints that are updated in place somewhere
+
+    def visit_Assign(self, node):
+        t = node.targets[0]
+        if isinstance(t, gast.Name) and t.id in self.updated and \
+                isinstance(node.value, gast.BinOp):
+            node.value.left = self.visit(node.value.left)
+            node.value.right = self.visit(node.value.right)
+            return node
+        self.generic_visit(node)
+        return node
+
+    def visit_AugAssign(self, node):
+        node.value = self.visit(node.value)
+        return node
 
     def visit_BinOp(self, node):
         self.generic_visit(node)

@@ -115,6 +115,14 @@ class Reverse:
         else:
             value = expr
             state.live.add(var)
+            if self.kind(var) == "num" and not maybe_none and \
+                    isinstance(expr, (gast.BinOp, gast.UnaryOp)):
+                # arithmetic makes a new array (or an immutable number): ours to update
+                node = N.assign(bv, value, loc=loc)
+                node.accumulates = True
+                out.append(node)
+                state.owned.add(var)
+                return
         state.owned.discard(var)
         out.append(N.assign(bv, value, loc=loc))
 

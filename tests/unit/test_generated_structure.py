@@ -91,3 +91,16 @@ def test_generated_source_is_deterministic_golden():
     return (bx, by)
 """.format(line=f.__code__.co_firstlineno + 1)
     assert ast_ad.source(ast_ad.grad(f, wrt=("x", "y")), 3.0, 4.0) == expected
+
+
+def test_in_place_updates_never_touch_user_arrays():
+    def f(x, y):
+        return np.sum(x * y) + np.sum(x * x) + np.sum(y)
+
+    x, y = np.array([1.0, 2.0]), np.array([3.0, 4.0])
+    x0, y0 = x.copy(), y.copy()
+    gx, gy = ast_ad.grad(f, wrt=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, y0 + 2 * x0)
+    np.testing.assert_allclose(gy, x0 + 1.0)
+    np.testing.assert_array_equal(x, x0)
+    np.testing.assert_array_equal(y, y0)
