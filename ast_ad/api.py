@@ -64,6 +64,25 @@ class GradientFunction:
     def primal_fn(self):
         return self.fn
 
+    def __get__(self, obj, objtype=None):
+        """``@grad`` on a method: ``obj.method(x)`` differentiates the bound method (wrt
+        counts the parameters after ``self``)."""
+        if obj is None or isinstance(self.fn, types.MethodType):
+            return self
+        bound = self.__dict__.setdefault("_bound", weakref.WeakKeyDictionary())
+        try:
+            g = bound.get(obj)
+        except TypeError:
+            g = None
+        if g is None:
+            g = GradientFunction(types.MethodType(self.fn, obj), self.wrt, self.with_value,
+                                 self.registry, self.fallback)
+            try:
+                bound[obj] = g
+            except TypeError:
+                pass
+        return g
+
     def __repr__(self):
         kind = "value_and_grad" if self.with_value else "grad"
         return f"<ast_ad {kind} of {self.__qualname__} wrt={self.wrt!r}>"

@@ -41,6 +41,16 @@ def seed(y):
     return 1.0
 
 
+def check_output(y):
+    """An output that does not depend on the differentiated arguments must still be a
+    scalar number (its gradient is then zero)."""
+    if isinstance(y, (bool, str, bytes)) or y is None or isinstance(y, (list, tuple, dict)):
+        raise NonScalarOutputError(
+            f"grad needs a scalar number as output, got {type(y).__name__}; return a float "
+            "(use ast_ad.vjp for non-scalar outputs)")
+    return seed(y)
+
+
 def is_zero(g) -> bool:
     return g is None or (type(g) is float and g == 0.0)
 
@@ -310,6 +320,7 @@ def tangent_list(lst):
 
 # -- rules of the helpers themselves (so generated code is differentiable again) -------
 _reg.nondifferentiable(seed)
+_reg.nondifferentiable(check_output)
 _reg.nondifferentiable(is_zero)
 _reg.nondifferentiable(check_unpack)
 _reg.nondifferentiable(zeros_grad)

@@ -337,6 +337,8 @@ class TransformContext(CallSupport):
             else:
                 seed_stmts.append(N.assign(b_out, N.name(g_out)))
             state.live.add(out_name)
+        elif mode == "joint":  # the output does not depend on wrt: still check its kind
+            seed_stmts.append(N.expr_stmt(N.call(self.ref(R.check_output), [out_atom])))
         if with_value and mode == "joint" and isinstance(out_atom, gast.Name):
             value_name = self.namer.fresh("value")
             seed_stmts.insert(0, N.assign(value_name, out_atom))

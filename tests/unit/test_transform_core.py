@@ -315,3 +315,28 @@ def test_grad_of_the_same_function_is_the_same_object():
 
     assert ast_ad.grad(f) is ast_ad.grad(f)
     assert ast_ad.grad(f, wrt=0) is not ast_ad.value_and_grad(f, wrt=0)
+
+
+class _Model:
+    def __init__(self):
+        self.k = 3.0
+
+    @ast_ad.grad
+    def dloss(self, x):
+        return self.k * x * x
+
+
+def test_grad_decorating_a_method_binds_self():
+    assert _Model().dloss(2.0) == 12.0
+
+
+def test_outputs_that_are_not_numbers_are_errors():
+    def s(x):
+        return "a"
+
+    def n(x):
+        pass
+
+    for f in (s, n):
+        with pytest.raises(ast_ad.NonScalarOutputError):
+            ast_ad.grad(f)(1.0)
