@@ -230,6 +230,8 @@ class GradientFunction:
                                  if p in names))
         static = {params[offset + k]: v for k, v in _function_args(full)
                   if offset + k < len(params)}
+        if self._self is not None and params:
+            static[params[0]] = _Bound(self._self)  # self.helper(x) resolves to the method
         for k, v in enumerate(full):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v
@@ -329,6 +331,22 @@ def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
 
 
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+class _Bound:
+    """The object a method gradient is bound to (its methods resolve statically)."""
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __eq__(self, other):
+        return isinstance(other, _Bound) and other.obj is self.obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+    def __lt__(self, other):
+        return False
 
 
 def _gradient_object(fn, wrt, with_value, registry, fallback):

@@ -9,6 +9,8 @@ gradient with a scalar argument does the same.
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 
 from .errors import AstAdError
@@ -47,6 +49,11 @@ def jvp(f, primals, tangents, registry=None):
         raise AstAdError(f"jvp needs one tangent per primal ({len(primals)} primals, "
                          f"{len(tangents)} tangents)")
     fn = _primal_function(f, primals)
+    bound = getattr(f, "_self", None) if hasattr(f, "compiled_for") else None
+    if isinstance(fn, types.MethodType):
+        bound, fn = fn.__self__, fn.__func__
+    if bound is not None:  # a method: self goes first, with no tangent
+        primals, tangents = (bound,) + primals, (None,) + tangents
     params = _params(fn)
     wrt = [params[k] for k, t in enumerate(tangents) if t is not None and k < len(params)]
     if not wrt:
@@ -85,7 +92,8 @@ def vjp(f, *primals, wrt=0, registry=None):
     kinds = tuple("num" if isinstance(p, (float, int, np.ndarray, np.generic)) else "any"
                   for p in primals)
     split, names = split_for(fn, active, (), kinds, registry, None, None)
-    value, record = split.fwd(*primals)
+    lead = (fn.__self__,) if isinstance(fn, types.MethodType) else ()
+    value, record = split.fwd(*lead, *primals)
 
     def vjp_fn(cotangent):
         grads = split.bwd(cotangent, record)

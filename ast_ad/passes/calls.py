@@ -90,6 +90,8 @@ class CallSupport:
         alias = self.namer.alias(split, getattr(fn, "__name__", "f") + "_vjp")
         rec = self.namer.fresh("_rec")
         s.user_call = (alias, rec)
+        if isinstance(fn, types.MethodType) and isinstance(value.func, gast.Attribute):
+            s.user_call_receiver = value.func.value  # obj.method(x) -> fwd(obj, x)
         out = []
         if g is not None:
             gres = self.namer.fresh("_gh")

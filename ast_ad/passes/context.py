@@ -125,7 +125,13 @@ class TransformContext(CallSupport):
     # -- classification -----------------------------------------------------------------
     def resolve_callable(self, func):
         if isinstance(func, gast.Name) and func.id in self.static_args:
-            return self.static_args[func.id]
+            obj = self.static_args[func.id]
+            return None if hasattr(obj, "obj") and type(obj).__name__ == "_Bound" else obj
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                func.value.id in self.static_args:
+            holder = self.static_args[func.value.id]
+            if type(holder).__name__ == "_Bound":  # self.helper(...) in a method gradient
+                return getattr(holder.obj, func.attr, None)
         if isinstance(func, gast.Name) and func.id in getattr(self, "nested", {}):
             return self.nested[func.id]
         if isinstance(func, gast.Name) and func.id in self.namer.support:
@@ -424,8 +430,10 @@ class TransformContext(CallSupport):
         kinds = {p: ("num" if self.kinds.get(v) == "num" else None) for p, v in tangents.items()}
         j = jvp_for(obj, sorted(wrt, key=params.index), kinds, self.registry)
         alias = self.namer.alias(j, getattr(target, "__name__", "f") + "_jvp")
+        recv = [value.func.value] if isinstance(obj, types.MethodType) and \
+            isinstance(value.func, gast.Attribute) else []
         call = N.call(gast.Attribute(value=N.name(alias), attr="call", ctx=gast.Load()),
-                      value.args, list(value.keywords) + [
+                      recv + list(value.args), list(value.keywords) + [
                           gast.keyword(arg=j.tangent_names[p], value=N.name(tangent_of(
                               tangents[p]))) for p in j.wrt])
         return j, call

@@ -102,9 +102,11 @@ class ForwardSweep:
                         self.pushed.add(rec)
                         out.append(self.push_stmt(N.name(rec), s))
                     call = s.value
+                    recv = getattr(s, "user_call_receiver", None)
                     fwd = gast.Call(func=gast.Attribute(value=N.name(alias), attr="fwd",
                                                         ctx=gast.Load()),
-                                    args=call.args, keywords=call.keywords)
+                                    args=([recv] if recv is not None else []) + call.args,
+                                    keywords=call.keywords)
                     s = N.assign(gast.Tuple(elts=[N.store(t), N.store(rec)], ctx=gast.Store()),
                                  fwd, loc=s)
                 return out + [s]

@@ -340,3 +340,27 @@ def test_outputs_that_are_not_numbers_are_errors():
     for f in (s, n):
         with pytest.raises(ast_ad.NonScalarOutputError):
             ast_ad.grad(f)(1.0)
+
+
+class _Net:
+    def __init__(self):
+        self.W = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+    def act(self, z):
+        return np.tanh(z)
+
+    def loss(self, x):
+        return np.sum(self.act(self.W @ x) ** 2)
+
+
+def test_bound_method_calling_its_own_methods_all_modes():
+    m = _Net()
+    x = np.array([0.1, -0.2])
+    g = ast_ad.grad(m.loss)(x)
+    np.testing.assert_allclose(g, fd(m.loss, (x,), 0), rtol=1e-6)
+    _, back = ast_ad.vjp(m.loss, x)
+    np.testing.assert_allclose(back(1.0), g, rtol=1e-12)
+    H = ast_ad.hessian(m.loss)(x)
+    gr = ast_ad.grad(m.loss)
+    Hfd = np.stack([(gr(x + 1e-5 * e) - gr(x - 1e-5 * e)) / 2e-5 for e in np.eye(2)], 1)
+    np.testing.assert_allclose(H, Hfd, rtol=1e-5, atol=1e-7)
