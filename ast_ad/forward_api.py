@@ -13,6 +13,7 @@ import types
 
 import numpy as np
 
+from .api import _Bound
 from .errors import AstAdError
 from .passes.callees import jvp_for, split_for  # noqa: F401  (jvp_for used by api)
 from .rules.registry import default_registry
@@ -59,7 +60,8 @@ def jvp(f, primals, tangents, registry=None):
     if not wrt:
         return fn(*primals), 0.0
     kinds = {params[k]: type(primals[k]) for k in range(len(primals)) if k < len(params)}
-    j = jvp_for(fn, wrt, kinds, registry)
+    static = {params[0]: _Bound(bound)} if bound is not None and params else {}
+    j = jvp_for(fn, wrt, kinds, registry, static)
     kw = {j.tangent_names[p]: tangents[params.index(p)] for p in j.wrt}
     value, tan = j.call(*primals, **kw)
     return value, _tangent_like(tan, value)
@@ -91,13 +93,17 @@ def vjp(f, *primals, wrt=0, registry=None):
     active = tuple(k in spec.indices for k in range(len(primals)))
     kinds = tuple("num" if isinstance(p, (float, int, np.ndarray, np.generic)) else "any"
                   for p in primals)
-    split, names = split_for(fn, active, (), kinds, registry, None, None)
+    static = {}
+    if isinstance(fn, types.MethodType):
+        static = {_params(fn.__func__)[0]: _Bound(fn.__self__)}
+    split, names = split_for(fn, active, (), kinds, registry, None, None, static)
     lead = (fn.__self__,) if isinstance(fn, types.MethodType) else ()
     value, record = split.fwd(*lead, *primals)
 
     def vjp_fn(cotangent):
         grads = split.bwd(cotangent, record)
-        out = {n: match(g, primals[params.index(n)]) for n, g in zip(names, grads)}
+        full = lead + tuple(primals)
+        out = {n: match(g, full[params.index(n)]) for n, g in zip(names, grads)}
         res = tuple(out[n] for n in spec.names)
         return res[0] if spec.single else res
 

@@ -81,12 +81,14 @@ class Jvp:
 _JVPS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def jvp_for(fn, wrt, kinds, registry):
+def jvp_for(fn, wrt, kinds, registry, static=None):
     """The forward-mode version of ``fn`` for tangents of the parameters ``wrt``."""
     from .pipeline import transform
 
     target = fn.__func__ if isinstance(fn, types.MethodType) else fn
-    key = (tuple(wrt), tuple(sorted(kinds.items())), registry.version)
+    static = static or {}
+    key = (tuple(wrt), tuple(sorted(kinds.items(), key=lambda kv: kv[0])), registry.version,
+           tuple(sorted(static.items(), key=lambda kv: kv[0])))
     try:
         per = _JVPS.setdefault(target, {})
     except TypeError:
@@ -97,7 +99,8 @@ def jvp_for(fn, wrt, kinds, registry):
     j = Jvp(target, tuple(wrt))
     per[key] = j
     try:
-        gen = transform(target, list(wrt), registry, dict(kinds), mode="forward")
+        gen = transform(target, list(wrt), registry, dict(kinds), mode="forward",
+                        static_args=static)
     except AstAdError:
         per.pop(key, None)
         raise
