@@ -57,22 +57,16 @@ class CallSupport:
     def _user_call(self, fn):
         def handler(rev, s, value, g, ans, state):
             return self.user_call_adjoint(rev, s, value, g, state, fn)
+        handler.user_fn = fn
         return handler
 
-    def _dynamic_call(self, rev, s, value, g, ans, state):
-        filename, line = self.parsed.where(s)
-        try:
-            label = gast.unparse(value.func).strip()
-        except Exception:
-            label = "this function"
-        raise UnsupportedConstructError(
-            f"cannot resolve the function `{label}` called on a differentiated value when "
-            "the gradient is generated; call a module-level function or a nested def "
-            "directly", filename=filename, lineno=line)
-
-    def user_call_adjoint(self, rev, s, value, g, state, fn):
+    def prepare_user_call(self, s, value, fn):
+        """Decide, once per call site, the callee and the record's name (the forward sweep
+        calls ``fwd`` and the adjoint pops the record whether or not a gradient flows)."""
         from .callees import split_for
 
+        if hasattr(s, "user_call_split"):
+            return s.user_call_split
         active_args = tuple(isinstance(a, gast.Name) and a.id in self.analysis.active
                             for a in value.args)
         active_kws = tuple(sorted(k.arg for k in value.keywords
@@ -92,6 +86,23 @@ class CallSupport:
         s.user_call = (alias, rec)
         if isinstance(fn, types.MethodType) and isinstance(value.func, gast.Attribute):
             s.user_call_receiver = value.func.value  # obj.method(x) -> fwd(obj, x)
+        s.user_call_split = (split, wrt, active_args, active_kws)
+        return s.user_call_split
+
+    def _dynamic_call(self, rev, s, value, g, ans, state):
+        filename, line = self.parsed.where(s)
+        try:
+            label = gast.unparse(value.func).strip()
+        except Exception:
+            label = "this function"
+        raise UnsupportedConstructError(
+            f"cannot resolve the function `{label}` called on a differentiated value when "
+            "the gradient is generated; call a module-level function or a nested def "
+            "directly", filename=filename, lineno=line)
+
+    def user_call_adjoint(self, rev, s, value, g, state, fn):
+        split, wrt, active_args, active_kws = self.prepare_user_call(s, value, fn)
+        alias, rec = s.user_call
         out = []
         if g is not None:
             gres = self.namer.fresh("_gh")
@@ -107,7 +118,6 @@ class CallSupport:
                     arg_of[kw.arg] = kw.value.id
             for j, pname in enumerate(wrt):
                 self.accumulate_part(rev, arg_of[pname], N.name(gres), j, state, out, s)
-        out.append(rev.restore(s, rec))
         return out
 
     def static_function_args(self, fn, value):

@@ -123,6 +123,11 @@ class TransformContext(CallSupport):
         return {n for n, v in k.items() if v == "f"}
 
     # -- classification -----------------------------------------------------------------
+    def has_active_args(self, call):
+        active = self.analysis.active
+        return any(isinstance(a, gast.Name) and a.id in active for a in call.args) or any(
+            isinstance(k.value, gast.Name) and k.value.id in active for k in call.keywords)
+
     def resolve_callable(self, func):
         if isinstance(func, gast.Name) and func.id in self.static_args:
             obj = self.static_args[func.id]

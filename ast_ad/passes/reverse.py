@@ -187,10 +187,31 @@ class Reverse:
 
     # -- x = value -----------------------------------------------------------------------
     def assign(self, s, x, value, state):
+        out = self._assign(s, x, value, state)
+        if getattr(s, "user_call", None) is not None:
+            # the callee's record is popped whether or not a gradient flows, just before
+            # x's own restore (pushes were: old x, then old record)
+            rec = self.restore(s, s.user_call[1])
+            for k, st in enumerate(out):
+                if getattr(st, "site", None) == id(s) and isinstance(st, gast.Expr) and \
+                        st.value.args and getattr(st.value.args[0], "id", None) == x:
+                    out.insert(k, rec)
+                    break
+            else:
+                out.append(rec)
+        return out
+
+    def _assign(self, s, x, value, state):
         restore = self.restore(s, x)
         base = written_base(s)
         if base is not None and isinstance(value, gast.Call):  # x = lst.pop()
             return self.ctx.method_adjoint(self, s, base, value, state) + [restore]
+        if x in self.an.active and isinstance(value, gast.Call) and \
+                self.ctx.has_active_args(value):
+            handler = self.ctx.call_handler(self.ctx.resolve_callable(value.func), value.func, s)
+            fn = getattr(handler, "user_fn", None)
+            if fn is not None:
+                self.ctx.prepare_user_call(s, value, fn)
         if x not in self.an.active or x not in state.live:
             state.live.discard(x)
             state.owned.discard(x)
@@ -209,7 +230,8 @@ class Reverse:
         state.owned.discard(x)
         self.shape_var = x
         # a 0.0 filler meets only shape-sensitive rules (dot, concatenate...) in calls
-        maybe_zero = x in state.zero and isinstance(value, gast.Call)
+        maybe_zero = x in state.zero and (isinstance(value, gast.Call) or (
+            isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult)))
         state.zero.discard(x)
         if maybe_zero:  # bx may be the 0.0 filler: shape-sensitive rules must not see it
             inner = state.copy()
