@@ -123,7 +123,7 @@ class GradientFunction:
         """Replace __call__ by a dispatcher for the argument types just seen."""
         import inspect
 
-        if self._guards or self._tape is not None:
+        if self._tape is not None:
             type(self).__call__ = GradientFunction.__call__
             return
         try:
@@ -149,6 +149,9 @@ class GradientFunction:
         checks += [f"{n} is not __ad_M" for p, n in zip(params, names)
                    if p.default is not p.empty]
         checks.append("__ad_S[0] is __ad_G")
+        # differentiated global helpers must still be the functions the code was made for
+        checks += [f"__ad_GD{k}.get({name!r}) is __ad_GO{k}"
+                   for k, (_, name, _) in enumerate(self._guards)]
         call_args = ", ".join((["__ad_O"] if self._self is not None else []) + names)
         src = (f"def __call__(__ad_self, {', '.join(sig)}):\n"
                f"    if {' and '.join(checks)}:\n"
@@ -157,6 +160,8 @@ class GradientFunction:
         ns = {"__ad_F": fn, "__ad_S": _STATE, "__ad_G": self._gen, "__ad_M": _MISSING,
               "__ad_O": self._self, "__ad_N": tuple(names)}
         ns.update({f"__ad_T{j}": t for j, t in enumerate(types_)})
+        for k, (d, _, o) in enumerate(self._guards):
+            ns[f"__ad_GD{k}"], ns[f"__ad_GO{k}"] = d, o
         ns.update({f"__ad_F{i}": f for i, f in fns})
         exec(compile(src, f"<ast_ad dispatch {self.__qualname__}>", "exec"), ns)
         type(self).__call__ = ns["__call__"]
