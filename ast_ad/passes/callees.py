@@ -66,6 +66,26 @@ def split_for(fn, active_args, active_kws, kinds, registry, parsed, s, static=No
     return split, wrt
 
 
+def _predicted_tangent_names(fn, wrt):
+    """The names forward mode gives the tangent parameters ('dx', or 'dx_1' if taken)."""
+    from ..frontend.parse import parse_function
+    from . import nodes as N
+
+    try:
+        taken = N.names_in(parse_function(fn).tree)
+    except AstAdError:
+        return {}
+    out = {}
+    for p in wrt:
+        name, k = "d" + p, 0
+        while name in taken:
+            k += 1
+            name = f"d{p}_{k}"
+        taken.add(name)
+        out[p] = name
+    return out
+
+
 class Jvp:
     """A forward-mode callee: ``fn(*args, **{tangent_name: tangent})`` -> (value, tangent)."""
 
@@ -97,6 +117,7 @@ def jvp_for(fn, wrt, kinds, registry, static=None):
     if j is not None:
         return j
     j = Jvp(target, tuple(wrt))
+    j.tangent_names = _predicted_tangent_names(target, wrt)  # a recursive call needs them now
     per[key] = j
     try:
         gen = transform(target, list(wrt), registry, dict(kinds), mode="forward",

@@ -44,6 +44,12 @@ class ForwardMode:
         self.tan = {}
         self.params = tangent_params
 
+    def zero_fill(self, var, defined):
+        """A zero tangent for ``var``: shaped like it when it surely exists here."""
+        if var in defined:
+            return N.assign(self.d(var), N.call(self.ref(R.zeros_grad), [N.name(var)]))
+        return N.assign(self.d(var), N.const(0.0))
+
     def d(self, var):
         if var not in self.tan:
             self.tan[var] = self.namer.fresh("d" + var if not var.startswith("_")
@@ -57,13 +63,18 @@ class ForwardMode:
         return self.ctx.parsed.where(node)
 
     # -- statements ------------------------------------------------------------------------
-    def block(self, stmts, live):
+    def block(self, stmts, live, defined=None):
+        """Tangent code for ``stmts``; ``defined``: names surely bound before them."""
+        if defined is None:
+            defined = set(self.params) | set(self.ctx.params)
         out = []
         for s in stmts:
-            out.extend(self.stmt(s, live))
+            out.extend(self.stmt(s, live, defined))
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name):
+                defined.add(s.targets[0].id)
         return out
 
-    def stmt(self, s, live):
+    def stmt(self, s, live, defined=frozenset()):
         if isinstance(s, gast.Assign):
             t = s.targets[0]
             if isinstance(t, gast.Name):
@@ -76,13 +87,13 @@ class ForwardMode:
             return self.expr_stmt(s, live)
         if isinstance(s, gast.If):
             l1, l2 = set(live), set(live)
-            body = self.block(s.body, l1)
-            orelse = self.block(s.orelse, l2)
+            body = self.block(s.body, l1, set(defined))
+            orelse = self.block(s.orelse, l2, set(defined))
             joined = l1 | l2
             for var in sorted(joined - l1):
-                body.append(N.assign(self.d(var), N.const(0.0)))
+                body.append(self.zero_fill(var, defined))
             for var in sorted(joined - l2):
-                orelse.append(N.assign(self.d(var), N.const(0.0)))
+                orelse.append(self.zero_fill(var, defined))
             live |= joined
             return [N.if_(s.test, body, orelse, loc=s)]
         if isinstance(s, (gast.For, gast.While)):
@@ -90,12 +101,12 @@ class ForwardMode:
             entry = set(live)
             for _ in range(len(self.varied) + 2):
                 st = set(entry)
-                body = self.block(N.clone(s.body), st)
+                body = self.block(N.clone(s.body), st, set(defined))
                 grow = st - entry
                 if not grow:
                     break
                 for var in sorted(grow):
-                    pre.append(N.assign(self.d(var), N.const(0.0)))
+                    pre.append(self.zero_fill(var, defined))
                 entry |= grow
             live |= entry
             loop = copy.copy(s)
