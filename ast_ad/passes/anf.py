@@ -168,6 +168,14 @@ class AnfMixin:
         if isinstance(func, gast.Name) and func.id in getattr(self, "method_aliases", {}):
             func = self.method_aliases[func.id]
         if isinstance(func, gast.Attribute) and not self.env.is_static(func):
+            if func.attr in ("reshape", "transpose") and not e.keywords:
+                # x.reshape(3, 4) / x.transpose(1, 0): the NumPy function with a tuple
+                recv = self.atom(func.value)
+                rest = self.call_args(e.args)
+                fn = np.reshape if func.attr == "reshape" else np.transpose
+                if len(rest) > 1:
+                    rest = [self.atom(gast.Tuple(elts=rest, ctx=gast.Load()))]
+                return N.call(self.static_ref(fn, func), [recv] + rest)
             meth = ARRAY_METHODS.get(func.attr)
             if meth is not None:
                 recv = self.atom(func.value)

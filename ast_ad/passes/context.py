@@ -24,6 +24,9 @@ from .reverse import Reverse, State, no_rule_error
 
 _ELEMENTWISE = {operator.add, operator.sub, operator.mul, operator.truediv, operator.pow,
                 operator.neg, operator.pos}
+_CONTAINER_CAPABLE = {list, tuple, dict, R.as_sequence, R.part, R.add_grads, R.accum_index,
+                      R.take_grad, R.clear_grad, R.push_grad, R.pop_grad, R.zeros_grad,
+                      R.array_parts, R.save_item, R.tangent_setitem, R.tangent_restore}
 _FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod, np.var, np.std, np.amax,
                     np.amin}
 _PURE_NUMPY = {np.dot, np.matmul, np.outer, np.transpose, np.reshape, np.where, np.clip,
@@ -49,7 +52,10 @@ class TransformContext(CallSupport):
             [a.id for a in self.tree.args.kwonlyargs]
         self.callees = {}
         self.guards = []  # (globals dict, name, object) of differentiated global callees
-        self.guard_views(self.tree.body)
+        if not getattr(fn, "__code__", None) or \
+                not fn.__code__.co_filename.startswith("<ast_ad-"):
+            # generated code restores every write before reading a view again
+            self.guard_views(self.tree.body)
         self.analysis = Analysis(self.tree, self.wrt, self.nondiff_value)
         self.kinds = self.infer_kinds()
         scalar = {p for p, t in arg_kinds.items() if t in (float, int, np.float64, bool)}
@@ -292,8 +298,7 @@ class TransformContext(CallSupport):
                 else "any"
         if isinstance(v, gast.Call):
             obj = self.resolve_callable(v.func)
-            if obj is None or obj in (list, tuple, dict, R.as_sequence, R.part) \
-                    or self.registry.vjp(obj) is None:
+            if obj is None or obj in _CONTAINER_CAPABLE or self.registry.vjp(obj) is None:
                 return "any"
             if obj in (sum, max, min, abs, float):
                 names = [a.id for a in v.args if isinstance(a, gast.Name)]

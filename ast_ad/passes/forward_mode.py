@@ -133,10 +133,16 @@ class ForwardMode:
             tmp = self.namer.fresh("_v")
             prim = N.assign(tmp, value, loc=s)
             tan = self.tangent(s, value, N.name(tmp), live)
+            if tan is None:
+                live.discard(x)
+                return [s]
             live.add(x)
             return [prim] + tan + [N.assign(x, N.name(tmp), loc=s)] + \
                 self._rename_tangent(tmp, x, tan)
         tan = self.tangent(s, value, N.name(x), live)
+        if tan is None:
+            live.discard(x)
+            return [s]
         live.add(x)
         return [s] + self._retarget(tan, x)
 
@@ -161,6 +167,8 @@ class ForwardMode:
                 if self.ctx.kinds.get(target) != "num" else gast.BinOp(left=expr, op=gast.Add(),
                                                                        right=e)
         if expr is None:
+            if not isinstance(value, (gast.List, gast.Dict, gast.Tuple)):
+                return None  # nothing reaches the result: its tangent stays absent
             expr = N.const(0.0)
         out.append(N.assign(dt, expr, loc=s))
         return out

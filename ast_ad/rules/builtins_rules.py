@@ -59,7 +59,7 @@ def pow_vjp_base(g, ans, base, exp, mod=None):
 
 
 def pow_vjp_exp(g, ans, base, exp, mod=None):
-    return unbroadcast(g * xlogy(ans, base), exp)
+    return unbroadcast(xlogy(g * ans, base), exp)
 
 
 def pow_jvp_base(t, ans, base, exp, mod=None):
@@ -67,7 +67,7 @@ def pow_jvp_base(t, ans, base, exp, mod=None):
 
 
 def pow_jvp_exp(t, ans, base, exp, mod=None):
-    return t * xlogy(ans, base)
+    return xlogy(t * ans, base)
 
 
 R.defvjp(builtins.abs, O.abs_vjp)

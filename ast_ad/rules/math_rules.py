@@ -274,7 +274,7 @@ def pow_vjp_x(g, ans, x, y):
 
 
 def pow_vjp_y(g, ans, x, y):
-    return g * xlogy(ans, x)
+    return xlogy(g * ans, x)
 
 
 def pow_jvp_x(t, ans, x, y):
@@ -282,7 +282,7 @@ def pow_jvp_x(t, ans, x, y):
 
 
 def pow_jvp_y(t, ans, x, y):
-    return t * xlogy(ans, x)
+    return xlogy(t * ans, x)
 
 
 def copysign_vjp_x(g, ans, x, y):

@@ -77,7 +77,7 @@ def pow_vjp_x(g, ans, x, y):
 
 
 def pow_vjp_y(g, ans, x, y):
-    return unbroadcast(g * xlogy(ans, x), y)
+    return unbroadcast(xlogy(g * ans, x), y)
 
 
 def pow_jvp_x(t, ans, x, y):
@@ -85,7 +85,7 @@ def pow_jvp_x(t, ans, x, y):
 
 
 def pow_jvp_y(t, ans, x, y):
-    return t * xlogy(ans, x)
+    return xlogy(t * ans, x)
 
 
 def mod_vjp_y(g, ans, x, y):
