@@ -313,6 +313,22 @@ def tangent_restore(t, x, idx, told):
     return tangent_setitem(t, x, idx, 0.0 if told is MISSING else told)
 
 
+def tangent_append(d, lst, t):
+    """The tangent list of ``lst`` after ``lst.append(v)`` (a zero tangent becomes a list)."""
+    if not isinstance(d, list):
+        d = [0.0] * len(lst)
+    d.append(t)
+    return d
+
+
+def tangent_pop(d):
+    """The tangent of ``lst.pop()`` (0.0 when the list's tangent is zero)."""
+    if isinstance(d, list) and d:
+        v = d.pop()
+        return 0.0 if v is None else v
+    return 0.0
+
+
 def tangent_list(lst):
     """A zero tangent for a list that starts receiving differentiated entries."""
     return [0.0] * len(lst)

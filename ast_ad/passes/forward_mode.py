@@ -87,13 +87,15 @@ class ForwardMode:
             return self.expr_stmt(s, live)
         if isinstance(s, gast.If):
             l1, l2 = set(live), set(live)
-            body = self.block(s.body, l1, set(defined))
-            orelse = self.block(s.orelse, l2, set(defined))
+            d1, d2 = set(defined), set(defined)
+            body = self.block(s.body, l1, d1)
+            orelse = self.block(s.orelse, l2, d2)
             joined = l1 | l2
             for var in sorted(joined - l1):
-                body.append(self.zero_fill(var, defined))
+                body.append(self.zero_fill(var, d1))
             for var in sorted(joined - l2):
-                orelse.append(self.zero_fill(var, defined))
+                orelse.append(self.zero_fill(var, d2))
+            defined |= d1 & d2
             live |= joined
             return [N.if_(s.test, body, orelse, loc=s)]
         if isinstance(s, (gast.For, gast.While)):
@@ -205,8 +207,7 @@ class ForwardMode:
         func = value.func
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
                 func.attr == "pop" and func.value.id in live:
-            return [N.call(gast.Attribute(value=N.name(self.d(func.value.id)), attr="pop",
-                                          ctx=gast.Load()), [])]
+            return [N.call(self.ref(R.tangent_pop), [N.name(self.d(func.value.id))])]
         obj = self.ctx.resolve_callable(func)
         reg = self.ctx.registry
         if obj is not None and reg.jvp(obj) is not None:
@@ -298,14 +299,15 @@ class ForwardMode:
                     pre = [init]
                 else:
                     pre = []
-                meth = gast.Attribute(value=N.name(self.d(base)), attr=call.func.attr,
-                                      ctx=gast.Load())
+                db = self.d(base)
                 if call.func.attr == "append":
                     a = call.args[0]
                     ta = N.name(self.d(a.id)) if isinstance(a, gast.Name) and a.id in live \
                         else N.const(0.0)
-                    return pre + [s, N.expr_stmt(N.call(meth, [ta]))]
-                return pre + [s, N.expr_stmt(N.call(meth, []))]
+                    upd = N.assign(db, N.call(self.ref(R.tangent_append),
+                                              [N.name(db), N.name(base), ta]), loc=s)
+                    return pre + [upd, s]
+                return pre + [s, N.expr_stmt(N.call(self.ref(R.tangent_pop), [N.name(db)]))]
         if isinstance(call, gast.Call) and self.ctx.resolve_callable(call.func) is \
                 R.restore_item and isinstance(call.args[0], gast.Name):
             base, idx, old = call.args  # generated code undoing a write: x[idx] = old
