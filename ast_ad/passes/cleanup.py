@@ -31,6 +31,8 @@ def _counts(stmts):
             if isinstance(n, gast.Name):
                 d = loads if isinstance(n.ctx, gast.Load) else stores
                 d[n.id] = d.get(n.id, 0) + 1
+            if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
+                loads[n.target.id] = loads.get(n.target.id, 0) + 1  # `+=` reads it too
     return loads, stores
 
 
