@@ -1,0 +1,265 @@
+"""Minimal programs from the differential sweeps that ast_ad differentiated wrongly.
+
+Each is the hand-checked minimum of a failing generated program (docs/differential.md).
+A case with ``xfail`` set is still broken and marked ``xfail(strict=True)``: a fix makes
+it XPASS and fail, which is the signal to clear the field. Fixed cases stay as
+regression tests. Every case is also checked against finite differences and the tape,
+so the expectation itself is not in doubt.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import ast_ad
+
+from .harness import TAPE_GRAD, fd_grad
+
+
+# 1. `while a and b:` left by `break` or `return`: the reverse sweep pops one recorded
+#    condition per iteration, the forward sweep skipped the push on the last one.
+def while_and_break(x):
+    k = 0
+    while k < 1 and x > 0.0:
+        k += 1
+        break
+    return x * x
+
+
+def while_and_return(x):
+    k = 0
+    while k < 2 and x > -1.0:
+        k += 1
+        return x * x
+    return x
+
+
+def while_and_break_nested(x, y):
+    for i in range(2):
+        k = 0
+        while k < 2 and x > 0.0:
+            k += 1
+            x = x * y
+            if k > 0:
+                break
+    return x
+
+
+# 2. The same with `or`: no crash, a wrong gradient (0.738 instead of 0.6642 at 0.41).
+def while_or_break(x):
+    k = 0
+    while k < 3 or x > 5.0:
+        k += 1
+        if k == 2:
+            break
+        x = x * 0.9
+    return x * x
+
+
+# 3. An array re-assigned inside a loop gets the scalar adjoint 0.0 before the loop;
+#    the rule of the statement that made its earlier value needs the shape.
+def loop_reassign_after_broadcast(x, y):
+    v = x[:, None] * y
+    for i in range(1):
+        v = y * 2.0
+    return np.sum(v)
+
+
+def loop_reassign_after_concatenate(x):
+    v = np.concatenate((x[1:], x[:1]))
+    for i in range(1):
+        v = x * 2.0
+    return np.sum(v)
+
+
+def loop_reassign_after_dot(x, y):
+    v = np.dot(y, x)
+    for i in range(1):
+        v = x * 2.0
+    return np.sum(v)
+
+
+# 4. A loop whose body is `pass`: the generated code has a `for` without a body.
+def empty_for_body(x):
+    for i in range(1):
+        pass
+    return x * x
+
+
+# 5. A call of a user function whose result gets no gradient on the path taken (here:
+#    an early return before it is used): the reverse sweep pops the call's record only
+#    when the result's adjoint is non-zero, but it was pushed unconditionally, so the
+#    next pop (restoring the overwritten `y`) reads the record instead.
+def _h(a):
+    return math.sin(a)
+
+
+def call_result_unused_then_restore(x, y):
+    v = x * y
+    y = _h(v)
+    if x < 1.0:
+        return v
+    return y
+
+
+def call_result_unused_then_restore_max(x, y):
+    v = max(x, y)
+    y = _h(v)
+    if x < 1.0:
+        return v
+    return y
+
+
+def _double(a):
+    return a * 2.0
+
+
+# The same in a loop: the last call's result is dead, so its record is not popped and
+# `x` is restored from the wrong slot; no error, a wrong gradient (0.825 for 0.765).
+def call_in_loop_result_dead(x, y):
+    x = math.sin(x)
+    for i in range(1):
+        y = y + x
+        x = _double(x)
+    return y
+
+
+# 6. The 0.0 filler adjoint reaches a shape-sensitive rule through an early return in a
+#    loop: `x` is overwritten after the (not taken) return, its adjoint stays 0.0, and
+#    the matmul rule gets a float.
+def loop_return_then_matmul(x, A):
+    for i in range(1):
+        if x[0] > 5.0:
+            return np.sum(x)
+        x = A[:, 0] @ A
+    return 0.0
+
+
+# 7. A differentiated parameter overwritten by a constant and then read twice in one
+#    expression: the two contributions are combined into `bx += ...` with no first
+#    `bx = ...` (the gradient is 0.0).
+def overwritten_param_used_twice(x):
+    x = 0.9
+    return np.tanh(x) * np.tanh(x)
+
+
+# 8. The 0.0 filler (the adjoint of a value that an early return made dead) passes
+#    through another rule first (negation, np.stack/np.sum) and then reaches a
+#    shape-sensitive one (matmul, dot, concatenate's split).
+def return_then_neg_matmul(x, A):
+    v = -(A @ x)
+    if x[0] < 5.0:
+        return np.sum(x)
+    return np.sum(v)
+
+
+def return_then_neg_dot(x, A):
+    v = -np.dot(np.mean(A, axis=1), A)
+    if x[0] < 5.0:
+        return np.sum(x)
+    return np.sum(v)
+
+
+def return_then_stack_matmul(x, A):
+    lst = []
+    for i in range(3):
+        lst.append(A[:, i] @ A)
+    v = np.sum(np.stack(lst), axis=0)
+    if x[0] < 5.0:
+        return np.sum(x)
+    return np.sum(v)
+
+
+def loop_return_then_concatenate(x):
+    lst = []
+    for i in range(2):
+        lst.append(np.concatenate((x[1:], x[:1])))
+        return np.sum(x)
+    return np.sum(np.stack(lst))
+
+
+# 9. An in-place write into an array that is overwritten afterwards: the reverse of
+#    `buf[1] += ...` writes into the adjoint of `buf`, which is a read-only array.
+def inplace_then_overwrite(x):
+    buf = np.zeros_like(x)
+    buf[1] += x[0] * x[1]
+    buf = np.sin(x)
+    return np.sum(buf)
+
+
+def _x3():
+    return np.array([0.3, 0.5, -0.2])
+
+
+def _x2():
+    return np.array([0.3, -0.5])
+
+
+def _a32():
+    return np.array([[0.4, -0.17], [1.4, 0.36], [1.16, 0.77]])
+
+
+FIXED = None  # xfail: None once ast_ad gets the case right
+
+CASES = [
+    # (id, function, args, xfail reason or None)
+    ("while_and_break", while_and_break, (0.41,), FIXED),
+    ("while_and_return", while_and_return, (0.3,), FIXED),
+    ("while_and_break_nested", while_and_break_nested, (0.41, 0.7), FIXED),
+    ("while_or_break", while_or_break, (0.41,), FIXED),
+    ("loop_reassign_after_broadcast", loop_reassign_after_broadcast,
+     (np.array([0.3, -0.5]), np.array([[0.2, 0.4], [-0.1, 0.6]])), FIXED),
+    ("loop_reassign_after_concatenate", loop_reassign_after_concatenate, (_x3(),), FIXED),
+    ("loop_reassign_after_dot", loop_reassign_after_dot,
+     (_x3(), np.array([[0.3, 0.6, 1.4], [-0.3, -0.6, -0.03]])), FIXED),
+    ("empty_for_body", empty_for_body, (0.3,), FIXED),
+    ("call_result_unused_then_restore", call_result_unused_then_restore, (-0.22, 0.97),
+     FIXED),
+    ("call_result_unused_then_restore_max", call_result_unused_then_restore_max,
+     (-0.22, 0.97), FIXED),
+    ("call_in_loop_result_dead", call_in_loop_result_dead, (-0.7, -0.6), FIXED),
+    ("loop_return_then_matmul", loop_return_then_matmul,
+     (np.array([0.915, 0.92]), np.array([[0.046, -0.64], [-1.34, -0.35]])), FIXED),
+    ("overwritten_param_used_twice", overwritten_param_used_twice, (0.3,), FIXED),
+    ("return_then_neg_matmul", return_then_neg_matmul, (_x2(), _a32()),
+     "AxisError in the matmul adjoint"),
+    ("return_then_neg_dot", return_then_neg_dot, (_x2(), _a32()),
+     "ValueError: shape-mismatch for sum (dot adjoint)"),
+    ("return_then_stack_matmul", return_then_stack_matmul,
+     (_x2(), np.array([[0.4, -0.17, 0.3], [1.4, 0.36, -0.5]])),
+     "ValueError in the matmul adjoint"),
+    ("loop_return_then_concatenate", loop_return_then_concatenate, (_x2(),),
+     "ZeroDivisionError in split_like"),
+    ("inplace_then_overwrite", inplace_then_overwrite, (_x2(),),
+     "ValueError: assignment destination is read-only"),
+]
+
+
+def _close(a, b, rtol, atol):
+    return all(np.allclose(np.asarray(p, float), np.asarray(q, float), rtol=rtol, atol=atol)
+               for p, q in zip(a, b))
+
+
+@pytest.mark.parametrize("name, fn, args, xfail", CASES, ids=[c[0] for c in CASES])
+def test_reference_gradients_agree(name, fn, args, xfail):
+    """Finite differences (and the tape, when there is one) agree on each case."""
+    wrt = tuple(range(len(args)))
+    fd = fd_grad(fn, args)
+    if TAPE_GRAD is not None:
+        assert _close(TAPE_GRAD(fn, wrt=wrt)(*args), fd, 1e-5, 1e-7)
+
+
+@pytest.mark.parametrize(
+    "name, fn, args, xfail",
+    [pytest.param(*c, marks=[pytest.mark.xfail(strict=True, reason=c[3])] if c[3] else [])
+     for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_finding(name, fn, args, xfail):
+    wrt = tuple(range(len(args)))
+    got = ast_ad.grad(fn, wrt=wrt)(*[a.copy() if hasattr(a, "copy") else a for a in args])
+    assert _close(got, fd_grad(fn, args), 1e-5, 1e-7)
+
