@@ -202,7 +202,10 @@ class TransformContext(CallSupport):
                             shape_uses.add(id(n.args[k]))
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
                     loads.setdefault(n.id, []).append(id(n))
-        return {v for v in needed if v in loads and all(i in shape_uses for i in loads[v])}
+        written = {st.targets[0].value.id for st, _ in iter_stmts(self.tree.body)
+                   if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
+        return {v for v in needed if v in loads and v not in written
+                and all(i in shape_uses for i in loads[v])}
 
     def shape_reps(self):
         """(shape-only argument positions, representative name of a shape class)."""

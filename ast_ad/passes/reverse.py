@@ -97,7 +97,12 @@ class Reverse:
         """First write: ``bv = c``; later: ``bv = bv + c``, and ``bv += c`` once ``bv`` holds
         a buffer this code allocated (never a view of user data or another adjoint)."""
         bv = self.b(var)
-        state.zero.discard(var)
+        from_zero = getattr(self, "_from_zero", False) or maybe_none
+        was_live = var in state.live
+        if not from_zero:
+            state.zero.discard(var)
+        elif not was_live:
+            state.zero.add(var)  # its first value may be (derived from) the 0.0 filler
         if var in state.live:
             if self.kind(var) == "num" and not maybe_none:
                 if var in state.owned:
@@ -230,7 +235,8 @@ class Reverse:
         state.owned.discard(x)
         self.shape_var = x
         # a 0.0 filler meets only shape-sensitive rules (dot, concatenate...) in calls
-        maybe_zero = x in state.zero and (isinstance(value, gast.Call) or (
+        was_zero = x in state.zero
+        maybe_zero = was_zero and (isinstance(value, gast.Call) or (
             isinstance(value, gast.BinOp) and isinstance(value.op, gast.MatMult)))
         state.zero.discard(x)
         if maybe_zero:  # bx may be the 0.0 filler: shape-sensitive rules must not see it
@@ -241,7 +247,13 @@ class Reverse:
             test = N.not_(N.call(self.ref(R.is_zero), [g]))
             contrib = [N.if_(test, contrib or [gast.Pass()], skip, loc=s)]
         else:
-            contrib = self.contributions(s, value, g, ans, state)
+            # elementwise rules carry a 0.0 filler through as a scalar: what they feed may
+            # be the filler too
+            self._from_zero = was_zero
+            try:
+                contrib = self.contributions(s, value, g, ans, state)
+            finally:
+                self._from_zero = False
         if self_ref:
             if any(isinstance(n, gast.Name) and n.id == _SENTINEL
                    for c in contrib for n in gast.walk(c)):
