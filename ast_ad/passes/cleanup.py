@@ -36,7 +36,8 @@ def _counts(stmts):
     return loads, stores
 
 
-def cleanup(stmts, adjoint_names, keep=(), fold_ones=False, broadcasts=None, shapes=None):
+def cleanup(stmts, adjoint_names, keep=(), fold_ones=False, broadcasts=None, shapes=None,
+            immutable=False):
     """Simplify the adjoint sweep ``stmts`` (a list, modified copy returned).
 
     ``fold_ones``: every value is a float, so ``1.0 * e`` may become ``e``.
@@ -61,8 +62,10 @@ def cleanup(stmts, adjoint_names, keep=(), fold_ones=False, broadcasts=None, sha
             stmts, changed = new, True
         elif fold_ones:
             folder = _FoldOnes()
-            folder.updated = {n.target.id for x in stmts for n in gast.walk(x)
-                              if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
+            if not immutable:  # floats only: `+=` rebinds, nothing can alias
+                folder.updated = {n.target.id for x in stmts for n in gast.walk(x)
+                                  if isinstance(n, gast.AugAssign)
+                                  and isinstance(n.target, gast.Name)}
             stmts = [folder.visit(x) for x in stmts]
             changed = folder.changed
         if not changed:
