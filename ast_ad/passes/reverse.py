@@ -288,11 +288,18 @@ class Reverse:
             base = value.value
             if isinstance(base, gast.Name) and base.id in active:
                 idx = _index_expr(value.slice)
+                was_live = base.id in state.live
                 acc = N.call(self.ref(R.accum_index), [
-                    N.name(self.b(base.id)) if base.id in state.live else N.const(0.0),
+                    N.name(self.b(base.id)) if was_live else N.const(0.0),
                     base, idx, g])
                 out.append(N.assign(self.b(base.id), acc, loc=s))
                 state.live.add(base.id)
+                state.owned.discard(base.id)
+                if getattr(self, "_from_zero", False):
+                    if not was_live:
+                        state.zero.add(base.id)  # g may be the filler: so may this be
+                else:
+                    state.zero.discard(base.id)
             return out
         if isinstance(value, (gast.Tuple, gast.List)):
             for k, e in enumerate(value.elts):
