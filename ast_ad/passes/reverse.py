@@ -254,7 +254,10 @@ class Reverse:
                 contrib = self.contributions(s, value, g, ans, state)
             finally:
                 self._from_zero = False
-        if self_ref:
+        # x = h(x) with a user function: its backward reads the record, not x, and the
+        # record sits above old x on the stack, so x is restored last
+        late = self_ref and getattr(s, "user_call", None) is not None
+        if self_ref and not late:
             if any(isinstance(n, gast.Name) and n.id == _SENTINEL
                    for c in contrib for n in gast.walk(c)):
                 at = self.namer.fresh("_a")
@@ -262,7 +265,7 @@ class Reverse:
                 contrib = [_Rename(_SENTINEL, at).visit(c) for c in contrib]
             out.append(restore)
         out.extend(contrib)
-        if not self_ref:
+        if not self_ref or late:
             out.append(restore)
         return out
 
