@@ -28,7 +28,7 @@ import traceback
 from pathlib import Path
 
 import numpy as np
-from hypothesis import assume, note
+from hypothesis import assume, event, note
 from hypothesis.errors import UnsatisfiedAssumption
 
 import ast_ad
@@ -101,22 +101,23 @@ def _scalar(y):
     return float(y.reshape(()))
 
 
-def fd_grad(f, args):
+def fd_grad(f, args, eps=None):
     """Central differences with respect to every argument (floats and float arrays)."""
+    h = EPS if eps is None else eps
     out = []
     for i, a in enumerate(args):
         if isinstance(a, np.ndarray):
             g = np.zeros_like(a, dtype=np.float64)
             for k in np.ndindex(a.shape):
                 hi, lo = list(_copy(args)), list(_copy(args))
-                hi[i][k] += EPS
-                lo[i][k] -= EPS
-                g[k] = (_scalar(f(*hi)) - _scalar(f(*lo))) / (2 * EPS)
+                hi[i][k] += h
+                lo[i][k] -= h
+                g[k] = (_scalar(f(*hi)) - _scalar(f(*lo))) / (2 * h)
         else:
             hi, lo = list(args), list(args)
-            hi[i] = a + EPS
-            lo[i] = a - EPS
-            g = (_scalar(f(*hi)) - _scalar(f(*lo))) / (2 * EPS)
+            hi[i] = a + h
+            lo[i] = a - h
+            g = (_scalar(f(*hi)) - _scalar(f(*lo))) / (2 * h)
         out.append(g)
     return tuple(out)
 
@@ -150,6 +151,17 @@ def _close(got, ref, rtol, atol):
 def _fmt(grads):
     return "\n".join(f"  [{i}] {np.array2string(np.asarray(g), precision=10)}"
                      for i, g in enumerate(grads))
+
+
+def fd_converged(f, args, fd, scale):
+    """Whether central differences at step EPS / 4 agree with ``fd`` (step EPS).
+
+    Bounded programs can still have large higher derivatives (``sin`` of a 4th power,
+    say); there the difference quotient itself is off, and a mismatch with it says
+    nothing about the gradient. Only then are finite differences left out (the
+    transformer is still checked against the tape).
+    """
+    return _close(fd_grad(f, args, EPS / 4), fd, FD_RTOL, FD_ATOL * scale)
 
 
 class EngineError(AssertionError):
@@ -206,9 +218,21 @@ def check(program, seed, use_tape=True):
             _same_args(args, call, "ast_ad.tape.grad")
             note(f"ast_ad.tape.grad:\n{_fmt(g_tape)}")
 
-        assert _close(g_ast, fd, FD_RTOL, FD_ATOL * scale), "ast_ad.grad != finite differences"
+        fd_ok = True
+        if not (_close(g_ast, fd, FD_RTOL, FD_ATOL * scale)
+                and (g_tape is None or _close(g_tape, fd, FD_RTOL, FD_ATOL * scale))):
+            fd_ok = fd_converged(f, args, fd, scale)
+            if not fd_ok:
+                event("finite differences not converged: transformer vs tape only")
+                note("finite differences do not agree with themselves at a smaller step")
+                assume(g_tape is not None)
+        if fd_ok:
+            assert _close(g_ast, fd, FD_RTOL, FD_ATOL * scale), "ast_ad.grad != finite differences"
         if g_tape is not None:
-            assert _close(g_tape, fd, FD_RTOL, FD_ATOL * scale), "tape.grad != finite differences"
+            if fd_ok:
+                assert _close(g_tape, fd, FD_RTOL, FD_ATOL * scale), (
+                    "tape.grad != finite differences"
+                )
             assert _close(g_ast, g_tape, TAPE_RTOL, TAPE_RTOL * 1e-3 * scale), (
                 "ast_ad.grad != tape.grad"
             )

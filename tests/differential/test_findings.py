@@ -190,6 +190,19 @@ def inplace_then_overwrite(x):
     return np.sum(buf)
 
 
+# 10. A helper call whose result overwrites a differentiated parameter, `x = h(x)`: the
+#     reverse sweep hands the helper's backward function None for its record
+#     (`TypeError: cannot unpack non-iterable NoneType object` in `h_bwd`);
+#     `y = h(x)` and `return h(x)` work.
+def _square(a):
+    return a * a
+
+
+def helper_result_overwrites_argument(x):
+    x = _square(x)
+    return x
+
+
 def _x3():
     return np.array([0.3, 0.5, -0.2])
 
@@ -230,6 +243,8 @@ CASES = [
      (_x2(), np.array([[0.4, -0.17, 0.3], [1.4, 0.36, -0.5]])), FIXED),
     ("loop_return_then_concatenate", loop_return_then_concatenate, (_x2(),), FIXED),
     ("inplace_then_overwrite", inplace_then_overwrite, (_x2(),), FIXED),
+    ("helper_result_overwrites_argument", helper_result_overwrites_argument, (0.41,),
+     FIXED),
 ]
 
 
