@@ -24,7 +24,6 @@ Rules come from the same registry (``defjvp``), inlined like reverse rules.
 from __future__ import annotations
 
 import copy
-import operator
 
 import gast
 
@@ -139,20 +138,13 @@ class ForwardMode:
                 live.discard(x)
                 return [s]
             live.add(x)
-            return [prim] + tan + [N.assign(x, N.name(tmp), loc=s)] + \
-                self._rename_tangent(tmp, x, tan)
+            return [prim] + tan + [N.assign(x, N.name(tmp), loc=s)]
         tan = self.tangent(s, value, N.name(x), live)
         if tan is None:
             live.discard(x)
             return [s]
         live.add(x)
-        return [s] + self._retarget(tan, x)
-
-    def _retarget(self, tan, x):
-        return tan
-
-    def _rename_tangent(self, tmp, x, tan):
-        return []
+        return [s] + tan
 
     def live_operands(self, value, live):
         return [n for n in operands(value) if n in live]
@@ -331,5 +323,3 @@ class ForwardMode:
                     "supported", filename=filename, lineno=line)
         return [s]
 
-
-_ = operator
