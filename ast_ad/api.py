@@ -17,18 +17,19 @@ import weakref
 
 import numpy as np
 
+from . import pipeline as _pipeline
 from .errors import AstAdError
-from .passes import pipeline as _pipeline
+from .objects import Bound, GradientObject
 from .rules import registry as _registry_mod
 from .rules.registry import default_registry
-from .signature import bind, resolve_wrt
+from .signature import bind, param_names, resolve_wrt
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _STATE = _registry_mod.state
 _MISSING = object()  # "argument not given" in generated dispatchers
 
 
-class GradientFunction:
+class GradientFunction(GradientObject):
     """The gradient of ``fn`` (callable with ``fn``'s signature)."""
 
     def __init__(self, fn, wrt=0, with_value=False, registry=None, fallback=None):
@@ -60,9 +61,6 @@ class GradientFunction:
         self.__qualname__ = getattr(fn, "__qualname__", self.__name__)
         self.__doc__ = getattr(fn, "__doc__", None)
         self.__module__ = getattr(fn, "__module__", None)
-
-    def primal_fn(self):
-        return self.fn
 
     def __get__(self, obj, objtype=None):
         """``@grad`` on a method: ``obj.method(x)`` differentiates the bound method (wrt
@@ -186,8 +184,6 @@ class GradientFunction:
 
     def _higher_order(self, full):
         """grad of an ast_ad gradient: forward mode over its generated code."""
-        from .forward_api import _params
-
         inner = self._target.compiled_for(full)
         for i in self._spec.indices:
             if not isinstance(full[i], (float, int, np.floating, np.integer)) or \
@@ -196,7 +192,7 @@ class GradientFunction:
                     f"grad of the ast_ad gradient {self._target!r} w.r.t. the array argument "
                     f"{self._spec.names[self._spec.indices.index(i)]!r}: its output is not a "
                     "scalar; use ast_ad.hessian, ast_ad.hvp or ast_ad.jacobian")
-        params = _params(inner)
+        params = param_names(inner)
         kinds = {params[k]: type(v) for k, v in enumerate(full) if k < len(params)}
         key = ("higher", tuple(self._spec.indices), self.with_value, self.registry.version,
                tuple(sorted((k, t.__qualname__) for k, t in kinds.items())))
@@ -226,7 +222,7 @@ class GradientFunction:
         target = self._target
         names = self._spec.names
         arg_kinds = {}
-        params = _param_names(target)
+        params = param_names(target)
         offset = 1 if self._self is not None else 0
         for k, p in enumerate(params[offset:]):
             if k < len(full):
@@ -236,7 +232,7 @@ class GradientFunction:
         static = {params[offset + k]: v for k, v in _function_args(full)
                   if offset + k < len(params)}
         if self._self is not None and params:
-            static[params[0]] = _Bound(self._self)  # self.helper(x) resolves to the method
+            static[params[0]] = Bound(self._self)  # self.helper(x) resolves to the method
         for k, v in enumerate(full):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v
@@ -247,14 +243,14 @@ class GradientFunction:
         except TypeError:  # not weak-referenceable (a builtin): _pipeline.transform() will explain
             per_fn = {}
         gen = per_fn.get(ckey)
-        if gen is not None and not all(d.get(n) is o for d, n, o in gen.ctx.guards):
+        if gen is not None and not all(d.get(n) is o for d, n, o in gen.guards):
             gen = None
         if gen is None:
             gen = _pipeline.transform(target, names, self.registry, arg_kinds, mode="joint",
                                       with_value=self.with_value, single=self._spec.single,
                                       static_args=static)
             per_fn[ckey] = gen
-        self._guards = tuple(getattr(gen.ctx, "guards", ()))
+        self._guards = tuple(gen.guards)
         return gen
 
     def compiled_for(self, full):
@@ -283,13 +279,6 @@ def _unwrap(fn):
     if isinstance(fn, GradientFunction):
         return fn, None
     return fn, None
-
-
-def _param_names(fn):
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return []
-    return list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
 
 
 def _key(full, indices):
@@ -338,22 +327,6 @@ def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-class _Bound:
-    """The object a method gradient is bound to (its methods resolve statically)."""
-
-    def __init__(self, obj):
-        self.obj = obj
-
-    def __eq__(self, other):
-        return isinstance(other, _Bound) and other.obj is self.obj
-
-    def __hash__(self):
-        return id(self.obj)
-
-    def __lt__(self, other):
-        return False
-
-
 def _gradient_object(fn, wrt, with_value, registry, fallback):
     """``grad(f, wrt)`` twice gives the same object (held weakly: nothing is kept alive)."""
     key = (tuple(wrt) if isinstance(wrt, list) else wrt, with_value, fallback, id(registry))
@@ -379,14 +352,11 @@ def source(g, *args, mode=None, wrt=0, **kwargs) -> str:
     if isinstance(g, GradientFunction) and mode is None:
         return g.source(*args, **kwargs)
     if mode in ("forward", "jvp") and callable(g) and not isinstance(g, GradientFunction):
-        from .forward_api import _params
-        from .passes.callees import jvp_for
-
         spec = resolve_wrt(g, wrt)
         b = bind(g, args, kwargs) if (args or kwargs) else None
         full = tuple(b.arguments.values()) if b is not None else _example_args(g, ())
-        params = _params(g)
+        params = param_names(g)
         kinds = {p: type(v) for p, v in zip(params, full)}
-        return jvp_for(g, list(spec.names), kinds, default_registry).source
+        return _pipeline.CALLEES.jvp_for(g, list(spec.names), kinds, default_registry).source
     raise AstAdError(f"ast_ad.source expects a function made by ast_ad.grad (or a plain "
                      f"function with mode='forward'), not {g!r}")

@@ -13,29 +13,23 @@ import types
 
 import numpy as np
 
-from .api import _Bound
+from .api import grad
 from .errors import AstAdError
-from .passes.callees import jvp_for, split_for  # noqa: F401  (jvp_for used by api)
+from .objects import Bound, GradientObject
+from .pipeline import CALLEES
 from .rules.registry import default_registry
-from .signature import bind, match, resolve_wrt
+from .signature import bind, match, param_names, resolve_wrt
 
 
 def _primal_function(f, full):
     """A plain Python function (with source) computing ``f`` for arguments like ``full``."""
-    from .api import GradientFunction
-
-    if isinstance(f, GradientFunction):
+    if isinstance(f, GradientObject):
         return f.compiled_for(full)
     return f
 
 
 def _kinds(names, values):
     return {n: type(v) for n, v in zip(names, values)}
-
-
-def _params(fn):
-    code = fn.__code__
-    return list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
 
 
 def jvp(f, primals, tangents, registry=None):
@@ -55,13 +49,13 @@ def jvp(f, primals, tangents, registry=None):
         bound, fn = fn.__self__, fn.__func__
     if bound is not None:  # a method: self goes first, with no tangent
         primals, tangents = (bound,) + primals, (None,) + tangents
-    params = _params(fn)
+    params = param_names(fn)
     wrt = [params[k] for k, t in enumerate(tangents) if t is not None and k < len(params)]
     if not wrt:
         return fn(*primals), 0.0
     kinds = {params[k]: type(primals[k]) for k in range(len(primals)) if k < len(params)}
-    static = {params[0]: _Bound(bound)} if bound is not None and params else {}
-    j = jvp_for(fn, wrt, kinds, registry, static)
+    static = {params[0]: Bound(bound)} if bound is not None and params else {}
+    j = CALLEES.jvp_for(fn, wrt, kinds, registry, static)
     kw = {j.tangent_names[p]: tangents[params.index(p)] for p in j.wrt}
     value, tan = j.call(*primals, **kw)
     return value, _tangent_like(tan, value)
@@ -89,14 +83,14 @@ def vjp(f, *primals, wrt=0, registry=None):
     registry = registry or default_registry
     fn = _primal_function(f, primals)
     spec = resolve_wrt(f, wrt)
-    params = _params(fn)
+    params = param_names(fn)
     active = tuple(k in spec.indices for k in range(len(primals)))
     kinds = tuple("num" if isinstance(p, (float, int, np.ndarray, np.generic)) else "any"
                   for p in primals)
     static = {}
     if isinstance(fn, types.MethodType):
-        static = {_params(fn.__func__)[0]: _Bound(fn.__self__)}
-    split, names = split_for(fn, active, (), kinds, registry, None, None, static)
+        static = {param_names(fn.__func__)[0]: Bound(fn.__self__)}
+    split, names = CALLEES.split_for(fn, active, (), kinds, registry, static)
     lead = (fn.__self__,) if isinstance(fn, types.MethodType) else ()
     value, record = split.fwd(*lead, *primals)
 
@@ -112,8 +106,6 @@ def vjp(f, *primals, wrt=0, registry=None):
 
 def hvp(f, primals, v, wrt=0, registry=None):
     """Hessian-vector product H·v (forward over the generated reverse-mode gradient)."""
-    from .api import grad
-
     primals = tuple(primals)
     spec = resolve_wrt(f, wrt)
     if not spec.single:

@@ -148,3 +148,11 @@ def match(g, x):
     if isinstance(x, complex):
         return complex(g)
     return g
+
+
+def param_names(fn) -> list:
+    """The positional and keyword-only parameter names of a Python function (its code)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    return list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])

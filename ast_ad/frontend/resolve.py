@@ -15,7 +15,7 @@ import builtins
 
 import gast
 
-from ..passes.nodes import attr_chain
+from ..ir.nodes import attr_chain
 
 LOCAL = object()
 MISSING = object()

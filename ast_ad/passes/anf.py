@@ -24,8 +24,8 @@ import gast
 import numpy as np
 
 from ..errors import UnsupportedConstructError
+from ..ir import nodes as N
 from ..rules import helpers as H
-from . import nodes as N
 
 # method name -> (function, how the receiver and arguments map onto it)
 #   "x": f(x, *args, **kw)     "xs": f(x, args)   (shape given as several ints or one tuple)

@@ -13,7 +13,7 @@ import textwrap
 
 import gast
 
-from . import nodes as N
+from ..ir import nodes as N
 
 _cache: dict = {}
 

@@ -45,7 +45,7 @@ import gast
 
 from .. import runtime as R
 from ..errors import UnsupportedConstructError
-from . import nodes as N
+from ..ir import nodes as N
 from .anf import AnfMixin
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import ast_ad
-import ast_ad.passes.pipeline as pipeline
+import ast_ad.pipeline as pipeline
 
 
 def f_xy(x, y):

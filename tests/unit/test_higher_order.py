@@ -119,7 +119,7 @@ def test_jvp_of_vector_function_through_a_loop():
 
 
 def test_forward_source_is_commented():
-    src = ast_ad.passes.callees.jvp_for(loop, ["x"], {"x": float},
+    src = ast_ad.pipeline.CALLEES.jvp_for(loop, ["x"], {"x": float},
                                         ast_ad.default_registry).source
     assert "dp" in src and "# p = np.sin(p) * 0.9 + x * 0.1" in src
 

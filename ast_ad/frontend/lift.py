@@ -27,7 +27,7 @@ import types
 import gast
 
 from ..errors import UnsupportedConstructError
-from . import nodes as N
+from ..ir import nodes as N
 
 
 def lift_nested(parsed, env, namer):

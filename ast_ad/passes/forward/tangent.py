@@ -27,19 +27,24 @@ import copy
 
 import gast
 
-from .. import runtime as R
-from ..errors import NoRuleError, UnsupportedConstructError
-from . import nodes as N
-from .analysis import operands
-from .inline import instantiate, template
-from .reverse import BINOPS, UNOPS, _index_expr, _own_helper
+from ... import runtime as R
+from ...errors import NoRuleError, UnsupportedConstructError
+from ...ir import nodes as N
+from ...ir.lattice import Kind
+from ...ir.walk import is_loop
+from ...rules import helpers as H
+from ..analysis.activity import operands
+from ..inline import instantiate, template
+from ..reverse.adjoint import BINOPS, UNOPS, _own_helper, no_rule_error
+from .callees import forward_callee
 
 
 class ForwardMode:
-    def __init__(self, ctx, tangent_params):
-        self.ctx = ctx
-        self.namer = ctx.namer
-        self.varied = ctx.analysis.varied
+    def __init__(self, unit, facts, tangent_params):
+        self.unit = unit
+        self.facts = facts
+        self.namer = unit.namer
+        self.varied = facts.varied
         self.tan = {}
         self.params = tangent_params
 
@@ -56,16 +61,16 @@ class ForwardMode:
         return self.tan[var]
 
     def ref(self, obj, hint=None):
-        return self.namer.support_ref(obj, self.ctx.env, hint)
+        return self.unit.ref(obj, hint)
 
     def where(self, node):
-        return self.ctx.parsed.where(node)
+        return self.unit.where(node)
 
     # -- statements ------------------------------------------------------------------------
     def block(self, stmts, live, defined=None):
         """Tangent code for ``stmts``; ``defined``: names surely bound before them."""
         if defined is None:
-            defined = set(self.params) | set(self.ctx.params)
+            defined = set(self.params) | set(self.unit.params)
         out = []
         for s in stmts:
             out.extend(self.stmt(s, live, defined))
@@ -97,7 +102,7 @@ class ForwardMode:
             defined |= d1 & d2
             live |= joined
             return [N.if_(s.test, body, orelse, loc=s)]
-        if isinstance(s, (gast.For, gast.While)):
+        if is_loop(s):
             pre = []
             entry = set(live)
             for _ in range(len(self.varied) + 2):
@@ -125,7 +130,7 @@ class ForwardMode:
             live.discard(x)
             return [s]
         if isinstance(value, gast.Call):
-            r = self.ctx.forward_callee(value, live, s, self.d)
+            r = forward_callee(self.unit, self.facts, value, live, self.d)
             if r is not None:
                 live.add(x)
                 tgt = gast.Tuple(elts=[N.store(x), N.store(self.d(x))], ctx=gast.Store())
@@ -158,7 +163,7 @@ class ForwardMode:
         expr = None
         for e in terms:
             expr = e if expr is None else N.call(self.ref(R.add_grads), [expr, e]) \
-                if self.ctx.kinds.get(target) != "num" else gast.BinOp(left=expr, op=gast.Add(),
+                if self.facts.kind(target) is not Kind.NUM else gast.BinOp(left=expr, op=gast.Add(),
                                                                        right=e)
         if expr is None:
             if not isinstance(value, (gast.List, gast.Dict, gast.Tuple)):
@@ -179,7 +184,7 @@ class ForwardMode:
         if isinstance(value, gast.Subscript):
             if isinstance(value.value, gast.Name) and value.value.id in live:
                 return [N.call(self.ref(R.take_grad), [N.name(self.d(value.value.id)),
-                                                       _index_expr(value.slice)])]
+                                                       N.index_expr(value.slice)])]
             return []
         if isinstance(value, (gast.Tuple, gast.List)):
             elts = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
@@ -200,16 +205,16 @@ class ForwardMode:
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
                 func.attr == "pop" and func.value.id in live:
             return [N.call(self.ref(R.tangent_pop), [N.name(self.d(func.value.id))])]
-        obj = self.ctx.resolve_callable(func)
-        reg = self.ctx.registry
+        obj = self.facts.callable(func)
+        reg = self.facts.registry
         if obj is not None and reg.jvp(obj) is not None:
             return self.rule_terms(s, obj, value.args, value.keywords, ans, live, func)
         if obj is not None and reg.is_nondifferentiable(obj):
             return []
-        self.ctx.no_rule(s, obj, func)
+        no_rule_error(self.unit.parsed, s, obj, func)
 
     def rule_terms(self, s, fn, args, keywords, ans, live, func_node=None):
-        reg = self.ctx.registry
+        reg = self.facts.registry
         rs = reg.jvp(fn) if fn is not None else None
         if rs is None:
             if fn is not None and reg.is_nondifferentiable(fn):
@@ -226,18 +231,15 @@ class ForwardMode:
             if rule is None:
                 if k < len(rs.rules) or _own_helper(fn):
                     continue
-                self.ctx.no_rule(s, fn, func_node, arg=k)
+                no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
             e = self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords)
             out.append(self.simplify_broadcast(e, a.id, s.targets[0].id))
         return out
 
     def simplify_broadcast(self, e, arg, target):
         """``broadcast_like(t, ans)`` is ``t`` when arg and result provably share a shape."""
-        from ..rules import helpers as H
-
-        shapes = self.ctx.shapes
-        c = shapes.get(arg, "?")
-        if c == "?" or c != shapes.get(target, "?"):
+        c = self.facts.shape(arg)
+        if not c.known or c != self.facts.shape(target):
             return e
         ref = gast.dump(self.ref(H.broadcast_like, "broadcast_like"))
         if isinstance(e, gast.Call) and gast.dump(e.func) == ref and len(e.args) == 2:
@@ -257,7 +259,7 @@ class ForwardMode:
                 else:
                     ok = False
             if ok:
-                e = instantiate(rule, bindings, self.namer, self.ctx.env)
+                e = instantiate(rule, bindings, self.namer, self.unit.env)
                 if e is not None:
                     return e
         return N.call(self.ref(rule, getattr(rule, "__name__", "rule")), [t, ans] + list(args),
@@ -274,7 +276,7 @@ class ForwardMode:
         cur = N.name(db) if base in live else N.const(0.0)
         tv = N.name(self.d(v.id)) if isinstance(v, gast.Name) and v.id in live else N.const(0.0)
         upd = N.assign(db, N.call(self.ref(R.tangent_setitem),
-                                  [cur, N.name(base), _index_expr(t.slice), tv]), loc=s)
+                                  [cur, N.name(base), N.index_expr(t.slice), tv]), loc=s)
         live.add(base)
         return [s, upd]
 
@@ -300,7 +302,7 @@ class ForwardMode:
                                               [N.name(db), N.name(base), ta]), loc=s)
                     return pre + [upd, s]
                 return pre + [s, N.expr_stmt(N.call(self.ref(R.tangent_pop), [N.name(db)]))]
-        if isinstance(call, gast.Call) and self.ctx.resolve_callable(call.func) is \
+        if isinstance(call, gast.Call) and self.facts.callable(call.func) is \
                 R.restore_item and isinstance(call.args[0], gast.Name):
             base, idx, old = call.args  # generated code undoing a write: x[idx] = old
             if base.id in self.varied and (base.id in live or (
@@ -314,8 +316,8 @@ class ForwardMode:
                                                [cur, base, idx, told]), loc=s)]
             return [s]
         if isinstance(call, gast.Call) and self.live_operands(call, live):
-            obj = self.ctx.resolve_callable(call.func)
-            if obj is not None and not self.ctx.registry.has_rule(obj) and \
+            obj = self.facts.callable(call.func)
+            if obj is not None and not self.facts.registry.has_rule(obj) and \
                     callable(obj) and hasattr(obj, "__code__"):
                 filename, line = self.where(s)
                 raise UnsupportedConstructError(

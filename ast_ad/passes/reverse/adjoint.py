@@ -36,11 +36,15 @@ from dataclasses import dataclass, field
 
 import gast
 
-from .. import runtime as R
-from ..errors import NoRuleError, UnsupportedConstructError
-from . import nodes as N
-from .analysis import operands, written_base
-from .inline import instantiate
+from ... import runtime as R
+from ...errors import NoRuleError, UnsupportedConstructError
+from ...ir import anno
+from ...ir import nodes as N
+from ...ir.lattice import Kind
+from ...rules import helpers as H
+from ..analysis.activity import operands, written_base
+from ..inline import instantiate, template
+from . import calls as C
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
           gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
@@ -70,14 +74,12 @@ class State:
 
 
 class Reverse:
-    def __init__(self, ctx):
-        """``ctx``: a TransformContext (parsed, env, namer, registry, analysis, ...)."""
-        self.ctx = ctx
-        self.an = ctx.analysis
-        self.namer = ctx.namer
-        self.env = ctx.env
-        self.adj = {}
-        self.temps = set()
+    def __init__(self, unit, facts):
+        self.unit = unit
+        self.facts = facts
+        self.namer = unit.namer
+        self.adj = {}  # primal name -> adjoint name
+        self.guards = []  # (globals, name, object) of differentiated global callees
 
     # -- names -----------------------------------------------------------------------
     def b(self, var):
@@ -86,33 +88,30 @@ class Reverse:
                                              else "b" + var)
         return self.adj[var]
 
-    def where(self, node):
-        return self.ctx.parsed.where(node)
-
-    def kind(self, var):
-        return self.ctx.kinds.get(var, "any")
 
     # -- accumulation ----------------------------------------------------------------
-    def accumulate(self, var, expr, state, out, loc, maybe_none=False):
+    def accumulate(self, var, expr, state, out, loc, maybe_none=False, from_zero=False):
         """First write: ``bv = c``; later: ``bv = bv + c``, and ``bv += c`` once ``bv`` holds
-        a buffer this code allocated (never a view of user data or another adjoint)."""
+        a buffer this code allocated (never a view of user data or another adjoint).
+        ``from_zero``: ``c`` may be (derived from) the 0.0 filler."""
         bv = self.b(var)
-        from_zero = getattr(self, "_from_zero", False) or maybe_none
+        from_zero = from_zero or maybe_none
+        num = self.facts.kind(var) is Kind.NUM
         was_live = var in state.live
         if not from_zero:
             state.zero.discard(var)
         elif not was_live:
             state.zero.add(var)  # its first value may be (derived from) the 0.0 filler
         if var in state.live:
-            if self.kind(var) == "num" and not maybe_none:
+            if num and not maybe_none:
                 if var in state.owned:
                     st = gast.AugAssign(target=N.store(bv), op=gast.Add(), value=expr)
-                    st.accumulates = True
+                    anno.set_(st, anno.ACCUMULATES)
                     out.append(N.copy_loc(st, loc))
                     return
                 value = gast.BinOp(left=N.name(bv), op=gast.Add(), right=expr)
                 node = N.assign(bv, value, loc=loc)
-                node.accumulates = True
+                anno.set_(node, anno.ACCUMULATES)
                 out.append(node)
                 state.owned.add(var)
                 return
@@ -120,11 +119,10 @@ class Reverse:
         else:
             value = expr
             state.live.add(var)
-            if self.kind(var) == "num" and not maybe_none and \
-                    isinstance(expr, (gast.BinOp, gast.UnaryOp)):
+            if num and not maybe_none and isinstance(expr, (gast.BinOp, gast.UnaryOp)):
                 # arithmetic makes a new array (or an immutable number): ours to update
                 node = N.assign(bv, value, loc=loc)
-                node.accumulates = True
+                anno.set_(node, anno.ACCUMULATES)
                 out.append(node)
                 state.owned.add(var)
                 return
@@ -132,7 +130,7 @@ class Reverse:
         out.append(N.assign(bv, value, loc=loc))
 
     def ref(self, obj, hint=None):
-        return self.namer.support_ref(obj, self.env, hint)
+        return self.unit.ref(obj, hint)
 
     # -- driver ----------------------------------------------------------------------
     def block(self, stmts, state):
@@ -149,8 +147,8 @@ class Reverse:
             for node in out:
                 for n in gast.walk(node):
                     if isinstance(n, (gast.Assign, gast.AugAssign)) and \
-                            not getattr(n, "accumulates", False) and \
-                            not getattr(n, "zero_fill", False):
+                            not anno.has(n, anno.Accumulates) and \
+                            not anno.has(n, anno.ZeroFill):
                         for t in (n.targets if isinstance(n, gast.Assign) else [n.target]):
                             for m in gast.walk(t):
                                 if isinstance(m, gast.Name) and m.id in names:
@@ -181,24 +179,25 @@ class Reverse:
         if isinstance(s, (gast.Return, gast.Assert, gast.Raise, gast.Pass, gast.Break,
                           gast.FunctionDef)):
             return []
-        filename, line = self.where(s)
+        filename, line = self.unit.where(s)
         raise UnsupportedConstructError(f"cannot differentiate {type(s).__name__}",
                                         filename=filename, lineno=line)
 
     def restore(self, s, var):
         m = N.expr_stmt(N.call(RESTORE, [N.name(var)]))
-        m.site = id(s)
+        anno.set_(m, anno.Site(s))
         return m
 
     # -- x = value -----------------------------------------------------------------------
     def assign(self, s, x, value, state):
         out = self._assign(s, x, value, state)
-        if getattr(s, "user_call", None) is not None:
+        uc = anno.get(s, anno.UserCall)
+        if uc is not None:
             # the callee's record is popped whether or not a gradient flows, just before
             # x's own restore (pushes were: old x, then old record)
-            rec = self.restore(s, s.user_call[1])
+            rec = self.restore(s, uc.rec)
             for k, st in enumerate(out):
-                if getattr(st, "site", None) == id(s) and isinstance(st, gast.Expr) and \
+                if anno.get(st, anno.Site) == anno.Site(s) and isinstance(st, gast.Expr) and \
                         st.value.args and getattr(st.value.args[0], "id", None) == x:
                     out.insert(k, rec)
                     break
@@ -210,14 +209,13 @@ class Reverse:
         restore = self.restore(s, x)
         base = written_base(s)
         if base is not None and isinstance(value, gast.Call):  # x = lst.pop()
-            return self.ctx.method_adjoint(self, s, base, value, state) + [restore]
-        if x in self.an.active and isinstance(value, gast.Call) and \
-                self.ctx.has_active_args(value):
-            handler = self.ctx.call_handler(self.ctx.resolve_callable(value.func), value.func, s)
-            fn = getattr(handler, "user_fn", None)
-            if fn is not None:
-                self.ctx.prepare_user_call(s, value, fn)
-        if x not in self.an.active or x not in state.live:
+            return C.method_adjoint(self, s, base, value, state) + [restore]
+        if x in self.facts.active and isinstance(value, gast.Call) and \
+                self.facts.has_active_args(value):
+            d = self.decide(s, value.func)
+            if d.what == "user":
+                C.prepare_user_call(self, s, value, d.fn)
+        if x not in self.facts.active or x not in state.live:
             state.live.discard(x)
             state.owned.discard(x)
             return [restore]
@@ -233,7 +231,6 @@ class Reverse:
             ans = N.name(_SENTINEL)
         state.live.discard(x)
         state.owned.discard(x)
-        self.shape_var = x
         # a 0.0 filler meets only shape-sensitive rules (dot, concatenate...) in calls
         was_zero = x in state.zero
         maybe_zero = was_zero and (isinstance(value, gast.Call) or (
@@ -241,7 +238,7 @@ class Reverse:
         state.zero.discard(x)
         if maybe_zero:  # bx may be the 0.0 filler: shape-sensitive rules must not see it
             inner = state.copy()
-            contrib = self.contributions(s, value, g, ans, inner)
+            contrib = self.contributions(s, x, value, g, ans, inner)
             other = state.copy()
             self.join([(inner, contrib), (other, skip := [])], state)
             test = N.not_(N.call(self.ref(R.is_zero), [g]))
@@ -249,14 +246,10 @@ class Reverse:
         else:
             # elementwise rules carry a 0.0 filler through as a scalar: what they feed may
             # be the filler too
-            self._from_zero = was_zero
-            try:
-                contrib = self.contributions(s, value, g, ans, state)
-            finally:
-                self._from_zero = False
+            contrib = self.contributions(s, x, value, g, ans, state, from_zero=was_zero)
         # x = h(x) with a user function: its backward reads the record, not x, and the
         # record sits above old x on the stack, so x is restored last
-        late = self_ref and getattr(s, "user_call", None) is not None
+        late = self_ref and anno.has(s, anno.UserCall)
         if self_ref and not late:
             if any(isinstance(n, gast.Name) and n.id == _SENTINEL
                    for c in contrib for n in gast.walk(c)):
@@ -269,28 +262,31 @@ class Reverse:
             out.append(restore)
         return out
 
-    def contributions(self, s, value, g, ans, state):
-        """Adjoint statements of ``ans = value`` given the output adjoint ``g``."""
+    def contributions(self, s, x, value, g, ans, state, from_zero=False):
+        """Adjoint statements of ``x = value`` given the output adjoint ``g`` (``ans``
+        stands for the value); ``from_zero``: ``g`` may be the 0.0 filler."""
         out = []
-        active = self.an.active
+        active = self.facts.active
         if isinstance(value, gast.Name):
             if value.id in active:
-                self.accumulate(value.id, g, state, out, s)
+                self.accumulate(value.id, g, state, out, s, from_zero=from_zero)
             return out
         if isinstance(value, gast.Constant):
             return out
         if isinstance(value, gast.BinOp):
             fn = BINOPS.get(type(value.op))
-            return self.rule_call(s, fn, [value.left, value.right], [], g, ans, state)
+            return self.rule_call(s, x, fn, [value.left, value.right], [], g, ans, state,
+                                  from_zero=from_zero)
         if isinstance(value, gast.UnaryOp):
             fn = UNOPS.get(type(value.op))
             if fn is None:
                 return out
-            return self.rule_call(s, fn, [value.operand], [], g, ans, state)
+            return self.rule_call(s, x, fn, [value.operand], [], g, ans, state,
+                                  from_zero=from_zero)
         if isinstance(value, gast.Subscript):
             base = value.value
             if isinstance(base, gast.Name) and base.id in active:
-                idx = _index_expr(value.slice)
+                idx = N.index_expr(value.slice)
                 was_live = base.id in state.live
                 acc = N.call(self.ref(R.accum_index), [
                     N.name(self.b(base.id)) if was_live else N.const(0.0),
@@ -298,7 +294,7 @@ class Reverse:
                 out.append(N.assign(self.b(base.id), acc, loc=s))
                 state.live.add(base.id)
                 state.owned.discard(base.id)
-                if getattr(self, "_from_zero", False):
+                if from_zero:
                     if not was_live:
                         state.zero.add(base.id)  # g may be the filler: so may this be
                 else:
@@ -317,7 +313,7 @@ class Reverse:
                                     maybe_none=True)
             return out
         if isinstance(value, gast.Call):
-            return self.call(s, value, g, ans, state)
+            return self.call(s, x, value, g, ans, state, from_zero)
         if isinstance(value, gast.Attribute):
             base = value.value
             if isinstance(base, gast.Name) and base.id in active:
@@ -331,51 +327,57 @@ class Reverse:
             return out
         return out
 
-    def call(self, s, value, g, ans, state):
-        func = value.func
-        obj = self.ctx.resolve_callable(func)
-        args = value.args
-        if not any(isinstance(a, gast.Name) and a.id in self.an.active for a in args) and \
-                not any(isinstance(k.value, gast.Name) and k.value.id in self.an.active
-                        for k in value.keywords):
-            return []
-        handler = self.ctx.call_handler(obj, func, s)
-        if handler is not None:
-            return handler(self, s, value, g, ans, state)
-        return self.rule_call(s, obj, args, value.keywords, g, ans, state, func)
+    def decide(self, s, func, statement=False):
+        """The call's classification; refusals raise here, at the user's line."""
+        d = self.facts.decision(func)
+        if d.what == "refused":
+            filename, line = self.unit.where(s)
+            raise UnsupportedConstructError(d.why, filename=filename, lineno=line)
+        return d
 
-    def rule_call(self, s, fn, args, keywords, g, ans, state, func_node=None):
-        reg = self.ctx.registry
+    def call(self, s, x, value, g, ans, state, from_zero=False):
+        if not self.facts.has_active_args(value):
+            return []
+        d = self.decide(s, value.func)
+        if d.what == "user":
+            return C.user_call_adjoint(self, s, value, g, state, d.fn)
+        if d.what == "unresolved":
+            C.dynamic_call_error(self, s, value)
+        return self.rule_call(s, x, d.fn, value.args, value.keywords, g, ans, state,
+                              value.func, from_zero)
+
+    def rule_call(self, s, x, fn, args, keywords, g, ans, state, func_node=None,
+                  from_zero=False):
+        reg = self.facts.registry
         rs = reg.vjp(fn) if fn is not None else None
         out = []
         if rs is None:
             if fn is not None and reg.is_nondifferentiable(fn):
                 return out
-            self.ctx.no_rule(s, fn, func_node)
+            no_rule_error(self.unit.parsed, s, fn, func_node)
         contribs = {}
         order = []
         for k, a in enumerate(args):
-            if not (isinstance(a, gast.Name) and a.id in self.an.active):
+            if not (isinstance(a, gast.Name) and a.id in self.facts.active):
                 continue
             rule = rs.rules[k] if k < len(rs.rules) else None
             if rule is None:
                 if k < len(rs.rules) or _own_helper(fn):
                     continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
-                self.ctx.no_rule(s, fn, func_node, arg=k)
-            expr = self.rule_expr(rule, fn, g, ans, args, keywords, a.id)
+                no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
+            expr = self.rule_expr(rule, x, g, ans, args, keywords, a.id)
             if a.id in contribs:
                 contribs[a.id] = _combine(contribs[a.id], expr)
             else:
                 contribs[a.id] = expr
                 order.append(a.id)
         for var in order:
-            self.accumulate(var, contribs[var], state, out, s)
+            self.accumulate(var, contribs[var], state, out, s, from_zero=from_zero)
         return out
 
-    def rule_expr(self, rule, fn, g, ans, args, keywords, target):
+    def rule_expr(self, rule, x, g, ans, args, keywords, target):
+        """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be."""
         bindings = {}
-        from .inline import template
-
         t = template(rule)
         expr = None
         if t.inlinable and len(t.params) >= 2:
@@ -391,28 +393,37 @@ class Reverse:
                 else:
                     ok = False
             if ok:
-                expr = instantiate(rule, bindings, self.namer, self.env)
+                expr = instantiate(rule, bindings, self.namer, self.unit.env)
         if expr is None:
             expr = N.call(self.ref(rule, getattr(rule, "__name__", "rule")), [g, ans] + list(args),
                           list(keywords))
-        return self.ctx.simplify_unbroadcast(expr, N.name(getattr(self, "shape_var", None) or
-                                                          getattr(ans, "id", "")), target)
+        return self.simplify_unbroadcast(expr, x or getattr(ans, "id", ""), target)
+
+    def simplify_unbroadcast(self, expr, ans, target):
+        """Drop ``unbroadcast(e, x)`` where e and x provably have the same shape."""
+        a_cls = self.facts.shape(ans)
+        if not a_cls.known or a_cls != self.facts.shape(target):
+            return expr
+        ub = gast.dump(self.ref(H.unbroadcast, "unbroadcast"))
+        if isinstance(expr, gast.Call) and gast.dump(expr.func) == ub and len(expr.args) == 2:
+            return expr.args[0]
+        return expr
 
     # -- x[idx] = v ----------------------------------------------------------------------
     def setitem(self, s, t, state):
         base = t.value.id
         v = s.value
         out = []
-        if base in self.an.active and base in state.live:
-            idx = _index_expr(t.slice)
+        if base in self.facts.active and base in state.live:
+            idx = N.index_expr(t.slice)
             bb = self.b(base)
-            if isinstance(v, gast.Name) and v.id in self.an.active:
+            if isinstance(v, gast.Name) and v.id in self.facts.active:
                 take = N.call(self.ref(R.take_grad), [N.name(bb), idx])
                 self.accumulate(v.id, take, state, out, s, maybe_none=True)
             out.append(N.assign(bb, N.call(self.ref(R.clear_grad),
                                            [N.name(bb), N.name(base), N.clone(idx)]), loc=s))
-        m = N.expr_stmt(N.call(RESTORE, [N.name(base), _index_expr(t.slice)]))
-        m.site = id(s)
+        m = N.expr_stmt(N.call(RESTORE, [N.name(base), N.index_expr(t.slice)]))
+        anno.set_(m, anno.Site(s))
         return out + [m]
 
     # -- statements with calls ----------------------------------------------------------
@@ -420,12 +431,11 @@ class Reverse:
         call = s.value
         base = written_base(s)
         if base is not None and isinstance(call, gast.Call):
-            return self.ctx.method_adjoint(self, s, base, call, state)
+            return C.method_adjoint(self, s, base, call, state)
         if isinstance(call, gast.Call):
-            handler = self.ctx.call_handler(self.ctx.resolve_callable(call.func), call.func, s,
-                                            statement=True)
-            if handler is not None:
-                return handler(self, s, call, None, None, state)
+            d = self.decide(s, call.func)
+            if d.what == "user":
+                return C.user_call_adjoint(self, s, call, None, state, d.fn)
         return []
 
     # -- control flow --------------------------------------------------------------------
@@ -455,14 +465,14 @@ class Reverse:
 
     def zero_fill(self, var):
         node = N.assign(self.b(var), N.const(0.0))
-        node.zero_fill = True
+        anno.set_(node, anno.ZERO_FILL)
         return node
 
     def loop_body(self, body_stmts, state):
         """Reverse of a loop body, with the adjoint state made loop-invariant."""
         entry = state.copy()
         pre = []
-        for _ in range(2 * len(self.an.active) + 4):
+        for _ in range(2 * len(self.facts.active) + 4):
             st = entry.copy()
             code = self.block(body_stmts, st)
             grow = st.live - entry.live
@@ -484,20 +494,20 @@ class Reverse:
         return pre, code
 
     def counter_restore(self, s):
-        m = N.expr_stmt(N.call(RESTORE, [N.name(s.counter)]))
-        m.site = ("counter", id(s))
+        m = N.expr_stmt(N.call(RESTORE, [N.name(anno.get(s, anno.Counter).name)]))
+        anno.set_(m, anno.Site(s, counter=True))
         return [m]
 
     def for_(self, s, state):
         pre, code = self.loop_body(s.body, state)
         restore = self.restore(s, s.target.id)
+        counter = anno.get(s, anno.Counter)
         if not code:
-            counter = self.counter_restore(s) if getattr(s, "counter", None) else []
-            return pre + counter + [restore]
+            return pre + (self.counter_restore(s) if counter else []) + [restore]
         rng = N.clone(s.iter)
-        if getattr(s, "counter", None):
+        if counter:
             pre = pre + self.counter_restore(s)
-            rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=N.name(s.counter),
+            rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=N.name(counter.name),
                                                              step=None), ctx=gast.Load())
         it = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=None,
                                                         step=N.const(-1)), ctx=gast.Load())
@@ -512,7 +522,8 @@ class Reverse:
             return pre + self.counter_restore(s)
         pre = pre + self.counter_restore(s)
         loop = gast.For(target=N.store(self.namer.fresh("_")), iter=N.call(
-            self.ref(range), [N.name(s.counter)]), body=code, orelse=[], type_comment=None)
+            self.ref(range), [N.name(anno.get(s, anno.Counter).name)]), body=code, orelse=[],
+            type_comment=None)
         N.copy_loc(loop, s)
         return pre + [loop]
 
@@ -536,16 +547,6 @@ def _combine(a, b):
     if _canon(a) == _canon(b):
         return gast.BinOp(left=N.const(2.0), op=gast.Mult(), right=a)
     return gast.BinOp(left=a, op=gast.Add(), right=b)
-
-
-def _index_expr(sl):
-    """A load expression for a subscript's index (slices become ``slice(...)`` calls)."""
-    if isinstance(sl, gast.Slice):
-        parts = [sl.lower or N.const(None), sl.upper or N.const(None), sl.step or N.const(None)]
-        return N.call("slice", [N.clone(p) for p in parts])
-    if isinstance(sl, gast.Tuple):
-        return gast.Tuple(elts=[_index_expr(e) for e in sl.elts], ctx=gast.Load())
-    return N.clone(sl)
 
 
 def no_rule_error(parsed, s, fn, func_node, arg=None):

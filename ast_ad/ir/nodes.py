@@ -101,6 +101,17 @@ def clone(n):
         new = n.__class__.__new__(n.__class__)
         d = new.__dict__
         for k, v in n.__dict__.items():
-            d[k] = clone(v) if isinstance(v, (list, gast.AST)) else v
+            d[k] = clone(v) if isinstance(v, (list, gast.AST)) else \
+                dict(v) if k == "_ast_ad" else v  # annotations: frozen values, own dict
         return new
     return n
+
+
+def index_expr(sl):
+    """A load expression for a subscript's index (slices become ``slice(...)`` calls)."""
+    if isinstance(sl, gast.Slice):
+        parts = [sl.lower or const(None), sl.upper or const(None), sl.step or const(None)]
+        return call("slice", [clone(p) for p in parts])
+    if isinstance(sl, gast.Tuple):
+        return gast.Tuple(elts=[index_expr(e) for e in sl.elts], ctx=gast.Load())
+    return clone(sl)

@@ -1,0 +1,123 @@
+"""Callees: user functions called on differentiated values, generated in split or
+forward form.  The pipeline owns one ``Callees`` (built with its own ``transform``) and
+hands it to the passes, so no pass imports the pipeline.
+
+``split_for(h, ...)`` returns a ``Split`` with ``fwd(*args) -> (value, record)`` and
+``bwd(g, record) -> adjoints of the differentiated parameters``; ``jvp_for`` a ``Jvp``
+with ``call(*args, **tangents) -> (value, tangent)``.  One exists per (function,
+differentiated parameters, argument kinds, registry version, static arguments); it is
+registered before its body is generated, so recursive functions refer to themselves.
+
+>>> from ast_ad.pipeline import CALLEES
+>>> from ast_ad.rules.registry import default_registry
+>>> def h(a):
+...     return a * a
+>>> s, wrt = CALLEES.split_for(h, (True,), (), ("num",), default_registry)
+>>> value, rec = s.fwd(3.0)
+>>> value, s.bwd(1.0, rec), wrt
+(9.0, (6.0,), ['a'])
+"""
+
+from __future__ import annotations
+
+import types
+import weakref
+
+from .errors import AstAdError
+from .signature import param_names
+
+
+class Split:
+    def __init__(self, fn, param_names_, wrt):
+        self.fn = fn
+        self.param_names = param_names_
+        self.wrt = wrt
+        self.fwd = None
+        self.bwd = None
+        self.source = None
+        self.__name__ = getattr(fn, "__name__", "f") + "_vjp"
+
+    def __repr__(self):
+        return f"<ast_ad split gradient of {self.__name__[:-4]} wrt {self.wrt}>"
+
+
+class Jvp:
+    """A forward-mode callee: ``fn(*args, **{tangent_name: tangent})`` -> (value, tangent)."""
+
+    def __init__(self, fn, wrt):
+        self.fn = fn
+        self.wrt = wrt
+        self.call = None
+        self.tangent_names = {}
+        self.source = None
+        self.__name__ = getattr(fn, "__name__", "f") + "_jvp"
+
+
+def _static_key(static):
+    return tuple(sorted((static or {}).items(), key=lambda kv: kv[0]))
+
+
+class Callees:
+    def __init__(self, transform, tangent_names):
+        """``transform(fn, wrt, registry, kinds, mode=..., static_args=...)`` generates
+        code; ``tangent_names(fn, wrt)`` predicts forward mode's tangent parameter names."""
+        self._transform = transform
+        self._tangent_names = tangent_names
+        self._splits = weakref.WeakKeyDictionary()
+        self._jvps = weakref.WeakKeyDictionary()
+
+    def _generate(self, table, target, key, make, mode, wrt, kinds, registry, static):
+        try:
+            per = table.setdefault(target, {})
+        except TypeError:
+            per = {}
+        made = per.get(key)
+        if made is not None:
+            return made, None
+        made = make()
+        per[key] = made  # visible to a recursive call while its body is generated
+        try:
+            gen = self._transform(target, list(wrt), registry, kinds, mode=mode,
+                                  static_args=static or {})
+        except AstAdError:
+            per.pop(key, None)
+            raise
+        return made, gen
+
+    def split_for(self, fn, active_args, active_kws, kinds, registry, static=None):
+        target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+        params = param_names(target)
+        visible = params[1:] if isinstance(fn, types.MethodType) else params
+        wrt = [visible[k] for k, a in enumerate(active_args) if a and k < len(visible)]
+        wrt += [k for k in active_kws if k not in wrt]
+        wrt = sorted(wrt, key=params.index)
+        arg_kinds = {visible[k]: ("num" if kd == "num" else None)
+                     for k, kd in enumerate(kinds) if k < len(visible)}
+        key = (tuple(wrt), tuple(sorted((k, v or "") for k, v in arg_kinds.items())),
+               registry.version, _static_key(static))
+        split, gen = self._generate(self._splits, target, key,
+                                    lambda: Split(target, visible, wrt), "split", wrt,
+                                    arg_kinds, registry, static)
+        if gen is not None:
+            split.fwd, split.bwd = gen.compiled
+            split.source = gen.source
+        return split, wrt
+
+    def jvp_for(self, fn, wrt, kinds, registry, static=None):
+        """The forward-mode version of ``fn`` for tangents of the parameters ``wrt``."""
+        target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+        key = (tuple(wrt), tuple(sorted(kinds.items(), key=lambda kv: kv[0])),
+               registry.version, _static_key(static))
+
+        def make():
+            j = Jvp(target, tuple(wrt))
+            j.tangent_names = self._tangent_names(target, wrt)  # a recursive call needs them
+            return j
+
+        j, gen = self._generate(self._jvps, target, key, make, "forward", wrt, dict(kinds),
+                                registry, static)
+        if gen is not None:
+            j.call = gen.compiled[0]
+            j.tangent_names = gen.tangent_names
+            j.source = gen.source
+        return j

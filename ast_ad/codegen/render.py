@@ -1,0 +1,59 @@
+"""Render: generated function trees -> deterministic text, with comments naming the
+user's lines.
+
+The text is produced by ``gast.unparse`` (gast bundles a port of CPython's unparser, so
+no third-party code generator is needed).  Unparsing drops comments, so each block is
+preceded by a string marker statement (``mark_lines``) that is replaced by a ``# ...``
+comment naming the user's line afterwards.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from ..ir import nodes as N
+from ..ir.walk import map_blocks
+
+_MARK = "__ast_ad_line__"
+
+
+def mark_lines(stmts, last=None):
+    """Insert a marker before each block that comes from a new user line (rendered as a
+    comment naming that line)."""
+    out = []
+    for s in stmts:
+        ln = getattr(s, "lineno", None)
+        if ln is not None and ln != last and not isinstance(s, gast.Return):
+            out.append(N.expr_stmt(N.const(f"{_MARK}{ln}")))
+            last = ln
+        map_blocks(s, lambda b, last=last: mark_lines(b, last))
+        out.append(s)
+    return out
+
+
+def render(functions, parsed) -> str:
+    lines = parsed_lines(parsed)
+    chunks = []
+    for f in functions:
+        mod = gast.Module(body=[f], type_ignores=[])
+        gast.fix_missing_locations(mod)
+        text = gast.unparse(mod)
+        out = []
+        for line in text.splitlines():
+            stripped = line.strip()
+            if stripped.lstrip("'\"").startswith(_MARK) and stripped[:1] in "'\"":
+                ln = int(stripped.strip("'\"")[len(_MARK):])
+                indent = line[: len(line) - len(line.lstrip())]
+                src = lines.get(ln, "").strip()
+                out.append(f"{indent}# {src}  [line {ln + parsed.line_offset}]")
+            else:
+                out.append(line)
+        chunks.append("\n".join(out))
+    return "\n\n".join(chunks) + "\n"
+
+
+def parsed_lines(parsed):
+    """{line number in the parsed text: line} for the comments naming user lines."""
+    return {i + 1: line for i, line in enumerate(parsed.text.splitlines())}
+
+

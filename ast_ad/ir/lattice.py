@@ -1,0 +1,84 @@
+"""Small typed lattices of the analyses (never parsed strings).
+
+- ``Kind``: how adjoints of a value add: ``NUM`` (numbers, arrays: ``+``) or ``ANY``
+  (containers, unknown: the generic ``add_grads``).
+- ``Num``: what a scalar surely is: ``FLOAT`` (a Python float or np.float64), ``INT``;
+  ``UNKNOWN`` is the optimistic start of the fixed point.
+- ``Shape``: shape classes; two names with an equal class have equal shapes.
+
+>>> Shape.param("x") == Shape.param("x"), Shape.SCALAR.rep, Shape.value("d").rep
+(True, None, 'd')
+>>> Shape.broadcast(Shape.SCALAR, Shape.param("x")), Shape.join(Shape.param("x"), Shape.SCALAR)
+(Shape.param('x'), Shape.UNKNOWN)
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Kind(enum.Enum):
+    NUM = "num"
+    ANY = "any"
+
+
+class Num(enum.Enum):
+    FLOAT = "float"
+    INT = "int"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """``tag``: 'scalar', 'param' (the shape of parameter ``name``), 'value' (of a name
+    defined once outside loops), or 'unknown'."""
+
+    tag: str
+    name: str | None = None
+
+    @staticmethod
+    def param(name):
+        return Shape("param", name)
+
+    @staticmethod
+    def value(name):
+        return Shape("value", name)
+
+    @property
+    def known(self) -> bool:
+        return self.tag != "unknown"
+
+    @property
+    def rep(self):
+        """The name whose shape this class is (None for scalars and unknowns)."""
+        return self.name if self.tag in ("param", "value") else None
+
+    @staticmethod
+    def join(a, b):
+        """Two definitions of one name (None: no information yet)."""
+        if a is None:
+            return b
+        if b is None or a == b:
+            return a
+        return Shape.UNKNOWN
+
+    @staticmethod
+    def broadcast(a, b):
+        """The class of an elementwise result of operands of classes a and b."""
+        if a is None or b is None:
+            return None
+        if a == Shape.SCALAR:
+            return b
+        if b == Shape.SCALAR:
+            return a
+        return a if a == b else Shape.UNKNOWN
+
+    def __repr__(self):
+        if self.tag in ("scalar", "unknown"):
+            return f"Shape.{self.tag.upper()}"
+        return f"Shape.{self.tag}({self.name!r})"
+
+
+Shape.SCALAR = Shape("scalar")
+Shape.UNKNOWN = Shape("unknown")

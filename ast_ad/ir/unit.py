@@ -1,0 +1,49 @@
+"""What one transformation is asked for (``Request``) and what it works with (``Unit``).
+
+Both are built once by the pipeline and handed to every stage as arguments.
+
+>>> r = Request(wrt=("x",), arg_kinds={"x": float}, mode="joint")
+>>> r.wrt, r.with_value, r.single
+(('x',), False, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Request:
+    wrt: tuple
+    arg_kinds: dict  # parameter -> the Python type seen at the call (or Kind.NUM)
+    mode: str = "joint"  # joint | split | forward | derivative
+    with_value: bool = False
+    single: bool = True
+    static_args: dict = field(default_factory=dict)  # parameter -> function passed for it
+    registry: Any = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The function being transformed and its tools."""
+
+    fn: Any
+    parsed: Any  # frontend.parse.ParsedFunction (file, line offset, text)
+    env: Any  # frontend.resolve.Env
+    namer: Any  # ir.naming.Namer (hands out fresh names; binds support objects)
+    callees: Any  # callees.Callees
+    tree: Any = None  # the normalized FunctionDef
+    nested: dict = field(default_factory=dict)  # lifted nested defs: name -> function
+
+    @property
+    def params(self):
+        a = self.tree.args
+        return [x.id for x in a.args] + [x.id for x in a.kwonlyargs]
+
+    def where(self, node):
+        return self.parsed.where(node)
+
+    def ref(self, obj, hint=None):
+        """An expression denoting the support object ``obj`` in generated code."""
+        return self.namer.support_ref(obj, self.env, hint)

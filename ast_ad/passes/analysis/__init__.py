@@ -1,0 +1,88 @@
+"""Analyze: a normalized function -> one immutable ``Facts`` record.
+
+The later stages read these facts and nothing else of the analyses: activity
+(``varied``, ``useful``, ``active``), the statements that may ``overwrite`` a value,
+value ``kinds``, ``shapes``, the names that are surely floats, and the call resolver
+with its one classification per callee (``decision``).
+
+>>> import gast
+>>> from types import SimpleNamespace
+>>> from ast_ad.frontend.resolve import Env
+>>> from ast_ad.ir.unit import Request
+>>> from ast_ad.rules.registry import default_registry
+>>> t = gast.parse("def f(x):\\n    y = x * x\\n    return y").body[0]
+>>> unit = SimpleNamespace(tree=t, params=["x"], fn=None, nested={},
+...                        env=Env({}, {}, {"x", "y"}), namer=SimpleNamespace(support={}))
+>>> facts = analyze(unit, Request(wrt=("x",), arg_kinds={"x": float},
+...                                registry=default_registry))
+>>> sorted(facts.active), facts.all_pyfloat
+(['x', 'y'], True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from ...ir.lattice import Kind, Shape
+from .activity import overwrites, return_name, useful, varied
+from .calls import Decision, Resolver, classify
+from .kinds import surely_floats, value_kinds
+from .shapes import shape_classes
+
+
+@dataclass(frozen=True)
+class Facts:
+    params: tuple
+    wrt: tuple
+    varied: frozenset
+    useful: frozenset
+    active: frozenset
+    overwrites: frozenset  # statements whose target may already hold a value
+    kinds: Any  # name -> Kind (read-only mapping)
+    shapes: Any  # name -> Shape (read-only mapping)
+    pyfloat: frozenset  # names surely holding a Python float / np.float64
+    all_pyfloat: bool  # every active value is such a float
+    resolver: Resolver
+    registry: Any
+    self_fn: Any
+
+    def kind(self, name) -> Kind:
+        return self.kinds.get(name, Kind.ANY)
+
+    def shape(self, name) -> Shape:
+        return self.shapes.get(name, Shape.UNKNOWN)
+
+    def callable(self, func):
+        return self.resolver.callable(func)
+
+    def decision(self, func) -> Decision:
+        """The classification of a call's callee (see ``analysis.calls``)."""
+        return classify(self.resolver.callable(func), self.registry, self.self_fn)
+
+    def has_active_args(self, call) -> bool:
+        active = self.active
+        return any(getattr(a, "id", None) in active for a in call.args) or any(
+            getattr(k.value, "id", None) in active for k in call.keywords)
+
+
+def analyze(unit, request) -> Facts:
+    tree, params, registry = unit.tree, tuple(unit.params), request.registry
+    resolver = Resolver.of(unit, request)
+    v = varied(tree.body, set(request.wrt), lambda value: resolver.nondiff_value(value,
+                                                                                  registry))
+    u = useful(tree.body, return_name(tree))
+    kinds = request.arg_kinds
+    scalar = {p for p, t in kinds.items() if t in (float, int, np.float64, bool)}
+    pyfloat = surely_floats(tree.body, params, kinds, resolver)
+    active = v & u
+    return Facts(
+        params=params, wrt=tuple(request.wrt), varied=v, useful=u, active=active,
+        overwrites=overwrites(tree.body, params),
+        kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry)),
+        shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver)),
+        pyfloat=pyfloat, all_pyfloat=active <= pyfloat, resolver=resolver, registry=registry,
+        self_fn=unit.fn)

@@ -1,0 +1,143 @@
+"""Call classification: what each callee of the function is, decided once, default-deny.
+
+``Resolver.callable(func_node)`` binds a call's function expression to the object it
+denotes now (static arguments, lifted nested defs, support objects, then the Env).
+``classify(obj, registry, self_fn)`` gives one decision:
+
+- ``RULE``      a registered derivative rule (reverse rules in ``registry.vjp``);
+- ``NONDIFF``   declared non-differentiable;
+- ``USER``      user code, differentiated recursively (``Decision.fn``);
+- ``UNRESOLVED`` nothing known at generation time (refused when a differentiated value
+  reaches it);
+- ``REFUSED``   known and refused (``Decision.why``).
+
+>>> import numpy as np
+>>> from ast_ad.rules.registry import default_registry as reg
+>>> classify(np.sin, reg, None).what, classify(np.floor, reg, None).what
+('rule', 'nondiff')
+>>> def h(x):
+...     return x
+>>> classify(h, reg, None).what, classify(None, reg, None).what
+('user', 'unresolved')
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+import numpy as np
+
+from ...frontend.resolve import LOCAL, MISSING
+from ...objects import Bound, GradientObject
+from ..anf import NONDIFF_ATTRS
+
+FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod, np.var, np.std, np.amax, np.amin}
+_PURE_NUMPY = {np.dot, np.matmul, np.outer, np.transpose, np.reshape, np.where, np.clip,
+               np.tanh, np.exp, np.log, np.sum, np.mean, np.linalg.norm, np.concatenate,
+               np.stack, np.squeeze, np.expand_dims, np.ravel, np.trace, np.maximum, np.minimum}
+
+
+@dataclass(frozen=True)
+class Decision:
+    what: str  # rule | nondiff | user | unresolved | refused
+    fn: Any = None
+    why: str = ""
+
+
+def classify(obj, registry, self_fn) -> Decision:
+    """The one decision for a callee ``obj`` (``self_fn``: the function being transformed,
+    so that a recursive call through a rebinding ``@grad`` means the function itself)."""
+    if obj is None:
+        return Decision("unresolved")
+    if isinstance(obj, GradientObject):
+        if registry.vjp(obj) is not None:
+            return Decision("rule", obj)
+        if getattr(obj.fn, "__code__", None) is getattr(self_fn, "__code__", False):
+            return Decision("user", obj.fn)
+        return Decision("refused", obj, why=(
+            f"reverse mode through a call of the ast_ad gradient {obj!r} inside a "
+            "differentiated function is not supported; use ast_ad.hessian / ast_ad.hvp "
+            "(forward over reverse) or grad(grad(f)) for scalar arguments"))
+    if registry.vjp(obj) is not None:
+        return Decision("rule", obj)
+    if registry.is_nondifferentiable(obj):
+        return Decision("nondiff", obj)
+    if isinstance(obj, types.FunctionType) or (
+            isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType)):
+        return Decision("user", obj)
+    return Decision("rule", obj)  # no rule: the rule stage names it (NoRuleError)
+
+
+@dataclass(frozen=True)
+class Resolver:
+    env: Any
+    support: dict  # the namer's support objects (alias -> object)
+    static_args: dict
+    nested: dict
+
+    @classmethod
+    def of(cls, unit, request):
+        return cls(unit.env, unit.namer.support, dict(request.static_args or {}),
+                   dict(unit.nested))
+
+    def callable(self, func):
+        """The object a call's function expression denotes, or None if unknown now."""
+        if isinstance(func, gast.Name) and func.id in self.static_args:
+            obj = self.static_args[func.id]
+            return None if isinstance(obj, Bound) else obj
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
+                isinstance(self.static_args.get(func.value.id), Bound):
+            return self.static_args[func.value.id].method(func.attr)  # self.helper(...)
+        if isinstance(func, gast.Name) and func.id in self.nested:
+            return self.nested[func.id]
+        if isinstance(func, gast.Name) and func.id in self.support:
+            return self.support[func.id]
+        obj = self.env.lookup(func)
+        return None if obj is LOCAL or obj is MISSING else obj
+
+    def is_elementwise(self, func):
+        obj = self.callable(func)
+        return isinstance(obj, np.ufunc) and obj.nin <= 2 and obj.nout == 1
+
+    def nondiff_value(self, v, registry):
+        """True for right-hand sides that carry no derivative."""
+        if isinstance(v, (gast.Compare, gast.Constant)):
+            return True
+        if isinstance(v, gast.UnaryOp) and isinstance(v.op, gast.Not):
+            return True
+        if isinstance(v, gast.Attribute) and v.attr in NONDIFF_ATTRS:
+            return True
+        if isinstance(v, gast.Call):
+            obj = self.callable(v.func)
+            if obj is not None and registry.is_nondifferentiable(obj):
+                return True
+        return False
+
+    def scalar_call(self, v):
+        """A call whose result is one number: a full reduction, len()."""
+        obj = self.callable(v.func)
+        if obj is len:
+            return True
+        return obj in FULL_REDUCTIONS and len(v.args) == 1 and all(
+            k.arg == "dtype" for k in v.keywords)
+
+    def pure_value(self, v):
+        """True for a right-hand side without side effects (safe to drop if unused)."""
+        if isinstance(v, (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp, gast.Compare)):
+            return True
+        if isinstance(v, gast.Call):
+            if any(k.arg == "out" for k in v.keywords):
+                return False
+            obj = self.callable(v.func)
+            mod = getattr(obj, "__module__", None) or ""
+            return isinstance(obj, np.ufunc) or mod == "math" or obj in FULL_REDUCTIONS or \
+                obj in _PURE_NUMPY
+        return False
+
+    def is_math(self, obj):
+        return getattr(obj, "__module__", None) == "math" or (
+            callable(obj) and obj in vars(math).values())

@@ -1,0 +1,146 @@
+"""Value kinds: how adjoints add (``Kind``), and which names are surely floats (``Num``).
+
+>>> import gast
+>>> from types import SimpleNamespace
+>>> t = gast.parse("def f(x, n):\\n    y = x * 2\\n    k = n + 1\\n    return y").body[0]
+>>> r = SimpleNamespace(callable=lambda f: None, is_math=lambda o: False)
+>>> sorted(surely_floats(t.body, ["x", "n"], {"x": float, "n": int}, r))
+['x', 'y']
+>>> value_kinds(t.body, ["x", "n"], {"x": float, "n": int}, r, None)["y"]
+<Kind.NUM: 'num'>
+"""
+
+from __future__ import annotations
+
+import gast
+import numpy as np
+
+from ... import runtime as R
+from ...ir import nodes as N
+from ...ir.lattice import Kind, Num
+from ...ir.walk import statements
+from ...rules import helpers as H
+
+_NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool)
+_CONTAINER_CAPABLE = {list, tuple, dict, R.as_sequence, R.part, R.add_grads, R.accum_index,
+                      R.take_grad, R.clear_grad, R.push_grad, R.pop_grad, R.zeros_grad,
+                      R.array_parts, R.save_item, R.tangent_setitem, R.tangent_restore}
+_ARITH = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+def _name_defs(body):
+    return [(s.targets[0].id, s.value) for s, _ in statements(body)
+            if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
+
+
+def surely_floats(body, params, arg_kinds, resolver) -> frozenset:
+    """Names whose value is surely a Python float or an np.float64 scalar."""
+    kind = {p: (Num.FLOAT if arg_kinds.get(p) in (float, np.float64) else
+                Num.INT if arg_kinds.get(p) is int else None) for p in params}
+    defs = _name_defs(body)
+    fors = {s.target.id for s, _ in statements(body) if isinstance(s, gast.For)
+            and isinstance(s.iter, gast.Name)}
+    scalar = (Num.FLOAT, Num.INT)
+
+    def of(a, k):
+        if isinstance(a, gast.Constant):
+            v = a.value
+            return Num.FLOAT if type(v) is float else Num.INT if type(v) is int else None
+        if isinstance(a, gast.Name):
+            return k.get(a.id, Num.INT if a.id in fors else Num.UNKNOWN)
+        return None
+
+    def value(v, k):
+        if N.is_atom(v):
+            return of(v, k)
+        if isinstance(v, gast.BinOp) and isinstance(v.op, _ARITH):
+            a, b = of(v.left, k), of(v.right, k)
+            if Num.UNKNOWN in (a, b):
+                return Num.UNKNOWN
+            if a in scalar and b in scalar:
+                return Num.FLOAT if Num.FLOAT in (a, b) or isinstance(v.op, gast.Div) \
+                    else Num.INT
+            return None
+        if isinstance(v, gast.UnaryOp) and isinstance(v.op, (gast.USub, gast.UAdd)):
+            return of(v.operand, k)
+        if isinstance(v, gast.Call) and not v.keywords:
+            obj = resolver.callable(v.func)
+            kinds_ = [of(a, k) for a in v.args]
+            if Num.UNKNOWN in kinds_:
+                return Num.UNKNOWN
+            if all(x in scalar for x in kinds_):
+                if resolver.is_math(obj) or obj is float:
+                    return Num.FLOAT
+                if isinstance(obj, np.ufunc) and obj.nout == 1 and obj.types and \
+                        Num.FLOAT in kinds_:
+                    return Num.FLOAT
+        return None
+
+    k = dict(kind)
+    for name, _ in defs:
+        k.setdefault(name, Num.UNKNOWN)
+    targets = {d[0] for d in defs}
+    for _ in range(30):
+        new = dict(k)
+        for name in targets:
+            vals = {value(v, k) for n2, v in defs if n2 == name}
+            if name in kind:
+                vals.add(kind[name])
+            vals.discard(Num.UNKNOWN)
+            new[name] = vals.pop() if len(vals) == 1 else (None if vals else Num.UNKNOWN)
+        if new == k:
+            break
+        k = new
+    return frozenset(n for n, v in k.items() if v is Num.FLOAT)
+
+
+def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
+    """name -> Kind.NUM (a number or array: adjoints add with +) or Kind.ANY."""
+    kinds = {}
+    for p in params:
+        t = arg_kinds.get(p)
+        kinds[p] = Kind.NUM if t is Kind.NUM or (isinstance(t, type) and issubclass(
+            t, _NUMERIC_TYPES)) else Kind.ANY
+    defs = [(n, v) for n, v in _name_defs(body)
+            if not (isinstance(v, gast.Constant) and v.value is None)]
+    for name, _ in defs:
+        kinds.setdefault(name, Kind.NUM)
+    for _ in range(20):
+        changed = False
+        for name, v in defs:
+            if _value_kind(v, kinds, resolver, registry) is Kind.ANY and \
+                    kinds.get(name) is not Kind.ANY:
+                kinds[name] = Kind.ANY
+                changed = True
+        if not changed:
+            break
+    for s, _ in statements(body):
+        if isinstance(s, gast.For):
+            kinds.setdefault(s.target.id, Kind.NUM)
+    return kinds
+
+
+def _all_num(names, kinds):
+    return Kind.NUM if all(kinds.get(n) is Kind.NUM for n in names) else Kind.ANY
+
+
+def _value_kind(v, kinds, resolver, registry):
+    if isinstance(v, gast.Constant):
+        return Kind.NUM if isinstance(v.value, (int, float, complex)) else Kind.ANY
+    if isinstance(v, gast.Name):
+        return kinds.get(v.id, Kind.ANY)
+    if isinstance(v, (gast.BinOp, gast.UnaryOp)):
+        return _all_num([n.id for n in gast.walk(v) if isinstance(n, gast.Name)], kinds)
+    if isinstance(v, gast.Subscript):
+        return Kind.NUM if isinstance(v.value, gast.Name) and \
+            kinds.get(v.value.id) is Kind.NUM else Kind.ANY
+    if isinstance(v, gast.Call):
+        obj = resolver.callable(v.func)
+        if obj is None or obj in _CONTAINER_CAPABLE or registry.vjp(obj) is None:
+            return Kind.ANY
+        if obj in (sum, max, min, abs, float):
+            return _all_num([a.id for a in v.args if isinstance(a, gast.Name)], kinds)
+        if obj in (H.copy, H.astype):
+            return _all_num([a.id for a in v.args[:1] if isinstance(a, gast.Name)], kinds)
+        return Kind.NUM
+    return Kind.ANY

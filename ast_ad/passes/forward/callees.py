@@ -1,0 +1,49 @@
+"""Forward mode through a user function: ``y = h(a)`` with a live tangent ``da`` becomes
+``y, dy = h_jvp.call(a, da=da)``, with ``h_jvp`` generated once by the ``Callees``.
+"""
+
+from __future__ import annotations
+
+import types
+
+import gast
+
+from ...ir import nodes as N
+from ...ir.lattice import Kind
+from ...objects import GradientObject
+from ...signature import param_names
+
+
+def forward_callee(unit, facts, value, live, tangent_of):
+    """``(callee, call expression)`` for a user function called on live tangents."""
+    obj = facts.callable(value.func)
+    reg = facts.registry
+    if isinstance(obj, GradientObject) or not isinstance(
+            obj, (types.FunctionType, types.MethodType)) or reg.has_rule(obj) \
+            or reg.jvp(obj) is not None:
+        return None
+    target = obj.__func__ if isinstance(obj, types.MethodType) else obj
+    params = param_names(target)
+    vis = params[1:] if isinstance(obj, types.MethodType) else params
+    wrt, tangents = [], {}
+    for k, a in enumerate(value.args):
+        if isinstance(a, gast.Name) and a.id in live and k < len(vis):
+            wrt.append(vis[k])
+            tangents[vis[k]] = a.id
+    for kw in value.keywords:
+        if isinstance(kw.value, gast.Name) and kw.value.id in live:
+            wrt.append(kw.arg)
+            tangents[kw.arg] = kw.value.id
+    if not wrt:
+        return None
+    kinds = {p: (Kind.NUM if facts.kind(v) is Kind.NUM else None)
+             for p, v in tangents.items()}
+    j = unit.callees.jvp_for(obj, sorted(wrt, key=params.index), kinds, reg)
+    alias = unit.namer.alias(j, getattr(target, "__name__", "f") + "_jvp")
+    recv = [value.func.value] if isinstance(obj, types.MethodType) and \
+        isinstance(value.func, gast.Attribute) else []
+    call = N.call(gast.Attribute(value=N.name(alias), attr="call", ctx=gast.Load()),
+                  recv + list(value.args), list(value.keywords) + [
+                      gast.keyword(arg=j.tangent_names[p], value=N.name(tangent_of(
+                          tangents[p]))) for p in j.wrt])
+    return j, call

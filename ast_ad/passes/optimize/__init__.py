@@ -1,0 +1,65 @@
+"""Optimize: the generated-code optimizations, one list, one fixed-point driver.
+
+Each optimization is a named ``(stmts, opts) -> stmts | None`` function (``None``: nothing
+changed).  ``run`` applies the first that changes something, then starts again from the
+top of the list, until none does; it runs on joint, split and forward code alike (the
+``Options`` say which names are the generated derivative names it may rewrite).
+
+>>> import gast
+>>> code = gast.parse("b_t1 = by\\nb_t2 = b_t1 * 0.9\\nbx = b_t2").body
+>>> out = run(code, Options(names=frozenset({"by", "b_t1", "b_t2", "bx"}), keep={"bx"}))
+>>> print(gast.unparse(gast.Module(body=out, type_ignores=[])).strip())
+bx = by * 0.9
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from .copyprop import copy_propagation
+from .dead import dead_forward, dead_stores
+from .fold import fold_ones
+from .shapes import scalar_cotangents, shape_representatives
+
+
+@dataclass(frozen=True)
+class Options:
+    names: frozenset  # generated derivative names (adjoints, tangents, their temporaries)
+    keep: Any = frozenset()  # names that must stay (returned)
+    fold_ones: bool = False  # every value is a float: `1.0 * e` may become `e`
+    immutable: bool = False  # no value is an array (nothing can alias through `+=`)
+    shape_args: Any = None  # dumped function ref -> positions of shape-only arguments
+    rep_of: Callable = None  # name -> the representative name of its shape class
+    unreduce: Any = None  # the unreduce reference (full-reduction cotangents)
+    shape_of: Callable = None  # name -> Shape
+    extra: dict = field(default_factory=dict)
+
+
+OPTIMIZATIONS = [
+    shape_representatives,
+    dead_stores,
+    copy_propagation,
+    scalar_cotangents,
+    fold_ones,
+]
+
+
+def run(stmts, opts, optimizations=OPTIMIZATIONS, rounds=40):
+    stmts = list(stmts)
+    for _ in range(rounds):
+        for opt in optimizations:
+            new = opt(stmts, opts)
+            if new is not None:
+                stmts = new
+                break
+        else:
+            break
+    return stmts
+
+
+def sweeps(sw):
+    """The optimization stage on a transformation's ``Sweeps`` (a new record)."""
+    tail = run(sw.tail, sw.options)
+    fwd = dead_forward(sw.fwd, tail, sw.options.extra["pure"]) if sw.dead_forward else sw.fwd
+    return replace(sw, tail=tail, fwd=fwd)

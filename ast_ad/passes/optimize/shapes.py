@@ -1,0 +1,137 @@
+"""Shape-driven rewrites: shape-only arguments read the earliest name of their shape
+class, and a full reduction's cotangent stays a scalar where it feeds elementwise ops.
+"""
+
+from __future__ import annotations
+
+import gast
+
+from ...ir import nodes as N
+from ...ir.lattice import Shape
+from .common import counts
+
+
+def shape_representatives(stmts, opts):
+    if opts.shape_args is None:
+        return None
+    reps = ShapeReps(opts.shape_args, opts.rep_of)
+    out = [reps.visit(x) for x in stmts]
+    return out if reps.changed else None
+
+
+def scalar_cotangents(stmts, opts):
+    if opts.unreduce is None:
+        return None
+    return scalar_broadcasts(stmts, opts.unreduce, opts.shape_of)
+
+
+class ShapeReps(gast.NodeTransformer):
+    """Arguments used only for their shape read the earliest name of the same shape.
+
+    ``unbroadcast(g, _t4)`` with ``_t4 = np.log1p(_t3)``, ``_t3 = np.exp(-m)``: all have
+    m's shape, so ``unbroadcast(g, m)``: ``_t4`` need not be kept (nor computed, when
+    nothing else reads it).  ``shape_args`` maps a function reference (dumped) to the
+    positions of its shape-only arguments.
+    """
+
+    def __init__(self, shape_args, rep_of):
+        self.shape_args = shape_args
+        self.rep_of = rep_of
+        self.changed = False
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        pos = self.shape_args.get(gast.dump(node.func))
+        if pos:
+            for k in pos:
+                if k < len(node.args) and isinstance(node.args[k], gast.Name):
+                    rep = self.rep_of(node.args[k].id)
+                    if rep and rep != node.args[k].id:
+                        node.args[k] = N.name(rep)
+                        self.changed = True
+        return node
+
+
+def scalar_broadcasts(stmts, unreduce_ref, shape_of):
+    """``b = unreduce(s, a)`` of a full reduction feeds elementwise products: use ``s``.
+
+    Before::
+
+        b_t5 = unreduce(b_t6, _t5, None, False)
+        b_t1 = b_t5 * _t4
+
+    After (``_t4`` has the shape of ``_t5``, so broadcasting the scalar does the same)::
+
+        b_t1 = b_t6 * _t4
+    """
+    ref = gast.dump(unreduce_ref)
+    loads, stores = counts(stmts)
+    for i, st in enumerate(stmts):
+        if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)):
+            continue
+        b = st.targets[0].id
+        scalar, like = _full_unreduce(st.value, ref)
+        if scalar is None or stores.get(b, 0) != 1:
+            continue
+        cls = shape_of(like)
+        if not cls.known:
+            continue
+        rest = stmts[i + 1:]
+        uses = [n for x in rest for n in gast.walk(x)
+                if isinstance(n, gast.Name) and n.id == b and isinstance(n.ctx, gast.Load)]
+        if len(uses) != loads.get(b, 0) or not uses:
+            continue
+        sub = _ScalarUse(b, scalar, cls, shape_of)
+        new_rest = [sub.visit(x) for x in rest]
+        if sub.replaced == len(uses):
+            return stmts[:i] + new_rest
+    return None
+
+
+def _full_unreduce(v, ref):
+    """(scalar expression, like name) for unreduce(s, like, None, False) [/ n]."""
+    div = None
+    if isinstance(v, gast.BinOp) and isinstance(v.op, gast.Div):
+        v, div = v.left, v.right
+    if isinstance(v, gast.Call) and gast.dump(v.func) == ref and len(v.args) >= 2 and \
+            isinstance(v.args[1], gast.Name) and all(
+                isinstance(a, gast.Constant) and a.value in (None, False) for a in v.args[2:]):
+        s = v.args[0]
+        if div is not None:
+            s = gast.BinOp(left=s, op=gast.Div(), right=div)
+        return s, v.args[1].id
+    return None, None
+
+
+class _ScalarUse(gast.NodeTransformer):
+    def __init__(self, name, scalar, cls, shape_of):
+        self.name, self.scalar, self.cls, self.shape_of = name, scalar, cls, shape_of
+        self.replaced = 0
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        if isinstance(node.op, gast.Mult):
+            pairs = ((node.left, node.right, "left"), (node.right, node.left, "right"))
+        elif isinstance(node.op, gast.Div):
+            pairs = ((node.left, node.right, "left"),)
+        else:
+            return node
+        for mine, other, side in pairs:
+            if isinstance(mine, gast.Name) and mine.id == self.name and \
+                    _expr_class(other, self.shape_of) == self.cls:
+                setattr(node, side, self.scalar)
+                self.replaced += 1
+                break
+        return node
+
+
+def _expr_class(e, shape_of):
+    if isinstance(e, gast.Name):
+        return shape_of(e.id)
+    if isinstance(e, gast.Constant):
+        return Shape.SCALAR
+    if isinstance(e, gast.BinOp):
+        return Shape.broadcast(_expr_class(e.left, shape_of), _expr_class(e.right, shape_of))
+    if isinstance(e, gast.UnaryOp):
+        return _expr_class(e.operand, shape_of)
+    return Shape.UNKNOWN

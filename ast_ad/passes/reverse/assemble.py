@@ -1,0 +1,272 @@
+"""Reverse mode, assembled: a normalized function -> the generated function trees.
+
+``reverse`` runs, in order: the adjoint sweep (``adjoint.Reverse``), what it reads
+(``needed``), the forward sweep with its pushes (``stack.ForwardSweep``), the markers
+turned into pops and the gradients' return, giving ``Sweeps``; after the optimizations,
+``functions`` builds the joint function ``f_grad(*params)`` (or, for callees,
+``f_fwd(*params) -> (value, record)`` and ``f_bwd(g, record)``).
+
+>>> import ast_ad
+>>> def f(x):
+...     return x * x
+>>> print(ast_ad.source(ast_ad.grad(f)).splitlines()[0])
+def f_grad(x):
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gast
+import numpy as np
+
+from ... import runtime as R
+from ...codegen.render import mark_lines
+from ...ir import anno
+from ...ir import nodes as N
+from ...ir.walk import statements
+from ...rules import helpers as H
+from ...signature import match
+from .. import optimize
+from ..analysis.calls import FULL_REDUCTIONS
+from ..views import check_views
+from .adjoint import PUSH, RESTORE, Reverse, State
+from .stack import ForwardSweep, add_counters, finalize_markers, needed_names
+
+
+@dataclass(frozen=True)
+class Sweeps:
+    """One transformation's code before its functions are built: ``head`` (copies, the
+    stack), the forward sweep ``fwd`` and the derivative part ``tail`` that the
+    optimizations rewrite with ``options`` (and, for gradients without the value, the
+    forward assignments nobody reads are dropped: ``dead_forward``)."""
+
+    kind: str  # joint | split | forward
+    tree: Any  # the normalized FunctionDef (its name and parameters)
+    name: str
+    head: list
+    fwd: list
+    tail: list
+    options: Any
+    guards: tuple  # (globals dict, name, object) of differentiated global helpers
+    dead_forward: bool = False
+    bwd_head: list = None
+    bwd_params: tuple = ()
+    tangent_names: dict = None  # forward mode: parameter -> tangent parameter name
+
+
+def reverse(unit, facts, request):
+    mode, with_value = request.mode, request.with_value
+    namer, ref = unit.namer, unit.ref
+    body = list(unit.tree.body)
+    out_atom = body.pop().value  # the final return (normalize guarantees one)
+    add_counters(body, namer)
+    rev = Reverse(unit, facts)
+    state = State()
+    seed = []
+    out_name = out_atom.id if isinstance(out_atom, gast.Name) else None
+    g_out = namer.fresh("g_out") if mode == "split" else None
+    if out_name is not None and out_name in facts.active:
+        b_out = rev.b(out_name)
+        if mode == "joint" and _scalar_output(unit, facts, out_name):
+            seed.append(N.assign(b_out, N.const(1.0)))  # a float output: no check
+        elif mode == "joint":
+            seed.append(N.assign(b_out, N.call(ref(R.seed), [out_atom])))
+        else:
+            seed.append(N.assign(b_out, N.name(g_out)))
+        state.live.add(out_name)
+    elif mode == "joint":  # the output does not depend on wrt: still check its kind
+        seed.append(N.expr_stmt(N.call(ref(R.check_output), [out_atom])))
+    if with_value and mode == "joint" and isinstance(out_atom, gast.Name):
+        value_name = namer.fresh("value")
+        seed.insert(0, N.assign(value_name, out_atom))
+        out_atom = N.name(value_name)
+    rev_code = rev.block(body, state)
+    locals_ = set(unit.params) | N.stored_names(body) | {
+        c.name for c in (anno.get(s, anno.Counter) for s, _ in statements(body)) if c} | {
+        u.rec for u in (anno.get(s, anno.UserCall) for s, _ in statements(body)) if u}
+    needed = needed_names(rev_code, locals_)
+    push, pop = namer.fresh("_push"), namer.fresh("_pop")
+    stack = namer.fresh("_stack")
+    shape_only = _shape_only_names(unit, facts, rev_code, needed) if mode == "joint" \
+        else frozenset()
+    fs = ForwardSweep(facts, needed, push, ref, shape_only)
+    fwd = fs.block(body)
+    rev_code = finalize_markers(rev_code, fs, pop)
+    grads = [_grad_expr(unit, facts, request, p, rev, state) for p in request.wrt]
+    head = _param_copies(unit, facts, body) + [
+        N.assign(v, N.const(None)) for v in sorted(fs.pushed - set(unit.params))]
+    uses_stack = _mentions(fwd, push)
+    if uses_stack:
+        head += [N.assign(stack, gast.List(elts=[], ctx=gast.Load())),
+                 N.assign(push, gast.Attribute(value=N.name(stack), attr="append",
+                                               ctx=gast.Load()))]
+    pop_bind = [N.assign(pop, gast.Attribute(value=N.name(stack), attr="pop",
+                                             ctx=gast.Load()))] if uses_stack else []
+    names = frozenset(set(rev.adj.values()) | {
+        n for n in namer.generated if n.startswith(("_g", "_a"))})
+    tree = unit.tree
+    if mode == "joint":
+        ret = grads[0] if request.single else gast.Tuple(elts=grads, ctx=gast.Load())
+        if with_value:
+            ret = gast.Tuple(elts=[out_atom, ret], ctx=gast.Load())
+        suffix = "_value_and_grad" if with_value else "_grad"
+        return Sweeps("joint", tree, tree.name + suffix, head, list(fwd),
+                      pop_bind + seed + rev_code + [gast.Return(value=ret)],
+                      _joint_options(unit, facts, rev, names), tuple(rev.guards),
+                      dead_forward=not with_value)
+    # split: fwd returns (value, record); bwd(g, record) returns the adjoints
+    saved = sorted(needed)
+    rec = gast.Tuple(elts=[N.name(stack) if uses_stack else N.const(None)] +
+                     [N.name(v) for v in saved], ctx=gast.Load())
+    inited = {st.targets[0].id for st in head if isinstance(st, gast.Assign)
+              and isinstance(st.targets[0], gast.Name)}
+    pre_init = [N.assign(v, N.const(None)) for v in saved
+                if v not in unit.params and v not in inited]
+    record = namer.fresh("_record")
+    unpack = gast.Assign(targets=[gast.Tuple(elts=[N.store(stack)] + [
+        N.store(v) for v in saved], ctx=gast.Store())], value=N.name(record), type_comment=None)
+    return Sweeps("split", tree, tree.name, pre_init + head, list(fwd) + [
+        gast.Return(value=gast.Tuple(elts=[out_atom, rec], ctx=gast.Load()))],
+        seed + rev_code + [gast.Return(value=gast.Tuple(elts=grads, ctx=gast.Load()))],
+        optimize.Options(names=names), tuple(rev.guards),
+        bwd_head=[unpack] + pop_bind, bwd_params=(g_out, record))
+
+
+def functions(sw):
+    """The generated function trees of optimized sweeps."""
+    if sw.kind == "joint":
+        return [function_def(sw.tree, sw.name, sw.head + sw.fwd + mark_lines(sw.tail),
+                             flat=True)]
+    if sw.kind == "forward":
+        fdef = function_def(sw.tree, sw.name, mark_lines(sw.tail))
+        for p in sw.tangent_names or {}:
+            fdef.args.kwonlyargs.append(N.name(sw.tangent_names[p], gast.Param()))
+            fdef.args.kw_defaults.append(None)
+        return [fdef]
+    fwd_def = function_def(sw.tree, sw.name + "_fwd", sw.head + sw.fwd)
+    args = gast.arguments(args=[N.name(p, gast.Param()) for p in sw.bwd_params],
+                          posonlyargs=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+                          kwarg=None, defaults=[])
+    bwd_def = gast.FunctionDef(name=sw.name + "_bwd", args=args,
+                               body=sw.bwd_head + mark_lines(sw.tail), decorator_list=[],
+                               returns=None, type_comment=None, type_params=[])
+    return [fwd_def, bwd_def]
+
+
+def function_def(tree, name, body, flat=False):
+    """A def with the user's parameters (``flat``: every parameter positional)."""
+    pos = [N.name(a.id, gast.Param()) for a in tree.args.posonlyargs + tree.args.args]
+    kwo = [N.name(a.id, gast.Param()) for a in tree.args.kwonlyargs]
+    if flat:
+        pos, kwo = pos + kwo, []
+    args = gast.arguments(args=pos, posonlyargs=[], vararg=None, kwonlyargs=kwo,
+                          kw_defaults=[None] * len(kwo), kwarg=None, defaults=[])
+    return gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
+                            type_comment=None, type_params=[])
+
+
+def _joint_options(unit, facts, rev, names):
+    primal_of = {b: p for p, b in rev.adj.items()}
+    shape_args, rep_of = shape_reps(unit, facts)
+    return optimize.Options(
+        names=names, fold_ones=True, immutable=facts.all_pyfloat,
+        shape_args=shape_args, rep_of=rep_of,
+        unreduce=unit.ref(H.unreduce, "unreduce"),
+        shape_of=lambda name: facts.shape(primal_of.get(name, name)),
+        extra={"pure": facts.resolver.pure_value})
+
+
+def shape_reps(unit, facts):
+    """(shape-only argument positions of helpers, representative name of a shape class)."""
+    def d(obj, hint):
+        return gast.dump(unit.ref(obj, hint))
+
+    shape_args = {d(H.unbroadcast, "unbroadcast"): (1,), d(H.unreduce, "unreduce"): (1,),
+                  d(H.broadcast_like, "broadcast_like"): (1,),
+                  d(H.count_reduced, "count_reduced"): (0,), d(np.size, "size"): (0,),
+                  d(np.shape, "shape"): (0,)}
+    return shape_args, lambda name: facts.shape(name).rep
+
+
+def _shape_only_names(unit, facts, rev_code, needed):
+    """Needed names that the adjoint reads only for their shape (pushed as tokens)."""
+    shape_args, _ = shape_reps(unit, facts)
+    shape_uses, loads, markers = set(), {}, set()
+    for st in rev_code:
+        for n in gast.walk(st):
+            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
+                    n.func.id in (PUSH, RESTORE):
+                markers.update(gast.walk(n))
+    for st in rev_code:
+        for n in gast.walk(st):
+            if n in markers:
+                continue
+            if isinstance(n, gast.Call):
+                for k in shape_args.get(gast.dump(n.func), ()):
+                    if k < len(n.args) and isinstance(n.args[k], gast.Name):
+                        shape_uses.add(n.args[k])
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+                loads.setdefault(n.id, []).append(n)
+    written = {st.targets[0].value.id for st, _ in statements(unit.tree.body)
+               if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
+    return frozenset(v for v in needed if v in loads and v not in written
+                     and all(n in shape_uses for n in loads[v]))
+
+
+def _scalar_output(unit, facts, name):
+    """True if ``name`` is surely a scalar: a float, or a full reduction."""
+    if name in facts.pyfloat or facts.shape(name).tag == "scalar":
+        return True
+    defs = [s.value for s, _ in statements(unit.tree.body) if isinstance(s, gast.Assign)
+            and isinstance(s.targets[0], gast.Name) and s.targets[0].id == name]
+    if len(defs) != 1 or not isinstance(defs[0], gast.Call):
+        return False
+    v = defs[0]
+    return facts.callable(v.func) in FULL_REDUCTIONS and len(v.args) == 1 and all(
+        k.arg == "dtype" for k in v.keywords)
+
+
+def _grad_expr(unit, facts, request, p, rev, state):
+    """The returned gradient of parameter p, shaped like its argument."""
+    ref = unit.ref
+    t = request.arg_kinds.get(p)
+    if request.mode == "split":
+        return N.name(rev.b(p)) if p in state.live else N.const(0.0)
+    if p not in state.live:
+        return N.call(ref(R.zeros_grad), [N.name(p)])
+    bp = N.name(rev.b(p))
+    if (t is float or t is np.float64) and facts.all_pyfloat:
+        return bp  # every differentiated value is a Python/NumPy float
+    if t is float or t is np.float64:
+        # a float for a float (float32 arrays met on the way would leave np.float32)
+        return gast.IfExp(test=gast.Compare(left=N.call(ref(type, "type"), [bp]),
+                                            ops=[gast.Is()], comparators=[ref(float, "float")]),
+                          body=bp, orelse=N.call(ref(float, "float"), [bp]))
+    if t is int or t is bool:
+        return N.call(ref(float, "float"), [bp])
+    if t is np.ndarray:
+        return N.call(ref(R.fix_array), [bp, N.name(p)])
+    return N.call(ref(match), [bp, N.name(p)])
+
+
+def _param_copies(unit, facts, body):
+    """Parameters written in place are copied first (the caller's data stays intact)."""
+    written = set()
+    for s, _ in statements(body):
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript):
+            written.add(s.targets[0].value.id)
+        if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and \
+                isinstance(s.value.func, gast.Attribute) and \
+                isinstance(s.value.func.value, gast.Name) and \
+                s.value.func.attr in ("append", "pop", "extend", "insert"):
+            written.add(s.value.func.value.id)
+    out = [N.assign(p, N.call(unit.ref(H.copy, "copy"), [N.name(p)]))
+           for p in unit.params if p in written]
+    check_views(body, written, unit, facts)
+    return out
+
+
+def _mentions(stmts, name):
+    return any(isinstance(n, gast.Name) and n.id == name for s in stmts for n in gast.walk(s))

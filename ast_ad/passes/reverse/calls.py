@@ -1,0 +1,154 @@
+"""Adjoints of calls that are not rules: user functions (split forward/backward) and
+list methods.
+
+A call of a user function with differentiated arguments, ``y = h(a, b)``, becomes::
+
+    y, _rec = h_vjp.fwd(a, b)          # forward: h's forward sweep, returns its record
+    ...
+    _gh = h_vjp.bwd(by, _rec)          # adjoint: h's adjoint sweep from that record
+    ba = _gh[0]
+
+``h_vjp`` is generated once per (function, which arguments are differentiated), not
+once per call site (by the ``Callees`` the pipeline hands over); recursion refers to the
+object being generated.  The decision is recorded on the statement (``anno.UserCall``),
+so the forward sweep calls ``fwd`` and the adjoint pops the record whether or not a
+gradient flows.
+"""
+
+from __future__ import annotations
+
+import types
+
+import gast
+
+from ... import runtime as R
+from ...errors import UnsupportedConstructError
+from ...ir import anno
+from ...ir import nodes as N
+from ...ir.lattice import Kind
+from ...ir.walk import statements
+
+
+def prepare_user_call(rev, s, value, fn):
+    """Decide, once per call site, the callee and the record's name."""
+    uc = anno.get(s, anno.UserCall)
+    if uc is not None:
+        return uc
+    active = rev.facts.active
+    active_args = tuple(getattr(a, "id", None) in active for a in value.args)
+    active_kws = tuple(sorted(k.arg for k in value.keywords
+                              if getattr(k.value, "id", None) in active))
+    kinds = tuple("num" if isinstance(a, gast.Name) and rev.facts.kind(a.id) is Kind.NUM
+                  else "any" for a in value.args)
+    static = static_function_args(rev, fn, value)
+    split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
+                                            rev.facts.registry, static)
+    f, env = value.func, rev.unit.env
+    if isinstance(f, gast.Name) and not env.is_local(f.id) and \
+            f.id not in env.closure and env.globals.get(f.id) is not None:
+        rev.guards.append((env.globals, f.id, env.globals[f.id]))
+    alias = rev.namer.alias(split, getattr(fn, "__name__", "f") + "_vjp")
+    receiver = value.func.value if isinstance(fn, types.MethodType) and \
+        isinstance(value.func, gast.Attribute) else None  # obj.method(x) -> fwd(obj, x)
+    uc = anno.UserCall(alias, rev.namer.fresh("_rec"), receiver, split, tuple(wrt),
+                       active_args, active_kws)
+    anno.set_(s, uc)
+    return uc
+
+
+def user_call_adjoint(rev, s, value, g, state, fn):
+    uc = prepare_user_call(rev, s, value, fn)
+    out = []
+    if g is not None:
+        gres = rev.namer.fresh("_gh")
+        out.append(N.assign(gres, N.call(gast.Attribute(value=N.name(uc.alias), attr="bwd",
+                                                         ctx=gast.Load()),
+                                          [g, N.name(uc.rec)]), loc=s))
+        arg_of = {}
+        for k, a in enumerate(value.args):
+            if uc.active_args[k]:
+                arg_of[uc.split.param_names[k]] = a.id
+        for kw in value.keywords:
+            if kw.arg in uc.active_kws:
+                arg_of[kw.arg] = kw.value.id
+        for j, pname in enumerate(uc.wrt):
+            rev.accumulate(arg_of[pname], gast.Subscript(value=N.name(gres), slice=N.const(j),
+                                                         ctx=gast.Load()),
+                           state, out, s, maybe_none=True)
+    return out
+
+
+def static_function_args(rev, fn, value):
+    """Arguments of a call that are functions known now: the callee is specialised."""
+    target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    code = getattr(target, "__code__", None)
+    if code is None:
+        return {}
+    params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    params = params[1:] if isinstance(fn, types.MethodType) else params
+    out = {}
+    pairs = list(zip(params, value.args)) + [(k.arg, k.value) for k in value.keywords]
+    for p, a in pairs:
+        if isinstance(a, gast.Name) and a.id not in rev.facts.varied:
+            obj = rev.facts.callable(a)
+            if obj is None:
+                defs = [st.value for st, _ in statements(rev.unit.tree.body)
+                        if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)
+                        and st.targets[0].id == a.id]
+                if len(defs) == 1 and isinstance(defs[0], (gast.Name, gast.Attribute)):
+                    obj = rev.facts.callable(defs[0])
+            if obj is not None and callable(obj) and not isinstance(obj, type):
+                out[p] = obj
+    return out
+
+
+def dynamic_call_error(rev, s, value):
+    filename, line = rev.unit.where(s)
+    try:
+        label = gast.unparse(value.func).strip()
+    except Exception:
+        label = "this function"
+    raise UnsupportedConstructError(
+        f"cannot resolve the function `{label}` called on a differentiated value when "
+        "the gradient is generated; call a module-level function or a nested def "
+        "directly", filename=filename, lineno=line)
+
+
+def method_adjoint(rev, s, base, call, state):
+    """``v = lst.pop()`` and ``lst.append(v)`` (other list methods are refused)."""
+    out = []
+    active = rev.facts.active
+    ref = rev.unit.ref
+    if isinstance(s, gast.Assign):  # v = lst.pop()
+        v = s.targets[0].id
+        if base in active and v in state.live:
+            bb = rev.b(base)
+            cur = N.name(bb) if base in state.live else N.const(None)
+            out.append(N.assign(bb, N.call(ref(R.push_grad),
+                                           [cur, N.call(ref(len), [N.name(base)]),
+                                            N.name(rev.b(v))]), loc=s))
+            state.live.add(base)
+        state.live.discard(v)
+        out.append(N.expr_stmt(N.call(gast.Attribute(value=N.name(base), attr="append",
+                                                     ctx=gast.Load()), [N.name(v)])))
+        return out
+    if call.func.attr == "append":
+        arg = call.args[0] if call.args else None
+        if base in active and base in state.live:
+            bb = rev.b(base)
+            gv = rev.namer.fresh("_g")
+            out.append(gast.Assign(targets=[gast.Tuple(elts=[N.store(gv), N.store(bb)],
+                                                       ctx=gast.Store())],
+                                   value=N.call(ref(R.pop_grad), [N.name(bb)]),
+                                   type_comment=None))
+            if isinstance(arg, gast.Name) and arg.id in active:
+                rev.accumulate(arg.id, N.name(gv), state, out, s, maybe_none=True)
+        out.append(N.expr_stmt(N.call(gast.Attribute(value=N.name(base), attr="pop",
+                                                     ctx=gast.Load()), [])))
+        return out
+    if base in active:
+        filename, line = rev.unit.where(s)
+        raise UnsupportedConstructError(
+            f"differentiating through list.{call.func.attr}() is not supported; build the "
+            "list with append", filename=filename, lineno=line)
+    return out

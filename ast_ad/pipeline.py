@@ -1,0 +1,99 @@
+"""The pipeline: the only place where stages run, top to bottom, for every mode.
+
+    parse      frontend/parse.py      source -> gast FunctionDef (file, line offset)
+    resolve    frontend/resolve.py    names -> objects (globals, closure cells, builtins)
+    fence      frontend/fence.py      unsupported constructs -> error at the user's line
+    lift       frontend/lift.py       nested defs and lambdas -> functions of their own
+    normalize  passes/normalize.py    control flow to flags, then A-normal form (anf.py)
+    views      passes/views.py        run-time checks where a view may see a write
+    analyze    passes/analysis/       one immutable Facts record (activity, kinds, shapes,
+                                      call classification)
+    reverse    passes/reverse/        adjoint sweep, forward sweep with its stack -> Sweeps
+    forward    passes/forward/        tangent code (forward mode, derivatives) -> Sweeps
+    optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
+    codegen    codegen/               render the text, compile it, register it
+
+>>> def f(x):
+...     return x * x
+>>> from ast_ad.rules.registry import default_registry
+>>> gen = transform(f, ["x"], default_registry, {"x": float})
+>>> gen.compiled[0](3.0)
+6.0
+"""
+
+from __future__ import annotations
+
+import gast.unparser  # noqa: F401  (imported now, not at the first transformation)
+
+from . import codegen
+from .callees import Callees
+from .errors import AstAdError
+from .frontend.fence import fence
+from .frontend.lift import lift_nested
+from .frontend.parse import parse_function
+from .frontend.resolve import Env
+from .ir import nodes as N
+from .ir.naming import Namer
+from .ir.unit import Request, Unit
+from .passes import optimize
+from .passes.analysis import analyze
+from .passes.analysis.calls import Resolver
+from .passes.forward.assemble import forward
+from .passes.normalize import Normalizer
+from .passes.reverse.assemble import functions, reverse
+from .passes.views import guard_views
+
+
+def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False, single=True,
+              static_args=None):
+    """Differentiate ``fn`` w.r.t. the parameters ``wrt_names``.
+
+    ``arg_kinds`` maps parameter names to the Python type seen at the call (used to
+    specialise: floats need no conversion, arrays keep their dtype...).  ``mode``:
+    "joint" -> one function returning the gradients (and the value when ``with_value``);
+    "split" -> a forward and a backward function, for callees; "forward" -> a jvp
+    function; "derivative" -> the derivative of a scalar function w.r.t. one parameter.
+    """
+    parsed = parse_function(fn)                                          # parse
+    params = [a.id for a in parsed.tree.args.args] + [a.id for a in parsed.tree.args.kwonlyargs]
+    env = Env.of_function(fn, set(params) | N.stored_names(parsed.tree.body))  # resolve
+    fence(parsed, env)                                                   # fence
+    namer = Namer(N.names_in(parsed.tree) | set(params))
+    nested = lift_nested(parsed, env, namer)                             # lift
+    tree = Normalizer(parsed, env, namer).run().tree                     # normalize + anf
+    unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
+    request = Request(tuple(wrt_names), dict(arg_kinds), mode, with_value, single,
+                      {**nested, **(static_args or {})}, registry)
+    if not getattr(fn, "__code__", None) or \
+            not fn.__code__.co_filename.startswith("<ast_ad-"):
+        # generated code restores every write before reading a view again
+        guard_views(tree, unit, Resolver.of(unit, request))              # views
+    facts = analyze(unit, request)                                       # analyze
+    if mode in ("forward", "derivative"):
+        sweeps = forward(unit, facts, request)                           # forward
+    else:
+        sweeps = reverse(unit, facts, request)                           # reverse
+    sweeps = optimize.sweeps(sweeps)                                     # optimize
+    return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
+                        sweeps.tangent_names)
+
+
+def predicted_tangent_names(fn, wrt):
+    """The names forward mode gives the tangent parameters ('dx', or 'dx_1' if taken)."""
+    try:
+        taken = N.names_in(parse_function(fn).tree)
+    except AstAdError:
+        return {}
+    out = {}
+    for p in wrt:
+        name, k = "d" + p, 0
+        while name in taken:
+            k += 1
+            name = f"d{p}_{k}"
+        taken.add(name)
+        out[p] = name
+    return out
+
+
+#: user functions called on differentiated values, generated through this pipeline
+CALLEES = Callees(transform, predicted_tangent_names)
