@@ -6,10 +6,12 @@ top of the list, until none does; it runs on joint, split and forward code alike
 ``Options`` say which names are the generated derivative names it may rewrite).
 
 >>> import gast
->>> code = gast.parse("b_t1 = by\\nb_t2 = b_t1 * 0.9\\nbx = b_t2").body
->>> out = run(code, Options(names=frozenset({"by", "b_t1", "b_t2", "bx"}), keep={"bx"}))
+>>> code = gast.parse("by = g\\nb_t1 = by\\nbx = b_t1 * 0.9\\nreturn bx").body
+>>> out = run(code, Options(names=frozenset({"by", "b_t1", "bx"})))
 >>> print(gast.unparse(gast.Module(body=out, type_ignores=[])).strip())
+by = g
 bx = by * 0.9
+return bx
 """
 
 from __future__ import annotations
