@@ -27,9 +27,6 @@ class Namer:
         self.generated = set()  # every name handed out by fresh()
         self._alias_of = {}  # id(obj) -> alias
 
-    def reserve(self, names):
-        self.reserved |= set(names)
-
     def fresh(self, hint: str) -> str:
         """A new name from ``hint``: '_t' -> '_t1', '_t2'...; 'bx' -> 'bx', 'bx_1'..."""
         hint = _NONWORD.sub("_", hint) or "_v"
@@ -48,9 +45,6 @@ class Namer:
                 self.reserved.add(cand)
                 self.generated.add(cand)
                 return cand
-
-    def adjoint(self, var: str) -> str:
-        return self.fresh("b" + var if not var.startswith("_") else "b" + var)
 
     def support_ref(self, obj, env=None, hint: str | None = None):
         """An expression denoting ``obj`` in generated code."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 import gast
 import numpy as np
 
-from ..errors import UnsupportedConstructError
 from ..ir import nodes as N
 from ..rules import helpers as H
 
@@ -270,10 +269,3 @@ class _Renamer(gast.NodeTransformer):
 
     def visit_Lambda(self, node):
         return node
-
-
-def unsupported(parsed, node, what):
-    filename, line = parsed.where(node)
-    return UnsupportedConstructError(
-        f"{what} is not supported in {parsed.tree.name}()", filename=filename, lineno=line
-    )

@@ -128,3 +128,24 @@ class _Subst(gast.NodeTransformer):
         if node.id in self.mapping:
             return N.clone(self.mapping[node.id])
         return node
+
+
+def rule_expr(rule, seed, ans, args, keywords, namer, env):
+    """The contribution of one rule ``rule(seed, ans, *args, **keywords)``: its inlined
+    expression, or a call of the rule where it cannot be inlined (both modes use this)."""
+    t = template(rule)
+    if t.inlinable and len(t.params) >= 2 and len(args) <= len(t.params) - 2:
+        bindings = {t.params[0]: seed, t.params[1]: ans}
+        bindings.update(zip(t.params[2:], args))
+        ok = True
+        for kw in keywords:
+            if kw.arg in t.params and kw.arg not in bindings:
+                bindings[kw.arg] = kw.value
+            else:
+                ok = False
+        if ok:
+            e = instantiate(rule, bindings, namer, env)
+            if e is not None:
+                return e
+    return N.call(namer.support_ref(rule, env, getattr(rule, "__name__", "rule")),
+                  [seed, ans] + list(args), list(keywords))

@@ -34,7 +34,7 @@ from ...ir.lattice import Kind
 from ...ir.walk import is_loop
 from ...rules import helpers as H
 from ..analysis.activity import operands
-from ..inline import instantiate, template
+from ..inline import rule_expr
 from ..reverse.adjoint import BINOPS, UNOPS, _own_helper, no_rule_error
 from .callees import forward_callee
 
@@ -56,8 +56,7 @@ class ForwardMode:
 
     def d(self, var):
         if var not in self.tan:
-            self.tan[var] = self.namer.fresh("d" + var if not var.startswith("_")
-                                             else "d" + var)
+            self.tan[var] = self.namer.fresh("d" + var)
         return self.tan[var]
 
     def ref(self, obj, hint=None):
@@ -247,23 +246,7 @@ class ForwardMode:
         return e
 
     def rule_expr(self, rule, t, ans, args, keywords):
-        t_ = template(rule)
-        if t_.inlinable and len(t_.params) >= 2 and len(args) <= len(t_.params) - 2:
-            bindings = {t_.params[0]: t, t_.params[1]: ans}
-            for p, a in zip(t_.params[2:], args):
-                bindings[p] = a
-            ok = True
-            for kw in keywords:
-                if kw.arg in t_.params and kw.arg not in bindings:
-                    bindings[kw.arg] = kw.value
-                else:
-                    ok = False
-            if ok:
-                e = instantiate(rule, bindings, self.namer, self.unit.env)
-                if e is not None:
-                    return e
-        return N.call(self.ref(rule, getattr(rule, "__name__", "rule")), [t, ans] + list(args),
-                      list(keywords))
+        return rule_expr(rule, t, ans, args, keywords, self.namer, self.unit.env)
 
     def setitem(self, s, t, live):
         base = t.value.id

@@ -43,7 +43,7 @@ from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...rules import helpers as H
 from ..analysis.activity import operands, written_base
-from ..inline import instantiate, template
+from ..inline import rule_expr
 from . import calls as C
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -84,8 +84,7 @@ class Reverse:
     # -- names -----------------------------------------------------------------------
     def b(self, var):
         if var not in self.adj:
-            self.adj[var] = self.namer.fresh("b" + var.lstrip("_") if not var.startswith("_")
-                                             else "b" + var)
+            self.adj[var] = self.namer.fresh("b" + var)
         return self.adj[var]
 
 
@@ -377,26 +376,7 @@ class Reverse:
 
     def rule_expr(self, rule, x, g, ans, args, keywords, target):
         """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be."""
-        bindings = {}
-        t = template(rule)
-        expr = None
-        if t.inlinable and len(t.params) >= 2:
-            bindings[t.params[0]] = g
-            bindings[t.params[1]] = ans
-            pos = t.params[2:]
-            ok = len(args) <= len(pos)
-            for p, a in zip(pos, args):
-                bindings[p] = a
-            for kw in keywords:
-                if kw.arg in t.params and kw.arg not in bindings:
-                    bindings[kw.arg] = kw.value
-                else:
-                    ok = False
-            if ok:
-                expr = instantiate(rule, bindings, self.namer, self.unit.env)
-        if expr is None:
-            expr = N.call(self.ref(rule, getattr(rule, "__name__", "rule")), [g, ans] + list(args),
-                          list(keywords))
+        expr = rule_expr(rule, g, ans, args, keywords, self.namer, self.unit.env)
         return self.simplify_unbroadcast(expr, x or getattr(ans, "id", ""), target)
 
     def simplify_unbroadcast(self, expr, ans, target):
