@@ -34,8 +34,9 @@ from ast_ad.passes.optimize.copyprop import copy_propagation
 from ast_ad.passes.optimize.dead import dead_stores
 from ast_ad.passes.optimize.fold import fold_ones
 from ast_ad.passes.reverse import assemble
-from ast_ad.passes.reverse.adjoint import Reverse, State
+from ast_ad.passes.reverse.adjoint import Reverse
 from ast_ad.passes.reverse.calls import prepare_user_call
+from ast_ad.passes.reverse.control import State
 from ast_ad.passes.reverse.stack import ForwardSweep, finalize_markers, needed_names
 from ast_ad.passes.views import guard_views
 from ast_ad.pipeline import CALLEES

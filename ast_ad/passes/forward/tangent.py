@@ -35,7 +35,8 @@ from ...ir.walk import is_loop
 from ...rules import helpers as H
 from ..analysis.activity import operands
 from ..inline import rule_expr
-from ..reverse.adjoint import BINOPS, UNOPS, _own_helper, no_rule_error
+from ..reverse.adjoint import BINOPS, UNOPS
+from ..reverse.rules import _own_helper, no_rule_error
 from .callees import forward_callee
 
 

@@ -32,12 +32,11 @@ branches join states, materializing ``0.0`` where one path has a value and anoth
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
 
 import gast
 
 from ... import runtime as R
-from ...errors import NoRuleError, UnsupportedConstructError
+from ...errors import UnsupportedConstructError
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
@@ -45,12 +44,14 @@ from ...rules import helpers as H
 from ..analysis.activity import operands, written_base
 from ..inline import rule_expr
 from . import calls as C
+from . import control
+from .control import RESTORE
+from .rules import _combine, _own_helper, no_rule_error
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
           gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
           gast.FloorDiv: operator.floordiv, gast.Mod: operator.mod}
 UNOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos}
-PUSH, RESTORE = "__ast_ad_push__", "__ast_ad_restore__"
 _SENTINEL = "__ast_ad_ans__"
 
 
@@ -60,17 +61,6 @@ class _Rename(gast.NodeTransformer):
 
     def visit_Name(self, node):
         return N.name(self.new) if node.id == self.old else node
-
-
-@dataclass
-class State:
-    live: set = field(default_factory=set)
-    kinds: dict = field(default_factory=dict)
-    zero: set = field(default_factory=set)  # live adjoints that may still be the 0.0 filler
-    owned: set = field(default_factory=set)  # adjoints holding a buffer this code made
-
-    def copy(self):
-        return State(set(self.live), dict(self.kinds), set(self.zero), set(self.owned))
 
 
 class Reverse:
@@ -170,11 +160,11 @@ class Reverse:
         if isinstance(s, gast.Expr):
             return self.expr_stmt(s, state)
         if isinstance(s, gast.If):
-            return self.if_(s, state)
+            return control.if_(self, s, state)
         if isinstance(s, gast.For):
-            return self.for_(s, state)
+            return control.for_(self, s, state)
         if isinstance(s, gast.While):
-            return self.while_(s, state)
+            return control.while_(self, s, state)
         if isinstance(s, (gast.Return, gast.Assert, gast.Raise, gast.Pass, gast.Break,
                           gast.FunctionDef)):
             return []
@@ -239,7 +229,7 @@ class Reverse:
             inner = state.copy()
             contrib = self.contributions(s, x, value, g, ans, inner)
             other = state.copy()
-            self.join([(inner, contrib), (other, skip := [])], state)
+            control.join(self, [(inner, contrib), (other, skip := [])], state)
             test = N.not_(N.call(self.ref(R.is_zero), [g]))
             contrib = [N.if_(test, contrib or [gast.Pass()], skip, loc=s)]
         else:
@@ -417,129 +407,3 @@ class Reverse:
             if d.what == "user":
                 return C.user_call_adjoint(self, s, call, None, state, d.fn)
         return []
-
-    # -- control flow --------------------------------------------------------------------
-    def if_(self, s, state):
-        s1, s2 = state.copy(), state.copy()
-        body = self.block(s.body, s1)
-        orelse = self.block(s.orelse, s2)
-        self.join([(s1, body), (s2, orelse)], state)
-        if not body and not orelse:
-            return []
-        return [N.if_(N.clone(s.test), body or [gast.Pass()], orelse, loc=s)]
-
-    def join(self, branches, state):
-        live = set().union(*(b[0].live for b in branches))
-        zero = set().union(*(b[0].zero for b in branches))
-        owned = None
-        for st, code in branches:
-            mine = set(st.owned)
-            for var in sorted(live - st.live):
-                code.append(self.zero_fill(var))
-                zero.add(var)
-                mine.add(var)  # 0.0 is immutable: `+=` on it rebinds
-            owned = mine if owned is None else owned & mine
-        state.live = live
-        state.zero = zero & live
-        state.owned = (owned or set()) & live
-
-    def zero_fill(self, var):
-        node = N.assign(self.b(var), N.const(0.0))
-        anno.set_(node, anno.ZERO_FILL)
-        return node
-
-    def loop_body(self, body_stmts, state):
-        """Reverse of a loop body, with the adjoint state made loop-invariant."""
-        entry = state.copy()
-        pre = []
-        for _ in range(2 * len(self.facts.active) + 4):
-            st = entry.copy()
-            code = self.block(body_stmts, st)
-            grow = st.live - entry.live
-            end_owned = st.owned | (entry.live - st.live)
-            lost = entry.owned - end_owned  # ownership must hold on every iteration
-            if not grow and not lost:
-                break
-            for var in sorted(grow):
-                pre.append(self.zero_fill(var))
-            entry.live |= grow
-            entry.zero |= grow
-            entry.owned |= grow
-            entry.owned -= lost
-        for var in sorted(entry.live - st.live):
-            code.append(self.zero_fill(var))
-        state.live = set(entry.live)
-        state.zero = entry.zero | st.zero | (entry.live - st.live)
-        state.owned = entry.owned & (st.owned | (entry.live - st.live))
-        return pre, code
-
-    def counter_restore(self, s):
-        m = N.expr_stmt(N.call(RESTORE, [N.name(anno.get(s, anno.Counter).name)]))
-        anno.set_(m, anno.Site(s, counter=True))
-        return [m]
-
-    def for_(self, s, state):
-        pre, code = self.loop_body(s.body, state)
-        restore = self.restore(s, s.target.id)
-        counter = anno.get(s, anno.Counter)
-        if not code:
-            return pre + (self.counter_restore(s) if counter else []) + [restore]
-        rng = N.clone(s.iter)
-        if counter:
-            pre = pre + self.counter_restore(s)
-            rng = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=N.name(counter.name),
-                                                             step=None), ctx=gast.Load())
-        it = gast.Subscript(value=rng, slice=gast.Slice(lower=None, upper=None,
-                                                        step=N.const(-1)), ctx=gast.Load())
-        loop = gast.For(target=N.store(s.target.id), iter=it, body=code, orelse=[],
-                        type_comment=None)
-        N.copy_loc(loop, s)
-        return pre + [loop, restore]
-
-    def while_(self, s, state):
-        pre, code = self.loop_body(s.body, state)
-        if not code:
-            return pre + self.counter_restore(s)
-        pre = pre + self.counter_restore(s)
-        loop = gast.For(target=N.store(self.namer.fresh("_")), iter=N.call(
-            self.ref(range), [N.name(anno.get(s, anno.Counter).name)]), body=code, orelse=[],
-            type_comment=None)
-        N.copy_loc(loop, s)
-        return pre + [loop]
-
-
-def _own_helper(fn):
-    """ast_ad's own helpers register rules for their value arguments only; the trailing
-    arguments (``like``, ``axis``...) carry shapes, never derivatives."""
-    return getattr(fn, "__module__", "").startswith(("ast_ad.rules.helpers", "ast_ad.runtime"))
-
-
-def _canon(e):
-    """A text key of an expression, with the operands of * sorted (x*g == g*x)."""
-    if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult):
-        parts = sorted([_canon(e.left), _canon(e.right)])
-        return "(" + "*".join(parts) + ")"
-    return gast.dump(e)
-
-
-def _combine(a, b):
-    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal."""
-    if _canon(a) == _canon(b):
-        return gast.BinOp(left=N.const(2.0), op=gast.Mult(), right=a)
-    return gast.BinOp(left=a, op=gast.Add(), right=b)
-
-
-def no_rule_error(parsed, s, fn, func_node, arg=None):
-    filename, line = parsed.where(s)
-    if func_node is not None:
-        try:
-            label = gast.unparse(func_node).strip()
-        except Exception:
-            label = getattr(fn, "__name__", repr(fn))
-    else:
-        label = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
-    what = f"argument {arg} of " if arg is not None else ""
-    raise NoRuleError(
-        f"no derivative rule for {what}`{label}` on a differentiated value; register one "
-        "with ast_ad.defvjp, declare it with ast_ad.nondifferentiable, or wrap the value in "
-        "ast_ad.stop_gradient", filename=filename, lineno=line)

@@ -31,7 +31,8 @@ from ...signature import match
 from .. import optimize
 from ..analysis.calls import FULL_REDUCTIONS
 from ..views import check_views
-from .adjoint import PUSH, RESTORE, Reverse, State
+from .adjoint import Reverse
+from .control import PUSH, RESTORE, State
 from .stack import ForwardSweep, add_counters, finalize_markers, needed_names
 
 

@@ -28,7 +28,7 @@ from ...ir import anno
 from ...ir import nodes as N
 from ...ir.walk import blocks_of, is_loop, rebuild, statements
 from ..analysis.activity import assigned_name
-from .adjoint import PUSH, RESTORE
+from .control import PUSH, RESTORE
 
 
 def add_counters(body, namer):

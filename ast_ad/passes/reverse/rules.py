@@ -1,0 +1,46 @@
+"""What the rule stage needs in both modes: the error for a missing rule, which helpers
+carry shape-only arguments, and how two contributions of one statement combine."""
+
+from __future__ import annotations
+
+import gast
+
+from ...errors import NoRuleError
+from ...ir import nodes as N
+
+
+def _own_helper(fn):
+    """ast_ad's own helpers register rules for their value arguments only; the trailing
+    arguments (``like``, ``axis``...) carry shapes, never derivatives."""
+    return getattr(fn, "__module__", "").startswith(("ast_ad.rules.helpers", "ast_ad.runtime"))
+
+
+def _canon(e):
+    """A text key of an expression, with the operands of * sorted (x*g == g*x)."""
+    if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult):
+        parts = sorted([_canon(e.left), _canon(e.right)])
+        return "(" + "*".join(parts) + ")"
+    return gast.dump(e)
+
+
+def _combine(a, b):
+    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal."""
+    if _canon(a) == _canon(b):
+        return gast.BinOp(left=N.const(2.0), op=gast.Mult(), right=a)
+    return gast.BinOp(left=a, op=gast.Add(), right=b)
+
+
+def no_rule_error(parsed, s, fn, func_node, arg=None):
+    filename, line = parsed.where(s)
+    if func_node is not None:
+        try:
+            label = gast.unparse(func_node).strip()
+        except Exception:
+            label = getattr(fn, "__name__", repr(fn))
+    else:
+        label = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+    what = f"argument {arg} of " if arg is not None else ""
+    raise NoRuleError(
+        f"no derivative rule for {what}`{label}` on a differentiated value; register one "
+        "with ast_ad.defvjp, declare it with ast_ad.nondifferentiable, or wrap the value in "
+        "ast_ad.stop_gradient", filename=filename, lineno=line)
