@@ -115,14 +115,17 @@ def hvp(f, primals, v, wrt=0, registry=None):
     return jvp(g, primals, tangents, registry)[1]
 
 
+def _bound(f, wrt, args, kwargs):
+    """(all arguments, index of the first wrt argument, that argument)."""
+    full = tuple(bind(f, args, kwargs).arguments.values())
+    i = resolve_wrt(f, wrt).indices[0]
+    return full, i, full[i]
+
+
 def hessian(f, wrt=0, registry=None):
     """A function of f's arguments returning the Hessian (shape in.shape + in.shape)."""
     def h(*args, **kwargs):
-        b = bind(f, args, kwargs)
-        full = tuple(b.arguments.values())
-        spec = resolve_wrt(f, wrt)
-        i = spec.indices[0]
-        x = full[i]
+        full, i, x = _bound(f, wrt, args, kwargs)
         if np.ndim(x) == 0:
             return float(hvp(f, full, 1.0, wrt=i, registry=registry))
         x = np.asarray(x)
@@ -141,11 +144,7 @@ def jacobian(f, wrt=0, mode="forward", registry=None):
         raise AstAdError(f"jacobian mode must be 'forward' or 'reverse', not {mode!r}")
 
     def jac(*args, **kwargs):
-        b = bind(f, args, kwargs)
-        full = tuple(b.arguments.values())
-        spec = resolve_wrt(f, wrt)
-        i = spec.indices[0]
-        x = full[i]
+        full, i, x = _bound(f, wrt, args, kwargs)
         xs = np.shape(x)
         if mode == "forward":
             cols = []

@@ -279,24 +279,24 @@ class Normalizer(AnfMixin, LoopsMixin):
         flag, val = self.ret
         self.emit(N.assign(val, value, loc=s))
         self.emit(N.assign(flag, N.const(True), loc=s))
-        ctx = self.loop_ctx
-        if ctx is not None:
-            ctx.uses.add("return")
-            self.emit(N.assign(ctx.jump, N.const(True), loc=s))
-            self.emit(N.assign(ctx.brk, N.const(True), loc=s))
+        if self.loop_ctx is not None:
+            self.jump(s, "return", leave=True)
         return True
 
     def stmt_Break(self, s):
-        ctx = self.loop_ctx
-        ctx.uses.add("break")
-        self.emit(N.assign(ctx.jump, N.const(True), loc=s))
-        self.emit(N.assign(ctx.brk, N.const(True), loc=s))
-        return True
+        return self.jump(s, "break", leave=True)
 
     def stmt_Continue(self, s):
+        return self.jump(s, "continue", leave=False)
+
+    def jump(self, s, kind, leave):
+        """Set the enclosing loop's flags: skip the rest of the iteration (and ``leave``
+        the loop after it)."""
         ctx = self.loop_ctx
-        ctx.uses.add("continue")
+        ctx.uses.add(kind)
         self.emit(N.assign(ctx.jump, N.const(True), loc=s))
+        if leave:
+            self.emit(N.assign(ctx.brk, N.const(True), loc=s))
         return True
 
     def stmt_If(self, s):

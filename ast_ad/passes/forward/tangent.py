@@ -36,7 +36,7 @@ from ...rules import helpers as H
 from ..analysis.activity import operands
 from ..inline import rule_expr
 from ..reverse.adjoint import BINOPS, UNOPS
-from ..reverse.rules import _own_helper, no_rule_error
+from ..reverse.rules import _own_helper, drop_shape_helper, no_rule_error
 from .callees import forward_callee
 
 
@@ -233,18 +233,10 @@ class ForwardMode:
                     continue
                 no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
             e = self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords)
-            out.append(self.simplify_broadcast(e, a.id, s.targets[0].id))
+            # broadcast_like(t, ans) is t when the argument and the result share a shape
+            out.append(drop_shape_helper(e, self.ref(H.broadcast_like, "broadcast_like"),
+                                         self.facts, a.id, s.targets[0].id))
         return out
-
-    def simplify_broadcast(self, e, arg, target):
-        """``broadcast_like(t, ans)`` is ``t`` when arg and result provably share a shape."""
-        c = self.facts.shape(arg)
-        if not c.known or c != self.facts.shape(target):
-            return e
-        ref = gast.dump(self.ref(H.broadcast_like, "broadcast_like"))
-        if isinstance(e, gast.Call) and gast.dump(e.func) == ref and len(e.args) == 2:
-            return e.args[0]
-        return e
 
     def rule_expr(self, rule, t, ans, args, keywords):
         return rule_expr(rule, t, ans, args, keywords, self.namer, self.unit.env)

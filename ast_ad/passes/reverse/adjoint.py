@@ -46,7 +46,7 @@ from ..inline import rule_expr
 from . import calls as C
 from . import control
 from .control import RESTORE
-from .rules import _combine, _own_helper, no_rule_error
+from .rules import _combine, _own_helper, drop_shape_helper, no_rule_error
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
           gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
@@ -365,19 +365,11 @@ class Reverse:
         return out
 
     def rule_expr(self, rule, x, g, ans, args, keywords, target):
-        """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be."""
+        """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
+        (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape)."""
         expr = rule_expr(rule, g, ans, args, keywords, self.namer, self.unit.env)
-        return self.simplify_unbroadcast(expr, x or getattr(ans, "id", ""), target)
-
-    def simplify_unbroadcast(self, expr, ans, target):
-        """Drop ``unbroadcast(e, x)`` where e and x provably have the same shape."""
-        a_cls = self.facts.shape(ans)
-        if not a_cls.known or a_cls != self.facts.shape(target):
-            return expr
-        ub = gast.dump(self.ref(H.unbroadcast, "unbroadcast"))
-        if isinstance(expr, gast.Call) and gast.dump(expr.func) == ub and len(expr.args) == 2:
-            return expr.args[0]
-        return expr
+        return drop_shape_helper(expr, self.ref(H.unbroadcast, "unbroadcast"), self.facts,
+                                 x or getattr(ans, "id", ""), target)
 
     # -- x[idx] = v ----------------------------------------------------------------------
     def setitem(self, s, t, state):

@@ -9,6 +9,18 @@ from ...errors import NoRuleError
 from ...ir import nodes as N
 
 
+def drop_shape_helper(expr, helper_ref, facts, a, b):
+    """``helper(e, like)`` (``unbroadcast``, ``broadcast_like``) is ``e`` when the names
+    ``a`` and ``b`` provably share a shape class."""
+    c = facts.shape(a)
+    if not c.known or c != facts.shape(b):
+        return expr
+    if isinstance(expr, gast.Call) and gast.dump(expr.func) == gast.dump(helper_ref) and \
+            len(expr.args) == 2:
+        return expr.args[0]
+    return expr
+
+
 def _own_helper(fn):
     """ast_ad's own helpers register rules for their value arguments only; the trailing
     arguments (``like``, ``axis``...) carry shapes, never derivatives."""
