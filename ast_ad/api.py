@@ -22,7 +22,7 @@ from .errors import AstAdError
 from .objects import Bound, GradientObject
 from .rules import registry as _registry_mod
 from .rules.registry import default_registry
-from .signature import bind, param_names, resolve_wrt
+from .signature import bind, param_names, resolve_wrt, spec_key
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _STATE = _registry_mod.state
@@ -101,7 +101,7 @@ class GradientFunction(GradientObject):
         if self._gen is not _STATE[0] or not self._guards_ok():
             self._table.clear()
             self._gen = _STATE[0]
-        key = _key(full, self._spec.indices)
+        key = _key(full)
         fn = self._table.get(key)
         if fn is None:
             try:
@@ -137,12 +137,8 @@ class GradientFunction(GradientObject):
             if p.kind is p.KEYWORD_ONLY and "*" not in sig:
                 sig.append("*")
             sig.append(f"{p.name}=__ad_M" if p.default is not p.empty else p.name)
-        fns = ()
-        if isinstance(key, tuple) and len(key) == 2 and isinstance(key[1], tuple) and \
-                key[1] and isinstance(key[1][0], tuple):
-            key, fns = key
-        types_ = key if isinstance(key, tuple) else (key,)
-        checks = [f"type({names[i]}) is __ad_T{j}" for j, i in enumerate(self._spec.indices)]
+        types_, fns = key
+        checks = [f"type({n}) is __ad_T{j}" for j, n in enumerate(names) if j < len(types_)]
         checks += [f"{names[i]} is __ad_F{i}" for i, _ in fns if i < len(names)]
         checks += [f"{n} is not __ad_M" for p, n in zip(params, names)
                    if p.default is not p.empty]
@@ -194,8 +190,8 @@ class GradientFunction(GradientObject):
                     "scalar; use ast_ad.hessian, ast_ad.hvp or ast_ad.jacobian")
         params = param_names(inner)
         kinds = {params[k]: type(v) for k, v in enumerate(full) if k < len(params)}
-        key = ("higher", tuple(self._spec.indices), self.with_value, self.registry.version,
-               tuple(sorted((k, t.__qualname__) for k, t in kinds.items())))
+        key = spec_key(self._spec.indices, kinds, self.registry.version, None, "higher",
+                       self.with_value)
         per_fn = self._target.__dict__.setdefault("_derived", {})
         fns = per_fn.get(key)
         if fns is None:
@@ -227,8 +223,6 @@ class GradientFunction(GradientObject):
         for k, p in enumerate(params[offset:]):
             if k < len(full):
                 arg_kinds[p] = type(full[k])
-        kinds_key = tuple(sorted((p, t.__qualname__) for p, t in arg_kinds.items()
-                                 if p in names))
         static = {params[offset + k]: v for k, v in _function_args(full)
                   if offset + k < len(params)}
         if self._self is not None and params:
@@ -236,8 +230,8 @@ class GradientFunction(GradientObject):
         for k, v in enumerate(full):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v
-        ckey = (names, self._spec.single, self.with_value, self.registry.version, kinds_key,
-                tuple(sorted(static.items(), key=lambda kv: kv[0])))
+        ckey = spec_key(names, arg_kinds, self.registry.version, static, self._spec.single,
+                        self.with_value)
         try:
             per_fn = _CACHE.setdefault(target, {})
         except TypeError:  # not weak-referenceable (a builtin): _pipeline.transform() will explain
@@ -281,11 +275,9 @@ def _unwrap(fn):
     return fn, None
 
 
-def _key(full, indices):
-    fns = _function_args(full)
-    base = type(full[indices[0]]) if len(indices) == 1 else tuple(type(full[j])
-                                                                   for j in indices)
-    return (base, fns) if fns else base
+def _key(full):
+    """The per-call dispatch key: every argument's type, and the function arguments."""
+    return tuple(type(v) for v in full), _function_args(full)
 
 
 def _function_args(full):

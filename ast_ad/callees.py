@@ -24,7 +24,7 @@ import types
 import weakref
 
 from .errors import AstAdError
-from .signature import param_names
+from .signature import param_names, spec_key
 
 
 class Split:
@@ -51,10 +51,6 @@ class Jvp:
         self.tangent_names = {}
         self.source = None
         self.__name__ = getattr(fn, "__name__", "f") + "_jvp"
-
-
-def _static_key(static):
-    return tuple(sorted((static or {}).items(), key=lambda kv: kv[0]))
 
 
 class Callees:
@@ -93,8 +89,7 @@ class Callees:
         wrt = sorted(wrt, key=params.index)
         arg_kinds = {visible[k]: ("num" if kd == "num" else None)
                      for k, kd in enumerate(kinds) if k < len(visible)}
-        key = (tuple(wrt), tuple(sorted((k, v or "") for k, v in arg_kinds.items())),
-               registry.version, _static_key(static))
+        key = spec_key(wrt, arg_kinds, registry.version, static)
         split, gen = self._generate(self._splits, target, key,
                                     lambda: Split(target, visible, wrt), "split", wrt,
                                     arg_kinds, registry, static)
@@ -106,8 +101,7 @@ class Callees:
     def jvp_for(self, fn, wrt, kinds, registry, static=None):
         """The forward-mode version of ``fn`` for tangents of the parameters ``wrt``."""
         target = fn.__func__ if isinstance(fn, types.MethodType) else fn
-        key = (tuple(wrt), tuple(sorted(kinds.items(), key=lambda kv: kv[0])),
-               registry.version, _static_key(static))
+        key = spec_key(wrt, kinds, registry.version, static)
 
         def make():
             j = Jvp(target, tuple(wrt))

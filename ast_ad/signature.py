@@ -156,3 +156,14 @@ def param_names(fn) -> list:
     if code is None:
         return []
     return list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+
+
+def spec_key(wrt, kinds, version, static=None, *extra) -> tuple:
+    """The one cache key of a generated specialisation: differentiated parameters, the
+    kind of every argument (a Python type, a Kind, or None), the rule registry's version,
+    the static (function) arguments the code was specialised on, and mode flags."""
+    def label(k):
+        return k.__qualname__ if isinstance(k, type) else "" if k is None else str(k)
+
+    return (tuple(wrt), tuple(sorted((p, label(k)) for p, k in kinds.items())), version,
+            tuple(sorted((static or {}).items(), key=lambda kv: kv[0])), extra)

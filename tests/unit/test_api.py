@@ -400,3 +400,17 @@ def rec_pow(x, n):
 def test_recursive_function_whose_name_grad_rebound():
     assert rec_pow(2.0, 3) == pytest.approx(12.0)
     assert rec_pow.fn(2.0, 3) == 8.0
+
+
+def test_a_non_wrt_argument_of_another_kind_gets_its_own_specialisation():
+    # code made for a float `c` drops the unbroadcast of x * c; an array `c` that
+    # broadcasts x up must not reuse it
+    def f(x, c):
+        y = x * c
+        return np.sum(y)
+
+    g = ast_ad.grad(f)
+    x = np.array([0.5, 1.0, 2.0])
+    np.testing.assert_allclose(g(x, 2.0), [2.0, 2.0, 2.0])
+    c = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(g(x, c), c.sum(axis=0))
