@@ -28,6 +28,7 @@ import gast
 
 from ..errors import UnsupportedConstructError
 from ..ir import nodes as N
+from ..ir.walk import blocks_of
 
 
 def lift_nested(parsed, env, namer):
@@ -90,10 +91,8 @@ def _lambdas_to_defs(stmts):
                                  decorator_list=[], returns=None, type_comment=None,
                                  type_params=[])
             stmts[i] = N.copy_loc(d, s)
-        for field in ("body", "orelse"):
-            sub = getattr(s, field, None)
-            if isinstance(sub, list) and not isinstance(s, gast.FunctionDef):
-                _lambdas_to_defs(sub)
+        for _, block in blocks_of(s):
+            _lambdas_to_defs(block)
 
 
 def _compile_nested(parsed, d):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gast
 
+from ...ir.walk import blocks_of
 from .common import counts
 
 
@@ -35,18 +36,14 @@ def _drop_dead(stmts, adj, loads, keep):
             if t in adj and t not in keep and loads.get(t, 0) == 0 and _pure(s.value):
                 changed = True
                 continue
-        if isinstance(s, gast.If):
-            b = _drop_dead(s.body, adj, loads, keep)
-            o = _drop_dead(s.orelse, adj, loads, keep)
-            if b is not s.body or o is not s.orelse:
-                s.body, s.orelse, changed = b or [gast.Pass()], o, True
-        if isinstance(s, gast.For):
-            b = _drop_dead(s.body, adj, loads, keep)
-            if b is not s.body:
-                s.body, changed = b or [gast.Pass()], True
-            if all(isinstance(x, gast.Pass) for x in s.body):
+        for field, block in blocks_of(s):
+            new = _drop_dead(block, adj, loads, keep)
+            if new is not block:
                 changed = True
-                continue
+                setattr(s, field, new or ([gast.Pass()] if field == "body" else []))
+        if isinstance(s, gast.For) and all(isinstance(x, gast.Pass) for x in s.body):
+            changed = True
+            continue
         out.append(s)
     return out if changed else stmts
 
