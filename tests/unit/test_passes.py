@@ -104,7 +104,7 @@ def test_stack_pushes_only_what_the_adjoint_reads():
     fwd = fs.block(body_)
     assert text(fwd) == ("p = x\n_r1 = range(3)\nfor i in _r1:\n    _t1 = np.sin(p)\n"
                          "    _push(p)\n    p = _t1 * c")
-    back = finalize_markers(code, fs, "_pop")
+    back = finalize_markers(code, fs.plan(), "_pop", unit.ref)
     assert text(back) == ("for i in _r1[::-1]:\n    b_t1 = bp * c\n    p = _pop()\n"
                           "    bp = b_t1 * np.cos(p)\nbx = bp")
 

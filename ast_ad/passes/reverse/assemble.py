@@ -94,10 +94,11 @@ def reverse(unit, facts, request):
         else frozenset()
     fs = ForwardSweep(facts, needed, push, ref, shape_only)
     fwd = fs.block(body)
-    rev_code = finalize_markers(rev_code, fs, pop)
+    plan = fs.plan()
+    rev_code = finalize_markers(rev_code, plan, pop, ref)
     grads = [_grad_expr(unit, facts, request, p, rev, state) for p in request.wrt]
     head = _param_copies(unit, facts, body) + [
-        N.assign(v, N.const(None)) for v in sorted(fs.pushed - set(unit.params))]
+        N.assign(v, N.const(None)) for v in sorted(plan.pushed - set(unit.params))]
     uses_stack = _mentions(fwd, push)
     if uses_stack:
         head += [N.assign(stack, gast.List(elts=[], ctx=gast.Load())),

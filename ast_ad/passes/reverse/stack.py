@@ -21,6 +21,8 @@ After::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import gast
 
 from ... import runtime as R
@@ -60,9 +62,19 @@ def needed_names(rev_code, primal_names):
     return out
 
 
+@dataclass(frozen=True)
+class StackPlan:
+    """What the forward sweep pushed, decided after the adjoint was built: the adjoint's
+    restore markers become pops exactly for these."""
+
+    needed: frozenset  # primal names the adjoint reads
+    pushed: frozenset  # names whose old values are pushed
+    sites: frozenset  # the statements (and for loops) whose old values are pushed
+    counters_pushed: frozenset  # loops whose trip counters are pushed
+
+
 class ForwardSweep:
-    """The forward sweep with its pushes; afterwards ``pushed``, ``sites`` (statements
-    whose old values are pushed) and ``counters_pushed`` say what the adjoint pops."""
+    """The forward sweep with its pushes; ``plan()`` then says what the adjoint pops."""
 
     def __init__(self, facts, needed, push, ref, shape_only=frozenset()):
         self.facts = facts
@@ -73,6 +85,10 @@ class ForwardSweep:
         self.pushed = set()
         self.counters_pushed = set()
         self.sites = set()
+
+    def plan(self) -> StackPlan:
+        return StackPlan(frozenset(self.needed), frozenset(self.pushed),
+                         frozenset(self.sites), frozenset(self.counters_pushed))
 
     def saves(self, s, var):
         return var in self.needed and s in self.facts.overwrites
@@ -143,7 +159,7 @@ class ForwardSweep:
         return [s]
 
 
-def finalize_markers(rev_code, fs: ForwardSweep, pop_name):
+def finalize_markers(rev_code, plan: StackPlan, pop_name, ref):
     """Replace restore markers by pops (or nothing); returns new statement list."""
 
     class T(gast.NodeTransformer):
@@ -154,13 +170,13 @@ def finalize_markers(rev_code, fs: ForwardSweep, pop_name):
                 target = c.args[0].id
                 if site is not None and site.counter:  # a loop's trip counter
                     return N.assign(target, N.call(pop_name)) \
-                        if site.stmt in fs.counters_pushed else None
+                        if site.stmt in plan.counters_pushed else None
                 if len(c.args) == 2:  # x[idx] = _pop()
-                    if target in fs.needed:
-                        return N.expr_stmt(N.call(fs.ref(R.restore_item), [
+                    if target in plan.needed:
+                        return N.expr_stmt(N.call(ref(R.restore_item), [
                             N.name(target), c.args[1], N.call(pop_name)]))
                     return None
-                if target in fs.pushed and (site is None or site.stmt in fs.sites):
+                if target in plan.pushed and (site is None or site.stmt in plan.sites):
                     return N.assign(target, N.call(pop_name))
                 return None
             return node
