@@ -19,7 +19,9 @@ import operator
 
 import numpy as np
 
+from ..rules.helpers import unbroadcast
 from . import core
+from .arrays import astype, dispatch_numpy, make_array
 from .core import (
     _EMPTY,
     NONDIFF,
@@ -193,8 +195,6 @@ class Tracer:
         return record(fn, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from .standins import dispatch_numpy
-
         return dispatch_numpy(func, args, kwargs)
 
     def __repr__(self):
@@ -233,8 +233,6 @@ class Tracer:
         return _method(self, "ravel", (order,), {})
 
     def astype(self, dtype, *args, **kw):
-        from .standins import astype
-
         return astype(self, dtype)
 
     def item(self, *args):
@@ -301,8 +299,6 @@ _METHODS = frozenset([
 
 def _method(x, name, args, kwargs):
     """``x.name(*args)``: the registered ndarray method, else ``np.name(x, *args)``."""
-    from .standins import dispatch_numpy
-
     desc = getattr(np.ndarray, name, None)
     if desc is not None and callable(desc) and x._trace.kind(desc)[0] is not None:
         return record(desc, (x,) + tuple(args), kwargs)
@@ -352,27 +348,10 @@ def _assign_index_x(g, ans, x, idx, v):
 
 
 def _assign_index_v(g, ans, x, idx, v):
-    return _unbroadcast(np.asarray(g)[idx], v)
+    return unbroadcast(np.asarray(g)[idx], v)
 
 
 _ASSIGN_RULES = (_assign_index_x, None, _assign_index_v)
-
-
-def _unbroadcast(g, like):
-    try:
-        from ..rules.helpers import unbroadcast
-    except ImportError:  # pragma: no cover - the rules package always ships helpers
-        unbroadcast = None
-    if unbroadcast is not None:
-        return unbroadcast(g, like)
-    shape = np.shape(like)
-    g = np.asarray(g)
-    while g.ndim > len(shape):
-        g = g.sum(axis=0)
-    for ax, n in enumerate(shape):
-        if n == 1 and g.shape[ax] != 1:
-            g = g.sum(axis=ax, keepdims=True)
-    return g if shape else g.reshape(())[()]
 
 
 def _write(x, idx, v):
@@ -380,8 +359,6 @@ def _write(x, idx, v):
     if type(val) is not np.ndarray:
         raise TypeError(f"'{type(primal(x)).__name__}' object does not support item assignment")
     if type(v) in (list, tuple) and core.has_tracer(v):
-        from .standins import make_array
-
         v = make_array(v)
     trace = x._trace
     vnode = None
