@@ -13,44 +13,9 @@ that broadcasts against anything); inside containers a missing entry is ``None``
 
 from __future__ import annotations
 
+from . import adjoints, tangents
 from . import rules as _rules  # noqa: F401  (registers the helpers' own rules)
-from .adjoints import (
-    MISSING,
-    accum_index,
-    add_grads,
-    as_sequence,
-    check_no_view,
-    check_output,
-    check_unpack,
-    clear_grad,
-    fix_array,
-    is_zero,
-    part,
-    pop_grad,
-    push_grad,
-    restore_item,
-    save_item,
-    seed,
-    shape_token,
-    stop_gradient,
-    take_grad,
-    zeros_grad,
-)
-from .tangents import (
-    array_parts,
-    array_tangent,
-    as_float_tangent,
-    tangent_append,
-    tangent_list,
-    tangent_pop,
-    tangent_restore,
-    tangent_setitem,
-)
+from .adjoints import *  # noqa: F403
+from .tangents import *  # noqa: F403
 
-__all__ = [
-    "MISSING", "accum_index", "add_grads", "array_parts", "array_tangent", "as_float_tangent",
-    "as_sequence", "check_no_view", "check_output", "check_unpack", "clear_grad", "fix_array",
-    "is_zero", "part", "pop_grad", "push_grad", "restore_item", "save_item", "seed",
-    "shape_token", "stop_gradient", "take_grad", "tangent_append", "tangent_list", "tangent_pop",
-    "tangent_restore", "tangent_setitem", "zeros_grad",
-]
+__all__ = adjoints.__all__ + tangents.__all__

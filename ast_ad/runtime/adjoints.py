@@ -11,6 +11,13 @@ import numpy as np
 
 from ..errors import NonScalarOutputError, UnsupportedConstructError
 
+__all__ = [
+    "MISSING", "accum_index", "add_grads", "as_sequence", "check_no_view", "check_output",
+    "check_unpack", "clear_grad", "fix_array", "is_zero", "part", "pop_grad", "push_grad",
+    "restore_item", "save_item", "seed", "shape_token", "stop_gradient", "take_grad",
+    "zeros_grad",
+]
+
 _ndarray = np.ndarray
 
 

@@ -34,6 +34,13 @@ from .tangents import (
     tangent_setitem,
 )
 
+
+def _define(fn, vjps, jvps):
+    """Register ``fn``'s reverse rules ``vjps`` and forward rules ``jvps`` (per argument)."""
+    _reg.defvjp(fn, *vjps)
+    _reg.defjvp(fn, *jvps)
+
+
 for _f in (seed, check_output, is_zero, check_unpack, zeros_grad, stop_gradient, restore_item,
            check_no_view, shape_token, tangent_list):
     _reg.nondifferentiable(_f)
@@ -65,12 +72,9 @@ def _fix_array_jvp(t, ans, g, x):
 
 
 for _f in (as_sequence, as_float_tangent, list):  # list(x) copies list adjoints
-    _reg.defvjp(_f, _ident_vjp)
-    _reg.defjvp(_f, _ident_jvp)
-_reg.defvjp(add_grads, _add_grads_vjp, _add_grads_vjp)
-_reg.defjvp(add_grads, _add_grads_jvp, _add_grads_jvp)
-_reg.defvjp(fix_array, _fix_array_vjp, None)
-_reg.defjvp(fix_array, _fix_array_jvp, None)
+    _define(_f, [_ident_vjp], [_ident_jvp])
+_define(add_grads, [_add_grads_vjp, _add_grads_vjp], [_add_grads_jvp, _add_grads_jvp])
+_define(fix_array, [_fix_array_vjp, None], [_fix_array_jvp, None])
 
 
 # -- reverse rules ------------------------------------------------------------------------
@@ -163,12 +167,9 @@ def _array_tangent_jvp(tt, ans, t, a):
 
 
 for _f in (np.array, np.asarray):
-    _reg.defvjp(_f, _array_vjp)
-    _reg.defjvp(_f, _array_jvp)
-_reg.defvjp(array_parts, _array_parts_vjp, None)
-_reg.defjvp(array_parts, _array_parts_jvp, None)
-_reg.defvjp(array_tangent, _array_tangent_vjp, None)
-_reg.defjvp(array_tangent, _array_tangent_jvp, None)
+    _define(_f, [_array_vjp], [_array_jvp])
+_define(array_parts, [_array_parts_vjp, None], [_array_parts_jvp, None])
+_define(array_tangent, [_array_tangent_vjp, None], [_array_tangent_jvp, None])
 
 
 # -- tangent_setitem(t, x, idx, v) and tangent_restore(t, x, idx, old): both overwrite the

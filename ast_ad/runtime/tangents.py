@@ -7,6 +7,11 @@ import numpy as np
 
 from .adjoints import MISSING, is_zero
 
+__all__ = [
+    "array_parts", "array_tangent", "as_float_tangent", "tangent_append", "tangent_list",
+    "tangent_pop", "tangent_restore", "tangent_setitem",
+]
+
 _ndarray = np.ndarray
 
 
