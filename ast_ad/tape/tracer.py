@@ -20,6 +20,7 @@ import operator
 import numpy as np
 
 from ..rules.helpers import unbroadcast
+from ..rules.methods import ARRAY_ATTRS, ARRAY_METHODS, method_args
 from . import core
 from .arrays import astype, dispatch_numpy, make_array
 from .core import (
@@ -211,41 +212,20 @@ class Tracer:
     size = _array_attr(lambda s, p: np.size(p))
     dtype = _array_attr(lambda s, p: np.asarray(p).dtype)
     itemsize = _array_attr(lambda s, p: np.asarray(p).itemsize)
-    T = _array_attr(lambda s, p: _method(s, "transpose", (), {}))
-    real = property(lambda s: s if type(primal(s)) in _REALS else _method(s, "real", (), {}))
-    imag = property(lambda s: 0.0 if type(primal(s)) in _REALS else _method(s, "imag", (), {}))
+    T = _array_attr(lambda s, p: _call(ARRAY_ATTRS["T"], s, (), {}))
+    real = property(lambda s: s if type(primal(s)) in _REALS else
+                    _call(ARRAY_ATTRS["real"], s, (), {}))
+    imag = property(lambda s: 0.0 if type(primal(s)) in _REALS else
+                    _call(ARRAY_ATTRS["imag"], s, (), {}))
 
-    def reshape(self, *shape, **kw):
-        if len(shape) == 1:
-            shape = shape[0]
-        return _method(self, "reshape", (shape,), kw)
-
-    def transpose(self, *axes):
-        if len(axes) == 1:
-            axes = axes[0]
-        return _method(self, "transpose", (axes or None,), {})
-
+    # the methods of ast_ad.rules.methods.ARRAY_METHODS go through __getattr__; these
+    # three need the tracer itself (copy on write, an exact cast, an in-place write)
     def copy(self, order="C"):
         self._owned = False
         return type(self)(self._value, self._node, self._trace, False)
 
-    def flatten(self, order="C"):
-        return _method(self, "ravel", (order,), {})
-
     def astype(self, dtype, *args, **kw):
         return astype(self, dtype)
-
-    def item(self, *args):
-        if not isinstance(self, ArrayTracer):
-            return self
-        if args:
-            return self[args if len(args) > 1 else args[0]]
-        return self[(0,) * np.ndim(primal(self))]
-
-    def tolist(self):
-        if np.ndim(primal(self)) == 0:
-            return self.item()
-        return [e.tolist() for e in self]
 
     def fill(self, value):
         self[...] = value
@@ -258,7 +238,7 @@ class Tracer:
                     return lambda: self
                 if name in ("is_integer", "hex", "as_integer_ratio", "bit_length"):
                     return getattr(p, name)  # queries: no gradient flows through them
-            elif name in _METHODS:
+            elif name in ARRAY_METHODS:
                 return lambda *args, **kw: _method(self, name, args, kw)
         raise AttributeError(f"traced {type(p).__name__!s} has no attribute {name!r}")
 
@@ -290,19 +270,22 @@ class ArrayTracer(Tracer):
         _write(self, unbox_all(idx), v)
 
 
-_METHODS = frozenset([
-    "sum", "mean", "max", "min", "prod", "std", "var", "dot", "ravel", "cumsum", "cumprod",
-    "clip", "squeeze", "conj", "conjugate", "round", "trace", "diagonal", "swapaxes", "repeat",
-    "take", "argmax", "argmin", "argsort", "nonzero", "all", "any", "ptp",
-])
-
-
 def _method(x, name, args, kwargs):
-    """``x.name(*args)``: the registered ndarray method, else ``np.name(x, *args)``."""
+    """``x.name(*args)``: a rule registered for the ndarray method itself, else the table's
+    function (:data:`ast_ad.rules.methods.ARRAY_METHODS`)."""
     desc = getattr(np.ndarray, name, None)
     if desc is not None and callable(desc) and x._trace.kind(desc)[0] is not None:
         return record(desc, (x,) + tuple(args), kwargs)
-    return dispatch_numpy(getattr(np, name), (x,) + tuple(args), kwargs)
+    fn, mode = ARRAY_METHODS[name]
+    return _call(fn, x, method_args(mode, args), kwargs)
+
+
+def _call(fn, x, args, kwargs):
+    """``fn(x, *args, **kwargs)``: recorded when ``fn`` has rules, else run (a helper of the
+    table written with functions that have rules records those)."""
+    if x._trace.kind(fn)[0] is not None:
+        return dispatch_numpy(fn, (x,) + tuple(args), kwargs)
+    return fn(x, *args, **kwargs)
 
 
 # -- indexing into buffers the tape may write in place ------------------------------------
