@@ -71,7 +71,7 @@ def tolist(x):
 def real(x):
     """``x.real``: ``x`` itself for real values (NumPy's is a view of them); of complex
     values the real part without a gradient (np.real has no rule yet)."""
-    if np.iscomplexobj(x):
+    if np.result_type(x).kind == "c":
         return np.real(stop_gradient(x))
     return x
 
@@ -79,7 +79,7 @@ def real(x):
 def imag(x):
     """``x.imag``: zeros like ``x`` for real values (no gradient flows through them); of
     complex values the imaginary part without a gradient (np.imag has no rule yet)."""
-    if np.iscomplexobj(x):
+    if np.result_type(x).kind == "c":
         return np.imag(stop_gradient(x))
     return np.zeros_like(x)[()]
 
