@@ -97,9 +97,7 @@ def as_sequence(it):
     """Something indexable with the items of ``it`` (lists/tuples/arrays/ranges as they are)."""
     if isinstance(it, (list, tuple, _ndarray, range, str)):
         return it
-    if isinstance(it, dict):
-        return list(it)
-    return list(it)
+    return list(it)  # dicts (their keys), generators, other iterables
 
 
 def check_unpack(seq, n):
@@ -163,9 +161,7 @@ def zeros_grad(x):
     """A zero adjoint shaped like ``x`` that generated code owns."""
     if isinstance(x, _ndarray):
         return np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
-    if isinstance(x, list):
-        return [None] * len(x)
-    if isinstance(x, tuple):
+    if isinstance(x, (list, tuple)):
         return [None] * len(x)
     if isinstance(x, dict):
         return {}
