@@ -22,6 +22,7 @@ is copied first (copy on write), so values recorded earlier never change.
 from __future__ import annotations
 
 import contextvars
+import inspect
 import itertools
 import os
 import sys
@@ -319,8 +320,6 @@ def _keep(fn, rules, parents):
 
 
 def _keywords_to_positional(fn, args, kwargs, key):
-    import inspect
-
     try:
         bound = inspect.signature(fn).bind(*args, **kwargs)
     except (TypeError, ValueError):
