@@ -68,17 +68,27 @@ def tolist(x):
     return [tolist(x[i]) for i in range(len(x))]
 
 
+# numbers and arrays; the tape's traced values count too (they have __array_ufunc__)
+_NUMBERS = (np.ndarray, np.generic, float, int, complex)
+
+
 def real(x):
-    """``x.real``: ``x`` itself for real values (NumPy's is a view of them); of complex
-    values the real part without a gradient (np.real has no rule yet)."""
+    """``x.real``: ``x`` itself for real numbers and arrays (NumPy's is a view of them); of
+    complex ones the real part without a gradient (np.real has no rule yet); of any other
+    object its own attribute, without a gradient (as before this table)."""
+    if not (isinstance(x, _NUMBERS) or hasattr(x, "__array_ufunc__")):
+        return getattr(stop_gradient(x), "real")
     if np.result_type(x).kind == "c":
         return np.real(stop_gradient(x))
     return x
 
 
 def imag(x):
-    """``x.imag``: zeros like ``x`` for real values (no gradient flows through them); of
-    complex values the imaginary part without a gradient (np.imag has no rule yet)."""
+    """``x.imag``: zeros like ``x`` for real numbers and arrays (no gradient flows through
+    them); of complex ones the imaginary part without a gradient (np.imag has no rule yet);
+    of any other object its own attribute, without a gradient."""
+    if not (isinstance(x, _NUMBERS) or hasattr(x, "__array_ufunc__")):
+        return getattr(stop_gradient(x), "imag")
     if np.result_type(x).kind == "c":
         return np.imag(stop_gradient(x))
     return np.zeros_like(x)[()]

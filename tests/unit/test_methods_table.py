@@ -146,6 +146,22 @@ def test_real_and_imag(grad, f):
     _check(grad, f)
 
 
+class _Parts:
+    real, imag = 2.0, 3.0  # an object of the user's with attributes named like NumPy's
+
+
+PARTS = _Parts()
+
+
+def user_object_parts(x):
+    return np.sum(x) * PARTS.real + PARTS.imag
+
+
+@pytest.mark.parametrize("grad", GRADS)
+def test_real_and_imag_of_other_objects_are_their_attributes(grad):
+    _check(grad, user_object_parts)
+
+
 # -- methods anf's table lacked: silently zero gradients before ----------------------------
 def conjugate(x):
     return np.sum(x.conjugate() * W)
