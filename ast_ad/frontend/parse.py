@@ -38,10 +38,6 @@ class ParsedFunction:
         return self.filename, (ln + self.line_offset if ln is not None else None)
 
 
-def short_filename(filename: str) -> str:
-    return filename
-
-
 def get_source(fn) -> tuple:
     """(source text, filename, first line) of ``fn``, or SourceUnavailableError."""
     code = getattr(fn, "__code__", None)

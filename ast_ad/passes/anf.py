@@ -21,25 +21,12 @@ This is a mixin of :class:`ast_ad.passes.normalize.Normalizer`.
 from __future__ import annotations
 
 import gast
-import numpy as np
 
 from ..ir import nodes as N
-from ..rules import helpers as H
+from ..rules import methods as M
 
-# method name -> (function, how the receiver and arguments map onto it)
-#   "x": f(x, *args, **kw)     "xs": f(x, args)   (shape given as several ints or one tuple)
-ARRAY_METHODS = {
-    "sum": (np.sum, "x"), "mean": (np.mean, "x"), "max": (np.max, "x"), "min": (np.min, "x"),
-    "prod": (np.prod, "x"), "var": (np.var, "x"), "std": (np.std, "x"), "dot": (np.dot, "x"),
-    "ravel": (np.ravel, "x"), "flatten": (np.ravel, "x"), "squeeze": (np.squeeze, "x"),
-    "clip": (np.clip, "x"), "cumsum": (np.cumsum, "x"), "argmax": (np.argmax, "x"),
-    "argmin": (np.argmin, "x"), "any": (np.any, "x"), "all": (np.all, "x"),
-    "round": (np.round, "x"), "conj": (np.conj, "x"), "item": (float, "x"),
-    "reshape": (H.method_reshape, "x"), "transpose": (H.method_transpose, "x"),
-    "copy": (H.copy, "x"), "astype": (H.astype, "x"), "swapaxes": (np.swapaxes, "x"),
-}
-ARRAY_ATTRS = {"T": np.transpose}
-NONDIFF_ATTRS = {"shape", "ndim", "size", "dtype", "real", "imag"}
+# the array-method table: ast_ad.rules.methods
+ARRAY_METHODS, ARRAY_ATTRS, NONDIFF_ATTRS = M.ARRAY_METHODS, M.ARRAY_ATTRS, M.NONDIFF_ATTRS
 CONTAINER_METHODS = {"append", "pop", "extend", "insert", "items", "keys", "values", "get",
                      "index", "count", "update", "setdefault"}
 
@@ -167,19 +154,14 @@ class AnfMixin:
         if isinstance(func, gast.Name) and func.id in getattr(self, "method_aliases", {}):
             func = self.method_aliases[func.id]
         if isinstance(func, gast.Attribute) and not self.env.is_static(func):
-            if func.attr in ("reshape", "transpose") and not e.keywords:
-                # x.reshape(3, 4) / x.transpose(1, 0): the NumPy function with a tuple
-                recv = self.atom(func.value)
-                rest = self.call_args(e.args)
-                fn = np.reshape if func.attr == "reshape" else np.transpose
-                if len(rest) > 1:
-                    rest = [self.atom(gast.Tuple(elts=rest, ctx=gast.Load()))]
-                return N.call(self.static_ref(fn, func), [recv] + rest)
             meth = ARRAY_METHODS.get(func.attr)
             if meth is not None:
                 recv = self.atom(func.value)
-                args = [recv] + self.call_args(e.args)
-                return N.call(self.static_ref(meth[0], func), args, self.call_kw(e.keywords))
+                rest = self.call_args(e.args)
+                if meth[1] == "xs" and len(rest) > 1:  # x.reshape(3, 4): one tuple (3, 4)
+                    rest = [self.atom(gast.Tuple(elts=rest, ctx=gast.Load()))]
+                return N.call(self.static_ref(meth[0], func), [recv] + rest,
+                              self.call_kw(e.keywords))
             recv = self.atom(func.value)
             f = gast.Attribute(value=recv, attr=func.attr, ctx=gast.Load())
             return N.call(f, self.call_args(e.args), self.call_kw(e.keywords))

@@ -14,8 +14,9 @@ stand-ins, records one path through it, and sweeps that tape backwards::
 
     df(0.0, 2.0)          # (2.0, 0.0)
 
-Modules: ``core`` (nodes, traces, ``record``), ``tracer`` (the traced value),
-``standins`` (numpy/math/builtins stand-ins), ``patch`` (rebinding names in user code),
+Modules: ``core`` (nodes, traces, ``record``), ``arrays`` (array creators, NumPy
+dispatch), ``tracer`` (the traced value), ``standins`` (numpy/math/builtins stand-ins),
+``patch`` (rebinding names in user code),
 ``engine`` (forward run, backward sweep, gradient shaping).
 """
 

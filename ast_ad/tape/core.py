@@ -22,6 +22,7 @@ is copied first (copy on write), so values recorded earlier never change.
 from __future__ import annotations
 
 import contextvars
+import inspect
 import itertools
 import os
 import sys
@@ -46,11 +47,7 @@ class Node:
     __slots__ = ("ans", "args", "fn", "kwargs", "parents", "rules")
 
     def __init__(self, fn, rules, args, kwargs, ans, parents):
-        self.fn = fn
-        self.rules = rules
-        self.args = args
-        self.kwargs = kwargs
-        self.ans = ans
+        self.fn, self.rules, self.args, self.kwargs, self.ans = fn, rules, args, kwargs, ans
         # [(i, parent_node)] or [(i, [(j, parent_node), ...])] for a list argument
         self.parents = parents
 
@@ -269,21 +266,17 @@ def binary(fn, a, b):
         if type(a) is list or type(a) is tuple:
             return record(fn, (a, b))
     parents = []
-    if ta:
-        av = a._value
-        a._owned = False
-        if a._node is not None:
-            parents.append((0, a._node))
-    else:
-        av = a
-    if tb:
-        bv = b._value
-        b._owned = False
-        if b._node is not None:
-            parents.append((1, b._node))
-    else:
-        bv = b
+    av = _operand(a, 0, parents) if ta else a
+    bv = _operand(b, 1, parents) if tb else b
     return _finish(trace, fn, [av, bv], _EMPTY, parents, False)
+
+
+def _operand(x, i, parents):
+    """The value of traced operand ``i`` of an operator (its node joins ``parents``)."""
+    x._owned = False
+    if x._node is not None:
+        parents.append((i, x._node))
+    return x._value
 
 
 def _finish(trace, fn, uargs, kwargs, parents, lower):
@@ -327,8 +320,6 @@ def _keep(fn, rules, parents):
 
 
 def _keywords_to_positional(fn, args, kwargs, key):
-    import inspect
-
     try:
         bound = inspect.signature(fn).bind(*args, **kwargs)
     except (TypeError, ValueError):

@@ -7,8 +7,8 @@ the names that refer to NumPy, ``math`` and a few builtins bound to stand-ins:
 - a module stand-in (``np``, ``np.linalg``, ``math``) hands out, per attribute, a
   recording wrapper of the real function (calls with no traced argument go straight to
   the real function), the tape's array creators, or the real object (classes, constants);
-- the array creators (``np.zeros``, ``np.array``, ``np.zeros_like``...) return traced
-  arrays, so element and slice writes into them are recorded;
+- the array creators (``np.zeros``, ``np.array``, ``np.zeros_like``...; :mod:`.arrays`)
+  return traced arrays, so element and slice writes into them are recorded;
 - ``abs``, ``min``, ``max``, ``sum``, ``pow``, ``round``, ``divmod`` use the registry's rule
   when there is one, else the tracer's operators; ``float``/``complex`` need a rule;
   ``int``/``bool`` are non-differentiable; ``isinstance`` sees through tracers; ``__import__``
@@ -24,11 +24,12 @@ import types
 
 import numpy as np
 
-from ..rules import helpers as _helpers
+from .arrays import OVERRIDES as _OVERRIDES
+from .arrays import SEQUENCE as _SEQUENCE
+from .arrays import astype, dispatch_numpy, make_array
 from .core import (
     NONDIFF,
     _top_trace,
-    current_trace,
     has_tracer,
     no_rule,
     primal,
@@ -36,7 +37,7 @@ from .core import (
     record_on,
     unbox_all,
 )
-from .tracer import ArrayTracer, Tracer
+from .tracer import Tracer
 
 __all__ = [
     "ModuleStandin",
@@ -46,123 +47,6 @@ __all__ = [
     "make_array",
     "numpy_scalar_type",
 ]
-
-
-# -- traced arrays --------------------------------------------------------------------
-def _const(value, trace=None, owned=True):
-    trace = trace if trace is not None else current_trace()
-    if trace is None or type(value) is not np.ndarray:
-        return value
-    return ArrayTracer(value, None, trace, owned)
-
-
-def _trace_of(x):
-    return x._trace if isinstance(x, Tracer) else None
-
-
-def make_array(obj, dtype=None, copy=True, **kwargs):
-    """``np.array``: traced values are stacked (recorded), constants become traced arrays."""
-    if isinstance(obj, Tracer):
-        if type(obj._value) is not np.ndarray:  # a traced scalar: a 0-d array
-            res = record(np.reshape, (obj, ()))
-        elif copy is False or copy is None:
-            res = obj
-        else:
-            res = obj.copy()
-        return res if dtype is None else astype(res, dtype)
-    if type(obj) in (list, tuple) and has_tracer(obj):
-        elems = [make_array(e) if type(e) in (list, tuple) else e for e in obj]
-        res = record(np.stack, (elems,))
-        return res if dtype is None else astype(res, dtype)
-    value = np.array(obj, dtype=dtype, copy=copy, **kwargs)
-    return _const(value, owned=value is not obj)
-
-
-def asarray(obj, dtype=None, **kwargs):
-    return make_array(obj, dtype=dtype, copy=None, **kwargs)
-
-
-def astype(x, dtype):
-    """``x.astype(dtype)``, recorded as the registry's ``helpers.astype``."""
-    if not isinstance(x, Tracer):
-        return np.asarray(x).astype(dtype)
-    dtype = np.dtype(dtype)
-    if np.asarray(primal(x)).dtype == dtype:
-        return x.copy()
-    return record(_helpers.astype, (x, dtype))
-
-
-def _shape_creator(fn):
-    def create(*args, **kwargs):
-        return _const(fn(*unbox_all(args), **unbox_all(kwargs)))
-
-    create.__name__ = fn.__name__
-    return create
-
-
-def _like_creator(fn):
-    def create(a, *args, **kwargs):
-        return _const(fn(primal(a), *unbox_all(args), **unbox_all(kwargs)), _trace_of(a))
-
-    create.__name__ = fn.__name__
-    return create
-
-
-def full(shape, fill_value, dtype=None, **kwargs):
-    out = _const(np.empty(shape, dtype=dtype or np.result_type(primal(fill_value)), **kwargs))
-    out[...] = fill_value
-    return out
-
-
-def full_like(a, fill_value, dtype=None, **kwargs):
-    out = _const(np.empty_like(primal(a), dtype=dtype, **kwargs), _trace_of(a))
-    out[...] = fill_value
-    return out
-
-
-def copy(a, *args, **kwargs):
-    return make_array(a, copy=True)
-
-
-_OVERRIDES = {
-    np.array: make_array,
-    np.asarray: asarray,
-    np.asanyarray: asarray,
-    np.ascontiguousarray: asarray,
-    np.copy: copy,
-    np.full: full,
-    np.full_like: full_like,
-}
-for _f in (np.zeros, np.ones, np.empty, np.eye, np.identity, np.arange, np.linspace):
-    _OVERRIDES[_f] = _shape_creator(_f)
-for _f in (np.zeros_like, np.ones_like, np.empty_like):
-    _OVERRIDES[_f] = _like_creator(_f)
-
-# functions whose first argument is a sequence of arrays (rules return one entry each)
-_SEQUENCE = frozenset(
-    [np.concatenate, np.stack, np.hstack, np.vstack, np.dstack, np.column_stack, np.block]
-)
-
-
-def _arrays_in(args):
-    """Lists of traced values given where an array is expected become traced arrays."""
-    return tuple(make_array(a) if type(a) in (list, tuple) and has_tracer(a) else a for a in args)
-
-
-def dispatch_numpy(fn, args, kwargs):
-    """Call the NumPy function ``fn`` on possibly traced arguments."""
-    try:
-        ov = _OVERRIDES.get(fn)
-    except TypeError:
-        ov = None
-    if ov is not None:
-        return ov(*args, **kwargs)
-    if fn in _SEQUENCE:
-        if args and type(args[0]) in (list, tuple):
-            args = (_arrays_in(args[0]),) + tuple(args[1:])
-    else:
-        args = _arrays_in(args)
-    return record(fn, args, kwargs)
 
 
 class NumpyFunction:

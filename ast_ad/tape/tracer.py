@@ -19,7 +19,10 @@ import operator
 
 import numpy as np
 
+from ..rules.helpers import unbroadcast
+from ..rules.methods import ARRAY_ATTRS, ARRAY_METHODS, method_args
 from . import core
+from .arrays import astype, dispatch_numpy, make_array
 from .core import (
     _EMPTY,
     NONDIFF,
@@ -193,8 +196,6 @@ class Tracer:
         return record(fn, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from .standins import dispatch_numpy
-
         return dispatch_numpy(func, args, kwargs)
 
     def __repr__(self):
@@ -211,43 +212,20 @@ class Tracer:
     size = _array_attr(lambda s, p: np.size(p))
     dtype = _array_attr(lambda s, p: np.asarray(p).dtype)
     itemsize = _array_attr(lambda s, p: np.asarray(p).itemsize)
-    T = _array_attr(lambda s, p: _method(s, "transpose", (), {}))
-    real = property(lambda s: s if type(primal(s)) in _REALS else _method(s, "real", (), {}))
-    imag = property(lambda s: 0.0 if type(primal(s)) in _REALS else _method(s, "imag", (), {}))
+    T = _array_attr(lambda s, p: _call(ARRAY_ATTRS["T"], s, (), {}))
+    real = property(lambda s: s if type(primal(s)) in _REALS else
+                    _call(ARRAY_ATTRS["real"], s, (), {}))
+    imag = property(lambda s: 0.0 if type(primal(s)) in _REALS else
+                    _call(ARRAY_ATTRS["imag"], s, (), {}))
 
-    def reshape(self, *shape, **kw):
-        if len(shape) == 1:
-            shape = shape[0]
-        return _method(self, "reshape", (shape,), kw)
-
-    def transpose(self, *axes):
-        if len(axes) == 1:
-            axes = axes[0]
-        return _method(self, "transpose", (axes or None,), {})
-
+    # the methods of ast_ad.rules.methods.ARRAY_METHODS go through __getattr__; these
+    # three need the tracer itself (copy on write, an exact cast, an in-place write)
     def copy(self, order="C"):
         self._owned = False
         return type(self)(self._value, self._node, self._trace, False)
 
-    def flatten(self, order="C"):
-        return _method(self, "ravel", (order,), {})
-
     def astype(self, dtype, *args, **kw):
-        from .standins import astype
-
         return astype(self, dtype)
-
-    def item(self, *args):
-        if not isinstance(self, ArrayTracer):
-            return self
-        if args:
-            return self[args if len(args) > 1 else args[0]]
-        return self[(0,) * np.ndim(primal(self))]
-
-    def tolist(self):
-        if np.ndim(primal(self)) == 0:
-            return self.item()
-        return [e.tolist() for e in self]
 
     def fill(self, value):
         self[...] = value
@@ -260,7 +238,7 @@ class Tracer:
                     return lambda: self
                 if name in ("is_integer", "hex", "as_integer_ratio", "bit_length"):
                     return getattr(p, name)  # queries: no gradient flows through them
-            elif name in _METHODS:
+            elif name in ARRAY_METHODS:
                 return lambda *args, **kw: _method(self, name, args, kw)
         raise AttributeError(f"traced {type(p).__name__!s} has no attribute {name!r}")
 
@@ -292,21 +270,22 @@ class ArrayTracer(Tracer):
         _write(self, unbox_all(idx), v)
 
 
-_METHODS = frozenset([
-    "sum", "mean", "max", "min", "prod", "std", "var", "dot", "ravel", "cumsum", "cumprod",
-    "clip", "squeeze", "conj", "conjugate", "round", "trace", "diagonal", "swapaxes", "repeat",
-    "take", "argmax", "argmin", "argsort", "nonzero", "all", "any", "ptp",
-])
-
-
 def _method(x, name, args, kwargs):
-    """``x.name(*args)``: the registered ndarray method, else ``np.name(x, *args)``."""
-    from .standins import dispatch_numpy
-
+    """``x.name(*args)``: a rule registered for the ndarray method itself, else the table's
+    function (:data:`ast_ad.rules.methods.ARRAY_METHODS`)."""
     desc = getattr(np.ndarray, name, None)
     if desc is not None and callable(desc) and x._trace.kind(desc)[0] is not None:
         return record(desc, (x,) + tuple(args), kwargs)
-    return dispatch_numpy(getattr(np, name), (x,) + tuple(args), kwargs)
+    fn, mode = ARRAY_METHODS[name]
+    return _call(fn, x, method_args(mode, args), kwargs)
+
+
+def _call(fn, x, args, kwargs):
+    """``fn(x, *args, **kwargs)``: recorded when ``fn`` has rules, else run (a helper of the
+    table written with functions that have rules records those)."""
+    if x._trace.kind(fn)[0] is not None:
+        return dispatch_numpy(fn, (x,) + tuple(args), kwargs)
+    return fn(x, *args, **kwargs)
 
 
 # -- indexing into buffers the tape may write in place ------------------------------------
@@ -352,27 +331,10 @@ def _assign_index_x(g, ans, x, idx, v):
 
 
 def _assign_index_v(g, ans, x, idx, v):
-    return _unbroadcast(np.asarray(g)[idx], v)
+    return unbroadcast(np.asarray(g)[idx], v)
 
 
 _ASSIGN_RULES = (_assign_index_x, None, _assign_index_v)
-
-
-def _unbroadcast(g, like):
-    try:
-        from ..rules.helpers import unbroadcast
-    except ImportError:  # pragma: no cover - the rules package always ships helpers
-        unbroadcast = None
-    if unbroadcast is not None:
-        return unbroadcast(g, like)
-    shape = np.shape(like)
-    g = np.asarray(g)
-    while g.ndim > len(shape):
-        g = g.sum(axis=0)
-    for ax, n in enumerate(shape):
-        if n == 1 and g.shape[ax] != 1:
-            g = g.sum(axis=ax, keepdims=True)
-    return g if shape else g.reshape(())[()]
 
 
 def _write(x, idx, v):
@@ -380,8 +342,6 @@ def _write(x, idx, v):
     if type(val) is not np.ndarray:
         raise TypeError(f"'{type(primal(x)).__name__}' object does not support item assignment")
     if type(v) in (list, tuple) and core.has_tracer(v):
-        from .standins import make_array
-
         v = make_array(v)
     trace = x._trace
     vnode = None

@@ -33,7 +33,7 @@ import numpy as np
 
 from ...frontend.resolve import LOCAL, MISSING
 from ...objects import Bound, GradientObject
-from ..anf import NONDIFF_ATTRS
+from ...rules.methods import NONDIFF_ATTRS
 
 FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod, np.var, np.std, np.amax, np.amin}
 _PURE_NUMPY = {np.dot, np.matmul, np.outer, np.transpose, np.reshape, np.where, np.clip,

@@ -1,0 +1,21 @@
+"""The few helpers generated code may call.
+
+Each is small, has a fast path for the common case, and has derivative rules of its own
+(:mod:`.rules`), so generated code can itself be differentiated again.
+
+- :mod:`.adjoints`: reverse mode (seeds, adding adjoints, subscript reads and writes);
+- :mod:`.tangents`: forward mode (item writes, list appends/pops, ``np.array``);
+- :mod:`.rules`: the derivative rules of both.
+
+Zero adjoints: an adjoint that received no contribution is ``0.0`` (a weak Python scalar
+that broadcasts against anything); inside containers a missing entry is ``None``.
+"""
+
+from __future__ import annotations
+
+from . import adjoints, tangents
+from . import rules as _rules  # noqa: F401  (registers the helpers' own rules)
+from .adjoints import *  # noqa: F403
+from .tangents import *  # noqa: F403
+
+__all__ = adjoints.__all__ + tangents.__all__

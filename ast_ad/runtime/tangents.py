@@ -1,0 +1,92 @@
+"""Tangent helpers of forward-mode generated code: item writes and their undo, list
+appends/pops, and the tangent of ``np.array`` of differentiated entries."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .adjoints import MISSING, is_zero
+
+__all__ = [
+    "array_parts", "array_tangent", "as_float_tangent", "tangent_append", "tangent_list",
+    "tangent_pop", "tangent_restore", "tangent_setitem",
+]
+
+_ndarray = np.ndarray
+
+
+def tangent_setitem(t, x, idx, tv):
+    """Tangent of ``x`` after ``x[idx] = v``: a copy of ``t`` with ``tv`` at ``idx``."""
+    if isinstance(x, _ndarray):
+        out = np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
+        if not is_zero(t):
+            out[...] = t
+        out[idx] = tv
+        return out
+    if isinstance(x, list):
+        out = list(t) if isinstance(t, list) else [0.0] * len(x)
+        out[idx] = tv
+        return out
+    if isinstance(x, dict):
+        out = dict(t) if isinstance(t, dict) else {}
+        out[idx] = tv
+        return out
+    raise TypeError(f"cannot differentiate item assignment into a {type(x).__name__}")
+
+
+def as_float_tangent(t):
+    """A scalar derivative as a Python float (np.float64 and 0-d arrays included)."""
+    if type(t) is float:
+        return t
+    if np.ndim(t) == 0:
+        return float(t)
+    return t
+
+
+def tangent_restore(t, x, idx, told):
+    """Tangent of ``x`` after ``restore_item(x, idx, old)``."""
+    if isinstance(x, dict) and idx not in x:
+        out = dict(t) if isinstance(t, dict) else {}
+        out.pop(idx, None)
+        return out
+    return tangent_setitem(t, x, idx, 0.0 if told is MISSING else told)
+
+
+def tangent_append(d, lst, t):
+    """The tangent list of ``lst`` after ``lst.append(v)`` (a zero tangent becomes a list)."""
+    if not isinstance(d, list):
+        d = [0.0] * len(lst)
+    d.append(t)
+    return d
+
+
+def tangent_pop(d):
+    """The tangent of ``lst.pop()`` (0.0 when the list's tangent is zero)."""
+    if isinstance(d, list) and d:
+        v = d.pop()
+        return 0.0 if v is None else v
+    return 0.0
+
+
+def tangent_list(lst):
+    """A zero tangent for a list that starts receiving differentiated entries."""
+    return [0.0] * len(lst)
+
+
+
+# -- np.array / np.asarray of differentiated values ----------------------------------------
+def array_parts(g, obj):
+    """The cotangent ``g`` of ``np.array(obj)`` split like the nested lists ``obj``."""
+    if isinstance(obj, (list, tuple)):
+        return [array_parts(g[i], o) for i, o in enumerate(obj)]
+    return g
+
+
+def array_tangent(t, ans):
+    """The tangent of ``np.array(obj)`` from the (nested) list of entry tangents ``t``."""
+    if isinstance(t, (list, tuple)):
+        out = np.zeros_like(ans, dtype=ans.dtype if ans.dtype.kind in "fc" else float)
+        for i, ti in enumerate(t):
+            out[i] = array_tangent(ti, ans[i]) if isinstance(ti, (list, tuple)) else ti
+        return out
+    return t
