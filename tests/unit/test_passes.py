@@ -27,6 +27,7 @@ from ast_ad.passes.forward.assemble import forward
 from ast_ad.passes.forward.callees import forward_callee
 from ast_ad.passes.forward.tangent import ForwardMode
 from ast_ad.passes.inline import instantiate
+from ast_ad.passes.loops import LoopsMixin
 from ast_ad.passes.normalize import Normalizer
 from ast_ad.passes.optimize import Options, run
 from ast_ad.passes.optimize.common import counts
@@ -78,6 +79,22 @@ def test_normalize_and_anf():
     unit, _ = front(loop_fn, ["x"], {"x": float, "c": float})
     assert text(unit.tree.body) == (
         "p = x\n_r1 = range(3)\nfor i in _r1:\n    _t1 = np.sin(p)\n    p = _t1 * c\nreturn p")
+
+
+def zip_fn(xs, ys):
+    s = 0.0
+    for a, b in zip(xs, ys):
+        s = s + a * b
+    return s
+
+
+def test_loops_iterate_an_index_range():
+    assert issubclass(Normalizer, LoopsMixin)
+    unit, _ = front(zip_fn, ["xs"], {"xs": list, "ys": list})
+    assert text(unit.tree.body) == (
+        "s = 0.0\n_seq1 = as_sequence(xs)\n_seq2 = as_sequence(ys)\n_t1 = len(_seq1)\n"
+        "_t2 = len(_seq2)\n_t3 = min(_t1, _t2)\n_r1 = range(_t3)\nfor _k1 in _r1:\n"
+        "    a = _seq1[_k1]\n    b = _seq2[_k1]\n    _t4 = a * b\n    s = s + _t4\nreturn s")
 
 
 def test_adjoint_sweep_with_restore_markers():
