@@ -172,8 +172,11 @@ def function_def(tree, name, body, flat=False):
 def _joint_options(unit, facts, rev, names):
     primal_of = {b: p for p, b in rev.adj.items()}
     shape_args, rep_of = shape_reps(unit, facts)
+    in_place = frozenset(st.targets[0].value.id for st, _ in statements(unit.tree.body)
+                         if isinstance(st, gast.Assign)
+                         and isinstance(st.targets[0], gast.Subscript))
     return optimize.Options(
-        names=names, fold_ones=True, immutable=facts.all_pyfloat,
+        names=names, fold_ones=True, immutable=facts.all_pyfloat, in_place=in_place,
         shape_args=shape_args, rep_of=rep_of,
         unreduce=unit.ref(H.unreduce, "unreduce"),
         shape_of=lambda name: facts.shape(primal_of.get(name, name)),
