@@ -7,7 +7,9 @@
     normalize  passes/normalize.py    control flow to flags, then A-normal form (anf.py)
     views      passes/views.py        run-time checks where a view may see a write
     analyze    passes/analysis/       one immutable Facts record (activity, kinds, shapes,
-                                      call classification)
+                                      call classification, effects)
+    mutation   passes/mutation.py     in-place NumPy APIs -> subscript writes (then the
+                                      facts are computed again)
     reverse    passes/reverse/        adjoint sweep, forward sweep with its stack -> Sweeps
     forward    passes/forward/        tangent code (forward mode, derivatives) -> Sweeps
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
@@ -39,6 +41,7 @@ from .passes import optimize
 from .passes.analysis import analyze
 from .passes.analysis.calls import Resolver
 from .passes.forward.assemble import forward
+from .passes.mutation import model_mutations
 from .passes.normalize import Normalizer
 from .passes.reverse.assemble import functions, reverse
 from .passes.views import guard_views
@@ -69,6 +72,8 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
         # generated code restores every write before reading a view again
         guard_views(tree, unit, Resolver.of(unit, request))              # views
     facts = analyze(unit, request)                                       # analyze
+    if model_mutations(tree, unit, facts):                               # mutation
+        facts = analyze(unit, request)  # in-place APIs became subscript writes
     if mode in ("forward", "derivative"):
         sweeps = forward(unit, facts, request)                           # forward
     else:

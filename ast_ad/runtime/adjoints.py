@@ -266,9 +266,12 @@ def fix_array(g, x):
 
 
 def check_no_view(v, base, name, base_name, filename, lineno):
-    """Raise when ``v`` shares memory with ``base``, which is written before ``v`` is used."""
-    if isinstance(v, _ndarray) and isinstance(base, _ndarray) and np.shares_memory(v, base):
+    """Raise when ``v`` shares memory with ``base`` (a view of the same array, or the same
+    list/dict), and one of them is written in place while the other is used again."""
+    if (isinstance(v, _ndarray) and isinstance(base, _ndarray) and
+            np.shares_memory(v, base)) or (v is base and isinstance(v, (list, dict, set))):
         raise UnsupportedConstructError(
-            f"`{name}` is a view of `{base_name}`, which is written in place before `{name}` "
-            f"is used again; the gradient through that aliasing is not supported: take a "
-            f"copy (`{name} = ....copy()`)", filename=filename, lineno=lineno)
+            f"`{name}` and `{base_name}` share memory (a view or an alias), and one of them "
+            f"is written in place while the other is used again; the gradient through that "
+            f"aliasing is not supported: take a copy (`{name} = ....copy()`)",
+            filename=filename, lineno=lineno)

@@ -205,6 +205,10 @@ class Reverse:
             if d.what == "user":
                 C.prepare_user_call(self, s, value, d.fn)
         if x not in self.facts.active or x not in state.live:
+            if isinstance(value, gast.Call) and x not in self.facts.active:
+                d = self.decide(s, value.func)
+                if d.what != "user":
+                    C.check_effect(self.unit, self.facts, s, value, d.fn)
             state.live.discard(x)
             state.owned.discard(x)
             return [restore]
@@ -398,4 +402,5 @@ class Reverse:
             d = self.decide(s, call.func)
             if d.what == "user":
                 return C.user_call_adjoint(self, s, call, None, state, d.fn)
+            C.check_effect(self.unit, self.facts, s, call, d.fn)
         return []

@@ -27,6 +27,7 @@ from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...ir.walk import statements
+from ..analysis.effects import effect
 
 
 def prepare_user_call(rev, s, value, fn):
@@ -100,6 +101,42 @@ def static_function_args(rev, fn, value):
             if obj is not None and callable(obj) and not isinstance(obj, type):
                 out[p] = obj
     return out
+
+
+def varied_inputs(facts, call):
+    """The differentiated names a call reads (arguments, keywords, a method's receiver)."""
+    names = [a.id for a in call.args if isinstance(a, gast.Name)]
+    names += [k.value.id for k in call.keywords if isinstance(k.value, gast.Name)]
+    f = call.func
+    while isinstance(f, gast.Attribute):
+        f = f.value
+    if isinstance(f, gast.Name) and f is not call.func:
+        names.append(f.id)
+    return [n for n in names if n in facts.varied]
+
+
+def check_effect(unit, facts, s, call, obj):
+    """A call whose result carries no derivative runs as-is only when it cannot write into
+    the differentiated values it is handed (``analysis.effects``); otherwise: refused."""
+    names = varied_inputs(facts, call)
+    if not names:
+        return
+    if isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Constant):
+        return  # "...".format(x): a method of a literal
+    eff = effect(call, obj, facts.registry)
+    if eff == "pure":
+        return
+    filename, line = unit.where(s)
+    try:
+        label = gast.unparse(call.func).strip()
+    except Exception:
+        label = "this function"
+    why = "writes into its arguments in place" if eff == "writes" else \
+        "may write into its arguments (ast_ad cannot tell)"
+    raise UnsupportedConstructError(
+        f"`{label}` {why}, and it is handed the differentiated value `{names[0]}`: its "
+        "derivative would be lost; compute a new value instead (e.g. `y = np.sort(y)`, "
+        "`y = y + v`), or pass a copy", filename=filename, lineno=line)
 
 
 def dynamic_call_error(rev, s, value):
