@@ -12,8 +12,8 @@ Cotangents returned here may be read-only views (``np.broadcast_to``) or alias t
 (fast paths): callers must never update them in place.
 
 The helpers live in modules named for what they do (:mod:`.broadcasting`,
-:mod:`.reductions`, :mod:`.shapes`, :mod:`.indexing`, :mod:`.linalg`); every name is
-importable from here as well.
+:mod:`.reductions`, :mod:`.elementwise`, :mod:`.shapes`, :mod:`.indexing`,
+:mod:`.linalg`); every name is importable from here as well.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from .broadcasting import (
     unbroadcast_each,
     unreduce,
 )
+from .elementwise import float_sign, xlogy
 from .indexing import as_sequence, check_unpack, unindex
 from .linalg import (
     dot_adjoint_a,
@@ -54,7 +55,7 @@ from .linalg import (
     norm_is_smooth,
     untrace,
 )
-from .reductions import max_weights, prod_except, uncumsum, xlogy
+from .reductions import max_weights, prod_except, uncumsum
 from .shapes import (
     astype,
     cast_like,
@@ -72,7 +73,8 @@ from .shapes import (
 
 __all__ = [
     "as_sequence", "astype", "broadcast_like", "cast_like", "check_unpack", "concat_like",
-    "copy", "count_reduced", "dot_adjoint_a", "dot_adjoint_b", "hstack_axis", "invert_axes",
+    "copy", "count_reduced", "dot_adjoint_a", "dot_adjoint_b", "float_sign", "hstack_axis",
+    "invert_axes",
     "matmul_adjoint_a", "matmul_adjoint_b", "max_weights", "method_reshape",
     "method_transpose", "norm_dir", "norm_is_smooth", "prod_except", "split_like",
     "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",

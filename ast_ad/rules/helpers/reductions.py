@@ -1,12 +1,10 @@
-"""Helpers of reduction rules (``max_weights``, ``prod_except``, ``uncumsum``) and ``xlogy``."""
+"""Helpers of reduction rules: ``max_weights``, ``prod_except``, ``uncumsum``."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ._common import _PY_SCALARS, _float_of
+from ._common import _float_of
 from .broadcasting import unreduce
 
 
@@ -33,17 +31,3 @@ def uncumsum(grad, like, axis=None):
     if axis is None:
         return np.reshape(np.flip(np.cumsum(np.flip(grad))), np.shape(like))
     return np.flip(np.cumsum(np.flip(grad, axis), axis=axis), axis)
-
-
-def xlogy(a, x):
-    """``a * log(x)``, and exactly 0 where ``a == 0`` (even where ``x == 0``)."""
-    if isinstance(x, _PY_SCALARS):
-        lx = math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-        if isinstance(a, _PY_SCALARS):
-            return 0.0 if a == 0 else a * lx
-        with np.errstate(invalid="ignore"):
-            r = a * lx
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = a * np.log(x)
-    return np.where(np.equal(a, 0), np.zeros_like(r), r)

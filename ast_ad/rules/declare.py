@@ -1,0 +1,288 @@
+"""Rules declared once: the reverse and forward rules of a function made from one declaration.
+
+* ``elementwise(fns, *derivatives)``: an elementwise function from its partial derivatives,
+  one expression per positional argument (``None``: no derivative).  The reverse rule is
+  ``g * d`` (``unbroadcast`` to the argument for a NumPy function of several arguments), the
+  forward rule ``t * d`` (``broadcast_like(..., ans)`` where it could be smaller than the
+  result).  A derivative that mentions ``g`` is the whole product already (the tie-splitting
+  of ``np.maximum``); its forward rule reads ``t`` for ``g``.  Bare function names are spelled
+  per function: ``cos(x)`` is ``np.cos(x)`` in the rule of ``np.sin`` and ``math.cos(x)`` in
+  the rule of ``math.sin`` (a float stays a float), ``np.<name>`` where ``math`` lacks it.
+* ``linear(fns, params, *transposes)``: a function linear in some arguments.  Its forward
+  rule is the function itself with the tangent in place of that argument; its reverse rule
+  is the transpose given (``None``: not a linear argument).
+* ``symmetric(fn, params, expr)``: a function whose Jacobian is symmetric: ``expr`` (in
+  ``g``) is the reverse rule, and with ``t`` for ``g`` the forward rule.
+
+Rules made here are ordinary module-level functions with one ``return``: their text is
+registered in ``linecache`` under ``<ast_ad-rules MODULE>`` (see :func:`source`), so the
+transformer inlines them like hand-written rules and higher-order derivatives work as long as
+every function an expression calls has rules.  Hand-written ``defvjp``/``defjvp`` pairs
+remain for functions whose two modes really differ.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import linecache
+import math
+import operator
+import re
+import sys
+
+import numpy as np
+
+from . import helpers
+from .registry import default_registry
+
+#: names a declared expression may use besides its parameters, ``np``, ``math`` and NumPy's
+#: functions: the helpers and a few constants
+ENV = {name: obj for name, obj in vars(helpers).items()
+       if inspect.isfunction(obj) and not name.startswith("_")}
+ENV.update(LN2=0.6931471805599453, LN10=2.302585092994046, DEG=0.017453292519943295,
+           TWO_OVER_SQRT_PI=1.1283791670955126)
+
+#: the builtins whose rules are written for Python scalars (no unbroadcast), like math's
+_SCALAR = {builtins.max, builtins.min}
+#: bare names spelled otherwise for Python scalars than ``math.<name>``
+_SCALAR_NAMES = {"sign": "float_sign"}
+#: parameters a forward rule never passes on (the tangent gets its own array)
+_NOT_PASSED = {"out", "copy"}
+
+_lines: dict = {}    # fake filename -> source lines
+_made: dict = {}     # (filename, text) -> function
+_names: dict = {}    # (filename, name) -> text
+_globals: dict = {}  # module -> the globals of its generated rules
+
+
+def source(module: str) -> str:
+    """The generated source of the rules declared in ``module`` (e.g. ``"elementwise"``)."""
+    return "".join(_lines.get(_filename(module), []))
+
+
+def _filename(module):
+    return f"<ast_ad-rules {module.rsplit('.', 1)[-1]}>"
+
+
+def _caller_module():
+    return sys._getframe(2).f_globals["__name__"]
+
+
+# -- making functions from text ----------------------------------------------------------------
+def _define(module, name, params, expr):
+    """A module-level function ``def name(params): return expr`` with its text in linecache."""
+    filename = _filename(module)
+    text = f"def {{}}({params}):\n    return {ast.unparse(expr)}\n"
+    key = (filename, text)
+    if key in _made:
+        return _made[key]
+    base, k = name, 1
+    while _names.get((filename, name), text) != text:
+        k += 1
+        name = f"{base}_{k}"
+    _names[(filename, name)] = text
+    lines = _lines.setdefault(filename, [])
+    if lines:
+        lines += ["\n", "\n"]
+    tree = ast.parse(text.format(name))
+    ast.increment_lineno(tree, len(lines))
+    lines += text.format(name).splitlines(keepends=True)
+    linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
+    glb = _module_globals(module)
+    exec(compile(tree, filename, "exec"), glb)
+    _made[key] = fn = glb[name]
+    return fn
+
+
+def _params(text):
+    """(positional names, names with defaults, vararg) of a parameter list's text."""
+    a = ast.parse(f"def f({text}): pass").body[0].args
+    names = [p.arg for p in a.args]
+    return names, set(names[len(names) - len(a.defaults):]), a.vararg and a.vararg.arg
+
+
+def _expr(text):
+    return ast.parse(text, mode="eval").body
+
+
+class _Spell(ast.NodeTransformer):
+    """Renames parameters and spells bare NumPy names as ``np.f`` or ``math.f``."""
+
+    def __init__(self, rename, scalar=False, spell=True, known=()):
+        self.rename, self.scalar, self.spell, self.known = rename, scalar, spell, known
+
+    def visit_Name(self, node):
+        n = node.id
+        if n in self.rename:
+            return ast.Name(self.rename[n], ast.Load())
+        if not self.spell or n in ("g", "ans", "np", "math") or (
+                n in ENV and not (self.scalar and n in _SCALAR_NAMES)) or n in self.known:
+            return node
+        if self.scalar and n in _SCALAR_NAMES:
+            return ast.Name(_SCALAR_NAMES[n], ast.Load())
+        if not hasattr(np, n):
+            raise NameError(f"{n!r} in a declared rule is neither a parameter nor known")
+        mod = "math" if self.scalar and hasattr(math, n) else "np"
+        return ast.Attribute(ast.Name(mod, ast.Load()), n, ast.Load())
+
+    def visit_Attribute(self, node):
+        return node  # np.f and math.f stay as written
+
+
+def _times(s, d):
+    """``s * d`` with ``s`` folded into the leading factor: ``g / x`` for d = ``1 / x``."""
+    if isinstance(d, ast.Constant) and d.value == 1:
+        return ast.Name(s, ast.Load())
+    if isinstance(d, ast.UnaryOp) and isinstance(d.op, ast.USub):
+        return ast.UnaryOp(ast.USub(), _times(s, d.operand))
+    if isinstance(d, ast.BinOp) and isinstance(d.op, (ast.Mult, ast.Div)):
+        return ast.BinOp(_times(s, d.left), d.op, d.right)
+    return ast.BinOp(ast.Name(s, ast.Load()), ast.Mult(), d)
+
+
+def _same(params):
+    """The identity renaming of a parameter list's names."""
+    names, _, vararg = _params(params)
+    return {p: p for p in names + ([vararg] if vararg else [])}
+
+
+def _ident(fn):
+    """``fn``'s name as a Python identifier (for the names of its rules)."""
+    return re.sub(r"\W", "_", getattr(fn, "__name__", "f"))
+
+
+def _names_in(e):
+    return {n.id for n in ast.walk(e) if isinstance(n, ast.Name)}
+
+
+def _call(fn, *args):
+    return ast.Call(ast.Name(fn, ast.Load()), list(args), [])
+
+
+def _seed(e, s):
+    """``e`` with the seed ``g`` renamed ``s``."""
+    return _Spell({"g": s}, spell=False).visit(e)
+
+
+def _register(fns, vjps, jvps, registry):
+    for fn in fns:
+        (registry or default_registry).defvjp(fn, *vjps)
+        (registry or default_registry).defjvp(fn, *jvps)
+
+
+def _spellings(fns):
+    """(fn, parameter text or None) for each entry of ``fns``."""
+    if not isinstance(fns, list):
+        fns = [fns]
+    return [f if isinstance(f, tuple) else (f, None) for f in fns]
+
+
+# -- the declarations --------------------------------------------------------------------------
+def elementwise(fns, *derivatives, params=None, registry=None):
+    """Register the rules of the elementwise function(s) ``fns`` from their derivatives.
+
+    ``fns``: a function or a list of spellings of it; an entry ``(fn, "base, exp")`` renames
+    the parameters (positionally) for that spelling.  ``derivatives``: one expression text
+    per positional argument, in the parameter names of ``params`` (default ``x`` or ``x, y``).
+    ``registry``: where to register (default: ``default_registry``).
+    """
+    module = _caller_module()
+    params = params or ("x" if len(derivatives) == 1 else "x, y")
+    names, _, _ = _params(params)
+    decl = [_expr(d) if d is not None else None for d in derivatives]
+    for fn, own in _spellings(fns):
+        text = own or params
+        own_names, defaulted, _ = _params(text)
+        scalar = getattr(fn, "__module__", None) == "math" or fn in _SCALAR
+        rename = {**_same(text), **dict(zip(names, own_names))}
+        value = [p for k, p in enumerate(own_names)
+                 if p not in defaulted or (k < len(decl) and decl[k] is not None)]
+        prefix = {"math": "math_", "builtins": "py_"}.get(getattr(fn, "__module__", None), "")
+        vjps, jvps = [], []
+        for k, d in enumerate(decl[:len(own_names)]):
+            if d is None:
+                vjps.append(None)
+                jvps.append(None)
+                continue
+            d = _Spell(rename, scalar).visit(_expr(derivatives[k]))
+            e = d if "g" in _names_in(d) else _times("g", d)
+            p = own_names[k]
+            suffix = "" if len(decl) == 1 else "_" + p
+            name = f"{prefix}{_ident(fn)}_{{}}{suffix}"
+            vjp, jvp = e, _seed(_expr(ast.unparse(e)), "t")
+            if len(decl) > 1 and not scalar:
+                vjp = _call("unbroadcast", vjp, ast.Name(p, ast.Load()))
+                used = _names_in(jvp)
+                if "ans" not in used and not set(value) - {p} <= used:
+                    jvp = _call("broadcast_like", jvp, ast.Name("ans", ast.Load()))
+            vjps.append(_define(module, name.format("vjp"), "g, ans, " + text, vjp))
+            jvps.append(_define(module, name.format("jvp"), "t, ans, " + text, jvp))
+        _register([fn], vjps, jvps, registry)
+
+
+def symmetric(fn, params, expr, registry=None):
+    """Register the rules of a one-argument function with a symmetric Jacobian: ``expr`` (in
+    ``g``) is its reverse rule, and with ``t`` for ``g`` its forward rule."""
+    module = _caller_module()
+    e = _Spell(_same(params)).visit(_expr(expr))
+    vjp = _define(module, f"{_ident(fn)}_vjp", "g, ans, " + params, e)
+    jvp = _define(module, f"{_ident(fn)}_jvp", "t, ans, " + params,
+                  _seed(_expr(ast.unparse(e)), "t"))
+    _register([fn], [vjp], [jvp], registry)
+
+
+def linear(fns, params, *transposes, registry=None):
+    """Register the rules of a function linear in the arguments that have a transpose.
+
+    The forward rule of argument ``k`` calls ``fns[0]`` with the tangent ``t`` as argument
+    ``k`` (the other arguments as given, ``out=``/``copy=`` left out); its reverse rule is
+    ``transposes[k]``, an expression in ``g`` and the parameters.
+    """
+    module = _caller_module()
+    fns = fns if isinstance(fns, list) else [fns]
+    names, defaulted, vararg = _params(params)
+    spelled = _spelled(fns[0], module)
+    vjps, jvps = [], []
+    for k, tr in enumerate(transposes):
+        if tr is None:
+            vjps.append(None)
+            jvps.append(None)
+            continue
+        suffix = "" if sum(x is not None for x in transposes) == 1 else "_" + names[k]
+        name = f"{_ident(fns[0])}_{{}}{suffix}"
+        args = [ast.Name("t" if i == k else p, ast.Load()) for i, p in enumerate(names)
+                if p not in defaulted]
+        if vararg:
+            args.append(ast.Starred(ast.Name(vararg, ast.Load()), ast.Load()))
+        kw = [ast.keyword(p, ast.Name(p, ast.Load())) for p in names
+              if p in defaulted and p not in _NOT_PASSED]
+        if fns[0] is operator.getitem:
+            fwd = ast.Subscript(args[0], args[1], ast.Load())
+        else:
+            fwd = ast.Call(spelled, args, kw)
+        vjps.append(_define(module, name.format("vjp"), "g, ans, " + params,
+                            _Spell(_same(params), known=_module_globals(module)).visit(
+                                _expr(tr))))
+        jvps.append(_define(module, name.format("jvp"), "t, ans, " + params, fwd))
+    _register(fns, vjps, jvps, registry)
+
+
+def _spelled(fn, module):
+    """The expression that names ``fn`` in generated code (``np.sum``, ``unreduce``...); any
+    other function becomes a name of the module's generated rules."""
+    name = fn.__name__
+    if ENV.get(name) is fn or fn is operator.getitem:
+        return ast.Name(name, ast.Load())
+    if getattr(np, name, None) is fn:
+        return _expr(f"np.{name}")
+    glb = _module_globals(module)
+    if not name.isidentifier() or glb.setdefault(name, fn) is not fn:
+        raise ValueError(f"declare: cannot name {fn!r} in generated code")
+    return ast.Name(name, ast.Load())
+
+
+def _module_globals(module):
+    return _globals.setdefault(module, {"__name__": module, "__builtins__": builtins,
+                                        "np": np, "math": math, **ENV})
