@@ -52,8 +52,8 @@ _SCALAR_NAMES = {"sign": "float_sign"}
 _NOT_PASSED = {"out", "copy"}
 
 _lines: dict = {}    # fake filename -> source lines
-_made: dict = {}     # (filename, text) -> function
-_names: dict = {}    # (filename, name) -> text
+_made: dict = {}     # (filename, text after the name) -> function
+_names: dict = {}    # (filename, name) -> text after the name
 _globals: dict = {}  # module -> the globals of its generated rules
 
 
@@ -72,27 +72,27 @@ def _caller_module():
 
 # -- making functions from text ----------------------------------------------------------------
 def _define(module, name, params, expr):
-    """A module-level function ``def name(params): return expr`` with its text in linecache."""
+    """A module-level function ``def name(params): return expr`` with its text in linecache
+    (one function per distinct text: spellings with the same rule share it)."""
     filename = _filename(module)
-    text = f"def {{}}({params}):\n    return {ast.unparse(expr)}\n"
-    key = (filename, text)
-    if key in _made:
-        return _made[key]
+    body = f"({params}):\n    return {ast.unparse(expr)}\n"
+    if (filename, body) in _made:
+        return _made[(filename, body)]
     base, k = name, 1
-    while _names.get((filename, name), text) != text:
+    while _names.setdefault((filename, name), body) != body:
         k += 1
         name = f"{base}_{k}"
-    _names[(filename, name)] = text
+    text = f"def {name}{body}"
     lines = _lines.setdefault(filename, [])
     if lines:
         lines += ["\n", "\n"]
-    tree = ast.parse(text.format(name))
+    tree = ast.parse(text)
     ast.increment_lineno(tree, len(lines))
-    lines += text.format(name).splitlines(keepends=True)
+    lines += text.splitlines(keepends=True)
     linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
     glb = _module_globals(module)
     exec(compile(tree, filename, "exec"), glb)
-    _made[key] = fn = glb[name]
+    _made[(filename, body)] = fn = glb[name]
     return fn
 
 
@@ -130,6 +130,11 @@ class _Spell(ast.NodeTransformer):
     def visit_Attribute(self, node):
         return node  # np.f and math.f stay as written
 
+    def visit_Constant(self, node):
+        if self.scalar and type(node.value) is int:  # Python float arithmetic: 1.0 - x * x
+            return ast.Constant(float(node.value))
+        return node
+
 
 def _times(s, d):
     """``s * d`` with ``s`` folded into the leading factor: ``g / x`` for d = ``1 / x``."""
@@ -137,8 +142,9 @@ def _times(s, d):
         return ast.Name(s, ast.Load())
     if isinstance(d, ast.UnaryOp) and isinstance(d.op, ast.USub):
         return ast.UnaryOp(ast.USub(), _times(s, d.operand))
-    if isinstance(d, ast.BinOp) and isinstance(d.op, (ast.Mult, ast.Div)):
-        return ast.BinOp(_times(s, d.left), d.op, d.right)
+    if isinstance(d, ast.BinOp) and isinstance(d.op, (ast.Mult, ast.Div)) and not (
+            isinstance(d.op, ast.Mult) and isinstance(d.left, ast.Constant)):
+        return ast.BinOp(_times(s, d.left), d.op, d.right)  # not g * 2 * x: g * (2 * x)
     return ast.BinOp(ast.Name(s, ast.Load()), ast.Mult(), d)
 
 

@@ -73,7 +73,7 @@ _MAX = "g * (x == ans) - 0.5 * g * (x == y)", "g * (y == ans) - 0.5 * g * (x == 
 _BINARY = [
     ([operator.add, np.add], "1", "1"),
     ([operator.sub, np.subtract], "1", "-1"),
-    ([operator.mul, np.multiply], "y", "x"),
+    ([operator.mul, np.multiply], "y", "x * g"),  # x * g: the order of x * y
     ([operator.truediv, np.divide], "1 / y", "-ans / y"),
     ([operator.pow, np.power, (builtins.pow, "base, exp, mod=None")],
      "y * x ** (y - 1)", "xlogy(g * ans, x)", None),
