@@ -11,6 +11,9 @@
 * ``linear(fns, params, *transposes)``: a function linear in some arguments.  Its forward
   rule is the function itself with the tangent in place of that argument; its reverse rule
   is the transpose given (``None``: not a linear argument).
+* ``reduction(fns, params, weights)``: a reduction over ``axis`` from its derivative (an
+  array like the input): the reverse rule broadcasts ``g`` back and multiplies, the forward
+  rule multiplies and sums.
 * ``symmetric(fn, params, expr)``: a function whose Jacobian is symmetric: ``expr`` (in
   ``g``) is the reverse rule, and with ``t`` for ``g`` the forward rule.
 
@@ -203,8 +206,10 @@ def elementwise(fns, *derivatives, params=None, registry=None):
         own_names, defaulted, _ = _params(text)
         scalar = getattr(fn, "__module__", None) == "math" or fn in _SCALAR
         rename = {**_same(text), **dict(zip(names, own_names))}
-        value = [p for k, p in enumerate(own_names)
-                 if p not in defaulted or (k < len(decl) and decl[k] is not None)]
+        # the arguments the result broadcasts over (a forward rule mentioning all of them,
+        # or ans, has the result's shape)
+        broadcast = {p for k, p in enumerate(own_names)
+                     if p not in defaulted or (k < len(decl) and decl[k] is not None)}
         prefix = {"math": "math_", "builtins": "py_"}.get(getattr(fn, "__module__", None), "")
         vjps, jvps = [], []
         for k, d in enumerate(decl[:len(own_names)]):
@@ -221,7 +226,7 @@ def elementwise(fns, *derivatives, params=None, registry=None):
             if len(decl) > 1 and not scalar:
                 vjp = _call("unbroadcast", vjp, ast.Name(p, ast.Load()))
                 used = _names_in(jvp)
-                if "ans" not in used and not set(value) - {p} <= used:
+                if "ans" not in used and not broadcast - {p} <= used:
                     jvp = _call("broadcast_like", jvp, ast.Name("ans", ast.Load()))
             vjps.append(_define(module, name.format("vjp"), "g, ans, " + text, vjp))
             jvps.append(_define(module, name.format("jvp"), "t, ans, " + text, jvp))
@@ -239,6 +244,23 @@ def symmetric(fn, params, expr, registry=None):
     _register([fn], [vjp], [jvp], registry)
 
 
+def reduction(fns, params, weights, registry=None):
+    """Register the rules of a reduction over ``axis`` (with ``keepdims``) of its first
+    parameter ``a`` from its derivative ``weights`` (an array shaped like ``a``): the reverse
+    rule is ``unreduce(g, a, axis, keepdims) * weights``, the forward rule
+    ``np.sum(t * weights, axis=axis, keepdims=keepdims)``."""
+    module = _caller_module()
+    fns = fns if isinstance(fns, list) else [fns]
+    a = _params(params)[0][0]
+    w = ast.unparse(_Spell(_same(params), known=_module_globals(module)).visit(
+        _expr(weights)))
+    vjp = _expr(f"unreduce(g, {a}, axis, keepdims) * ({w})")
+    jvp = _expr(f"np.sum(t * ({w}), axis=axis, keepdims=keepdims)")
+    name = _ident(fns[0])
+    _register(fns, [_define(module, f"{name}_vjp", "g, ans, " + params, vjp)],
+              [_define(module, f"{name}_jvp", "t, ans, " + params, jvp)], registry)
+
+
 def linear(fns, params, *transposes, registry=None):
     """Register the rules of a function linear in the arguments that have a transpose.
 
@@ -249,7 +271,7 @@ def linear(fns, params, *transposes, registry=None):
     module = _caller_module()
     fns = fns if isinstance(fns, list) else [fns]
     names, defaulted, vararg = _params(params)
-    spelled = _spelled(fns[0], module)
+    spelled = None if fns[0] is operator.getitem else _spelled(fns[0], module)
     vjps, jvps = [], []
     for k, tr in enumerate(transposes):
         if tr is None:
@@ -264,7 +286,7 @@ def linear(fns, params, *transposes, registry=None):
             args.append(ast.Starred(ast.Name(vararg, ast.Load()), ast.Load()))
         kw = [ast.keyword(p, ast.Name(p, ast.Load())) for p in names
               if p in defaulted and p not in _NOT_PASSED]
-        if fns[0] is operator.getitem:
+        if spelled is None:  # operator.getitem: t[b]
             fwd = ast.Subscript(args[0], args[1], ast.Load())
         else:
             fwd = ast.Call(spelled, args, kw)
@@ -279,7 +301,7 @@ def _spelled(fn, module):
     """The expression that names ``fn`` in generated code (``np.sum``, ``unreduce``...); any
     other function becomes a name of the module's generated rules."""
     name = fn.__name__
-    if ENV.get(name) is fn or fn is operator.getitem:
+    if ENV.get(name) is fn:
         return ast.Name(name, ast.Load())
     if getattr(np, name, None) is fn:
         return _expr(f"np.{name}")

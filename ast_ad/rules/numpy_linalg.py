@@ -9,7 +9,8 @@ differentiation)::
     linear([np.matmul, operator.matmul], "a, b", "matmul_adjoint_a(g, a, b)",
            "matmul_adjoint_b(g, a, b)")
 
-``norm``, ``inv`` and ``det`` keep hand-written pairs: their two modes differ.
+``linalg.norm`` is a reduction declared by its derivative ``norm_dir``; ``inv`` and ``det``
+keep hand-written pairs: their two modes differ.
 """
 
 import operator
@@ -17,17 +18,9 @@ import operator
 import numpy as np
 
 from . import helpers as H
-from .declare import linear
+from .declare import linear, reduction
 from .helpers import norm_dir, norm_is_smooth, unreduce
 from .registry import default_registry as R
-
-
-def norm_vjp(g, ans, x, ord=None, axis=None, keepdims=False):
-    return unreduce(g, x, axis, keepdims) * norm_dir(x, ans, ord, axis, keepdims)
-
-
-def norm_jvp(t, ans, x, ord=None, axis=None, keepdims=False):
-    return np.sum(t * norm_dir(x, ans, ord, axis, keepdims), axis=axis, keepdims=keepdims)
 
 
 def inv_vjp(g, ans, a):
@@ -46,8 +39,6 @@ def det_jvp(t, ans, a):
     return ans * np.sum(np.swapaxes(np.linalg.inv(a), -1, -2) * t, axis=(-2, -1))
 
 
-R.defvjp(np.linalg.norm, norm_vjp)
-R.defjvp(np.linalg.norm, norm_jvp)
 R.defvjp(np.linalg.inv, inv_vjp)
 R.defjvp(np.linalg.inv, inv_jvp)
 R.defvjp(np.linalg.det, det_vjp)
@@ -74,6 +65,8 @@ _LINEAR = [
 ]
 for _fns, _params, *_transposes in _LINEAR:
     linear(_fns, _params, *_transposes)
+reduction(np.linalg.norm, "x, ord=None, axis=None, keepdims=False",
+          "norm_dir(x, ans, ord, axis, keepdims)")
 
 
 # norm_dir(x, nrm) is x / nrm for the 2-norm, piecewise constant for ord 0, 1, +-inf.

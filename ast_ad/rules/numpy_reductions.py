@@ -1,33 +1,19 @@
 """Rules for NumPy reductions (``axis``: None, int, negative int or tuple; ``keepdims``).
 
 ``unreduce(g, a, axis, keepdims)`` broadcasts a reduction's cotangent back to the input's
-shape.  ``sum``, ``mean`` and ``cumsum`` are linear (declared by their transposes); the rest
-keep hand-written pairs (the reverse rule broadcasts, the forward rule contracts).
+shape.  ``sum``, ``mean`` and ``cumsum`` are linear (declared by their transposes),
+``max``/``min``/``prod`` reductions declared by their derivative (the reverse rule
+broadcasts and multiplies, the forward rule multiplies and sums); ``var``/``std`` keep
+hand-written pairs (their forward rules take the scalar factor out of the sum).
 ``np.max``/``np.min`` share the derivative evenly among tied extrema; ``np.prod`` uses
 ``prod_except`` (exact with any number of zeros for first derivatives).
 """
 
 import numpy as np
 
-from .declare import linear, symmetric
+from .declare import linear, reduction, symmetric
 from .helpers import count_reduced, max_weights, prod_except, uncumsum, unreduce
 from .registry import default_registry as R
-
-
-def max_vjp(g, ans, a, axis=None, out=None, keepdims=False):
-    return unreduce(g, a, axis, keepdims) * max_weights(a, ans, axis, keepdims)
-
-
-def max_jvp(t, ans, a, axis=None, out=None, keepdims=False):
-    return np.sum(t * max_weights(a, ans, axis, keepdims), axis=axis, keepdims=keepdims)
-
-
-def prod_vjp(g, ans, a, axis=None, dtype=None, out=None, keepdims=False):
-    return unreduce(g, a, axis, keepdims) * prod_except(a, axis)
-
-
-def prod_jvp(t, ans, a, axis=None, dtype=None, out=None, keepdims=False):
-    return np.sum(t * prod_except(a, axis), axis=axis, keepdims=keepdims)
 
 
 def var_vjp(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
@@ -50,11 +36,10 @@ def std_jvp(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
             / ((np.size(a) // np.size(ans) - ddof) * ans))
 
 
-for _f in (np.max, np.amax, np.min, np.amin):
-    R.defvjp(_f, max_vjp)
-    R.defjvp(_f, max_jvp)
-R.defvjp(np.prod, prod_vjp)
-R.defjvp(np.prod, prod_jvp)
+# -- reductions declared by their derivative (weights shaped like the input) -------------------
+reduction([np.max, np.amax, np.min, np.amin], "a, axis=None, out=None, keepdims=False",
+          "max_weights(a, ans, axis, keepdims)")
+reduction(np.prod, "a, axis=None, dtype=None, out=None, keepdims=False", "prod_except(a, axis)")
 R.defvjp(np.var, var_vjp)
 R.defjvp(np.var, var_jvp)
 R.defvjp(np.std, std_vjp)

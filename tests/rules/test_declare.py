@@ -145,3 +145,9 @@ def test_unknown_names_are_refused_when_declared():
     reg = Registry(default_registry)
     with pytest.raises(NameError):
         declare.elementwise(lambda x: x, "no_such_function(x)", registry=reg)
+
+
+def test_generated_text_survives_linecache_checks():
+    linecache.checkcache()  # what traceback printing does: entries without an mtime stay
+    rule = default_registry.vjp(math.sin).rules[0]
+    assert "math.cos" in inspect.getsource(rule)
