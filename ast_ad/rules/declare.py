@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import inspect
 import linecache
 import math
@@ -89,16 +90,18 @@ def _define(module, name, params, expr):
     lines = _lines.setdefault(filename, [])
     if lines:
         lines += ["\n", "\n"]
-    tree = ast.parse(text)
-    ast.increment_lineno(tree, len(lines))
+    start = len(lines)
     lines += text.splitlines(keepends=True)
     linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
     glb = _module_globals(module)
-    exec(compile(tree, filename, "exec"), glb)
-    _made[(filename, body)] = fn = glb[name]
+    exec(compile(text, filename, "exec"), glb)
+    fn = glb[name]
+    fn.__code__ = fn.__code__.replace(co_firstlineno=start + 1)  # the def at its line
+    _made[(filename, body)] = fn
     return fn
 
 
+@functools.lru_cache(maxsize=None)
 def _params(text):
     """(positional names, names with defaults, vararg) of a parameter list's text."""
     a = ast.parse(f"def f({text}): pass").body[0].args
@@ -113,14 +116,14 @@ def _expr(text):
 class _Spell(ast.NodeTransformer):
     """Renames parameters and spells bare NumPy names as ``np.f`` or ``math.f``."""
 
-    def __init__(self, rename, scalar=False, spell=True, known=()):
-        self.rename, self.scalar, self.spell, self.known = rename, scalar, spell, known
+    def __init__(self, rename, scalar=False, known=()):
+        self.rename, self.scalar, self.known = rename, scalar, known
 
     def visit_Name(self, node):
         n = node.id
         if n in self.rename:
             return ast.Name(self.rename[n], ast.Load())
-        if not self.spell or n in ("g", "ans", "np", "math") or (
+        if n in ("g", "ans", "np", "math") or (
                 n in ENV and not (self.scalar and n in _SCALAR_NAMES)) or n in self.known:
             return node
         if self.scalar and n in _SCALAR_NAMES:
@@ -170,9 +173,11 @@ def _call(fn, *args):
     return ast.Call(ast.Name(fn, ast.Load()), list(args), [])
 
 
-def _seed(e, s):
-    """``e`` with the seed ``g`` renamed ``s``."""
-    return _Spell({"g": s}, spell=False).visit(e)
+def _product(s, derivative, rename, scalar):
+    """The seed ``s`` (``g`` or ``t``) times the derivative's text, spelled for one function;
+    a derivative that mentions ``g`` is the whole product already."""
+    d = _Spell({**rename, "g": s}, scalar).visit(_expr(derivative))
+    return d if s in _names_in(d) else _times(s, d)
 
 
 def _register(fns, vjps, jvps, registry):
@@ -217,12 +222,10 @@ def elementwise(fns, *derivatives, params=None, registry=None):
                 vjps.append(None)
                 jvps.append(None)
                 continue
-            d = _Spell(rename, scalar).visit(_expr(derivatives[k]))
-            e = d if "g" in _names_in(d) else _times("g", d)
+            vjp, jvp = (_product(s, derivatives[k], rename, scalar) for s in "gt")
             p = own_names[k]
             suffix = "" if len(decl) == 1 else "_" + p
             name = f"{prefix}{_ident(fn)}_{{}}{suffix}"
-            vjp, jvp = e, _seed(_expr(ast.unparse(e)), "t")
             if len(decl) > 1 and not scalar:
                 vjp = _call("unbroadcast", vjp, ast.Name(p, ast.Load()))
                 used = _names_in(jvp)
@@ -237,10 +240,9 @@ def symmetric(fn, params, expr, registry=None):
     """Register the rules of a one-argument function with a symmetric Jacobian: ``expr`` (in
     ``g``) is its reverse rule, and with ``t`` for ``g`` its forward rule."""
     module = _caller_module()
-    e = _Spell(_same(params)).visit(_expr(expr))
-    vjp = _define(module, f"{_ident(fn)}_vjp", "g, ans, " + params, e)
-    jvp = _define(module, f"{_ident(fn)}_jvp", "t, ans, " + params,
-                  _seed(_expr(ast.unparse(e)), "t"))
+    vjp, jvp = (_define(module, f"{_ident(fn)}_{mode}", f"{s}, ans, {params}",
+                        _Spell({**_same(params), "g": s}).visit(_expr(expr)))
+                for s, mode in (("g", "vjp"), ("t", "jvp")))
     _register([fn], [vjp], [jvp], registry)
 
 
