@@ -48,6 +48,8 @@ ENV = {name: obj for name, obj in vars(helpers).items()
 ENV.update(LN2=0.6931471805599453, LN10=2.302585092994046, DEG=0.017453292519943295,
            TWO_OVER_SQRT_PI=1.1283791670955126)
 
+_BASE = {"np": np, "math": math, **ENV}
+
 #: the builtins whose rules are written for Python scalars (no unbroadcast), like math's
 _SCALAR = {builtins.max, builtins.min}
 #: bare names spelled otherwise for Python scalars than ``math.<name>``
@@ -57,8 +59,7 @@ _NOT_PASSED = {"out", "copy"}
 
 _lines: dict = {}    # fake filename -> source lines
 _made: dict = {}     # (filename, text after the name) -> function
-_names: dict = {}    # (filename, name) -> text after the name
-_globals: dict = {}  # module -> the globals of its generated rules
+_globals: dict = {}  # module not in sys.modules -> the globals of its generated rules
 
 
 def source(module: str) -> str:
@@ -83,7 +84,8 @@ def _define(module, name, params, expr):
     if (filename, body) in _made:
         return _made[(filename, body)]
     base, k = name, 1
-    while _names.setdefault((filename, name), body) != body:
+    glb = _module_globals(module)
+    while name in glb:  # a name of the module already (a hand-written rule, another text)
         k += 1
         name = f"{base}_{k}"
     text = f"def {name}{body}"
@@ -93,7 +95,9 @@ def _define(module, name, params, expr):
     start = len(lines)
     lines += text.splitlines(keepends=True)
     linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
-    glb = _module_globals(module)
+    for n in _names_in(expr) & _BASE.keys():  # what the rule reads, into the module
+        if glb.setdefault(n, _BASE[n]) is not _BASE[n]:
+            raise ValueError(f"declare: {module}.{n} is not the {n!r} a rule reads")
     exec(compile(text, filename, "exec"), glb)
     fn = glb[name]
     fn.__code__ = fn.__code__.replace(co_firstlineno=start + 1)  # the def at its line
@@ -308,11 +312,18 @@ def _spelled(fn, module):
     if getattr(np, name, None) is fn:
         return _expr(f"np.{name}")
     glb = _module_globals(module)
-    if not name.isidentifier() or glb.setdefault(name, fn) is not fn:
-        raise ValueError(f"declare: cannot name {fn!r} in generated code")
+    base, k = _ident(fn), 1
+    name = base
+    while glb.setdefault(name, fn) is not fn:  # the module's name for fn, or a free one
+        k += 1
+        name = f"{base}_{k}"
     return ast.Name(name, ast.Load())
 
 
 def _module_globals(module):
-    return _globals.setdefault(module, {"__name__": module, "__builtins__": builtins,
-                                        "np": np, "math": math, **ENV})
+    """The declaring module's namespace: generated rules are its functions (``sin_vjp`` is
+    ``ast_ad.rules.elementwise.sin_vjp``, pickled by reference like a hand-written one)."""
+    mod = sys.modules.get(module)
+    if mod is not None:
+        return vars(mod)
+    return _globals.setdefault(module, {"__name__": module, "__builtins__": builtins})

@@ -5,6 +5,7 @@ a declaration gives reverse, forward and higher-order derivatives at once."""
 import inspect
 import linecache
 import math
+import pickle
 
 import numpy as np
 import pytest
@@ -70,6 +71,14 @@ def test_math_rules_keep_python_floats(case):
                 out = r(seed, ans, *case.args)
                 assert type(out) is float, f"{r.__name__} gave {type(out).__name__}"
     assert len(MATH_CASES) > 20
+
+
+def test_declared_rules_are_functions_of_their_module():
+    import ast_ad.rules.elementwise as E
+
+    rule = default_registry.vjp(math.sin).rules[0]
+    assert E.math_sin_vjp is rule and rule.__module__ == E.__name__
+    assert pickle.loads(pickle.dumps(rule)) is rule
 
 
 def test_math_rules_call_math_and_numpy_rules_call_numpy():
