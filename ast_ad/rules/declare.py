@@ -7,7 +7,8 @@
   result).  A derivative that mentions ``g`` is the whole product already (the tie-splitting
   of ``np.maximum``); its forward rule reads ``t`` for ``g``.  Bare function names are spelled
   per function: ``cos(x)`` is ``np.cos(x)`` in the rule of ``np.sin`` and ``math.cos(x)`` in
-  the rule of ``math.sin`` (a float stays a float), ``np.<name>`` where ``math`` lacks it.
+  the rule of ``math.sin`` (a float stays a float; ``sign`` is ``float_sign`` there), and
+  ``np.<name>`` where ``math`` lacks it.
 * ``linear(fns, params, *transposes)``: a function linear in some arguments.  Its forward
   rule is the function itself with the tangent in place of that argument; its reverse rule
   is the transpose given (``None``: not a linear argument).
@@ -17,8 +18,8 @@
 * ``symmetric(fn, params, expr)``: a function whose Jacobian is symmetric: ``expr`` (in
   ``g``) is the reverse rule, and with ``t`` for ``g`` the forward rule.
 
-Rules made here are ordinary module-level functions with one ``return``: their text is
-registered in ``linecache`` under ``<ast_ad-rules MODULE>`` (see :func:`source`), so the
+Rules made here are ordinary functions of the declaring module with one ``return``: their
+text is registered in ``linecache`` under ``<ast_ad-rules MODULE>`` (see :func:`source`), so the
 transformer inlines them like hand-written rules and higher-order derivatives work as long as
 every function an expression calls has rules.  Hand-written ``defvjp``/``defjvp`` pairs
 remain for functions whose two modes really differ.
