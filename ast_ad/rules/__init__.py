@@ -2,11 +2,9 @@
 
 from . import (  # noqa: F401  (each module registers its rules in default_registry)
     builtins_rules,
+    elementwise,
     indexing,
-    math_rules,
-    numpy_elementwise,
     numpy_linalg,
     numpy_reductions,
     numpy_shape,
-    operators,
 )

@@ -107,12 +107,7 @@ def _wrap(x):
     return x
 
 
-def to_device(x):
-    if isinstance(x, np.ndarray):
-        return Device(x)
-    if isinstance(x, (list, tuple)):
-        return type(x)(to_device(e) for e in x)
-    return x
+to_device = _wrap  # host arrays (also inside lists and tuples) as device arrays
 
 
 def host_arrays(x):

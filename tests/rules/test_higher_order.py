@@ -96,7 +96,14 @@ def _eval(node, env, tenv, glb):
         return _call(operator.getitem, [a, i], [ta, None], {})
     if isinstance(node, ast.Call):
         fn = ev(node.func)[0]
-        args = [ev(a) for a in node.args]
+        args = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):  # f(t, *shape): the shape carries no tangent
+                vs, ts = ev(a.value)
+                assert ts is None, "a tangent in a starred argument"
+                args += [(v, None) for v in vs]
+            else:
+                args.append(ev(a))
         kw = {k.arg: ev(k.value) for k in node.keywords}
         assert all(t is None for _, t in kw.values()), "a tangent in a keyword argument"
         return _call(fn, [v for v, _ in args], [t for _, t in args],

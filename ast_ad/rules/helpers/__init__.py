@@ -1,0 +1,82 @@
+"""Helpers that derivative rules (and generated code) call.
+
+A rule is one ``return <expression>``; whatever needs statements lives here.  Every public
+helper has rules of its own (registered beside the rules that use it), or is declared
+non-differentiable, so generated derivative code can be differentiated again.
+
+Helpers only create arrays from arrays they are given (``*_like``, ``np.broadcast_to``,
+``np.add.at`` ...), never with ``np.asarray``/``np.zeros(shape)``, so they run unchanged on
+any array library that implements NumPy's dispatch protocols.
+
+Cotangents returned here may be read-only views (``np.broadcast_to``) or alias their input
+(fast paths): callers must never update them in place.
+
+The helpers live in modules named for what they do (:mod:`.broadcasting`,
+:mod:`.reductions`, :mod:`.elementwise`, :mod:`.shapes`, :mod:`.indexing`,
+:mod:`.linalg`); every name is importable from here as well.
+"""
+
+from __future__ import annotations
+
+import math  # noqa: F401  (importable from here, as before the split)
+import operator  # noqa: F401
+from itertools import accumulate  # noqa: F401
+
+import numpy as np  # noqa: F401
+
+from ._common import (  # noqa: F401
+    _PY_SCALARS,
+    _axes,
+    _cot_dtype,
+    _dtype,
+    _float_of,
+    _is_basic_index,
+    _is_scalar,
+    _is_zero,
+    _ndarray,
+    _zero_of,
+)
+from .broadcasting import (
+    broadcast_like,
+    count_reduced,
+    sum_like,
+    unbroadcast,
+    unbroadcast_each,
+    unreduce,
+)
+from .elementwise import float_sign, xlogy
+from .indexing import as_sequence, check_unpack, unindex
+from .linalg import (
+    dot_adjoint_a,
+    dot_adjoint_b,
+    matmul_adjoint_a,
+    matmul_adjoint_b,
+    norm_dir,
+    norm_is_smooth,
+    untrace,
+)
+from .reductions import max_weights, prod_except, uncumsum
+from .shapes import (
+    astype,
+    cast_like,
+    concat_like,
+    copy,
+    hstack_axis,
+    invert_axes,
+    method_reshape,
+    method_transpose,
+    split_like,
+    stack_like,
+    transpose_axes,
+    unstack,
+)
+
+__all__ = [
+    "as_sequence", "astype", "broadcast_like", "cast_like", "check_unpack", "concat_like",
+    "copy", "count_reduced", "dot_adjoint_a", "dot_adjoint_b", "float_sign", "hstack_axis",
+    "invert_axes",
+    "matmul_adjoint_a", "matmul_adjoint_b", "max_weights", "method_reshape",
+    "method_transpose", "norm_dir", "norm_is_smooth", "prod_except", "split_like",
+    "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",
+    "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy",
+]

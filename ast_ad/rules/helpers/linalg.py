@@ -1,0 +1,114 @@
+"""Linear-algebra helpers: the adjoints of ``matmul``/``dot`` and ``trace``, and the
+direction of a norm's derivative."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._common import _cot_dtype, _float_of, _is_scalar, _ndarray
+from .broadcasting import unbroadcast, unreduce
+from .reductions import max_weights
+
+
+def matmul_adjoint_a(grad, a, b):
+    """The cotangent of ``a`` in ``np.matmul(a, b)`` (1-d operands and batch dims handled)."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 1 and nb == 1:
+        return grad * b
+    if nb == 1:
+        return unbroadcast(np.expand_dims(grad, -1) * b, a)
+    if na == 1:
+        return unbroadcast(np.matmul(b, np.expand_dims(grad, -1))[..., 0], a)
+    return unbroadcast(np.matmul(grad, np.swapaxes(b, -1, -2)), a)
+
+
+def matmul_adjoint_b(grad, a, b):
+    """The cotangent of ``b`` in ``np.matmul(a, b)``."""
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 1 and nb == 1:
+        return grad * a
+    if na == 1:
+        return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(grad, -2), b)
+    if nb == 1:
+        return unbroadcast(np.matmul(np.expand_dims(grad, -2), a)[..., 0, :], b)
+    return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), grad), b)
+
+
+def dot_adjoint_a(grad, a, b):
+    """The cotangent of ``a`` in ``np.dot(a, b)`` (NumPy's N-d ``dot`` semantics)."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.ndim == 2 and b.ndim == 2:
+        return np.dot(grad, b.T)  # the common case first: one BLAS call
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 2 and nb == 2:
+        return np.dot(grad, np.transpose(b))
+    if na == 0 or nb == 0:
+        return unbroadcast(grad * b, a)
+    if nb == 1:
+        return grad * b if na == 1 else np.expand_dims(grad, -1) * b
+    gaxes = list(range(na - 1, np.ndim(grad)))
+    baxes = list(range(nb - 2)) + [nb - 1]
+    return np.tensordot(grad, b, axes=(gaxes, baxes))
+
+
+def dot_adjoint_b(grad, a, b):
+    """The cotangent of ``b`` in ``np.dot(a, b)``."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.ndim == 2 and 1 <= b.ndim <= 2:
+        return np.dot(a.T, grad)  # (n,k)@(k,m) or (n,k)@(k,): one BLAS call
+    na, nb = np.ndim(a), np.ndim(b)
+    if na == 2 and nb <= 2 and nb != 0:
+        return np.dot(np.transpose(a), grad)
+    if na == 1 and nb == 2:
+        return np.outer(a, grad)
+    if na == 0 or nb == 0:
+        return unbroadcast(grad * a, b)
+    lead = list(range(na - 1))
+    r = np.tensordot(a, grad, axes=(lead, lead))
+    return r if nb == 1 else np.moveaxis(r, 0, -2)
+
+
+def untrace(grad, like, offset=0, axis1=0, axis2=1):
+    """The adjoint of ``np.trace``: zeros like ``like`` with ``grad`` on the diagonal."""
+    nd = np.ndim(like)
+    a1, a2 = axis1 % nd, axis2 % nd
+    moved = np.moveaxis(like, (a1, a2), (-2, -1))
+    n, m = np.shape(moved)[-2:]
+    z = np.zeros_like(moved, dtype=_cot_dtype(grad, like), order="C")
+    flat = np.reshape(z, np.shape(z)[:-2] + (n * m,))
+    length = min(n - max(-offset, 0), m - max(offset, 0))
+    if length > 0:
+        start = offset if offset >= 0 else -offset * m
+        diag = grad if _is_scalar(grad) else np.expand_dims(grad, -1)
+        flat[..., start:start + (length - 1) * (m + 1) + 1:m + 1] = diag
+    return np.moveaxis(z, (-2, -1), (a1, a2))
+
+
+def norm_dir(x, nrm, ord=None, axis=None, keepdims=False):
+    """d norm(x) / dx given the norm ``nrm``: ``x/nrm`` for the 2-norm and Frobenius norm,
+    ``sign(x)`` for ord=1, the (tie-shared) signed arg-max/min of ``|x|`` for ord=+-inf.
+
+    Matrix norms other than Frobenius and vector p-norms for other p are not supported.
+    """
+    matrix = (axis is None and np.ndim(x) == 2) or (
+        isinstance(axis, (tuple, list)) and len(axis) == 2)
+    if matrix and ord not in (None, "fro"):
+        raise NotImplementedError(
+            f"no derivative rule for np.linalg.norm with a matrix ord={ord!r}")
+    if ord is None or ord == 2 or ord == "fro":
+        return x / unreduce(nrm, x, axis, keepdims)
+    if ord == 1:
+        return np.sign(x)
+    if ord == math.inf or ord == -math.inf:
+        ax = np.abs(x)
+        ext = (np.max if ord > 0 else np.min)(ax, axis=axis, keepdims=True)
+        return max_weights(ax, ext, axis, True) * np.sign(x)
+    if ord == 0:
+        return np.zeros_like(x, dtype=_float_of(x))
+    raise NotImplementedError(f"no derivative rule for np.linalg.norm with ord={ord!r}")
+
+
+def norm_is_smooth(ord):
+    """1.0 where ``norm_dir`` depends smoothly on its inputs (2-norm), 0.0 where it is
+    piecewise constant (ord 0, 1, +-inf).  Non-differentiable."""
+    return 1.0 if ord is None or ord == 2 or ord == "fro" else 0.0
