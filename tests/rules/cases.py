@@ -428,3 +428,11 @@ add_runtime("tangent_setitem", u(4), u(4), 1, 0.3)
 add_runtime("tangent_setitem", u(3, 2), u(3, 2), 0, u(2))
 add_runtime("tangent_restore", u(4), u(4), 2, 0.3)
 add(list, [0.3, -0.5, 0.7])
+
+# -- pure forms of in-place updates (ufunc.at) --------------------------------------------
+from ast_ad.runtime import mutation as _mutation  # noqa: E402
+
+for _f in (_mutation.add_at, _mutation.subtract_at):
+    add(_f, u(5), [0, 2, 2], u(3), _wrt=(0, 2))
+    add(_f, u(3, 4), (slice(None), 1), u(3), _wrt=(0, 2))
+    add(_f, u(4), [1, 1], 0.7, _wrt=(0, 2))

@@ -1,7 +1,6 @@
 """Never silently wrong: each family of the soundness issue is derived (checked against
 central finite differences) or refused with an AstAdError at the user's line."""
 
-import math
 
 import numpy as np
 import pytest

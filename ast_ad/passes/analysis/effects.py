@@ -44,8 +44,10 @@ def effect(call, obj, registry) -> str:
     if any(k.arg == "out" for k in call.keywords):
         return "writes"
     f = call.func
-    if getattr(f, "attr", None) in INPLACE_METHODS:
-        return "writes"
+    owner = getattr(obj, "__self__", None)
+    if getattr(f, "attr", None) in INPLACE_METHODS and (
+            obj is None or (owner is not None and not isinstance(owner, types.ModuleType))):
+        return "writes"  # y.sort(), lst.append(v) (not np.sort: a module's function)
     if obj in MUTATING_FUNCTIONS:
         return "writes"
     if isinstance(obj, types.BuiltinMethodType) and isinstance(
@@ -64,8 +66,9 @@ def effect(call, obj, registry) -> str:
     if isinstance(obj, np.ufunc):
         return "pure"
     mod = getattr(obj, "__module__", None) or ""
-    if isinstance(obj, types.MethodType) or isinstance(obj, types.BuiltinMethodType):
-        mod = type(getattr(obj, "__self__", None)).__module__ or mod
+    if isinstance(obj, (types.MethodType, types.BuiltinMethodType)) and owner is not None \
+            and not isinstance(owner, types.ModuleType):
+        mod = type(owner).__module__ or mod  # a bound method: its object's module
     if mod.startswith(_PURE_MODULES) or mod == builtins.__name__ and obj in _PURE_BUILTINS:
         return "pure"
     return "unknown"
