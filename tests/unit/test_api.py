@@ -108,6 +108,33 @@ def test_calls_with_different_kinds_reuse_one_gradient_object():
     assert g(2.0, 1.0) == 2.0
 
 
+def unreadable_signature(x):
+    return x * x
+
+
+unreadable_signature.__signature__ = "not a signature"  # inspect.signature raises TypeError
+
+
+def test_a_callable_whose_signature_cannot_be_read():
+    """As NumPy ufuncs on Python 3.10: never "0 parameters"; a Python function's code
+    still names its parameters, a builtin's positions are taken on trust."""
+    with pytest.raises(TypeError):
+        inspect.signature(unreadable_signature)
+    assert ast_ad.grad(unreadable_signature)(1.5) == 3.0
+    assert ast_ad.grad(unreadable_signature, wrt="x")(1.5) == 3.0
+    with pytest.raises(ast_ad.AstAdError, match="out of range"):
+        ast_ad.grad(unreadable_signature, wrt=1)
+    try:  # a feature test: max has no readable signature on 3.10 to 3.13
+        inspect.signature(max)
+        pytest.skip("this Python reads the signature of max")
+    except (TypeError, ValueError):
+        pass
+    with pytest.raises(ast_ad.SourceUnavailableError, match="max"):
+        ast_ad.grad(max)(1.5, 2.0)
+    with pytest.raises(ast_ad.AstAdError, match="signature of max cannot be read"):
+        ast_ad.grad(max, wrt="x")
+
+
 # --- the gradient object -----------------------------------------------------------------
 
 
