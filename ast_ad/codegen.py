@@ -50,7 +50,7 @@ class Generated:
                                                                ctx=gast.Load())))
             tail = cleanup(rev_all + [gast.Return(value=ret_val)], adj_names,
                            fold_ones=True, broadcasts=ctx.broadcast_info(),
-                           shapes=ctx.shape_reps(), immutable=ctx.all_pyfloat)
+                           shapes=ctx.shape_reps(), immutable=ctx.all_pyfloat, floats=ctx.pyfloat)
             if not with_value:
                 from .passes.cleanup import dead_forward
 

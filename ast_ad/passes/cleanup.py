@@ -37,10 +37,12 @@ def _counts(stmts):
 
 
 def cleanup(stmts, adjoint_names, keep=(), fold_ones=False, broadcasts=None, shapes=None,
-            immutable=False):
+            immutable=False, floats=()):
     """Simplify the adjoint sweep ``stmts`` (a list, modified copy returned).
 
-    ``fold_ones``: every value is a float, so ``1.0 * e`` may become ``e``.
+    ``fold_ones``: every value is a float, so ``1.0 * e`` may become ``e``; with
+    ``immutable`` (Python floats only) just where ``e`` is surely a float (``floats`` names
+    the primal values that are; an inactive int ``k`` keeps ``1.0 * k``, ``1.0 * 2`` is ``2.0``).
     ``broadcasts``: (unreduce reference, shape_of) to keep full-reduction cotangents scalar.
     """
     if shapes is not None:
@@ -62,7 +64,9 @@ def cleanup(stmts, adjoint_names, keep=(), fold_ones=False, broadcasts=None, sha
             stmts, changed = new, True
         elif fold_ones:
             folder = _FoldOnes()
-            if not immutable:  # floats only: `+=` rebinds, nothing can alias
+            if immutable:
+                folder.floats = set(floats) | set(adjoint_names)
+            else:  # floats only: `+=` rebinds, nothing can alias
                 folder.updated = {n.target.id for x in stmts for n in gast.walk(x)
                                   if isinstance(n, gast.AugAssign)
                                   and isinstance(n.target, gast.Name)}
@@ -113,6 +117,7 @@ class _FoldOnes(gast.NodeTransformer):
 
     changed = False
     updated = frozenset()  # adjoints that are updated in place somewhere
+    floats = None  # when set: fold only a surely-float `e` (the gradient of a float is a float)
 
     def visit_Assign(self, node):
         t = node.targets[0]
@@ -134,9 +139,32 @@ class _FoldOnes(gast.NodeTransformer):
             for one, other in ((node.left, node.right), (node.right, node.left)):
                 if isinstance(one, gast.Constant) and type(one.value) is float and \
                         one.value == 1.0:
+                    if self.floats is not None and not _surely_float(other, self.floats):
+                        if not (isinstance(other, gast.Constant) and type(other.value) is int):
+                            return node
+                        other = N.const(float(other.value))
                     self.changed = True
                     return other
         return node
+
+
+def _surely_float(e, floats):
+    """Whether ``e`` is a float when the names in ``floats`` are (Python int arithmetic
+    stays int: ``1.0 * k`` must not fold to ``k``)."""
+    if isinstance(e, gast.Constant):
+        return type(e.value) is float
+    if isinstance(e, gast.Name):
+        return e.id in floats
+    if isinstance(e, gast.BinOp):
+        return isinstance(e.op, gast.Div) or _surely_float(e.left, floats) or \
+            _surely_float(e.right, floats)
+    if isinstance(e, gast.UnaryOp):
+        return _surely_float(e.operand, floats)
+    if isinstance(e, gast.IfExp):
+        return _surely_float(e.body, floats) and _surely_float(e.orelse, floats)
+    if isinstance(e, gast.Call):
+        return any(_surely_float(a, floats) for a in e.args)
+    return False
 
 
 def dead_forward(fwd, rest, pure):

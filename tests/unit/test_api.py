@@ -108,6 +108,31 @@ def test_calls_with_different_kinds_reuse_one_gradient_object():
     assert g(2.0, 1.0) == 2.0
 
 
+def times_local_int(a):
+    k = 3
+    return a * k
+
+
+def times_int_arg(a, n):
+    return a * n
+
+
+@pytest.mark.parametrize("fn, args, want", [
+    (lambda a: a * 2, (1.0,), 2.0),
+    (lambda a: 2 * a, (1.0,), 2.0),
+    (lambda a: a, (1.0,), 1.0),
+    (times_local_int, (1.0,), 3.0),
+    (times_int_arg, (1.0, 4), 4.0),
+], ids=["a*2", "2*a", "identity", "local-int", "int-arg"])
+def test_a_float_or_int_argument_gets_a_python_float_gradient(fn, args, want):
+    """Folding ``1.0 * 2`` (or ``1.0 * k``) must not leave an int gradient."""
+    for call in (args, (int(args[0]),) + args[1:]):
+        g = ast_ad.grad(fn)(*call)
+        assert type(g) is float and g == want, (call, g)
+        value, g = ast_ad.value_and_grad(fn)(*call)
+        assert type(g) is float and g == want, (call, g)
+
+
 def unreadable_signature(x):
     return x * x
 
