@@ -1,11 +1,12 @@
 """Load a generated program as a real module and check its gradient three ways.
 
-``check(program, seed)``: the program is written to ``<tmp>/ast_ad_differential/`` under a
-name made from a hash of its text and imported from that file with importlib (so
-``inspect.getsource`` and linecache read it like any user module); its instrumented twin
-runs first at the input point, and the example is discarded (``hypothesis.assume``) when
-a branch condition or an ``abs``/``max``/``min`` argument is within ``MARGIN`` of its tie
-or the value is not finite and moderate. Then:
+``check(program, seed)``: the program is written to ``<tmp>/ast_ad_differential/<pid>/``
+(one folder per process: runs at the same time, say on two interpreters, do not delete
+each other's files) under a name made from a hash of its text and imported from that file
+with importlib (so ``inspect.getsource`` and linecache read it like any user module); its
+instrumented twin runs first at the input point, and the example is discarded
+(``hypothesis.assume``) when a branch condition or an ``abs``/``max``/``min`` argument is
+within ``MARGIN`` of its tie or the value is not finite and moderate. Then:
 
 1. ``ast_ad.grad(f, wrt=all parameters)`` vs central finite differences (``tests/fd.py``;
    rtol ``FD_RTOL``, atol ``FD_ATOL`` times ``max(1, |f|, max|gradient|)``); on a
@@ -43,7 +44,7 @@ try:  # the recording engine is an independent oracle when it is there
 except ImportError:  # pragma: no cover - depends on the tape being finished
     TAPE_GRAD = None
 
-PROGRAM_DIR = Path(tempfile.gettempdir()) / "ast_ad_differential"
+PROGRAM_DIR = Path(tempfile.gettempdir()) / "ast_ad_differential" / str(os.getpid())
 MARGIN = 1e-3
 MAX_VALUE = 1e4
 FD_RTOL = 1e-5
