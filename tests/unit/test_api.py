@@ -137,13 +137,13 @@ def unreadable_signature(x):
     return x * x
 
 
-unreadable_signature.__signature__ = "not a signature"  # inspect.signature raises TypeError
+unreadable_signature.__signature__ = "not a signature"  # inspect.signature raises
 
 
 def test_a_callable_whose_signature_cannot_be_read():
     """As NumPy ufuncs on Python 3.10: never "0 parameters"; a Python function's code
     still names its parameters, a builtin's positions are taken on trust."""
-    with pytest.raises(TypeError):
+    with pytest.raises((TypeError, ValueError)):  # which one depends on the version
         inspect.signature(unreadable_signature)
     assert ast_ad.grad(unreadable_signature)(1.5) == 3.0
     assert ast_ad.grad(unreadable_signature, wrt="x")(1.5) == 3.0
