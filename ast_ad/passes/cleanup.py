@@ -162,8 +162,10 @@ def _surely_float(e, floats):
         return _surely_float(e.operand, floats)
     if isinstance(e, gast.IfExp):
         return _surely_float(e.body, floats) and _surely_float(e.orelse, floats)
-    if isinstance(e, gast.Call):
-        return any(_surely_float(a, floats) for a in e.args)
+    if isinstance(e, gast.Call):  # max/min give one of their arguments back
+        pick = isinstance(e.func, gast.Name) and e.func.id in ("max", "min")
+        return (all if pick else any)(_surely_float(a, floats) for a in e.args) and \
+            bool(e.args)
     return False
 
 
