@@ -64,9 +64,9 @@ def cleanup(stmts, adjoint_names, keep=(), fold_ones=False, broadcasts=None, sha
             stmts, changed = new, True
         elif fold_ones:
             folder = _FoldOnes()
-            if immutable:
+            if immutable:  # floats only: `+=` rebinds, nothing can alias
                 folder.floats = set(floats) | set(adjoint_names)
-            else:  # floats only: `+=` rebinds, nothing can alias
+            else:
                 folder.updated = {n.target.id for x in stmts for n in gast.walk(x)
                                   if isinstance(n, gast.AugAssign)
                                   and isinstance(n.target, gast.Name)}
