@@ -27,27 +27,53 @@ class WrtSpec:
     single: bool  # True: return one gradient, not a tuple
 
 
-def parameters(fn) -> list:
-    """The (name, kind, default) of ``fn``'s parameters, without a bound ``self``."""
+def parameters(fn):
+    """The (name, kind, default) of ``fn``'s parameters, without a bound ``self``; ``None``
+    when the signature cannot be read (some builtins, NumPy ufuncs on Python 3.10)."""
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
-        return []
+        return None
     return list(sig.parameters.values())
+
+
+def _code_names(fn):
+    """The parameter names in a Python function's code (``None`` for a builtin)."""
+    code = getattr(inspect.unwrap(getattr(fn, "__func__", fn)), "__code__", None)
+    if code is None:
+        return None
+    names = list(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    return names[1:] if hasattr(fn, "__self__") else names
+
+
+def _trusted_wrt(fn, items, single) -> WrtSpec:
+    """``wrt`` for a builtin whose signature cannot be read: positions are taken on trust
+    (the call says whether they exist); names and negative positions cannot be resolved."""
+    fname = getattr(fn, "__qualname__", repr(fn))
+    for w in items:
+        if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or int(w) < 0:
+            raise AstAdError(
+                f"wrt={w!r}: the signature of {fname} cannot be read, so wrt must be a "
+                "non-negative position"
+            )
+    idx = tuple(int(w) for w in items)
+    return WrtSpec(tuple(f"arg{i}" for i in idx), idx, single)
 
 
 def resolve_wrt(fn, wrt) -> WrtSpec:
     """Turn ``wrt`` into parameter names and indices, with clear errors."""
-    params = [
-        p
-        for p in parameters(fn)
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-    ]
-    names = [p.name for p in params]
     single = not isinstance(wrt, (tuple, list))
     items = (wrt,) if single else tuple(wrt)
     if not items:
         raise AstAdError("wrt must name at least one parameter")
+    params = parameters(fn)
+    if params is not None:
+        names = [p.name for p in params
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    else:  # unreadable signature (NumPy ufuncs on 3.10, some builtins): not "0 parameters"
+        names = _code_names(fn)
+        if names is None:
+            return _trusted_wrt(fn, items, single)
     out_names, out_idx = [], []
     fname = getattr(fn, "__qualname__", repr(fn))
     for w in items:
@@ -74,7 +100,13 @@ def resolve_wrt(fn, wrt) -> WrtSpec:
 
 def bind(fn, args: tuple, kwargs: dict) -> inspect.BoundArguments:
     """Bind a call's arguments to ``fn``'s parameters, defaults applied."""
-    b = inspect.signature(fn).bind(*args, **kwargs)
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):  # unreadable: the call's own arguments stand in for it
+        P = inspect.Parameter
+        sig = inspect.Signature([P(f"arg{i}", P.POSITIONAL_ONLY) for i in range(len(args))]
+                                + [P(k, P.KEYWORD_ONLY) for k in kwargs])
+    b = sig.bind(*args, **kwargs)
     b.apply_defaults()
     return b
 

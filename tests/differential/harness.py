@@ -1,14 +1,16 @@
 """Load a generated program as a real module and check its gradient three ways.
 
-``check(program, seed)``: the program is written to ``<tmp>/ast_ad_differential/`` under a
-name made from a hash of its text and imported from that file with importlib (so
-``inspect.getsource`` and linecache read it like any user module); its instrumented twin
-runs first at the input point, and the example is discarded (``hypothesis.assume``) when
-a branch condition or an ``abs``/``max``/``min`` argument is within ``MARGIN`` of its tie
-or the value is not finite and moderate. Then:
+``check(program, seed)``: the program is written to ``<tmp>/ast_ad_differential/<pid>/``
+(one folder per process: runs at the same time, say on two interpreters, do not delete
+each other's files) under a name made from a hash of its text and imported from that file
+with importlib (so ``inspect.getsource`` and linecache read it like any user module); its
+instrumented twin runs first at the input point, and the example is discarded
+(``hypothesis.assume``) when a branch condition or an ``abs``/``max``/``min`` argument is
+within ``MARGIN`` of its tie or the value is not finite and moderate. Then:
 
-1. ``ast_ad.grad(f, wrt=all parameters)`` vs central finite differences
-   (rtol ``FD_RTOL``, atol ``FD_ATOL`` times ``max(1, |f|, max|gradient|)``);
+1. ``ast_ad.grad(f, wrt=all parameters)`` vs central finite differences (``tests/fd.py``;
+   rtol ``FD_RTOL``, atol ``FD_ATOL`` times ``max(1, |f|, max|gradient|)``); on a
+   mismatch they are re-checked at a quarter of the step before the gradient is blamed;
 2. ``ast_ad.tape.grad`` (the recording engine) vs finite differences, the same way;
 3. transformer vs tape (rtol ``TAPE_RTOL``, atol ``TAPE_RTOL * 1e-3`` of the same scale).
 
@@ -33,6 +35,8 @@ from hypothesis.errors import UnsatisfiedAssumption
 
 import ast_ad
 
+from ..fd import EPS, fd_grad
+
 try:  # the recording engine is an independent oracle when it is there
     from ast_ad import tape as _tape
 
@@ -40,8 +44,7 @@ try:  # the recording engine is an independent oracle when it is there
 except ImportError:  # pragma: no cover - depends on the tape being finished
     TAPE_GRAD = None
 
-PROGRAM_DIR = Path(tempfile.gettempdir()) / "ast_ad_differential"
-EPS = 1e-6
+PROGRAM_DIR = Path(tempfile.gettempdir()) / "ast_ad_differential" / str(os.getpid())
 MARGIN = 1e-3
 MAX_VALUE = 1e4
 FD_RTOL = 1e-5
@@ -101,27 +104,6 @@ def _scalar(y):
     return float(y.reshape(()))
 
 
-def fd_grad(f, args, eps=None):
-    """Central differences with respect to every argument (floats and float arrays)."""
-    h = EPS if eps is None else eps
-    out = []
-    for i, a in enumerate(args):
-        if isinstance(a, np.ndarray):
-            g = np.zeros_like(a, dtype=np.float64)
-            for k in np.ndindex(a.shape):
-                hi, lo = list(_copy(args)), list(_copy(args))
-                hi[i][k] += h
-                lo[i][k] -= h
-                g[k] = (_scalar(f(*hi)) - _scalar(f(*lo))) / (2 * h)
-        else:
-            hi, lo = list(args), list(args)
-            hi[i] = a + h
-            lo[i] = a - h
-            g = (_scalar(f(*hi)) - _scalar(f(*lo))) / (2 * h)
-        out.append(g)
-    return tuple(out)
-
-
 def _same_args(before, after, who):
     for i, (a, b) in enumerate(zip(before, after)):
         if isinstance(a, np.ndarray):
@@ -161,7 +143,7 @@ def fd_converged(f, args, fd, scale):
     nothing about the gradient. Only then are finite differences left out (the
     transformer is still checked against the tape).
     """
-    return _close(fd_grad(f, args, EPS / 4), fd, FD_RTOL, FD_ATOL * scale)
+    return _close(fd_grad(f, args, wrt=None, eps=EPS / 4), fd, FD_RTOL, FD_ATOL * scale)
 
 
 class EngineError(AssertionError):
@@ -203,7 +185,7 @@ def check(program, seed, use_tape=True):
 
         wrt = tuple(range(len(program.params)))
         f = mod.f
-        fd = fd_grad(f, args)
+        fd = fd_grad(f, args, wrt=None)
 
         call = _copy(args)
         g_ast = _run("ast_ad.grad", ast_ad.grad(f, wrt=wrt), call)

@@ -18,8 +18,8 @@ import pytest
 
 import ast_ad
 
+from ..fd import as_tuple, assert_close, fd_grad
 from .corpus import CONTROL, STRAIGHT, Case
-from .fd import as_tuple, assert_close, fd_grad
 
 try:  # the tape oracle is written in parallel; compare with it only when it is there
     from ast_ad import tape as _tape

@@ -1,4 +1,4 @@
-"""Finite-difference machinery shared by the rule tests (float64, central differences)."""
+"""Finite-difference machinery shared by the rule tests (the differences are tests/fd.py's)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 
 from ast_ad import default_registry
 
-EPS = 1e-6
+from ..fd import EPS, axpy, fd_directional, flat, with_arg  # noqa: F401
+
 RTOL = 1e-6
 ATOL = 1e-7
 
@@ -30,20 +31,6 @@ def rand_like(x, rng):
     if isinstance(x, np.floating):
         return type(x)(rng.standard_normal())
     return float(rng.standard_normal())
-
-
-def axpy(x, a, v):
-    """x + a * v, keeping the structure and the kind (Python float stays a float)."""
-    if isinstance(x, (list, tuple)):
-        return type(x)(axpy(xi, a, vi) for xi, vi in zip(x, v))
-    return x + a * v
-
-
-def flat(x):
-    if isinstance(x, (list, tuple)):
-        parts = [flat(e) for e in x]
-        return np.concatenate(parts) if parts else np.zeros(0)
-    return np.ravel(np.asarray(x, dtype=float))
 
 
 def is_zero(x):
@@ -70,16 +57,9 @@ def same_structure(got, ref):
     return np.shape(got) == np.shape(ref)
 
 
-def with_arg(args, k, value):
-    return args[:k] + (value,) + args[k + 1:]
-
-
 def directional(case, k, v, eps=EPS):
     """Central difference of the case's output along ``v`` in argument ``k``."""
-    f = case.fn
-    hi = f(*with_arg(case.args, k, axpy(case.args[k], eps, v)), **case.kwargs)
-    lo = f(*with_arg(case.args, k, axpy(case.args[k], -eps, v)), **case.kwargs)
-    return (flat(hi) - flat(lo)) / (2 * eps)
+    return flat(fd_directional(case.fn, case.args, k, v, eps, case.kwargs))
 
 
 def close(a, b, scale=1.0):

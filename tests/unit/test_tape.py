@@ -12,31 +12,14 @@ from ast_ad import tape
 from ast_ad.errors import AstAdError, NonScalarOutputError, NoRuleError
 from ast_ad.rules.registry import Registry, default_registry
 
-
-def fd(f, args, i, eps=1e-6):
-    """Central finite differences of scalar f with respect to args[i] (float or array)."""
-    args = list(args)
-    x = args[i]
-    if isinstance(x, np.ndarray):
-        x = x.astype(float)
-        g = np.zeros_like(x)
-        for k in np.ndindex(x.shape):
-            hi, lo = x.copy(), x.copy()
-            hi[k] += eps
-            lo[k] -= eps
-            g[k] = (f(*args[:i], hi, *args[i + 1:]) - f(*args[:i], lo, *args[i + 1:])) / (2 * eps)
-        return g
-    x = float(x)
-    hi = f(*args[:i], x + eps, *args[i + 1:])
-    lo = f(*args[:i], x - eps, *args[i + 1:])
-    return (hi - lo) / (2 * eps)
+from ..fd import fd_grad
 
 
 def check(f, *args, rtol=1e-6, atol=1e-6):
     """tape.grad of f against finite differences, for every argument."""
     g = tape.grad(f, wrt=tuple(range(len(args))))(*args)
     for i, a in enumerate(args):
-        want = fd(f, args, i)
+        want = fd_grad(f, args, i)
         np.testing.assert_allclose(g[i], want, rtol=rtol, atol=atol, err_msg=f"argument {i}")
     return g
 

@@ -32,6 +32,7 @@ class Options:
     fold_ones: bool = False  # every value is a float: `1.0 * e` may become `e`
     immutable: bool = False  # no value is an array (nothing can alias through `+=`)
     in_place: Any = frozenset()  # primal names written in place (restored by the adjoint)
+    floats: Any = frozenset()  # primal names surely holding Python floats
     shape_args: Any = None  # dumped function ref -> positions of shape-only arguments
     rep_of: Callable = None  # name -> the representative name of its shape class
     unreduce: Any = None  # the unreduce reference (full-reduction cotangents)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import gast
 
+from ...ir import nodes as N
+
 
 def fold_ones(stmts, opts):
     if not opts.fold_ones:
         return None
     folder = _FoldOnes()
     folder.in_place = opts.in_place
-    if not opts.immutable:  # floats only: `+=` rebinds, nothing can alias
+    if opts.immutable:  # Python floats only: fold just where `e` is surely a float too
+        folder.floats = set(opts.floats) | set(opts.names)
+    else:  # `+=` on arrays: never fold into an adjoint updated in place
         folder.updated = {n.target.id for x in stmts for n in gast.walk(x)
                           if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
     out = [folder.visit(x) for x in stmts]
@@ -29,6 +33,7 @@ class _FoldOnes(gast.NodeTransformer):
     changed = False
     updated = frozenset()  # adjoints that are updated in place somewhere
     in_place = frozenset()  # primal arrays the adjoint writes into (restoring old values)
+    floats = None  # when set: fold only a surely-float `e` (the gradient of a float is a float)
 
     def visit_Assign(self, node):
         t = node.targets[0]
@@ -52,6 +57,31 @@ class _FoldOnes(gast.NodeTransformer):
                         one.value == 1.0 and not (isinstance(other, gast.Name) and
                                                   other.id in self.in_place):
                     # (`by = 1.0 * x` stays: a bare `x` would change when x is restored)
+                    if self.floats is not None and not _surely_float(other, self.floats):
+                        if not (isinstance(other, gast.Constant) and type(other.value) is int):
+                            return node  # `1.0 * k` of an int k stays a float
+                        other = N.const(float(other.value))
                     self.changed = True
                     return other
         return node
+
+
+def _surely_float(e, floats):
+    """Whether ``e`` is a float when the names in ``floats`` are (Python int arithmetic
+    stays int: ``1.0 * k`` must not fold to ``k``)."""
+    if isinstance(e, gast.Constant):
+        return type(e.value) is float
+    if isinstance(e, gast.Name):
+        return e.id in floats
+    if isinstance(e, gast.BinOp):
+        return isinstance(e.op, gast.Div) or _surely_float(e.left, floats) or \
+            _surely_float(e.right, floats)
+    if isinstance(e, gast.UnaryOp):
+        return _surely_float(e.operand, floats)
+    if isinstance(e, gast.IfExp):
+        return _surely_float(e.body, floats) and _surely_float(e.orelse, floats)
+    if isinstance(e, gast.Call):  # max/min give one of their arguments back
+        pick = isinstance(e.func, gast.Name) and e.func.id in ("max", "min")
+        return (all if pick else any)(_surely_float(a, floats) for a in e.args) and \
+            bool(e.args)
+    return False

@@ -177,6 +177,7 @@ def _joint_options(unit, facts, rev, names):
                          and isinstance(st.targets[0], gast.Subscript))
     return optimize.Options(
         names=names, fold_ones=True, immutable=facts.all_pyfloat, in_place=in_place,
+        floats=facts.pyfloat,
         shape_args=shape_args, rep_of=rep_of,
         unreduce=unit.ref(H.unreduce, "unreduce"),
         shape_of=lambda name: facts.shape(primal_of.get(name, name)),
