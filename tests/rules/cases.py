@@ -436,3 +436,6 @@ for _f in (_mutation.add_at, _mutation.subtract_at):
     add(_f, u(5), [0, 2, 2], u(3), _wrt=(0, 2))
     add(_f, u(3, 4), (slice(None), 1), u(3), _wrt=(0, 2))
     add(_f, u(4), [1, 1], 0.7, _wrt=(0, 2))
+
+# -- the breadth issue's rules, one case file per area -------------------------------------
+from . import cases_linalg_more, cases_numpy_more, cases_scipy  # noqa: E402, F401
