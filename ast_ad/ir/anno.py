@@ -82,5 +82,11 @@ class ZeroFill:
     """``b = 0.0`` materialising an absent adjoint where paths join."""
 
 
+@dataclass(frozen=True)
+class AugAssign:
+    """``x = x op e`` that the user wrote as ``x op= e`` (in place for an array)."""
+
+
 ACCUMULATES = Accumulates()
+AUG_ASSIGN = AugAssign()
 ZERO_FILL = ZeroFill()

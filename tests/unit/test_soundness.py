@@ -2,6 +2,9 @@
 central finite differences) or refused with an AstAdError at the user's line."""
 
 
+import logging
+import operator
+
 import numpy as np
 import pytest
 
@@ -50,4 +53,167 @@ def copy_written_and_read_with_its_source(x):
 
 @pytest.mark.parametrize("f", [read_before_write, copy_written_and_read_with_its_source])
 def test_in_place_writes_read_around(f):
+    derived(f)
+
+
+# -- mutation through NumPy's in-place API (modelled) ---------------------------------
+def add_at(x):
+    out = np.zeros(3)
+    np.add.at(out, [0, 0, 1], x[:3])
+    return np.sum(out * out)
+
+
+def subtract_at_2d(x):
+    out = np.ones((2, 3))
+    np.subtract.at(out, (0, [0, 2, 2]), x)
+    return np.sum(out ** 3)
+
+
+def ufunc_out(x):
+    y = np.zeros(3)
+    np.multiply(x, 2.0, out=y)
+    return np.sum(y * x)
+
+
+def ufunc_out_result(x):
+    y = np.zeros(3)
+    z = np.sin(x, out=y)
+    return np.sum(z * y * x)
+
+
+def fill(x):
+    y = x * 2.0
+    y.fill(1.0)
+    return np.sum(y * x)
+
+
+def copyto(x):
+    y = np.zeros(3)
+    np.copyto(y, x)
+    return np.sum(y ** 2)
+
+
+def copyto_param(x):
+    y = x * 3.0
+    np.copyto(x, y)
+    return np.sum(x * y)
+
+
+@pytest.mark.parametrize("f", [add_at, subtract_at_2d, ufunc_out, ufunc_out_result, fill,
+                               copyto, copyto_param])
+def test_in_place_numpy_api_is_modelled(f):
+    derived(f)
+
+
+def multiply_at(x):
+    out = np.ones(3)
+    np.multiply.at(out, [0, 1], x[:2])
+    return np.sum(out)
+
+
+def put(x):
+    y = x * 1.0
+    np.put(y, [0], x[1])
+    return np.sum(y * x)
+
+
+def shuffle_like_unknown(x):
+    y = x * 1.0
+    np.random.shuffle(y)
+    return np.sum(y)
+
+
+def out_is_not_a_name(x):
+    ys = [np.zeros(3)]
+    np.multiply(x, 2.0, out=ys[0])
+    return np.sum(ys[0])
+
+
+@pytest.mark.parametrize("f", [multiply_at, put, shuffle_like_unknown, out_is_not_a_name])
+def test_other_in_place_api_is_refused(f):
+    refused(f, match="in place")
+
+
+HOLDER = [None]
+
+
+def unknown_method_with_differentiated_argument(x):
+    y = x * 2.0
+    operator.setitem(HOLDER, 0, y)
+    return np.sum(y)
+
+
+def test_a_call_that_may_write_is_refused_when_handed_a_differentiated_value():
+    refused(unknown_method_with_differentiated_argument, match="cannot tell")
+
+
+LOG = logging.getLogger("ast_ad_test")
+
+
+def logging_and_print_are_fine(x):
+    y = x * 2.0
+    print("y is", y.shape)
+    LOG.debug("y=%s", y)
+    return np.sum(y * y)
+
+
+def test_logging_and_print_run_as_is(capsys):
+    derived(logging_and_print_are_fine)
+    assert "y is" in capsys.readouterr().out
+
+
+# -- aliases and views -------------------------------------------------------------------
+def alias_write(x):
+    a = np.zeros(3)
+    b = a
+    b[0] = x[0] ** 2
+    return a[0]
+
+
+def view_aug(x):
+    y = x * 1.0
+    v = y[:2]
+    v *= 3.0
+    return np.sum(y * x)
+
+
+def list_alias(x):
+    a = []
+    b = a
+    b.append(x[0])
+    return sum(a) * 2.0
+
+
+def rows_read_after_update(x):
+    A = np.outer(x, x)
+    s = 0.0
+    for r in A:
+        A += 1.0
+        s = s + np.sum(r)
+    return s
+
+
+@pytest.mark.parametrize("f", [alias_write, view_aug, list_alias, rows_read_after_update])
+def test_aliases_written_in_place_are_refused(f):
+    refused(f, match="share memory")
+
+
+def scalar_element_updated(x):
+    t = x[0]
+    t += x[1]
+    return t * x[0]
+
+
+def alias_rebound_before_write(x):
+    u = x * 1.0
+    new = u
+    for _ in range(2):
+        new = u * 0.5
+        new[0] = u[1] * u[2]
+        u = new
+    return np.sum(u)
+
+
+@pytest.mark.parametrize("f", [scalar_element_updated, alias_rebound_before_write])
+def test_aliases_that_do_not_share_memory_when_written_are_fine(f):
     derived(f)
