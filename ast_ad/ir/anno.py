@@ -55,6 +55,7 @@ class UserCall:
     wrt: tuple
     active_args: tuple
     active_kws: tuple
+    checks: tuple = ()  # (argument, parameter, helper, file, line): must not be an array
 
 
 @dataclass(frozen=True)

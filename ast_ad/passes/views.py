@@ -183,3 +183,40 @@ def check_views(body, written, unit, facts):
                 f"`{name}` may be a view of another array (or an alias of an argument) and "
                 "is written in place later; writing through a view is not supported: "
                 f"make a copy first ({name} = ....copy())", filename=filename, lineno=line)
+
+
+def writes_into_params(fdef) -> dict:
+    """Parameters of the (parsed, not yet normalized) function ``fdef`` that it writes into
+    in place: ``p[i] = v``, ``p.append(v)``, ``p.fill(v)`` (-> "write"), ``p op= v`` (->
+    "aug": in place only for an array), or the same through a name bound to ``p`` or a
+    slice of it."""
+    params = {a.id for a in fdef.args.args + fdef.args.kwonlyargs + fdef.args.posonlyargs}
+    holders = set(params)
+    out = {}
+    of = {p: p for p in params}
+    for s, _ in statements(fdef.body):
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                isinstance(s.targets[0], gast.Name):
+            src = s.value.value if isinstance(s.value, gast.Subscript) else s.value
+            if isinstance(src, gast.Name) and src.id in holders:
+                holders.add(s.targets[0].id)
+                of[s.targets[0].id] = of[src.id]
+            elif s in fdef.body:  # rebound to a new value on every path (`p = p.copy()`)
+                holders.discard(s.targets[0].id)
+        targets = s.targets if isinstance(s, gast.Assign) else \
+            [s.target] if isinstance(s, gast.AugAssign) else []
+        for t in targets:
+            root = t
+            while isinstance(root, gast.Subscript):
+                root = root.value
+            if isinstance(root, gast.Name) and root.id in holders and (
+                    root is not t or isinstance(s, gast.AugAssign)):
+                kind = "aug" if root is t else "write"
+                if out.get(of[root.id]) != "write":
+                    out[of[root.id]] = kind
+        if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
+            f = s.value.func
+            if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
+                    f.value.id in holders and f.attr in _INPLACE_METHODS:
+                out[of[f.value.id]] = "write"
+    return out

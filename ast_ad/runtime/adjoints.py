@@ -12,7 +12,8 @@ import numpy as np
 from ..errors import NonScalarOutputError, UnsupportedConstructError
 
 __all__ = [
-    "MISSING", "accum_index", "add_grads", "as_sequence", "check_no_view", "check_output",
+    "MISSING", "accum_index", "add_grads", "as_sequence", "check_no_view", "check_not_array",
+    "check_output",
     "check_unpack", "clear_grad", "fix_array", "is_zero", "part", "pop_grad", "push_grad",
     "restore_item", "save_item", "seed", "shape_token", "stop_gradient", "take_grad",
     "zeros_grad",
@@ -263,6 +264,15 @@ def fix_array(g, x):
     from ..signature import match
 
     return match(g, x)
+
+
+def check_not_array(v, param, helper, filename, lineno):
+    """``param += ...`` in a differentiated helper writes into an array argument in place."""
+    if isinstance(v, _ndarray):
+        raise UnsupportedConstructError(
+            f"`{helper}` updates its array argument `{param}` in place (`{param} += ...`); a "
+            f"differentiated helper must return what it computes", filename=filename,
+            lineno=lineno)
 
 
 def check_no_view(v, base, name, base_name, filename, lineno):

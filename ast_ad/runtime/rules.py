@@ -11,6 +11,7 @@ from .adjoints import (
     add_grads,
     as_sequence,
     check_no_view,
+    check_not_array,
     check_output,
     check_unpack,
     clear_grad,
@@ -42,7 +43,7 @@ def _define(fn, vjps, jvps):
 
 
 for _f in (seed, check_output, is_zero, check_unpack, zeros_grad, stop_gradient, restore_item,
-           check_no_view, shape_token, tangent_list):
+           check_no_view, check_not_array, shape_token, tangent_list):
     _reg.nondifferentiable(_f)
 
 

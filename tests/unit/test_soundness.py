@@ -217,3 +217,96 @@ def alias_rebound_before_write(x):
 @pytest.mark.parametrize("f", [scalar_element_updated, alias_rebound_before_write])
 def test_aliases_that_do_not_share_memory_when_written_are_fine(f):
     derived(f)
+
+
+# -- helpers that write into their arguments ---------------------------------------------
+def fill_first(h, v):
+    h[0] = v
+
+
+def fill_through_alias(h, v):
+    g = h
+    g[1] += v
+
+
+def copies_first(h, v):
+    h = h.copy()
+    h[0] = v
+    return h
+
+
+def helper_writes(x):
+    h = np.zeros(3)
+    fill_first(h, 3 * x[0])
+    return np.sum(h * h)
+
+
+def helper_writes_through_alias(x):
+    h = np.ones(3)
+    fill_through_alias(h, x[2] ** 2)
+    return np.sum(h * x)
+
+
+def helper_copies_first(x):
+    h = np.zeros(3)
+    k = copies_first(h, x[0] * x[1])
+    return np.sum(k * x)
+
+
+@pytest.mark.parametrize("f", [helper_writes, helper_writes_through_alias])
+def test_helpers_writing_into_arguments_are_refused(f):
+    refused(f, match="writes into its argument")
+
+
+def test_helpers_writing_into_their_own_copy_are_fine():
+    derived(helper_copies_first)
+
+
+# -- containers and keywords --------------------------------------------------------------
+def sum_of_comprehension(x):
+    return np.sum([i * 3.0 for i in x])
+
+
+def mean_of_appended(x):
+    lst = []
+    for v in x:
+        lst.append(v * v)
+    return np.mean(lst) + np.max(lst)
+
+
+def keyword_passed(x):
+    return np.sum(np.clip(x, a_min=x[0] * 0.5, a_max=2.0) * x)
+
+
+@pytest.mark.parametrize("f", [sum_of_comprehension, mean_of_appended, keyword_passed])
+def test_numpy_reads_lists_and_keywords(f):
+    derived(f, np.array([1.0, 0.2, 3.0]))
+
+
+def test_a_list_argument_to_numpy():
+    g = ast_ad.grad(lambda x: np.sum(np.sin(x)))([0.5, 1.0])
+    np.testing.assert_allclose(g, np.cos([0.5, 1.0]))
+
+
+def helper_aug_on_array(h, v):
+    h += v
+    return h * 2.0
+
+
+def calls_aug_helper(x):
+    a = x * 1.0
+    b = helper_aug_on_array(a, x)
+    return np.sum(a * b)
+
+
+def calls_aug_helper_with_scalars(x):
+    t = np.sum(x)
+    return helper_aug_on_array(t, x[0]) * t
+
+
+def test_a_helper_updating_an_array_argument_in_place_is_refused_at_run_time():
+    refused(calls_aug_helper, match="in place")
+
+
+def test_a_helper_updating_a_scalar_argument_is_fine():
+    derived(calls_aug_helper_with_scalars)

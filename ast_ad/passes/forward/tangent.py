@@ -36,7 +36,7 @@ from ...rules import helpers as H
 from ..analysis.activity import operands
 from ..inline import rule_expr
 from ..reverse.adjoint import BINOPS, UNOPS
-from ..reverse.rules import _own_helper, drop_shape_helper, no_rule_error
+from ..reverse.rules import _own_helper, drop_shape_helper, no_rule_error, positional_actives
 from .callees import forward_callee
 
 
@@ -224,6 +224,8 @@ class ForwardMode:
             raise NoRuleError(f"no forward (jvp) rule for `{label}` on a differentiated value; "
                               "register one with ast_ad.defjvp", filename=filename, lineno=line)
         out = []
+        args, keywords = positional_actives(self.unit, s, rs, args, keywords, live, func_node,
+                                            self.facts)
         for k, a in enumerate(args):
             if not (isinstance(a, gast.Name) and a.id in live):
                 continue

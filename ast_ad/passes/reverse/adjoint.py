@@ -46,7 +46,14 @@ from ..inline import rule_expr
 from . import calls as C
 from . import control
 from .control import RESTORE
-from .rules import _combine, _own_helper, drop_shape_helper, no_rule_error
+from .rules import (
+    _combine,
+    _numpy_function,
+    _own_helper,
+    drop_shape_helper,
+    no_rule_error,
+    positional_actives,
+)
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
           gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
@@ -350,6 +357,8 @@ class Reverse:
             no_rule_error(self.unit.parsed, s, fn, func_node)
         contribs = {}
         order = []
+        args, keywords = positional_actives(self.unit, s, rs, args, keywords,
+                                            self.facts.active, func_node, self.facts)
         for k, a in enumerate(args):
             if not (isinstance(a, gast.Name) and a.id in self.facts.active):
                 continue
@@ -359,6 +368,9 @@ class Reverse:
                     continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
                 no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
             expr = self.rule_expr(rule, x, g, ans, args, keywords, a.id)
+            if self.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn):
+                # NumPy read a list/tuple as an array: give the gradient the list's shape
+                expr = N.call(self.ref(R.array_parts), [expr, N.name(a.id)])
             if a.id in contribs:
                 contribs[a.id] = _combine(contribs[a.id], expr)
             else:
