@@ -310,3 +310,36 @@ def test_a_helper_updating_an_array_argument_in_place_is_refused_at_run_time():
 
 def test_a_helper_updating_a_scalar_argument_is_fine():
     derived(calls_aug_helper_with_scalars)
+
+
+# -- values that would vanish, forms without a rule ------------------------------------------
+def builtin_sum_of_array(x):
+    return sum(x * 2.0)
+
+
+def flat_read(x):
+    return x.flat[0] * 2.0 + x.flat[2]
+
+
+@pytest.mark.parametrize("f", [builtin_sum_of_array, flat_read])
+def test_builtin_forms_are_derived(f):
+    derived(f)
+
+
+def builtin_max_of_array(x):
+    return max(x)
+
+
+def r_trick(x):
+    return np.sum(np.r_[x, x] ** 2)
+
+
+def dict_get(x):
+    d = {"a": x[0]}
+    return d.get("a", 0.0) * 3.0
+
+
+@pytest.mark.parametrize("f, match", [(builtin_max_of_array, "positional argument"),
+                                      (r_trick, "inside an index"), (dict_get, "d.get")])
+def test_forms_without_a_derivative_are_refused(f, match):
+    refused(f, match=match)

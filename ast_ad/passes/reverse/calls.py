@@ -179,6 +179,22 @@ def check_effect(unit, facts, s, call, obj):
         "`y = y + v`), or pass a copy", filename=filename, lineno=line)
 
 
+def refuse_differentiated_index(unit, s, value, active, facts):
+    """``obj[x]`` with a differentiated value in the index (``np.r_[x, y]``, a dict keyed by
+    floats): the derivative would be lost, so it is refused."""
+    if getattr(getattr(unit.fn, "__code__", None), "co_filename", "").startswith("<ast_ad-"):
+        return  # generated code indexes with ints only (trip counters, restored indices)
+    names = [n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)
+             and isinstance(n.ctx, gast.Load) and n.id in active
+             and facts.kind(n.id) is Kind.NUM]  # (dict keys are no numbers to differentiate)
+    if names:
+        filename, line = unit.where(s)
+        raise UnsupportedConstructError(
+            f"the differentiated value `{names[0]}` is used inside an index (`[...]`); "
+            "its derivative would be lost: build arrays with np.concatenate/np.stack "
+            "(not np.r_/np.c_) and index with integers", filename=filename, lineno=line)
+
+
 def dynamic_call_error(rev, s, value):
     filename, line = rev.unit.where(s)
     try:

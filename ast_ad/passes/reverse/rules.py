@@ -101,3 +101,23 @@ def positional_actives(unit, s, rs, args, keywords, active, func_node, facts):
                 "positionally or register a rule", filename=filename, lineno=line)
         keep.append(k)
     return args, keep
+
+
+def check_arity(unit, s, fn, rule, args, keywords, func_node):
+    """A call form the rule does not take (``max(xs)`` where the rule is for ``max(a, b)``)
+    is refused at the user's line instead of failing inside the rule."""
+    import inspect
+
+    try:
+        inspect.signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
+    except TypeError:
+        filename, line = unit.where(s)
+        label = gast.unparse(func_node).strip() if func_node is not None else \
+            getattr(fn, "__name__", "this function")
+        raise NoRuleError(
+            f"no derivative rule for `{label}` called with {len(args)} positional "
+            f"argument(s){' and keywords' if keywords else ''}: the registered rule takes "
+            f"another form (for reductions over an array use NumPy, e.g. `np.max(x)`)",
+            filename=filename, lineno=line) from None
+    except ValueError:
+        pass  # a signature that cannot be read: the rule is called as it is
