@@ -343,3 +343,42 @@ def dict_get(x):
                                       (r_trick, "inside an index"), (dict_get, "d.get")])
 def test_forms_without_a_derivative_are_refused(f, match):
     refused(f, match=match)
+
+
+# -- complex values ---------------------------------------------------------------------------
+def complex_sum(x):
+    return np.sum(x * 1j)
+
+
+def complex_scalar(x):
+    return x[0] * (1 + 2j)
+
+
+@pytest.mark.parametrize("f", [complex_sum, complex_scalar])
+def test_a_complex_output_is_an_error(f):
+    with pytest.raises(ast_ad.NonScalarOutputError, match="complex"):
+        ast_ad.grad(f)(X.copy())
+
+
+# -- re-running a backward pass ---------------------------------------------------------------
+def loop_with_writes(x):
+    s = x * 1.0
+    buf = np.zeros(2)
+    for i in range(3):
+        s = np.sin(s) * x
+        buf[i % 2] = s[0] * s[1]
+    return s + buf
+
+
+def test_a_vjp_function_can_run_twice_and_reverse_jacobians_work():
+    x = np.array([0.5, 1.0])
+    value, fn = ast_ad.vjp(loop_with_writes, x)
+    first = fn(np.ones(2))
+    np.testing.assert_allclose(fn(np.ones(2)), first)
+    jr = ast_ad.jacobian(loop_with_writes, mode="reverse")(x)
+    jf = ast_ad.jacobian(loop_with_writes)(x)
+    np.testing.assert_allclose(jr, jf, rtol=1e-12)
+    h = 1e-6
+    fd_cols = [(loop_with_writes(x + h * e) - loop_with_writes(x - h * e)) / (2 * h)
+               for e in np.eye(2)]
+    np.testing.assert_allclose(jr, np.stack(fd_cols, axis=-1), rtol=1e-6, atol=1e-8)
