@@ -41,6 +41,7 @@ harness's two-step finite-difference check tells a crossed kink from a wrong gra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -326,6 +327,10 @@ def obj_getattr(g, u, s):
     net = _object_classes(g)
     m = g.name("m")
     return [f"{m} = {net}.forward"], f"np.sum({m}({u}) * {s})"
+
+
+# the patterns the issue names come up more often than the extra ones
+KERNELS["objects"] += [obj_forward, obj_loss, obj_forward, obj_loss]
 
 
 # =======================================================================================
@@ -659,9 +664,9 @@ def co_concat(g, u, s):
 @K("containers")
 def co_string(g, u, s):
     g.expect = "refuse"
-    return [], g.pick([f'float(f"{{{s}}}")', f"float(str({s}))", f"float(repr({u}[{g.i()}]))",
+    return [], g.pick([f'float(f"{{{s}}}")', f"float(str({s}))", f"float(str({u}[{g.i()}]))",
                        f'float("%r" % {s})', f"float(format({s}))",
-                       f'float(f"{{{u}[{g.i()}]!r}}") * {s}'])
+                       f'float(f"{{{u}[{g.i()}]}}") * {s}'])
 
 
 # =======================================================================================
@@ -714,6 +719,7 @@ def _vanish_program(draw):
         ret = g.pick([f"np.sin({x}) * {s} + {x}[0] * {x}", f"np.tanh({x} * {s}) * ({ret})",
                       f"np.array([{s} * {x}[0], {x}[1] ** 2, {s} ** 2])",
                       f"{x}[:2] * {s} ** 2 + np.cos({x}[1:3])"])
+    g.tags.append(pattern(f"vanish:{style}", body + [f"return {ret}"]))
     return g, body, ret, n
 
 
@@ -800,6 +806,19 @@ def cr_misc(g, u, s):
 # assembly
 # =======================================================================================
 
+def pattern(name, lines, expr=None):
+    """``name: statements [-> expression]`` with generated names, weights and numbers
+    blanked (a key that groups failures); the expression only for expression kernels."""
+    text = "; ".join(ln.strip() for ln in lines)
+    if expr is not None and not lines:
+        text = "-> " + expr
+    text = re.sub(r"np\.array\(\[[^\]]*\]\)", "W", text)
+    text = re.sub(r"\b([A-Za-z_]+?)\d+\b", r"\1", text)
+    text = re.sub(r"(?<![\w.])-?\d+(\.\d+)?", "c", text)
+    text = text.replace("(-c)", "c")
+    return f"{name}: {text}"
+
+
 FAMILIES = ("objects", "mutation", "containers", "vanish", "crashes", "caller_data")
 
 
@@ -845,6 +864,8 @@ def family_programs(draw, family):
             kern = g.pick(pool)
             g.tags.append(kern.__name__)
             lines, expr = kern(g, u, "s")
+            if pool is KERNELS[family]:
+                g.tags.append(pattern(kern.__name__, lines, expr))
             wrap = g.int(0, 5)
             r = g.name("r")
             if wrap == 0:  # repeat the kernel in a loop

@@ -5,6 +5,7 @@
     python -m tests.differential.family_sweep --n 10000            # all families
     python -m tests.differential.family_sweep --n 500 --family mutation
     python -m tests.differential.family_sweep --n 10000 --jobs 2 --markdown out.md
+    AST_AD_PATH=/work/main python -m tests.differential.family_sweep --n 10000
 
 ``--n`` is the total (split evenly over the families chosen). Programs are drawn by
 hypothesis, derandomized (the same ``--n`` gives the same programs), one hypothesis run
@@ -25,12 +26,11 @@ import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 
-# PYTHONPATH=/work/main picks that checkout's ast_ad even when run from another tree
-# (``python -m`` puts the current directory before PYTHONPATH; ``tests`` is already
-# imported from here by then)
-for _p in reversed(os.environ.get("PYTHONPATH", "").split(os.pathsep)):
-    if _p and os.path.isdir(os.path.join(_p, "ast_ad")):
-        sys.path.insert(0, os.path.abspath(_p))
+# AST_AD_PATH=/work/main: import ast_ad from that checkout (the tests stay this tree's;
+# PYTHONPATH cannot do it when that checkout has a tests/__init__.py, which wins over
+# this tree's namespace package ``tests``)
+if os.environ.get("AST_AD_PATH"):
+    sys.path.insert(0, os.path.abspath(os.environ["AST_AD_PATH"]))
 
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -55,11 +55,14 @@ def cause(detail):
 
 
 def run_family(family, n, use_tape=True, keep=3):
-    """(counts, examples) for ``n`` programs of ``family``."""
+    """A result dict for ``n`` programs of ``family``: ``counts``; per failure kind the
+    ``causes`` (blanked messages), ``examples`` (up to ``keep`` shortest failing programs,
+    distinct causes and kernels first) and ``patterns`` (kernel patterns: count and the
+    shortest failing program)."""
     counts = Counter()
-    examples = defaultdict(list)  # kind -> [(len, source, mode, target, args, detail, tags)]
-    causes = defaultdict(Counter)  # kind -> Counter of causes
-    tags = defaultdict(Counter)  # kind -> Counter of kernel tags
+    examples = defaultdict(list)
+    causes = defaultdict(Counter)
+    patterns = defaultdict(dict)  # kind -> signature -> [count, example]
 
     @settings(max_examples=n, deadline=None, derandomize=True, database=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
@@ -69,31 +72,36 @@ def run_family(family, n, use_tape=True, keep=3):
         counts["programs"] += 1
         counts[out.kind] += 1
         counts[out.tape] += 1
+        sig = " + ".join(t for t in program.tags if ": " in t) or ",".join(program.tags)
         for kind, detail in ((out.kind, out.detail), (out.tape, out.tape_detail)):
-            if kind in SHOW or kind == "refused":
-                causes[kind][cause(detail)] += 1
-                for t in program.tags:
-                    tags[kind][t.split("/")[0] if t.startswith("obj:") else t] += 1
-            if kind in SHOW:
-                ex = examples[kind]
-                ex.append((len(program.source), program.source, program.mode, program.target,
-                           out.args, detail, program.tags))
-                ex.sort(key=lambda e: e[0])
-                # keep distinct causes first among the shortest
-                seen, kept = set(), []
-                for e in ex:
-                    c = (cause(e[5]), e[6])
-                    if c not in seen:
-                        kept.append(e)
-                        seen.add(c)
-                ids = {id(e) for e in kept}
-                kept += [e for e in ex if id(e) not in ids]
-                del ex[:]
-                ex.extend(sorted(kept[:keep], key=lambda e: e[0]))
+            if kind not in SHOW and kind != "refused":
+                continue
+            causes[kind][cause(detail)] += 1
+            ex = dict(source=program.source, mode=program.mode, target=program.target,
+                      args=out.args, detail=detail, tags=program.tags, sig=sig)
+            slot = patterns[kind].setdefault(sig, [0, ex])
+            slot[0] += 1
+            if len(ex["source"]) < len(slot[1]["source"]):
+                slot[1] = ex
+            if kind == "refused":
+                continue
+            lst = examples[kind]
+            lst.append(ex)
+            lst.sort(key=lambda e: len(e["source"]))
+            seen, kept = set(), []
+            for e in lst:  # distinct (cause, kernels) first among the shortest
+                c = (cause(e["detail"]), e["sig"])
+                if c not in seen:
+                    kept.append(e)
+                    seen.add(c)
+            ids = {id(e) for e in kept}
+            kept += [e for e in lst if id(e) not in ids]
+            lst[:] = sorted(kept[:keep], key=lambda e: len(e["source"]))
 
     body()
-    return family, dict(counts), {k: list(v) for k, v in examples.items()}, \
-        {k: dict(v) for k, v in causes.items()}, {k: dict(v) for k, v in tags.items()}
+    return dict(family=family, counts=dict(counts), examples=dict(examples),
+                causes={k: dict(v) for k, v in causes.items()},
+                patterns={k: dict(v) for k, v in patterns.items()})
 
 
 def _table(results):
@@ -102,9 +110,9 @@ def _table(results):
             "tape input mod."]
     rows = []
     tot = Counter()
-    for fam, counts, *_ in results:
-        tot.update(counts)
-        rows.append((fam, counts))
+    for r in results:
+        tot.update(r["counts"])
+        rows.append((r["family"], r["counts"]))
     rows.append(("TOTAL", tot))
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for fam, c in rows:
@@ -119,28 +127,58 @@ def _table(results):
     return "\n".join(lines)
 
 
-def report(results, top=8):
+def _example(e, out):
+    out.append(f"mode={e['mode']} target={e['target']} tags={list(e['tags'])[:4]}")
+    out.append("```python")
+    out.append(e["source"].replace("import math\n\nimport numpy as np\n\n\n", "").rstrip())
+    out.append(f"# args = {e['args']!r}")
+    out.append("```")
+    out.append(f"-> {e['detail'][:700]}")
+    out.append("")
+
+
+def report(results, top=8, top_patterns=10):
     out = [_table(results), ""]
-    for fam, counts, examples, causes, tags in results:
+    for r in results:
+        fam, counts = r["family"], r["counts"]
         for kind in ("refused",) + SHOW:
-            if kind not in causes:
+            if kind not in r["causes"]:
                 continue
             out.append(f"### {fam}: {kind} ({counts.get(kind, 0)})")
             out.append("")
             out.append("causes:")
-            for c, k in sorted(causes[kind].items(), key=lambda e: -e[1])[:top]:
+            for c, k in sorted(r["causes"][kind].items(), key=lambda e: -e[1])[:top]:
                 out.append(f"- {k}x `{c}`")
-            out.append("kernels: " + ", ".join(
-                f"{t} {k}" for t, k in sorted(tags[kind].items(), key=lambda e: -e[1])[:12]))
             out.append("")
-            for _, src, mode, target, args, detail, ptags in examples.get(kind, []):
-                out.append(f"mode={mode} target={target} tags={list(ptags)}")
-                out.append("```python")
-                out.append(src.rstrip())
-                out.append(f"# args = {args!r}")
-                out.append("```")
-                out.append(f"-> {detail[:600]}")
+            pats = sorted(r["patterns"].get(kind, {}).items(), key=lambda e: -e[1][0])
+            out.append(f"patterns ({len(pats)} distinct; the {min(top_patterns, len(pats))} "
+                       "most frequent):")
+            for sig, (k, _) in pats[:top_patterns]:
+                out.append(f"- {k}x `{sig[:220]}`")
+            out.append("")
+            if kind == "refused":
+                continue
+            out.append("shortest failing programs:")
+            out.append("")
+            for e in r["examples"].get(kind, []):
+                _example(e, out)
+    return "\n".join(out)
+
+
+def patterns_report(results, kinds=SHOW, per_kind=12):
+    """The shortest failing program of each of the most frequent patterns."""
+    out = []
+    for r in results:
+        for kind in kinds:
+            pats = sorted(r["patterns"].get(kind, {}).items(), key=lambda e: -e[1][0])
+            if not pats:
+                continue
+            out.append(f"### {r['family']}: {kind}, by pattern")
+            out.append("")
+            for sig, (k, e) in pats[:per_kind]:
+                out.append(f"**{k}x** `{sig[:220]}`")
                 out.append("")
+                _example(e, out)
     return "\n".join(out)
 
 
@@ -152,6 +190,8 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-tape", action="store_true")
     ap.add_argument("--markdown", help="also write the report to this file")
+    ap.add_argument("--patterns", help="write the shortest program of each frequent failure "
+                    "pattern to this file")
     a = ap.parse_args(argv)
     fams = a.family or list(FAMILIES)
     per = max(1, a.n // len(fams))
@@ -166,13 +206,16 @@ def main(argv=None):
     text = report(results)
     import ast_ad
 
-    header = (f"{sum(r[1].get('programs', 0) for r in results)} programs "
+    header = (f"{sum(r['counts'].get('programs', 0) for r in results)} programs "
               f"({per} per family asked) in {dt:.0f} s; ast_ad from {ast_ad.__file__}")
     print(header)
     print(text)
     if a.markdown:
         with open(a.markdown, "w") as fh_:
             fh_.write(header + "\n\n" + text + "\n")
+    if a.patterns:
+        with open(a.patterns, "w") as fh_:
+            fh_.write(patterns_report(results) + "\n")
     return 0
 
 

@@ -28,6 +28,6 @@ def _examples():
 @pytest.mark.parametrize("family", FAMILIES)
 def test_family(family):
     result = run_family(family, _examples())
-    _, counts, *_ = result
+    counts = result["counts"]
     bad = {k: counts[k] for k in FAILURES + TAPE_FAILURES if counts.get(k)}
     assert not bad, f"{family}: {bad}\n" + report([result], top=5)
