@@ -815,7 +815,7 @@ def pattern(name, lines, expr=None):
     text = re.sub(r"np\.array\(\[[^\]]*\]\)", "W", text)
     text = re.sub(r"\b([A-Za-z_]+?)\d+\b", r"\1", text)
     text = re.sub(r"(?<![\w.])-?\d+(\.\d+)?", "c", text)
-    text = text.replace("(-c)", "c")
+    text = text.replace("(-c)", "c").replace("(c)", "c")
     return f"{name}: {text}"
 
 

@@ -194,7 +194,7 @@ def main(argv=None):
                     "pattern to this file")
     a = ap.parse_args(argv)
     fams = a.family or list(FAMILIES)
-    per = max(1, a.n // len(fams))
+    per = max(1, -(-a.n // len(fams)))  # at least --n in all
     t0 = time.perf_counter()
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as ex:
