@@ -63,6 +63,7 @@ def run_family(family, n, use_tape=True, keep=3):
     examples = defaultdict(list)
     causes = defaultdict(Counter)
     patterns = defaultdict(dict)  # kind -> signature -> [count, example]
+    sources = set()
 
     @settings(max_examples=n, deadline=None, derandomize=True, database=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
@@ -70,6 +71,7 @@ def run_family(family, n, use_tape=True, keep=3):
     def body(program, seed):
         out = fh.run_program(program, seed, use_tape=use_tape)
         counts["programs"] += 1
+        sources.add(program.source)
         counts[out.kind] += 1
         counts[out.tape] += 1
         sig = " + ".join(t for t in program.tags if ": " in t) or ",".join(program.tags)
@@ -99,6 +101,7 @@ def run_family(family, n, use_tape=True, keep=3):
             lst[:] = sorted(kept[:keep], key=lambda e: len(e["source"]))
 
     body()
+    counts["distinct sources"] = len(sources)
     return dict(family=family, counts=dict(counts), examples=dict(examples),
                 causes={k: dict(v) for k, v in causes.items()},
                 patterns={k: dict(v) for k, v in patterns.items()})
@@ -207,6 +210,8 @@ def main(argv=None):
     import ast_ad
 
     header = (f"{sum(r['counts'].get('programs', 0) for r in results)} programs "
+              f"({sum(r['counts'].get('distinct sources', 0) for r in results)} distinct "
+              "program texts; each program runs at its own random point) "
               f"({per} per family asked) in {dt:.0f} s; ast_ad from {ast_ad.__file__}")
     print(header)
     print(text)
