@@ -518,10 +518,10 @@ def mu_helper(g, u, s):
     g.helper(_HELPERS[name])
     g.tags.append(f"helper:{name}")
     v = g.pick([f"3.0 * {s}", f"{u} * {g.c()}" if name != "fill_first" else s, f"np.sin({s})"])
-    if name == "write_ret":
+    if name == "write_ret":  # writes a scalar
         r = g.name("r")
-        return pre + [f"{r} = write_ret({y}, {v if 'u' not in v else s})"], \
-            f"{r} + {g.out(y, u, s)}"
+        v = g.pick([f"3.0 * {s}", f"np.sin({s})", f"{u}[{g.i()}] * {s}"])
+        return pre + [f"{r} = write_ret({y}, {v})"], f"{r} + {g.out(y, u, s)}"
     return pre + [f"{name}({y}, {v})"], g.out(y, u, s)
 
 

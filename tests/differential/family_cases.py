@@ -671,6 +671,52 @@ def f(x, s):
     scale_into(x, 2.0 * s)
     return np.sum(x * x)
 '''),
+    Case('M27_setitem_duplicate_fancy', 'mutation', 'grad', 'any', '''
+def f(x, s):
+    u = np.tanh(x * s)
+    u[[0, 0]] = u[[0, 0]]
+    return np.sum(u * np.array([1.5, 1.5, 1.5]))
+'''),
+    Case('M28_asarray_iadd', 'mutation', 'grad', 'any', '''
+def f(x, s):
+    u = x * 1.0
+    b = np.asarray(u)
+    b *= s
+    return np.sum(u * u)
+'''),
+    Case('M29_helper_fill_all_local', 'mutation', 'grad', 'any', '''
+def fill_all(h, v):
+    h[:] = v
+
+
+def f(x, s):
+    y = np.array(x)
+    fill_all(y, np.sin(s))
+    return np.sum(y * x)
+'''),
+    Case('M30_helper_scale_into_local', 'mutation', 'grad', 'any', '''
+def scale_into(h, v):
+    h *= v
+    return h
+
+
+def f(x, s):
+    y = x * 0.5
+    scale_into(y, 2.0 * s)
+    return np.sum(y * y)
+'''),
+    Case('C20_tolist_npsum', 'containers', 'grad', 'any', '''
+def f(x, s):
+    u = np.sin(x) + 0.5 * s
+    t = u.tolist()
+    return float(np.sum(t)) * s
+'''),
+    Case('D10_atleast_iadd_param', 'caller_data', 'grad', 'any', '''
+def f(x, s):
+    b = np.atleast_1d(x)
+    b *= s
+    return np.sum(x * x)
+'''),
 ]
 
 
