@@ -4,7 +4,7 @@ Each case is the minimal form of a pattern the family sweep flagged (or a close
 neighbour the issue names); run them all against the current ast_ad::
 
     python -m tests.differential.family_cases
-    AST_AD_PATH=/work/main python -m tests.differential.family_cases
+    AST_AD_PATH=/work/main python -m tests.differential.family_cases --markdown cases.md
 
 prints the transformer's and the tape's outcome for each (the classification of
 tests/differential/family_harness.py: ok, refused, crash, silent, input_modified, ...).
@@ -722,20 +722,52 @@ def f(x, s):
 
 def run(seed=3):
     """[(case, outcome)] for every case."""
-    return [(c, fh.run_program(c.program(), seed)) for c in CASES]
+    return [(c, fh.run_program(c.program(), seed)) for c in CASES]  # x, s from seed 3
 
 
-def main():
+def markdown(results):
+    """Every case: its outcome, and for a failing one its program and what came back."""
+    out = ["| case | family | mode | transformer | tape |", "|---|---|---|---|---|"]
+    for c, o in results:
+        out.append(f"| {c.name} | {c.family} | {c.mode} | {o.kind} | {o.tape} |")
+    out.append("")
+    for c, o in results:
+        bad_t = o.kind not in ("ok", "refused")
+        bad_tape = o.tape in ("tape_silent", "tape_input_modified")
+        if not (bad_t or bad_tape):
+            continue
+        out.append(f"#### {c.name} ({c.family}, {c.mode}): transformer {o.kind}, {o.tape}")
+        out.append("")
+        out.append("```python")
+        out.append(c.source.strip())
+        out.append("```")
+        if bad_t:
+            out.append(f"- transformer: {o.detail[:500]}".replace("\n", " "))
+        if bad_tape or o.tape == "tape_refused":
+            out.append(f"- tape: {o.tape_detail[:300]}".replace("\n", " "))
+        out.append("")
+    return "\n".join(out)
+
+
+def main(argv=None):
+    import argparse
     import warnings
 
     import ast_ad
 
+    ap = argparse.ArgumentParser(description="run the hand-minimised family cases")
+    ap.add_argument("--markdown", help="write a markdown catalogue to this file")
+    a = ap.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"ast_ad from {ast_ad.__file__}")
-    for c, out in run():
+    results = run()
+    for c, out in results:
         print(f"{c.name:28s} {c.family:12s} {c.mode:10s} {out.kind:15s} {out.tape}")
         if out.kind not in ("ok", "refused"):
             print("    " + out.detail[:300].replace("\n", " "))
+    if a.markdown:
+        with open(a.markdown, "w") as fh_:
+            fh_.write(markdown(results) + "\n")
 
 
 if __name__ == "__main__":
