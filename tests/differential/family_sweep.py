@@ -140,7 +140,7 @@ def _example(e, out):
     out.append("")
 
 
-def report(results, top=8, top_patterns=10):
+def report(results, top=8, top_patterns=10, programs=True):
     out = [_table(results), ""]
     for r in results:
         fam, counts = r["family"], r["counts"]
@@ -159,7 +159,7 @@ def report(results, top=8, top_patterns=10):
             for sig, (k, _) in pats[:top_patterns]:
                 out.append(f"- {k}x `{sig[:220]}`")
             out.append("")
-            if kind == "refused":
+            if kind == "refused" or not programs:
                 continue
             out.append("shortest failing programs:")
             out.append("")
@@ -193,6 +193,8 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-tape", action="store_true")
     ap.add_argument("--markdown", help="also write the report to this file")
+    ap.add_argument("--summary", help="write the table, causes and patterns (no programs) "
+                    "to this file")
     ap.add_argument("--patterns", help="write the shortest program of each frequent failure "
                     "pattern to this file")
     a = ap.parse_args(argv)
@@ -218,6 +220,10 @@ def main(argv=None):
     if a.markdown:
         with open(a.markdown, "w") as fh_:
             fh_.write(header + "\n\n" + text + "\n")
+    if a.summary:
+        with open(a.summary, "w") as fh_:
+            fh_.write(header + "\n\n" + report(results, top=5, top_patterns=6,
+                                                programs=False) + "\n")
     if a.patterns:
         with open(a.patterns, "w") as fh_:
             fh_.write(patterns_report(results) + "\n")
