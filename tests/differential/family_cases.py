@@ -717,6 +717,30 @@ def f(x, s):
     b *= s
     return np.sum(x * x)
 '''),
+    Case('K9_prod_initial', 'crashes', 'grad', 'any', '''
+def f(x, s):
+    return np.prod(x, initial=2.0)
+'''),
+    Case('K10_sum_initial', 'crashes', 'grad', 'any', '''
+def f(x, s):
+    return np.sum(x, initial=1.0) * s
+'''),
+    Case('K11_flat_slice', 'crashes', 'grad', 'any', '''
+def f(x, s):
+    return np.sum(x.flat[1:3])
+'''),
+    Case('K12_flat_iter', 'crashes', 'grad', 'any', '''
+def f(x, s):
+    return sum(e for e in x.flat)
+'''),
+    Case('K13_max_generator', 'crashes', 'grad', 'any', '''
+def f(x, s):
+    return max(e * s for e in x)
+'''),
+    Case('K14_min_array', 'crashes', 'grad', 'any', '''
+def f(x, s):
+    return min(x) * s
+'''),
 ]
 
 
