@@ -33,6 +33,7 @@ if os.environ.get("AST_AD_PATH"):
     sys.path.insert(0, os.path.abspath(os.environ["AST_AD_PATH"]))
 
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
+from hypothesis import seed as hypothesis_seed  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from . import family_harness as fh  # noqa: E402
@@ -54,7 +55,7 @@ def cause(detail):
     return msg[:160]
 
 
-def run_family(family, n, use_tape=True, keep=3):
+def run_family(family, n, use_tape=True, keep=3, seed=None):
     """A result dict for ``n`` programs of ``family``: ``counts``; per failure kind the
     ``causes`` (blanked messages), ``examples`` (up to ``keep`` shortest failing programs,
     distinct causes and kernels first) and ``patterns`` (kernel patterns: count and the
@@ -65,11 +66,11 @@ def run_family(family, n, use_tape=True, keep=3):
     patterns = defaultdict(dict)  # kind -> signature -> [count, example]
     sources = set()
 
-    @settings(max_examples=n, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=n, deadline=None, derandomize=seed is None, database=None,
               phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(program=family_programs(family), seed=SEEDS)
-    def body(program, seed):
-        out = fh.run_program(program, seed, use_tape=use_tape)
+    @given(program=family_programs(family), point=SEEDS)
+    def body(program, point):
+        out = fh.run_program(program, point, use_tape=use_tape)
         counts["programs"] += 1
         sources.add(program.source)
         counts[out.kind] += 1
@@ -100,6 +101,8 @@ def run_family(family, n, use_tape=True, keep=3):
             kept += [e for e in lst if id(e) not in ids]
             lst[:] = sorted(kept[:keep], key=lambda e: len(e["source"]))
 
+    if seed is not None:  # another sequence of programs than the derandomized one
+        body = hypothesis_seed(seed)(body)
     body()
     counts["distinct sources"] = len(sources)
     return dict(family=family, counts=dict(counts), examples=dict(examples),
@@ -192,6 +195,8 @@ def main(argv=None):
                     help="a family (repeatable; default: all)")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-tape", action="store_true")
+    ap.add_argument("--seed", type=int, help="draw another sequence of programs (default: "
+                    "the derandomized one, as in CI)")
     ap.add_argument("--markdown", help="also write the report to this file")
     ap.add_argument("--summary", help="write the table, causes and patterns (no programs) "
                     "to this file")
@@ -203,10 +208,10 @@ def main(argv=None):
     t0 = time.perf_counter()
     if a.jobs > 1:
         with ProcessPoolExecutor(a.jobs) as ex:
-            futs = [ex.submit(run_family, f, per, not a.no_tape) for f in fams]
+            futs = [ex.submit(run_family, f, per, not a.no_tape, 3, a.seed) for f in fams]
             results = [fu.result() for fu in futs]
     else:
-        results = [run_family(f, per, not a.no_tape) for f in fams]
+        results = [run_family(f, per, not a.no_tape, 3, a.seed) for f in fams]
     dt = time.perf_counter() - t0
     text = report(results)
     import ast_ad
