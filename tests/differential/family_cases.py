@@ -741,6 +741,34 @@ def f(x, s):
 def f(x, s):
     return min(x) * s
 '''),
+    Case('M31_slice_set_scalar', 'mutation', 'grad', 'any', '''
+def f(x, s):
+    y = x + 0.5
+    y[:2] = s
+    return np.sum(y * y)
+'''),
+    Case('M32_mask_set_scalar', 'mutation', 'grad', 'any', '''
+def f(x, s):
+    y = x + 0.5
+    y[y > 0.0] = s
+    return np.sum(y * x)
+'''),
+    Case('C21_tuple_repeat', 'containers', 'grad', 'any', '''
+def f(x, s):
+    t = (s,) * 3
+    return sum(e * e for e in t) * x[0]
+'''),
+    Case('C22_tuple_repeat_iadd', 'containers', 'grad', 'any', '''
+def f(x, s):
+    t = (s,) * 3
+    t += (s * x[0],)
+    return sum(t)
+'''),
+    Case('C23_list_repeat', 'containers', 'grad', 'any', '''
+def f(x, s):
+    t = [s, x[1]] * 2
+    return t[0] * t[-1]
+'''),
 ]
 
 
