@@ -769,6 +769,30 @@ def f(x, s):
     t = [s, x[1]] * 2
     return t[0] * t[-1]
 '''),
+    Case('D11_copyto_param_scalar', 'caller_data', 'grad', 'any', '''
+def f(x, s):
+    np.copyto(x, s)
+    return np.sum(x * x)
+'''),
+    Case('M33_read_then_slice_set_scalar', 'mutation', 'grad', 'any', '''
+def f(x, s):
+    u = x * s
+    z = 1.5 * u
+    u[:2] = s
+    return np.sum(u * z)
+'''),
+    Case('C24_list_in_loop', 'containers', 'grad', 'any', '''
+def f(x, s):
+    r = 0.0
+    for it in range(1):
+        t = list(x)
+        r = r + t[-1] ** 2 * s
+    return r
+'''),
+    Case('K15_math_sqrt_zero_dep', 'crashes', 'grad', 'any', '''
+def f(x, s):
+    return math.sqrt(s * 0.0) + s * x[0]
+'''),
 ]
 
 
