@@ -41,3 +41,8 @@ def dtype_of(x):
     """``x``'s dtype without converting it (``np.result_type`` for Python numbers)."""
     d = getattr(x, "dtype", None)
     return d if d is not None else np.result_type(x)
+
+
+def is_foreign_array_type(t) -> bool:
+    """Whether instances of ``t`` are arrays of another library than NumPy."""
+    return isinstance(t, type) and not issubclass(t, _ndarray) and is_array_type(t)

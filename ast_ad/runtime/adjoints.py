@@ -11,6 +11,7 @@ import numpy as np
 
 from ..backends.arrays import dtype_of as _dtype_of  # eng15: arrays of other libraries
 from ..backends.arrays import is_array as _is_array
+from ..backends.arrays import is_foreign_array as _is_foreign
 from ..errors import NonScalarOutputError, UnsupportedConstructError
 
 __all__ = [
@@ -184,6 +185,8 @@ def accum_index(b, x, idx, g):
             dt = np.result_type(_dtype_of(b), _dtype_of(g),
                                 x.dtype if x.dtype.kind in "fc" else float)
             out = np.broadcast_to(b, x.shape).astype(dt)  # a new buffer, of b's library
+        if type(out) is _ndarray and _is_foreign(g):  # eng15: a NumPy parameter's adjoint
+            out = np.asarray(out, like=g)  # receiving Dask/CuPy values moves to g's library
         if _basic_index(idx):
             out[idx] += g
         else:
