@@ -465,9 +465,9 @@ def _describe(v):
     if type(v) is np.ndarray:
         return ("a", v.dtype.name, v.ndim)
     if isinstance(v, range):
-        return ("r",)
+        return ("r", "range")
     if isinstance(v, tuple) and all(isinstance(e, (int, np.integer)) for e in v):
-        return ("t",)
+        return ("t", "tuple")
     return ("o", type(v).__name__)
 
 
@@ -579,8 +579,8 @@ def _numba_object(name, obj, impls, what):
             return impls[helper]
         raise NumbaBackendError(f"numba backend cannot compile the gradient of {what}: the "
                                 f"runtime helper {helper} has no numba form")
-    if _is_numba_ok(obj):
-        return obj
+    if _is_numba_ok(obj) or isinstance(obj, (int, float, complex, bool, np.number)):
+        return obj  # numba functions, math/NumPy functions, constants (frozen)
     if callable(obj) and hasattr(obj, "__code__"):
         return numba.njit(obj)  # a plain function called on non-differentiated values
     raise NumbaBackendError(f"numba backend cannot compile the gradient of {what}: "
