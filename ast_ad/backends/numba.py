@@ -223,6 +223,7 @@ def _impls():
     _IMPLS = {
         "seed": nb_seed, "check_output": nb_seed, "unbroadcast": nb_unbroadcast,
         "accum_index": nb_accum_index, "accum_index_copy": nb_accum_index_copy,
+        "accum_index_into": nb_accum_index,  # in place: the numba form's own behaviour
         "fix_array": nb_fix_array, "match": nb_fix_array, "count_reduced": nb_count_reduced,
         "unreduce": nb_unreduce, "zeros_grad": nb_zeros_grad, "take_grad": nb_take_grad,
         "broadcast_like": nb_broadcast_like, "float_sign": numba.njit(nb_float_sign),
@@ -283,7 +284,8 @@ class _Variant(ast.NodeTransformer):
     def survey(self, fdef):
         for n in ast.walk(fdef):
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and \
-                    n.func.id in ("accum_index", "fix_array", "match") and len(n.args) >= 2 \
+                    n.func.id in ("accum_index", "accum_index_into", "fix_array", "match") \
+                    and len(n.args) >= 2 \
                     and isinstance(n.args[0], ast.Name) and isinstance(n.args[1], ast.Name):
                 self.adjoint_primal.setdefault(n.args[0].id, n.args[1].id)
             if isinstance(n, ast.Assign):
@@ -301,7 +303,9 @@ class _Variant(ast.NodeTransformer):
                         isinstance(t, ast.Name) and t.id == b for t in n.targets):
                     v = n.value
                     if not ((isinstance(v, ast.Constant) and v.value == 0.0) or (
-                            _is_call_to(v, "accum_index") and isinstance(v.args[0], ast.Name)
+                            (_is_call_to(v, "accum_index") or
+                             _is_call_to(v, "accum_index_into")) and
+                            isinstance(v.args[0], ast.Name)
                             and v.args[0].id == b)):
                         ok = False
                 if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and \

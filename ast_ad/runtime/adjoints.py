@@ -15,8 +15,8 @@ from ..backends.arrays import is_foreign_array as _is_foreign
 from ..errors import NonScalarOutputError, UnsupportedConstructError
 
 __all__ = [
-    "MISSING", "accum_index", "add_grads", "as_sequence", "check_no_view", "check_not_array",
-    "check_output", "check_real",
+    "MISSING", "accum_index", "accum_index_into", "add_grads", "as_sequence", "check_no_view",
+    "check_not_array", "check_output", "check_real",
     "check_unpack", "clear_grad", "fix_array", "is_zero", "part", "pop_grad", "push_grad",
     "restore_item", "save_item", "seed", "shape_token", "stop_gradient", "take_grad",
     "zeros_grad",
@@ -215,6 +215,19 @@ def accum_index(b, x, idx, g):
     out = dict(b) if isinstance(b, dict) else {}
     out[idx] = add_grads(out.get(idx), g)
     return out
+
+
+def accum_index_into(b, x, idx, g):
+    """``accum_index`` into ``b`` in place, when ``b`` is a buffer the generated code owns
+    with x's shape and a dtype that holds the sum (else a new buffer, as accum_index)."""
+    if type(b) is _ndarray and b.shape == x.shape and not is_zero(g) and (
+            b.dtype == _dtype_of(g) or np.can_cast(_dtype_of(g), b.dtype, "same_kind")):
+        if _basic_index(idx):
+            b[idx] += g
+        else:
+            np.add.at(b, idx, g)
+        return b
+    return accum_index(b, x, idx, g)
 
 
 def take_grad(b, idx):

@@ -8,6 +8,7 @@ import numpy as np
 from ..rules.registry import default_registry as _reg
 from .adjoints import (
     accum_index,
+    accum_index_into,
     add_grads,
     as_sequence,
     check_no_view,
@@ -108,6 +109,7 @@ _reg.defvjp(part, _part_vjp, None)
 _reg.defvjp(save_item, _save_item_vjp, None)
 _reg.defvjp(take_grad, _take_grad_vjp, None)
 _reg.defvjp(accum_index, _accum_index_vjp_b, None, None, _accum_index_vjp_g)
+_reg.defvjp(accum_index_into, _accum_index_vjp_b, None, None, _accum_index_vjp_g)
 _reg.defvjp(clear_grad, _clear_grad_vjp, None, None)
 
 
@@ -138,6 +140,7 @@ def _save_item_jvp(t, ans, x, idx):
 
 _reg.defjvp(part, _part_jvp, None)
 _reg.defjvp(accum_index, _accum_index_jvp_b, None, None, _accum_index_jvp_g)
+_reg.defjvp(accum_index_into, _accum_index_jvp_b, None, None, _accum_index_jvp_g)
 _reg.defjvp(take_grad, _take_grad_jvp, None)
 _reg.defjvp(clear_grad, _clear_grad_jvp, None, None)
 _reg.defjvp(save_item, _save_item_jvp, None)

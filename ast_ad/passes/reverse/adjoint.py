@@ -294,12 +294,20 @@ class Reverse:
             if isinstance(base, gast.Name) and base.id in active:
                 idx = N.index_expr(value.slice)
                 was_live = base.id in state.live
-                acc = N.call(self.ref(R.accum_index), [
+                num = self.facts.kind(base.id) is Kind.NUM
+                # an adjoint buffer this code allocated takes element reads in place
+                into = num and was_live and base.id in state.owned
+                acc = N.call(self.ref(R.accum_index_into if into else R.accum_index), [
                     N.name(self.b(base.id)) if was_live else N.const(0.0),
                     base, idx, g])
-                out.append(N.assign(self.b(base.id), acc, loc=s))
+                node = N.assign(self.b(base.id), acc, loc=s)
+                out.append(node)
                 state.live.add(base.id)
-                state.owned.discard(base.id)
+                if num and (into or not was_live):  # in place, or a fresh buffer (or 0.0)
+                    anno.set_(node, anno.ACCUMULATES)
+                    state.owned.add(base.id)
+                else:
+                    state.owned.discard(base.id)
                 if from_zero:
                     if not was_live:
                         state.zero.add(base.id)  # g may be the filler: so may this be
