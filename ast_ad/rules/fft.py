@@ -32,13 +32,14 @@ _LINEAR = [
     (np.fft.rfftn, _ND,
      f"np.real(fit_to(np.fft.fftn(g, {_P}[0], {_P}[1], norm), a, {_P}[1]))"),
     (np.fft.irfft, _1D,
-     "fit_to(np.conj(np.fft.rfft(g, None, axis, swap_norm(norm))) "
-     "* irfft_weights(g, np.shape(g)[axis], axis), a, axis)"),
+     "match_real(fit_to(np.conj(np.fft.rfft(g, None, axis, swap_norm(norm))) "
+     "* irfft_weights(g, np.shape(g)[axis], axis), a, axis), a)"),
     (np.fft.irfftn, _ND,
-     f"fit_to(np.conj(np.fft.rfftn(g, None, {_P}[1], swap_norm(norm))) "
-     f"* irfft_weights(g, np.shape(g)[{_P}[1][-1]], {_P}[1][-1]), a, {_P}[1])"),
+     f"match_real(fit_to(np.conj(np.fft.rfftn(g, None, {_P}[1], swap_norm(norm))) "
+     f"* irfft_weights(g, np.shape(g)[{_P}[1][-1]], {_P}[1][-1]), a, {_P}[1]), a)"),
     (np.fft.fftshift, "x, axes=None", "np.fft.ifftshift(g, axes)"),
     (np.fft.ifftshift, "x, axes=None", "np.fft.fftshift(g, axes)"),
+    (fit_to, "grad, like, axes", "fit_to(g, grad, axes)", None, None),
 ]
 for _fn, _params, *_transposes in _LINEAR:
     linear(_fn, _params, *_transposes)
@@ -74,10 +75,10 @@ def rfft2_jvp(t, ans, a, s=None, axes=None, norm=None, out=None):
 
 
 def irfft2_vjp(g, ans, a, s=None, axes=None, norm=None, out=None):
-    return fit_to(np.conj(np.fft.rfftn(g, None, fftn_parts(a, s, fft2_axes(axes))[1],
-                                       swap_norm(norm)))
-                  * irfft_weights(g, np.shape(g)[fft2_axes(axes)[-1]], fft2_axes(axes)[-1]),
-                  a, fftn_parts(a, s, fft2_axes(axes))[1])
+    return match_real(fit_to(
+        np.conj(np.fft.rfftn(g, None, fftn_parts(a, s, fft2_axes(axes))[1], swap_norm(norm)))
+        * irfft_weights(g, np.shape(g)[fft2_axes(axes)[-1]], fft2_axes(axes)[-1]),
+        a, fftn_parts(a, s, fft2_axes(axes))[1]), a)
 
 
 def irfft2_jvp(t, ans, a, s=None, axes=None, norm=None, out=None):

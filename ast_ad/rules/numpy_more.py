@@ -24,11 +24,13 @@ from . import helpers as H
 from .declare import _define, elementwise, linear, reduction
 from .helpers import (
     angle_scale,
+    append_piece,
     average_weights,
     broadcast_like,
     concat_like,
     gradient_of,
     imag_grad,
+    interp_frac,
     interp_parts,
     linspace_weights,
     nan_centered,
@@ -44,6 +46,7 @@ from .helpers import (
     select_none,
     sort_perm,
     split_like,
+    unappend,
     unaverage_weights,
     unbroadcast,
     uncumsum,
@@ -65,7 +68,7 @@ _EINSUM = ("subscripts, " + ", ".join(f"op{k}" if k == 0 else f"op{k}=None" for 
            + ", out=None, dtype=None, order='K', casting='safe', optimize=False")
 _ev, _ej = [None], [None]
 for _k in range(_OPS):
-    _slots = ", ".join("np.shape(op%d)" % _k if m == _k else f"op{m}" for m in range(_OPS))
+    _slots = ", ".join(f"np.zeros_like(op{_k})" if m == _k else f"op{m}" for m in range(_OPS))
     _ev.append(_define(_MOD, f"einsum_vjp_{_k}", "g, ans, " + _EINSUM, ast.parse(
         f"einsum_slot({_k + 1}, subscripts, g, {_slots})", mode="eval").body))
     _slots = ", ".join("t" if m == _k else f"op{m}" for m in range(_OPS))
@@ -91,19 +94,19 @@ R.defjvp(H.einsum_slot, *_sj)
 # pick(j, m, a, b) is a if j == m else b: linear in (a, b) together, so the forward rule of
 # one of them keeps the other at zero
 def pick_vjp_a(g, ans, j, m, a, b):
-    return pick(j, m, g, 0.0)
+    return pick(j, m, g, np.zeros_like(a))
 
 
 def pick_vjp_b(g, ans, j, m, a, b):
-    return pick(j, m, 0.0, g)
+    return pick(j, m, np.zeros_like(b), g)
 
 
 def pick_jvp_a(t, ans, j, m, a, b):
-    return pick(j, m, t, 0.0)
+    return pick(j, m, t, np.zeros_like(b))
 
 
 def pick_jvp_b(t, ans, j, m, a, b):
-    return pick(j, m, 0.0, t)
+    return pick(j, m, np.zeros_like(a), t)
 
 
 R.defvjp(pick, None, None, pick_vjp_a, pick_vjp_b)
@@ -181,6 +184,10 @@ _LINEAR = [
      "convolve_adjoint(g, v, a, mode)"),
     (H.convolve_adjoint, "grad, like, other, mode='full'", "np.convolve(g, other, mode)",
      None, "convolve_adjoint(grad, other, g, mode)"),
+    (H.unappend, "grad, arr, values, axis, k", "append_piece(g, arr, values, axis, k)", None,
+     None, None, None),
+    (H.append_piece, "x, arr, values, axis, k", "unappend(g, arr, values, axis, k)", None,
+     None, None, None),
     (np.real, "val", "g"),
     (np.imag, "val", "imag_grad(g, val)"),
     (H.imag_grad, "grad, like", "np.imag(g)", None),
@@ -255,9 +262,11 @@ def interp_vjp_x(g, ans, x, xp, fp, left=None, right=None, period=None):
 
 
 def interp_vjp_fp(g, ans, x, xp, fp, left=None, right=None, period=None):
-    return (unindex(g * interp_parts(x, xp, left, right, period)[2], fp,
+    return (unindex(g * (1 - interp_frac(x, xp, left, right, period))
+                    * interp_parts(x, xp, left, right, period)[2], fp,
                     interp_parts(x, xp, left, right, period)[0])
-            + unindex(g * interp_parts(x, xp, left, right, period)[3], fp,
+            + unindex(g * interp_frac(x, xp, left, right, period)
+                      * interp_parts(x, xp, left, right, period)[3], fp,
                       interp_parts(x, xp, left, right, period)[1]))
 
 
@@ -269,8 +278,10 @@ def interp_jvp_x(t, ans, x, xp, fp, left=None, right=None, period=None):
 
 def interp_jvp_fp(t, ans, x, xp, fp, left=None, right=None, period=None):
     return (t[interp_parts(x, xp, left, right, period)[0]]
+            * (1 - interp_frac(x, xp, left, right, period))
             * interp_parts(x, xp, left, right, period)[2]
             + t[interp_parts(x, xp, left, right, period)[1]]
+            * interp_frac(x, xp, left, right, period)
             * interp_parts(x, xp, left, right, period)[3])
 
 
@@ -391,19 +402,19 @@ def select_jvp_default(t, ans, condlist, choicelist, default=0):
 
 
 def append_vjp_arr(g, ans, arr, values, axis=None):
-    return split_like(g, (arr, values), axis)[0]
+    return unappend(g, arr, values, axis, 0)
 
 
 def append_vjp_values(g, ans, arr, values, axis=None):
-    return split_like(g, (arr, values), axis)[1]
+    return unappend(g, arr, values, axis, 1)
 
 
 def append_jvp_arr(t, ans, arr, values, axis=None):
-    return concat_like((t, 0.0), (arr, values), ans, axis)
+    return append_piece(t, arr, values, axis, 0)
 
 
 def append_jvp_values(t, ans, arr, values, axis=None):
-    return concat_like((0.0, t), (arr, values), ans, axis)
+    return append_piece(t, arr, values, axis, 1)
 
 
 def polyval_vjp_p(g, ans, p, x):
@@ -477,6 +488,8 @@ for _fn, _vjps, _jvps in [
 # -- elementwise and reductions declared by their derivatives ---------------------------------
 # sinc'(x) = (cos(pi x) - sinc(x)) / x, and 0 at 0
 elementwise(np.sinc, "where(x == 0, 0 * x, (cos(pi * x) - ans) / where(x == 0, 1 + 0 * x, x))")
+elementwise(H.interp_frac, "interp_parts(x, xp, left, right, period)[4]",
+            params="x, xp, left=None, right=None, period=None")
 elementwise(np.nan_to_num, "isfinite(x)",
             params="x, copy=True, nan=0.0, posinf=None, neginf=None")
 _RED = "a, axis=None, dtype=None, out=None, keepdims=False"

@@ -57,6 +57,7 @@ from .linalg import (
 )
 from .more import (  # noqa: F401  (the breadth rules' helpers)
     angle_scale,
+    append_piece,
     average_weights,
     convolve_adjoint,
     diag_adjoint,
@@ -70,6 +71,7 @@ from .more import (  # noqa: F401  (the breadth rules' helpers)
     hsplit_axis,
     imag_grad,
     inner_subscripts,
+    interp_frac,
     interp_parts,
     irfft_weights,
     kron_parts,
@@ -92,6 +94,7 @@ from .more import (  # noqa: F401  (the breadth rules' helpers)
     sort_perm,
     swap_norm,
     tensordot_subscripts,
+    unappend,
     unaverage_weights,
     undiagonal,
     undiff,

@@ -64,11 +64,13 @@ def _parse_einsum(subscripts, shapes):
 
 def einsum_slot(j, subscripts, x0, x1, x2, x3, x4, x5):
     """dT/dx_j of the full contraction T of the slots (see above); ``x_j`` is the shape of
-    the result.  Unused slots are None.  Handles repeated subscripts (diagonals), letters
+    the result (or an array of that shape, which also gives the array library).  Unused slots are None.  Handles repeated subscripts (diagonals), letters
     only in slot j (broadcast) and size-1 broadcasting."""
     xs = [x0, x1, x2, x3, x4, x5]
     n = max(m for m in range(_SLOTS) if xs[m] is not None)
-    shapes = [tuple(xs[m]) if m == j else np.shape(xs[m]) for m in range(n + 1)]
+    like = None if isinstance(xs[j], tuple) else xs[j]  # an array: its shape and library
+    shapes = [(tuple(xs[m]) if like is None else np.shape(like)) if m == j
+              else np.shape(xs[m]) for m in range(n + 1)]
     specs, out = _parse_einsum(subscripts, shapes[1:])
     specs = [out] + specs
     target, tshape = specs[j], shapes[j]
@@ -77,6 +79,8 @@ def einsum_slot(j, subscripts, x0, x1, x2, x3, x4, x5):
     uniq = "".join(dict.fromkeys(target))
     keep = "".join(c for c in uniq if c in avail)
     r = np.einsum(",".join(specs[m] for m in others) + "->" + keep, *[xs[m] for m in others])
+    if like is not None and np.ndim(r) == 0 and type(r) is not type(like):
+        r = np.full_like(like, r[()], shape=(), dtype=r.dtype)  # scalar slots only
     size = {c: tshape[target.index(c)] for c in uniq}
     # letters only in the target: broadcast; size-1 letters of the target: sum back
     sum_axes = tuple(i for i, c in enumerate(keep) if size[c] == 1 and np.shape(r)[i] != 1)
@@ -416,29 +420,33 @@ def ungradient(grad, f, spacing=None, axis=None, edge_order=1):
 
 
 def interp_parts(x, xp, left=None, right=None, period=None):
-    """(i, j, w0, w1, slope) of ``np.interp(x, xp, fp, left, right)``: the result is
-    ``fp[i] * w0 + fp[j] * w1`` (plus given constants outside), and its derivative in
-    ``x`` is ``(fp[j] - fp[i]) * slope``.  Non-differentiable."""
+    """(i, j, m0, m1, slope) of ``np.interp(x, xp, fp, left, right)``: with
+    ``f = interp_frac(x, xp, ...)`` the result is ``fp[i] * (1 - f) * m0 + fp[j] * f * m1``
+    (plus the given constants outside), and ``df/dx = slope``.  Non-differentiable."""
     if period is not None:
         raise NotImplementedError("no derivative rule for np.interp with period")
     n = np.shape(xp)[0]
+    below, above = np.less(x, xp[0]), np.greater(x, xp[-1])
+    one = np.ones_like(np.add(x, xp[0]), dtype=_float_of(xp))
+    m0 = one * np.logical_not(np.logical_and(below, left is not None))
+    m1 = one * np.logical_not(np.logical_and(above, right is not None))
     if n == 1:
         i = np.zeros_like(np.searchsorted(xp, x), shape=np.shape(x))
-        one = np.ones_like(x, dtype=_float_of(xp))
-        return i, i, one, 0 * one, 0 * one
+        return i, i, m0, 0 * m1, 0 * one
     i = np.clip(np.searchsorted(xp, x, side="right") - 1, 0, n - 2)
     x0, x1 = xp[i], xp[i + 1]
-    w1 = (x - x0) / (x1 - x0)
-    below, above = np.less(x, xp[0]), np.greater(x, xp[-1])
     inside = np.logical_not(np.logical_or(below, above))
-    w1 = np.where(below, 0 * w1, np.where(above, 0 * w1 + 1, w1))
-    w0 = 1 - w1
-    if left is not None:
-        w0 = np.where(below, 0 * w0, w0)
-    if right is not None:
-        w1 = np.where(above, 0 * w1, w1)
-    slope = np.where(inside, 1 / (x1 - x0), 0 * w1)
-    return i, i + 1, w0, w1, slope
+    slope = np.where(inside, 1 / (x1 - x0), 0 * one)
+    return i, i + 1, m0, m1, slope
+
+
+def interp_frac(x, xp, left=None, right=None, period=None):
+    """Where ``x`` lies between its two knots (0 below ``xp[0]``, 1 above ``xp[-1]``)."""
+    i, j, _, _, _ = interp_parts(x, xp, left, right, period)
+    if np.shape(xp)[0] == 1:
+        return 0 * np.ones_like(np.add(x, xp[0]))
+    f = (x - xp[i]) / (xp[j] - xp[i])
+    return np.clip(f, 0, 1)
 
 
 # -- quantiles ---------------------------------------------------------------------------------
@@ -719,3 +727,16 @@ def rot90_axes(axes=None):
 def fft2_axes(axes=None):
     """The 2-d FFTs' default axes (-2, -1) for None."""
     return (-2, -1) if axes is None else tuple(axes)
+
+
+def unappend(grad, arr, values, axis, k):
+    """The cotangent of ``arr`` (k=0) or ``values`` (k=1) in ``np.append(arr, values, axis)``."""
+    return split_like(grad, (arr, values), axis)[k]
+
+
+def append_piece(x, arr, values, axis, k):
+    """The tangent of ``np.append(arr, values, axis)`` for a tangent ``x`` of argument k."""
+    parts = (arr, values)
+    like = np.append(np.zeros_like(arr, dtype=_float_of(x)),
+                     np.zeros_like(values, dtype=_float_of(x)), axis)
+    return concat_like((x, 0.0) if k == 0 else (0.0, x), parts, like, axis)
