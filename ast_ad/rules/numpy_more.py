@@ -57,6 +57,7 @@ from .helpers import (
     unreduce,
     unselect,
     untake_along_axis,
+    zeros_or_none,
 )
 from .registry import default_registry as R
 
@@ -94,19 +95,19 @@ R.defjvp(H.einsum_slot, *_sj)
 # pick(j, m, a, b) is a if j == m else b: linear in (a, b) together, so the forward rule of
 # one of them keeps the other at zero
 def pick_vjp_a(g, ans, j, m, a, b):
-    return pick(j, m, g, np.zeros_like(a))
+    return pick(j, m, g, zeros_or_none(a))
 
 
 def pick_vjp_b(g, ans, j, m, a, b):
-    return pick(j, m, np.zeros_like(b), g)
+    return pick(j, m, zeros_or_none(b), g)
 
 
 def pick_jvp_a(t, ans, j, m, a, b):
-    return pick(j, m, t, np.zeros_like(b))
+    return pick(j, m, t, zeros_or_none(b))
 
 
 def pick_jvp_b(t, ans, j, m, a, b):
-    return pick(j, m, np.zeros_like(a), t)
+    return pick(j, m, zeros_or_none(a), t)
 
 
 R.defvjp(pick, None, None, pick_vjp_a, pick_vjp_b)
@@ -418,7 +419,7 @@ def append_jvp_values(t, ans, arr, values, axis=None):
 
 
 def polyval_vjp_p(g, ans, p, x):
-    return np.sum(np.expand_dims(g, -1) * np.power(np.expand_dims(x, -1), poly_powers(p)),
+    return np.sum(np.expand_dims(g, -1) * np.power(np.expand_dims(x + 0 * g, -1), poly_powers(p)),
                   axis=poly_axes(x))
 
 
@@ -496,7 +497,7 @@ _RED = "a, axis=None, dtype=None, out=None, keepdims=False"
 reduction(np.nansum, _RED, "not_nan(a)")
 reduction(np.nanmean, _RED, "not_nan(a) / nan_count(a, axis, True)")
 
-for _f in (H.tensordot_subscripts, H.inner_subscripts, H.kron_parts, H.sort_perm,
+for _f in (H.zeros_or_none, H.tensordot_subscripts, H.inner_subscripts, H.kron_parts, H.sort_perm,
            H.partition_perm, H.flat_if_none, H.interp_parts, H.quantile_weights, H.not_nan,
            H.nan_count, H.select_none, H.linspace_weights, H.poly_powers, H.poly_axes,
            H.angle_scale, H.hsplit_axis, H.rollaxis_axes, H.fft_len, H.fftn_parts,

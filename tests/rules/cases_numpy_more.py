@@ -123,7 +123,8 @@ add(np.take, u(3, 4), np.array([[0, 2], [2, 2]]), 1)
 add(np.take, u(3, 4), [1, -1], 0)
 add(np.take, u(3, 4), [5, -2], mode="wrap")
 add(np.take, u(3, 4), [7, 0], 1, mode="clip")
-add(H.untake, u(2), u(3, 4), [1, 1], 0)
+add(H.untake, u(2, 4), u(3, 4), [1, 1], 0)
+add(H.untake, u(3, 2), u(3, 4), [1, 1], 1, 'wrap')
 
 # -- cumulative products, differences, gradients, interpolation -----------------------------
 add(np.cumprod, away(5))
@@ -285,3 +286,8 @@ for _f in (np.fft.fftshift, np.fft.ifftshift):
     add(_f, u(2, 3, 4), (0, 2))
 add(H.fit_to, u(3, 4), u(5, 2), (0, 1))
 add(H.fit_to, u(6), u(4), 0)
+add(H.interp_frac, np.array([-0.5, 0.7, 1.3, 3.0]), _xp)
+add(H.unappend, u(5), u(3), u(2), None, 1)
+add(H.unappend, u(2, 5), u(2, 3), u(2, 2), 1, 0)
+add(H.append_piece, u(3), u(3), u(2), None, 0)
+add(H.append_piece, u(2, 2), u(2, 3), u(2, 2), 1, 1)

@@ -106,6 +106,7 @@ from .more import (  # noqa: F401  (the breadth rules' helpers)
     untake,
     untake_along_axis,
     untile,
+    zeros_or_none,
 )
 from .reductions import max_weights, prod_except, uncumsum
 from .shapes import (

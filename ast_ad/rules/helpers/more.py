@@ -9,6 +9,7 @@ non-differentiable (piecewise constant).  Arrays are only made from arrays given
 
 from __future__ import annotations
 
+import math
 import operator
 import string
 from itertools import accumulate
@@ -17,6 +18,7 @@ import numpy as np
 
 from ._common import _axes, _cot_dtype, _float_of, _is_zero
 from .broadcasting import unbroadcast
+from .shapes import concat_like, split_like
 
 # -- einsum: every rule of every operand is one multilinear "slot" function --------------------
 #
@@ -64,7 +66,8 @@ def _parse_einsum(subscripts, shapes):
 
 def einsum_slot(j, subscripts, x0, x1, x2, x3, x4, x5):
     """dT/dx_j of the full contraction T of the slots (see above); ``x_j`` is the shape of
-    the result (or an array of that shape, which also gives the array library).  Unused slots are None.  Handles repeated subscripts (diagonals), letters
+    the result (or an array of that shape, which also gives the array library).  Unused
+    slots are None.  Handles repeated subscripts (diagonals), letters
     only in slot j (broadcast) and size-1 broadcasting."""
     xs = [x0, x1, x2, x3, x4, x5]
     n = max(m for m in range(_SLOTS) if xs[m] is not None)
@@ -97,6 +100,11 @@ def einsum_slot(j, subscripts, x0, x1, x2, x3, x4, x5):
     z = np.zeros_like(r, shape=tshape)
     np.einsum(target + "->" + uniq, z)[...] = r  # the diagonal view is writeable
     return z
+
+
+def zeros_or_none(x):
+    """``np.zeros_like(x)``, or None for None (an unused slot).  Non-differentiable."""
+    return None if x is None else np.zeros_like(x, dtype=_float_of(x))
 
 
 def pick(j, m, a, b):
@@ -183,12 +191,11 @@ def unrepeat(grad, like, repeats, axis=None):
     else:
         ax, shp = axis % len(shape), tuple(shape)
     n = shp[ax]
-    if np.ndim(repeats) == 0 or np.size(repeats) == 1:
-        r = int(np.reshape(repeats, ())) if np.ndim(repeats) else int(repeats)
-        g = np.reshape(grad, shp[:ax] + (n, r) + shp[ax + 1:])
+    reps = [int(x) for x in np.ravel(repeats)]
+    if len(reps) == 1:
+        g = np.reshape(grad, shp[:ax] + (n, reps[0]) + shp[ax + 1:])
         out = np.sum(g, axis=ax + 1)
     else:
-        reps = [int(x) for x in np.ravel(repeats).tolist()]
         cuts = list(accumulate(reps))[:-1]
         pieces = [np.sum(p, axis=ax) for p in np.split(grad, cuts, axis=ax)]
         out = np.stack(pieces, axis=ax)
@@ -325,13 +332,21 @@ def untake(grad, like, indices, axis=None, mode="raise"):
         return np.reshape(untake(grad, np.ravel(like), indices, 0, mode), np.shape(like))
     ax = axis % np.ndim(like)
     n = np.shape(like)[ax]
-    if mode == "wrap":
+    if isinstance(indices, (list, tuple, int)):  # host index lists stay host lists
+        indices = np.asarray(indices).tolist()
+        fix = (lambda i: i % n) if mode == "wrap" else (lambda i: min(max(i, 0), n - 1))
+        indices = _map_nested(indices, fix) if mode in ("wrap", "clip") else indices
+    elif mode == "wrap":
         indices = np.mod(indices, n)
     elif mode == "clip":
         indices = np.clip(indices, 0, n - 1)
     out = np.zeros_like(like, dtype=_cot_dtype(grad, like))
     np.add.at(out, (slice(None),) * ax + (indices,), grad)
     return out
+
+
+def _map_nested(x, f):
+    return [_map_nested(e, f) for e in x] if isinstance(x, list) else f(x)
 
 
 # -- differences, gradients, interpolation -----------------------------------------------------
@@ -466,25 +481,25 @@ def quantile_weights(a, q, axis=None, method="linear"):
     ax = axis % np.ndim(a)
     n = np.shape(a)[ax]
     perm = np.argsort(a, axis=ax, kind="stable")
-    inv = np.argsort(perm, axis=ax, kind="stable")  # rank of each entry
-    qs = np.reshape(q, (-1,) + (1,) * np.ndim(a)) if np.ndim(q) else q
-    pos = qs * (n - 1)
-    lo = np.floor(pos)
-    hi = np.ceil(pos)
-    f = pos - lo
-    if method == "lower":
-        hi, f = lo, 0 * f
-    elif method == "higher":
-        lo, f = hi, 0 * f
-    elif method == "nearest":
-        r = np.round(pos)  # NumPy rounds half to even here too
-        lo, hi, f = r, r, 0 * f
-    elif method == "midpoint":
-        f = np.where(hi > lo, 0 * f + 0.5, 0 * f)
-    rank = inv.astype(_float_of(a))
-    w = (rank == lo) * (1 - f) + (rank == hi) * f
-    w = w.astype(_float_of(a))
-    return np.reshape(w, np.shape(q) + np.shape(a)) if np.ndim(q) else w
+    rank = np.argsort(perm, axis=ax, kind="stable").astype(_float_of(a))  # rank of each entry
+    ws = []
+    for qv in [float(v) for v in np.ravel(q)]:  # q: host numbers (or a device vector)
+        pos = qv * (n - 1)
+        lo, hi = math.floor(pos), math.ceil(pos)
+        f = pos - lo
+        if method == "lower":
+            hi, f = lo, 0.0
+        elif method == "higher":
+            lo, f = hi, 0.0
+        elif method == "nearest":
+            lo = hi = int(np.round(pos))  # NumPy rounds half to even here too
+            f = 0.0
+        elif method == "midpoint":
+            f = 0.5 if hi > lo else 0.0
+        ws.append(((rank == lo) * (1 - f) + (rank == hi) * f).astype(_float_of(a)))
+    if np.ndim(q) == 0:
+        return ws[0]
+    return np.reshape(np.stack(ws), np.shape(q) + np.shape(a))
 
 
 def quantile_apply(x, a, q, axis=None, keepdims=False, method="linear"):
@@ -737,6 +752,12 @@ def unappend(grad, arr, values, axis, k):
 def append_piece(x, arr, values, axis, k):
     """The tangent of ``np.append(arr, values, axis)`` for a tangent ``x`` of argument k."""
     parts = (arr, values)
-    like = np.append(np.zeros_like(arr, dtype=_float_of(x)),
-                     np.zeros_like(values, dtype=_float_of(x)), axis)
+    if axis is None:
+        shape = (int(np.size(arr)) + int(np.size(values)),)
+    else:
+        sa, ax = list(np.shape(arr)), axis % np.ndim(arr)
+        sa[ax] += np.shape(values)[ax]
+        shape = tuple(sa)
+    base = arr if hasattr(arr, "shape") else (values if hasattr(values, "shape") else x)
+    like = np.zeros_like(base, shape=shape, dtype=_float_of(x))
     return concat_like((x, 0.0) if k == 0 else (0.0, x), parts, like, axis)
