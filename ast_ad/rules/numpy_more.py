@@ -39,6 +39,7 @@ from .helpers import (
     partition_perm,
     pick,
     poly_axes,
+    poly_column,
     poly_powers,
     quantile_apply,
     rot90_axes,
@@ -189,6 +190,8 @@ _LINEAR = [
      None, None, None),
     (H.append_piece, "x, arr, values, axis, k", "unappend(g, arr, values, axis, k)", None,
      None, None, None),
+    (H.poly_column, "x, p", "poly_uncolumn(g, x)", None),
+    (H.poly_uncolumn, "grad, x", "poly_column(g, x)", None),
     (np.real, "val", "g"),
     (np.imag, "val", "imag_grad(g, val)"),
     (H.imag_grad, "grad, like", "np.imag(g)", None),
@@ -419,7 +422,7 @@ def append_jvp_values(t, ans, arr, values, axis=None):
 
 
 def polyval_vjp_p(g, ans, p, x):
-    return np.sum(np.expand_dims(g, -1) * np.power(np.expand_dims(x + 0 * g, -1), poly_powers(p)),
+    return np.sum(poly_column(g, p) * np.power(poly_column(x, p), poly_powers(p)),
                   axis=poly_axes(x))
 
 

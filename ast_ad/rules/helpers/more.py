@@ -524,7 +524,9 @@ def unquantile(grad, a, q, axis=None, keepdims=False, method="linear"):
     """The adjoint of ``quantile_apply`` (the cotangent of ``a``)."""
     w = quantile_weights(a, q, axis, method)
     nq = np.ndim(q)
-    if axis is None:
+    if np.ndim(grad) == 0 and not hasattr(grad, "shape"):
+        g = grad  # a Python or NumPy scalar: no array of its own
+    elif axis is None:
         g = np.reshape(grad, np.shape(q) + (1,))
     else:
         g = np.reshape(grad, np.shape(q) + _kept(np.shape(a), axis))
@@ -635,6 +637,18 @@ def poly_powers(p):
     """The exponents of ``p``'s coefficients (highest first), as floats like ``p``."""
     one = np.ones_like(p, dtype=_float_of(p))
     return np.flip(np.cumsum(one) - one)
+
+
+def poly_column(x, p):
+    """``x[..., None]`` (an array of ``p``'s library for a Python number ``x``)."""
+    if not hasattr(x, "shape"):
+        return np.full_like(p, x, shape=(1,), dtype=_float_of(p))
+    return np.expand_dims(x, -1)
+
+
+def poly_uncolumn(grad, x):
+    """The adjoint of ``poly_column``: ``grad`` shaped like ``x``."""
+    return np.reshape(grad, np.shape(x))
 
 
 def poly_axes(x):
@@ -760,4 +774,6 @@ def append_piece(x, arr, values, axis, k):
         shape = tuple(sa)
     base = arr if hasattr(arr, "shape") else (values if hasattr(values, "shape") else x)
     like = np.zeros_like(base, shape=shape, dtype=_float_of(x))
+    if not hasattr(x, "shape"):  # a Python number: as an array of the arguments' library
+        x = np.full_like(like, x, shape=())
     return concat_like((x, 0.0) if k == 0 else (0.0, x), parts, like, axis)
