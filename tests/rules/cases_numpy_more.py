@@ -264,7 +264,7 @@ for _f in (np.fft.fft, np.fft.ifft, np.fft.rfft):
 for _f in (np.fft.fft2, np.fft.ifft2, np.fft.rfft2, np.fft.fftn, np.fft.ifftn, np.fft.rfftn):
     add(_f, u(4, 6))
     add(_f, u(2, 4, 5))
-    add(_f, u(4, 6), (3, 8))
+    add(_f, u(4, 6), (3, 8), (0, 1))
     add(_f, u(3, 4, 6), axes=(0, 2), norm="ortho")
 for _f in (np.fft.irfft, np.fft.irfftn, np.fft.irfft2):
     pass

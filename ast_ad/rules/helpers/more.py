@@ -16,7 +16,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from ._common import _axes, _cot_dtype, _float_of, _is_zero
+from ._common import _axes, _cot_dtype, _float_of, _is_scalar, _is_zero
 from .broadcasting import unbroadcast
 from .shapes import concat_like, split_like
 
@@ -507,10 +507,12 @@ def quantile_apply(x, a, q, axis=None, keepdims=False, method="linear"):
     w = quantile_weights(a, q, axis, method)
     nq = np.ndim(q)
     ax = (nq + (axis % np.ndim(a))) if axis is not None else nq
-    r = np.sum(w * (np.ravel(x) if axis is None else x), axis=ax)
+    r = np.sum(w * (np.ravel(x) if axis is None else x), axis=ax, keepdims=True)
     if keepdims:
-        r = np.reshape(r, np.shape(q) + _kept(np.shape(a), axis))
-    return r
+        return np.reshape(r, np.shape(q) + _kept(np.shape(a), axis))
+    shape = () if axis is None else tuple(
+        n for k, n in enumerate(np.shape(a)) if k != axis % np.ndim(a))
+    return np.reshape(r, np.shape(q) + shape)
 
 
 def _kept(shape, axis):
@@ -524,7 +526,7 @@ def unquantile(grad, a, q, axis=None, keepdims=False, method="linear"):
     """The adjoint of ``quantile_apply`` (the cotangent of ``a``)."""
     w = quantile_weights(a, q, axis, method)
     nq = np.ndim(q)
-    if np.ndim(grad) == 0 and not hasattr(grad, "shape"):
+    if _is_scalar(grad):
         g = grad  # a Python or NumPy scalar: no array of its own
     elif axis is None:
         g = np.reshape(grad, np.shape(q) + (1,))
@@ -641,7 +643,7 @@ def poly_powers(p):
 
 def poly_column(x, p):
     """``x[..., None]`` (an array of ``p``'s library for a Python number ``x``)."""
-    if not hasattr(x, "shape"):
+    if _is_scalar(x):
         return np.full_like(p, x, shape=(1,), dtype=_float_of(p))
     return np.expand_dims(x, -1)
 
@@ -774,6 +776,6 @@ def append_piece(x, arr, values, axis, k):
         shape = tuple(sa)
     base = arr if hasattr(arr, "shape") else (values if hasattr(values, "shape") else x)
     like = np.zeros_like(base, shape=shape, dtype=_float_of(x))
-    if not hasattr(x, "shape"):  # a Python number: as an array of the arguments' library
+    if _is_scalar(x):  # a Python or NumPy number: as an array of the arguments' library
         x = np.full_like(like, x, shape=())
     return concat_like((x, 0.0) if k == 0 else (0.0, x), parts, like, axis)
