@@ -192,6 +192,7 @@ _LINEAR = [
      None, None, None),
     (H.poly_column, "x, p", "poly_uncolumn(g, x)", None),
     (H.poly_uncolumn, "grad, x", "poly_column(g, x)", None),
+    (H.real_part, "x", "g"),
     (np.real, "val", "g"),
     (np.imag, "val", "imag_grad(g, val)"),
     (H.imag_grad, "grad, like", "np.imag(g)", None),

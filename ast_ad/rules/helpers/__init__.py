@@ -89,6 +89,7 @@ from .more import (  # noqa: F401  (the breadth rules' helpers)
     poly_uncolumn,
     quantile_apply,
     quantile_weights,
+    real_part,
     rollaxis_axes,
     rot90_axes,
     select_like,

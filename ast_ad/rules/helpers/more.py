@@ -779,3 +779,8 @@ def append_piece(x, arr, values, axis, k):
     if _is_scalar(x):  # a Python or NumPy number: as an array of the arguments' library
         x = np.full_like(like, x, shape=())
     return concat_like((x, 0.0) if k == 0 else (0.0, x), parts, like, axis)
+
+
+def real_part(x):
+    """``x.real`` for complex ``x``, else ``x`` itself (a float stays a float)."""
+    return x.real if np.iscomplexobj(x) else x
