@@ -458,3 +458,10 @@ def test_holomorphic_scalar_gradient_is_the_derivative():
     got = ast_ad.grad(lambda w: np.real(np.sin(w) * w))(z)
     want = np.cos(z) * z + np.sin(z)
     assert got == pytest.approx(want)
+
+
+@pytest.mark.parametrize("fn,args", CASES, ids=IDS)
+def test_float32_stays_float32(fn, args):
+    a32 = tuple(np.asarray(a, dtype=np.float32) for a in args)
+    g = ast_ad.grad(fn, wrt=tuple(range(len(args))))(*a32)
+    assert [np.asarray(x).dtype for x in g] == [np.dtype(np.float32)] * len(args)
