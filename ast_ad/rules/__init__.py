@@ -3,8 +3,10 @@
 from . import (  # noqa: F401  (each module registers its rules in default_registry)
     builtins_rules,
     elementwise,
+    fft,
     indexing,
     numpy_linalg,
+    numpy_more,
     numpy_reductions,
     numpy_shape,
 )

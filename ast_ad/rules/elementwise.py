@@ -8,7 +8,7 @@ rules of NumPy and ``operator`` functions of several arguments return
 ``unbroadcast(<contribution>, x)`` (a no-op when shapes agree).  Semantics at the edges:
 
 * ``abs``/``np.fabs``/``math.fabs`` have derivative 0 at 0 (``np.sign``; ``float_sign``
-  for ``math``).
+  for ``math``); ``abs`` of a complex ``z`` has the reverse rule ``g * conj(z) / |z|``.
 * ``np.maximum``/``np.minimum``/``fmax``/``fmin`` and two-argument ``max``/``min``: the
   argument equal to the result gets ``g``; at a tie each gets ``g/2``.
 * ``x ** y`` asks for the exponent's rule only when ``y`` is active; that rule uses ``xlogy``
@@ -28,7 +28,7 @@ import operator
 import numpy as np
 
 from .declare import elementwise
-from .helpers import float_sign, unbroadcast, xlogy
+from .helpers import float_sign, real_part, unbroadcast, xlogy
 from .registry import default_registry as R
 
 # -- one argument: the spellings of a function and its derivative -------------------------
@@ -60,7 +60,7 @@ _UNARY = [
     ([np.rad2deg, np.degrees, math.degrees], "1 / DEG"),
     (math.erf, "TWO_OVER_SQRT_PI * exp(-(x * x))"),
     (math.erfc, "-(TWO_OVER_SQRT_PI * exp(-(x * x)))"),
-    ([operator.abs, builtins.abs, np.abs, np.fabs, math.fabs], "sign(x)"),
+    ([np.fabs, math.fabs], "sign(x)"),
     ([operator.neg, np.negative], "-1"),
     ([operator.pos, np.positive], "1"),
     ((builtins.float, "x=0.0"), "1"),
@@ -76,7 +76,7 @@ _BINARY = [
     ([operator.mul, np.multiply], "y", "x * g"),  # x * g: the order of x * y
     ([operator.truediv, np.divide], "1 / y", "-ans / y"),
     ([operator.pow, np.power, (builtins.pow, "base, exp, mod=None")],
-     "y * x ** (y - 1)", "xlogy(g * ans, x)", None),
+     "y * x ** (y - 1 + (y == 0))", "xlogy(g * ans, x)", None),  # x ** 0: 0 at x = 0
     (math.pow, "y * pow(x, y - 1)", "xlogy(g * ans, x)"),
     ([operator.mod, np.mod], "1", "-(x // y)"),
     (np.logaddexp, "exp(x - ans)", "exp(y - ans)"),
@@ -118,6 +118,21 @@ def where_jvp_y(t, ans, condition, x, y):
 
 
 R.defvjp(np.where, None, where_vjp_x, where_vjp_y)
+
+
+# -- abs: conj(x) / |x| (sign(x) for real x, 0 at 0), autograd's convention for complex x;
+# the forward rule is real: Re(conj(x) t) / |x|
+def abs_vjp(g, ans, x):
+    return g * np.conj(x) / (ans + (ans == 0))
+
+
+def abs_jvp(t, ans, x):
+    return real_part(t * np.conj(x)) / (ans + (ans == 0))
+
+
+for _f in (operator.abs, builtins.abs, np.abs):
+    R.defvjp(_f, abs_vjp)
+    R.defjvp(_f, abs_jvp)
 R.defjvp(np.where, None, where_jvp_x, where_jvp_y)
 
 

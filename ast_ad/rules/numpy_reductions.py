@@ -12,28 +12,32 @@ hand-written pairs (their forward rules take the scalar factor out of the sum).
 import numpy as np
 
 from .declare import linear, reduction, symmetric
-from .helpers import count_reduced, max_weights, prod_except, uncumsum, unreduce
+from .helpers import count_reduced, max_weights, prod_except, real_part, uncumsum, unreduce
 from .registry import default_registry as R
 
 
 def var_vjp(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    return (unreduce(g, a, axis, keepdims) * (a - np.mean(a, axis=axis, keepdims=True))
+    return (unreduce(g, a, axis, keepdims) * np.conj(a - np.mean(a, axis=axis, keepdims=True))
             * (2 / (np.size(a) // np.size(ans) - ddof)))
 
 
 def var_jvp(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    return (np.sum(t * (a - np.mean(a, axis=axis, keepdims=True)), axis=axis, keepdims=keepdims)
+    return (real_part(np.sum(t * np.conj(a - np.mean(a, axis=axis, keepdims=True)), axis=axis,
+                             keepdims=keepdims))
             * (2 / (np.size(a) // np.size(ans) - ddof)))
 
 
+# the std of equal values (one value, say) is 0: its rules give 0 there, like autograd's
 def std_vjp(g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    return (unreduce(g / ans, a, axis, keepdims) * (a - np.mean(a, axis=axis, keepdims=True))
+    return (unreduce(g / (ans + (ans == 0)), a, axis, keepdims)
+            * np.conj(a - np.mean(a, axis=axis, keepdims=True))
             / (np.size(a) // np.size(ans) - ddof))
 
 
 def std_jvp(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    return (np.sum(t * (a - np.mean(a, axis=axis, keepdims=True)), axis=axis, keepdims=keepdims)
-            / ((np.size(a) // np.size(ans) - ddof) * ans))
+    return (real_part(np.sum(t * np.conj(a - np.mean(a, axis=axis, keepdims=True)), axis=axis,
+                             keepdims=keepdims))
+            / ((np.size(a) // np.size(ans) - ddof) * (ans + (ans == 0))))
 
 
 # -- reductions declared by their derivative (weights shaped like the input) -------------------

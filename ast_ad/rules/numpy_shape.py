@@ -113,6 +113,6 @@ for _fn, _vjp, _jvp in ((np.concatenate, concatenate_vjp, concatenate_jvp),
 
 for _f in (invert_axes, transpose_axes, hstack_axis, H.check_unpack, np.shape, np.ndim,
            np.size, np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty,
-           np.eye, np.identity, np.arange, np.linspace, np.tri, np.tril_indices,
+           np.eye, np.identity, np.arange, np.tri, np.tril_indices,
            np.triu_indices, np.indices, np.result_type):
     R.nondifferentiable(_f)

@@ -414,8 +414,8 @@ def test_non_scalar_output_raises_and_suggests_vjp():
 
 def test_unknown_function_raises_no_rule_error_naming_it():
     def f(x):
-        return np.sinc(x)
-    with pytest.raises(NoRuleError, match="numpy.sinc") as info:
+        return np.i0(x)
+    with pytest.raises(NoRuleError, match="numpy.i0") as info:
         tape.grad(f)(0.3)
     assert "test_tape.py" in str(info.value)  # the user's file and line
     assert info.value.lineno is not None

@@ -125,7 +125,7 @@ def test_numpy_protocols_outside_stand_ins():
             return out.sum()
 
         def bad_rule(self, a):
-            return np.sum(np.sinc(a))
+            return np.sum(np.i0(a))
 
     m = Model()
     a = np.array([0.1, 0.2])
@@ -135,7 +135,7 @@ def test_numpy_protocols_outside_stand_ins():
         tape.grad(lambda v: m.bad_list(v))(a)
     with pytest.raises(NoRuleError, match="lose its gradient"):
         tape.grad(lambda v: m.bad_store(v))(a)
-    with pytest.raises(NoRuleError, match="numpy.sinc"):
+    with pytest.raises(NoRuleError, match="numpy.i0"):
         tape.grad(lambda v: m.bad_rule(v))(a)
     # differentiated directly, a bound method is patched like a function
     assert tape.grad(m.bad_list)(a).tolist() == [1.0, 1.0]
