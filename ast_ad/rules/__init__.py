@@ -4,6 +4,7 @@ from . import (  # noqa: F401  (each module registers its rules in default_regis
     builtins_rules,
     elementwise,
     indexing,
+    linalg_more,
     numpy_linalg,
     numpy_reductions,
     numpy_shape,

@@ -6,7 +6,14 @@ import numpy as np
 
 from ast_ad import default_registry
 
-from ..fd import EPS, axpy, fd_directional, flat, with_arg  # noqa: F401
+from ..fd import (  # noqa: F401
+    EPS,
+    _rebuild,  # noqa: F401
+    axpy,
+    fd_directional,
+    flat,
+    with_arg,
+)
 
 RTOL = 1e-6
 ATOL = 1e-7
@@ -25,7 +32,7 @@ def is_float_value(x):
 
 def rand_like(x, rng):
     if isinstance(x, (list, tuple)):
-        return type(x)(rand_like(e, rng) for e in x)
+        return _rebuild(x, [rand_like(e, rng) for e in x])  # namedtuples too
     if isinstance(x, np.ndarray):
         return rng.standard_normal(x.shape).astype(x.dtype if x.dtype.kind == "f" else float)
     if isinstance(x, np.floating):

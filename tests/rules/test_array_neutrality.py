@@ -12,6 +12,7 @@ import pytest
 
 from ast_ad import default_registry
 
+from ..fd import _rebuild
 from . import fd
 from .cases import CASES
 
@@ -93,7 +94,7 @@ def _unwrap(x, index=False):
     if isinstance(x, np.ndarray) and not index:
         raise HostArrayError(f"a host array of shape {x.shape} met a device array")
     if isinstance(x, (list, tuple)):
-        return type(x)(_unwrap(e, index) for e in x)
+        return _rebuild(x, [_unwrap(e, index) for e in x])
     if isinstance(x, dict):
         return {k: _unwrap(v, index) for k, v in x.items()}
     return x
@@ -103,7 +104,7 @@ def _wrap(x):
     if isinstance(x, np.ndarray):
         return Device(x)
     if isinstance(x, (list, tuple)):
-        return type(x)(_wrap(e) for e in x)
+        return _rebuild(x, [_wrap(e) for e in x])
     return x
 
 
@@ -122,7 +123,7 @@ def to_host(x):
     if isinstance(x, Device):
         return x.a
     if isinstance(x, (list, tuple)):
-        return type(x)(to_host(e) for e in x)
+        return _rebuild(x, [to_host(e) for e in x])
     return x
 
 
