@@ -1,3 +1,65 @@
-"""Rule cases for the scipy rules (appended to cases.CASES)."""
+"""Rule cases for the SciPy rules (appended to cases.CASES).  Importing
+``ast_ad.rules.scipy`` registers them up front (they are lazy otherwise), so every test of
+the rule tables sees them."""
 
-from .cases import add, u  # noqa: F401
+import numpy as np
+import pytest
+
+from .cases import add, pos, u, unit
+
+scipy = pytest.importorskip("scipy")
+
+from scipy import special as sp  # noqa: E402
+
+import ast_ad.rules.scipy  # noqa: E402, F401
+from ast_ad.rules.scipy import _helpers  # noqa: E402
+
+# -- scipy.special -----------------------------------------------------------------------------
+_POS = lambda *s: u(*s, lo=0.6, hi=3.0)  # noqa: E731
+_SMALL = lambda *s: u(*s, lo=0.1, hi=0.9)  # noqa: E731
+SPECIAL_UNARY = {
+    sp.gammaln: _POS, sp.gamma: _POS, sp.digamma: _POS, sp.rgamma: _POS, sp.erf: u,
+    sp.erfc: u, sp.erfinv: unit, sp.erfcinv: lambda *s: u(*s, lo=0.2, hi=1.8), sp.expit: u,
+    sp.logit: _SMALL, sp.ndtr: u, sp.log_ndtr: u, sp.ndtri: _SMALL, sp.entr: pos, sp.i0: u,
+    sp.i1: u, sp.j0: u, sp.j1: u, sp.y0: _POS, sp.y1: _POS,
+}
+for _f, _mk in SPECIAL_UNARY.items():
+    add(_f, float(_mk()))
+    add(_f, _mk(3))
+    add(_f, _mk(2, 3))
+add(sp.psi, _POS(3))
+add(sp.gammaln, _POS(3).astype(np.float32).astype(np.float64))
+for _n in (0, 1, 2):
+    add(sp.polygamma, _n, _POS(3))
+add(sp.polygamma, np.array([0, 1, 2]), _POS(2, 3))
+for _f in (sp.gammainc, sp.gammaincc):
+    add(_f, _POS(3), _POS(3))
+    add(_f, 1.5, _POS(2, 3))
+for _f in (sp.beta, sp.betaln):
+    add(_f, _POS(3), _POS(3))
+    add(_f, _POS(2, 3), 1.3)
+add(sp.betainc, _POS(3), _POS(3), _SMALL(3))
+add(sp.betainc, 2.0, 1.5, _SMALL(2, 2))
+for _f in (sp.xlogy, sp.xlog1py):
+    add(_f, u(3), pos(3))
+    add(_f, u(2, 3), pos(3))
+add(sp.multigammaln, _POS(3) + 2.0, 3)
+add(sp.multigammaln, 4.5, 2)
+add(_helpers.multipolygamma, 1, _POS(3) + 2.0, 3)
+for _n in (0, 1, 2, np.array([0, 2, 1])):
+    add(_helpers.poly_gamma, _n, _POS(3))
+for _v in (0, 1, 2.5, -0.5):
+    add(sp.iv, _v, u(3) if _v in (0, 1) else _POS(3))
+    add(sp.ive, _v, u(3) + 0.05 if _v in (0, 1) else _POS(3))
+    add(sp.jv, _v, _POS(3))
+add(sp.iv, np.array([0.5, 1.0, 3.0]), _POS(2, 3))
+for _n in (0, 1, 3):
+    add(sp.yn, _n, _POS(3))
+for _shape, _kw in [((5,), {}), ((3, 4), {"axis": 1}), ((3, 4), {"axis": 0, "keepdims": True}),
+                    ((2, 3, 4), {"axis": (0, 2)}), ((3, 4), {})]:
+    add(sp.logsumexp, u(*_shape), **_kw)
+    add(sp.softmax, u(*_shape), axis=_kw.get("axis"))
+    add(sp.log_softmax, u(*_shape), axis=_kw.get("axis"))
+add(sp.logsumexp, u(3, 4), 1, pos(3, 4))
+add(sp.logsumexp, 0.7)
+add(_helpers.no_sign, u(3))

@@ -148,7 +148,13 @@ DEVICE_CASES = [c for c in CASES if _builtin_rules(c.fn) and _has_device_array(c
 def test_rules_run_on_device_arrays(case):
     dargs = to_device(case.args)
     dkw = to_device(case.kwargs)
-    ans, dans = case.fn(*case.args, **case.kwargs), case.fn(*dargs, **dkw)
+    ans = case.fn(*case.args, **case.kwargs)
+    try:
+        dans = case.fn(*dargs, **dkw)
+    except HostArrayError:
+        if not (getattr(case.fn, "__module__", None) or "").startswith("scipy"):
+            raise
+        pytest.skip("a SciPy function that converts its arguments to NumPy arrays itself")
     rng = np.random.default_rng(3)
     for kind, rules in (("vjp", fd.vjp_rules(case.fn)), ("jvp", fd.jvp_rules(case.fn))):
         for k in fd.checked_args(case, rules):
