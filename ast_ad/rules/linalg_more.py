@@ -24,12 +24,11 @@ Text shared between rules is written once below as macros (``{U}``: the thin U o
 result, ...) and the rules are made by :func:`ast_ad.rules.declare` from the expanded text.
 """
 
-import ast
-
 import numpy as np
 
 from . import helpers as H
-from .declare import _define, linear
+from ._text import text_pair
+from .declare import linear
 from .helpers import (  # noqa: F401  (names the generated rules read)
     col,
     cot_part,
@@ -60,24 +59,8 @@ from .helpers import (  # noqa: F401  (names the generated rules read)
 from .registry import default_registry as R
 
 
-def _rule(name, params, text, **macros):
-    """A rule ``def name(params): return text`` (macros ``{M}`` expanded, repeatedly)."""
-    for _ in range(4):
-        text = text.format(**macros) if "{" in text else text
-    return _define(__name__, name, params, ast.parse(text, mode="eval").body)
-
-
 def _pair(fn, params, vjps, jvps, **macros):
-    """Register reverse and forward rule texts (one per positional argument, None: none)."""
-    base = fn.__name__
-    names = params.split(",")
-    vs, js = [], []
-    for k, (v, j) in enumerate(zip(vjps, jvps)):
-        suffix = "" if len(vjps) == 1 else "_" + names[k].strip()
-        vs.append(v and _rule(f"{base}_vjp{suffix}", "g, ans, " + params, v, **macros))
-        js.append(j and _rule(f"{base}_jvp{suffix}", "t, ans, " + params, j, **macros))
-    R.defvjp(fn, *vs)
-    R.defjvp(fn, *js)
+    text_pair(__name__, fn, params, vjps, jvps, **macros)
 
 
 # -- the helpers' rules ------------------------------------------------------------------------

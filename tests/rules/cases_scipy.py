@@ -63,3 +63,66 @@ for _shape, _kw in [((5,), {}), ((3, 4), {"axis": 1}), ((3, 4), {"axis": 0, "kee
 add(sp.logsumexp, u(3, 4), 1, pos(3, 4))
 add(sp.logsumexp, 0.7)
 add(_helpers.no_sign, u(3))
+
+# -- scipy.stats -------------------------------------------------------------------------------
+from scipy import stats as st  # noqa: E402
+
+from ast_ad import default_registry  # noqa: E402
+
+
+def _bound(m):
+    """The registered object for a bound method (each attribute access makes a new, equal
+    one; the coverage test compares identities)."""
+    return default_registry.vjp(m).fn
+
+
+_add = add
+
+
+def add(fn, *args, **kw):  # noqa: F811
+    _add(_bound(fn) if hasattr(fn, "__self__") and not isinstance(fn, np.ufunc) else fn,
+         *args, **kw)
+
+
+for _m in (st.norm.logpdf, st.norm.pdf, st.norm.cdf, st.norm.logcdf, st.norm.sf, st.norm.logsf):
+    add(_m, u(3))
+    add(_m, u(2, 3), u(3), pos(2, 3))
+    add(_m, u(3), loc=0.3, scale=1.7)
+for _m in (st.t.logpdf, st.t.pdf, st.t.cdf, st.t.logcdf):
+    add(_m, u(3), pos(3) + 2.0)
+    add(_m, u(2, 3), 3.5, u(3), pos(2, 3))
+    add(_m, u(3), 4.0, loc=0.2, scale=1.3)
+for _m in (st.chi2.logpdf, st.chi2.pdf, st.chi2.cdf):
+    add(_m, pos(3), pos(3) + 2.0)
+    add(_m, pos(2, 3) + 1.0, 3.0, 0.5, 1.5)
+for _m in (st.gamma.logpdf, st.gamma.pdf, st.gamma.cdf):
+    add(_m, pos(3), pos(3) + 1.0)
+    add(_m, pos(2, 3) + 1.0, 2.0, scale=1.5)
+for _m in (st.beta.logpdf, st.beta.pdf, st.beta.cdf):
+    add(_m, _SMALL(3), pos(3) + 1.0, pos(3) + 1.0)
+    add(_m, _SMALL(2, 3) + 1.0, 2.0, 1.5, 1.0)
+for _m in (st.poisson.logpmf, st.poisson.pmf, st.poisson.cdf):
+    add(_m, np.array([0.0, 1.0, 3.0]), pos(3) + 1.0)
+    add(_m, 2.0, 1.7)
+    add(_m, np.array([3.0, 4.0]), pos(2) + 1.0, 1)
+
+
+def _spd(d):
+    x = u(d, d)
+    return x @ x.T + d * np.eye(d)
+
+
+for _m in (st.multivariate_normal.logpdf, st.multivariate_normal.pdf):
+    add(_m, u(3), u(3), _spd(3))
+    add(_m, u(4, 3), u(3), _spd(3))
+    add(_m, u(2, 3), u(3), cov=_spd(3))
+for _m in (st.dirichlet.logpdf, st.dirichlet.pdf):
+    _x = pos(4)
+    add(_m, _x / np.sum(_x), pos(4) + 0.5, _wrt=(1,))  # off the simplex SciPy refuses
+    add(_m, _x[:3] / np.sum(_x) , pos(4) + 0.5)  # x one short: SciPy completes it
+add(_helpers.simplex_full, pos(3) / 4, pos(4))
+add(_helpers.simplex_full, pos(4), pos(4))
+add(_helpers.simplex_dir, u(3), pos(4))
+add(_helpers.simplex_dir, u(4), pos(4))
+add(_helpers.simplex_undir, u(4), u(3))
+add(_helpers.simplex_undir, u(4), u(4))

@@ -38,3 +38,30 @@ def log_softmax_vjp(g, ans, x, axis=None):
 
 def log_softmax_jvp(t, ans, x, axis=None):
     return t - np.sum(t * np.exp(ans), axis=axis, keepdims=True)
+
+
+def _short(x, alpha):
+    return np.shape(x)[0] + 1 == np.shape(alpha)[0]
+
+
+def simplex_full(x, alpha):
+    """``x`` completed with ``1 - sum(x)`` when it is one entry short of ``alpha`` (as
+    ``scipy.stats.dirichlet`` does), else ``x``."""
+    if _short(x, alpha):
+        return np.concatenate([x, 1.0 - np.sum(x, axis=0, keepdims=True)], axis=0)
+    return x
+
+
+def simplex_dir(t, alpha):
+    """The tangent of :func:`simplex_full` along ``t``: ``[t, -sum(t)]`` (or ``t``)."""
+    if _short(t, alpha):
+        return np.concatenate([t, -np.sum(t, axis=0, keepdims=True)], axis=0)
+    return t
+
+
+def simplex_undir(g, x):
+    """The adjoint of :func:`simplex_dir`: ``g[:-1] - g[-1]`` when ``x`` (the argument of
+    :func:`simplex_full`) is one entry short of ``g``, else ``g``."""
+    if np.shape(g)[0] == np.shape(x)[0] + 1:
+        return g[:-1] - g[-1:]
+    return g
