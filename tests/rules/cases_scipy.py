@@ -126,3 +126,40 @@ add(_helpers.simplex_dir, u(3), pos(4))
 add(_helpers.simplex_dir, u(4), pos(4))
 add(_helpers.simplex_undir, u(4), u(3))
 add(_helpers.simplex_undir, u(4), u(4))
+
+# -- scipy.linalg --------------------------------------------------------------------------------
+from scipy import linalg as sla  # noqa: E402
+from scipy import signal as ssig  # noqa: E402
+
+from ast_ad.rules.scipy import _helpers as SH  # noqa: E402
+
+add(sla.expm, u(3, 3))
+add(sla.expm, u(2, 3, 3))
+add(sla.sqrtm, _spd(3))
+for _low in (False, True):
+    for _tr in (0, 1, "T"):
+        _t = u(3, 3) + 3 * np.eye(3)
+        add(sla.solve_triangular, _t, u(3), trans=_tr, lower=_low)
+        add(sla.solve_triangular, _t, u(3, 2), _tr, _low, True)
+    _c = sla.cho_factor(_spd(3), lower=_low)
+    add(sla.cho_factor, _spd(3), lower=_low)
+    add(sla.cho_solve, _c, u(3))
+    add(sla.cho_solve, _c, u(3, 2))
+    add(SH.factor_of, _c)
+    add(SH.tri_mask, u(3, 3), _low)
+    add(SH.tri_mask, u(3, 3), _low, True)
+    add(SH.other_triangle, u(3, 3), _low)
+add(sla.solve_sylvester, u(3, 3) + 2 * np.eye(3), u(2, 2) + 2 * np.eye(2), u(3, 2))
+
+# -- scipy.signal --------------------------------------------------------------------------------
+for _s1, _s2 in [((5,), (3,)), ((3,), (5,)), ((4, 5), (2, 3)), ((2, 2), (3, 4))]:
+    for _mode in ("full", "same", "valid"):
+        if _mode == "valid" and not (all(a >= b for a, b in zip(_s1, _s2))
+                                     or all(a <= b for a, b in zip(_s1, _s2))):
+            continue
+        add(ssig.convolve, u(*_s1), u(*_s2), _mode)
+        add(SH.conv_full, u(*ssig.convolve(np.ones(_s1), np.ones(_s2), _mode).shape),
+            u(*_s1), u(*_s2), _mode, _wrt=(0,))
+        add(SH.conv_crop, u(*[a + b - 1 for a, b in zip(_s1, _s2)]), u(*_s1), u(*_s2), _mode,
+            _wrt=(0,))
+add(ssig.convolve, u(6), u(3), method="direct")

@@ -21,8 +21,9 @@ ATOL = 1e-7
 
 def is_float_value(x):
     """Values a test can perturb: Python floats, float arrays/scalars, lists of them."""
-    if isinstance(x, (list, tuple)):
-        return len(x) > 0 and all(is_float_value(e) for e in x)
+    if isinstance(x, (list, tuple)):  # flags beside arrays (cho_factor's (c, lower)) stay
+        return any(is_float_value(e) for e in x) and all(
+            is_float_value(e) or isinstance(e, bool) for e in x)
     if isinstance(x, bool):
         return False
     if isinstance(x, float):
@@ -31,6 +32,8 @@ def is_float_value(x):
 
 
 def rand_like(x, rng):
+    if isinstance(x, bool):
+        return 0.0  # a flag beside arrays: not perturbed (x + eps * 0.0 is x, as a float)
     if isinstance(x, (list, tuple)):
         return _rebuild(x, [rand_like(e, rng) for e in x])  # namedtuples too
     if isinstance(x, np.ndarray):
@@ -47,7 +50,7 @@ def is_zero(x):
 
 def inner(a, b):
     """<a, b> for values of one structure (None or 0.0 in ``a`` is a zero of any shape)."""
-    if is_zero(a):
+    if is_zero(a) or b is None:
         return 0.0
     if isinstance(b, (list, tuple)):
         return sum(inner(x, y) for x, y in zip(a, b))

@@ -44,7 +44,7 @@ def phi_lower(x):
 
 
 def _upper(uplo):
-    return uplo is True or (isinstance(uplo, str) and uplo in "Uu")
+    return uplo in ("U", "u") if isinstance(uplo, str) else bool(uplo)
 
 
 def from_triangle(x, uplo=False):
@@ -82,8 +82,10 @@ def cot_part(cot, k, like):
 
 def cot_place(x, cot, k):
     """The adjoint of :func:`cot_part` in ``cot``: a list as long as ``cot`` with ``x`` at
-    ``k`` (zeros like ``cot``'s other entries; ``None`` where those are absent)."""
-    out = [None if _absent(c) else np.zeros_like(c, dtype=_float_of(c)) for c in cot]
+    ``k`` (zeros like ``cot``'s other entries: 0.0 for Python scalars such as a flag,
+    ``None`` where absent)."""
+    out = [0.0 if isinstance(c, (bool, int, float)) else None if c is None else
+           np.zeros_like(c, dtype=_float_of(c)) for c in cot]
     out[k] = x
     return out
 

@@ -65,3 +65,69 @@ def simplex_undir(g, x):
     if np.shape(g)[0] == np.shape(x)[0] + 1:
         return g[:-1] - g[-1:]
     return g
+
+
+# -- scipy.linalg ------------------------------------------------------------------------------
+def tri_mask(x, lower=False, unit_diagonal=False):
+    """The triangle of ``x`` a triangular routine reads (without the diagonal when it is
+    taken as ones).  Self-adjoint."""
+    k = -1 if unit_diagonal else 0
+    return np.tril(x, k) if lower else np.triu(x, -k)
+
+
+def is_trans(trans):
+    """Whether ``solve_triangular``'s ``trans`` solves with the transpose (non-differentiable)."""
+    return trans in (1, 2, "T", "C")
+
+
+def flip_trans(trans):
+    """The ``trans`` of the transposed solve (non-differentiable)."""
+    return 0 if is_trans(trans) else 1
+
+
+def factor_of(c_and_lower):
+    """The triangular factor held by ``cho_factor``'s result: ``(L, True)`` -> the lower
+    triangle of L, ``(U, False)`` -> the upper one (the other triangle is not read)."""
+    c, lower = c_and_lower[0], c_and_lower[1]
+    return np.tril(c) if lower else np.triu(c)
+
+
+def other_triangle(x, lower=False):
+    """The strict triangle of ``x`` that ``cho_factor(x, lower)`` leaves as it was (the
+    entries of ``x`` there); self-adjoint."""
+    return np.triu(x, 1) if lower else np.tril(x, -1)
+
+
+# -- scipy.signal.convolve ---------------------------------------------------------------------
+def _conv_start(n1, n2, mode):
+    full = [a + b - 1 for a, b in zip(n1, n2)]
+    if mode == "full":
+        return [0] * len(full), full
+    if mode == "same":
+        return [(f - a) // 2 for f, a in zip(full, n1)], n1
+    if mode == "valid":
+        return [min(a, b) - 1 for a, b in zip(n1, n2)], [
+            max(a, b) - min(a, b) + 1 for a, b in zip(n1, n2)]
+    raise ValueError(f"unknown convolve mode {mode!r}")
+
+
+def conv_full(g, in1, in2, mode="full"):
+    """A cotangent of ``convolve(in1, in2, mode)`` placed into the ``"full"`` result's shape
+    (zeros where ``mode`` crops)."""
+    if mode == "full":
+        return g
+    n1, n2 = np.shape(in1), np.shape(in2)
+    start, size = _conv_start(n1, n2, mode)
+    full = tuple(a + b - 1 for a, b in zip(n1, n2))
+    z = np.zeros_like(g, shape=full)
+    z[tuple(slice(s, s + k) for s, k in zip(start, size))] = g
+    return z
+
+
+def conv_crop(x, in1, in2, mode="full"):
+    """The adjoint of :func:`conv_full`: the part of a ``"full"``-shaped ``x`` that ``mode``
+    keeps."""
+    if mode == "full":
+        return x
+    start, size = _conv_start(np.shape(in1), np.shape(in2), mode)
+    return x[tuple(slice(s, s + k) for s, k in zip(start, size))]
