@@ -32,14 +32,14 @@ add(sp.gammaln, _POS(3).astype(np.float32).astype(np.float64))
 for _n in (0, 1, 2):
     add(sp.polygamma, _n, _POS(3))
 add(sp.polygamma, np.array([0, 1, 2]), _POS(2, 3))
-for _f in (sp.gammainc, sp.gammaincc):
-    add(_f, _POS(3), _POS(3))
-    add(_f, 1.5, _POS(2, 3))
+for _f in (sp.gammainc, sp.gammaincc):  # the shape parameter: refused
+    add(_f, _POS(3), _POS(3), _wrt=(1,))
+    add(_f, 1.5, _POS(2, 3), _wrt=(1,))
 for _f in (sp.beta, sp.betaln):
     add(_f, _POS(3), _POS(3))
     add(_f, _POS(2, 3), 1.3)
-add(sp.betainc, _POS(3), _POS(3), _SMALL(3))
-add(sp.betainc, 2.0, 1.5, _SMALL(2, 2))
+add(sp.betainc, _POS(3), _POS(3), _SMALL(3), _wrt=(2,))
+add(sp.betainc, 2.0, 1.5, _SMALL(2, 2), _wrt=(2,))
 for _f in (sp.xlogy, sp.xlog1py):
     add(_f, u(3), pos(3))
     add(_f, u(2, 3), pos(3))
@@ -49,10 +49,10 @@ add(_helpers.multipolygamma, 1, _POS(3) + 2.0, 3)
 for _n in (0, 1, 2, np.array([0, 2, 1])):
     add(_helpers.poly_gamma, _n, _POS(3))
 for _v in (0, 1, 2.5, -0.5):
-    add(sp.iv, _v, u(3) if _v in (0, 1) else _POS(3))
-    add(sp.ive, _v, u(3) + 0.05 if _v in (0, 1) else _POS(3))
-    add(sp.jv, _v, _POS(3))
-add(sp.iv, np.array([0.5, 1.0, 3.0]), _POS(2, 3))
+    add(sp.iv, _v, u(3) if _v in (0, 1) else _POS(3), _wrt=(1,))
+    add(sp.ive, _v, u(3) + 0.05 if _v in (0, 1) else _POS(3), _wrt=(1,))
+    add(sp.jv, _v, _POS(3), _wrt=(1,))
+add(sp.iv, np.array([0.5, 1.0, 3.0]), _POS(2, 3), _wrt=(1,))
 for _n in (0, 1, 3):
     add(sp.yn, _n, _POS(3))
 for _shape, _kw in [((5,), {}), ((3, 4), {"axis": 1}), ((3, 4), {"axis": 0, "keepdims": True}),
@@ -88,23 +88,31 @@ for _m in (st.norm.logpdf, st.norm.pdf, st.norm.cdf, st.norm.logcdf, st.norm.sf,
     add(_m, u(3))
     add(_m, u(2, 3), u(3), pos(2, 3))
     add(_m, u(3), loc=0.3, scale=1.7)
+_CDFS = (st.t.cdf, st.t.logcdf, st.chi2.cdf, st.gamma.cdf, st.beta.cdf)
+
+
+def _wrt(m, n):  # a cdf's shape parameters are refused
+    return tuple(k for k in range(n) if not (m in _CDFS and 1 <= k <= (2 if m == st.beta.cdf
+                                                                        else 1)))
+
+
 for _m in (st.t.logpdf, st.t.pdf, st.t.cdf, st.t.logcdf):
-    add(_m, u(3), pos(3) + 2.0)
-    add(_m, u(2, 3), 3.5, u(3), pos(2, 3))
-    add(_m, u(3), 4.0, loc=0.2, scale=1.3)
+    add(_m, u(3), pos(3) + 2.0, _wrt=_wrt(_m, 2))
+    add(_m, u(2, 3), 3.5, u(3), pos(2, 3), _wrt=_wrt(_m, 4))
+    add(_m, u(3), 4.0, loc=0.2, scale=1.3, _wrt=_wrt(_m, 2))
 for _m in (st.chi2.logpdf, st.chi2.pdf, st.chi2.cdf):
-    add(_m, pos(3), pos(3) + 2.0)
-    add(_m, pos(2, 3) + 1.0, 3.0, 0.5, 1.5)
+    add(_m, pos(3), pos(3) + 2.0, _wrt=_wrt(_m, 2))
+    add(_m, pos(2, 3) + 1.0, 3.0, 0.5, 1.5, _wrt=_wrt(_m, 4))
 for _m in (st.gamma.logpdf, st.gamma.pdf, st.gamma.cdf):
-    add(_m, pos(3), pos(3) + 1.0)
-    add(_m, pos(2, 3) + 1.0, 2.0, scale=1.5)
+    add(_m, pos(3), pos(3) + 1.0, _wrt=_wrt(_m, 2))
+    add(_m, pos(2, 3) + 1.0, 2.0, 0.2, scale=1.5, _wrt=_wrt(_m, 3))
 for _m in (st.beta.logpdf, st.beta.pdf, st.beta.cdf):
-    add(_m, _SMALL(3), pos(3) + 1.0, pos(3) + 1.0)
-    add(_m, _SMALL(2, 3) + 1.0, 2.0, 1.5, 1.0)
+    add(_m, _SMALL(3), pos(3) + 1.0, pos(3) + 1.0, _wrt=_wrt(_m, 3))
+    add(_m, _SMALL(2, 3) + 1.0, 2.0, 1.5, 1.0, 1.2, _wrt=_wrt(_m, 5))
 for _m in (st.poisson.logpmf, st.poisson.pmf, st.poisson.cdf):
-    add(_m, np.array([0.0, 1.0, 3.0]), pos(3) + 1.0)
-    add(_m, 2.0, 1.7)
-    add(_m, np.array([3.0, 4.0]), pos(2) + 1.0, 1)
+    add(_m, np.array([0.0, 1.0, 3.0]), pos(3) + 1.0, _wrt=(1,))
+    add(_m, 2.0, 1.7, _wrt=(1,))
+    add(_m, np.array([3.0, 4.0]), pos(2) + 1.0, 1, _wrt=(1,))
 
 
 def _spd(d):

@@ -131,3 +131,25 @@ def conv_crop(x, in1, in2, mode="full"):
         return x
     start, size = _conv_start(np.shape(in1), np.shape(in2), mode)
     return x[tuple(slice(s, s + k) for s, k in zip(start, size))]
+
+
+def refused(g, what):
+    """The rule of an argument without a derivative rule (the shape parameter of
+    ``gammainc``, a Bessel function's order...): raises NotImplementedError when that argument
+    is differentiated (a zero would be silently wrong).  Non-differentiable."""
+    raise NotImplementedError(f"no derivative rule for {what}")
+
+
+def mark_refused():
+    """Mark the SciPy rules whose body is a :func:`refused` call (``rule.refuses = True``:
+    the rule tests expect no finite-difference case for them)."""
+    import inspect
+
+    from ..registry import default_registry as reg
+
+    for fns, get in ((reg.functions(), reg.vjp), (reg.jvp_functions(), reg.jvp)):
+        for f in fns:
+            for r in get(f).rules:
+                if r is not None and r.__module__.startswith("ast_ad.rules.scipy") and \
+                        "refused(" in inspect.getsource(r):
+                    r.refuses = True

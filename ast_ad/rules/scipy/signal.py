@@ -11,5 +11,5 @@ from ._helpers import conv_crop, conv_full  # noqa: F401
 linear(signal.convolve, "in1, in2, mode='full', method='auto'",
        "convolve(conv_full(g, in1, in2, mode), np.flip(in2), 'valid', method)",
        "convolve(conv_full(g, in1, in2, mode), np.flip(in1), 'valid', method)")
-linear(conv_full, "x, in1, in2, mode='full'", "conv_crop(g, in1, in2, mode)")
-linear(conv_crop, "x, in1, in2, mode='full'", "conv_full(g, in1, in2, mode)")
+linear(conv_full, "x, in1, in2, mode='full'", "conv_crop(g, in1, in2, mode)", None, None)
+linear(conv_crop, "x, in1, in2, mode='full'", "conv_full(g, in1, in2, mode)", None, None)

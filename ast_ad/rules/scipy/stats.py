@@ -3,9 +3,10 @@
 
 The functions are bound methods of SciPy's distribution objects (``scipy.stats.norm.logpdf``)
 and rules are keyed by them: ``stats.norm.logpdf`` in user code resolves (by attribute
-lookup) to an equal bound method.  ``z = (x - loc) / scale`` throughout.  ``None``: no rule
-for that argument (the shape parameters of the cdfs, as in autograd; ``poisson``'s ``k``).
+lookup) to an equal bound method.  ``z = (x - loc) / scale`` throughout.
 The shape parameters follow ``x`` positionally, ``loc``/``scale`` may be keywords.
+``refused(...)``: no derivative rule (the shape parameters of the cdfs, as in autograd;
+``poisson``'s integer ``k`` and ``loc``): differentiating it raises NotImplementedError.
 """
 
 from scipy import stats
@@ -20,7 +21,7 @@ from ..helpers import (  # noqa: F401
     to_triangle,
     unbroadcast,
 )
-from ._helpers import simplex_dir, simplex_full, simplex_undir
+from ._helpers import refused, simplex_dir, simplex_full, simplex_undir  # noqa: F401
 
 norm_pdf, norm_logpdf = stats.norm.pdf, stats.norm.logpdf
 t_pdf, t_logpdf = stats.t.pdf, stats.t.logpdf
@@ -32,12 +33,16 @@ poisson_pmf = stats.poisson.pmf
 Z = "((x - loc) / scale)"
 
 
+def _no(what, arg):
+    return f"refused(g, 'scipy.stats.{what} in {arg}')"
+
+
 def _declare(methods, params, *derivatives):
     """One declaration per method: ``derivatives`` with ``{Z}`` for the standardized x,
     ``{W}`` for the method's own factor (``ans`` for pdf, ``exp(logpdf - ans)``...)."""
     for fn, factor in methods:
-        ds = [d if d is None else f"{factor} * ({d.format(Z=Z)})" if factor else d.format(Z=Z)
-              for d in derivatives]
+        ds = [d.format(Z=Z) if d.startswith("refused") or not factor else
+              f"{factor} * ({d.format(Z=Z)})" for d in derivatives]
         elementwise(fn, *ds, params=params, names=True)
 
 
@@ -61,32 +66,40 @@ _declare([(stats.t.logpdf, ""), (stats.t.pdf, "ans")], _T,
          "((df + 1) * {Z} * {Z} / (df + {Z} * {Z}) - 1) / scale")
 for _fn, _factor in [(stats.t.cdf, "t_pdf(x, df, loc, scale)"),
                      (stats.t.logcdf, "exp(t_logpdf(x, df, loc, scale) - ans)")]:
-    _declare([(_fn, _factor)], _T, "1", None, "-1", "-{Z}")
+    _declare([(_fn, _factor)], _T, "1", _no(_fn.__name__, "df"), "-1", "-{Z}")
 
 # -- chi2, gamma, beta: x (and the shape parameters of the densities) --------------------------
+# loc and scale of a density f(z) / scale: d/dloc = -d/dx, d/dscale = -(z d/dx + 1 / scale)
+# (of the log density; the density itself: times ans); of a cdf F(z): -pdf, -pdf * z
 _CHI2 = "x, df, loc=0.0, scale=1.0"
-_declare([(stats.chi2.logpdf, ""), (stats.chi2.pdf, "ans")], _CHI2,
-         "((df / 2 - 1) / {Z} - 0.5) / scale", None, None, None)
-_declare([(stats.chi2.cdf, "chi2_pdf(x, df, loc, scale)")], _CHI2, "1", None, None, None)
+_CHI2_DX = "((df / 2 - 1) / {Z} - 0.5) / scale"
+_declare([(stats.chi2.logpdf, ""), (stats.chi2.pdf, "ans")], _CHI2, _CHI2_DX,
+         "(log({Z}) - LN2 - digamma(df / 2)) / 2", f"-({_CHI2_DX})",
+         f"-({{Z}} * {_CHI2_DX} + 1 / scale)")
+_declare([(stats.chi2.cdf, "chi2_pdf(x, df, loc, scale)")], _CHI2, "1", _no("chi2.cdf", "df"),
+         "-1", "-{Z}")
 
 _GAMMA = "x, a, loc=0.0, scale=1.0"
-_declare([(stats.gamma.logpdf, ""), (stats.gamma.pdf, "ans")], _GAMMA,
-         "((a - 1) / {Z} - 1) / scale", "log({Z}) - digamma(a)", None, None)
-_declare([(stats.gamma.cdf, "gamma_pdf(x, a, loc, scale)")], _GAMMA, "1", None, None, None)
+_GAMMA_DX = "((a - 1) / {Z} - 1) / scale"
+_declare([(stats.gamma.logpdf, ""), (stats.gamma.pdf, "ans")], _GAMMA, _GAMMA_DX,
+         "log({Z}) - digamma(a)", f"-({_GAMMA_DX})", f"-({{Z}} * {_GAMMA_DX} + 1 / scale)")
+_declare([(stats.gamma.cdf, "gamma_pdf(x, a, loc, scale)")], _GAMMA, "1",
+         _no("gamma.cdf", "a"), "-1", "-{Z}")
 
 _BETA = "x, a, b, loc=0.0, scale=1.0"
-_declare([(stats.beta.logpdf, ""), (stats.beta.pdf, "ans")], _BETA,
-         "((a - 1) / {Z} - (b - 1) / (1 - {Z})) / scale",
+_BETA_DX = "((a - 1) / {Z} - (b - 1) / (1 - {Z})) / scale"
+_declare([(stats.beta.logpdf, ""), (stats.beta.pdf, "ans")], _BETA, _BETA_DX,
          "log({Z}) - digamma(a) + digamma(a + b)", "log1p(-{Z}) - digamma(b) + digamma(a + b)",
-         None, None)
-_declare([(stats.beta.cdf, "beta_pdf(x, a, b, loc, scale)")], _BETA, "1", None, None, None,
-         None)
+         f"-({_BETA_DX})", f"-({{Z}} * {_BETA_DX} + 1 / scale)")
+_declare([(stats.beta.cdf, "beta_pdf(x, a, b, loc, scale)")], _BETA, "1",
+         _no("beta.cdf", "a"), _no("beta.cdf", "b"), "-1", "-{Z}")
 
 # -- poisson: the rate ---------------------------------------------------------------------------
 _POISSON = "k, mu, loc=0"
 _declare([(stats.poisson.logpmf, ""), (stats.poisson.pmf, "ans")], _POISSON,
-         None, "(k - loc) / mu - 1", None)
-_declare([(stats.poisson.cdf, "-poisson_pmf(floor(k), mu, loc)")], _POISSON, None, "1", None)
+         _no("poisson", "k (discrete)"), "(k - loc) / mu - 1", _no("poisson", "loc"))
+_declare([(stats.poisson.cdf, "-poisson_pmf(floor(k), mu, loc)")], _POISSON,
+         _no("poisson.cdf", "k (discrete)"), "1", _no("poisson.cdf", "loc"))
 
 
 # -- multivariate_normal: r = x - mean, P = cov^-1; logpdf = -r P r / 2 - log det(cov) / 2 - ...
