@@ -105,7 +105,7 @@ for _m in (st.chi2.logpdf, st.chi2.pdf, st.chi2.cdf):
     add(_m, pos(2, 3) + 1.0, 3.0, 0.5, 1.5, _wrt=_wrt(_m, 4))
 for _m in (st.gamma.logpdf, st.gamma.pdf, st.gamma.cdf):
     add(_m, pos(3), pos(3) + 1.0, _wrt=_wrt(_m, 2))
-    add(_m, pos(2, 3) + 1.0, 2.0, 0.2, scale=1.5, _wrt=_wrt(_m, 3))
+    add(_m, pos(2, 3) + 1.0, 2.0, 0.2, 1.5, _wrt=_wrt(_m, 4))
 for _m in (st.beta.logpdf, st.beta.pdf, st.beta.cdf):
     add(_m, _SMALL(3), pos(3) + 1.0, pos(3) + 1.0, _wrt=_wrt(_m, 3))
     add(_m, _SMALL(2, 3) + 1.0, 2.0, 1.5, 1.0, 1.2, _wrt=_wrt(_m, 5))
