@@ -57,6 +57,19 @@ for _n in (0, 1, 2, 3, -1, -2):
     add(np.linalg.matrix_power, wellcond(3, 3) / 3, _n)
 add(np.linalg.matrix_power, wellcond(2, 3, 3) / 3, 2)
 
+# -- norm: vector p-norms and the piecewise-linear matrix norms (the spectral ones, nuc and
+# +-2, have no second-order rule: tests/rules/test_autograd_linalg_scipy_port.py) -------------
+from .cases import away  # noqa: E402
+
+for _shape, _kw in [((5,), {"ord": 3}), ((5,), {"ord": 0.5}), ((5,), {"ord": -1}),
+                    ((3, 4), {"axis": 1, "ord": 3}), ((2, 3, 4), {"axis": -1, "ord": 1.5}),
+                    ((3, 4), {"ord": 1}), ((3, 4), {"ord": -1}), ((3, 4), {"ord": np.inf}),
+                    ((3, 4), {"ord": -np.inf}), ((2, 3, 4), {"axis": (2, 1), "ord": 1}),
+                    ((2, 3, 4), {"axis": (0, 2), "ord": np.inf, "keepdims": True})]:
+    add(np.linalg.norm, away(*_shape), **_kw)
+for _x, _ord, _axis in [(away(5), 3, None), (away(3, 4), 0.5, 1), (away(3, 4), 1, None)]:
+    add(H.norm_dir, _x, np.linalg.norm(_x, _ord, _axis) * 1.3, _ord, _axis)
+
 # -- helpers -----------------------------------------------------------------------------------
 add(H.mT, u(2, 3, 4))
 add(H.diag_part, u(3, 3))

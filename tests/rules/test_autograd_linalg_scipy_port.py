@@ -135,7 +135,16 @@ def f_matrix_power(a):
 
 
 def f_norm(x):
-    return np.linalg.norm(x) + np.linalg.norm(x, axis=0)[1]
+    return np.linalg.norm(x) + np.linalg.norm(x, axis=0)[1] + np.linalg.norm(x, 3, axis=1)[0]
+
+
+def f_norm_spectral(x):
+    return np.linalg.norm(x, "nuc") + np.linalg.norm(x, 2) + np.linalg.norm(x, -2) + np.sum(
+        np.linalg.norm(np.reshape(x, (2, 2, 3)), "nuc", axis=(2, 1)))
+
+
+def f_norm_zero(x):
+    return np.linalg.norm(x, 0)
 
 
 def f_special(x):
@@ -250,6 +259,7 @@ CASES = [
     (f_pinv, (rand(3, 5),)),
     (f_matrix_power, (rand(D, D) / 3 + np.eye(D),)),
     (f_norm, (rand(3, 4),)),
+    (f_norm_spectral, (rand(4, 3),)),
     (f_special, (rng.uniform(0.5, 2.0, 5),)),
     (f_special_two, (rng.uniform(0.5, 2.0, 3), rng.uniform(0.5, 2.0, 3))),
     (f_multigammaln, (3.7,)),
@@ -324,6 +334,11 @@ def test_full_svd_extra_columns_are_refused_when_they_reach_the_result():
         ast_ad.grad(f_svd_full_extra_columns)(rand(5, 3))
     with pytest.raises(NotImplementedError, match="not unique"):
         ast_ad.jvp(f_svd_full_used_part, (rand(5, 3),), (rand(5, 3),))
+
+
+def test_norm_ord_0_is_refused():
+    with pytest.raises(NotImplementedError, match="ord=0"):
+        ast_ad.grad(f_norm_zero)(rand(4))
 
 
 def test_repeated_eigenvalues_as_autograd():

@@ -53,6 +53,7 @@ from .linalg import (
     matmul_adjoint_b,
     norm_dir,
     norm_is_smooth,
+    norm_p,
     untrace,
 )
 from .linalg_more import (
@@ -105,7 +106,7 @@ __all__ = [
     "copy", "count_reduced", "dot_adjoint_a", "dot_adjoint_b", "float_sign", "hstack_axis",
     "invert_axes",
     "matmul_adjoint_a", "matmul_adjoint_b", "max_weights", "method_reshape",
-    "method_transpose", "norm_dir", "norm_is_smooth", "prod_except", "split_like",
+    "method_transpose", "norm_dir", "norm_is_smooth", "norm_p", "prod_except", "split_like",
     "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",
     "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy",
 ]
