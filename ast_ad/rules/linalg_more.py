@@ -44,6 +44,8 @@ from .helpers import (  # noqa: F401  (names the generated rules read)
     nonzero_product,
     offdiag_recip,
     phi_lower,
+    qr_check,
+    strict_lower,
     svd_cot,
     svd_pack,
     svd_uncot,
@@ -83,6 +85,8 @@ _LINEAR = [
      "svd_uncot(g, idx, res, compute_uv)"),
     (H.svd_uncot, "x, idx, res, compute_uv=True", "svd_cot(g, idx, res, x, compute_uv, False)"),
     (H.top_right, "x", "upper_block(0.0 * g, g)"),
+    (H.strict_lower, "x", "strict_lower(g)"),
+    (H.qr_check, "x, a, mode='reduced'", "qr_check(g, a, mode)", None, None),
     (H.diag_blocks_sum, "x", "upper_block(g, 0.0 * g)"),
 ]
 for _fn, _params, *_tr in _LINEAR:
@@ -177,3 +181,18 @@ _pair(np.linalg.pinv, "a, rcond=None, hermitian=False, rtol=None",
 _pair(np.linalg.matrix_power, "a, n",
       ["top_right(np.linalg.matrix_power(upper_block(mT(a), g), n))", None],
       ["top_right(np.linalg.matrix_power(upper_block(a, t), n))", None])
+
+# -- qr (m >= n): C = Q^T dA R^-1, W = tril(C, -1) - tril(C, -1)^T; dR = (C - W) R,
+# dQ = dA R^-1 + Q (W - C); reverse: N = gR R^T - Q^T gQ, K = N - tril(N - N^T, -1),
+# gA = (gQ + Q K) R^-T ---------------------------------------------------------------------------
+_QR = dict(
+    Q="ans[0]", R="ans[1]", T="qr_check(t, a, mode)",
+    ARI="mT(np.linalg.solve(mT({R}), mT({T})))", C="np.matmul(mT({Q}), {ARI})",
+    W="(strict_lower({C}) - mT(strict_lower({C})))",
+    GQ="qr_check(cot_part(g, 0, {Q}), a, mode)", GR="cot_part(g, 1, {R})",
+    N="(np.matmul({GR}, mT({R})) - np.matmul(mT({Q}), {GQ}))",
+    K="({N} - strict_lower({N} - mT({N})))",
+)
+_pair(np.linalg.qr, "a, mode='reduced'",
+      ["mT(np.linalg.solve({R}, mT({GQ} + np.matmul({Q}, {K}))))", None],
+      ["({ARI} + np.matmul({Q}, {W} - {C}), np.matmul({C} - {W}, {R}))", None], **_QR)

@@ -70,6 +70,14 @@ for _shape, _kw in [((5,), {"ord": 3}), ((5,), {"ord": 0.5}), ((5,), {"ord": -1}
 for _x, _ord, _axis in [(away(5), 3, None), (away(3, 4), 0.5, 1), (away(3, 4), 1, None)]:
     add(H.norm_dir, _x, np.linalg.norm(_x, _ord, _axis) * 1.3, _ord, _axis)
 
+# -- qr ----------------------------------------------------------------------------------------
+for _a in [wellcond(3, 3), u(5, 3), u(2, 4, 3), u(1, 1) + 1.0]:
+    add(np.linalg.qr, _a)
+add(np.linalg.qr, wellcond(3, 3), "complete")
+add(H.strict_lower, u(2, 3, 3))
+add(H.qr_check, u(4, 3), u(4, 3))
+add(H.qr_check, u(3, 3), u(3, 3), "complete")
+
 # -- helpers -----------------------------------------------------------------------------------
 add(H.mT, u(2, 3, 4))
 add(H.diag_part, u(3, 3))

@@ -126,6 +126,16 @@ def f_svd_full_extra_columns(a):
     return np.sum(u ** 3)
 
 
+def f_qr(a):
+    q, r = np.linalg.qr(a)
+    return np.sum(np.sin(q)) + np.sum(r ** 2 * np.arange(np.shape(r)[-1]))
+
+
+def f_qr_wide(a):
+    q, r = np.linalg.qr(a)
+    return np.sum(r)
+
+
 def f_pinv(a):
     return np.sum(np.linalg.pinv(a) ** 2)
 
@@ -255,6 +265,8 @@ CASES = [
     (f_svd_values, (rand(4, 3),)),
     (f_svd_full_square, (rand(D, D),)),
     (f_svd_full_used_part, (_sv,)),
+    (f_qr, (rand(5, 3),)),
+    (f_qr, (rand(2, 3, 3),)),
     (f_pinv, (rand(5, 3),)),
     (f_pinv, (rand(3, 5),)),
     (f_matrix_power, (rand(D, D) / 3 + np.eye(D),)),
@@ -310,7 +322,7 @@ def test_jvp_matches_finite_differences(f, args):
 
 SECOND_ORDER = [c for c in CASES if c[0] in (
     f_inv, f_slogdet, f_solve, f_cholesky, f_eigh, f_svd_thin, f_svd_values, f_pinv,
-    f_matrix_power, f_special, f_logsumexp, f_norm_dist, f_mvn, f_expm, f_solve_triangular,
+    f_matrix_power, f_qr, f_special, f_logsumexp, f_norm_dist, f_mvn, f_expm, f_solve_triangular,
     f_convolve)]
 
 
@@ -334,6 +346,11 @@ def test_full_svd_extra_columns_are_refused_when_they_reach_the_result():
         ast_ad.grad(f_svd_full_extra_columns)(rand(5, 3))
     with pytest.raises(NotImplementedError, match="not unique"):
         ast_ad.jvp(f_svd_full_used_part, (rand(5, 3),), (rand(5, 3),))
+
+
+def test_qr_of_a_wide_matrix_is_refused():
+    with pytest.raises(NotImplementedError, match="qr of a 3x5"):
+        ast_ad.grad(f_qr_wide)(rand(3, 5))
 
 
 def test_norm_ord_0_is_refused():

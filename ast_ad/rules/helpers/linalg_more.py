@@ -212,3 +212,20 @@ def diag_blocks_sum(x):
     """The sum of the two diagonal quarters of square matrices of even size."""
     m = np.shape(x)[-1] // 2
     return x[..., :m, :m] + x[..., m:, m:]
+
+
+def strict_lower(x):
+    """``np.tril(x, -1)`` (batched; self-adjoint)."""
+    return np.tril(x, -1)
+
+
+def qr_check(x, a, mode="reduced"):
+    """``x`` itself, refusing the QR factorizations without a rule: a wide ``a`` (m < n), the
+    ``"complete"`` mode of a tall one (its extra columns of Q are not unique) and the modes
+    ``"r"``/``"raw"``."""
+    m, n = np.shape(a)[-2:]
+    if mode not in ("reduced", "complete") or m < n or (mode == "complete" and m != n):
+        raise NotImplementedError(
+            f"no derivative rule for np.linalg.qr of a {m}x{n} matrix in mode {mode!r} "
+            "(supported: m >= n in mode 'reduced', m == n in mode 'complete')")
+    return x
