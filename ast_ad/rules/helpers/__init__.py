@@ -102,7 +102,8 @@ from .shapes import (
 __all__ = [
     "col", "cot_part", "cot_place", "diag_blocks_sum", "diag_embed", "diag_part", "eye_like",
     "first_cols", "from_triangle", "maybe_mT", "mT", "nonzero_product", "offdiag_recip",
-    "phi_lower", "qr_check", "strict_lower", "svd_cot", "svd_pack", "svd_uncot", "thin_cols", "to_triangle", "top_right",
+    "phi_lower", "qr_check", "strict_lower", "svd_cot", "svd_pack", "svd_uncot", "thin_cols",
+    "to_triangle", "top_right",
     "uncol", "unthin_cols", "upper_block",
     "as_sequence", "astype", "broadcast_like", "cast_like", "check_unpack", "concat_like",
     "copy", "count_reduced", "dot_adjoint_a", "dot_adjoint_b", "float_sign", "hstack_axis",
