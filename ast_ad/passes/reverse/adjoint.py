@@ -335,6 +335,9 @@ class Reverse:
         if d.what == "refused":
             filename, line = self.unit.where(s)
             raise UnsupportedConstructError(d.why, filename=filename, lineno=line)
+        for g in C.guards_for(self.unit, func, d.fn):
+            if g not in self.guards:
+                self.guards.append(g)
         return d
 
     def call(self, s, x, value, g, ans, state, from_zero=False):
