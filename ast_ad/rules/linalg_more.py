@@ -196,3 +196,17 @@ _QR = dict(
 _pair(np.linalg.qr, "a, mode='reduced'",
       ["mT(np.linalg.solve({R}, mT({GQ} + np.matmul({Q}, {K}))))", None],
       ["({ARI} + np.matmul({Q}, {W} - {C}), np.matmul({C} - {W}, {R}))", None], **_QR)
+
+# -- eig (real eigenvalues; unit eigenvectors): P = U^-1 dA U, dw = diag(P),
+# dU = U (F o P) - U diag(U^T U (F o P)), F_ij = 1 / (w_j - w_i) --------------------------------
+_EIG = dict(
+    U="ans[1]", W="ans[0]", F="offdiag_recip({W})",
+    P="np.linalg.solve({U}, np.matmul(t, {U}))",
+    DU0="np.matmul({U}, nonzero_product({F}, {P}))",
+    GU="cot_part(g, 1, {U})", UG="np.matmul(mT({U}), {GU})",
+    Z="({UG} - np.matmul(np.matmul(mT({U}), {U}), diag_embed(diag_part({UG}))))",
+    Y="(nonzero_product({F}, {Z}) + diag_embed(cot_part(g, 0, {W})))",
+)
+_pair(np.linalg.eig, "a", ["np.linalg.solve(mT({U}), np.matmul({Y}, mT({U})))"],
+      ["(diag_part({P}), {DU0} - {U} * np.expand_dims(np.sum({U} * {DU0}, axis=-2), -2))"],
+      **_EIG)

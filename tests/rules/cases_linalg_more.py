@@ -70,6 +70,15 @@ for _shape, _kw in [((5,), {"ord": 3}), ((5,), {"ord": 0.5}), ((5,), {"ord": -1}
 for _x, _ord, _axis in [(away(5), 3, None), (away(3, 4), 0.5, 1), (away(3, 4), 1, None)]:
     add(H.norm_dir, _x, np.linalg.norm(_x, _ord, _axis) * 1.3, _ord, _axis)
 
+# -- eig: real, well-separated eigenvalues (complex results are not checked here) ------------------
+def real_eig(n, *batch):
+    v = _rng.standard_normal(batch + (n, n)) + 2 * np.eye(n)
+    return np.matmul(v * np.linspace(-1.0, 2.0, n), np.linalg.inv(v))
+
+
+for _a in [real_eig(3), real_eig(3, 2)]:
+    add(np.linalg.eig, _a)
+
 # -- qr ----------------------------------------------------------------------------------------
 for _a in [wellcond(3, 3), u(5, 3), u(2, 4, 3), u(1, 1) + 1.0]:
     add(np.linalg.qr, _a)

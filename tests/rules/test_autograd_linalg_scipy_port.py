@@ -126,6 +126,11 @@ def f_svd_full_extra_columns(a):
     return np.sum(u ** 3)
 
 
+def f_eig(a):
+    w, v = np.linalg.eig(a)
+    return np.sum(w ** 2) + np.sum(np.abs(v) * np.arange(D))
+
+
 def f_qr(a):
     q, r = np.linalg.qr(a)
     return np.sum(np.sin(q)) + np.sum(r ** 2 * np.arange(np.shape(r)[-1]))
@@ -265,6 +270,7 @@ CASES = [
     (f_svd_values, (rand(4, 3),)),
     (f_svd_full_square, (rand(D, D),)),
     (f_svd_full_used_part, (_sv,)),
+    (f_eig, (np.diag([-1.0, 0.5, 1.5, 3.0]) + 0.1 * rand(D, D),)),
     (f_qr, (rand(5, 3),)),
     (f_qr, (rand(2, 3, 3),)),
     (f_pinv, (rand(5, 3),)),
