@@ -104,13 +104,15 @@ def offdiag_recip(d):
     """``F[..., i, j] = 1 / (d_j - d_i)`` off the diagonal, 0 on it (the eigen- and
     singular-vector derivatives' divided differences; inf where values repeat)."""
     eye = eye_like(d)
-    return (1.0 - eye) / (np.expand_dims(d, -2) - np.expand_dims(d, -1) + eye)
+    with np.errstate(divide="ignore"):  # repeated values: inf, as documented
+        return (1.0 - eye) / (np.expand_dims(d, -2) - np.expand_dims(d, -1) + eye)
 
 
 def nonzero_product(f, m):
     """``f * m`` with 0 wherever ``m`` is exactly 0 (so an unused eigenvector cotangent
     does not turn the inf of a repeated eigenvalue into nan, as in autograd)."""
-    return np.where(m == 0, 0.0, f * m)
+    with np.errstate(invalid="ignore"):  # inf * 0 where m is 0: replaced by 0
+        return np.where(m == 0, 0.0, f * m)
 
 
 def thin_cols(x, k):
