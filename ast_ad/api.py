@@ -299,21 +299,42 @@ def _example_args(fn, indices):
     return tuple(out)
 
 
-def grad(fn=None, wrt=0, *, fallback=None, registry=None):
+def grad(fn=None, wrt=0, *, fallback=None, registry=None, backend=None):
     """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them).
 
-    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.  ``backend="numba"``
+    compiles the gradient with numba (ast_ad.backends.numba; ``fallback="python"``).
     """
     if fn is None:
-        return lambda f: grad(f, wrt, fallback=fallback, registry=registry)
-    return _gradient_object(fn, wrt, False, registry, fallback)
+        return lambda f: grad(f, wrt, fallback=fallback, registry=registry, backend=backend)
+    if backend not in (None, "python"):  # eng15: engines
+        return _backend_object(fn, wrt, False, registry, fallback, backend)
+    return _gradient_object(_py_func(fn), wrt, False, registry, fallback)
 
 
-def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
+def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None, backend=None):
     """Like ``grad`` but returns ``(value, gradient(s))``."""
     if fn is None:
-        return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry)
-    return _gradient_object(fn, wrt, True, registry, fallback)
+        return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry,
+                                        backend=backend)
+    if backend not in (None, "python"):  # eng15: engines
+        return _backend_object(fn, wrt, True, registry, fallback, backend)
+    return _gradient_object(_py_func(fn), wrt, True, registry, fallback)
+
+
+# -- eng15: engines (ast_ad/backends) ------------------------------------------------------
+def _backend_object(fn, wrt, with_value, registry, fallback, backend):
+    if backend != "numba":
+        raise AstAdError(f"backend must be None, 'python' or 'numba', not {backend!r}")
+    from .backends.numba import NumbaGradient
+
+    return NumbaGradient(fn, wrt, with_value, fallback, registry)
+def _py_func(fn):
+    """A ``@numba.njit`` function is differentiated through its ``.py_func``."""
+    if type(fn).__module__.startswith("numba") and hasattr(fn, "py_func"):
+        return fn.py_func
+    return fn
+# -- end eng15 -------------------------------------------------------------------------------
 
 
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
