@@ -178,10 +178,10 @@ def _call(fn, *args):
     return ast.Call(ast.Name(fn, ast.Load()), list(args), [])
 
 
-def _product(s, derivative, rename, scalar):
+def _product(s, derivative, rename, scalar, known=()):
     """The seed ``s`` (``g`` or ``t``) times the derivative's text, spelled for one function;
     a derivative that mentions ``g`` is the whole product already."""
-    d = _Spell({**rename, "g": s}, scalar).visit(_expr(derivative))
+    d = _Spell({**rename, "g": s}, scalar, known).visit(_expr(derivative))
     return d if s in _names_in(d) else _times(s, d)
 
 
@@ -199,15 +199,18 @@ def _spellings(fns):
 
 
 # -- the declarations --------------------------------------------------------------------------
-def elementwise(fns, *derivatives, params=None, registry=None):
+def elementwise(fns, *derivatives, params=None, registry=None, names=False):
     """Register the rules of the elementwise function(s) ``fns`` from their derivatives.
 
     ``fns``: a function or a list of spellings of it; an entry ``(fn, "base, exp")`` renames
     the parameters (positionally) for that spelling.  ``derivatives``: one expression text
     per positional argument, in the parameter names of ``params`` (default ``x`` or ``x, y``).
-    ``registry``: where to register (default: ``default_registry``).
+    ``registry``: where to register (default: ``default_registry``).  ``names``: the
+    derivatives may also use the declaring module's names bare (``digamma(x)`` in
+    :mod:`ast_ad.rules.scipy.special`).
     """
     module = _caller_module()
+    known = _module_globals(module) if names else ()
     params = params or ("x" if len(derivatives) == 1 else "x, y")
     names, _, _ = _params(params)
     decl = [_expr(d) if d is not None else None for d in derivatives]
@@ -227,7 +230,7 @@ def elementwise(fns, *derivatives, params=None, registry=None):
                 vjps.append(None)
                 jvps.append(None)
                 continue
-            vjp, jvp = (_product(s, derivatives[k], rename, scalar) for s in "gt")
+            vjp, jvp = (_product(s, derivatives[k], rename, scalar, known) for s in "gt")
             p = own_names[k]
             suffix = "" if len(decl) == 1 else "_" + p
             name = f"{prefix}{_ident(fn)}_{{}}{suffix}"

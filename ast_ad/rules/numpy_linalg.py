@@ -19,7 +19,7 @@ import numpy as np
 
 from . import helpers as H
 from .declare import linear, reduction
-from .helpers import norm_dir, norm_is_smooth, unreduce
+from .helpers import norm_dir, norm_is_smooth, norm_p, unreduce
 from .registry import default_registry as R
 
 
@@ -69,23 +69,27 @@ reduction(np.linalg.norm, "x, ord=None, axis=None, keepdims=False",
           "norm_dir(x, ans, ord, axis, keepdims)")
 
 
-# norm_dir(x, nrm) is x / nrm for the 2-norm, piecewise constant for ord 0, 1, +-inf.
+# norm_dir(x, nrm) is sign(x) |x|^(p-1) / nrm^(p-1) (p = norm_p: 2 for the 2-norm; 1, a
+# zero second derivative, where it is piecewise constant)
 def norm_dir_vjp_x(g, ans, x, nrm, ord=None, axis=None, keepdims=False):
-    return g / unreduce(nrm, x, axis, keepdims) * norm_is_smooth(ord)
+    return g * (norm_p(x, ord, axis) - 1) * np.abs(x) ** (norm_p(x, ord, axis) - 2) / \
+        unreduce(nrm, x, axis, keepdims) ** (norm_p(x, ord, axis) - 1)
 
 
 def norm_dir_vjp_nrm(g, ans, x, nrm, ord=None, axis=None, keepdims=False):
-    return -(np.sum(g * ans, axis=axis, keepdims=keepdims) / nrm) * norm_is_smooth(ord)
+    return (1 - norm_p(x, ord, axis)) * np.sum(g * ans, axis=axis, keepdims=keepdims) / nrm
 
 
 def norm_dir_jvp_x(t, ans, x, nrm, ord=None, axis=None, keepdims=False):
-    return t / unreduce(nrm, x, axis, keepdims) * norm_is_smooth(ord)
+    return t * (norm_p(x, ord, axis) - 1) * np.abs(x) ** (norm_p(x, ord, axis) - 2) / \
+        unreduce(nrm, x, axis, keepdims) ** (norm_p(x, ord, axis) - 1)
 
 
 def norm_dir_jvp_nrm(t, ans, x, nrm, ord=None, axis=None, keepdims=False):
-    return -(ans * unreduce(t / nrm, x, axis, keepdims)) * norm_is_smooth(ord)
+    return (1 - norm_p(x, ord, axis)) * ans * unreduce(t / nrm, x, axis, keepdims)
 
 
 R.defvjp(norm_dir, norm_dir_vjp_x, norm_dir_vjp_nrm)
 R.defjvp(norm_dir, norm_dir_jvp_x, norm_dir_jvp_nrm)
 R.nondifferentiable(norm_is_smooth)
+R.nondifferentiable(norm_p)

@@ -14,6 +14,7 @@ registration bumps ``version``, which is part of every gradient cache key.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -75,14 +76,20 @@ class Registry:
 
     def vjp(self, fn: Any) -> RuleSet | None:
         r = self._vjp.get(_key(fn))
-        if r is None and _key(fn) not in self._nondiff and self.parent is not None:
-            return self.parent.vjp(fn)
+        if r is None and _key(fn) not in self._nondiff:
+            if self.parent is not None:
+                return self.parent.vjp(fn)
+            if _load_lazy(fn):
+                return self.vjp(fn)
         return r
 
     def jvp(self, fn: Any) -> RuleSet | None:
         r = self._jvp.get(_key(fn))
-        if r is None and _key(fn) not in self._nondiff and self.parent is not None:
-            return self.parent.jvp(fn)
+        if r is None and _key(fn) not in self._nondiff:
+            if self.parent is not None:
+                return self.parent.jvp(fn)
+            if _load_lazy(fn):
+                return self.jvp(fn)
         return r
 
     def is_nondifferentiable(self, fn: Any) -> bool:
@@ -91,7 +98,9 @@ class Registry:
             return True
         if k in self._vjp or k in self._jvp:
             return False
-        return self.parent is not None and self.parent.is_nondifferentiable(fn)
+        if self.parent is None:
+            return _load_lazy(fn) and self.is_nondifferentiable(fn)
+        return self.parent.is_nondifferentiable(fn)
 
     def has_rule(self, fn: Any) -> bool:
         return self.vjp(fn) is not None or self.is_nondifferentiable(fn)
@@ -125,6 +134,27 @@ class Registry:
         seen = dict(self.parent._all_nondiff()) if self.parent is not None else {}
         seen.update(self._nondiff)
         return seen
+
+
+#: rule modules registered the first time a function of their library is looked up (SciPy
+#: stays optional and is not imported by ``import ast_ad``): library -> module, None once
+#: loaded
+_LAZY = {"scipy": "ast_ad.rules.scipy"}
+
+
+def _load_lazy(fn: Any) -> bool:
+    """On a miss for a function of a lazily covered library that is already imported
+    (``scipy.special.gammaln``: a ufunc, which has no ``__module__``, counts when SciPy is
+    imported), import its rule module once.  True when something was loaded now."""
+    for lib, module in _LAZY.items():
+        if module is None or lib not in sys.modules:
+            continue
+        mod = getattr(fn, "__module__", None)
+        if (mod or "").startswith(lib) or (mod is None and type(fn).__name__ == "ufunc"):
+            _LAZY[lib] = None
+            __import__(module)
+            return True
+    return False
 
 
 def _need_rules(what, fn, rules):

@@ -22,7 +22,7 @@ import pytest
 import ast_ad
 
 from ..e2e.corpus import CONTROL, STRAIGHT
-from ..fd import as_tuple
+from ..fd import _rebuild, as_tuple
 from ..rules import test_array_neutrality as dev
 
 HostArrayError = dev.HostArrayError
@@ -74,7 +74,7 @@ def _wrap(x):
     if isinstance(x, np.ndarray):
         return Device(x)
     if isinstance(x, (list, tuple)):
-        return type(x)(_wrap(e) for e in x)
+        return _rebuild(x, [_wrap(e) for e in x])  # namedtuples (SVDResult) too
     return x
 
 

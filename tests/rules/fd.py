@@ -6,7 +6,14 @@ import numpy as np
 
 from ast_ad import default_registry
 
-from ..fd import EPS, axpy, fd_directional, flat, with_arg  # noqa: F401
+from ..fd import (  # noqa: F401
+    EPS,
+    _rebuild,  # noqa: F401
+    axpy,
+    fd_directional,
+    flat,
+    with_arg,
+)
 
 RTOL = 1e-6
 ATOL = 1e-7
@@ -14,8 +21,9 @@ ATOL = 1e-7
 
 def is_float_value(x):
     """Values a test can perturb: Python floats, float arrays/scalars, lists of them."""
-    if isinstance(x, (list, tuple)):
-        return len(x) > 0 and all(is_float_value(e) for e in x)
+    if isinstance(x, (list, tuple)):  # flags beside arrays (cho_factor's (c, lower)) stay
+        return any(is_float_value(e) for e in x) and all(
+            is_float_value(e) or isinstance(e, bool) for e in x)
     if isinstance(x, bool):
         return False
     if isinstance(x, float):
@@ -24,8 +32,10 @@ def is_float_value(x):
 
 
 def rand_like(x, rng):
+    if isinstance(x, bool):
+        return 0.0  # a flag beside arrays: not perturbed (x + eps * 0.0 is x, as a float)
     if isinstance(x, (list, tuple)):
-        return type(x)(rand_like(e, rng) for e in x)
+        return _rebuild(x, [rand_like(e, rng) for e in x])  # namedtuples too
     if isinstance(x, np.ndarray):
         return rng.standard_normal(x.shape).astype(x.dtype if x.dtype.kind == "f" else float)
     if isinstance(x, np.floating):
@@ -40,7 +50,7 @@ def is_zero(x):
 
 def inner(a, b):
     """<a, b> for values of one structure (None or 0.0 in ``a`` is a zero of any shape)."""
-    if is_zero(a):
+    if is_zero(a) or b is None:
         return 0.0
     if isinstance(b, (list, tuple)):
         return sum(inner(x, y) for x, y in zip(a, b))

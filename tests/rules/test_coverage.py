@@ -41,6 +41,8 @@ def test_every_rule_is_checked_by_some_case():
             if not _library(f):
                 continue
             for k, r in enumerate(get(f)):
+                if getattr(r, "refuses", False):  # raises: no derivative to check
+                    continue
                 if r is not None and k not in checked.get((id(f), kind), ()):
                     missing.append(f"{_name(f)} {kind} argument {k}")
     assert not missing, "rules no case checks: " + "; ".join(missing)

@@ -53,6 +53,7 @@ from .linalg import (
     matmul_adjoint_b,
     norm_dir,
     norm_is_smooth,
+    norm_p,
     untrace,
 )
 from .more import (  # noqa: F401  (the breadth rules' helpers)
@@ -111,6 +112,33 @@ from .more import (  # noqa: F401  (the breadth rules' helpers)
     untile,
     zeros_or_none,
 )
+from .linalg_more import (
+    col,
+    cot_part,
+    cot_place,
+    diag_blocks_sum,
+    diag_embed,
+    diag_part,
+    eye_like,
+    first_cols,
+    from_triangle,
+    maybe_mT,
+    mT,
+    nonzero_product,
+    offdiag_recip,
+    phi_lower,
+    qr_check,
+    strict_lower,
+    svd_cot,
+    svd_pack,
+    svd_uncot,
+    thin_cols,
+    to_triangle,
+    top_right,
+    uncol,
+    unthin_cols,
+    upper_block,
+)
 from .reductions import max_weights, prod_except, uncumsum
 from .shapes import (
     astype,
@@ -128,11 +156,16 @@ from .shapes import (
 )
 
 __all__ = [
+    "col", "cot_part", "cot_place", "diag_blocks_sum", "diag_embed", "diag_part", "eye_like",
+    "first_cols", "from_triangle", "maybe_mT", "mT", "nonzero_product", "offdiag_recip",
+    "phi_lower", "qr_check", "strict_lower", "svd_cot", "svd_pack", "svd_uncot", "thin_cols",
+    "to_triangle", "top_right",
+    "uncol", "unthin_cols", "upper_block",
     "as_sequence", "astype", "broadcast_like", "cast_like", "check_unpack", "concat_like",
     "copy", "count_reduced", "dot_adjoint_a", "dot_adjoint_b", "float_sign", "hstack_axis",
     "invert_axes",
     "matmul_adjoint_a", "matmul_adjoint_b", "max_weights", "method_reshape",
-    "method_transpose", "norm_dir", "norm_is_smooth", "prod_except", "split_like",
+    "method_transpose", "norm_dir", "norm_is_smooth", "norm_p", "prod_except", "split_like",
     "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",
     "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy",
 ]

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ._common import _cot_dtype, _float_of, _is_scalar, _ndarray
+from ._common import _cot_dtype, _is_scalar, _ndarray
 from .broadcasting import unbroadcast, unreduce
 from .reductions import max_weights
 
@@ -84,17 +84,46 @@ def untrace(grad, like, offset=0, axis1=0, axis2=1):
     return np.moveaxis(z, (-2, -1), (a1, a2))
 
 
-def norm_dir(x, nrm, ord=None, axis=None, keepdims=False):
-    """d norm(x) / dx given the norm ``nrm``: ``x/nrm`` for the 2-norm and Frobenius norm,
-    ``sign(x)`` for ord=1, the (tie-shared) signed arg-max/min of ``|x|`` for ord=+-inf.
-
-    Matrix norms other than Frobenius and vector p-norms for other p are not supported.
-    """
-    matrix = (axis is None and np.ndim(x) == 2) or (
+def _is_matrix_norm(x, axis):
+    return (axis is None and np.ndim(x) == 2) or (
         isinstance(axis, (tuple, list)) and len(axis) == 2)
-    if matrix and ord not in (None, "fro"):
+
+
+def _matrix_norm_dir(x, ord, axis):
+    """d norm / dx of the matrix norms other than Frobenius, on the axes ``axis``."""
+    nd = np.ndim(x)
+    r, c = (0, 1) if axis is None else (axis[0] % nd, axis[1] % nd)
+    xm = np.moveaxis(x, (r, c), (-2, -1))
+    if ord in ("nuc", 2, -2):
+        u, s, vh = np.linalg.svd(xm, full_matrices=False)
+        if ord == "nuc":
+            d = np.matmul(u, vh)
+        else:
+            k = 0 if ord == 2 else np.shape(s)[-1] - 1
+            d = np.matmul(u[..., :, k:k + 1], vh[..., k:k + 1, :])
+    elif ord in (1, -1, math.inf, -math.inf):
+        along = -2 if ord in (1, -1) else -1  # column sums (1) or row sums (inf)
+        sums = np.sum(np.abs(xm), axis=along)
+        ext = (np.max if ord > 0 else np.min)(sums, axis=-1, keepdims=True)
+        w = np.expand_dims(max_weights(sums, ext, -1, True), along)
+        d = np.sign(xm) * w
+    else:
         raise NotImplementedError(
             f"no derivative rule for np.linalg.norm with a matrix ord={ord!r}")
+    return np.moveaxis(d, (-2, -1), (r, c))
+
+
+def norm_dir(x, nrm, ord=None, axis=None, keepdims=False):
+    """d norm(x) / dx given the norm ``nrm``: ``x/nrm`` for the 2-norm and Frobenius norm,
+    ``sign(x) |x|^(p-1) / nrm^(p-1)`` for a vector p-norm (``sign(x)`` for ord=1), the
+    (tie-shared) signed arg-max/min of ``|x|`` for ord=+-inf; for matrix norms ``U V^T``
+    (nuclear), ``u_1 v_1^T`` (2; -2: the last singular pair), the signed arg-max/min column
+    (1, -1) or row (inf, -inf).  ord=0 (a count) is refused."""
+    if ord == 0:
+        raise NotImplementedError(
+            "no derivative rule for np.linalg.norm with ord=0 (it counts nonzeros)")
+    if _is_matrix_norm(x, axis) and ord not in (None, "fro"):
+        return _matrix_norm_dir(x, ord, axis)
     if ord is None or ord == 2 or ord == "fro":
         return x / unreduce(nrm, x, axis, keepdims)
     if ord == 1:
@@ -103,12 +132,30 @@ def norm_dir(x, nrm, ord=None, axis=None, keepdims=False):
         ax = np.abs(x)
         ext = (np.max if ord > 0 else np.min)(ax, axis=axis, keepdims=True)
         return max_weights(ax, ext, axis, True) * np.sign(x)
-    if ord == 0:
-        return np.zeros_like(x, dtype=_float_of(x))
-    raise NotImplementedError(f"no derivative rule for np.linalg.norm with ord={ord!r}")
+    if isinstance(ord, str):
+        raise NotImplementedError(f"no derivative rule for np.linalg.norm with ord={ord!r}")
+    return np.sign(x) * np.abs(x) ** (ord - 1) / unreduce(nrm, x, axis, keepdims) ** (ord - 1)
+
+
+def norm_p(x, ord=None, axis=None):
+    """The exponent p of the second derivative of a norm (``norm_dir``'s own rules): 2 for
+    the 2-norm and Frobenius norm, p for a vector p-norm, 1 (a zero second derivative) where
+    ``norm_dir`` is piecewise constant (ord 1, +-inf, matrix 1 and inf).  Refuses the
+    spectral matrix norms (nuclear, 2, -2) at second order.  Non-differentiable."""
+    if _is_matrix_norm(x, axis) and ord not in (None, "fro"):
+        if ord in ("nuc", 2, -2):
+            raise NotImplementedError(
+                f"no second derivative rule for np.linalg.norm with a matrix ord={ord!r}")
+        return 1.0
+    if ord is None or ord == "fro":
+        return 2.0
+    if ord == math.inf or ord == -math.inf:
+        return 1.0
+    return float(ord)
 
 
 def norm_is_smooth(ord):
     """1.0 where ``norm_dir`` depends smoothly on its inputs (2-norm), 0.0 where it is
-    piecewise constant (ord 0, 1, +-inf).  Non-differentiable."""
+    piecewise constant (ord 1, +-inf).  Non-differentiable (kept for callers; the rules of
+    ``norm_dir`` use :func:`norm_p`)."""
     return 1.0 if ord is None or ord == 2 or ord == "fro" else 0.0
