@@ -24,6 +24,7 @@ denotes now (static arguments, lifted nested defs, support objects, then the Env
 from __future__ import annotations
 
 import math
+import os
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -68,8 +69,66 @@ def classify(obj, registry, self_fn) -> Decision:
         return Decision("nondiff", obj)
     if isinstance(obj, types.FunctionType) or (
             isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType)):
+        if not is_user_code(obj) and getattr(obj, "__code__", None) is not getattr(
+                self_fn, "__code__", False):
+            return Decision("rule", obj)  # library code is never parsed: its rule, or none
         return Decision("user", obj)
     return Decision("rule", obj)  # no rule: the rule stage names it (NoRuleError)
+
+
+#: packages differentiated as user code even when installed (``opt_in``) and packages
+#: never parsed even when they live outside site-packages (``opt_out``): top-level
+#: module names.
+USER_PACKAGES = {"opt_in": set(), "opt_out": set()}
+
+
+def _library_roots():
+    import site
+    import sysconfig
+    roots = set()
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        try:
+            roots.add(os.path.realpath(sysconfig.get_paths()[key]))
+        except KeyError:
+            pass
+    try:
+        roots.update(os.path.realpath(p) for p in site.getsitepackages())
+    except AttributeError:
+        pass
+    try:
+        roots.add(os.path.realpath(site.getusersitepackages()))
+    except AttributeError:
+        pass
+    roots.add(os.path.realpath(os.path.dirname(os.__file__)))
+    return tuple(sorted(r + os.sep for r in roots if r))
+
+
+_ROOTS: list = []
+
+
+def is_user_code(fn) -> bool:
+    """True when ``fn`` is the user's own code (differentiated by parsing its source);
+    False for the standard library and anything installed under a site-packages or
+    dist-packages directory.  ``ast_ad.user_code(opt_in=..., opt_out=...)`` moves whole
+    top-level packages across the line."""
+    fn = getattr(fn, "__func__", fn)
+    top = (getattr(fn, "__module__", None) or "").split(".")[0]
+    if top in USER_PACKAGES["opt_out"]:
+        return False
+    if top in USER_PACKAGES["opt_in"]:
+        return True
+    if top == "ast_ad":
+        return True  # rule helpers and support functions are analysed as written
+    code = getattr(fn, "__code__", None)
+    filename = getattr(code, "co_filename", "") or ""
+    if not filename or filename.startswith("<"):
+        return True  # exec'd or generated code: the user's (its source is checked later)
+    if not _ROOTS:
+        _ROOTS.extend(_library_roots())
+    path = os.path.realpath(filename)
+    if any(part in ("site-packages", "dist-packages") for part in path.split(os.sep)):
+        return False
+    return not path.startswith(tuple(_ROOTS))
 
 
 @dataclass(frozen=True)
@@ -141,3 +200,20 @@ class Resolver:
     def is_math(self, obj):
         return getattr(obj, "__module__", None) == "math" or (
             callable(obj) and obj in vars(math).values())
+
+
+def user_code(opt_in=(), opt_out=()):
+    """Move top-level packages across the user-code line: ``opt_in`` packages are
+    differentiated by parsing their source even when installed in site-packages;
+    ``opt_out`` packages are never parsed (their functions need a rule or run as-is).
+    Returns the current sets.  Cached gradients are regenerated."""
+    for name in opt_in:
+        USER_PACKAGES["opt_out"].discard(name)
+        USER_PACKAGES["opt_in"].add(name)
+    for name in opt_out:
+        USER_PACKAGES["opt_in"].discard(name)
+        USER_PACKAGES["opt_out"].add(name)
+    if opt_in or opt_out:
+        from ...rules.registry import default_registry
+        default_registry._bump()
+    return {k: set(v) for k, v in USER_PACKAGES.items()}
