@@ -32,12 +32,16 @@ _MISSING = object()  # "argument not given" in generated dispatchers
 class GradientFunction(GradientObject):
     """The gradient of ``fn`` (callable with ``fn``'s signature)."""
 
-    def __init__(self, fn, wrt=0, with_value=False, registry=None, fallback=None):
+    def __init__(self, fn, wrt=0, with_value=False, registry=None, fallback=None,
+                 has_aux=False):
         if fallback not in (None, "tape"):
             raise AstAdError(f"fallback must be None or 'tape', not {fallback!r}")
+        if has_aux and fallback is not None:
+            raise AstAdError("has_aux=True is not supported with fallback='tape'")
         self.fn = fn  # the original function (deliberately not __wrapped__)
         self.wrt = wrt
         self.with_value = with_value
+        self.has_aux = bool(has_aux)
         self.registry = registry or default_registry
         self.fallback = fallback
         self._spec = resolve_wrt(fn, wrt)
@@ -74,7 +78,7 @@ class GradientFunction(GradientObject):
             g = None
         if g is None:
             g = GradientFunction(types.MethodType(self.fn, obj), self.wrt, self.with_value,
-                                 self.registry, self.fallback)
+                                 self.registry, self.fallback, self.has_aux)
             try:
                 bound[obj] = g
             except TypeError:
@@ -180,6 +184,9 @@ class GradientFunction(GradientObject):
 
     def _higher_order(self, full):
         """grad of an ast_ad gradient: forward mode over its generated code."""
+        if self.has_aux or self._target.has_aux:
+            raise AstAdError("grad of an ast_ad gradient made with has_aux=True is not "
+                             "supported")
         inner = self._target.compiled_for(full)
         for i in self._spec.indices:
             if not isinstance(full[i], (float, int, np.floating, np.integer)) or \
@@ -231,7 +238,7 @@ class GradientFunction(GradientObject):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v
         ckey = spec_key(names, arg_kinds, self.registry.version, static, self._spec.single,
-                        self.with_value)
+                        (self.with_value, "aux") if self.has_aux else self.with_value)
         try:
             per_fn = _CACHE.setdefault(target, {})
         except TypeError:  # not weak-referenceable (a builtin): _pipeline.transform() will explain
@@ -242,7 +249,7 @@ class GradientFunction(GradientObject):
         if gen is None:
             gen = _pipeline.transform(target, names, self.registry, arg_kinds, mode="joint",
                                       with_value=self.with_value, single=self._spec.single,
-                                      static_args=static)
+                                      static_args=static, has_aux=self.has_aux)
             per_fn[ckey] = gen
         self._guards = tuple(gen.guards)
         return gen
@@ -299,37 +306,57 @@ def _example_args(fn, indices):
     return tuple(out)
 
 
-def grad(fn=None, wrt=0, *, fallback=None, registry=None):
-    """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them).
+_NOT_GIVEN = object()
 
-    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+
+def _wrt_of(wrt, argnums):
+    if argnums is _NOT_GIVEN:
+        return 0 if wrt is _NOT_GIVEN else wrt
+    if wrt is not _NOT_GIVEN:
+        raise AstAdError("give either wrt= or argnums= (its alias), not both")
+    return argnums
+
+
+def grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False, fallback=None,
+         registry=None):
+    """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them;
+    ``argnums`` is an alias, as in JAX).
+
+    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.  ``has_aux=True``: ``fn``
+    returns ``(loss, aux)`` and the gradient function returns ``(g, aux)``.
     """
+    wrt = _wrt_of(wrt, argnums)
     if fn is None:
-        return lambda f: grad(f, wrt, fallback=fallback, registry=registry)
-    return _gradient_object(fn, wrt, False, registry, fallback)
+        return lambda f: grad(f, wrt, has_aux=has_aux, fallback=fallback, registry=registry)
+    return _gradient_object(fn, wrt, False, registry, fallback, has_aux)
 
 
-def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
-    """Like ``grad`` but returns ``(value, gradient(s))``."""
+def value_and_grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False,
+                   fallback=None, registry=None):
+    """Like ``grad`` but returns ``(value, gradient(s))``; with ``has_aux=True``
+    ``((value, aux), gradient(s))``."""
+    wrt = _wrt_of(wrt, argnums)
     if fn is None:
-        return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry)
-    return _gradient_object(fn, wrt, True, registry, fallback)
+        return lambda f: value_and_grad(f, wrt, has_aux=has_aux, fallback=fallback,
+                                        registry=registry)
+    return _gradient_object(fn, wrt, True, registry, fallback, has_aux)
 
 
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _gradient_object(fn, wrt, with_value, registry, fallback):
+def _gradient_object(fn, wrt, with_value, registry, fallback, has_aux=False):
     """``grad(f, wrt)`` twice gives the same object (held weakly: nothing is kept alive)."""
-    key = (tuple(wrt) if isinstance(wrt, list) else wrt, with_value, fallback, id(registry))
+    key = (tuple(wrt) if isinstance(wrt, list) else wrt, with_value, fallback, id(registry),
+           bool(has_aux))
     try:
         per = _OBJECTS.setdefault(fn, {})
         ref = per.get(key)
     except TypeError:  # bound methods are new objects each time; builtins are not weak
-        return GradientFunction(fn, wrt, with_value, registry, fallback)
+        return GradientFunction(fn, wrt, with_value, registry, fallback, has_aux)
     g = ref() if ref is not None else None
     if g is None:
-        g = GradientFunction(fn, wrt, with_value, registry, fallback)
+        g = GradientFunction(fn, wrt, with_value, registry, fallback, has_aux)
         per[key] = weakref.ref(g)
     return g
 

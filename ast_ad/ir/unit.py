@@ -22,6 +22,7 @@ class Request:
     single: bool = True
     static_args: dict = field(default_factory=dict)  # parameter -> function passed for it
     registry: Any = None
+    aux: str | None = None  # has_aux: the name holding the auxiliary output
 
 
 @dataclass(frozen=True)

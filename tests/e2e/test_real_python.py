@@ -80,3 +80,43 @@ def test_library_function_without_rule_is_refused_at_the_users_line():
     assert err.filename == __file__
     assert "library code" in str(err)
     assert "nondifferentiable" not in str(err)  # fmean has a derivative
+
+
+# -- auxiliary outputs and argnums (JAX conventions) --------------------------------------
+def _loss_with_aux(w, x):
+    pred = np.tanh(x @ w)
+    loss = np.mean(pred ** 2)
+    return loss, {"pred": pred, "calls": 1}
+
+
+def test_has_aux_grad_returns_gradient_and_aux():
+    w, x = np.array([0.2, -0.4]), np.array([[1.0, 2.0], [0.5, -1.0]])
+    g, aux = ast_ad.grad(_loss_with_aux, has_aux=True)(w, x)
+    ref = fd_grad(lambda w_, x_: _loss_with_aux(w_, x_)[0], (w, x), wrt=0)
+    assert_close(g, ref, rtol=1e-6, atol_scale=1e-7)
+    np.testing.assert_allclose(aux["pred"], np.tanh(x @ w))
+    assert aux["calls"] == 1
+
+
+def test_value_and_grad_has_aux_nests_like_jax():
+    w, x = np.array([0.2, -0.4]), np.array([[1.0, 2.0], [0.5, -1.0]])
+    (value, aux), (gw, gx) = ast_ad.value_and_grad(_loss_with_aux, argnums=(0, 1),
+                                                   has_aux=True)(w, x)
+    assert value == pytest.approx(_loss_with_aux(w, x)[0])
+    np.testing.assert_allclose(aux["pred"], np.tanh(x @ w))
+    ref = fd_grad(lambda w_, x_: _loss_with_aux(w_, x_)[0], (w, x), wrt=(0, 1))
+    assert_close(gw, ref[0], rtol=1e-6, atol_scale=1e-7)
+    assert_close(gx, ref[1], rtol=1e-6, atol_scale=1e-7)
+
+
+def test_has_aux_needs_a_pair():
+    with pytest.raises(ast_ad.AstAdError, match="has_aux"):
+        ast_ad.grad(lambda x: x * x, has_aux=True)(1.0)
+
+
+def test_argnums_is_an_alias_of_wrt():
+    def f(a, b):
+        return a * b * b
+    assert ast_ad.grad(f, argnums=1)(2.0, 3.0) == pytest.approx(12.0)
+    with pytest.raises(ast_ad.AstAdError, match="not both"):
+        ast_ad.grad(f, wrt=0, argnums=1)
