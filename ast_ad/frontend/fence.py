@@ -15,7 +15,6 @@ _HINT = "move it out of the differentiated function, or use ast_ad.grad(f, fallb
 
 _STATEMENTS = {
     gast.Try: ("a 'try' statement", _HINT),
-    gast.With: ("a 'with' statement", _HINT),
     gast.AsyncWith: ("an 'async with' statement", _HINT),
     gast.AsyncFor: ("an 'async for' loop", _HINT),
     gast.AsyncFunctionDef: ("an async function", _HINT),
@@ -24,13 +23,11 @@ _STATEMENTS = {
     gast.Nonlocal: ("a 'nonlocal' statement", "pass the value in and return it instead"),
     gast.Import: ("an import inside the function", "import at module level"),
     gast.ImportFrom: ("an import inside the function", "import at module level"),
-    gast.Delete: ("a 'del' statement", "remove it (locals are freed at return)"),
 }
 _EXPRESSIONS = {
     gast.Yield: ("a generator ('yield')", "return a list instead"),
     gast.YieldFrom: ("a generator ('yield from')", "return a list instead"),
     gast.Await: ("'await'", _HINT),
-    gast.NamedExpr: ("an assignment expression (':=')", "assign on its own line"),
     gast.SetComp: ("a set comprehension", "use a list"),
 }
 if hasattr(gast, "Match"):
@@ -55,8 +52,8 @@ def fence(parsed, env) -> None:
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
             if node.func.id in _FORBIDDEN_CALLS and not env.is_local(node.func.id):
                 _fail(parsed, node, f"a call to {node.func.id}()", "write the code directly", fname)
-        if isinstance(node, (gast.Assign, gast.AugAssign, gast.For)):
-            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        if isinstance(node, (gast.AugAssign, gast.For)):
+            targets = [node.target]
             for t in targets:
                 for sub in gast.walk(t):
                     if isinstance(sub, gast.Starred):

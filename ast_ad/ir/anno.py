@@ -84,3 +84,11 @@ class ZeroFill:
 
 ACCUMULATES = Accumulates()
 ZERO_FILL = ZeroFill()
+
+
+@dataclass(frozen=True)
+class Reenter:
+    """A ``with`` context manager entered again around the adjoint of its body."""
+
+
+REENTER = Reenter()

@@ -146,6 +146,12 @@ class AnfMixin:
             return N.call(self.static_ref(ARRAY_ATTRS[e.attr], e), [base])
         return gast.Attribute(value=base, attr=e.attr, ctx=gast.Load())
 
+    def rhs_NamedExpr(self, e):
+        """``(y := v)`` -> ``y = v`` where it is evaluated, then ``y``."""
+        v = self.atom(e.value)
+        self.emit(N.assign(e.target.id, v, loc=e))
+        return N.name(e.target.id)
+
     def rhs_Lambda(self, e):
         self.fail(e, "a lambda used as a value (not bound to a name)")
 

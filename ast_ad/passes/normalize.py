@@ -45,6 +45,7 @@ import gast
 
 from .. import runtime as R
 from ..errors import UnsupportedConstructError
+from ..ir import anno
 from ..ir import nodes as N
 from .anf import AnfMixin
 from .loops import LoopsMixin
@@ -222,6 +223,9 @@ class Normalizer(AnfMixin, LoopsMixin):
                 self.emit(self.lambda_def(target.id, value))
                 return
             self.emit(N.assign(target.id, self.rhs(value), loc=loc))
+        elif isinstance(target, (gast.Tuple, gast.List)) and \
+                any(isinstance(e, gast.Starred) for e in target.elts):
+            self.starred_assign(target, value, loc)
         elif isinstance(target, (gast.Tuple, gast.List)):
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
                     and not any(isinstance(e, gast.Starred) for e in value.elts):
@@ -250,6 +254,85 @@ class Normalizer(AnfMixin, LoopsMixin):
             self.fail(loc, "assignment to an attribute")
         else:
             self.fail(loc, "this assignment target")
+
+    def starred_assign(self, target, value, loc):
+        """``a, *b, c = seq`` -> ``a = seq[0]; b = list(seq[1:-1]); c = seq[-1]`` (with
+        Python's length check first)."""
+        elts = target.elts
+        k = next(i for i, e in enumerate(elts) if isinstance(e, gast.Starred))
+        if sum(isinstance(e, gast.Starred) for e in elts) > 1:
+            self.fail(loc, "two starred targets in one assignment")
+        after = len(elts) - k - 1
+        seq = self.atom(value)
+        self.emit(N.expr_stmt(N.call(self.static_ref(R.check_star_unpack),
+                                     [seq, N.const(len(elts) - 1)]), loc=loc))
+        vals = []
+        for i, e in enumerate(elts):
+            if i == k:
+                upper = N.const(-after) if after else None
+                part = gast.Subscript(value=seq, slice=gast.Slice(
+                    lower=N.const(k) if k else None, upper=upper, step=None), ctx=gast.Load())
+                t = self.tmp("_u")
+                self.emit(N.assign(t, part, loc=loc))
+                r = self.tmp("_u")
+                self.emit(N.assign(r, N.call(self.static_ref(list), [N.name(t)]), loc=loc))
+                vals.append(N.name(r))
+            else:
+                idx = i if i < k else i - len(elts)
+                t = self.tmp("_u")
+                self.emit(N.assign(t, gast.Subscript(value=seq, slice=N.const(idx),
+                                                     ctx=gast.Load()), loc=loc))
+                vals.append(N.name(t))
+        for e, v in zip(elts, vals):
+            self.assign_to(e.value if isinstance(e, gast.Starred) else e, v, loc)
+
+    def stmt_With(self, s):
+        """``with cm as v: body`` is kept as a ``with`` around the normalized body.
+
+        The context managers must not take differentiated values (checked by the adjoint).
+        A manager known to restore a pure state (``np.errstate``, ``warnings.catch_warnings``
+        made of constants) is entered again around the adjoint of the body; any other runs
+        around the forward sweep only.  A manager that could swallow an exception raised
+        part-way through the body is checked at run time: the gradient raises instead
+        of replaying a path the function did not take."""
+        items = []
+        for it in s.items:
+            cm = it.context_expr
+            if _reentrant(cm, self.env):
+                kws = [gast.keyword(arg=k.arg, value=k.value) for k in cm.keywords]
+                cm = N.copy_loc(gast.Call(func=cm.func, args=list(cm.args), keywords=kws), cm)
+                anno.set_(cm, anno.REENTER)
+            else:
+                cm = self.atom(cm, "_cm")
+            var = it.optional_vars
+            if var is not None and not isinstance(var, gast.Name):
+                self.fail(s, "a 'with ... as' target that is not a plain name")
+            items.append(gast.withitem(context_expr=cm, optional_vars=var))
+        body = self.block(s.body, self.loop_ctx) or [gast.Pass()]
+        checked = not all(anno.has(it.context_expr, anno.Reenter) for it in items)
+        pre, post = [], []
+        if checked:
+            flag = self.tmp("_wok")
+            pre.append(N.assign(flag, N.const(False), loc=s))
+            body = body + [N.assign(flag, N.const(True), loc=s)]
+            line = self.parsed.where(s)
+            post.append(N.expr_stmt(N.call(self.static_ref(R.check_with_completed), [
+                N.name(flag), N.const(f"{line[0]}:{line[1]}")]), loc=s))
+        w = N.copy_loc(gast.With(items=items, body=body, type_comment=None), s)
+        for st in pre + [w] + post:
+            self.emit(st)
+        return self.may_jump(body)
+
+    def stmt_Delete(self, s):
+        """``del name`` is dropped when nothing can read ``name`` afterwards (checked on the
+        source: no read after it, and inside a loop a plain assignment comes first in
+        the loop body); ``del`` of items or attributes is refused."""
+        for t in s.targets:
+            if not isinstance(t, gast.Name):
+                self.fail(s, "'del' of an item or attribute")
+            if not _dead_after_del(self.parsed.tree, s, t.id):
+                self.fail(s, f"'del {t.id}' followed by a possible read of {t.id!r}")
+        return False
 
     def snapshot(self, v, target):
         """Copy a Name about to be overwritten by a parallel assignment."""
@@ -327,3 +410,40 @@ def _single_final_return(body) -> bool:
     count -= nested_returns
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
     return count == 0 or (count == 1 and last_is_return)
+
+
+def _pos(n):
+    return (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))
+
+
+def _dead_after_del(fdef, dele, name) -> bool:
+    """True when no read of ``name`` can follow the ``del`` statement ``dele``."""
+    reads = [n for n in gast.walk(fdef) if isinstance(n, gast.Name) and n.id == name
+             and isinstance(n.ctx, gast.Load)]
+    if any(_pos(n) > _pos(dele) for n in reads):
+        return False
+    loops = [n for n in gast.walk(fdef) if isinstance(n, (gast.For, gast.While))
+             and any(m is dele for m in gast.walk(n))]
+    for loop in loops:  # the next trip must rebind the name before reading it
+        first = next((st for st in loop.body if name in N.names_in(st)), None)
+        if not (isinstance(first, gast.Assign) and len(first.targets) == 1 and
+                isinstance(first.targets[0], gast.Name) and first.targets[0].id == name
+                and name not in N.names_in(first.value)):
+            return False
+        if isinstance(loop, gast.While) and name in N.names_in(loop.test):
+            return False
+    return True
+
+
+def _reentrant(cm, env) -> bool:
+    """``np.errstate(...)`` / ``warnings.catch_warnings(...)`` with constant arguments."""
+    import warnings
+
+    import numpy as np
+
+    if not isinstance(cm, gast.Call) or not env.is_static(cm.func):
+        return False
+    if env.lookup(cm.func) not in (np.errstate, warnings.catch_warnings):
+        return False
+    return all(isinstance(a, gast.Constant) for a in cm.args) and all(
+        k.arg is not None and isinstance(k.value, gast.Constant) for k in cm.keywords)

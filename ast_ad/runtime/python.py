@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..errors import AstAdError
 
-__all__ = ["check_aux", "check_star_unpack"]
+__all__ = ["check_aux", "check_star_unpack", "check_with_completed"]
 
 
 def check_aux(out):
@@ -26,10 +26,20 @@ def check_star_unpack(seq, n):
         raise ValueError(f"not enough values to unpack (expected at least {n}, got {m})")
 
 
+def check_with_completed(completed, where):
+    """A ``with`` whose context manager swallowed an exception raised part-way through
+    its body: the adjoint cannot replay that path."""
+    if not completed:
+        raise AstAdError(
+            f"the context manager of the 'with' statement at {where} suppressed an exception "
+            "raised inside its body; ast_ad cannot differentiate a block that stopped "
+            "part-way")
+
+
 def _declare():
     from ..rules.registry import default_registry
 
-    for f in (check_aux, check_star_unpack):
+    for f in (check_aux, check_star_unpack, check_with_completed):
         default_registry.nondifferentiable(f)
 
 

@@ -60,6 +60,129 @@ def helper_in_other_file(x):
     return helper_scale(x) + helper_scale(x, k=0.5)
 
 
+# -- statements: walrus, starred assignment, del, assert, with ------------------------------
+X4 = np.array([0.3, -0.7, 1.1, 0.4])
+
+
+@case(X4)
+def walrus_in_if(x):
+    if (n := np.sum(x * x)) > 0.5:
+        return n * 2.0
+    return n
+
+
+@case(X4)
+def walrus_in_while(x):
+    s = 0.0
+    k = 0
+    while (k := k + 1) < 4:
+        s = s + np.sin(x[k]) * k
+    return s
+
+
+@case(X4)
+def walrus_in_comprehension(x):
+    ys = [y for v in x if (y := v * v) > 0.1]
+    return sum(ys) + y
+
+
+@case(X4)
+def star_head(x):
+    a, *b = x
+    return a * np.sum(np.array(b))
+
+
+@case(X4)
+def star_middle(x):
+    first, *mid, last = list(x)
+    return first * last + sum(mid)
+
+
+@case(X4)
+def star_tail_of_tuple(x):
+    *init, z = (x[0], x[1], x[2] * 2.0)
+    return z * init[0] + init[1]
+
+
+@case(X4)
+def del_temporary(x):
+    tmp = x * 3.0
+    y = np.sum(tmp ** 2)
+    del tmp
+    return y
+
+
+@case(X4)
+def del_in_loop(x):
+    s = 0.0
+    for i in range(3):
+        t = x[i] * x[i]
+        s = s + t
+        del t
+    return s
+
+
+@case(X4)
+def asserts(x):
+    assert x.ndim == 1, "expected a vector"
+    assert len(x) > 2
+    return np.sum(np.cos(x))
+
+
+@case(X4)
+def errstate_log(x):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.log(x * x)
+    return np.sum(y * np.sin(x))
+
+
+@case(X4)
+def catch_warnings_sqrt(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        y = np.sqrt(x * x + 1.0)
+    return np.sum(y)
+
+
+class _Timer:
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.elapsed = time.perf_counter() - self.t0
+
+
+_LOCK = __import__("threading").Lock()
+
+
+@case(X4)
+def lock_and_timer(x):
+    with _LOCK:
+        y = x * 2.0
+    with _Timer() as t:
+        z = np.sum(np.tanh(y))
+    log.debug("took %s", t.elapsed)
+    return z
+
+
+@case(X4)
+def with_continue_in_loop(x):
+    s = 0.0
+    for i in range(4):
+        with np.errstate(all="ignore"):
+            if x[i] < 0:
+                continue
+            s = s + x[i] ** 3
+    return s
+
+
+@case(X4)
+def return_inside_with(x):
+    with np.errstate(over="ignore"):
+        return np.sum(np.exp(x))
+
+
 @pytest.mark.parametrize("fn,args,wrt,kw", CASES)
 def test_real_python(fn, args, wrt, kw):
     g = ast_ad.grad(fn, wrt=wrt, **kw)(*args)
@@ -120,3 +243,42 @@ def test_argnums_is_an_alias_of_wrt():
     assert ast_ad.grad(f, argnums=1)(2.0, 3.0) == pytest.approx(12.0)
     with pytest.raises(ast_ad.AstAdError, match="not both"):
         ast_ad.grad(f, wrt=0, argnums=1)
+
+
+def test_with_errstate_adjoint_runs_inside_the_context():
+    src = ast_ad.source(ast_ad.grad(errstate_log), X4)
+    assert src.count("with np.errstate(divide='ignore', invalid='ignore'):") == 2
+
+
+def test_with_statements_in_forward_mode():
+    for f in (errstate_log, catch_warnings_sqrt, lock_and_timer, with_continue_in_loop):
+        v = np.array([1.0, -0.5, 0.25, 2.0])
+        _, t = ast_ad.jvp(f, (X4,), (v,))
+        assert t == pytest.approx(float(fd_grad(f, (X4,)) @ v), rel=1e-6)
+
+
+def test_with_that_swallows_an_exception_is_refused_at_run_time():
+    import contextlib
+
+    def swallow(x):
+        with contextlib.suppress(ZeroDivisionError):
+            y = x * 2.0
+            y = y / 0.0 if x > 100 else y * (1 / 0)
+            y = y * 10.0
+        return x
+
+    with pytest.raises(ast_ad.AstAdError, match="suppressed an exception"):
+        ast_ad.grad(swallow)(1.0)
+
+
+def test_with_whose_manager_takes_a_differentiated_value_is_refused():
+    import contextlib
+
+    def takes(x):
+        with contextlib.nullcontext(x) as v:  # ERR
+            y = v * 2.0
+        return y
+
+    with pytest.raises(ast_ad.AstAdError) as info:
+        ast_ad.grad(takes)(1.0)
+    assert info.value.filename == __file__

@@ -90,10 +90,8 @@ def f_try(x):
     return y
 
 
-def f_with(x):
-    with open(os.devnull):  # ERR
-        y = x * 2.0
-    return y
+def f_yield_from(x):
+    yield from [x * 2.0]  # ERR
 
 
 async def f_async(x):  # ERR
@@ -124,10 +122,16 @@ def f_import_inside(x):
     return m.sin(x)
 
 
-def f_walrus(x):
-    if (y := x * 2.0) > 0:  # ERR
-        return y
-    return x
+def f_del_item(x):
+    d = {"a": x, "b": 2.0 * x}
+    del d["a"]  # ERR
+    return d["b"]
+
+
+def f_del_then_read(x):
+    t = x * 2.0
+    del t  # ERR
+    return t  # noqa: F821  (the read that makes the del unsupported)
 
 
 UNSUPPORTED = [
@@ -136,14 +140,15 @@ UNSUPPORTED = [
     f_nonlocal,
     f_class_inside,
     f_try,
-    f_with,
+    f_yield_from,
     f_async,
     f_exec,
     f_eval,
     f_lambda_value,
     f_lambda_returned,
     f_import_inside,
-    f_walrus,
+    f_del_item,
+    f_del_then_read,
 ]
 
 
@@ -381,9 +386,8 @@ def test_ipython_cell_function():
     res = shell.run_cell(
         "def cell_bad(x):\n"
         "    y = x\n"
-        "    with open('/dev/null'):\n"
-        "        y = x * 2.0\n"
-        "    return y\n"
+        "    global _G\n"
+        "    return y * 2.0\n"
     )
     assert res.success, res.error_in_exec
     err = raised_by(shell.user_ns["cell_bad"], 1.0)

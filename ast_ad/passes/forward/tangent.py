@@ -102,6 +102,10 @@ class ForwardMode:
             defined |= d1 & d2
             live |= joined
             return [N.if_(s.test, body, orelse, loc=s)]
+        if isinstance(s, gast.With):  # the tangent code runs inside the same managers
+            w = copy.copy(s)
+            w.body = self.block(s.body, live, defined) or [gast.Pass()]
+            return [w]
         if is_loop(s):
             pre = []
             entry = set(live)

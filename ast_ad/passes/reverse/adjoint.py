@@ -165,6 +165,8 @@ class Reverse:
             return control.for_(self, s, state)
         if isinstance(s, gast.While):
             return control.while_(self, s, state)
+        if isinstance(s, gast.With):
+            return control.with_(self, s, state)
         if isinstance(s, (gast.Return, gast.Assert, gast.Raise, gast.Pass, gast.Break,
                           gast.FunctionDef)):
             return []

@@ -132,3 +132,40 @@ def while_(rev, s, state):
     return pre + [loop]
 
 
+
+
+def with_(rev, s, state):
+    """``with cm: body`` -> the adjoint of ``body``, inside a fresh ``cm`` when the manager
+    restores a pure state (``np.errstate``: the adjoint computes under the same floating-point
+    error settings); other managers (timers, locks, files) wrap the forward sweep only."""
+    for it in s.items:
+        for n in gast.walk(it.context_expr):
+            if isinstance(n, gast.Name) and n.id in rev.facts.active:
+                filename, line = rev.unit.where(s)
+                from ...errors import UnsupportedConstructError
+                raise UnsupportedConstructError(
+                    "a 'with' statement whose context manager takes a differentiated value "
+                    "is not supported", filename=filename, lineno=line)
+    body = rev.block(s.body, state)
+    again = [gast.withitem(context_expr=N.clone(it.context_expr), optional_vars=None)
+             for it in s.items if anno.has(it.context_expr, anno.Reenter)]
+    if not again or not body:
+        return body
+    return [N.copy_loc(gast.With(items=again, body=_filters(rev, s.body) + body,
+                                 type_comment=None), s)]
+
+
+def _filters(rev, body):
+    """``warnings.simplefilter(...)``/``filterwarnings(...)`` calls with constant arguments
+    at the top of a ``catch_warnings`` body: replayed before its adjoint."""
+    import warnings
+
+    out = []
+    for st in body:
+        c = st.value if isinstance(st, gast.Expr) else None
+        if isinstance(c, gast.Call) and rev.unit.env.lookup(c.func) in (
+                warnings.simplefilter, warnings.filterwarnings) and all(
+                isinstance(a, gast.Constant) for a in c.args) and all(
+                isinstance(k.value, gast.Constant) for k in c.keywords):
+            out.append(N.clone(st))
+    return out
