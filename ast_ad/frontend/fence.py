@@ -30,8 +30,6 @@ _EXPRESSIONS = {
     gast.Await: ("'await'", _HINT),
     gast.SetComp: ("a set comprehension", "use a list"),
 }
-if hasattr(gast, "Match"):
-    _STATEMENTS[gast.Match] = ("a 'match' statement", "use if/elif")
 if hasattr(gast, "TryStar"):
     _STATEMENTS[gast.TryStar] = ("a 'try' statement", _HINT)
 

@@ -323,6 +323,54 @@ class Normalizer(AnfMixin, LoopsMixin):
             self.emit(st)
         return self.may_jump(body)
 
+    def stmt_Match(self, s):
+        """``match`` on value, singleton, capture, wildcard and or-patterns -> a chain of
+        ``if``s (one flag: the first case that matches runs); class, sequence and mapping
+        patterns are refused."""
+        subj = self.atom(s.subject)
+        if isinstance(subj, gast.Name):  # a case body may rebind the subject's name
+            t = self.tmp("_subj")
+            self.emit(N.assign(t, subj, loc=s))
+            subj = N.name(t)
+        done = self.tmp("_matched")
+        out = [N.assign(done, N.const(False), loc=s)]
+        for c in s.cases:
+            cond, binds = self.pattern(c.pattern, subj)
+            body = [N.assign(done, N.const(True), loc=c.pattern)] + list(c.body)
+            if c.guard is not None:
+                body = [N.copy_loc(gast.If(test=c.guard, body=body, orelse=[]), c.guard)]
+            inner = [N.assign(n, N.clone(subj), loc=c.pattern) for n in binds] + body
+            test = gast.BoolOp(op=gast.And(), values=[N.not_(N.name(done)), cond])
+            N.copy_loc(test, c.pattern)
+            out.append(N.copy_loc(gast.If(test=test, body=inner, orelse=[]), c.pattern))
+        for st in self.block(out, self.loop_ctx):
+            self.emit(st)
+        return self.may_jump(self.out)
+
+    def pattern(self, p, subj):
+        """(test expression, names bound to the subject) of a match pattern."""
+        if isinstance(p, gast.MatchValue):
+            return gast.Compare(left=N.clone(subj), ops=[gast.Eq()],
+                                comparators=[p.value]), []
+        if isinstance(p, gast.MatchSingleton):
+            return gast.Compare(left=N.clone(subj), ops=[gast.Is()],
+                                comparators=[N.const(p.value)]), []
+        if isinstance(p, gast.MatchAs):
+            if p.pattern is None:
+                return N.const(True), [p.name] if p.name else []
+            cond, binds = self.pattern(p.pattern, subj)
+            return cond, binds + [p.name]
+        if isinstance(p, gast.MatchOr):
+            conds = []
+            for q in p.patterns:
+                cond, binds = self.pattern(q, subj)
+                if binds:
+                    self.fail(p, "an or-pattern that binds names")
+                conds.append(cond)
+            return gast.BoolOp(op=gast.Or(), values=conds), []
+        self.fail(p, f"the match pattern {type(p).__name__} (use value, capture or "
+                     "or-patterns, or if/elif)")
+
     def stmt_Delete(self, s):
         """``del name`` is dropped when nothing can read ``name`` afterwards (checked on the
         source: no read after it, and inside a loop a plain assignment comes first in

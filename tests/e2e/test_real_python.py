@@ -22,7 +22,7 @@ CASES = []
 
 def case(*args, wrt=0, **kw):
     def deco(fn):
-        CASES.append(pytest.param(fn, args, wrt, kw, id=fn.__name__))
+        CASES.append(pytest.param(fn, args, wrt, kw, id=f"{fn.__name__}-{len(CASES)}"))
         return fn
     return deco
 
@@ -181,6 +181,43 @@ def with_continue_in_loop(x):
 def return_inside_with(x):
     with np.errstate(over="ignore"):
         return np.sum(np.exp(x))
+
+
+@case(0.7, "sin")
+@case(0.7, "sq")
+@case(0.7, None)
+@case(0.7, "cube")
+@case(0.7, "other")
+def match_on_a_string(x, kind):
+    match kind:
+        case "sq":
+            y = x * x
+        case "sin" | "sine":
+            y = np.sin(x)
+        case None:
+            y = x
+        case name if name.startswith("c"):
+            y = np.cos(x) * len(name)
+        case _:
+            y = 0.0 * x
+    return y * 2.0
+
+
+@case(0.7, 0)
+@case(0.7, 2)
+def match_in_a_loop(x, n):
+    s = 0.0
+    for i in range(3):
+        match n + i:
+            case 0:
+                continue
+            case 1:
+                s = s + x
+            case k:
+                s = s + x ** k
+                if k > 3:
+                    break
+    return s
 
 
 @pytest.mark.parametrize("fn,args,wrt,kw", CASES)
