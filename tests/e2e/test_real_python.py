@@ -220,6 +220,65 @@ def match_in_a_loop(x, n):
     return s
 
 
+# -- attributes: counters on objects run as-is; reads at any depth -----------------------
+class Problem:
+    def __init__(self, scale):
+        self.scale = scale
+        self.nfev = 0
+        self.ngev = 0
+
+    def fun(self, x):
+        self.nfev += 1
+        return self.scale * np.sum((x - 1.0) ** 2)
+
+    def total(self, x):
+        self.ngev = self.ngev + 1
+        return self.fun(x) + np.sum(np.sin(x))
+
+
+PROBLEM = Problem(3.0)
+
+
+@case(X4)
+def method_with_counter(x):
+    return PROBLEM.total(x) * 0.5
+
+
+@case(X4)
+def function_attribute_counter(x):
+    function_attribute_counter.calls = getattr(function_attribute_counter, "calls", 0) + 1
+    return np.sum(np.sin(x) ** 2)
+
+
+class _Layer:
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+
+
+class _Net:
+    def __init__(self):
+        self.layers = [_Layer(np.eye(4) * 0.5, np.ones(4)), _Layer(np.ones((4, 4)), 0.1)]
+
+
+NET = _Net()
+
+
+@case(X4)
+def deep_attribute_reads(x):
+    h = np.tanh(NET.layers[0].W @ x + NET.layers[0].b)
+    return np.sum(NET.layers[-1].W @ h) + NET.layers[1].b
+
+
+@case(X4)
+def enumerate_zip(x):
+    s = 0.0
+    for i, (a, b) in enumerate(zip(x, x[::-1])):
+        s = s + i * a * b
+    for j, (a, b) in enumerate(zip(x, x), start=1):
+        s = s + j * np.sin(a) * b
+    return s
+
+
 @pytest.mark.parametrize("fn,args,wrt,kw", CASES)
 def test_real_python(fn, args, wrt, kw):
     g = ast_ad.grad(fn, wrt=wrt, **kw)(*args)
@@ -319,3 +378,29 @@ def test_with_whose_manager_takes_a_differentiated_value_is_refused():
     with pytest.raises(ast_ad.AstAdError) as info:
         ast_ad.grad(takes)(1.0)
     assert info.value.filename == __file__
+
+
+def test_counters_count_each_call_once():
+    p = Problem(2.0)
+    ast_ad.grad(p.total)(X4)
+    assert (p.nfev, p.ngev) == (1, 1)
+    ast_ad.value_and_grad(p.total)(X4)
+    assert (p.nfev, p.ngev) == (2, 2)
+
+
+def test_writing_a_differentiated_value_into_an_attribute_is_refused():
+    class Cache:
+        pass
+
+    cache = Cache()
+
+    def stores(x):
+        y = np.sin(x)
+        cache.last = y  # ERR
+        return np.sum(cache.last)
+
+    for run in (lambda: ast_ad.grad(stores)(X4),
+                lambda: ast_ad.jvp(stores, (X4,), (np.ones(4),))):
+        with pytest.raises(ast_ad.UnsupportedConstructError, match="attribute") as info:
+            run()
+        assert info.value.filename == __file__

@@ -87,6 +87,10 @@ class ForwardMode:
                 return self.setitem(s, t, live)
             if isinstance(t, gast.Tuple):
                 return [s]
+            if isinstance(t, gast.Attribute):
+                from ..reverse.adjoint import refuse_attribute_write
+                refuse_attribute_write(self.unit, self.facts, s)
+                return [s]
         if isinstance(s, gast.Expr):
             return self.expr_stmt(s, live)
         if isinstance(s, gast.If):

@@ -157,6 +157,9 @@ class Reverse:
                 return self.assign(s, t.id, s.value, state)
             if isinstance(t, gast.Subscript):
                 return self.setitem(s, t, state)
+            if isinstance(t, gast.Attribute):
+                refuse_attribute_write(self.unit, self.facts, s)
+                return []
         if isinstance(s, gast.Expr):
             return self.expr_stmt(s, state)
         if isinstance(s, gast.If):
@@ -406,3 +409,15 @@ class Reverse:
                 return C.user_call_adjoint(self, s, call, None, state, d.fn)
             C.check_effect(self.unit, self.facts, s, call, d.fn)
         return []
+
+
+def refuse_attribute_write(unit, facts, s):
+    """``obj.attr = v`` runs as written; with a differentiated ``v`` it is refused (a later
+    read of the attribute would carry no derivative)."""
+    v = s.value
+    if isinstance(v, gast.Name) and v.id in facts.varied:
+        filename, line = unit.where(s)
+        raise UnsupportedConstructError(
+            "writing a differentiated value into an attribute "
+            f"(`{gast.unparse(s.targets[0]).strip()} = ...`) is not supported; keep it in a "
+            "local variable or return it", filename=filename, lineno=line)
