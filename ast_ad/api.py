@@ -343,10 +343,27 @@ def value_and_grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False
 
 
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_LIBRARY_FUNCTIONS: dict = {}  # id(callable) -> (callable, its Python stand-in)
 
 
 def _gradient_object(fn, wrt, with_value, registry, fallback, has_aux=False):
     """``grad(f, wrt)`` twice gives the same object (held weakly: nothing is kept alive)."""
+    import functools
+
+    if isinstance(fn, functools.partial):
+        return _partial_gradient(fn, wrt, with_value, registry, fallback, has_aux)
+    if not isinstance(fn, (types.FunctionType, types.MethodType, GradientObject)) and \
+            callable(fn) and not isinstance(fn, type) and \
+            (registry or default_registry).vjp(fn) is not None:  # grad(np.sin)
+        hit = _LIBRARY_FUNCTIONS.get(id(fn))
+        if hit is None or hit[0] is not fn:
+            from ._library_call import as_python_function
+
+            stand_in = as_python_function(fn)
+            if stand_in is not None:
+                hit = _LIBRARY_FUNCTIONS[id(fn)] = (fn, stand_in)
+        if hit is not None:
+            fn = hit[1]
     key = (tuple(wrt) if isinstance(wrt, list) else wrt, with_value, fallback, id(registry),
            bool(has_aux))
     try:
@@ -379,3 +396,23 @@ def source(g, *args, mode=None, wrt=0, **kwargs) -> str:
         return _pipeline.CALLEES.jvp_for(g, list(spec.names), kinds, default_registry).source
     raise AstAdError(f"ast_ad.source expects a function made by ast_ad.grad (or a plain "
                      f"function with mode='forward'), not {g!r}")
+
+
+def _partial_gradient(p, wrt, with_value, registry, fallback, has_aux):
+    """``grad(functools.partial(f, *a, **k), wrt)``: the gradient of ``f`` with the bound
+    arguments passed (positional indices in ``wrt`` count the partial's own parameters)."""
+    import functools
+
+    shift = len(p.args)
+
+    def moved(w):
+        return w + shift if isinstance(w, int) else w
+
+    inner_wrt = tuple(moved(w) for w in wrt) if isinstance(wrt, (tuple, list)) else moved(wrt)
+    g = _gradient_object(p.func, inner_wrt, with_value, registry, fallback, has_aux)
+
+    @functools.wraps(p)
+    def gradient_of_partial(*args, **kwargs):
+        return g(*p.args, *args, **{**p.keywords, **kwargs})
+
+    return gradient_of_partial

@@ -216,11 +216,36 @@ class Normalizer(AnfMixin, LoopsMixin):
         self.assign_to(t, gast.BinOp(left=load, op=s.op, right=s.value), s)
         return False
 
+    def call_alias(self, target, value):
+        """``th = np.tanh`` (the name bound once in the function): calls ``th(x)`` are
+        calls of ``np.tanh``."""
+        if isinstance(value, gast.Call) and self.env.is_static(value.func) and \
+                self.env.lookup(value.func) is getattr and len(value.args) == 2 and \
+                not value.keywords and isinstance(value.args[1], gast.Constant) and \
+                isinstance(value.args[1].value, str) and self.env.is_static(value.args[0]):
+            value = gast.Attribute(value=value.args[0], attr=value.args[1].value,
+                                   ctx=gast.Load())  # fn = getattr(np, "sin")
+        if not (isinstance(target, gast.Name) and isinstance(value, (gast.Name, gast.Attribute))
+                and self.env.is_static(value)):
+            return False
+        obj = self.env.lookup(value)
+        if not callable(obj) or isinstance(obj, type):
+            return False
+        stores = sum(isinstance(n, gast.Name) and n.id == target.id and
+                     isinstance(n.ctx, gast.Store) for n in gast.walk(self.parsed.tree))
+        if stores != 1:
+            return False
+        self.method_aliases[target.id] = value
+        return True
+
     def assign_to(self, target, value, loc):
         if isinstance(target, gast.Name) and isinstance(value, gast.Attribute) and \
                 value.attr in ("append", "pop") and isinstance(value.value, gast.Name) and \
                 self.env.is_local(value.value.id):
             self.method_aliases[target.id] = value  # generated code's `_push = _stack.append`
+            return
+        if self.call_alias(target, value):
+            self.emit(N.assign(target.id, self.method_aliases[target.id], loc=loc))
             return
         if isinstance(target, gast.Name):
             if isinstance(value, gast.Lambda):
@@ -233,7 +258,9 @@ class Normalizer(AnfMixin, LoopsMixin):
         elif isinstance(target, (gast.Tuple, gast.List)):
             if isinstance(value, (gast.Tuple, gast.List)) and len(value.elts) == len(target.elts) \
                     and not any(isinstance(e, gast.Starred) for e in value.elts):
-                vals = [self.atom(v) for v in value.elts]  # evaluate all first (a, b = b, a)
+                vals = [v if isinstance(v, gast.Attribute) and self.env.is_static(v) and
+                        isinstance(t, gast.Name) else self.atom(v)
+                        for t, v in zip(target.elts, value.elts)]  # all first (a, b = b, a)
                 vals = [self.snapshot(v, target) for v in vals]
             else:
                 seq = self.atom(value)

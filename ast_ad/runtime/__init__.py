@@ -13,8 +13,11 @@ that broadcasts against anything); inside containers a missing entry is ``None``
 
 from __future__ import annotations
 
-from . import adjoints, mutation, python, tangents
+from . import adjoints, mutation, tangents
 from . import rules as _rules  # noqa: F401  (registers the helpers' own rules)
+
+# isort: split
+from . import python  # after .rules: list()/tuple() adjoints shaped like their argument
 from .adjoints import *  # noqa: F403
 from .mutation import *  # noqa: F403
 from .python import *  # noqa: F403

@@ -279,6 +279,94 @@ def enumerate_zip(x):
     return s
 
 
+# -- builtins and idioms -----------------------------------------------------------------
+tanh = np.tanh
+pi, sqrt, exp = np.pi, np.sqrt, np.exp
+
+
+@case(X4)
+def module_aliases(x):
+    return np.sum(tanh(x)) * pi + sqrt(2.0) * np.sum(exp(-x))
+
+
+@case(X4)
+def local_aliases(x):
+    th = np.tanh
+    sn, cs = np.sin, np.cos
+    return np.sum(th(x) * sn(x)) + np.sum(cs(x))
+
+
+@case(X4)
+def map_into_sum(x):
+    return sum(map(np.sin, x)) + sum(map(lambda a, b: a * b, x, x[::-1]))
+
+
+@case(X4)
+def sorted_with_key(x):
+    top = sorted(x, key=abs, reverse=True)[:2]
+    return top[0] * 2.0 + top[1] + sum(sorted(x)[1:])
+
+
+@case(X4)
+def min_max_several(x):
+    return max(x[0], x[1], x[2]) + min(x[0] * 2, x[3], 5.0)
+
+
+@case(X4)
+def min_max_key(x):
+    return max(list(x), key=abs) + min(x[0], x[1], key=lambda v: (v - 0.2) ** 2)
+
+
+@case(X4)
+def tuple_and_list(x):
+    t = tuple(x)
+    return t[0] * t[-1] + sum(tuple(x * 2.0))
+
+
+@case(X4)
+def dict_call(x):
+    d = dict(a=x[0], b=x[1] * 2.0)
+    return d.get("a", 0.0) * d["b"] + d.get("z", 1.0)
+
+
+@case(X4)
+def set_literal_membership(x):
+    allowed = {"l1", "l2"}
+    mode = "l2"
+    return np.sum(x ** 2) if mode in allowed else np.sum(np.abs(x))
+
+
+@case(X4)
+def isinstance_dispatch(x):
+    if isinstance(x, np.ndarray):
+        return np.sum(x * x)
+    return x * x
+
+
+@case(X4)
+def getattr_constant(x):
+    fn = getattr(np, "sin")
+    return np.sum(fn(x)) + np.sum(getattr(np, "cos")(x))
+
+
+def _scaled(x, k, shift=0.0):
+    return np.sum(np.sin(k * x)) + shift
+
+
+_PART = __import__("functools").partial(_scaled, k=2.0, shift=1.0)
+
+
+@case(X4)
+def calls_a_partial(x):
+    return _PART(x) * 3.0
+
+
+@case(X4)
+def list_rows(x):
+    rows = list(x)
+    return rows[2] * 3.0
+
+
 @pytest.mark.parametrize("fn,args,wrt,kw", CASES)
 def test_real_python(fn, args, wrt, kw):
     g = ast_ad.grad(fn, wrt=wrt, **kw)(*args)
@@ -404,3 +492,28 @@ def test_writing_a_differentiated_value_into_an_attribute_is_refused():
         with pytest.raises(ast_ad.UnsupportedConstructError, match="attribute") as info:
             run()
         assert info.value.filename == __file__
+
+
+def test_grad_of_a_library_callable():
+    assert ast_ad.grad(np.sin)(0.5) == pytest.approx(np.cos(0.5))
+    import math
+    assert ast_ad.grad(math.exp)(0.5) == pytest.approx(math.exp(0.5))
+    assert ast_ad.grad(np.arctan2, wrt=1)(0.5, 2.0) == pytest.approx(-0.5 / 4.25)
+
+
+def test_grad_of_a_partial():
+    import functools
+
+    g = ast_ad.grad(_PART)(X4)
+    assert_close(g, fd_grad(_PART, (X4,)), rtol=1e-6, atol_scale=1e-7)
+    p2 = functools.partial(_scaled, X4)
+    assert ast_ad.grad(p2)(1.5) == pytest.approx(fd_grad(p2, (1.5,)), rel=1e-6)
+
+
+def test_map_is_only_a_list_where_it_is_consumed_at_once():
+    def keeps_map(x):
+        m = map(np.sin, x)  # ERR
+        return sum(m)
+
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="map"):
+        ast_ad.grad(keeps_map)(X4)
