@@ -214,6 +214,9 @@ class Normalizer(AnfMixin, LoopsMixin):
         else:
             self.fail(s, "this augmented assignment target")
         self.assign_to(t, gast.BinOp(left=load, op=s.op, right=s.value), s)
+        if isinstance(t, gast.Name) and self.out and isinstance(self.out[-1], gast.Assign):
+            # NumPy updates an array in place here: a view or alias of it sees the change
+            anno.set_(self.out[-1], anno.AUG_ASSIGN)
         return False
 
     def call_alias(self, target, value):

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 import os
+import site
+import sysconfig
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -69,66 +71,69 @@ def classify(obj, registry, self_fn) -> Decision:
         return Decision("nondiff", obj)
     if isinstance(obj, types.FunctionType) or (
             isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType)):
-        if not is_user_code(obj) and getattr(obj, "__code__", None) is not getattr(
-                self_fn, "__code__", False):
-            return Decision("rule", obj)  # library code is never parsed: its rule, or none
+        if is_library(obj) and getattr(obj, "__code__", None) is not getattr(
+                self_fn, "__code__", False):  # the function handed to grad is always parsed
+            return Decision("rule", obj)  # never parsed: its rule, or NoRuleError
         return Decision("user", obj)
     return Decision("rule", obj)  # no rule: the rule stage names it (NoRuleError)
 
 
-#: packages differentiated as user code even when installed (``opt_in``) and packages
-#: never parsed even when they live outside site-packages (``opt_out``): top-level
-#: module names.
-USER_PACKAGES = {"opt_in": set(), "opt_out": set()}
-
-
 def _library_roots():
-    import site
-    import sysconfig
-    roots = set()
-    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
-        try:
-            roots.add(os.path.realpath(sysconfig.get_paths()[key]))
-        except KeyError:
-            pass
+    paths = sysconfig.get_paths()
+    roots = {paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
     try:
-        roots.update(os.path.realpath(p) for p in site.getsitepackages())
-    except AttributeError:
+        roots |= set(site.getsitepackages()) | {site.getusersitepackages()}
+    except AttributeError:  # a virtualenv's old site module
         pass
-    try:
-        roots.add(os.path.realpath(site.getusersitepackages()))
-    except AttributeError:
-        pass
-    roots.add(os.path.realpath(os.path.dirname(os.__file__)))
-    return tuple(sorted(r + os.sep for r in roots if r))
+    return tuple(sorted(os.path.abspath(r) + os.sep for r in roots if r))
 
 
-_ROOTS: list = []
+_LIBRARY_ROOTS = _library_roots()
 
 
-def is_user_code(fn) -> bool:
-    """True when ``fn`` is the user's own code (differentiated by parsing its source);
-    False for the standard library and anything installed under a site-packages or
-    dist-packages directory.  ``ast_ad.user_code(opt_in=..., opt_out=...)`` moves whole
-    top-level packages across the line."""
-    fn = getattr(fn, "__func__", fn)
-    top = (getattr(fn, "__module__", None) or "").split(".")[0]
-    if top in USER_PACKAGES["opt_out"]:
-        return False
-    if top in USER_PACKAGES["opt_in"]:
+def is_library(fn) -> bool:
+    """Library code (the standard library, site-packages) is never differentiated through
+    its source: its calls need a rule.  User code is everything else: the user's own
+    modules and scripts (an editable install of the user's package included), and
+    ast_ad's own helpers, written to be differentiated.
+    ``ast_ad.passes.analysis.calls.USER_PACKAGES`` opts installed packages in by name."""
+    target = getattr(fn, "__func__", fn)
+    code = getattr(target, "__code__", None)
+    if code is None:
         return True
-    if top == "ast_ad":
-        return True  # rule helpers and support functions are analysed as written
-    code = getattr(fn, "__code__", None)
-    filename = getattr(code, "co_filename", "") or ""
-    if not filename or filename.startswith("<"):
-        return True  # exec'd or generated code: the user's (its source is checked later)
-    if not _ROOTS:
-        _ROOTS.extend(_library_roots())
-    path = os.path.realpath(filename)
-    if any(part in ("site-packages", "dist-packages") for part in path.split(os.sep)):
+    mod = (getattr(target, "__module__", None) or "").split(".")[0]
+    if mod in LIBRARY_PACKAGES:
+        return True
+    if mod in USER_PACKAGES or mod == "ast_ad":
         return False
-    return not path.startswith(tuple(_ROOTS))
+    if code.co_filename.startswith("<ast_ad-"):
+        return False  # generated code (higher order)
+    path = os.path.abspath(code.co_filename)
+    return path.startswith(_LIBRARY_ROOTS)
+
+
+#: top-level package names whose functions are differentiated although installed
+USER_PACKAGES: set = set()
+#: top-level package names never parsed although they live outside site-packages
+LIBRARY_PACKAGES: set = set()
+
+
+def user_code(opt_in=(), opt_out=()):
+    """Move top-level packages across the user-code line: ``opt_in`` packages are
+    differentiated by parsing their source even when installed in site-packages;
+    ``opt_out`` packages are never parsed (their functions need a rule, or run as-is
+    when no differentiated value reaches them).  Returns the current sets; cached
+    gradients are regenerated."""
+    for name in opt_in:
+        LIBRARY_PACKAGES.discard(name)
+        USER_PACKAGES.add(name)
+    for name in opt_out:
+        USER_PACKAGES.discard(name)
+        LIBRARY_PACKAGES.add(name)
+    if opt_in or opt_out:
+        from ...rules.registry import default_registry
+        default_registry._bump()
+    return {"opt_in": set(USER_PACKAGES), "opt_out": set(LIBRARY_PACKAGES)}
 
 
 @dataclass(frozen=True)
@@ -200,20 +205,3 @@ class Resolver:
     def is_math(self, obj):
         return getattr(obj, "__module__", None) == "math" or (
             callable(obj) and obj in vars(math).values())
-
-
-def user_code(opt_in=(), opt_out=()):
-    """Move top-level packages across the user-code line: ``opt_in`` packages are
-    differentiated by parsing their source even when installed in site-packages;
-    ``opt_out`` packages are never parsed (their functions need a rule or run as-is).
-    Returns the current sets.  Cached gradients are regenerated."""
-    for name in opt_in:
-        USER_PACKAGES["opt_out"].discard(name)
-        USER_PACKAGES["opt_in"].add(name)
-    for name in opt_out:
-        USER_PACKAGES["opt_in"].discard(name)
-        USER_PACKAGES["opt_out"].add(name)
-    if opt_in or opt_out:
-        from ...rules.registry import default_registry
-        default_registry._bump()
-    return {k: set(v) for k, v in USER_PACKAGES.items()}

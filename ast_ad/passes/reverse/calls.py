@@ -17,17 +17,22 @@ gradient flows.
 
 from __future__ import annotations
 
+import os
 import types
 
 import gast
 
 from ... import runtime as R
-from ...errors import UnsupportedConstructError
+from ...errors import AstAdError, UnsupportedConstructError
+from ...frontend.parse import parse_function
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...ir.walk import statements
+from ...signature import param_names
+from ..analysis.calls import _LIBRARY_ROOTS
 from ..analysis.effects import effect
+from ..views import writes_into_params
 
 
 def prepare_user_call(rev, s, value, fn):
@@ -42,19 +47,52 @@ def prepare_user_call(rev, s, value, fn):
     kinds = tuple("num" if isinstance(a, gast.Name) and rev.facts.kind(a.id) is Kind.NUM
                   else "any" for a in value.args)
     static = static_function_args(rev, fn, value)
+    checks = _writes_into_arguments(rev, s, value, fn)
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
                                             rev.facts.registry, static)
-    f, env = value.func, rev.unit.env
-    if isinstance(f, gast.Name) and not env.is_local(f.id) and \
-            f.id not in env.closure and env.globals.get(f.id) is not None:
-        rev.guards.append((env.globals, f.id, env.globals[f.id]))
     alias = rev.namer.alias(split, getattr(fn, "__name__", "f") + "_vjp")
     receiver = value.func.value if isinstance(fn, types.MethodType) and \
         isinstance(value.func, gast.Attribute) else None  # obj.method(x) -> fwd(obj, x)
     uc = anno.UserCall(alias, rev.namer.fresh("_rec"), receiver, split, tuple(wrt),
-                       active_args, active_kws)
+                       active_args, active_kws, checks)
     anno.set_(s, uc)
     return uc
+
+
+def _writes_into_arguments(rev, s, value, fn):
+    """A differentiated helper runs as its generated forward sweep, which copies what it
+    writes into (the caller's data stays intact): a helper that fills an argument in place
+    for its caller is refused.  ``p += v`` writes only into an array: for an argument that
+    is not surely a scalar, the returned checks raise at run time when it is one."""
+    target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    try:
+        fdef = parse_function(target).tree
+    except AstAdError:
+        return ()
+    written = writes_into_params(fdef)
+    if not written:
+        return ()
+    params = param_names(target)
+    params = params[1:] if isinstance(fn, types.MethodType) else params
+    passed = {p: a.id for p, a in zip(params, value.args) if isinstance(a, gast.Name)}
+    passed.update({k.arg: k.value.id for k in value.keywords if isinstance(k.value, gast.Name)})
+    filename, line = rev.unit.where(s)
+    name = getattr(target, "__name__", "the helper")
+    checks = []
+    for p, how in sorted(written.items()):
+        if p not in passed:
+            continue
+        arg = passed[p]
+        if how == "aug":
+            if arg in rev.facts.pyfloat or rev.facts.shape(arg).tag == "scalar":
+                continue  # `p += v` rebinds a number
+            checks.append((arg, p, name, filename, line))
+            continue
+        raise UnsupportedConstructError(
+            f"`{name}` writes into its argument `{p}` in place; a differentiated helper "
+            f"must return what it computes (e.g. `{arg} = {name}(...)`)",
+            filename=filename, lineno=line)
+    return tuple(checks)
 
 
 def user_call_adjoint(rev, s, value, g, state, fn):
@@ -103,6 +141,50 @@ def static_function_args(rev, fn, value):
     return out
 
 
+class CellView:
+    """A closure cell seen as a one-entry mapping (guards read ``view.get(name)``)."""
+
+    def __init__(self, cell):
+        self.cell = cell
+
+    def get(self, name, default=None):
+        try:
+            return self.cell.cell_contents
+        except ValueError:
+            return default
+
+
+def guards_for(unit, func, obj):
+    """What the code generated for a call of ``func`` (resolved now to ``obj``) assumes:
+    ``(mapping, key, obj)`` entries the caches check on every call, so that rebinding a
+    global, a closure cell or a user module's attribute regenerates the gradient.  Library
+    modules (``np.sin``) are not guarded: rebinding their attributes is not supported."""
+    chain = N.attr_chain(func)
+    if chain is None or obj is None or unit.env.is_local(chain[0]):
+        return []
+    env = unit.env
+    root = chain[0]
+    if root in env.closure:
+        holder, key = CellView(env.closure[root]), root
+    elif root in env.globals:
+        holder, key = env.globals, root
+    else:
+        return []  # a builtin
+    value = holder.get(key)
+    if isinstance(value, types.ModuleType):
+        if len(chain) != 2 or is_library_module(value):
+            return []
+        return [(vars(value), chain[1], obj)]  # mod.h of a user module
+    return [(holder, key, value)]
+
+
+def is_library_module(mod):
+    path = getattr(mod, "__file__", None)
+    if path is None:
+        return True  # builtin modules
+    return os.path.abspath(path).startswith(_LIBRARY_ROOTS)
+
+
 def varied_inputs(facts, call):
     """The differentiated names a call reads (arguments, keywords, a method's receiver)."""
     names = [a.id for a in call.args if isinstance(a, gast.Name)]
@@ -137,6 +219,22 @@ def check_effect(unit, facts, s, call, obj):
         f"`{label}` {why}, and it is handed the differentiated value `{names[0]}`: its "
         "derivative would be lost; compute a new value instead (e.g. `y = np.sort(y)`, "
         "`y = y + v`), or pass a copy", filename=filename, lineno=line)
+
+
+def refuse_differentiated_index(unit, s, value, active, facts):
+    """``obj[x]`` with a differentiated value in the index (``np.r_[x, y]``, a dict keyed by
+    floats): the derivative would be lost, so it is refused."""
+    if getattr(getattr(unit.fn, "__code__", None), "co_filename", "").startswith("<ast_ad-"):
+        return  # generated code indexes with ints only (trip counters, restored indices)
+    names = [n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)
+             and isinstance(n.ctx, gast.Load) and n.id in active
+             and facts.kind(n.id) is Kind.NUM]  # (dict keys are no numbers to differentiate)
+    if names:
+        filename, line = unit.where(s)
+        raise UnsupportedConstructError(
+            f"the differentiated value `{names[0]}` is used inside an index (`[...]`); "
+            "its derivative would be lost: build arrays with np.concatenate/np.stack "
+            "(not np.r_/np.c_) and index with integers", filename=filename, lineno=line)
 
 
 def dynamic_call_error(rev, s, value):
