@@ -225,7 +225,7 @@ class GradientFunction(GradientObject):
         target = self._target
         names = self._spec.names
         arg_kinds = {}
-        params = param_names(target)
+        params = _signature_names(target)
         offset = 1 if self._self is not None else 0
         for k, p in enumerate(params[offset:]):
             if k < len(full):
@@ -416,3 +416,14 @@ def _partial_gradient(p, wrt, with_value, registry, fallback, has_aux):
         return g(*p.args, *args, **{**p.keywords, **kwargs})
 
     return gradient_of_partial
+
+
+def _signature_names(fn):
+    """Parameter names in signature order (``*args`` and ``**kwargs`` included, where
+    ``bind`` puts their values)."""
+    import inspect
+
+    try:
+        return [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        return param_names(fn)

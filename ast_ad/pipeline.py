@@ -59,9 +59,11 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     function; "derivative" -> the derivative of a scalar function w.r.t. one parameter.
     """
     parsed = parse_function(fn)                                          # parse
-    params = [a.id for a in parsed.tree.args.args] + [a.id for a in parsed.tree.args.kwonlyargs]
+    a = parsed.tree.args
+    params = [p.id for p in a.args] + [p.id for p in a.kwonlyargs] + [
+        v.id for v in (a.vararg, a.kwarg) if v is not None]
     env = Env.of_function(fn, set(params) | N.stored_names(parsed.tree.body))  # resolve
-    fence(parsed, env)                                                   # fence
+    fence(parsed, env, varargs=mode == "joint")                          # fence
     namer = Namer(N.names_in(parsed.tree) | set(params))
     nested = lift_nested(parsed, env, namer)                             # lift
     tree = Normalizer(parsed, env, namer).run().tree                     # normalize + anf

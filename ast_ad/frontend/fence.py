@@ -36,12 +36,16 @@ if hasattr(gast, "TryStar"):
 _FORBIDDEN_CALLS = {"exec", "eval", "globals", "locals", "vars", "compile", "setattr", "delattr"}
 
 
-def fence(parsed, env) -> None:
-    """Raise UnsupportedConstructError for the first unsupported construct."""
+def fence(parsed, env, varargs=False) -> None:
+    """Raise UnsupportedConstructError for the first unsupported construct.
+
+    ``varargs``: the function handed to grad may have ``*args``/``**kwargs`` (passed
+    through as values, not differentiated); a callee may not."""
     fname = parsed.tree.name
     args = parsed.tree.args
-    if args.vararg is not None or args.kwarg is not None:
-        _fail(parsed, parsed.tree, "*args/**kwargs parameters", "name the parameters", fname)
+    if (args.vararg is not None or args.kwarg is not None) and not varargs:
+        _fail(parsed, parsed.tree, "*args/**kwargs parameters in a function called on "
+              "differentiated values", "name the parameters", fname)
     for node in gast.walk(parsed.tree):
         for kinds in (_STATEMENTS, _EXPRESSIONS):
             hit = kinds.get(type(node))

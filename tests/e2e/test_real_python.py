@@ -20,9 +20,9 @@ log = logging.getLogger("ast_ad.tests.real_python")
 CASES = []
 
 
-def case(*args, wrt=0, **kw):
+def case(*args, wrt=0, **kwargs):
     def deco(fn):
-        CASES.append(pytest.param(fn, args, wrt, kw, id=f"{fn.__name__}-{len(CASES)}"))
+        CASES.append(pytest.param(fn, args, wrt, kwargs, id=f"{fn.__name__}-{len(CASES)}"))
         return fn
     return deco
 
@@ -367,10 +367,45 @@ def list_rows(x):
     return rows[2] * 3.0
 
 
-@pytest.mark.parametrize("fn,args,wrt,kw", CASES)
-def test_real_python(fn, args, wrt, kw):
-    g = ast_ad.grad(fn, wrt=wrt, **kw)(*args)
-    ref = fd_grad(fn, args, wrt=wrt)
+# -- signatures: *args / **kwargs passed through, keyword-only parameters ------------------
+class _Zacharov:
+    """The shape of SciPy's benchmark functions: fun(self, x, *args) with a counter."""
+
+    def __init__(self, n):
+        self.N = n
+        self.nfev = 0
+
+    def fun(self, x, *args):
+        self.nfev += 1
+        u = np.sum(x ** 2)
+        v = np.sum(np.arange(1, self.N + 1) * x)
+        return u + (0.5 * v) ** 2 + (0.5 * v) ** 4
+
+
+_ZACH = _Zacharov(4)
+CASES.append(pytest.param(_ZACH.fun, (X4,), 0, {}, id="bound_method_with_star_args"))
+
+
+@case(X4, 2.0, 3)
+def star_args_passed_through(x, *args):
+    scale = args[0] if args else 1.0
+    return np.sum(np.sin(x)) * scale * len(args)
+
+
+@case(X4, c=0.5)
+def star_kwargs_passed_through(x, **kwargs):
+    return np.sum(x ** 2) * kwargs.get("c", 1.0)
+
+
+@case(X4, scale=3.0)
+def keyword_only(x, *, scale=2.0, shift=0.0):
+    return np.sum(x * scale) + shift
+
+
+@pytest.mark.parametrize("fn,args,wrt,kwargs", CASES)
+def test_real_python(fn, args, wrt, kwargs):
+    g = ast_ad.grad(fn, wrt=wrt)(*args, **kwargs)
+    ref = fd_grad(fn, args, wrt=wrt, kwargs=kwargs)
     for got, want in zip(as_tuple(g, wrt), as_tuple(ref, wrt)):
         assert_close(got, want, rtol=1e-6, atol_scale=1e-7, what=fn.__name__)
 
@@ -517,3 +552,22 @@ def test_map_is_only_a_list_where_it_is_consumed_at_once():
 
     with pytest.raises(ast_ad.UnsupportedConstructError, match="map"):
         ast_ad.grad(keeps_map)(X4)
+
+
+def test_grad_of_a_method_with_star_args_counts_calls():
+    z = _Zacharov(3)
+    g = ast_ad.grad(z.fun)(np.array([0.1, 0.2, 0.3]))
+    assert z.nfev == 1
+    assert_close(g, fd_grad(_Zacharov(3).fun, (np.array([0.1, 0.2, 0.3]),)), rtol=1e-6,
+                 atol_scale=1e-7)
+
+
+def test_star_args_in_a_callee_is_refused():
+    def helper(x, *rest):
+        return x * 2.0
+
+    def calls(x):
+        return helper(x, 1.0)
+
+    with pytest.raises(ast_ad.UnsupportedConstructError, match=r"\*args"):
+        ast_ad.grad(calls)(1.0)

@@ -180,8 +180,10 @@ def function_def(tree, name, body, flat=False):
     """A def with the user's parameters (``flat``: every parameter positional)."""
     pos = [N.name(a.id, gast.Param()) for a in tree.args.posonlyargs + tree.args.args]
     kwo = [N.name(a.id, gast.Param()) for a in tree.args.kwonlyargs]
-    if flat:
-        pos, kwo = pos + kwo, []
+    if flat:  # *args/**kwargs (joint mode): plain parameters in the signature's order
+        var = [N.name(a.id, gast.Param()) for a in (tree.args.vararg,) if a is not None]
+        kw = [N.name(a.id, gast.Param()) for a in (tree.args.kwarg,) if a is not None]
+        pos, kwo = pos + var + kwo + kw, []
     args = gast.arguments(args=pos, posonlyargs=[], vararg=None, kwonlyargs=kwo,
                           kw_defaults=[None] * len(kwo), kwarg=None, defaults=[])
     return gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,
