@@ -402,6 +402,144 @@ def keyword_only(x, *, scale=2.0, shift=0.0):
     return np.sum(x * scale) + shift
 
 
+# -- everyday numerical code ----------------------------------------------------------------
+@case(X4)
+def rosenbrock_loop(x):
+    total = 0.0
+    for i in range(len(x) - 1):
+        total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1 - x[i]) ** 2
+    return total
+
+
+@case(X4)
+def logsumexp_stable(x):
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
+
+
+@case(np.array([0.2, -0.3, 0.5]))
+def softmax_cross_entropy(z):
+    labels = [0, 1, 0]
+    z = z - np.max(z)
+    p = np.exp(z) / np.sum(np.exp(z))
+    loss = 0.0
+    for k, y in enumerate(labels):
+        if y:
+            loss -= np.log(p[k])
+    return loss
+
+
+@case(0.8)
+def newton_sqrt_iterations(a):
+    x = a
+    it = 0
+    while it < 6:
+        x = 0.5 * (x + a / x)
+        it += 1
+    return x
+
+
+@case(X4)
+def early_return_guard(x):
+    n = np.linalg.norm(x)
+    if n < 1e-12:
+        log.warning("zero vector")
+        return 0.0
+    return np.sum(x / n * np.arange(4))
+
+
+@case(X4)
+def closure_and_nested_def(x):
+    w = 0.5
+
+    def inner(v):
+        return np.tanh(w * v)
+
+    return np.sum(inner(x) ** 2)
+
+
+@case(X4)
+def params_in_a_dict(x):
+    params = {"a": 1.5, "b": -0.5}
+    for key, val in params.items():
+        x = x * val if key == "b" else x + val
+    return np.sum(x ** 2)
+
+
+@case(X4)
+def accumulate_in_a_list(x):
+    parts = []
+    for v in x:
+        parts.append(np.exp(-v * v))
+    return sum(parts) / len(parts)
+
+
+@case(X4)
+def validated_inputs(x):
+    if x.ndim != 1:
+        raise ValueError("x must be a vector")
+    assert np.all(np.isfinite(x)), "non-finite input"
+    return float(np.dot(x, x)) + np.sum(np.cos(x))
+
+
+class _Model:
+    def __init__(self):
+        self.w = np.array([0.1, -0.2, 0.3, 0.4])
+        self.calls = 0
+
+    def features(self, x):
+        return np.sin(x) * self.w
+
+    def loss(self, x):
+        self.calls += 1
+        f = self.features(x)
+        return np.sum(f ** 2) + 0.1 * np.sum(x ** 2)
+
+
+_MODEL = _Model()
+CASES.append(pytest.param(_MODEL.loss, (X4,), 0, {}, id="method_calling_method"))
+
+
+@case(X4)
+def ternary_and_boolean_ops(x):
+    s = 0.0
+    for v in x:
+        s = s + (v * v if v > 0 and v < 1 else -v)
+    return s
+
+
+@case(X4)
+def comprehension_with_condition(x):
+    return sum([v ** 3 for v in x if v > 0]) + np.mean([np.sin(v) for v in x])
+
+
+@case(X4)
+def fstring_logging(x):
+    value = np.sum(x ** 2)
+    log.debug(f"value={value:.3f} at {x!r}")
+    return value
+
+
+@case(1.2, 0.4)
+def two_scalars_wrt_both(a, b):
+    return a ** 2 * np.sin(b) + np.exp(a * b)
+
+
+CASES.append(pytest.param(two_scalars_wrt_both, (1.2, 0.4), (0, 1), {}, id="wrt_both"))
+
+
+@case(X4)
+def piecewise_with_np_where(x):
+    return np.sum(np.where(x > 0, x ** 2, -0.5 * x))
+
+
+@case(X4)
+def matrix_quadratic_form(x):
+    A = np.array([[2.0, 0.1, 0.0, 0.0], [0.1, 1.0, 0.2, 0.0],
+                  [0.0, 0.2, 3.0, 0.1], [0.0, 0.0, 0.1, 1.5]])
+    return 0.5 * x @ A @ x - np.sum(x)
+
+
 @pytest.mark.parametrize("fn,args,wrt,kwargs", CASES)
 def test_real_python(fn, args, wrt, kwargs):
     g = ast_ad.grad(fn, wrt=wrt)(*args, **kwargs)
