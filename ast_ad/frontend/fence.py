@@ -14,7 +14,6 @@ from ..errors import UnsupportedConstructError
 _HINT = "move it out of the differentiated function, or use ast_ad.grad(f, fallback='tape')"
 
 _STATEMENTS = {
-    gast.Try: ("a 'try' statement", _HINT),
     gast.AsyncWith: ("an 'async with' statement", _HINT),
     gast.AsyncFor: ("an 'async for' loop", _HINT),
     gast.AsyncFunctionDef: ("an async function", _HINT),
@@ -61,6 +60,11 @@ def fence(parsed, env, varargs=False) -> None:
                     if isinstance(sub, gast.Starred):
                         _fail(parsed, node, "starred assignment ('a, *b = ...')",
                               "index the sequence instead", fname)
+        if isinstance(node, gast.Try):
+            for sub in (n for st in node.body for n in gast.walk(st)):
+                if isinstance(sub, gast.Return):
+                    _fail(parsed, sub, "a 'return' inside a 'try' block",
+                          "assign the value in the try block and return it after", fname)
         if isinstance(node, gast.Lambda) and (node.args.vararg or node.args.kwarg):
             _fail(parsed, node, "a lambda with *args/**kwargs", "name the parameters", fname)
 

@@ -411,6 +411,58 @@ class Normalizer(AnfMixin, LoopsMixin):
         self.fail(p, f"the match pattern {type(p).__name__} (use value, capture or "
                      "or-patterns, or if/elif)")
 
+    def stmt_Try(self, s):
+        """``try``/``except``/``else``/``finally`` whose ``try`` block (and the ``except``
+        clauses' own statements) compute nothing differentiated -- parsing, lookups,
+        validation; the modes check it.  The ``try`` runs as written and records which
+        clause ran in ``_handler``; the handler, ``else`` and ``finally`` bodies run after
+        it, chosen by that record, so they may hold differentiated code and the adjoint
+        replays the same path.  An exception no clause catches propagates as in the
+        original, ``finally`` included (a copy runs only on that path)."""
+        for h in s.handlers:
+            for n in gast.walk(h):
+                if isinstance(n, gast.Raise) and n.exc is None:
+                    self.fail(n, "a bare 'raise' inside an except block")
+        which = self.tmp("_handler")
+        n_h = len(s.handlers)
+        unhandled = self.tmp("_unhandled") if s.finalbody else None
+        body = list(s.body) + [N.assign(which, N.const(n_h), loc=s)]
+        if unhandled:
+            body.append(N.assign(unhandled, N.const(False), loc=s))
+        handlers, moved = [], []
+        for k, h in enumerate(s.handlers):
+            hb = [N.assign(which, N.const(k), loc=h)]
+            if unhandled:
+                hb.append(N.assign(unhandled, N.const(False), loc=h))
+            if h.name is not None:
+                name = h.name.id if isinstance(h.name, gast.Name) else h.name
+                keep = self.tmp("_exc")
+                hb.append(N.assign(keep, N.name(name), loc=h))
+                moved.append([N.assign(name, N.name(keep), loc=h)] + list(h.body))
+            else:
+                moved.append(list(h.body))
+            handlers.append(N.copy_loc(gast.ExceptHandler(type=h.type, name=h.name, body=hb), h))
+        self.emit(N.assign(which, N.const(-1), loc=s))
+        if unhandled:
+            self.emit(N.assign(unhandled, N.const(True), loc=s))
+        inner = self.block(body, self.loop_ctx)
+        for h in handlers:
+            h.body = self.block(h.body, self.loop_ctx)
+        fin = []
+        if unhandled:
+            fin = self.block([N.copy_loc(gast.If(test=N.name(unhandled), body=list(s.finalbody),
+                                                 orelse=[]), s)], self.loop_ctx)
+        self.emit(N.copy_loc(gast.Try(body=inner, handlers=handlers, orelse=[], finalbody=fin),
+                             s))
+        chain = list(enumerate(moved)) + ([(n_h, list(s.orelse))] if s.orelse else [])
+        rest = []
+        for k, stmts in reversed(chain):
+            test = gast.Compare(left=N.name(which), ops=[gast.Eq()], comparators=[N.const(k)])
+            rest = [N.copy_loc(gast.If(test=test, body=stmts or [gast.Pass()], orelse=rest), s)]
+        for st in self.block(rest + list(s.finalbody), self.loop_ctx):
+            self.emit(st)
+        return self.may_jump(self.out)
+
     def stmt_Delete(self, s):
         """``del name`` is dropped when nothing can read ``name`` afterwards (checked on the
         source: no read after it, and inside a loop a plain assignment comes first in

@@ -540,6 +540,62 @@ def matrix_quadratic_form(x):
     return 0.5 * x @ A @ x - np.sum(x)
 
 
+# -- try / except / else / finally around non-differentiated code ----------------------------
+@case(X4, "1.5")
+@case(X4, "bad")
+def try_parse_a_setting(x, s):
+    try:
+        k = float(s)
+    except ValueError as e:
+        log.info("bad setting: %s", e)
+        k = 2.0
+    else:
+        k = k * 2
+    finally:
+        log.debug("parsed")
+    return np.sum(np.sin(x) * k)
+
+
+@case(X4, {"scale": 2.0, "n": "3"})
+@case(X4, {})
+def try_config_lookup(x, cfg):
+    y = x * 3.0
+    try:
+        scale = cfg["scale"]
+        n = int(cfg["n"])
+    except KeyError:
+        scale, n = 1.0, 1
+    return np.sum(y ** 2) * scale * n
+
+
+@case(X4)
+def try_in_a_loop_with_continue(x):
+    s = 0.0
+    for i in range(4):
+        try:
+            w = [1.0, 2.0, 3.0][i]
+        except IndexError:
+            continue
+        s = s + np.sin(x[i]) * w
+    return s
+
+
+def _validate(n):
+    if n > 10:
+        raise ValueError("too large")
+    return True
+
+
+@case(X4)
+def try_around_a_validating_call(x):
+    n = x.shape[0]
+    try:
+        ok = _validate(n)
+    except (ValueError, TypeError):
+        ok = False
+    return np.sum(x ** 2) if ok else np.sum(x)
+
+
 @pytest.mark.parametrize("fn,args,wrt,kwargs", CASES)
 def test_real_python(fn, args, wrt, kwargs):
     g = ast_ad.grad(fn, wrt=wrt)(*args, **kwargs)
@@ -709,3 +765,35 @@ def test_star_args_in_a_callee_is_refused():
 
     with pytest.raises(ast_ad.UnsupportedConstructError, match=r"\*args"):
         ast_ad.grad(calls)(1.0)
+
+
+def test_try_block_computing_a_differentiated_value_is_refused():
+    def computes(x):
+        y = 0.0
+        try:
+            y = x * 2.0  # ERR
+        except ValueError:
+            pass
+        return y
+
+    for run in (lambda: ast_ad.grad(computes)(1.0), lambda: ast_ad.jvp(computes, (1.0,), (1.0,))):
+        with pytest.raises(ast_ad.UnsupportedConstructError, match="try") as info:
+            run()
+        assert info.value.filename == __file__
+
+
+def test_uncaught_exception_propagates_and_runs_finally():
+    ran = []
+
+    def raises(x, d):
+        try:
+            v = d["missing"]
+        except IndexError:
+            v = 0.0
+        finally:
+            ran.append(1)
+        return x * v
+
+    with pytest.raises(KeyError):
+        ast_ad.grad(raises)(1.0, {})
+    assert ran == [1]

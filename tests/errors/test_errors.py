@@ -83,8 +83,8 @@ def f_class_inside(x):
 
 def f_try(x):
     y = x
-    try:  # ERR
-        y = x * 2.0
+    try:  # a try block computing a differentiated value stays refused
+        y = x * 2.0  # ERR
     except ValueError:
         pass
     return y
@@ -169,8 +169,8 @@ def test_unsupported_construct_at_source_time(fn):
 
 
 def _helper_with_try(t):
-    try:  # ERR
-        return t * 3.0
+    try:
+        return t * 3.0  # ERR
     except ZeroDivisionError:
         return t
 
@@ -186,8 +186,8 @@ def test_unsupported_construct_in_a_helper_points_at_the_helper():
 
 def f_nested_def_with_try(x):
     def inner(t):
-        try:  # ERR
-            return t * 2.0
+        try:
+            return t * 2.0  # ERR
         finally:
             pass
 

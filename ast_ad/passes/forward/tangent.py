@@ -113,6 +113,10 @@ class ForwardMode:
             defined |= d1 & d2
             live |= joined
             return [N.if_(s.test, body, orelse, loc=s)]
+        if isinstance(s, gast.Try):  # computes nothing differentiated: runs as written
+            from ..reverse.control import check_try
+            check_try(self.unit, self.facts, s)
+            return [s]
         if isinstance(s, gast.With):  # the tangent code runs inside the same managers
             w = copy.copy(s)
             w.body = self.block(s.body, live, defined) or [gast.Pass()]

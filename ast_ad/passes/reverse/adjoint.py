@@ -178,6 +178,8 @@ class Reverse:
             return control.while_(self, s, state)
         if isinstance(s, gast.With):
             return control.with_(self, s, state)
+        if isinstance(s, gast.Try):
+            return control.try_(self, s, state)
         if isinstance(s, (gast.Return, gast.Assert, gast.Raise, gast.Pass, gast.Break,
                           gast.FunctionDef)):
             return []
