@@ -39,7 +39,15 @@ def jvp(f, primals, tangents, registry=None):
     (``None`` or ``0.0`` for arguments that do not vary).
     """
     registry = registry or default_registry
+    for what, v in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(v, (tuple, list)):
+            raise AstAdError(f"jvp takes the {what} as a tuple, one entry per argument: "
+                             f"jvp(f, (x,), (v,)), not a bare {type(v).__name__}")
     primals, tangents = tuple(primals), tuple(tangents)
+    for k, (p, t) in enumerate(zip(primals, tangents)):
+        if t is not None and np.ndim(t) and np.shape(t) != np.shape(p):
+            raise AstAdError(f"jvp: the tangent of argument {k} has shape {np.shape(t)}, its "
+                             f"primal {np.shape(p)}; they must match")
     if len(primals) != len(tangents):
         raise AstAdError(f"jvp needs one tangent per primal ({len(primals)} primals, "
                          f"{len(tangents)} tangents)")
@@ -50,6 +58,9 @@ def jvp(f, primals, tangents, registry=None):
     if bound is not None:  # a method: self goes first, with no tangent
         primals, tangents = (bound,) + primals, (None,) + tangents
     params = param_names(fn)
+    if any(t is not None for t in tangents[len(params):]):
+        raise AstAdError(f"jvp: tangents for arguments beyond the named parameters of "
+                         f"{getattr(fn, '__name__', 'f')} (its *args) are not supported")
     wrt = [params[k] for k, t in enumerate(tangents) if t is not None and k < len(params)]
     if not wrt:
         return fn(*primals), 0.0
@@ -116,9 +127,14 @@ def hvp(f, primals, v, wrt=0, registry=None):
 
 
 def _bound(f, wrt, args, kwargs):
-    """(all arguments, index of the first wrt argument, that argument)."""
+    """(all arguments, index of the wrt argument, that argument)."""
     full = tuple(bind(f, args, kwargs).arguments.values())
-    i = resolve_wrt(f, wrt).indices[0]
+    spec = resolve_wrt(f, wrt)
+    if not spec.single:
+        raise AstAdError("hessian / jacobian take a single wrt argument (a tuple wrt would "
+                         "need the nested blocks, not supported yet); call them once per "
+                         "argument")
+    i = spec.indices[0]
     return full, i, full[i]
 
 
@@ -146,6 +162,8 @@ def jacobian(f, wrt=0, mode="forward", registry=None):
     def jac(*args, **kwargs):
         full, i, x = _bound(f, wrt, args, kwargs)
         xs = np.shape(x)
+        if np.size(x) == 0:  # nothing to differentiate: an empty Jacobian
+            return np.zeros(np.shape(f(*full)) + xs)
         if mode == "forward":
             cols = []
             for k in range(int(np.prod(xs, dtype=int))):

@@ -282,13 +282,14 @@ class Reverse:
         if isinstance(value, gast.Constant):
             return out
         if isinstance(value, gast.BinOp):
+            C.refuse_container_arithmetic(self.unit, self.facts, s, value, active)
             fn = BINOPS.get(type(value.op))
             return self.rule_call(s, x, fn, [value.left, value.right], [], g, ans, state,
                                   from_zero=from_zero)
         if isinstance(value, gast.UnaryOp):
             fn = UNOPS.get(type(value.op))
             if fn is None:
-                return out
+                return C.no_derivative(self.unit, s, value, active)
             return self.rule_call(s, x, fn, [value.operand], [], g, ans, state,
                                   from_zero=from_zero)
         if isinstance(value, gast.Subscript):
@@ -334,7 +335,7 @@ class Reverse:
                 state.live.add(base.id)
                 state.zero.discard(base.id)
             return out
-        return out
+        return C.no_derivative(self.unit, s, value, active)  # default-deny
 
     def decide(self, s, func, statement=False):
         """The call's classification; refusals raise here, at the user's line."""
@@ -416,6 +417,8 @@ class Reverse:
             bb = self.b(base)
             if isinstance(v, gast.Name) and v.id in self.facts.active:
                 take = N.call(self.ref(R.take_grad), [N.name(bb), idx])
+                if self.facts.kind(base) is Kind.NUM:  # h[i] = a broadcasts a into a row
+                    take = N.call(self.ref(H.unbroadcast, "unbroadcast"), [take, N.name(v.id)])
                 self.accumulate(v.id, take, state, out, s, maybe_none=True)
             out.append(N.assign(bb, N.call(self.ref(R.clear_grad),
                                            [N.name(bb), N.name(base), N.clone(idx)]), loc=s))
