@@ -318,28 +318,56 @@ def _wrt_of(wrt, argnums):
 
 
 def grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False, fallback=None,
-         registry=None):
+         registry=None, backend=None):
     """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them;
     ``argnums`` is an alias, as in JAX).
 
     Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.  ``has_aux=True``: ``fn``
     returns ``(loss, aux)`` and the gradient function returns ``(g, aux)``.
+    ``backend="numba"`` compiles the gradient with numba (ast_ad.backends.numba;
+    ``fallback="python"``).
     """
     wrt = _wrt_of(wrt, argnums)
     if fn is None:
-        return lambda f: grad(f, wrt, has_aux=has_aux, fallback=fallback, registry=registry)
-    return _gradient_object(fn, wrt, False, registry, fallback, has_aux)
+        return lambda f: grad(f, wrt, has_aux=has_aux, fallback=fallback, registry=registry,
+                              backend=backend)
+    if backend not in (None, "python"):  # eng15: engines
+        if has_aux:
+            raise AstAdError("has_aux=True is not supported with a backend")
+        return _backend_object(fn, wrt, False, registry, fallback, backend)
+    return _gradient_object(_py_func(fn), wrt, False, registry, fallback, has_aux)
 
 
 def value_and_grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False,
-                   fallback=None, registry=None):
+                   fallback=None, registry=None, backend=None):
     """Like ``grad`` but returns ``(value, gradient(s))``; with ``has_aux=True``
     ``((value, aux), gradient(s))``."""
     wrt = _wrt_of(wrt, argnums)
     if fn is None:
         return lambda f: value_and_grad(f, wrt, has_aux=has_aux, fallback=fallback,
-                                        registry=registry)
-    return _gradient_object(fn, wrt, True, registry, fallback, has_aux)
+                                        registry=registry, backend=backend)
+    if backend not in (None, "python"):  # eng15: engines
+        if has_aux:
+            raise AstAdError("has_aux=True is not supported with a backend")
+        return _backend_object(fn, wrt, True, registry, fallback, backend)
+    return _gradient_object(_py_func(fn), wrt, True, registry, fallback, has_aux)
+
+
+# -- eng15: engines (ast_ad/backends) ------------------------------------------------------
+def _backend_object(fn, wrt, with_value, registry, fallback, backend):
+    if backend != "numba":
+        raise AstAdError(f"backend must be None, 'python' or 'numba', not {backend!r}")
+    from .backends.numba import NumbaGradient
+
+    return NumbaGradient(fn, wrt, with_value, fallback, registry)
+
+
+def _py_func(fn):
+    """A ``@numba.njit`` function is differentiated through its ``.py_func``."""
+    if type(fn).__module__.startswith("numba") and hasattr(fn, "py_func"):
+        return fn.py_func
+    return fn
+# -- end eng15 -------------------------------------------------------------------------------
 
 
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

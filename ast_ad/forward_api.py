@@ -32,12 +32,17 @@ def _kinds(names, values):
     return {n: type(v) for n, v in zip(names, values)}
 
 
-def jvp(f, primals, tangents, registry=None):
+def jvp(f, primals, tangents, registry=None, *, backend=None, fallback=None):
     """``(f(*primals), J·tangents)`` by generated forward-mode code.
 
     ``primals`` is a tuple of all positional arguments; ``tangents`` a matching tuple
-    (``None`` or ``0.0`` for arguments that do not vary).
+    (``None`` or ``0.0`` for arguments that do not vary).  ``backend="numba"`` compiles
+    the forward-mode code with numba (``fallback="python"``: the Python code if not).
     """
+    if backend == "numba":  # eng15: engines
+        from .backends.numba import jvp as numba_jvp
+
+        return numba_jvp(f, primals, tangents, fallback=fallback)
     registry = registry or default_registry
     for what, v in (("primals", primals), ("tangents", tangents)):
         if not isinstance(v, (tuple, list)):
