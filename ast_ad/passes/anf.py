@@ -198,6 +198,12 @@ class AnfMixin:
                     rest = [self.atom(gast.Tuple(elts=rest, ctx=gast.Load()))]
                 return N.call(self.static_ref(meth[0], func), [recv] + rest,
                               self.call_kw(e.keywords))
+            if func.attr == "pop" and (e.args or e.keywords) and \
+                    isinstance(func.value, gast.Name) and self.env.is_local(func.value.id):
+                # the adjoint puts a popped value back at the end: lst.pop(i)/d.pop(k)
+                # would be restored in the wrong place
+                self.fail(e, "pop() with an argument (lst.pop(i), d.pop(k); use "
+                             "indexing and del-free rebuilding)")
             if func.attr == "get" and isinstance(func.value, gast.Name) and \
                     self.env.is_local(func.value.id) and 1 <= len(e.args) <= 2 and \
                     not e.keywords:

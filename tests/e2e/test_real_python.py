@@ -797,3 +797,16 @@ def test_uncaught_exception_propagates_and_runs_finally():
     with pytest.raises(KeyError):
         ast_ad.grad(raises)(1.0, {})
     assert ran == [1]
+
+
+def test_pop_with_an_argument_is_refused():
+    """The adjoint puts a popped value back at the end; lst.pop(0) gave a wrong gradient
+    (found while adding d.get: [0.3, 2.0, -4.2] instead of [-1.4, 0.6, 3.0])."""
+    def pops(x):
+        values = [x[0], x[1] * 2, x[2] * 3]
+        a = values.pop(0)  # ERR
+        return a * values[0] + values[1]
+
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="pop") as info:
+        ast_ad.grad(pops)(np.array([0.3, -0.7, 1.1]))
+    assert info.value.filename == __file__
