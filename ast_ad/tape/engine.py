@@ -63,6 +63,19 @@ def _box(x, trace):
     return new_tracer(x, Node(None, None, (), None, x, ()), trace)
 
 
+def _leaves(b, trace):
+    """The boxed argument's leaf nodes, kept apart from the tracers ``f`` sees: a write into
+    an argument (``x[0] = ...``) gives ``x`` a new node, but the gradient is that of the
+    leaf."""
+    if isinstance(b, Tracer):
+        return Tracer(b._value, b._node, b._trace)
+    if type(b) in (list, tuple):
+        return type(b)(_leaves(e, trace) for e in b)
+    if type(b) is dict:
+        return {k: _leaves(v, trace) for k, v in b.items()}
+    return b
+
+
 def forward(f, args, kwargs, spec, registry):
     """Run the patched ``f`` with the wrt arguments boxed: (trace, boxed, originals, out)."""
     bound = signature.bind(f, args, kwargs)
@@ -73,7 +86,7 @@ def forward(f, args, kwargs, spec, registry):
         b = _box(x, trace)
         bound.arguments[name] = b
         originals.append(x)
-        boxed.append(b)
+        boxed.append(_leaves(b, trace))
     run = Patcher(registry).entry(f)
     token = push_trace(trace)
     try:

@@ -3,6 +3,7 @@ verdict (a :class:`.report.GradCheckReport`, or a GradientCheckError with tables
 
 from __future__ import annotations
 
+import copy
 import inspect
 
 import numpy as np
@@ -111,8 +112,10 @@ class _Check(Oracles):
 
     # -- calling f --------------------------------------------------------------------
     def call(self, replace, fn=None):
-        """``f`` (or ``fn``) at the arguments with ``replace`` swapped in."""
-        args = dict(self.bound.arguments)
+        """``f`` (or ``fn``) at the arguments with ``replace`` swapped in (copies: a ``f``
+        that writes into its arguments never changes the caller's data, nor the next
+        evaluation's)."""
+        args = copy.deepcopy(dict(self.bound.arguments))
         args.update(replace)
         b = inspect.BoundArguments(self.bound.signature, args)
         if fn is not None:
@@ -126,7 +129,7 @@ class _Check(Oracles):
         self._choose_fd_precision()
         if "rev" in self.modes:
             vg = ast_ad.value_and_grad(self.f, wrt=self.wrt, registry=self.registry)
-            value, g = vg(*self.args, **self.kwargs)
+            value, g = vg(*copy.deepcopy(self.args), **copy.deepcopy(self.kwargs))
             grads = (g,) if self.spec.single else tuple(g)
             self._check_value(value)
             for a, gi in zip(self.wargs, grads):
@@ -140,6 +143,10 @@ class _Check(Oracles):
                 else:
                     flat[a.name] = fg
             self.flat = flat
+            for name, fg in flat.items():
+                if not np.all(np.isfinite(fg)):
+                    self.problems.append(f"gradient {name}: not finite (nan or inf) at this "
+                                         "point; check at a point where f is differentiable")
             self._finite_differences()
             if self.use_tape:
                 self._tape()

@@ -519,3 +519,31 @@ def test_tuple_wrt_hessian_and_jvp_of_star_args_are_refused():
 
     with pytest.raises(AstAdError, match="args"):
         ast_ad.jvp(star, (1.0, 2.0), (1.0, 0.0))
+
+
+# -- the oracles are held to the same standard ---------------------------------------------------
+def writes_into_parameter(x):
+    x[0] = x[1] * 2.0
+    return np.sum(x * x)
+
+
+def test_tape_and_check_grad_on_a_write_into_a_parameter():
+    from ast_ad import tape
+    from ast_ad.testing import check_grad
+
+    x = X.copy()
+    np.testing.assert_allclose(tape.grad(writes_into_parameter)(x), fd(writes_into_parameter, X))
+    np.testing.assert_array_equal(x, X)
+    check_grad(writes_into_parameter, x)  # transformer, tape and differences agree
+    np.testing.assert_array_equal(x, X)  # check_grad evaluates on copies
+
+
+def sqrt_at_zero(x):
+    return np.sum(np.sqrt(x))
+
+
+def test_check_grad_fails_on_a_non_finite_gradient():
+    from ast_ad.testing import check_grad
+
+    with pytest.raises(ast_ad.GradientCheckError, match="not finite"):
+        check_grad(sqrt_at_zero, np.array([0.0, 1.0]))
