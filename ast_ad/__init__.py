@@ -26,10 +26,11 @@ __all__ = [
 ]
 from .api import GradientFunction, grad, source, value_and_grad  # noqa: E402
 from .forward_api import derivative, hessian, hvp, jacobian, jvp, vjp  # noqa: E402
+from .passes.analysis.calls import user_code  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402
 
 __all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient",
-            "derivative", "hessian", "hvp", "jacobian", "jvp", "vjp"]
+            "user_code", "derivative", "hessian", "hvp", "jacobian", "jvp", "vjp"]
 
 
 def __getattr__(name):

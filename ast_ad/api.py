@@ -32,12 +32,16 @@ _MISSING = object()  # "argument not given" in generated dispatchers
 class GradientFunction(GradientObject):
     """The gradient of ``fn`` (callable with ``fn``'s signature)."""
 
-    def __init__(self, fn, wrt=0, with_value=False, registry=None, fallback=None):
+    def __init__(self, fn, wrt=0, with_value=False, registry=None, fallback=None,
+                 has_aux=False):
         if fallback not in (None, "tape"):
             raise AstAdError(f"fallback must be None or 'tape', not {fallback!r}")
+        if has_aux and fallback is not None:
+            raise AstAdError("has_aux=True is not supported with fallback='tape'")
         self.fn = fn  # the original function (deliberately not __wrapped__)
         self.wrt = wrt
         self.with_value = with_value
+        self.has_aux = bool(has_aux)
         self.registry = registry or default_registry
         self.fallback = fallback
         self._spec = resolve_wrt(fn, wrt)
@@ -74,7 +78,7 @@ class GradientFunction(GradientObject):
             g = None
         if g is None:
             g = GradientFunction(types.MethodType(self.fn, obj), self.wrt, self.with_value,
-                                 self.registry, self.fallback)
+                                 self.registry, self.fallback, self.has_aux)
             try:
                 bound[obj] = g
             except TypeError:
@@ -180,6 +184,9 @@ class GradientFunction(GradientObject):
 
     def _higher_order(self, full):
         """grad of an ast_ad gradient: forward mode over its generated code."""
+        if self.has_aux or self._target.has_aux:
+            raise AstAdError("grad of an ast_ad gradient made with has_aux=True is not "
+                             "supported")
         inner = self._target.compiled_for(full)
         for i in self._spec.indices:
             if not isinstance(full[i], (float, int, np.floating, np.integer)) or \
@@ -218,7 +225,7 @@ class GradientFunction(GradientObject):
         target = self._target
         names = self._spec.names
         arg_kinds = {}
-        params = param_names(target)
+        params = _signature_names(target)
         offset = 1 if self._self is not None else 0
         for k, p in enumerate(params[offset:]):
             if k < len(full):
@@ -231,7 +238,7 @@ class GradientFunction(GradientObject):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v
         ckey = spec_key(names, arg_kinds, self.registry.version, static, self._spec.single,
-                        self.with_value)
+                        (self.with_value, "aux") if self.has_aux else self.with_value)
         try:
             per_fn = _CACHE.setdefault(target, {})
         except TypeError:  # not weak-referenceable (a builtin): _pipeline.transform() will explain
@@ -242,7 +249,7 @@ class GradientFunction(GradientObject):
         if gen is None:
             gen = _pipeline.transform(target, names, self.registry, arg_kinds, mode="joint",
                                       with_value=self.with_value, single=self._spec.single,
-                                      static_args=static)
+                                      static_args=static, has_aux=self.has_aux)
             per_fn[ckey] = gen
         self._guards = tuple(gen.guards)
         return gen
@@ -299,27 +306,51 @@ def _example_args(fn, indices):
     return tuple(out)
 
 
-def grad(fn=None, wrt=0, *, fallback=None, registry=None, backend=None):
-    """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them).
+_NOT_GIVEN = object()
 
-    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.  ``backend="numba"``
-    compiles the gradient with numba (ast_ad.backends.numba; ``fallback="python"``).
+
+def _wrt_of(wrt, argnums):
+    if argnums is _NOT_GIVEN:
+        return 0 if wrt is _NOT_GIVEN else wrt
+    if wrt is not _NOT_GIVEN:
+        raise AstAdError("give either wrt= or argnums= (its alias), not both")
+    return argnums
+
+
+def grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False, fallback=None,
+         registry=None, backend=None):
+    """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them;
+    ``argnums`` is an alias, as in JAX).
+
+    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.  ``has_aux=True``: ``fn``
+    returns ``(loss, aux)`` and the gradient function returns ``(g, aux)``.
+    ``backend="numba"`` compiles the gradient with numba (ast_ad.backends.numba;
+    ``fallback="python"``).
     """
+    wrt = _wrt_of(wrt, argnums)
     if fn is None:
-        return lambda f: grad(f, wrt, fallback=fallback, registry=registry, backend=backend)
+        return lambda f: grad(f, wrt, has_aux=has_aux, fallback=fallback, registry=registry,
+                              backend=backend)
     if backend not in (None, "python"):  # eng15: engines
+        if has_aux:
+            raise AstAdError("has_aux=True is not supported with a backend")
         return _backend_object(fn, wrt, False, registry, fallback, backend)
-    return _gradient_object(_py_func(fn), wrt, False, registry, fallback)
+    return _gradient_object(_py_func(fn), wrt, False, registry, fallback, has_aux)
 
 
-def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None, backend=None):
-    """Like ``grad`` but returns ``(value, gradient(s))``."""
+def value_and_grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False,
+                   fallback=None, registry=None, backend=None):
+    """Like ``grad`` but returns ``(value, gradient(s))``; with ``has_aux=True``
+    ``((value, aux), gradient(s))``."""
+    wrt = _wrt_of(wrt, argnums)
     if fn is None:
-        return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry,
-                                        backend=backend)
+        return lambda f: value_and_grad(f, wrt, has_aux=has_aux, fallback=fallback,
+                                        registry=registry, backend=backend)
     if backend not in (None, "python"):  # eng15: engines
+        if has_aux:
+            raise AstAdError("has_aux=True is not supported with a backend")
         return _backend_object(fn, wrt, True, registry, fallback, backend)
-    return _gradient_object(_py_func(fn), wrt, True, registry, fallback)
+    return _gradient_object(_py_func(fn), wrt, True, registry, fallback, has_aux)
 
 
 # -- eng15: engines (ast_ad/backends) ------------------------------------------------------
@@ -329,6 +360,8 @@ def _backend_object(fn, wrt, with_value, registry, fallback, backend):
     from .backends.numba import NumbaGradient
 
     return NumbaGradient(fn, wrt, with_value, fallback, registry)
+
+
 def _py_func(fn):
     """A ``@numba.njit`` function is differentiated through its ``.py_func``."""
     if type(fn).__module__.startswith("numba") and hasattr(fn, "py_func"):
@@ -338,19 +371,37 @@ def _py_func(fn):
 
 
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_LIBRARY_FUNCTIONS: dict = {}  # id(callable) -> (callable, its Python stand-in)
 
 
-def _gradient_object(fn, wrt, with_value, registry, fallback):
+def _gradient_object(fn, wrt, with_value, registry, fallback, has_aux=False):
     """``grad(f, wrt)`` twice gives the same object (held weakly: nothing is kept alive)."""
-    key = (tuple(wrt) if isinstance(wrt, list) else wrt, with_value, fallback, id(registry))
+    import functools
+
+    if isinstance(fn, functools.partial):
+        return _partial_gradient(fn, wrt, with_value, registry, fallback, has_aux)
+    if not isinstance(fn, (types.FunctionType, types.MethodType, GradientObject)) and \
+            callable(fn) and not isinstance(fn, type) and \
+            (registry or default_registry).vjp(fn) is not None:  # grad(np.sin)
+        hit = _LIBRARY_FUNCTIONS.get(id(fn))
+        if hit is None or hit[0] is not fn:
+            from ._library_call import as_python_function
+
+            stand_in = as_python_function(fn)
+            if stand_in is not None:
+                hit = _LIBRARY_FUNCTIONS[id(fn)] = (fn, stand_in)
+        if hit is not None:
+            fn = hit[1]
+    key = (tuple(wrt) if isinstance(wrt, list) else wrt, with_value, fallback, id(registry),
+           bool(has_aux))
     try:
         per = _OBJECTS.setdefault(fn, {})
         ref = per.get(key)
     except TypeError:  # bound methods are new objects each time; builtins are not weak
-        return GradientFunction(fn, wrt, with_value, registry, fallback)
+        return GradientFunction(fn, wrt, with_value, registry, fallback, has_aux)
     g = ref() if ref is not None else None
     if g is None:
-        g = GradientFunction(fn, wrt, with_value, registry, fallback)
+        g = GradientFunction(fn, wrt, with_value, registry, fallback, has_aux)
         per[key] = weakref.ref(g)
     return g
 
@@ -373,3 +424,34 @@ def source(g, *args, mode=None, wrt=0, **kwargs) -> str:
         return _pipeline.CALLEES.jvp_for(g, list(spec.names), kinds, default_registry).source
     raise AstAdError(f"ast_ad.source expects a function made by ast_ad.grad (or a plain "
                      f"function with mode='forward'), not {g!r}")
+
+
+def _partial_gradient(p, wrt, with_value, registry, fallback, has_aux):
+    """``grad(functools.partial(f, *a, **k), wrt)``: the gradient of ``f`` with the bound
+    arguments passed (positional indices in ``wrt`` count the partial's own parameters)."""
+    import functools
+
+    shift = len(p.args)
+
+    def moved(w):
+        return w + shift if isinstance(w, int) else w
+
+    inner_wrt = tuple(moved(w) for w in wrt) if isinstance(wrt, (tuple, list)) else moved(wrt)
+    g = _gradient_object(p.func, inner_wrt, with_value, registry, fallback, has_aux)
+
+    @functools.wraps(p)
+    def gradient_of_partial(*args, **kwargs):
+        return g(*p.args, *args, **{**p.keywords, **kwargs})
+
+    return gradient_of_partial
+
+
+def _signature_names(fn):
+    """Parameter names in signature order (``*args`` and ``**kwargs`` included, where
+    ``bind`` puts their values)."""
+    import inspect
+
+    try:
+        return [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        return param_names(fn)

@@ -89,6 +89,7 @@ class Callees:
         wrt = sorted(wrt, key=params.index)
         arg_kinds = {visible[k]: ("num" if kd == "num" else None)
                      for k, kd in enumerate(kinds) if k < len(visible)}
+        static = _with_receiver(fn, params, static)
         key = spec_key(wrt, arg_kinds, registry.version, static)
         split, gen = self._generate(self._splits, target, key,
                                     lambda: Split(target, visible, wrt), "split", wrt,
@@ -101,6 +102,7 @@ class Callees:
     def jvp_for(self, fn, wrt, kinds, registry, static=None):
         """The forward-mode version of ``fn`` for tangents of the parameters ``wrt``."""
         target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+        static = _with_receiver(fn, param_names(target), static)
         key = spec_key(wrt, kinds, registry.version, static)
 
         def make():
@@ -115,3 +117,13 @@ class Callees:
             j.tangent_names = gen.tangent_names
             j.source = gen.source
         return j
+
+
+def _with_receiver(fn, params, static):
+    """A bound method's ``self`` is known: ``self.helper(x)`` inside it resolves to the
+    bound method (as for ``grad`` of a method)."""
+    if isinstance(fn, types.MethodType) and params and params[0] not in (static or {}):
+        from .objects import Bound
+
+        return {**(static or {}), params[0]: Bound(fn.__self__)}
+    return static

@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import gast
 import gast.unparser  # noqa: F401  (imported now, not at the first transformation)
 
 from . import codegen
@@ -48,7 +49,7 @@ from .passes.views import guard_views
 
 
 def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False, single=True,
-              static_args=None):
+              static_args=None, has_aux=False):
     """Differentiate ``fn`` w.r.t. the parameters ``wrt_names``.
 
     ``arg_kinds`` maps parameter names to the Python type seen at the call (used to
@@ -58,15 +59,18 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     function; "derivative" -> the derivative of a scalar function w.r.t. one parameter.
     """
     parsed = parse_function(fn)                                          # parse
-    params = [a.id for a in parsed.tree.args.args] + [a.id for a in parsed.tree.args.kwonlyargs]
+    a = parsed.tree.args
+    params = [p.id for p in a.args] + [p.id for p in a.kwonlyargs] + [
+        v.id for v in (a.vararg, a.kwarg) if v is not None]
     env = Env.of_function(fn, set(params) | N.stored_names(parsed.tree.body))  # resolve
-    fence(parsed, env)                                                   # fence
+    fence(parsed, env, varargs=mode == "joint")                          # fence
     namer = Namer(N.names_in(parsed.tree) | set(params))
     nested = lift_nested(parsed, env, namer)                             # lift
     tree = Normalizer(parsed, env, namer).run().tree                     # normalize + anf
+    aux = split_aux(tree, namer) if has_aux else None                    # (loss, aux)
     unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
     request = Request(tuple(wrt_names), dict(arg_kinds), mode, with_value, single,
-                      {**nested, **(static_args or {})}, registry)
+                      {**nested, **(static_args or {})}, registry, aux)
     if not getattr(fn, "__code__", None) or \
             not fn.__code__.co_filename.startswith("<ast_ad-"):
         # generated code restores every write before reading a view again
@@ -81,6 +85,24 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     sweeps = optimize.sweeps(sweeps)                                     # optimize
     return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
                         sweeps.tangent_names)
+
+
+def split_aux(tree, namer):
+    """``return pair`` -> ``check_aux(pair); loss = pair[0]; aux = pair[1]; return loss``
+    (``has_aux=True``); returns the name of the auxiliary output."""
+    from . import runtime as R
+
+    ret = tree.body.pop()
+    pair = ret.value
+    loss, aux = namer.fresh("_loss"), namer.fresh("_aux")
+    check = N.expr_stmt(N.call(namer.support_ref(R.check_aux, None), [pair]), loc=ret)
+    tree.body += [check,
+                  N.assign(loss, gast.Subscript(value=N.clone(pair), slice=N.const(0),
+                                                ctx=gast.Load()), loc=ret),
+                  N.assign(aux, gast.Subscript(value=N.clone(pair), slice=N.const(1),
+                                               ctx=gast.Load()), loc=ret),
+                  N.copy_loc(gast.Return(value=N.name(loss)), ret)]
+    return aux
 
 
 def predicted_tangent_names(fn, wrt):

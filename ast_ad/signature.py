@@ -158,6 +158,10 @@ def match(g, x):
         dt = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(float)
         if isinstance(g, np.ndarray) and g.shape == x.shape and g.dtype == dt:
             return g
+        if isinstance(g, (list, tuple)) and x.ndim and len(g) == len(x):
+            # list(x)'s adjoint: one entry per row, None where a row got no contribution
+            g = [np.zeros(x.shape[1:], dt) if gi is None else match(gi, x[i])
+                 for i, gi in enumerate(g)]
         g = np.asarray(g, dtype=dt)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape).copy() if g.ndim == 0 else g.reshape(x.shape)

@@ -14,8 +14,6 @@ from ..errors import UnsupportedConstructError
 _HINT = "move it out of the differentiated function, or use ast_ad.grad(f, fallback='tape')"
 
 _STATEMENTS = {
-    gast.Try: ("a 'try' statement", _HINT),
-    gast.With: ("a 'with' statement", _HINT),
     gast.AsyncWith: ("an 'async with' statement", _HINT),
     gast.AsyncFor: ("an 'async for' loop", _HINT),
     gast.AsyncFunctionDef: ("an async function", _HINT),
@@ -24,29 +22,29 @@ _STATEMENTS = {
     gast.Nonlocal: ("a 'nonlocal' statement", "pass the value in and return it instead"),
     gast.Import: ("an import inside the function", "import at module level"),
     gast.ImportFrom: ("an import inside the function", "import at module level"),
-    gast.Delete: ("a 'del' statement", "remove it (locals are freed at return)"),
 }
 _EXPRESSIONS = {
     gast.Yield: ("a generator ('yield')", "return a list instead"),
     gast.YieldFrom: ("a generator ('yield from')", "return a list instead"),
     gast.Await: ("'await'", _HINT),
-    gast.NamedExpr: ("an assignment expression (':=')", "assign on its own line"),
     gast.SetComp: ("a set comprehension", "use a list"),
 }
-if hasattr(gast, "Match"):
-    _STATEMENTS[gast.Match] = ("a 'match' statement", "use if/elif")
 if hasattr(gast, "TryStar"):
     _STATEMENTS[gast.TryStar] = ("a 'try' statement", _HINT)
 
 _FORBIDDEN_CALLS = {"exec", "eval", "globals", "locals", "vars", "compile", "setattr", "delattr"}
 
 
-def fence(parsed, env) -> None:
-    """Raise UnsupportedConstructError for the first unsupported construct."""
+def fence(parsed, env, varargs=False) -> None:
+    """Raise UnsupportedConstructError for the first unsupported construct.
+
+    ``varargs``: the function handed to grad may have ``*args``/``**kwargs`` (passed
+    through as values, not differentiated); a callee may not."""
     fname = parsed.tree.name
     args = parsed.tree.args
-    if args.vararg is not None or args.kwarg is not None:
-        _fail(parsed, parsed.tree, "*args/**kwargs parameters", "name the parameters", fname)
+    if (args.vararg is not None or args.kwarg is not None) and not varargs:
+        _fail(parsed, parsed.tree, "*args/**kwargs parameters in a function called on "
+              "differentiated values", "name the parameters", fname)
     for node in gast.walk(parsed.tree):
         for kinds in (_STATEMENTS, _EXPRESSIONS):
             hit = kinds.get(type(node))
@@ -55,13 +53,18 @@ def fence(parsed, env) -> None:
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
             if node.func.id in _FORBIDDEN_CALLS and not env.is_local(node.func.id):
                 _fail(parsed, node, f"a call to {node.func.id}()", "write the code directly", fname)
-        if isinstance(node, (gast.Assign, gast.AugAssign, gast.For)):
-            targets = node.targets if isinstance(node, gast.Assign) else [node.target]
+        if isinstance(node, (gast.AugAssign, gast.For)):
+            targets = [node.target]
             for t in targets:
                 for sub in gast.walk(t):
                     if isinstance(sub, gast.Starred):
                         _fail(parsed, node, "starred assignment ('a, *b = ...')",
                               "index the sequence instead", fname)
+        if isinstance(node, gast.Try):
+            for sub in (n for st in node.body for n in gast.walk(st)):
+                if isinstance(sub, gast.Return):
+                    _fail(parsed, sub, "a 'return' inside a 'try' block",
+                          "assign the value in the try block and return it after", fname)
         if isinstance(node, gast.Lambda) and (node.args.vararg or node.args.kwarg):
             _fail(parsed, node, "a lambda with *args/**kwargs", "name the parameters", fname)
 

@@ -91,3 +91,11 @@ class AugAssign:
 ACCUMULATES = Accumulates()
 AUG_ASSIGN = AugAssign()
 ZERO_FILL = ZeroFill()
+
+
+@dataclass(frozen=True)
+class Reenter:
+    """A ``with`` context manager entered again around the adjoint of its body."""
+
+
+REENTER = Reenter()

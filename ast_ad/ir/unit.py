@@ -22,6 +22,7 @@ class Request:
     single: bool = True
     static_args: dict = field(default_factory=dict)  # parameter -> function passed for it
     registry: Any = None
+    aux: str | None = None  # has_aux: the name holding the auxiliary output
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class Unit:
     @property
     def params(self):
         a = self.tree.args
-        return [x.id for x in a.args] + [x.id for x in a.kwonlyargs]
+        var = [v.id for v in (a.vararg, a.kwarg) if v is not None]
+        return [x.id for x in a.args] + [x.id for x in a.kwonlyargs] + var
 
     def where(self, node):
         return self.parsed.where(node)

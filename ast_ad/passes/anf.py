@@ -20,6 +20,8 @@ This is a mixin of :class:`ast_ad.passes.normalize.Normalizer`.
 
 from __future__ import annotations
 
+import functools
+
 import gast
 
 from ..ir import nodes as N
@@ -146,6 +148,12 @@ class AnfMixin:
             return N.call(self.static_ref(ARRAY_ATTRS[e.attr], e), [base])
         return gast.Attribute(value=base, attr=e.attr, ctx=gast.Load())
 
+    def rhs_NamedExpr(self, e):
+        """``(y := v)`` -> ``y = v`` where it is evaluated, then ``y``."""
+        v = self.atom(e.value)
+        self.emit(N.assign(e.target.id, v, loc=e))
+        return N.name(e.target.id)
+
     def rhs_Lambda(self, e):
         self.fail(e, "a lambda used as a value (not bound to a name)")
 
@@ -153,6 +161,34 @@ class AnfMixin:
         func = e.func
         if isinstance(func, gast.Name) and func.id in getattr(self, "method_aliases", {}):
             func = self.method_aliases[func.id]
+        if isinstance(func, gast.Call) and self.env.is_static(func.func) and \
+                self.env.lookup(func.func) is getattr and len(func.args) == 2 and \
+                not func.keywords and isinstance(func.args[1], gast.Constant) and \
+                isinstance(func.args[1].value, str) and func.args[1].value.isidentifier():
+            func = N.copy_loc(gast.Attribute(value=func.args[0], attr=func.args[1].value,
+                                             ctx=gast.Load()), func)  # getattr(m, "f")(x)
+            e = N.copy_loc(gast.Call(func=func, args=e.args, keywords=e.keywords), e)
+        obj = self.env.lookup(func) if self.env.is_static(func) else None
+        if obj is getattr and len(e.args) == 2 and not e.keywords and \
+                isinstance(e.args[1], gast.Constant) and isinstance(e.args[1].value, str) \
+                and e.args[1].value.isidentifier():
+            # getattr(obj, "name") -> obj.name
+            return self.rhs(N.copy_loc(gast.Attribute(value=e.args[0], attr=e.args[1].value,
+                                                      ctx=gast.Load()), e))
+        rewritten = self.builtin_idiom(e, obj)
+        if rewritten is not None:
+            return rewritten
+        # map(f, xs) becomes a list only where a consumer reads it once, at once
+        self._consumer = obj in (sum, list, tuple, sorted, min, max, any, all)
+        if isinstance(obj, functools.partial) and not isinstance(obj.func, functools.partial):
+            # a partial object: its function with the bound arguments (constants) first
+            e = N.copy_loc(gast.Call(
+                func=self.static_ref(obj.func),
+                args=[self.static_ref(a) for a in obj.args] + list(e.args),
+                keywords=[gast.keyword(arg=k, value=self.static_ref(v))
+                          for k, v in obj.keywords.items()
+                          if not any(kw.arg == k for kw in e.keywords)] + list(e.keywords)), e)
+            func = e.func
         if isinstance(func, gast.Attribute) and not self.env.is_static(func):
             meth = ARRAY_METHODS.get(func.attr)
             if meth is not None:
@@ -162,6 +198,16 @@ class AnfMixin:
                     rest = [self.atom(gast.Tuple(elts=rest, ctx=gast.Load()))]
                 return N.call(self.static_ref(meth[0], func), [recv] + rest,
                               self.call_kw(e.keywords))
+            if func.attr == "pop" and (e.args or e.keywords) and \
+                    isinstance(func.value, gast.Name) and self.env.is_local(func.value.id):
+                # the adjoint puts a popped value back at the end: lst.pop(i)/d.pop(k)
+                # would be restored in the wrong place
+                self.fail(e, "pop() with an argument (lst.pop(i), d.pop(k); use "
+                             "indexing and del-free rebuilding)")
+            if func.attr == "get" and isinstance(func.value, gast.Name) and \
+                    self.env.is_local(func.value.id) and 1 <= len(e.args) <= 2 and \
+                    not e.keywords:
+                return self.dict_get(e)
             recv = self.atom(func.value)
             f = gast.Attribute(value=recv, attr=func.attr, ctx=gast.Load())
             return N.call(f, self.call_args(e.args), self.call_kw(e.keywords))
@@ -174,12 +220,108 @@ class AnfMixin:
         f = self.atom(func, "_f")
         return N.call(f, self.call_args(e.args), self.call_kw(e.keywords))
 
+    def builtin_idiom(self, e, obj):
+        """min/max of several values or with key=, sorted(..., key=), dict(k=v), map(f, xs)
+        -> forms with rules (a nested min/max, reads by position, a dict literal, a list)."""
+        from .. import runtime as R
+
+        kw = {k.arg: k.value for k in e.keywords}
+        if obj in (min, max) and not any(isinstance(a, gast.Starred) for a in e.args):
+            if "key" in kw and set(kw) == {"key"} and e.args:
+                kw["key"] = self.named_lambda(kw["key"])
+                if len(e.args) == 1:
+                    seq = self.atom(e.args[0])
+                    i = self.atom(N.call(self.static_ref(R.best_index), [
+                        seq, self.atom(kw["key"]), N.const(obj.__name__)]))
+                    return gast.Subscript(value=seq, slice=i, ctx=gast.Load())
+                vals = [self.atom(a) for a in e.args]  # min(a, b, key=k): pick by position
+                i = self.atom(N.call(self.static_ref(R.best_index), [
+                    gast.Tuple(elts=vals, ctx=gast.Load()), self.atom(kw["key"]),
+                    N.const(obj.__name__)]))
+                pick = vals[-1]
+                for j in range(len(vals) - 2, -1, -1):
+                    pick = gast.IfExp(test=gast.Compare(left=i, ops=[gast.Eq()],
+                                                        comparators=[N.const(j)]),
+                                      body=vals[j], orelse=pick)
+                return self.rhs(N.copy_loc(pick, e))
+            if len(e.args) > 2 and not kw:
+                acc = self.atom(N.call(e.func, [e.args[0], e.args[1]]))
+                for a in e.args[2:]:
+                    acc = self.atom(N.call(e.func, [acc, a]))
+                return acc
+        if obj is sorted and len(e.args) == 1 and set(kw) <= {"key", "reverse"}:
+            if "key" in kw:
+                kw["key"] = self.named_lambda(kw["key"])
+            seq = self.atom(e.args[0])
+            order = self.atom(N.call(self.static_ref(R.sort_order), [
+                seq, self.atom(kw["key"]) if "key" in kw else N.const(None),
+                self.atom(kw["reverse"]) if "reverse" in kw else N.const(False)]))
+            i = self.tmp("_i")
+            comp = gast.ListComp(elt=gast.Subscript(value=seq, slice=N.name(i), ctx=gast.Load()),
+                                 generators=[gast.comprehension(target=N.store(i), iter=order,
+                                                                ifs=[], is_async=0)])
+            return self.rhs(N.copy_loc(comp, e))
+        if obj is dict and not e.args and kw and None not in kw:
+            return self.rhs(N.copy_loc(gast.Dict(keys=[N.const(k) for k in kw],
+                                                 values=list(kw.values())), e))
+        if obj is map and len(e.args) >= 2 and not kw:
+            names = [self.tmp("_m") for _ in e.args[1:]]
+            target = N.store(names[0]) if len(names) == 1 else gast.Tuple(
+                elts=[N.store(n) for n in names], ctx=gast.Store())
+            it = e.args[1] if len(names) == 1 else N.call(self.static_ref(zip), e.args[1:])
+            elt = gast.Call(func=e.args[0], args=[N.name(n) for n in names], keywords=[])
+            lam = e.args[0]
+            if isinstance(lam, gast.Lambda) and len(lam.args.args) == len(names) and not (
+                    lam.args.defaults or lam.args.kwonlyargs or lam.args.vararg or
+                    lam.args.kwarg):  # map(lambda a, b: e, xs, ys): e with a, b replaced
+                elt = _Renamer({p.id: n for p, n in zip(lam.args.args, names)}).visit(
+                    N.clone(lam.body))
+            comp = gast.ListComp(elt=elt,
+                                 generators=[gast.comprehension(target=target, iter=it, ifs=[],
+                                                                is_async=0)])
+            # a list, not an iterator: only where it is consumed at once
+            if not getattr(self, "_map_consumed", False):
+                self.fail(e, "map() other than as the argument of a call (use a list "
+                             "comprehension)")
+            return self.rhs(N.copy_loc(comp, e))
+        return None
+
+    def named_lambda(self, f):
+        """A lambda passed as a key function: bound to a fresh name first (a nested def)."""
+        if not isinstance(f, gast.Lambda):
+            return f
+        name = self.tmp("_key")
+        self.emit(self.lambda_def(name, f))
+        return N.name(name)
+
+    def dict_get(self, e):
+        """``d.get(k, default)`` on a local dict -> ``d[k] if k in d else default``."""
+        from .. import runtime as R
+
+        d = self.atom(e.func.value)
+        self.emit(N.expr_stmt(N.call(self.static_ref(R.check_mapping), [d]), loc=e))
+        k = self.atom(e.args[0])
+        default = e.args[1] if len(e.args) == 2 else N.const(None)
+        test = gast.Compare(left=k, ops=[gast.In()], comparators=[d])
+        return self.rhs(N.copy_loc(gast.IfExp(test=test, body=gast.Subscript(
+            value=d, slice=k, ctx=gast.Load()), orelse=default), e))
+
+    def rhs_Set(self, e):
+        if not all(isinstance(x, gast.Constant) for x in e.elts):
+            self.fail(e, "a set literal of computed values")
+        return e
+
     def call_args(self, args):
         out = []
         for a in args:
             if isinstance(a, gast.Starred):
                 self.fail(a, "a starred argument ('f(*xs)')")
-            out.append(self.atom(a))
+            self._map_consumed = getattr(self, "_consumer", False) and a is args[0]
+            self._consumer = False
+            try:
+                out.append(self.atom(a))
+            finally:
+                self._map_consumed = False
         return out
 
     def call_kw(self, kws):

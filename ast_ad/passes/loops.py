@@ -105,6 +105,17 @@ class LoopsMixin:
             start = it.keywords[0].value
         if obj is enumerate and isinstance(target, gast.Tuple) and len(target.elts) == 2 \
                 and len(it.args) + len(it.keywords) in (1, 2) and \
+                (len(it.args) == 1 or not it.keywords) and isinstance(it.args[0], gast.Call) \
+                and self.env.lookup(it.args[0].func) is zip:
+            # for i, (a, b) in enumerate(zip(xs, ys)): the zip loop, i from its index
+            r, (k, binds) = self.loop_iterable(it.args[0], target.elts[1], loc)
+            index = N.name(k) if start is None else gast.BinOp(
+                left=N.name(k), op=gast.Add(), right=self.atom(start))
+            bind = N.copy_loc(gast.Assign(targets=[target.elts[0]], value=index,
+                                          type_comment=None), loc)
+            return r, (k, [bind] + binds)
+        if obj is enumerate and isinstance(target, gast.Tuple) and len(target.elts) == 2 \
+                and len(it.args) + len(it.keywords) in (1, 2) and \
                 (len(it.args) == 1 or not it.keywords):
             seq = self.seq_atom(it.args[0])
             n = self.atom(N.call(self.static_ref(len), [seq]))

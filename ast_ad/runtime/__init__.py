@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from . import adjoints, mutation, tangents
 from . import rules as _rules  # noqa: F401  (registers the helpers' own rules)
+
+# isort: split
+from . import python  # after .rules: list()/tuple() adjoints shaped like their argument
 from .adjoints import *  # noqa: F403
 from .mutation import *  # noqa: F403
+from .python import *  # noqa: F403
 from .tangents import *  # noqa: F403
 
-__all__ = adjoints.__all__ + tangents.__all__ + mutation.__all__
+__all__ = adjoints.__all__ + tangents.__all__ + mutation.__all__ + python.__all__

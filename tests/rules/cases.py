@@ -430,6 +430,9 @@ add_runtime("tangent_setitem", u(4), u(4), 1, 0.3)
 add_runtime("tangent_setitem", u(3, 2), u(3, 2), 0, u(2))
 add_runtime("tangent_restore", u(4), u(4), 2, 0.3)
 add(list, [0.3, -0.5, 0.7])
+add(list, u(3))
+add(tuple, [0.3, -0.5, 0.7])
+add(tuple, u(3))
 
 # -- pure forms of in-place updates (ufunc.at) --------------------------------------------
 from ast_ad.runtime import mutation as _mutation  # noqa: E402

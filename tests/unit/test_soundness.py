@@ -340,9 +340,26 @@ def dict_get(x):
 
 
 @pytest.mark.parametrize("f, match", [(builtin_max_of_array, "positional argument"),
-                                      (r_trick, "inside an index"), (dict_get, "d.get")])
+                                      (r_trick, "inside an index")])
 def test_forms_without_a_derivative_are_refused(f, match):
     refused(f, match=match)
+
+
+def test_dict_get_reads_the_entry_or_the_default():
+    """d.get(k, default) on a local dict is ``d[k] if k in d else default`` (py11)."""
+    x = np.array([0.5, -1.0, 2.0])
+    np.testing.assert_allclose(ast_ad.grad(dict_get)(x), [3.0, 0.0, 0.0])
+
+    class NotADict:
+        def get(self, k, default):
+            return default
+
+    def other_get(x):
+        d = NotADict()
+        return d.get("a", x[0])
+
+    with pytest.raises(AstAdError, match="dict.get"):
+        ast_ad.grad(other_get)(x)
 
 
 # -- complex values ---------------------------------------------------------------------------

@@ -71,7 +71,8 @@ def classify(obj, registry, self_fn) -> Decision:
         return Decision("nondiff", obj)
     if isinstance(obj, types.FunctionType) or (
             isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType)):
-        if is_library(obj):
+        if is_library(obj) and getattr(obj, "__code__", None) is not getattr(
+                self_fn, "__code__", False):  # the function handed to grad is always parsed
             return Decision("rule", obj)  # never parsed: its rule, or NoRuleError
         return Decision("user", obj)
     return Decision("rule", obj)  # no rule: the rule stage names it (NoRuleError)
@@ -101,6 +102,8 @@ def is_library(fn) -> bool:
     if code is None:
         return True
     mod = (getattr(target, "__module__", None) or "").split(".")[0]
+    if mod in LIBRARY_PACKAGES:
+        return True
     if mod in USER_PACKAGES or mod == "ast_ad":
         return False
     if code.co_filename.startswith("<ast_ad-"):
@@ -111,6 +114,26 @@ def is_library(fn) -> bool:
 
 #: top-level package names whose functions are differentiated although installed
 USER_PACKAGES: set = set()
+#: top-level package names never parsed although they live outside site-packages
+LIBRARY_PACKAGES: set = set()
+
+
+def user_code(opt_in=(), opt_out=()):
+    """Move top-level packages across the user-code line: ``opt_in`` packages are
+    differentiated by parsing their source even when installed in site-packages;
+    ``opt_out`` packages are never parsed (their functions need a rule, or run as-is
+    when no differentiated value reaches them).  Returns the current sets; cached
+    gradients are regenerated."""
+    for name in opt_in:
+        LIBRARY_PACKAGES.discard(name)
+        USER_PACKAGES.add(name)
+    for name in opt_out:
+        USER_PACKAGES.discard(name)
+        LIBRARY_PACKAGES.add(name)
+    if opt_in or opt_out:
+        from ...rules.registry import default_registry
+        default_registry._bump()
+    return {"opt_in": set(USER_PACKAGES), "opt_out": set(LIBRARY_PACKAGES)}
 
 
 @dataclass(frozen=True)

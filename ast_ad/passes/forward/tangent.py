@@ -94,6 +94,10 @@ class ForwardMode:
                 return self.setitem(s, t, live)
             if isinstance(t, gast.Tuple):
                 return [s]
+            if isinstance(t, gast.Attribute):
+                from ..reverse.adjoint import refuse_attribute_write
+                refuse_attribute_write(self.unit, self.facts, s)
+                return [s]
         if isinstance(s, gast.Expr):
             return self.expr_stmt(s, live)
         if isinstance(s, gast.If):
@@ -109,6 +113,14 @@ class ForwardMode:
             defined |= d1 & d2
             live |= joined
             return [N.if_(s.test, body, orelse, loc=s)]
+        if isinstance(s, gast.Try):  # computes nothing differentiated: runs as written
+            from ..reverse.control import check_try
+            check_try(self.unit, self.facts, s)
+            return [s]
+        if isinstance(s, gast.With):  # the tangent code runs inside the same managers
+            w = copy.copy(s)
+            w.body = self.block(s.body, live, defined) or [gast.Pass()]
+            return [w]
         if is_loop(s):
             pre = []
             entry = set(live)

@@ -168,6 +168,9 @@ class Reverse:
                 return self.assign(s, t.id, s.value, state)
             if isinstance(t, gast.Subscript):
                 return self.setitem(s, t, state)
+            if isinstance(t, gast.Attribute):
+                refuse_attribute_write(self.unit, self.facts, s)
+                return []
         if isinstance(s, gast.Expr):
             return self.expr_stmt(s, state)
         if isinstance(s, gast.If):
@@ -176,6 +179,10 @@ class Reverse:
             return control.for_(self, s, state)
         if isinstance(s, gast.While):
             return control.while_(self, s, state)
+        if isinstance(s, gast.With):
+            return control.with_(self, s, state)
+        if isinstance(s, gast.Try):
+            return control.try_(self, s, state)
         if isinstance(s, (gast.Return, gast.Assert, gast.Raise, gast.Pass, gast.Break,
                           gast.FunctionDef)):
             return []
@@ -442,3 +449,15 @@ class Reverse:
                 return C.user_call_adjoint(self, s, call, None, state, d.fn)
             C.check_effect(self.unit, self.facts, s, call, d.fn)
         return []
+
+
+def refuse_attribute_write(unit, facts, s):
+    """``obj.attr = v`` runs as written; with a differentiated ``v`` it is refused (a later
+    read of the attribute would carry no derivative)."""
+    v = s.value
+    if isinstance(v, gast.Name) and v.id in facts.varied:
+        filename, line = unit.where(s)
+        raise UnsupportedConstructError(
+            "writing a differentiated value into an attribute "
+            f"(`{gast.unparse(s.targets[0]).strip()} = ...`) is not supported; keep it in a "
+            "local variable or return it", filename=filename, lineno=line)

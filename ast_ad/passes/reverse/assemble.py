@@ -115,13 +115,18 @@ def reverse(unit, facts, request):
     tree = unit.tree
     if mode == "joint":
         ret = grads[0] if request.single else gast.Tuple(elts=grads, ctx=gast.Load())
-        if with_value:
+        if with_value and request.aux:  # ((value, aux), g), as JAX
+            ret = gast.Tuple(elts=[gast.Tuple(elts=[out_atom, N.name(request.aux)],
+                                              ctx=gast.Load()), ret], ctx=gast.Load())
+        elif with_value:
             ret = gast.Tuple(elts=[out_atom, ret], ctx=gast.Load())
+        elif request.aux:  # (g, aux)
+            ret = gast.Tuple(elts=[ret, N.name(request.aux)], ctx=gast.Load())
         suffix = "_value_and_grad" if with_value else "_grad"
         return Sweeps("joint", tree, tree.name + suffix, head, list(fwd),
                       pop_bind + seed + rev_code + [gast.Return(value=ret)],
                       _joint_options(unit, facts, rev, names), tuple(rev.guards),
-                      dead_forward=not with_value)
+                      dead_forward=not with_value and not request.aux)
     # split: fwd returns (value, record); bwd(g, record) returns the adjoints
     saved = sorted(needed)
     rec = gast.Tuple(elts=[N.name(stack) if uses_stack else N.const(None)] +
@@ -177,8 +182,10 @@ def function_def(tree, name, body, flat=False):
     """A def with the user's parameters (``flat``: every parameter positional)."""
     pos = [N.name(a.id, gast.Param()) for a in tree.args.posonlyargs + tree.args.args]
     kwo = [N.name(a.id, gast.Param()) for a in tree.args.kwonlyargs]
-    if flat:
-        pos, kwo = pos + kwo, []
+    if flat:  # *args/**kwargs (joint mode): plain parameters in the signature's order
+        var = [N.name(a.id, gast.Param()) for a in (tree.args.vararg,) if a is not None]
+        kw = [N.name(a.id, gast.Param()) for a in (tree.args.kwarg,) if a is not None]
+        pos, kwo = pos + var + kwo + kw, []
     args = gast.arguments(args=pos, posonlyargs=[], vararg=None, kwonlyargs=kwo,
                           kw_defaults=[None] * len(kwo), kwarg=None, defaults=[])
     return gast.FunctionDef(name=name, args=args, body=body, decorator_list=[], returns=None,

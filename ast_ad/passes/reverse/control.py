@@ -132,3 +132,87 @@ def while_(rev, s, state):
     return pre + [loop]
 
 
+
+
+def with_(rev, s, state):
+    """``with cm: body`` -> the adjoint of ``body``, inside a fresh ``cm`` when the manager
+    restores a pure state (``np.errstate``: the adjoint computes under the same floating-point
+    error settings); other managers (timers, locks, files) wrap the forward sweep only."""
+    for it in s.items:
+        for n in gast.walk(it.context_expr):
+            if isinstance(n, gast.Name) and n.id in rev.facts.active:
+                filename, line = rev.unit.where(s)
+                from ...errors import UnsupportedConstructError
+                raise UnsupportedConstructError(
+                    "a 'with' statement whose context manager takes a differentiated value "
+                    "is not supported", filename=filename, lineno=line)
+    body = rev.block(s.body, state)
+    again = [gast.withitem(context_expr=N.clone(it.context_expr), optional_vars=None)
+             for it in s.items if anno.has(it.context_expr, anno.Reenter)]
+    if not again or not body:
+        return body
+    return [N.copy_loc(gast.With(items=again, body=_filters(rev, s.body) + body,
+                                 type_comment=None), s)]
+
+
+def _filters(rev, body):
+    """``warnings.simplefilter(...)``/``filterwarnings(...)`` calls with constant arguments
+    at the top of a ``catch_warnings`` body: replayed before its adjoint."""
+    import warnings
+
+    out = []
+    for st in body:
+        c = st.value if isinstance(st, gast.Expr) else None
+        if isinstance(c, gast.Call) and rev.unit.env.lookup(c.func) in (
+                warnings.simplefilter, warnings.filterwarnings) and all(
+                isinstance(a, gast.Constant) for a in c.args) and all(
+                isinstance(k.value, gast.Constant) for k in c.keywords):
+            out.append(N.clone(st))
+    return out
+
+
+def try_stored(s):
+    """Names the ``try`` block and its ``except`` clauses may bind (its one restore site)."""
+    stmts = list(s.body) + [st for h in s.handlers for st in h.body]
+    names = N.stored_names(stmts)
+    for h in s.handlers:
+        if isinstance(h.name, gast.Name):
+            names.add(h.name.id)
+    return sorted(names)
+
+
+def check_try(unit, facts, s):
+    """A ``try`` block may compute nothing differentiated (the adjoint could not know how
+    far it got)."""
+    from ...errors import UnsupportedConstructError
+    from ...ir.walk import statements
+
+    stmts = list(s.body) + [st for h in s.handlers for st in h.body]
+    for st, _ in statements(stmts):
+        bad = None
+        if isinstance(st, (gast.Assign, gast.AugAssign)):
+            for t in (st.targets if isinstance(st, gast.Assign) else [st.target]):
+                for n in gast.walk(t):
+                    if isinstance(n, gast.Name) and n.id in facts.varied:
+                        bad = n.id
+            if isinstance(st.value, gast.Name) and st.value.id in facts.varied:
+                bad = st.value.id
+        elif isinstance(st, gast.Expr):
+            for n in gast.walk(st.value):
+                if isinstance(n, gast.Name) and n.id in facts.varied:
+                    bad = n.id
+        if bad is not None:
+            filename, line = unit.where(st)
+            raise UnsupportedConstructError(
+                f"a 'try' block that computes a differentiated value ({bad!r}) is not "
+                f"supported in {unit.parsed.tree.name}() (an exception part-way through it "
+                "would leave the gradient not knowing how far it got); compute it after the "
+                "try, or in the else block",
+                filename=filename, lineno=line)
+
+
+def try_(rev, s, state):
+    """The ``try`` itself computes nothing differentiated: its adjoint restores the names
+    it may have bound (pushed before it), so earlier adjoints read their old values."""
+    check_try(rev.unit, rev.facts, s)
+    return [rev.restore(s, v) for v in try_stored(s)]

@@ -3,7 +3,10 @@ carry shape-only arguments, and how two contributions of one statement combine."
 
 from __future__ import annotations
 
+import types
+
 import gast
+import numpy as np
 
 from ...errors import NoRuleError, UnsupportedConstructError
 from ...ir import nodes as N
@@ -53,9 +56,29 @@ def no_rule_error(parsed, s, fn, func_node, arg=None):
         label = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
     what = f"argument {arg} of " if arg is not None else ""
     raise NoRuleError(
-        f"no derivative rule for {what}`{label}` on a differentiated value; register one "
-        "with ast_ad.defvjp, declare it with ast_ad.nondifferentiable, or wrap the value in "
+        f"no derivative rule for {what}`{label}` on a differentiated value{_library(fn)}; "
+        f"register one with ast_ad.defvjp{_nondiff_hint(fn)}, or wrap the value in "
         "ast_ad.stop_gradient", filename=filename, lineno=line)
+
+
+#: modules whose functions are mostly smooth: never told to declare them constant
+_SMOOTH_MODULES = ("numpy", "scipy", "math", "cmath", "statistics", "jax", "torch")
+
+
+def _library(fn):
+    from ..analysis.calls import is_library
+    if isinstance(fn, types.FunctionType) and is_library(fn):
+        return (" (it is library code, which ast_ad does not differentiate by parsing its "
+                "source)")
+    return ""
+
+
+def _nondiff_hint(fn):
+    mod = (getattr(fn, "__module__", None) or "").split(".")[0]
+    if mod in _SMOOTH_MODULES or isinstance(fn, np.ufunc):
+        return ""
+    return (", or, only if its result does not vary with the value (an integer, a flag, "
+            "an index), declare it with ast_ad.nondifferentiable")
 
 
 def _numpy_function(fn):

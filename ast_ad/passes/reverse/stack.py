@@ -138,6 +138,16 @@ class ForwardSweep:
                 save = N.call(self.ref(R.save_item), [N.name(tgt.value.id), idx])
                 return [self.push_stmt(save, s), s]
             return [s]
+        if isinstance(s, gast.Try):  # one site: what it may bind is pushed before it
+            from .control import try_stored
+
+            pre = []
+            for v in try_stored(s):
+                if v in self.needed:
+                    self.sites.add(s)
+                    self.pushed.add(v)
+                    pre.append(self.push_stmt(N.name(v), s))
+            return pre + [s]
         if blocks_of(s) and not is_loop(s):
             for field, block in blocks_of(s):
                 setattr(s, field, self.block(block, depth))
