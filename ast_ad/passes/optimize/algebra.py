@@ -96,6 +96,16 @@ class _Algebra(gast.NodeTransformer):
                 return _const(v)
             return node
         op = node.op
+        if isinstance(op, (gast.Add, gast.Sub)) and isinstance(node.right, gast.UnaryOp) \
+                and isinstance(node.right.op, gast.USub) and b is not None:
+            # `a + -c` -> `a - c` (IEEE: the same value)
+            node.op = gast.Sub() if isinstance(op, gast.Add) else gast.Add()
+            node.right = node.right.operand
+            self.changed = True
+            return node
+        if isinstance(op, gast.Pow) and b == 0 and type(b) is int and self.float_(node.left):
+            self.changed = True  # (a float's `** 0` is 1.0, nan's too)
+            return N.const(1.0)
         if isinstance(op, gast.Pow) and b == 1 and type(b) is int and self.float_(node.left):
             self.changed = True
             return node.left
@@ -146,6 +156,27 @@ class _Algebra(gast.NodeTransformer):
                 _num(node.right) is None and self.float_(node.right):
             node.left, node.right = node.right, node.left
             self.changed = True
+        return node
+
+
+def fold_constants(stmts):
+    """Only ``c1 op c2`` folding (any code: the forward sweep too)."""
+    t = _Folder()
+    out = [t.visit(s) for s in stmts]
+    return out if t.changed else None
+
+
+class _Folder(gast.NodeTransformer):
+    changed = False
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        a, b = _num(node.left), _num(node.right)
+        if a is not None and b is not None:
+            v = _fold(node.op, a, b)
+            if v is not None:
+                self.changed = True
+                return _const(v)
         return node
 
 

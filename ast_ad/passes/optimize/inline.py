@@ -33,6 +33,7 @@ import gast
 
 from ...ir.walk import blocks_of
 from .common import counts
+from .algebra import _num, fold_constants
 from .dead import _pure
 
 _TEMP = re.compile(r"_t\d+$")
@@ -256,11 +257,21 @@ def inline_forward(fwd, tail, opts):
     pure = opts.extra.get("pure") if opts.extra else None
     if pure is None:
         return fwd, tail
+    fwd = fold_constants(fwd) or fwd
     changed = True
     while changed:
         changed = False
         loads, stores = counts(list(fwd) + list(tail))
         for i, d in enumerate(fwd):
+            t = _target(d)
+            if t is not None and _TEMP.match(t) and stores.get(t) == 1 and \
+                    t not in opts.keep and _num(d.value) is not None and \
+                    not _loads(gast.Module(body=fwd[:i], type_ignores=[]), t):
+                # a constant temporary (`_t3 = 2`): its value wherever it is read
+                rest = [_Subst(t, d.value).visit(x) for x in fwd[i + 1:]]
+                fwd, tail = fwd[:i] + rest, [_Subst(t, d.value).visit(x) for x in tail]
+                changed = True
+                break
             t = _target(d)
             if t is None or not _TEMP.match(t) or stores.get(t) != 1 or \
                     loads.get(t) != 1 or t in opts.keep:
