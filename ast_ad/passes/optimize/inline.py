@@ -32,8 +32,8 @@ import re
 import gast
 
 from ...ir.walk import blocks_of
-from .common import counts
 from .algebra import _num, fold_constants
+from .common import counts
 from .dead import _pure
 
 _TEMP = re.compile(r"_t\d+$")
