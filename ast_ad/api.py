@@ -264,7 +264,14 @@ class GradientFunction(GradientObject):
         if isinstance(self._target, GradientFunction):
             self._higher_order(full)
             return self._hsource
-        return self.generated(full).source
+        # -- ux14: the header naming the specialisation, the callees' code (introspect.py)
+        from . import introspect
+
+        gen = self.generated(full)
+        src = introspect.with_callees(gen.source, gen.compiled)
+        if not (args or kwargs):
+            src = introspect.with_header(src, param_names(self.fn), full)
+        return src
 
 
 def _unwrap(fn):

@@ -276,6 +276,14 @@ bx = unbroadcast(b_t2, x)
 _gh = helper_sq_vjp.bwd(b_t2, _rec)
 bx = add_grads(bx, _gh[0])
 return bx if type(bx) is float else float(bx)
+helper_sq_fwd(u):
+_t1 = u * u
+return (_t1, (None, u))
+helper_sq_bwd(g_out, _record):
+_stack, u = _record
+b_t1 = g_out
+bu = 2.0 * (b_t1 * u)
+return (bu,)
 """,
     'np_sum_sq': """\
 bx = 2.0 * x

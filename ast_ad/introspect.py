@@ -1,0 +1,65 @@
+"""What ``ast_ad.source`` adds to the generated text so that it tells the whole truth: a
+header naming the specialisation shown when no arguments were given, and the generated
+split (fwd/bwd) code of the user functions the gradient calls.
+
+>>> import ast_ad
+>>> def f(x):
+...     return x * x
+>>> print(ast_ad.source(ast_ad.grad(f)).splitlines()[1])
+    # specialised for x: float (ast_ad.source(g, *args) shows the code for other arguments)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_KIND = {float: "float", int: "int", bool: "bool", np.ndarray: "ndarray",
+         np.float64: "np.float64", complex: "complex"}
+
+
+def kind_name(v) -> str:
+    t = type(v)
+    if t is np.ndarray:
+        return f"ndarray[{v.dtype}]"
+    return _KIND.get(t, t.__name__)
+
+
+def specialisation(params, full) -> str:
+    """``x: float, y: ndarray[float64]`` for the arguments the code was generated for."""
+    return ", ".join(f"{p}: {kind_name(v)}" for p, v in zip(params, full))
+
+
+def with_header(src: str, params, full) -> str:
+    """The text with a comment naming the specialisation after its ``def`` line."""
+    lines = src.split("\n")
+    note = (f"    # specialised for {specialisation(params, full)} "
+            f"(ast_ad.source(g, *args) shows the code for other arguments)")
+    return "\n".join(lines[:1] + [note] + lines[1:])
+
+
+def callee_sources(fns) -> list:
+    """The generated sources of user callees reachable from compiled functions ``fns``
+    (their split or forward form), each once, in the order met."""
+    out, seen, todo = [], set(), list(fns)
+    while todo:
+        f = todo.pop(0)
+        for cell in getattr(f, "__closure__", None) or ():
+            try:
+                o = cell.cell_contents
+            except ValueError:
+                continue
+            src = getattr(o, "source", None)
+            if not isinstance(src, str) or id(o) in seen or not hasattr(o, "fwd"):
+                continue
+            seen.add(id(o))
+            out.append(src)
+            todo += [getattr(o, "fwd", None), getattr(o, "bwd", None)]
+    return out
+
+
+def with_callees(src: str, fns) -> str:
+    extra = callee_sources(fns)
+    if not extra:
+        return src
+    return src + "\n# user functions it calls, as generated (forward and adjoint halves):\n\n" \
+        + "\n".join(extra)
