@@ -1,5 +1,7 @@
 """ast_ad: automatic differentiation of plain Python/NumPy by source transformation."""
 
+__version__ = "0.1.0"
+
 from . import rules as _rules  # noqa: F401  (registers the built-in rules)
 from .errors import (
     AstAdError,

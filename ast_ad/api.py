@@ -313,13 +313,26 @@ def grad(fn=None, wrt=0, *, fallback=None, registry=None):
     """
     if fn is None:
         return lambda f: grad(f, wrt, fallback=fallback, registry=registry)
+    _callable("grad", fn)
     return _gradient_object(fn, wrt, False, registry, fallback)
+
+
+class NotCallableError(AstAdError, TypeError):
+    """``grad(42)``: what is differentiated must be a function."""
+
+
+def _callable(what, fn):
+    if not callable(fn):
+        raise NotCallableError(f"ast_ad.{what} differentiates a function, not "
+                               f"{type(fn).__name__} {fn!r}: write ast_ad.{what}(f) with "
+                               f"f a Python function, then call it: ast_ad.{what}(f)(x)")
 
 
 def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
     """Like ``grad`` but returns ``(value, gradient(s))``."""
     if fn is None:
         return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry)
+    _callable("value_and_grad", fn)
     return _gradient_object(fn, wrt, True, registry, fallback)
 
 

@@ -39,6 +39,7 @@ def jvp(f, primals, tangents, registry=None):
     (``None`` or ``0.0`` for arguments that do not vary).
     """
     registry = registry or default_registry
+    _tuples("jvp", primals, tangents)
     primals, tangents = tuple(primals), tuple(tangents)
     if len(primals) != len(tangents):
         raise AstAdError(f"jvp needs one tangent per primal ({len(primals)} primals, "
@@ -106,6 +107,7 @@ def vjp(f, *primals, wrt=0, registry=None):
 
 def hvp(f, primals, v, wrt=0, registry=None):
     """Hessian-vector product H·v (forward over the generated reverse-mode gradient)."""
+    _tuples("hvp", primals)
     primals = tuple(primals)
     spec = resolve_wrt(f, wrt)
     if not spec.single:
@@ -113,6 +115,16 @@ def hvp(f, primals, v, wrt=0, registry=None):
     g = grad(f, wrt=wrt, registry=registry)
     tangents = tuple(v if k == spec.indices[0] else None for k in range(len(primals)))
     return jvp(g, primals, tangents, registry)[1]
+
+
+def _tuples(what, *seqs):
+    """``jvp(f, x, v)`` with bare arrays: say what is meant (tuples of all arguments)."""
+    for s in seqs:
+        if not isinstance(s, (tuple, list)):
+            second = "(v,)" if what == "jvp" else "v"
+            raise AstAdError(
+                f"ast_ad.{what} takes a tuple of all positional arguments, not a bare "
+                f"{type(s).__name__}: write ast_ad.{what}(f, (x,), {second}) for one argument")
 
 
 def _bound(f, wrt, args, kwargs):

@@ -6,7 +6,7 @@ split (fwd/bwd) code of the user functions the gradient calls.
 >>> def f(x):
 ...     return x * x
 >>> print(ast_ad.source(ast_ad.grad(f)).splitlines()[1])
-    # specialised for x: float (ast_ad.source(g, *args) shows the code for other arguments)
+    # specialised for x: float (source(g, *args) shows other kinds)
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def with_header(src: str, params, full) -> str:
     """The text with a comment naming the specialisation after its ``def`` line."""
     lines = src.split("\n")
     note = (f"    # specialised for {specialisation(params, full)} "
-            f"(ast_ad.source(g, *args) shows the code for other arguments)")
+            f"(source(g, *args) shows other kinds)")
     return "\n".join(lines[:1] + [note] + lines[1:])
 
 
