@@ -113,9 +113,13 @@ class GradientFunction(GradientObject):
             self._table[key] = fn
             self._nparams = len(full)
             self._install_dispatcher(key, fn)
-        if self._self is not None:
-            return fn(self._self, *full)
-        return fn(*full)
+        try:  # ux14: errors of generated code name the user's line (errnotes.py)
+            if self._self is not None:
+                return fn(self._self, *full)
+            return fn(*full)
+        except Exception as e:
+            _note(e, self.__qualname__)
+            raise
 
     def _install_dispatcher(self, key, fn):
         """Replace __call__ by a dispatcher for the argument types just seen."""
@@ -149,10 +153,15 @@ class GradientFunction(GradientObject):
         call_args = ", ".join((["__ad_O"] if self._self is not None else []) + names)
         src = (f"def __call__(__ad_self, {', '.join(sig)}):\n"
                f"    if {' and '.join(checks)}:\n"
-               f"        return __ad_F({call_args})\n"
+               f"        try:\n"
+               f"            return __ad_F({call_args})\n"
+               f"        except Exception as __ad_e:\n"
+               f"            __ad_note(__ad_e, __ad_Q)\n"
+               f"            raise\n"
                f"    return __ad_self._dispatch_slow(({', '.join(names)},), __ad_N)\n")
         ns = {"__ad_F": fn, "__ad_S": _STATE, "__ad_G": self._gen, "__ad_M": _MISSING,
-              "__ad_O": self._self, "__ad_N": tuple(names)}
+              "__ad_O": self._self, "__ad_N": tuple(names), "__ad_note": _note,
+              "__ad_Q": self.__qualname__}
         ns.update({f"__ad_T{j}": t for j, t in enumerate(types_)})
         for k, (d, _, o) in enumerate(self._guards):
             ns[f"__ad_GD{k}"], ns[f"__ad_GO{k}"] = d, o
@@ -272,6 +281,13 @@ class GradientFunction(GradientObject):
         if not (args or kwargs):
             src = introspect.with_header(src, param_names(self.fn), full)
         return src
+
+
+def _note(e, name):
+    """The exception with a note naming the user's line (ast_ad/errnotes.py)."""
+    from . import errnotes
+
+    return errnotes.annotate(e, name)
 
 
 def _unwrap(fn):
