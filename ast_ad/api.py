@@ -85,6 +85,17 @@ class GradientFunction(GradientObject):
         kind = "value_and_grad" if self.with_value else "grad"
         return f"<ast_ad {kind} of {self.__qualname__} wrt={self.wrt!r}>"
 
+    # -- notebooks (ux14: introspect.py) --------------------------------------------------
+    def _repr_html_(self):
+        from . import introspect
+
+        return introspect.repr_html(self)
+
+    def _repr_markdown_(self):
+        from . import introspect
+
+        return introspect.repr_markdown(self)
+
     # -- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         return self._slow_call(args, kwargs)

@@ -63,3 +63,34 @@ def with_callees(src: str, fns) -> str:
         return src
     return src + "\n# user functions it calls, as generated (forward and adjoint halves):\n\n" \
         + "\n".join(extra)
+
+
+def _html_escape(text):
+    import html
+
+    return html.escape(text)
+
+
+def repr_markdown(g) -> str:
+    """Markdown for notebooks: a title and the generated source as a Python code block."""
+    try:
+        src = g.source()
+    except Exception as e:  # noqa: BLE001  (a repr never raises)
+        return f"**{g!r}** (no source: {type(e).__name__}: {e})"
+    return f"**{_html_escape(repr(g))}**\n\n```python\n{src}```\n"
+
+
+def repr_html(g) -> str:
+    """HTML for notebooks: the generated source, highlighted when pygments is installed."""
+    try:
+        src = g.source()
+    except Exception as e:  # noqa: BLE001
+        return f"<pre>{_html_escape(repr(g))} (no source: {_html_escape(str(e))})</pre>"
+    title = f"<div><b>{_html_escape(repr(g))}</b></div>"
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
+    except ImportError:
+        return f"{title}<pre>{_html_escape(src)}</pre>"
+    return title + highlight(src, PythonLexer(), HtmlFormatter(noclasses=True))
