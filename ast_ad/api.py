@@ -96,6 +96,11 @@ class GradientFunction(GradientObject):
 
         return introspect.repr_markdown(self)
 
+    def __reduce__(self):
+        from . import introspect
+
+        return introspect.reduce_gradient(self)
+
     # -- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         return self._slow_call(args, kwargs)

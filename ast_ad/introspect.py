@@ -94,3 +94,45 @@ def repr_html(g) -> str:
     except ImportError:
         return f"{title}<pre>{_html_escape(src)}</pre>"
     return title + highlight(src, PythonLexer(), HtmlFormatter(noclasses=True))
+
+
+def reduce_gradient(g):
+    """``pickle`` support: a gradient of a module-level function (or a module-level
+    ``@grad``-decorated function) pickles as its module and qualified name."""
+    import importlib
+    import pickle
+
+    fn = g.fn
+    mod, qual = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+    if mod and qual and "<" not in qual and g.registry is _default_registry():
+        try:
+            obj = importlib.import_module(mod)
+            for part in qual.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError):
+            obj = None
+        if obj is fn or getattr(obj, "fn", None) is fn:
+            return _restore, (mod, qual, g.wrt, g.with_value, g.fallback)
+    raise pickle.PicklingError(
+        f"cannot pickle {g!r}: only gradients of module-level functions (found again by "
+        f"module and qualified name) with the default registry can be pickled; "
+        f"{fn!r} is not one. Pickle the function's module and name instead.")
+
+
+def _default_registry():
+    from .rules.registry import default_registry
+
+    return default_registry
+
+
+def _restore(mod, qual, wrt, with_value, fallback):
+    import importlib
+
+    import ast_ad
+
+    obj = importlib.import_module(mod)
+    for part in qual.split("."):
+        obj = getattr(obj, part)
+    fn = getattr(obj, "fn", obj) if isinstance(obj, ast_ad.GradientFunction) else obj
+    make = ast_ad.value_and_grad if with_value else ast_ad.grad
+    return make(fn, wrt=wrt, fallback=fallback)
