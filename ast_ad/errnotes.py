@@ -96,6 +96,8 @@ def annotate(exc, name):
     if hit is None or getattr(exc, "_ast_ad_noted", False):
         return exc
     file, line, text = hit
+    if text.startswith(("def ", "async def ")):  # the output's own check
+        text = f"the output of {name}"
     note = f"while differentiating {name} ({os.path.basename(file)}:{line}: {text})"
     try:
         exc._ast_ad_noted = True
