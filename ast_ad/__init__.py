@@ -38,6 +38,8 @@ def __getattr__(name):
     """Lazy exports: ``ast_ad.check_grad``, ``ast_ad.tape``, ``ast_ad.dual``, ``ast_ad.testing``."""
     import importlib
 
+    if name == "graph":
+        return importlib.import_module(".graphs", __name__).graph
     if name == "check_grad":
         return importlib.import_module(".testing", __name__).check_grad
     if name in ("tape", "dual", "testing"):
