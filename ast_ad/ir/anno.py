@@ -55,6 +55,7 @@ class UserCall:
     wrt: tuple
     active_args: tuple
     active_kws: tuple
+    checks: tuple = ()  # (argument, parameter, helper, file, line): must not be an array
 
 
 @dataclass(frozen=True)
@@ -82,5 +83,11 @@ class ZeroFill:
     """``b = 0.0`` materialising an absent adjoint where paths join."""
 
 
+@dataclass(frozen=True)
+class AugAssign:
+    """``x = x op e`` that the user wrote as ``x op= e`` (in place for an array)."""
+
+
 ACCUMULATES = Accumulates()
+AUG_ASSIGN = AugAssign()
 ZERO_FILL = ZeroFill()

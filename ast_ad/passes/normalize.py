@@ -45,6 +45,7 @@ import gast
 
 from .. import runtime as R
 from ..errors import UnsupportedConstructError
+from ..ir import anno
 from ..ir import nodes as N
 from .anf import AnfMixin
 from .loops import LoopsMixin
@@ -209,6 +210,9 @@ class Normalizer(AnfMixin, LoopsMixin):
         else:
             self.fail(s, "augmented assignment to an attribute")
         self.assign_to(t, gast.BinOp(left=load, op=s.op, right=s.value), s)
+        if isinstance(t, gast.Name) and self.out and isinstance(self.out[-1], gast.Assign):
+            # NumPy updates an array in place here: a view or alias of it sees the change
+            anno.set_(self.out[-1], anno.AUG_ASSIGN)
         return False
 
     def assign_to(self, target, value, loc):

@@ -25,62 +25,140 @@ import gast
 
 from .. import runtime as R
 from ..errors import UnsupportedConstructError
+from ..ir import anno
 from ..ir import nodes as N
-from ..ir.walk import blocks_of, statements
+from ..ir.walk import blocks_of, is_loop, rebuild, statements
 
 _VIEW_MAKERS = ("reshape", "transpose", "ravel", "squeeze", "expand_dims", "swapaxes",
                 "method_reshape", "method_transpose", "broadcast_to")
 
 
-def _loads(u, name):
-    """Does statement ``u`` itself (not its nested blocks, only a header's test) read it?"""
-    if blocks_of(u):
-        nodes = gast.walk(u.test) if hasattr(u, "test") else ()
+_INPLACE_METHODS = ("append", "extend", "insert", "pop", "remove", "reverse", "sort",
+                    "clear", "update", "setdefault", "popitem", "add", "discard", "fill",
+                    "partition", "put", "resize")
+
+
+def _alias_source(v, resolver):
+    """The name whose memory the value ``v`` may share: ``u``, ``u[...]``, ``u.T``,
+    ``np.reshape(u)``..., ``as_sequence(u)`` (a loop over ``u``); else None."""
+    if isinstance(v, gast.Name):
+        return v.id
+    if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name):
+        return v.value.id
+    if isinstance(v, gast.Attribute) and v.attr == "T" and isinstance(v.value, gast.Name):
+        return v.value.id
+    if isinstance(v, gast.Call) and v.args and isinstance(v.args[0], gast.Name):
+        obj = resolver.callable(v.func)
+        if getattr(obj, "__name__", "") in _VIEW_MAKERS or obj is R.as_sequence:
+            return v.args[0].id
+    return None
+
+
+def _written(s):
+    """The name ``s`` writes into in place (``n[i] = v``, ``n op= v``, ``n.append(v)``)."""
+    if isinstance(s, gast.Assign):
+        t = s.targets[0]
+        if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name):
+            return t.value.id
+        if isinstance(t, gast.Name) and anno.has(s, anno.AugAssign):
+            return t.id
+    if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
+        f = s.value.func
+        if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
+                f.attr in _INPLACE_METHODS:
+            return f.value.id
+    return None
+
+
+def _reads(s):
+    """Names ``s`` itself reads (a compound statement: only its header)."""
+    if blocks_of(s):
+        part = getattr(s, "test", None) or getattr(s, "iter", None)
+        nodes = gast.walk(part) if part is not None else ()
     else:
-        nodes = gast.walk(u)
-    return any(isinstance(n, gast.Name) and n.id == name and isinstance(n.ctx, gast.Load)
-               for n in nodes)
+        nodes = gast.walk(s)
+    return {n.id for n in nodes if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+
+
+def _bound(s):
+    if isinstance(s, gast.Assign):
+        return {n.id for t in s.targets for n in gast.walk(t)
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
+                and t is not None and not isinstance(t, gast.Subscript)}
+    if isinstance(s, gast.For):
+        return {s.target.id} if isinstance(s.target, gast.Name) else set()
+    return set()
+
+
+class _Aliases:
+    """Forward dataflow over statements: which pairs of names may share memory, and which
+    of them were written in place through one name while the other is still read."""
+
+    def __init__(self, resolver):
+        self.resolver = resolver
+        self.guard = set()  # creating statements that need the run-time check
+
+    def run(self, stmts, live, dirty):
+        for s in stmts:
+            live, dirty = self.stmt(s, live, dirty)
+        return live, dirty
+
+    def stmt(self, s, live, dirty):
+        for pair, other in dirty:
+            if other in _reads(s):
+                self.guard.add(pair)  # read through the other name after the write
+        w = _written(s)
+        if w is not None:
+            dirty = dirty | {(p, p[1] if p[0] == w else p[0]) for p in live if w in p[:2]}
+        bound = _bound(s)
+        if bound and not (w is not None and w in bound):
+            live = {p for p in live if not (set(p[:2]) & bound)}
+            dirty = {(p, o) for p, o in dirty if not (set(p[:2]) & bound)}
+        if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
+                not anno.has(s, anno.AugAssign):
+            src = _alias_source(s.value, self.resolver)
+            if src is not None and src != s.targets[0].id:
+                live = live | {(s.targets[0].id, src, s)}
+        blocks = blocks_of(s)
+        if blocks:
+            outs = []
+            loop = is_loop(s)
+            for _, block in blocks:
+                lv, dt = live, dirty
+                for _ in range(2 if loop else 1):  # around the back edge once more
+                    lv, dt = self.run(block, lv | live, dt | dirty)
+                outs.append((lv, dt))
+            for lv, dt in outs:
+                live, dirty = live | lv, dirty | dt
+        return live, dirty
 
 
 def guard_views(tree, unit, resolver):
-    order = []
+    """After each statement creating a possible alias (``v = y[...]``, ``b = a``, a loop
+    over ``A``...) that is written in place through one name and then read through the
+    other, insert ``check_no_view``: it raises at run time when the two really share
+    memory (``x[0]`` of a vector does not)."""
+    flow = _Aliases(resolver)
+    flow.run(tree.body, frozenset(), frozenset())
+    if not flow.guard:
+        return tree
+    by_stmt = {}
+    for t, src, st in flow.guard:
+        by_stmt.setdefault(st, []).append((t, src))
 
-    def walk(stmts):
-        for k, st in enumerate(stmts):
-            order.append((st, stmts))
-            for _, block in blocks_of(st):
-                walk(block)
-
-    walk(tree.body)
-    pos = {st: i for i, (st, _) in enumerate(order)}
-    writes = {}
-    for st, _ in order:
-        if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript):
-            writes.setdefault(st.targets[0].value.id, []).append(pos[st])
-    inserts = []
-    for st, parent in order:
-        if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)):
-            continue
-        v = st.value
-        base = None
-        if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name):
-            base = v.value.id
-        elif isinstance(v, gast.Call) and v.args and isinstance(v.args[0], gast.Name) and \
-                getattr(resolver.callable(v.func), "__name__", "") in _VIEW_MAKERS:
-            base = v.args[0].id
-        if base is None or base not in writes:
-            continue
-        name = st.targets[0].id
-        d = pos[st]
-        uses = [i for i, (u, _) in enumerate(order) if i > d and _loads(u, name)]
-        if any(d < w < u for w in writes[base] for u in uses):
-            filename, line = unit.where(st)
+    def add(st):
+        if st not in by_stmt:
+            return st
+        out = [st]
+        filename, line = unit.where(st)
+        for name, base in sorted(by_stmt[st]):
             call = N.call(unit.ref(R.check_no_view), [
                 N.name(name), N.name(base), N.const(name), N.const(base), N.const(filename),
                 N.const(line)])
-            inserts.append((parent, st, N.expr_stmt(call)))
-    for parent, st, guard in inserts:
-        parent.insert(parent.index(st) + 1, guard)
+            out.append(N.copy_loc(N.expr_stmt(call), st))
+        return out
+
+    tree.body = rebuild(tree.body, add)
     return tree
 
 
@@ -105,3 +183,40 @@ def check_views(body, written, unit, facts):
                 f"`{name}` may be a view of another array (or an alias of an argument) and "
                 "is written in place later; writing through a view is not supported: "
                 f"make a copy first ({name} = ....copy())", filename=filename, lineno=line)
+
+
+def writes_into_params(fdef) -> dict:
+    """Parameters of the (parsed, not yet normalized) function ``fdef`` that it writes into
+    in place: ``p[i] = v``, ``p.append(v)``, ``p.fill(v)`` (-> "write"), ``p op= v`` (->
+    "aug": in place only for an array), or the same through a name bound to ``p`` or a
+    slice of it."""
+    params = {a.id for a in fdef.args.args + fdef.args.kwonlyargs + fdef.args.posonlyargs}
+    holders = set(params)
+    out = {}
+    of = {p: p for p in params}
+    for s, _ in statements(fdef.body):
+        if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+                isinstance(s.targets[0], gast.Name):
+            src = s.value.value if isinstance(s.value, gast.Subscript) else s.value
+            if isinstance(src, gast.Name) and src.id in holders:
+                holders.add(s.targets[0].id)
+                of[s.targets[0].id] = of[src.id]
+            elif s in fdef.body:  # rebound to a new value on every path (`p = p.copy()`)
+                holders.discard(s.targets[0].id)
+        targets = s.targets if isinstance(s, gast.Assign) else \
+            [s.target] if isinstance(s, gast.AugAssign) else []
+        for t in targets:
+            root = t
+            while isinstance(root, gast.Subscript):
+                root = root.value
+            if isinstance(root, gast.Name) and root.id in holders and (
+                    root is not t or isinstance(s, gast.AugAssign)):
+                kind = "aug" if root is t else "write"
+                if out.get(of[root.id]) != "write":
+                    out[of[root.id]] = kind
+        if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call):
+            f = s.value.func
+            if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
+                    f.value.id in holders and f.attr in _INPLACE_METHODS:
+                out[of[f.value.id]] = "write"
+    return out

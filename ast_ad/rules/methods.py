@@ -116,7 +116,7 @@ if hasattr(np.ndarray, "ptp"):  # NumPy < 2 only
     ARRAY_METHODS["ptp"] = (np.ptp, "x")
 
 #: attribute name -> function of the receiver
-ARRAY_ATTRS = {"T": np.transpose, "real": real, "imag": imag}
+ARRAY_ATTRS = {"T": np.transpose, "real": real, "imag": imag, "flat": np.ravel}  # x.flat[i] reads
 #: attributes that are never differentiable (shapes and types)
 NONDIFF_ATTRS = frozenset({"shape", "ndim", "size", "dtype", "itemsize"})
 

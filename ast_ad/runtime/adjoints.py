@@ -12,7 +12,8 @@ import numpy as np
 from ..errors import NonScalarOutputError, UnsupportedConstructError
 
 __all__ = [
-    "MISSING", "accum_index", "add_grads", "as_sequence", "check_no_view", "check_output",
+    "MISSING", "accum_index", "add_grads", "as_sequence", "check_no_view", "check_not_array",
+    "check_output", "check_real",
     "check_unpack", "clear_grad", "fix_array", "is_zero", "part", "pop_grad", "push_grad",
     "restore_item", "save_item", "seed", "shape_token", "stop_gradient", "take_grad",
     "zeros_grad",
@@ -26,10 +27,20 @@ def stop_gradient(x):
     return x
 
 
+def check_real(y):
+    """grad differentiates real-valued functions: a complex output is an error."""
+    if type(y) is not float and getattr(getattr(y, "dtype", None), "kind", "") == "c" or \
+            type(y) is complex:
+        raise NonScalarOutputError(
+            "grad needs a real scalar output, got a complex one; use ast_ad.vjp or "
+            "ast_ad.jvp for complex outputs, or take np.real / np.abs of it")
+
+
 def seed(y):
     """The cotangent 1 of a scalar output; NonScalarOutputError otherwise."""
     if type(y) is float:
         return 1.0
+    check_real(y)
     shape = np.shape(y)
     if shape != () and shape != (1,) * len(shape):
         raise NonScalarOutputError(
@@ -263,6 +274,15 @@ def fix_array(g, x):
     from ..signature import match
 
     return match(g, x)
+
+
+def check_not_array(v, param, helper, filename, lineno):
+    """``param += ...`` in a differentiated helper writes into an array argument in place."""
+    if isinstance(v, _ndarray):
+        raise UnsupportedConstructError(
+            f"`{helper}` updates its array argument `{param}` in place (`{param} += ...`); a "
+            f"differentiated helper must return what it computes", filename=filename,
+            lineno=lineno)
 
 
 def check_no_view(v, base, name, base_name, filename, lineno):

@@ -11,7 +11,9 @@ from .adjoints import (
     add_grads,
     as_sequence,
     check_no_view,
+    check_not_array,
     check_output,
+    check_real,
     check_unpack,
     clear_grad,
     fix_array,
@@ -41,8 +43,8 @@ def _define(fn, vjps, jvps):
     _reg.defjvp(fn, *jvps)
 
 
-for _f in (seed, check_output, is_zero, check_unpack, zeros_grad, stop_gradient, restore_item,
-           check_no_view, shape_token, tangent_list):
+for _f in (seed, check_output, check_real, is_zero, check_unpack, zeros_grad, stop_gradient,
+           restore_item, check_no_view, check_not_array, shape_token, tangent_list):
     _reg.nondifferentiable(_f)
 
 

@@ -2,6 +2,9 @@
 central finite differences) or refused with an AstAdError at the user's line."""
 
 
+import logging
+import operator
+
 import numpy as np
 import pytest
 
@@ -51,3 +54,331 @@ def copy_written_and_read_with_its_source(x):
 @pytest.mark.parametrize("f", [read_before_write, copy_written_and_read_with_its_source])
 def test_in_place_writes_read_around(f):
     derived(f)
+
+
+# -- mutation through NumPy's in-place API (modelled) ---------------------------------
+def add_at(x):
+    out = np.zeros(3)
+    np.add.at(out, [0, 0, 1], x[:3])
+    return np.sum(out * out)
+
+
+def subtract_at_2d(x):
+    out = np.ones((2, 3))
+    np.subtract.at(out, (0, [0, 2, 2]), x)
+    return np.sum(out ** 3)
+
+
+def ufunc_out(x):
+    y = np.zeros(3)
+    np.multiply(x, 2.0, out=y)
+    return np.sum(y * x)
+
+
+def ufunc_out_result(x):
+    y = np.zeros(3)
+    z = np.sin(x, out=y)
+    return np.sum(z * y * x)
+
+
+def fill(x):
+    y = x * 2.0
+    y.fill(1.0)
+    return np.sum(y * x)
+
+
+def copyto(x):
+    y = np.zeros(3)
+    np.copyto(y, x)
+    return np.sum(y ** 2)
+
+
+def copyto_param(x):
+    y = x * 3.0
+    np.copyto(x, y)
+    return np.sum(x * y)
+
+
+@pytest.mark.parametrize("f", [add_at, subtract_at_2d, ufunc_out, ufunc_out_result, fill,
+                               copyto, copyto_param])
+def test_in_place_numpy_api_is_modelled(f):
+    derived(f)
+
+
+def multiply_at(x):
+    out = np.ones(3)
+    np.multiply.at(out, [0, 1], x[:2])
+    return np.sum(out)
+
+
+def put(x):
+    y = x * 1.0
+    np.put(y, [0], x[1])
+    return np.sum(y * x)
+
+
+def shuffle_like_unknown(x):
+    y = x * 1.0
+    np.random.shuffle(y)
+    return np.sum(y)
+
+
+def out_is_not_a_name(x):
+    ys = [np.zeros(3)]
+    np.multiply(x, 2.0, out=ys[0])
+    return np.sum(ys[0])
+
+
+@pytest.mark.parametrize("f", [multiply_at, put, shuffle_like_unknown, out_is_not_a_name])
+def test_other_in_place_api_is_refused(f):
+    refused(f, match="in place")
+
+
+HOLDER = [None]
+
+
+def unknown_method_with_differentiated_argument(x):
+    y = x * 2.0
+    operator.setitem(HOLDER, 0, y)
+    return np.sum(y)
+
+
+def test_a_call_that_may_write_is_refused_when_handed_a_differentiated_value():
+    refused(unknown_method_with_differentiated_argument, match="cannot tell")
+
+
+LOG = logging.getLogger("ast_ad_test")
+
+
+def logging_and_print_are_fine(x):
+    y = x * 2.0
+    print("y is", y.shape)
+    LOG.debug("y=%s", y)
+    return np.sum(y * y)
+
+
+def test_logging_and_print_run_as_is(capsys):
+    derived(logging_and_print_are_fine)
+    assert "y is" in capsys.readouterr().out
+
+
+# -- aliases and views -------------------------------------------------------------------
+def alias_write(x):
+    a = np.zeros(3)
+    b = a
+    b[0] = x[0] ** 2
+    return a[0]
+
+
+def view_aug(x):
+    y = x * 1.0
+    v = y[:2]
+    v *= 3.0
+    return np.sum(y * x)
+
+
+def list_alias(x):
+    a = []
+    b = a
+    b.append(x[0])
+    return sum(a) * 2.0
+
+
+def rows_read_after_update(x):
+    A = np.outer(x, x)
+    s = 0.0
+    for r in A:
+        A += 1.0
+        s = s + np.sum(r)
+    return s
+
+
+@pytest.mark.parametrize("f", [alias_write, view_aug, list_alias, rows_read_after_update])
+def test_aliases_written_in_place_are_refused(f):
+    refused(f, match="share memory")
+
+
+def scalar_element_updated(x):
+    t = x[0]
+    t += x[1]
+    return t * x[0]
+
+
+def alias_rebound_before_write(x):
+    u = x * 1.0
+    new = u
+    for _ in range(2):
+        new = u * 0.5
+        new[0] = u[1] * u[2]
+        u = new
+    return np.sum(u)
+
+
+@pytest.mark.parametrize("f", [scalar_element_updated, alias_rebound_before_write])
+def test_aliases_that_do_not_share_memory_when_written_are_fine(f):
+    derived(f)
+
+
+# -- helpers that write into their arguments ---------------------------------------------
+def fill_first(h, v):
+    h[0] = v
+
+
+def fill_through_alias(h, v):
+    g = h
+    g[1] += v
+
+
+def copies_first(h, v):
+    h = h.copy()
+    h[0] = v
+    return h
+
+
+def helper_writes(x):
+    h = np.zeros(3)
+    fill_first(h, 3 * x[0])
+    return np.sum(h * h)
+
+
+def helper_writes_through_alias(x):
+    h = np.ones(3)
+    fill_through_alias(h, x[2] ** 2)
+    return np.sum(h * x)
+
+
+def helper_copies_first(x):
+    h = np.zeros(3)
+    k = copies_first(h, x[0] * x[1])
+    return np.sum(k * x)
+
+
+@pytest.mark.parametrize("f", [helper_writes, helper_writes_through_alias])
+def test_helpers_writing_into_arguments_are_refused(f):
+    refused(f, match="writes into its argument")
+
+
+def test_helpers_writing_into_their_own_copy_are_fine():
+    derived(helper_copies_first)
+
+
+# -- containers and keywords --------------------------------------------------------------
+def sum_of_comprehension(x):
+    return np.sum([i * 3.0 for i in x])
+
+
+def mean_of_appended(x):
+    lst = []
+    for v in x:
+        lst.append(v * v)
+    return np.mean(lst) + np.max(lst)
+
+
+def keyword_passed(x):
+    return np.sum(np.clip(x, a_min=x[0] * 0.5, a_max=2.0) * x)
+
+
+@pytest.mark.parametrize("f", [sum_of_comprehension, mean_of_appended, keyword_passed])
+def test_numpy_reads_lists_and_keywords(f):
+    derived(f, np.array([1.0, 0.2, 3.0]))
+
+
+def test_a_list_argument_to_numpy():
+    g = ast_ad.grad(lambda x: np.sum(np.sin(x)))([0.5, 1.0])
+    np.testing.assert_allclose(g, np.cos([0.5, 1.0]))
+
+
+def helper_aug_on_array(h, v):
+    h += v
+    return h * 2.0
+
+
+def calls_aug_helper(x):
+    a = x * 1.0
+    b = helper_aug_on_array(a, x)
+    return np.sum(a * b)
+
+
+def calls_aug_helper_with_scalars(x):
+    t = np.sum(x)
+    return helper_aug_on_array(t, x[0]) * t
+
+
+def test_a_helper_updating_an_array_argument_in_place_is_refused_at_run_time():
+    refused(calls_aug_helper, match="in place")
+
+
+def test_a_helper_updating_a_scalar_argument_is_fine():
+    derived(calls_aug_helper_with_scalars)
+
+
+# -- values that would vanish, forms without a rule ------------------------------------------
+def builtin_sum_of_array(x):
+    return sum(x * 2.0)
+
+
+def flat_read(x):
+    return x.flat[0] * 2.0 + x.flat[2]
+
+
+@pytest.mark.parametrize("f", [builtin_sum_of_array, flat_read])
+def test_builtin_forms_are_derived(f):
+    derived(f)
+
+
+def builtin_max_of_array(x):
+    return max(x)
+
+
+def r_trick(x):
+    return np.sum(np.r_[x, x] ** 2)
+
+
+def dict_get(x):
+    d = {"a": x[0]}
+    return d.get("a", 0.0) * 3.0
+
+
+@pytest.mark.parametrize("f, match", [(builtin_max_of_array, "positional argument"),
+                                      (r_trick, "inside an index"), (dict_get, "d.get")])
+def test_forms_without_a_derivative_are_refused(f, match):
+    refused(f, match=match)
+
+
+# -- complex values ---------------------------------------------------------------------------
+def complex_sum(x):
+    return np.sum(x * 1j)
+
+
+def complex_scalar(x):
+    return x[0] * (1 + 2j)
+
+
+@pytest.mark.parametrize("f", [complex_sum, complex_scalar])
+def test_a_complex_output_is_an_error(f):
+    with pytest.raises(ast_ad.NonScalarOutputError, match="complex"):
+        ast_ad.grad(f)(X.copy())
+
+
+# -- re-running a backward pass ---------------------------------------------------------------
+def loop_with_writes(x):
+    s = x * 1.0
+    buf = np.zeros(2)
+    for i in range(3):
+        s = np.sin(s) * x
+        buf[i % 2] = s[0] * s[1]
+    return s + buf
+
+
+def test_a_vjp_function_can_run_twice_and_reverse_jacobians_work():
+    x = np.array([0.5, 1.0])
+    value, fn = ast_ad.vjp(loop_with_writes, x)
+    first = fn(np.ones(2))
+    np.testing.assert_allclose(fn(np.ones(2)), first)
+    jr = ast_ad.jacobian(loop_with_writes, mode="reverse")(x)
+    jf = ast_ad.jacobian(loop_with_writes)(x)
+    np.testing.assert_allclose(jr, jf, rtol=1e-12)
+    h = 1e-6
+    fd_cols = [(loop_with_writes(x + h * e) - loop_with_writes(x - h * e)) / (2 * h)
+               for e in np.eye(2)]
+    np.testing.assert_allclose(jr, np.stack(fd_cols, axis=-1), rtol=1e-6, atol=1e-8)

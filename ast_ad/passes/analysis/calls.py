@@ -24,6 +24,9 @@ denotes now (static arguments, lifted nested defs, support objects, then the Env
 from __future__ import annotations
 
 import math
+import os
+import site
+import sysconfig
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -68,8 +71,46 @@ def classify(obj, registry, self_fn) -> Decision:
         return Decision("nondiff", obj)
     if isinstance(obj, types.FunctionType) or (
             isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType)):
+        if is_library(obj):
+            return Decision("rule", obj)  # never parsed: its rule, or NoRuleError
         return Decision("user", obj)
     return Decision("rule", obj)  # no rule: the rule stage names it (NoRuleError)
+
+
+def _library_roots():
+    paths = sysconfig.get_paths()
+    roots = {paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    try:
+        roots |= set(site.getsitepackages()) | {site.getusersitepackages()}
+    except AttributeError:  # a virtualenv's old site module
+        pass
+    return tuple(sorted(os.path.abspath(r) + os.sep for r in roots if r))
+
+
+_LIBRARY_ROOTS = _library_roots()
+
+
+def is_library(fn) -> bool:
+    """Library code (the standard library, site-packages) is never differentiated through
+    its source: its calls need a rule.  User code is everything else: the user's own
+    modules and scripts (an editable install of the user's package included), and
+    ast_ad's own helpers, written to be differentiated.
+    ``ast_ad.passes.analysis.calls.USER_PACKAGES`` opts installed packages in by name."""
+    target = getattr(fn, "__func__", fn)
+    code = getattr(target, "__code__", None)
+    if code is None:
+        return True
+    mod = (getattr(target, "__module__", None) or "").split(".")[0]
+    if mod in USER_PACKAGES or mod == "ast_ad":
+        return False
+    if code.co_filename.startswith("<ast_ad-"):
+        return False  # generated code (higher order)
+    path = os.path.abspath(code.co_filename)
+    return path.startswith(_LIBRARY_ROOTS)
+
+
+#: top-level package names whose functions are differentiated although installed
+USER_PACKAGES: set = set()
 
 
 @dataclass(frozen=True)

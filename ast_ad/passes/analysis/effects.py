@@ -31,8 +31,7 @@ MUTATING_FUNCTIONS = frozenset({
     np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis,
     np.random.shuffle,
 })
-_PURE_MODULES = ("numpy", "math", "cmath", "logging", "warnings", "time", "operator",
-                 "scipy.special", "functools")
+_PURE_MODULES = ("numpy", "math", "cmath", "logging", "warnings", "time", "scipy.special")
 _PURE_BUILTINS = frozenset({
     print, len, repr, str, format, isinstance, issubclass, id, hash, type, abs, min, max,
     sum, round, float, int, bool, complex, sorted, list, tuple, dict, set, frozenset, range,

@@ -36,7 +36,14 @@ from ...rules import helpers as H
 from ..analysis.activity import operands
 from ..inline import rule_expr
 from ..reverse.adjoint import BINOPS, UNOPS
-from ..reverse.rules import _own_helper, drop_shape_helper, no_rule_error
+from ..reverse.calls import refuse_differentiated_index
+from ..reverse.rules import (
+    _own_helper,
+    check_arity,
+    drop_shape_helper,
+    no_rule_error,
+    positional_actives,
+)
 from .callees import forward_callee
 
 
@@ -182,6 +189,7 @@ class ForwardMode:
             fn = UNOPS.get(type(value.op))
             return [] if fn is None else self.rule_terms(s, fn, [value.operand], [], ans, live)
         if isinstance(value, gast.Subscript):
+            refuse_differentiated_index(self.unit, s, value, live, self.facts)
             if isinstance(value.value, gast.Name) and value.value.id in live:
                 return [N.call(self.ref(R.take_grad), [N.name(self.d(value.value.id)),
                                                        N.index_expr(value.slice)])]
@@ -224,6 +232,8 @@ class ForwardMode:
             raise NoRuleError(f"no forward (jvp) rule for `{label}` on a differentiated value; "
                               "register one with ast_ad.defjvp", filename=filename, lineno=line)
         out = []
+        args, keywords = positional_actives(self.unit, s, rs, args, keywords, live, func_node,
+                                            self.facts)
         for k, a in enumerate(args):
             if not (isinstance(a, gast.Name) and a.id in live):
                 continue
@@ -232,6 +242,7 @@ class ForwardMode:
                 if k < len(rs.rules) or _own_helper(fn):
                     continue
                 no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
+            check_arity(self.unit, s, fn, rule, args, keywords, func_node)
             e = self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords)
             # broadcast_like(t, ans) is t when the argument and the result share a shape
             out.append(drop_shape_helper(e, self.ref(H.broadcast_like, "broadcast_like"),

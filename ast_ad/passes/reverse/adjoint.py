@@ -46,7 +46,15 @@ from ..inline import rule_expr
 from . import calls as C
 from . import control
 from .control import RESTORE
-from .rules import _combine, _own_helper, drop_shape_helper, no_rule_error
+from .rules import (
+    _combine,
+    _numpy_function,
+    _own_helper,
+    check_arity,
+    drop_shape_helper,
+    no_rule_error,
+    positional_actives,
+)
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
           gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
@@ -278,6 +286,7 @@ class Reverse:
                                   from_zero=from_zero)
         if isinstance(value, gast.Subscript):
             base = value.value
+            C.refuse_differentiated_index(self.unit, s, value, active, self.facts)
             if isinstance(base, gast.Name) and base.id in active:
                 idx = N.index_expr(value.slice)
                 was_live = base.id in state.live
@@ -330,6 +339,12 @@ class Reverse:
 
     def call(self, s, x, value, g, ans, state, from_zero=False):
         if not self.facts.has_active_args(value):
+            f = value.func
+            while isinstance(f, gast.Attribute):
+                f = f.value
+            if f is not value.func and getattr(f, "id", None) in self.facts.active and \
+                    self.facts.decision(value.func).what == "unresolved":
+                C.dynamic_call_error(self, s, value)  # d.get(k): a method of a value
             return []
         d = self.decide(s, value.func)
         if d.what == "user":
@@ -350,6 +365,8 @@ class Reverse:
             no_rule_error(self.unit.parsed, s, fn, func_node)
         contribs = {}
         order = []
+        args, keywords = positional_actives(self.unit, s, rs, args, keywords,
+                                            self.facts.active, func_node, self.facts)
         for k, a in enumerate(args):
             if not (isinstance(a, gast.Name) and a.id in self.facts.active):
                 continue
@@ -358,7 +375,11 @@ class Reverse:
                 if k < len(rs.rules) or _own_helper(fn):
                     continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
                 no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
+            check_arity(self.unit, s, fn, rule, args, keywords, func_node)
             expr = self.rule_expr(rule, x, g, ans, args, keywords, a.id)
+            if self.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn):
+                # NumPy read a list/tuple as an array: give the gradient the list's shape
+                expr = N.call(self.ref(R.array_parts), [expr, N.name(a.id)])
             if a.id in contribs:
                 contribs[a.id] = _combine(contribs[a.id], expr)
             else:

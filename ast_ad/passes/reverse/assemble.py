@@ -71,6 +71,8 @@ def reverse(unit, facts, request):
     if out_name is not None and out_name in facts.active:
         b_out = rev.b(out_name)
         if mode == "joint" and _scalar_output(unit, facts, out_name):
+            if out_name not in facts.pyfloat:  # a reduction: it must still be real
+                seed.append(N.expr_stmt(N.call(ref(R.check_real), [out_atom])))
             seed.append(N.assign(b_out, N.const(1.0)))  # a float output: no check
         elif mode == "joint":
             seed.append(N.assign(b_out, N.call(ref(R.seed), [out_atom])))
@@ -133,7 +135,19 @@ def reverse(unit, facts, request):
         gast.Return(value=gast.Tuple(elts=[out_atom, rec], ctx=gast.Load()))],
         seed + rev_code + [gast.Return(value=gast.Tuple(elts=grads, ctx=gast.Load()))],
         optimize.Options(names=names), tuple(rev.guards),
-        bwd_head=[unpack] + pop_bind, bwd_params=(g_out, record))
+        bwd_head=[unpack] + _rerunnable(unit, saved, uses_stack, stack) + pop_bind,
+        bwd_params=(g_out, record))
+
+
+def _rerunnable(unit, saved, uses_stack, stack):
+    """``bwd`` may run again on the same record (``vjp_fn`` twice, reverse Jacobians): it
+    pops a copy of the stack and restores writes into copies of the record's arrays."""
+    written = {st.targets[0].value.id for st, _ in statements(unit.tree.body)
+               if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
+    out = [N.assign(stack, N.call(unit.ref(list, "list"), [N.name(stack)]))] \
+        if uses_stack else []
+    return out + [N.assign(v, N.call(unit.ref(H.copy, "copy"), [N.name(v)]))
+                  for v in saved if v in written]
 
 
 def functions(sw):

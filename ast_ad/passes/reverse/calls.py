@@ -22,12 +22,15 @@ import types
 import gast
 
 from ... import runtime as R
-from ...errors import UnsupportedConstructError
+from ...errors import AstAdError, UnsupportedConstructError
+from ...frontend.parse import parse_function
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...ir.walk import statements
+from ...signature import param_names
 from ..analysis.effects import effect
+from ..views import writes_into_params
 
 
 def prepare_user_call(rev, s, value, fn):
@@ -42,6 +45,7 @@ def prepare_user_call(rev, s, value, fn):
     kinds = tuple("num" if isinstance(a, gast.Name) and rev.facts.kind(a.id) is Kind.NUM
                   else "any" for a in value.args)
     static = static_function_args(rev, fn, value)
+    checks = _writes_into_arguments(rev, s, value, fn)
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
                                             rev.facts.registry, static)
     f, env = value.func, rev.unit.env
@@ -52,9 +56,45 @@ def prepare_user_call(rev, s, value, fn):
     receiver = value.func.value if isinstance(fn, types.MethodType) and \
         isinstance(value.func, gast.Attribute) else None  # obj.method(x) -> fwd(obj, x)
     uc = anno.UserCall(alias, rev.namer.fresh("_rec"), receiver, split, tuple(wrt),
-                       active_args, active_kws)
+                       active_args, active_kws, checks)
     anno.set_(s, uc)
     return uc
+
+
+def _writes_into_arguments(rev, s, value, fn):
+    """A differentiated helper runs as its generated forward sweep, which copies what it
+    writes into (the caller's data stays intact): a helper that fills an argument in place
+    for its caller is refused.  ``p += v`` writes only into an array: for an argument that
+    is not surely a scalar, the returned checks raise at run time when it is one."""
+    target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    try:
+        fdef = parse_function(target).tree
+    except AstAdError:
+        return ()
+    written = writes_into_params(fdef)
+    if not written:
+        return ()
+    params = param_names(target)
+    params = params[1:] if isinstance(fn, types.MethodType) else params
+    passed = {p: a.id for p, a in zip(params, value.args) if isinstance(a, gast.Name)}
+    passed.update({k.arg: k.value.id for k in value.keywords if isinstance(k.value, gast.Name)})
+    filename, line = rev.unit.where(s)
+    name = getattr(target, "__name__", "the helper")
+    checks = []
+    for p, how in sorted(written.items()):
+        if p not in passed:
+            continue
+        arg = passed[p]
+        if how == "aug":
+            if arg in rev.facts.pyfloat or rev.facts.shape(arg).tag == "scalar":
+                continue  # `p += v` rebinds a number
+            checks.append((arg, p, name, filename, line))
+            continue
+        raise UnsupportedConstructError(
+            f"`{name}` writes into its argument `{p}` in place; a differentiated helper "
+            f"must return what it computes (e.g. `{arg} = {name}(...)`)",
+            filename=filename, lineno=line)
+    return tuple(checks)
 
 
 def user_call_adjoint(rev, s, value, g, state, fn):
@@ -137,6 +177,22 @@ def check_effect(unit, facts, s, call, obj):
         f"`{label}` {why}, and it is handed the differentiated value `{names[0]}`: its "
         "derivative would be lost; compute a new value instead (e.g. `y = np.sort(y)`, "
         "`y = y + v`), or pass a copy", filename=filename, lineno=line)
+
+
+def refuse_differentiated_index(unit, s, value, active, facts):
+    """``obj[x]`` with a differentiated value in the index (``np.r_[x, y]``, a dict keyed by
+    floats): the derivative would be lost, so it is refused."""
+    if getattr(getattr(unit.fn, "__code__", None), "co_filename", "").startswith("<ast_ad-"):
+        return  # generated code indexes with ints only (trip counters, restored indices)
+    names = [n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)
+             and isinstance(n.ctx, gast.Load) and n.id in active
+             and facts.kind(n.id) is Kind.NUM]  # (dict keys are no numbers to differentiate)
+    if names:
+        filename, line = unit.where(s)
+        raise UnsupportedConstructError(
+            f"the differentiated value `{names[0]}` is used inside an index (`[...]`); "
+            "its derivative would be lost: build arrays with np.concatenate/np.stack "
+            "(not np.r_/np.c_) and index with integers", filename=filename, lineno=line)
 
 
 def dynamic_call_error(rev, s, value):

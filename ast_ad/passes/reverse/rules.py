@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gast
 
-from ...errors import NoRuleError
+from ...errors import NoRuleError, UnsupportedConstructError
 from ...ir import nodes as N
 
 
@@ -56,3 +56,68 @@ def no_rule_error(parsed, s, fn, func_node, arg=None):
         f"no derivative rule for {what}`{label}` on a differentiated value; register one "
         "with ast_ad.defvjp, declare it with ast_ad.nondifferentiable, or wrap the value in "
         "ast_ad.stop_gradient", filename=filename, lineno=line)
+
+
+def _numpy_function(fn):
+    """A NumPy function or ufunc (reads a list argument as an array)."""
+    import numpy as np
+
+    return isinstance(fn, np.ufunc) or (getattr(fn, "__module__", None) or "").startswith(
+        "numpy")
+
+
+def positional_actives(unit, s, rs, args, keywords, active, func_node, facts):
+    """Differentiated values passed by keyword (``np.clip(x, a_min=lo)``) move to their
+    rule's positional parameter, so they get a derivative.  A number passed by keyword to
+    a parameter without a derivative slot is refused (never dropped); a non-number (a
+    string, a shape) stays a keyword."""
+    moved = [k for k in keywords if isinstance(k.value, gast.Name) and k.value.id in active]
+    if not moved:
+        return args, keywords
+    from ...ir.lattice import Kind
+    from ..inline import template
+
+    names = None
+    for rule in rs.rules:
+        if rule is not None:
+            t = template(rule)
+            names = t.params[2:] if t.inlinable else None
+            break
+    args, keep = list(args), []
+    for k in keywords:
+        if k not in moved:
+            keep.append(k)
+            continue
+        at = names.index(k.arg) if names is not None and k.arg in names else None
+        if at is not None and at == len(args) and at < len(rs.rules):
+            args.append(k.value)
+            continue
+        if facts.kind(k.value.id) is Kind.NUM:
+            filename, line = unit.where(s)
+            label = gast.unparse(func_node).strip() if func_node is not None else "a call"
+            raise UnsupportedConstructError(
+                f"the differentiated value `{k.value.id}` is passed to `{label}` as the "
+                f"keyword `{k.arg}`, which has no derivative rule here; pass the arguments "
+                "positionally or register a rule", filename=filename, lineno=line)
+        keep.append(k)
+    return args, keep
+
+
+def check_arity(unit, s, fn, rule, args, keywords, func_node):
+    """A call form the rule does not take (``max(xs)`` where the rule is for ``max(a, b)``)
+    is refused at the user's line instead of failing inside the rule."""
+    import inspect
+
+    try:
+        inspect.signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
+    except TypeError:
+        filename, line = unit.where(s)
+        label = gast.unparse(func_node).strip() if func_node is not None else \
+            getattr(fn, "__name__", "this function")
+        raise NoRuleError(
+            f"no derivative rule for `{label}` called with {len(args)} positional "
+            f"argument(s){' and keywords' if keywords else ''}: the registered rule takes "
+            f"another form (for reductions over an array use NumPy, e.g. `np.max(x)`)",
+            filename=filename, lineno=line) from None
+    except ValueError:
+        pass  # a signature that cannot be read: the rule is called as it is

@@ -120,6 +120,10 @@ class ForwardSweep:
                         self.sites.add(s)
                         self.pushed.add(uc.rec)
                         out.append(self.push_stmt(N.name(uc.rec), s))
+                    for arg, param, helper, filename, line in uc.checks:
+                        out.append(N.expr_stmt(N.call(self.ref(R.check_not_array), [
+                            N.name(arg), N.const(param), N.const(helper), N.const(filename),
+                            N.const(line)]), loc=s))
                     call = s.value
                     recv = [uc.receiver] if uc.receiver is not None else []
                     fwd = gast.Call(func=gast.Attribute(value=N.name(uc.alias), attr="fwd",

@@ -51,7 +51,10 @@ def broadcast_like(grad, like):
 
 
 def unbroadcast_each(grad, likes):
-    """``[unbroadcast(grad, x) for x in likes]``: the cotangents of a sum of several terms."""
+    """``[unbroadcast(grad, x) for x in likes]``: the cotangents of a sum of several terms
+    (for an array ``likes``, Python's ``sum`` over its rows: ``grad`` broadcast to it)."""
+    if isinstance(likes, np.ndarray):
+        return broadcast_like(grad, likes)
     return [unbroadcast(grad, x) for x in likes]
 
 
