@@ -27,9 +27,11 @@ __all__ = [
     "nondifferentiable",
 ]
 from .api import GradientFunction, grad, source, value_and_grad  # noqa: E402
+from .custom import custom_jvp, custom_vjp  # noqa: E402
 from .forward_api import derivative, hessian, hvp, jacobian, jvp, vjp  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402
 
+__all__ += ["custom_jvp", "custom_vjp", "graph"]
 __all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient",
             "derivative", "hessian", "hvp", "jacobian", "jvp", "vjp"]
 
