@@ -31,7 +31,7 @@ from .custom import custom_jvp, custom_vjp  # noqa: E402
 from .forward_api import derivative, hessian, hvp, jacobian, jvp, vjp  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402
 
-__all__ += ["custom_jvp", "custom_vjp", "graph"]
+__all__ += ["custom_jvp", "custom_vjp", "export", "graph"]
 __all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient",
             "derivative", "hessian", "hvp", "jacobian", "jvp", "vjp"]
 
@@ -40,6 +40,8 @@ def __getattr__(name):
     """Lazy exports: ``ast_ad.check_grad``, ``ast_ad.tape``, ``ast_ad.dual``, ``ast_ad.testing``."""
     import importlib
 
+    if name == "export":
+        return importlib.import_module(".exporting", __name__).export
     if name == "graph":
         return importlib.import_module(".graphs", __name__).graph
     if name == "check_grad":
