@@ -338,10 +338,16 @@ def _example_args(fn, indices):
     return tuple(out)
 
 
-def grad(fn=None, wrt=0, *, fallback=None, registry=None):
+def grad(fn=None, wrt=0, *, fallback=None, registry=None) -> GradientFunction:
     """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them).
 
     Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+
+    >>> import ast_ad
+    >>> def f(x, y):
+    ...     return x**2*y + y + 2
+    >>> ast_ad.grad(f, wrt=(0, 1))(3.0, 4.0)
+    (24.0, 10.0)
     """
     if fn is None:
         return lambda f: grad(f, wrt, fallback=fallback, registry=registry)
@@ -360,8 +366,15 @@ def _callable(what, fn):
                                f"f a Python function, then call it: ast_ad.{what}(f)(x)")
 
 
-def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None):
-    """Like ``grad`` but returns ``(value, gradient(s))``."""
+def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None) -> GradientFunction:
+    """Like ``grad`` but returns ``(value, gradient(s))``.
+
+    >>> import ast_ad
+    >>> def f(x):
+    ...     return x * x
+    >>> ast_ad.value_and_grad(f)(3.0)
+    (9.0, 6.0)
+    """
     if fn is None:
         return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry)
     _callable("value_and_grad", fn)
@@ -392,6 +405,12 @@ def source(g, *args, mode=None, wrt=0, **kwargs) -> str:
     ``source(grad(f), *args)`` shows the reverse-mode code generated for arguments like
     ``args``; ``source(f, *args, mode="forward", wrt=0)`` shows the forward-mode (jvp)
     code of a plain function ``f`` for tangents of the ``wrt`` parameter(s).
+
+    >>> import ast_ad
+    >>> def f(x):
+    ...     return x * x
+    >>> print(ast_ad.source(ast_ad.grad(f), 3.0).splitlines()[-2].strip())
+    bx = 2.0 * x
     """
     if isinstance(g, GradientFunction) and mode is None:
         return g.source(*args, **kwargs)
