@@ -171,15 +171,11 @@ by = -(x / y) / y
 return (bx, by)
 """,
     'sin_prod': """\
-bx = unbroadcast(math.sin(x), x)
-bx = bx + x * math.cos(x)
+bx = math.sin(x) + x * math.cos(x)
 return bx
 """,
     'exp_log': """\
-_t1 = math.exp(x)
-b_t1 = unbroadcast(1.0, _t1)
-b_t2 = unbroadcast(1.0, math.log(x))
-bx = b_t2 / (x * math.log(2.718281828459045)) + b_t1 * _t1
+bx = 1.0 / (x * math.log(2.718281828459045)) + math.exp(x)
 return bx
 """,
     'chain': """\
@@ -238,14 +234,10 @@ for i in _r1:
     _push(shape_token(s))
     s = s + _t1
 _pop = _stack.pop
-bs = 1.0
 bx = 0.0
 for i in _r1[::-1]:
-    _g2 = bs
     s = _pop()
-    bs = unbroadcast(_g2, s)
-    b_t1 = unbroadcast(_g2, _t1)
-    bx += unbroadcast(b_t1 * i, x)
+    bx += 1.0 * i
     _t1 = _pop()
 return bx
 """,

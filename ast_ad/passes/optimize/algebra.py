@@ -23,7 +23,8 @@ What is rewritten, and why it is exact:
   copy);
 - under all-float code (``immutable``): constants move to the front of a product and to
   the end of a sum (``y * 2`` -> ``2 * y``, ``1.0 + t`` -> ``t + 1.0``): float ``*`` and ``+``
-  are commutative, so the value is bit for bit the same.  ``x * 0.0`` is never ``0.0``.
+  are commutative, so the value is bit for bit the same; ``unbroadcast(g, v)`` is ``g``.
+  ``x * 0.0`` is never ``0.0``.
 """
 
 from __future__ import annotations
@@ -82,6 +83,19 @@ class _Algebra(gast.NodeTransformer):
         self.adj = opts.names
         self.immutable = opts.immutable
         self.floats = set(opts.floats) | (set(opts.names) if opts.immutable else set())
+        self.helpers = set(opts.shape_args or ())  # dumps of the shape helpers' references
+
+    def visit_Call(self, node):
+        """``unbroadcast(g, v)`` is ``g`` itself when no value is an array (its shapes
+        are both ``()``: the helper's first test returns ``g``)."""
+        self.generic_visit(node)
+        f = node.func
+        if self.immutable and isinstance(f, gast.Name) and \
+                (f.id == "unbroadcast" or f.id.startswith("unbroadcast_")) and \
+                gast.dump(f) in self.helpers and len(node.args) == 2 and not node.keywords:
+            self.changed = True
+            return node.args[0]
+        return node
 
     def float_(self, e):
         return _surely_float(e, self.floats)

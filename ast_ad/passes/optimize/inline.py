@@ -194,7 +194,7 @@ def _self_copies(block):
                 if _target(x) == b and isinstance(x.value, gast.Name) and x.value.id == a:
                     return block[:j] + block[j + 1:]
                 if any(True for _ in blocks_of(x)) or _stored(x) is None or \
-                        _stored(x) & {a, b} or not _pure(x.value):
+                        _stored(x) & {a, b} or not (_pure(x.value) or _is_pop(x.value)):
                     break
         for field, sub in blocks_of(s):
             new = _self_copies(sub)
