@@ -45,8 +45,15 @@ def jvp(f, primals, tangents, registry=None):
     (42.0, 24.0)
     """
     registry = registry or default_registry
-    _tuples("jvp", primals, tangents)
+    for what, v in (("primals", primals), ("tangents", tangents)):
+        if not isinstance(v, (tuple, list)):
+            raise AstAdError(f"jvp takes the {what} as a tuple, one entry per argument: "
+                             f"jvp(f, (x,), (v,)), not a bare {type(v).__name__}")
     primals, tangents = tuple(primals), tuple(tangents)
+    for k, (p, t) in enumerate(zip(primals, tangents)):
+        if t is not None and np.ndim(t) and np.shape(t) != np.shape(p):
+            raise AstAdError(f"jvp: the tangent of argument {k} has shape {np.shape(t)}, its "
+                             f"primal {np.shape(p)}; they must match")
     if len(primals) != len(tangents):
         raise AstAdError(f"jvp needs one tangent per primal ({len(primals)} primals, "
                          f"{len(tangents)} tangents)")
@@ -202,6 +209,8 @@ def jacobian(f, wrt=0, mode="forward", registry=None):
     def jac(*args, **kwargs):
         full, i, x = _bound(f, wrt, args, kwargs)
         xs = np.shape(x)
+        if np.size(x) == 0:  # nothing to differentiate: an empty Jacobian
+            return np.zeros(np.shape(f(*full)) + xs)
         if mode == "forward":
             cols = []
             for k in range(int(np.prod(xs, dtype=int))):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import os
+import sys
 import textwrap
 import types
 from dataclasses import dataclass
@@ -49,8 +51,10 @@ def get_source(fn) -> tuple:
             "ast_ad.tape"
         )
     filename = code.co_filename
+    linecache.checkcache(filename)  # a file edited since it was read: read it again
     fast = _fast_block(code) if code.co_name != "<lambda>" else None
     if fast is not None:
+        _check_fresh(fn, code, name)
         return fast
     try:
         lines, first = inspect.getsourcelines(fn)
@@ -61,7 +65,35 @@ def get_source(fn) -> tuple:
             filename=filename,
             lineno=code.co_firstlineno,
         ) from None
+    _check_fresh(fn, code, name)
     return "".join(lines), filename, max(first, 1)
+
+
+def _check_fresh(fn, code, name):
+    """The source must be that of the running code: a module's file edited after it was
+    imported (and not reloaded) is an error, never the derivative of text that is not
+    running.  Told by the module's cached bytecode, whose header records the source's
+    modification time and size at import (no cache: nothing to compare, no check)."""
+    mod = sys.modules.get(getattr(fn, "__module__", None) or "")
+    spec = getattr(mod, "__spec__", None)
+    cached = getattr(spec, "cached", None)
+    if not cached or getattr(mod, "__file__", None) != code.co_filename:
+        return
+    try:
+        with open(cached, "rb") as fh:
+            head = fh.read(16)
+        st = os.stat(code.co_filename)
+    except OSError:
+        return
+    if len(head) < 16 or int.from_bytes(head[4:8], "little") != 0:
+        return  # a hash-based cache: no time stamp
+    mtime, size = int.from_bytes(head[8:12], "little"), int.from_bytes(head[12:16], "little")
+    if (int(st.st_mtime) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF) != (mtime, size):
+        raise SourceUnavailableError(
+            f"the source of {name!r} in {code.co_filename!r} has changed since its module "
+            "was imported (edited but not reloaded); reload the module (importlib.reload) "
+            "or redefine the function", filename=code.co_filename,
+            lineno=code.co_firstlineno)
 
 
 def _fast_block(code):

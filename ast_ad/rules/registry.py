@@ -41,17 +41,21 @@ class Registry:
         self._own_version = next(_versions)
 
     # -- registration ----------------------------------------------------------------
-    def defvjp(self, fn: Any, *rules: Callable | None) -> None:
-        """Register reverse rules for ``fn``, one per positional argument."""
+    def defvjp(self, fn: Any, *rules: Callable | None) -> Any:
+        """Register reverse rules for ``fn``, one per positional argument; returns ``fn``."""
+        _need_rules("defvjp", fn, rules)
         self._vjp[_key(fn)] = RuleSet(fn, tuple(rules))
         self._nondiff.pop(_key(fn), None)
         self._bump()
+        return fn
 
-    def defjvp(self, fn: Any, *rules: Callable | None) -> None:
-        """Register forward rules for ``fn``, one per positional argument."""
+    def defjvp(self, fn: Any, *rules: Callable | None) -> Any:
+        """Register forward rules for ``fn``, one per positional argument; returns ``fn``."""
+        _need_rules("defjvp", fn, rules)
         self._jvp[_key(fn)] = RuleSet(fn, tuple(rules))
         self._nondiff.pop(_key(fn), None)
         self._bump()
+        return fn
 
     def nondifferentiable(self, fn: Any) -> Any:
         """Declare that ``fn`` has a zero derivative (or a non-float result)."""
@@ -121,6 +125,16 @@ class Registry:
         seen = dict(self.parent._all_nondiff()) if self.parent is not None else {}
         seen.update(self._nondiff)
         return seen
+
+
+def _need_rules(what, fn, rules):
+    if not rules:
+        from ..errors import AstAdError
+
+        raise AstAdError(
+            f"{what}({getattr(fn, '__name__', fn)!r}) without rules would declare no "
+            f"derivative at all; give one rule per positional argument ({what}(fn, rule_x, "
+            "...)) or declare it with ast_ad.nondifferentiable")
 
 
 def _key(fn: Any) -> Any:

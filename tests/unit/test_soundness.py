@@ -382,3 +382,74 @@ def test_a_vjp_function_can_run_twice_and_reverse_jacobians_work():
     fd_cols = [(loop_with_writes(x + h * e) - loop_with_writes(x - h * e)) / (2 * h)
                for e in np.eye(2)]
     np.testing.assert_allclose(jr, np.stack(fd_cols, axis=-1), rtol=1e-6, atol=1e-8)
+
+
+# -- stale reuse: what the code was specialised on is checked on every call --------------------
+ACT = np.tanh
+
+
+def uses_global_alias(x):
+    return np.sum(ACT(x))
+
+
+def test_a_rebound_global_function_regenerates_the_gradient():
+    global ACT
+    g = ast_ad.grad(uses_global_alias)
+    x = np.array([0.3, 0.7])
+    try:
+        np.testing.assert_allclose(g(x), 1 - np.tanh(x) ** 2)
+        ACT = np.sin
+        np.testing.assert_allclose(g(x), np.cos(x))
+    finally:
+        ACT = np.tanh
+
+
+def test_a_rebound_closure_cell_regenerates_the_gradient():
+    h = np.tanh
+
+    def f(x):
+        return np.sum(h(x))
+
+    g = ast_ad.grad(f)
+    x = np.array([0.3, 0.7])
+    np.testing.assert_allclose(g(x), 1 - np.tanh(x) ** 2)
+    h = np.sin  # noqa: F841  (read through the closure cell)
+    np.testing.assert_allclose(g(x), np.cos(x))
+
+
+def test_a_rebound_attribute_of_a_user_module_regenerates_the_gradient(tmp_path, monkeypatch):
+    (tmp_path / "soundness_mod.py").write_text(
+        "import numpy as np\n\ndef h(x):\n    return np.tanh(x)\n")
+    (tmp_path / "soundness_user.py").write_text(
+        "import numpy as np\nimport soundness_mod as mod\n\n"
+        "def f(x):\n    return np.sum(mod.h(x))\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import soundness_mod
+    import soundness_user
+
+    g = ast_ad.grad(soundness_user.f)
+    x = np.array([0.3, 0.7])
+    np.testing.assert_allclose(g(x), 1 - np.tanh(x) ** 2)
+    monkeypatch.setattr(soundness_mod, "h", np.sin)
+    np.testing.assert_allclose(g(x), np.cos(x))
+
+
+def test_a_module_edited_but_not_reloaded_is_an_error_and_reloading_fixes_it(
+        tmp_path, monkeypatch):
+    import importlib
+    import os
+    import sys
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # the import writes its cache
+    src = tmp_path / "soundness_edited.py"
+    src.write_text("def f(x):\n    return x * x\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import soundness_edited as mod
+
+    src.write_text("def f(x):\n    return x * x * x\n")  # same lines, other text
+    st = os.stat(src)
+    os.utime(src, (st.st_atime, st.st_mtime + 5))
+    with pytest.raises(ast_ad.SourceUnavailableError, match="changed since"):
+        ast_ad.grad(mod.f)(2.0)
+    mod = importlib.reload(mod)
+    assert ast_ad.grad(mod.f)(2.0) == 12.0

@@ -136,8 +136,12 @@ def _value_kind(v, kinds, resolver, registry):
             kinds.get(v.value.id) is Kind.NUM else Kind.ANY
     if isinstance(v, gast.Call):
         obj = resolver.callable(v.func)
-        if obj is None or obj in _CONTAINER_CAPABLE or registry.vjp(obj) is None:
+        if obj is None or obj in _CONTAINER_CAPABLE:
             return Kind.ANY
+        if registry.vjp(obj) is None:  # no rule: NumPy's constructors still make arrays
+            numpy = isinstance(obj, np.ufunc) or (
+                getattr(obj, "__module__", None) or "").startswith("numpy")
+            return Kind.NUM if numpy and obj not in (np.split, np.array_split) else Kind.ANY
         if obj in (sum, max, min, abs, float):
             return _all_num([a.id for a in v.args if isinstance(a, gast.Name)], kinds)
         if obj in (H.copy, H.astype):

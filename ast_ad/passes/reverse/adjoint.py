@@ -335,6 +335,9 @@ class Reverse:
         if d.what == "refused":
             filename, line = self.unit.where(s)
             raise UnsupportedConstructError(d.why, filename=filename, lineno=line)
+        for g in C.guards_for(self.unit, func, d.fn):
+            if g not in self.guards:
+                self.guards.append(g)
         return d
 
     def call(self, s, x, value, g, ans, state, from_zero=False):
@@ -406,6 +409,8 @@ class Reverse:
             bb = self.b(base)
             if isinstance(v, gast.Name) and v.id in self.facts.active:
                 take = N.call(self.ref(R.take_grad), [N.name(bb), idx])
+                if self.facts.kind(base) is Kind.NUM:  # h[i] = a broadcasts a into a row
+                    take = N.call(self.ref(H.unbroadcast, "unbroadcast"), [take, N.name(v.id)])
                 self.accumulate(v.id, take, state, out, s, maybe_none=True)
             out.append(N.assign(bb, N.call(self.ref(R.clear_grad),
                                            [N.name(bb), N.name(base), N.clone(idx)]), loc=s))

@@ -17,6 +17,7 @@ gradient flows.
 
 from __future__ import annotations
 
+import os
 import types
 
 import gast
@@ -29,6 +30,7 @@ from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...ir.walk import statements
 from ...signature import param_names
+from ..analysis.calls import _LIBRARY_ROOTS
 from ..analysis.effects import effect
 from ..views import writes_into_params
 
@@ -48,10 +50,6 @@ def prepare_user_call(rev, s, value, fn):
     checks = _writes_into_arguments(rev, s, value, fn)
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
                                             rev.facts.registry, static)
-    f, env = value.func, rev.unit.env
-    if isinstance(f, gast.Name) and not env.is_local(f.id) and \
-            f.id not in env.closure and env.globals.get(f.id) is not None:
-        rev.guards.append((env.globals, f.id, env.globals[f.id]))
     alias = rev.namer.alias(split, getattr(fn, "__name__", "f") + "_vjp")
     receiver = value.func.value if isinstance(fn, types.MethodType) and \
         isinstance(value.func, gast.Attribute) else None  # obj.method(x) -> fwd(obj, x)
@@ -141,6 +139,50 @@ def static_function_args(rev, fn, value):
             if obj is not None and callable(obj) and not isinstance(obj, type):
                 out[p] = obj
     return out
+
+
+class CellView:
+    """A closure cell seen as a one-entry mapping (guards read ``view.get(name)``)."""
+
+    def __init__(self, cell):
+        self.cell = cell
+
+    def get(self, name, default=None):
+        try:
+            return self.cell.cell_contents
+        except ValueError:
+            return default
+
+
+def guards_for(unit, func, obj):
+    """What the code generated for a call of ``func`` (resolved now to ``obj``) assumes:
+    ``(mapping, key, obj)`` entries the caches check on every call, so that rebinding a
+    global, a closure cell or a user module's attribute regenerates the gradient.  Library
+    modules (``np.sin``) are not guarded: rebinding their attributes is not supported."""
+    chain = N.attr_chain(func)
+    if chain is None or obj is None or unit.env.is_local(chain[0]):
+        return []
+    env = unit.env
+    root = chain[0]
+    if root in env.closure:
+        holder, key = CellView(env.closure[root]), root
+    elif root in env.globals:
+        holder, key = env.globals, root
+    else:
+        return []  # a builtin
+    value = holder.get(key)
+    if isinstance(value, types.ModuleType):
+        if len(chain) != 2 or is_library_module(value):
+            return []
+        return [(vars(value), chain[1], obj)]  # mod.h of a user module
+    return [(holder, key, value)]
+
+
+def is_library_module(mod):
+    path = getattr(mod, "__file__", None)
+    if path is None:
+        return True  # builtin modules
+    return os.path.abspath(path).startswith(_LIBRARY_ROOTS)
 
 
 def varied_inputs(facts, call):
