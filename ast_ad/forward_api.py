@@ -64,6 +64,9 @@ def jvp(f, primals, tangents, registry=None):
     if bound is not None:  # a method: self goes first, with no tangent
         primals, tangents = (bound,) + primals, (None,) + tangents
     params = param_names(fn)
+    if any(t is not None for t in tangents[len(params):]):
+        raise AstAdError(f"jvp: tangents for arguments beyond the named parameters of "
+                         f"{getattr(fn, '__name__', 'f')} (its *args) are not supported")
     wrt = [params[k] for k, t in enumerate(tangents) if t is not None and k < len(params)]
     if not wrt:
         return fn(*primals), 0.0
@@ -163,9 +166,14 @@ def _tuples(what, *seqs):
 
 
 def _bound(f, wrt, args, kwargs):
-    """(all arguments, index of the first wrt argument, that argument)."""
+    """(all arguments, index of the wrt argument, that argument)."""
     full = tuple(bind(f, args, kwargs).arguments.values())
-    i = resolve_wrt(f, wrt).indices[0]
+    spec = resolve_wrt(f, wrt)
+    if not spec.single:
+        raise AstAdError("hessian / jacobian take a single wrt argument (a tuple wrt would "
+                         "need the nested blocks, not supported yet); call them once per "
+                         "argument")
+    i = spec.indices[0]
     return full, i, full[i]
 
 

@@ -30,7 +30,10 @@ from ..ir import nodes as N
 from ..ir.walk import blocks_of, is_loop, rebuild, statements
 
 _VIEW_MAKERS = ("reshape", "transpose", "ravel", "squeeze", "expand_dims", "swapaxes",
-                "method_reshape", "method_transpose", "broadcast_to")
+                "method_reshape", "method_transpose", "broadcast_to", "asarray", "asanyarray",
+                "ascontiguousarray", "asfortranarray", "atleast_1d", "atleast_2d",
+                "atleast_3d", "moveaxis", "rollaxis", "flip", "fliplr", "flipud", "diagonal",
+                "real", "imag", "view")
 
 
 _INPLACE_METHODS = ("append", "extend", "insert", "pop", "remove", "reverse", "sort",

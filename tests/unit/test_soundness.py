@@ -453,3 +453,52 @@ def test_a_module_edited_but_not_reloaded_is_an_error_and_reloading_fixes_it(
         ast_ad.grad(mod.f)(2.0)
     mod = importlib.reload(mod)
     assert ast_ad.grad(mod.f)(2.0) == 12.0
+
+
+def f_string_round_trip(x):
+    return float(f"{x[0]}") * x[1]
+
+
+def tuple_repeat(x):
+    t = (x[0],) * 3
+    return np.sum(np.array(t)) * x[1]
+
+
+def list_concat(x):
+    lst = [x[0]] + [x[1]]
+    return np.prod(lst)
+
+
+def asarray_alias(x):
+    y = np.asarray(x)
+    y[0] = 3.0
+    return np.sum(y * x)
+
+
+def add_into(h, v):
+    h += v
+
+
+def statement_helper_updating_argument(x):
+    y = x * 1.0
+    add_into(y, x)
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f, match", [
+    (f_string_round_trip, "no derivative"), (tuple_repeat, "concatenating or repeating"),
+    (list_concat, "concatenating or repeating"), (asarray_alias, "view"),
+    (statement_helper_updating_argument, "in place")])
+def test_more_forms_that_would_lose_the_derivative_are_refused(f, match):
+    refused(f, match=match)
+
+
+def test_tuple_wrt_hessian_and_jvp_of_star_args_are_refused():
+    with pytest.raises(AstAdError, match="single wrt"):
+        ast_ad.hessian(lambda a, b: a * a * b, wrt=(0, 1))(1.0, 2.0)
+
+    def star(*xs):
+        return xs[0] * xs[1]
+
+    with pytest.raises(AstAdError, match="args"):
+        ast_ad.jvp(star, (1.0, 2.0), (1.0, 0.0))

@@ -30,7 +30,7 @@ import numpy as np
 from ...ir.lattice import Kind, Shape
 from .activity import overwrites, return_name, useful, varied
 from .calls import Decision, Resolver, classify
-from .kinds import surely_floats, value_kinds
+from .kinds import sequence_names, surely_floats, value_kinds
 from .shapes import shape_classes
 
 
@@ -46,6 +46,7 @@ class Facts:
     shapes: Any  # name -> Shape (read-only mapping)
     pyfloat: frozenset  # names surely holding a Python float / np.float64
     all_pyfloat: bool  # every active value is such a float
+    sequences: frozenset  # names surely holding a list or tuple
     resolver: Resolver
     registry: Any
     self_fn: Any
@@ -84,5 +85,7 @@ def analyze(unit, request) -> Facts:
         overwrites=overwrites(tree.body, params),
         kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry)),
         shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver)),
-        pyfloat=pyfloat, all_pyfloat=active <= pyfloat, resolver=resolver, registry=registry,
+        pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
+        sequences=sequence_names(tree.body, params, kinds, resolver),
+        resolver=resolver, registry=registry,
         self_fn=unit.fn)

@@ -120,6 +120,25 @@ def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
     return kinds
 
 
+def sequence_names(body, params, arg_kinds, resolver) -> frozenset:
+    """Names surely holding a list or tuple (``+`` concatenates and ``*`` repeats them):
+    literals, ``list(...)``/``tuple(...)``, list/tuple parameters, and sums of those."""
+    seq = {p for p in params if arg_kinds.get(p) in (list, tuple)}
+    defs = _name_defs(body)
+    for _ in range(10):
+        new = set(seq)
+        for name, v in defs:
+            if isinstance(v, (gast.List, gast.Tuple)) or (
+                    isinstance(v, gast.Call) and resolver.callable(v.func) in (list, tuple)) or (
+                    isinstance(v, gast.BinOp) and isinstance(v.op, (gast.Add, gast.Mult)) and
+                    any(getattr(e, "id", None) in seq for e in (v.left, v.right))):
+                new.add(name)
+        if new == seq:
+            break
+        seq = new
+    return frozenset(seq)
+
+
 def _all_num(names, kinds):
     return Kind.NUM if all(kinds.get(n) is Kind.NUM for n in names) else Kind.ANY
 
@@ -131,6 +150,10 @@ def _value_kind(v, kinds, resolver, registry):
         return kinds.get(v.id, Kind.ANY)
     if isinstance(v, (gast.BinOp, gast.UnaryOp)):
         return _all_num([n.id for n in gast.walk(v) if isinstance(n, gast.Name)], kinds)
+    if isinstance(v, gast.Attribute) and resolver.callable(v) is not None:
+        obj = resolver.callable(v)  # math.pi, a module's constant
+        return Kind.NUM if isinstance(obj, (int, float, complex, np.number, np.ndarray)) \
+            else Kind.ANY
     if isinstance(v, gast.Subscript):
         return Kind.NUM if isinstance(v.value, gast.Name) and \
             kinds.get(v.value.id) is Kind.NUM else Kind.ANY

@@ -275,13 +275,14 @@ class Reverse:
         if isinstance(value, gast.Constant):
             return out
         if isinstance(value, gast.BinOp):
+            C.refuse_container_arithmetic(self.unit, self.facts, s, value, active)
             fn = BINOPS.get(type(value.op))
             return self.rule_call(s, x, fn, [value.left, value.right], [], g, ans, state,
                                   from_zero=from_zero)
         if isinstance(value, gast.UnaryOp):
             fn = UNOPS.get(type(value.op))
             if fn is None:
-                return out
+                return C.no_derivative(self.unit, s, value, active)
             return self.rule_call(s, x, fn, [value.operand], [], g, ans, state,
                                   from_zero=from_zero)
         if isinstance(value, gast.Subscript):
@@ -327,7 +328,7 @@ class Reverse:
                 state.live.add(base.id)
                 state.zero.discard(base.id)
             return out
-        return out
+        return C.no_derivative(self.unit, s, value, active)  # default-deny
 
     def decide(self, s, func, statement=False):
         """The call's classification; refusals raise here, at the user's line."""

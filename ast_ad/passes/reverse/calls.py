@@ -30,6 +30,7 @@ from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...ir.walk import statements
 from ...signature import param_names
+from ..analysis.activity import operands
 from ..analysis.calls import _LIBRARY_ROOTS
 from ..analysis.effects import effect
 from ..views import writes_into_params
@@ -96,6 +97,14 @@ def _writes_into_arguments(rev, s, value, fn):
 
 
 def user_call_adjoint(rev, s, value, g, state, fn):
+    if g is None and isinstance(s, gast.Expr):
+        # a statement call runs the helper itself: one that updates an argument in place
+        # (`p += v` on an array) would change the caller's data without a derivative
+        for arg, param, helper, filename, line in _writes_into_arguments(rev, s, value, fn):
+            raise UnsupportedConstructError(
+                f"`{helper}` updates its argument `{param}` in place and its result is not "
+                f"used; a differentiated helper must return what it computes "
+                f"(`{arg} = {helper}(...)`)", filename=filename, lineno=line)
     uc = prepare_user_call(rev, s, value, fn)
     out = []
     if g is not None:
@@ -219,6 +228,33 @@ def check_effect(unit, facts, s, call, obj):
         f"`{label}` {why}, and it is handed the differentiated value `{names[0]}`: its "
         "derivative would be lost; compute a new value instead (e.g. `y = np.sort(y)`, "
         "`y = y + v`), or pass a copy", filename=filename, lineno=line)
+
+
+def no_derivative(unit, s, value, active):
+    """A right-hand side with no derivative (an f-string, ``~x``...): if a differentiated
+    value reaches it, refused (never a silent zero); otherwise nothing to do."""
+    names = [n for n in operands(value) if n in active]
+    if names:
+        filename, line = unit.where(s)
+        raise UnsupportedConstructError(
+            f"`{gast.unparse(value).strip()}` has no derivative, and the differentiated value "
+            f"`{names[0]}` reaches it (through a string, a bit operation...); compute with "
+            "numbers instead", filename=filename, lineno=line)
+    return []
+
+
+def refuse_container_arithmetic(unit, facts, s, value, active):
+    """``[x] + [y]``, ``(s,) * 3`` on differentiated lists/tuples are refused: the
+    elementwise rules of ``+``/``*`` do not describe concatenation or repetition."""
+    sides = [value.left, value.right]
+    if not any(getattr(e, "id", None) in active for e in sides):
+        return
+    if any(isinstance(e, gast.Name) and e.id in facts.sequences for e in sides):
+        filename, line = unit.where(s)
+        raise UnsupportedConstructError(
+            "concatenating or repeating differentiated lists/tuples (`+`, `*`) is not "
+            "supported; build the list with append, or use np.concatenate / np.tile",
+            filename=filename, lineno=line)
 
 
 def refuse_differentiated_index(unit, s, value, active, facts):

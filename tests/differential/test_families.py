@@ -1,0 +1,33 @@
+"""CI size of the soundness-family sweep (tests/differential/families.py).
+
+Per family, ``AST_AD_FAMILY_EXAMPLES`` programs (30 unless set), derandomized, each
+differentiated by ``ast_ad.grad`` (or the program's mode) and by the tape, and compared
+with finite differences at two step sizes (tests/differential/family_harness.py). A
+test fails on any crash, silent mismatch or modified input of the transformer, and on
+any silent mismatch or modified input of the tape; refusals are allowed (their rate is
+in the failure message and in docs/soundness_sweep.md). Bigger runs::
+
+    python -m tests.differential.family_sweep --n 10000
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .families import FAMILIES
+from .family_harness import FAILURES, TAPE_FAILURES
+from .family_sweep import report, run_family
+
+
+def _examples():
+    return int(os.environ.get("AST_AD_FAMILY_EXAMPLES", "30"))
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_family(family):
+    result = run_family(family, _examples())
+    counts = result["counts"]
+    bad = {k: counts[k] for k in FAILURES + TAPE_FAILURES if counts.get(k)}
+    assert not bad, f"{family}: {bad}\n" + report([result], top=5)
