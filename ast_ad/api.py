@@ -338,10 +338,11 @@ def _example_args(fn, indices):
     return tuple(out)
 
 
-def grad(fn=None, wrt=0, *, fallback=None, registry=None) -> GradientFunction:
+def grad(fn=None, wrt=0, *, fallback=None, registry=None, backend=None):
     """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them).
 
-    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+    Usable as ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.  ``backend="numba"``
+    compiles the gradient with numba (ast_ad.backends.numba; ``fallback="python"``).
 
     >>> import ast_ad
     >>> def f(x, y):
@@ -350,23 +351,14 @@ def grad(fn=None, wrt=0, *, fallback=None, registry=None) -> GradientFunction:
     (24.0, 10.0)
     """
     if fn is None:
-        return lambda f: grad(f, wrt, fallback=fallback, registry=registry)
+        return lambda f: grad(f, wrt, fallback=fallback, registry=registry, backend=backend)
     _callable("grad", fn)
-    return _gradient_object(fn, wrt, False, registry, fallback)
+    if backend not in (None, "python"):  # eng15: engines
+        return _backend_object(fn, wrt, False, registry, fallback, backend)
+    return _gradient_object(_py_func(fn), wrt, False, registry, fallback)
 
 
-class NotCallableError(AstAdError, TypeError):
-    """``grad(42)``: what is differentiated must be a function."""
-
-
-def _callable(what, fn):
-    if not callable(fn):
-        raise NotCallableError(f"ast_ad.{what} differentiates a function, not "
-                               f"{type(fn).__name__} {fn!r}: write ast_ad.{what}(f) with "
-                               f"f a Python function, then call it: ast_ad.{what}(f)(x)")
-
-
-def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None) -> GradientFunction:
+def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None, backend=None):
     """Like ``grad`` but returns ``(value, gradient(s))``.
 
     >>> import ast_ad
@@ -376,9 +368,39 @@ def value_and_grad(fn=None, wrt=0, *, fallback=None, registry=None) -> GradientF
     (9.0, 6.0)
     """
     if fn is None:
-        return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry)
+        return lambda f: value_and_grad(f, wrt, fallback=fallback, registry=registry,
+                                        backend=backend)
     _callable("value_and_grad", fn)
-    return _gradient_object(fn, wrt, True, registry, fallback)
+    if backend not in (None, "python"):  # eng15: engines
+        return _backend_object(fn, wrt, True, registry, fallback, backend)
+    return _gradient_object(_py_func(fn), wrt, True, registry, fallback)
+
+
+# -- eng15: engines (ast_ad/backends) ------------------------------------------------------
+def _backend_object(fn, wrt, with_value, registry, fallback, backend):
+    if backend != "numba":
+        raise AstAdError(f"backend must be None, 'python' or 'numba', not {backend!r}")
+    from .backends.numba import NumbaGradient
+
+    return NumbaGradient(fn, wrt, with_value, fallback, registry)
+def _py_func(fn):
+    """A ``@numba.njit`` function is differentiated through its ``.py_func``."""
+    if type(fn).__module__.startswith("numba") and hasattr(fn, "py_func"):
+        return fn.py_func
+    return fn
+# -- end eng15 -------------------------------------------------------------------------------
+
+
+# -- ux14: grad(42) is a clear error ------------------------------------------------------
+class NotCallableError(AstAdError, TypeError):
+    """``grad(42)``: what is differentiated must be a function."""
+
+
+def _callable(what, fn):
+    if not callable(fn):
+        raise NotCallableError(f"ast_ad.{what} differentiates a function, not "
+                               f"{type(fn).__name__} {fn!r}: write ast_ad.{what}(f) with "
+                               f"f a Python function, then call it: ast_ad.{what}(f)(x)")
 
 
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

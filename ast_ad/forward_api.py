@@ -32,11 +32,12 @@ def _kinds(names, values):
     return {n: type(v) for n, v in zip(names, values)}
 
 
-def jvp(f, primals, tangents, registry=None):
+def jvp(f, primals, tangents, registry=None, *, backend=None, fallback=None):
     """``(f(*primals), J·tangents)`` by generated forward-mode code.
 
     ``primals`` is a tuple of all positional arguments; ``tangents`` a matching tuple
-    (``None`` or ``0.0`` for arguments that do not vary).
+    (``None`` or ``0.0`` for arguments that do not vary).  ``backend="numba"`` compiles
+    the forward-mode code with numba (``fallback="python"``: the Python code if not).
 
     >>> import ast_ad
     >>> def f(x, y):
@@ -44,6 +45,10 @@ def jvp(f, primals, tangents, registry=None):
     >>> ast_ad.jvp(f, (3.0, 4.0), (1.0, 0.0))
     (42.0, 24.0)
     """
+    if backend == "numba":  # eng15: engines
+        from .backends.numba import jvp as numba_jvp
+
+        return numba_jvp(f, primals, tangents, fallback=fallback)
     registry = registry or default_registry
     for what, v in (("primals", primals), ("tangents", tangents)):
         if not isinstance(v, (tuple, list)):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .backends.arrays import is_array, is_foreign_array  # eng15: CuPy, Dask
 from .errors import AstAdError
 
 
@@ -121,7 +122,7 @@ def zero_like(x):
     """A zero gradient shaped like ``x`` (float for scalars, float arrays for arrays)."""
     if _is_dataclass_instance(x):
         return match({}, x)
-    if isinstance(x, np.ndarray):
+    if is_array(x):  # eng15: NumPy, CuPy or Dask
         return np.zeros_like(x, dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)
     if isinstance(x, (list, tuple)):
         return type(x)(zero_like(v) for v in x) if type(x) in (list, tuple) else None
@@ -160,6 +161,15 @@ def match(g, x):
         g = np.asarray(g, dtype=dt)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape).copy() if g.ndim == 0 else g.reshape(x.shape)
+        return g
+    if is_foreign_array(x):  # eng15: a CuPy/Dask array: stay in its library (no asarray)
+        dt = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.dtype(float)
+        if not is_array(g):
+            return np.full_like(x, g, dtype=dt)
+        if g.dtype != dt:
+            g = g.astype(dt)
+        if g.shape != x.shape:
+            g = np.broadcast_to(g, x.shape).copy() if g.ndim == 0 else np.reshape(g, x.shape)
         return g
     if isinstance(x, (list, tuple)) and type(x) in (list, tuple):
         if isinstance(g, (list, tuple)):

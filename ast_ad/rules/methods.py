@@ -23,6 +23,7 @@ import numpy as np
 
 from ..runtime import stop_gradient
 from . import helpers as H
+from .registry import defjvp, defvjp
 
 __all__ = ["ARRAY_ATTRS", "ARRAY_METHODS", "NONDIFF_ATTRS", "flatten", "imag", "item",
            "method_args", "real", "tolist"]
@@ -72,25 +73,64 @@ def tolist(x):
 _NUMBERS = (np.ndarray, np.generic, float, int, complex)
 
 
+def match_complex(g, like):
+    """A cotangent for ``like``: its real part when ``like`` is real (autograd's rule)."""
+    if np.iscomplexobj(like):
+        return g
+    return np.real(g)
+
+
+def real_vjp(g, ans, x):
+    return match_complex(g + 0j * g, x)
+
+
+def imag_vjp(g, ans, x):
+    return match_complex(-1j * g, x)
+
+
+def real_jvp(t, ans, x):
+    return np.real(t)
+
+
+def imag_jvp(t, ans, x):
+    return np.imag(t)
+
+
+def match_complex_vjp(g, ans, gg, like):
+    return match_complex(g, gg)
+
+
+def match_complex_jvp(t, ans, gg, like):
+    return match_complex(t, like)
+
+
+defvjp(np.real, real_vjp)
+defjvp(np.real, real_jvp)
+defvjp(np.imag, imag_vjp)
+defjvp(np.imag, imag_jvp)
+defvjp(match_complex, match_complex_vjp, None)
+defjvp(match_complex, match_complex_jvp, None)
+
+
 def real(x):
     """``x.real``: ``x`` itself for real numbers and arrays (NumPy's is a view of them); of
-    complex ones the real part without a gradient (np.real has no rule yet); of any other
-    object its own attribute, without a gradient (as before this table)."""
+    complex ones ``np.real(x)`` (its rule, or a clear NoRuleError); of any other object its
+    own attribute, without a gradient (as before this table)."""
     if not (isinstance(x, _NUMBERS) or hasattr(x, "__array_ufunc__")):
         return getattr(stop_gradient(x), "real")
     if np.result_type(x).kind == "c":
-        return np.real(stop_gradient(x))
+        return np.real(x)
     return x
 
 
 def imag(x):
     """``x.imag``: zeros like ``x`` for real numbers and arrays (no gradient flows through
-    them); of complex ones the imaginary part without a gradient (np.imag has no rule yet);
-    of any other object its own attribute, without a gradient."""
+    them); of complex ones ``np.imag(x)`` (its rule, or a clear NoRuleError); of any other
+    object its own attribute, without a gradient."""
     if not (isinstance(x, _NUMBERS) or hasattr(x, "__array_ufunc__")):
         return getattr(stop_gradient(x), "imag")
     if np.result_type(x).kind == "c":
-        return np.imag(stop_gradient(x))
+        return np.imag(x)
     return np.zeros_like(x)[()]
 
 

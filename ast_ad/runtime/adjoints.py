@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends.arrays import dtype_of as _dtype_of  # eng15: arrays of other libraries
+from ..backends.arrays import is_array as _is_array
+from ..backends.arrays import is_foreign_array as _is_foreign
 from ..errors import NonScalarOutputError, UnsupportedConstructError
 
 __all__ = [
@@ -106,7 +109,7 @@ def part(g, k):
 
 def as_sequence(it):
     """Something indexable with the items of ``it`` (lists/tuples/arrays/ranges as they are)."""
-    if isinstance(it, (list, tuple, _ndarray, range, str)):
+    if isinstance(it, (list, tuple, range, str)) or _is_array(it):
         return it
     return list(it)  # dicts (their keys), generators, other iterables
 
@@ -155,7 +158,7 @@ def save_item(x, idx):
     if isinstance(x, dict) and idx not in x:
         return MISSING
     v = x[idx]
-    if isinstance(v, _ndarray):
+    if _is_array(v):
         return v.copy()
     return v
 
@@ -170,7 +173,7 @@ def restore_item(x, idx, old):
 
 def zeros_grad(x):
     """A zero adjoint shaped like ``x`` that generated code owns."""
-    if isinstance(x, _ndarray):
+    if _is_array(x):
         return np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
     if isinstance(x, (list, tuple)):
         return [None] * len(x)
@@ -186,12 +189,15 @@ def accum_index(b, x, idx, g):
     """
     if is_zero(g):
         return b
-    if isinstance(x, _ndarray):
+    if _is_array(x):
         if is_zero(b):
             out = zeros_grad(x)
         else:
-            dt = np.result_type(b, g, x.dtype if x.dtype.kind in "fc" else float)
-            out = np.array(np.broadcast_to(b, x.shape), dtype=dt)
+            dt = np.result_type(_dtype_of(b), _dtype_of(g),
+                                x.dtype if x.dtype.kind in "fc" else float)
+            out = np.broadcast_to(b, x.shape).astype(dt)  # a new buffer, of b's library
+        if type(out) is _ndarray and _is_foreign(g):  # eng15: a NumPy parameter's adjoint
+            out = np.asarray(out, like=g)  # receiving Dask/CuPy values moves to g's library
         if _basic_index(idx):
             out[idx] += g
         else:
@@ -215,9 +221,9 @@ def take_grad(b, idx):
     """``b[idx]`` of an adjoint (0.0 when b is zero or lacks the entry)."""
     if is_zero(b):
         return 0.0
-    if isinstance(b, _ndarray):
+    if _is_array(b):
         v = b[idx]
-        return v.copy() if isinstance(v, _ndarray) else v
+        return v.copy() if _is_array(v) else v
     return part(b, idx)
 
 
@@ -225,8 +231,8 @@ def clear_grad(b, x, idx):
     """``b`` with the entry at ``idx`` zeroed (adjoint of an overwrite ``x[idx] = v``)."""
     if is_zero(b):
         return b
-    if isinstance(x, _ndarray):
-        out = np.array(np.broadcast_to(b, x.shape), dtype=np.result_type(b))
+    if _is_array(x):
+        out = np.broadcast_to(b, x.shape).astype(_dtype_of(b))  # a new buffer
         out[idx] = 0
         return out
     if isinstance(b, (list, tuple)):

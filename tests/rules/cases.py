@@ -437,5 +437,14 @@ for _f in (_mutation.add_at, _mutation.subtract_at):
     add(_f, u(3, 4), (slice(None), 1), u(3), _wrt=(0, 2))
     add(_f, u(4), [1, 1], 0.7, _wrt=(0, 2))
 
+# -- real / imag of real arrays (x.real, x.imag) and the cotangent helper ----------------------
+from ast_ad.rules import methods as _methods  # noqa: E402
+
+for _x in kinds(u):
+    add(np.real, _x)
+    add(np.imag, _x)
+add(_methods.match_complex, u(3), u(3), _wrt=(0,))
+add(_methods.match_complex, 0.7, 0.2, _wrt=(0,))
+
 # -- the breadth issue's rules, one case file per area -------------------------------------
 from . import cases_linalg_more, cases_numpy_more, cases_scipy  # noqa: E402, F401

@@ -16,6 +16,7 @@ import gast
 import numpy as np
 
 from ... import runtime as R
+from ...backends.arrays import is_array_type
 from ...ir import nodes as N
 from ...ir.lattice import Kind, Num
 from ...ir.walk import statements
@@ -99,8 +100,8 @@ def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
     kinds = {}
     for p in params:
         t = arg_kinds.get(p)
-        kinds[p] = Kind.NUM if t is Kind.NUM or (isinstance(t, type) and issubclass(
-            t, _NUMERIC_TYPES)) else Kind.ANY
+        kinds[p] = Kind.NUM if t is Kind.NUM or (isinstance(t, type) and (issubclass(
+            t, _NUMERIC_TYPES) or is_array_type(t))) else Kind.ANY  # eng15: CuPy, Dask
     defs = [(n, v) for n, v in _name_defs(body)
             if not (isinstance(v, gast.Constant) and v.value is None)]
     for name, _ in defs:

@@ -78,6 +78,9 @@ class Reverse:
         self.namer = unit.namer
         self.adj = {}  # primal name -> adjoint name
         self.guards = []  # (globals, name, object) of differentiated global callees
+        # eng15: ``bv += c`` only when every array is NumPy's (a NumPy buffer cannot take
+        # a Dask array in place); set by assemble.reverse from the argument types
+        self.in_place = True
 
     # -- names -----------------------------------------------------------------------
     def b(self, var):
@@ -101,7 +104,7 @@ class Reverse:
             state.zero.add(var)  # its first value may be (derived from) the 0.0 filler
         if var in state.live:
             if num and not maybe_none:
-                if var in state.owned:
+                if var in state.owned and self.in_place:
                     st = gast.AugAssign(target=N.store(bv), op=gast.Add(), value=expr)
                     anno.set_(st, anno.ACCUMULATES)
                     out.append(N.copy_loc(st, loc))
