@@ -1,5 +1,7 @@
 """ast_ad: automatic differentiation of plain Python/NumPy by source transformation."""
 
+__version__ = "0.1.0"
+
 from . import rules as _rules  # noqa: F401  (registers the built-in rules)
 from .errors import (
     AstAdError,
@@ -25,10 +27,12 @@ __all__ = [
     "nondifferentiable",
 ]
 from .api import GradientFunction, grad, source, value_and_grad  # noqa: E402
+from .custom import custom_jvp, custom_vjp  # noqa: E402
 from .forward_api import derivative, hessian, hvp, jacobian, jvp, vjp  # noqa: E402
 from .passes.analysis.calls import user_code  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402
 
+__all__ += ["custom_jvp", "custom_vjp", "export", "graph"]
 __all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient",
             "user_code", "derivative", "hessian", "hvp", "jacobian", "jvp", "vjp"]
 
@@ -37,6 +41,10 @@ def __getattr__(name):
     """Lazy exports: ``ast_ad.check_grad``, ``ast_ad.tape``, ``ast_ad.dual``, ``ast_ad.testing``."""
     import importlib
 
+    if name == "export":
+        return importlib.import_module(".exporting", __name__).export
+    if name == "graph":
+        return importlib.import_module(".graphs", __name__).graph
     if name == "check_grad":
         return importlib.import_module(".testing", __name__).check_grad
     if name in ("tape", "dual", "testing"):

@@ -89,6 +89,22 @@ class GradientFunction(GradientObject):
         kind = "value_and_grad" if self.with_value else "grad"
         return f"<ast_ad {kind} of {self.__qualname__} wrt={self.wrt!r}>"
 
+    # -- notebooks (ux14: introspect.py) --------------------------------------------------
+    def _repr_html_(self):
+        from . import introspect
+
+        return introspect.repr_html(self)
+
+    def _repr_markdown_(self):
+        from . import introspect
+
+        return introspect.repr_markdown(self)
+
+    def __reduce__(self):
+        from . import introspect
+
+        return introspect.reduce_gradient(self)
+
     # -- calling ------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         return self._slow_call(args, kwargs)
@@ -117,9 +133,13 @@ class GradientFunction(GradientObject):
             self._table[key] = fn
             self._nparams = len(full)
             self._install_dispatcher(key, fn)
-        if self._self is not None:
-            return fn(self._self, *full)
-        return fn(*full)
+        try:  # ux14: errors of generated code name the user's line (errnotes.py)
+            if self._self is not None:
+                return fn(self._self, *full)
+            return fn(*full)
+        except Exception as e:
+            _note(e, self.__qualname__)
+            raise
 
     def _install_dispatcher(self, key, fn):
         """Replace __call__ by a dispatcher for the argument types just seen."""
@@ -153,10 +173,15 @@ class GradientFunction(GradientObject):
         call_args = ", ".join((["__ad_O"] if self._self is not None else []) + names)
         src = (f"def __call__(__ad_self, {', '.join(sig)}):\n"
                f"    if {' and '.join(checks)}:\n"
-               f"        return __ad_F({call_args})\n"
+               f"        try:\n"
+               f"            return __ad_F({call_args})\n"
+               f"        except Exception as __ad_e:\n"
+               f"            __ad_note(__ad_e, __ad_Q)\n"
+               f"            raise\n"
                f"    return __ad_self._dispatch_slow(({', '.join(names)},), __ad_N)\n")
         ns = {"__ad_F": fn, "__ad_S": _STATE, "__ad_G": self._gen, "__ad_M": _MISSING,
-              "__ad_O": self._self, "__ad_N": tuple(names)}
+              "__ad_O": self._self, "__ad_N": tuple(names), "__ad_note": _note,
+              "__ad_Q": self.__qualname__}
         ns.update({f"__ad_T{j}": t for j, t in enumerate(types_)})
         for k, (d, _, o) in enumerate(self._guards):
             ns[f"__ad_GD{k}"], ns[f"__ad_GO{k}"] = d, o
@@ -271,7 +296,21 @@ class GradientFunction(GradientObject):
         if isinstance(self._target, GradientFunction):
             self._higher_order(full)
             return self._hsource
-        return self.generated(full).source
+        # -- ux14: the header naming the specialisation, the callees' code (introspect.py)
+        from . import introspect
+
+        gen = self.generated(full)
+        src = introspect.with_callees(gen.source, gen.compiled)
+        if not (args or kwargs):
+            src = introspect.with_header(src, param_names(self.fn), full)
+        return src
+
+
+def _note(e, name):
+    """The exception with a note naming the user's line (ast_ad/errnotes.py)."""
+    from . import errnotes
+
+    return errnotes.annotate(e, name)
 
 
 def _unwrap(fn):
@@ -326,11 +365,18 @@ def grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False, fallback
     returns ``(loss, aux)`` and the gradient function returns ``(g, aux)``.
     ``backend="numba"`` compiles the gradient with numba (ast_ad.backends.numba;
     ``fallback="python"``).
+
+    >>> import ast_ad
+    >>> def f(x, y):
+    ...     return x**2*y + y + 2
+    >>> ast_ad.grad(f, wrt=(0, 1))(3.0, 4.0)
+    (24.0, 10.0)
     """
     wrt = _wrt_of(wrt, argnums)
     if fn is None:
         return lambda f: grad(f, wrt, has_aux=has_aux, fallback=fallback, registry=registry,
                               backend=backend)
+    _callable("grad", fn)
     if backend not in (None, "python"):  # eng15: engines
         if has_aux:
             raise AstAdError("has_aux=True is not supported with a backend")
@@ -341,11 +387,19 @@ def grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False, fallback
 def value_and_grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False,
                    fallback=None, registry=None, backend=None):
     """Like ``grad`` but returns ``(value, gradient(s))``; with ``has_aux=True``
-    ``((value, aux), gradient(s))``."""
+    ``((value, aux), gradient(s))``.
+
+    >>> import ast_ad
+    >>> def f(x):
+    ...     return x * x
+    >>> ast_ad.value_and_grad(f)(3.0)
+    (9.0, 6.0)
+    """
     wrt = _wrt_of(wrt, argnums)
     if fn is None:
         return lambda f: value_and_grad(f, wrt, has_aux=has_aux, fallback=fallback,
                                         registry=registry, backend=backend)
+    _callable("value_and_grad", fn)
     if backend not in (None, "python"):  # eng15: engines
         if has_aux:
             raise AstAdError("has_aux=True is not supported with a backend")
@@ -368,6 +422,18 @@ def _py_func(fn):
         return fn.py_func
     return fn
 # -- end eng15 -------------------------------------------------------------------------------
+
+
+# -- ux14: grad(42) is a clear error ------------------------------------------------------
+class NotCallableError(AstAdError, TypeError):
+    """``grad(42)``: what is differentiated must be a function."""
+
+
+def _callable(what, fn):
+    if not callable(fn):
+        raise NotCallableError(f"ast_ad.{what} differentiates a function, not "
+                               f"{type(fn).__name__} {fn!r}: write ast_ad.{what}(f) with "
+                               f"f a Python function, then call it: ast_ad.{what}(f)(x)")
 
 
 _OBJECTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -412,6 +478,12 @@ def source(g, *args, mode=None, wrt=0, **kwargs) -> str:
     ``source(grad(f), *args)`` shows the reverse-mode code generated for arguments like
     ``args``; ``source(f, *args, mode="forward", wrt=0)`` shows the forward-mode (jvp)
     code of a plain function ``f`` for tangents of the ``wrt`` parameter(s).
+
+    >>> import ast_ad
+    >>> def f(x):
+    ...     return x * x
+    >>> print(ast_ad.source(ast_ad.grad(f), 3.0).splitlines()[-2].strip())
+    bx = 2.0 * x
     """
     if isinstance(g, GradientFunction) and mode is None:
         return g.source(*args, **kwargs)

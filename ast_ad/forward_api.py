@@ -38,6 +38,12 @@ def jvp(f, primals, tangents, registry=None, *, backend=None, fallback=None):
     ``primals`` is a tuple of all positional arguments; ``tangents`` a matching tuple
     (``None`` or ``0.0`` for arguments that do not vary).  ``backend="numba"`` compiles
     the forward-mode code with numba (``fallback="python"``: the Python code if not).
+
+    >>> import ast_ad
+    >>> def f(x, y):
+    ...     return x**2*y + y + 2
+    >>> ast_ad.jvp(f, (3.0, 4.0), (1.0, 0.0))
+    (42.0, 24.0)
     """
     if backend == "numba":  # eng15: engines
         from .backends.numba import jvp as numba_jvp
@@ -87,7 +93,14 @@ def _tangent_like(t, value):
 
 
 def derivative(f, registry=None):
-    """The derivative function of a scalar -> scalar ``f`` (forward mode)."""
+    """The derivative function of a scalar -> scalar ``f`` (forward mode).
+
+    >>> import ast_ad
+    >>> def cube(x):
+    ...     return x ** 3
+    >>> ast_ad.derivative(cube)(2.0)
+    12.0
+    """
     def df(x):
         return jvp(f, (x,), (1.0,), registry)[1]
     df.__name__ = "derivative_of_" + getattr(f, "__name__", "f")
@@ -95,7 +108,15 @@ def derivative(f, registry=None):
 
 
 def vjp(f, *primals, wrt=0, registry=None):
-    """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives the gradient(s) for ``wrt``."""
+    """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives the gradient(s) for ``wrt``.
+
+    >>> import numpy as np, ast_ad
+    >>> def sq(x):
+    ...     return x * x
+    >>> y, back = ast_ad.vjp(sq, np.array([1.0, 2.0]))
+    >>> back(np.array([1.0, 1.0]))
+    array([2., 4.])
+    """
     registry = registry or default_registry
     fn = _primal_function(f, primals)
     spec = resolve_wrt(f, wrt)
@@ -121,7 +142,15 @@ def vjp(f, *primals, wrt=0, registry=None):
 
 
 def hvp(f, primals, v, wrt=0, registry=None):
-    """Hessian-vector product H·v (forward over the generated reverse-mode gradient)."""
+    """Hessian-vector product H·v (forward over the generated reverse-mode gradient).
+
+    >>> import numpy as np, ast_ad
+    >>> def f(x):
+    ...     return np.sum(x ** 3)
+    >>> ast_ad.hvp(f, (np.array([1.0, 2.0]),), np.array([1.0, 0.0]))
+    array([6., 0.])
+    """
+    _tuples("hvp", primals)
     primals = tuple(primals)
     spec = resolve_wrt(f, wrt)
     if not spec.single:
@@ -129,6 +158,16 @@ def hvp(f, primals, v, wrt=0, registry=None):
     g = grad(f, wrt=wrt, registry=registry)
     tangents = tuple(v if k == spec.indices[0] else None for k in range(len(primals)))
     return jvp(g, primals, tangents, registry)[1]
+
+
+def _tuples(what, *seqs):
+    """``jvp(f, x, v)`` with bare arrays: say what is meant (tuples of all arguments)."""
+    for s in seqs:
+        if not isinstance(s, (tuple, list)):
+            second = "(v,)" if what == "jvp" else "v"
+            raise AstAdError(
+                f"ast_ad.{what} takes a tuple of all positional arguments, not a bare "
+                f"{type(s).__name__}: write ast_ad.{what}(f, (x,), {second}) for one argument")
 
 
 def _bound(f, wrt, args, kwargs):
@@ -144,7 +183,15 @@ def _bound(f, wrt, args, kwargs):
 
 
 def hessian(f, wrt=0, registry=None):
-    """A function of f's arguments returning the Hessian (shape in.shape + in.shape)."""
+    """A function of f's arguments returning the Hessian (shape in.shape + in.shape).
+
+    >>> import numpy as np, ast_ad
+    >>> def f(x):
+    ...     return x[0] ** 2 * x[1]
+    >>> ast_ad.hessian(f)(np.array([3.0, 4.0]))
+    array([[8., 6.],
+           [6., 0.]])
+    """
     def h(*args, **kwargs):
         full, i, x = _bound(f, wrt, args, kwargs)
         if np.ndim(x) == 0:
@@ -160,7 +207,15 @@ def hessian(f, wrt=0, registry=None):
 
 
 def jacobian(f, wrt=0, mode="forward", registry=None):
-    """A function of f's arguments returning dout/din (shape out.shape + in.shape)."""
+    """A function of f's arguments returning dout/din (shape out.shape + in.shape).
+
+    >>> import numpy as np, ast_ad
+    >>> def f(x):
+    ...     return x * x
+    >>> ast_ad.jacobian(f)(np.array([1.0, 2.0]))
+    array([[2., 0.],
+           [0., 4.]])
+    """
     if mode not in ("forward", "reverse"):
         raise AstAdError(f"jacobian mode must be 'forward' or 'reverse', not {mode!r}")
 

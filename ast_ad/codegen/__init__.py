@@ -32,5 +32,8 @@ class Generated:
 def emit(functions, unit, guards=(), tangent_names=None) -> Generated:
     """Render, compile and register ``functions``; the text is exactly what runs."""
     source = render(functions, unit.parsed)
-    return Generated(source, compile_functions(source, functions, unit), guards,
-                     tangent_names)
+    compiled = compile_functions(source, functions, unit)
+    from .. import errnotes  # the line table for errors raised by generated code
+
+    errnotes.register(compiled, functions, unit, source)
+    return Generated(source, compiled, guards, tangent_names)

@@ -19,9 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
+from .algebra import algebra
 from .copyprop import copy_propagation
 from .dead import dead_forward, dead_stores
 from .fold import fold_ones
+from .inline import inline_forward, inline_temporaries, order_gradients, self_copies
 from .shapes import scalar_cotangents, shape_representatives
 
 
@@ -46,6 +48,10 @@ OPTIMIZATIONS = [
     copy_propagation,
     scalar_cotangents,
     fold_ones,
+    algebra,
+    self_copies,
+    inline_temporaries,
+    order_gradients,
 ]
 
 
@@ -66,4 +72,7 @@ def sweeps(sw):
     """The optimization stage on a transformation's ``Sweeps`` (a new record)."""
     tail = run(sw.tail, sw.options)
     fwd = dead_forward(sw.fwd, tail, sw.options.extra["pure"]) if sw.dead_forward else sw.fwd
+    if sw.kind == "joint":  # forward temporaries read once by their line's adjoint
+        fwd, tail = inline_forward(list(fwd), tail, sw.options)
+        tail = run(tail, sw.options)
     return replace(sw, tail=tail, fwd=fwd)

@@ -1,0 +1,7 @@
+"""``python -m ast_ad show FILE.py:FUNC ...`` (see ``ast_ad.cli``)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,129 @@
+"""Errors raised by generated code name the user's line they come from.
+
+At code generation, ``register`` pairs every statement of the rendered text with the
+statement of the generated tree it was printed from; the tree's statements carry the
+user's line numbers.  When a gradient call raises, ``annotate`` finds the innermost frame
+of generated code in the traceback, looks its line up, and adds a note (PEP 678
+``add_note`` where it exists, else ``__notes__`` plus the message) such as
+``while differentiating loss (model.py:8: h = W @ x)``; ast_ad's own frames between the
+caller and the generated code are trimmed from the traceback.
+
+>>> import numpy as np, ast_ad
+>>> def loss(W, x):
+...     h = W @ x
+...     return np.sum(h)
+>>> try:
+...     ast_ad.grad(loss)(np.ones((2, 3)), np.ones(2))
+... except ValueError as e:
+...     print(e.__notes__[0].split(" (")[0])
+while differentiating loss
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import weakref
+
+_TABLES: dict = {}  # generated filename -> {generated line: (user file, user line, text)}
+_HAS_NOTES = hasattr(BaseException, "add_note")
+_OWN = os.path.dirname(os.path.abspath(__file__))
+
+
+def _statements(body):
+    for s in body:
+        yield s
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            sub = getattr(s, field, None)
+            if isinstance(sub, list):
+                yield from _statements(sub)
+
+
+def _is_marker(s):
+    v = getattr(s, "value", None)
+    return type(s).__name__ == "Expr" and type(v).__name__ == "Constant" and \
+        isinstance(v.value, str) and v.value.startswith("__ast_ad_line__")
+
+
+def register(compiled, functions, unit, source):
+    """Record the line table of one generated text (called by ``codegen.emit``)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # pragma: no cover
+        return
+    parsed = unit.parsed
+    lines = parsed.text.splitlines()
+    table = {}
+    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    for f, d in zip(functions, defs):
+        gen = [s for s in _statements(f.body) if not _is_marker(s)]
+        txt = list(_statements(d.body))
+        if len(gen) != len(txt):
+            continue
+        for g, t in zip(gen, txt):
+            ln = getattr(g, "lineno", None)
+            if ln is None or not (1 <= ln <= len(lines)):
+                continue
+            table[t.lineno] = (parsed.filename, ln + parsed.line_offset, lines[ln - 1].strip())
+    for fn in compiled:
+        name = fn.__code__.co_filename
+        _TABLES[name] = table
+        weakref.finalize(fn, _TABLES.pop, name, None)
+
+
+def where(exc):
+    """(generated frame's line info, user function name) of the innermost generated
+    frame of ``exc``'s traceback, or None."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        co = tb.tb_frame.f_code
+        table = _TABLES.get(co.co_filename)
+        if table is not None:
+            ln = tb.tb_lineno
+            hit = table.get(ln)
+            if hit is None:  # a continuation line: the nearest statement above
+                above = [k for k in table if k <= ln]
+                hit = table[max(above)] if above else None
+            if hit is not None:
+                found = hit
+        tb = tb.tb_next
+    return found
+
+
+def annotate(exc, name):
+    """Add the note naming the user's line (once) and trim ast_ad's own frames."""
+    hit = where(exc)
+    if hit is None or getattr(exc, "_ast_ad_noted", False):
+        return exc
+    file, line, text = hit
+    if text.startswith(("def ", "async def ")):  # the output's own check
+        text = f"the output of {name}"
+    note = f"while differentiating {name} ({os.path.basename(file)}:{line}: {text})"
+    try:
+        exc._ast_ad_noted = True
+        if _HAS_NOTES:
+            exc.add_note(note)
+        else:  # Python 3.10: the notes are not printed, so the message carries it too
+            exc.__notes__ = list(getattr(exc, "__notes__", [])) + [note]
+            if exc.args and isinstance(exc.args[0], str):
+                exc.args = (f"{exc.args[0]}\n{note}",) + exc.args[1:]
+            else:
+                exc.args = exc.args + (note,)
+    except (AttributeError, TypeError):  # an exception type that takes no attributes
+        return exc
+    exc.__traceback__ = _trim(exc.__traceback__)
+    return exc
+
+
+def _trim(tb):
+    """Drop leading frames of ast_ad's own modules (the dispatch), keep the rest."""
+    first = tb
+    while tb is not None and _own(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return tb if tb is not None else first
+
+
+def _own(filename):
+    return filename.startswith("<ast_ad dispatch") or (
+        os.path.abspath(filename).startswith(_OWN + os.sep) and
+        os.path.basename(filename) == "api.py")

@@ -1,0 +1,201 @@
+"""Constant folding and algebraic identities that keep every type, shape and dtype.
+
+Before::
+
+    bx = b_t1 * 2 * x ** (2 - 1)
+    by = 1.0 + _t1 + 0.0
+
+After (``x``, ``_t1`` surely Python floats)::
+
+    bx = 2 * b_t1 * x
+    by = _t1 + 1.0
+
+What is rewritten, and why it is exact:
+
+- ``c1 op c2`` of int/float constants is folded (CPython's compiler folds the same
+  expressions, with the same result); a negative result is written ``-c`` so that
+  ``(-2) ** 2`` keeps its parentheses;
+- ``e ** 1`` -> ``e`` where ``e`` is surely a float, or where the power is an operand of a
+  product or quotient with a cotangent (a float array or float: ``x ** 1`` and ``x`` then
+  give the same product, for an int or bool ``x`` too);
+- ``e * 1``, ``1 * e``, ``e * 1.0``, ``e / 1``, ``e + 0.0``, ``0.0 + e``, ``e - 0.0`` -> ``e``
+  only where ``e`` is surely a Python float (``x + 0.0`` makes an int a float, an array a
+  copy);
+- under all-float code (``immutable``): constants move to the front of a product and to
+  the end of a sum (``y * 2`` -> ``2 * y``, ``1.0 + t`` -> ``t + 1.0``): float ``*`` and ``+``
+  are commutative, so the value is bit for bit the same; ``unbroadcast(g, v)`` is ``g``.
+  ``x * 0.0`` is never ``0.0``.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import gast
+
+from ...ir import nodes as N
+from .fold import _surely_float
+
+_OPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
+        gast.Div: operator.truediv, gast.FloorDiv: operator.floordiv,
+        gast.Mod: operator.mod, gast.Pow: operator.pow}
+
+
+def _num(e):
+    """The value of a numeric constant (``-c`` included), else None."""
+    if isinstance(e, gast.Constant) and type(e.value) in (int, float):
+        return e.value
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+        v = _num(e.operand)
+        return None if v is None else -v
+    return None
+
+
+def _const(v):
+    if v < 0 or (type(v) is float and str(v).startswith("-")):
+        return gast.UnaryOp(op=gast.USub(), operand=N.const(-v))
+    return N.const(v)
+
+
+def _fold(op, a, b):
+    fn = _OPS.get(type(op))
+    if fn is None:
+        return None
+    if isinstance(op, gast.Pow) and (abs(b) > 64 or abs(a) > 1e6):
+        return None  # keep `2 ** 1000` as written
+    try:
+        v = fn(a, b)
+    except (ArithmeticError, ValueError, OverflowError):
+        return None
+    if type(v) not in (int, float) or (type(v) is int and abs(v) > 2 ** 53) or v != v \
+            or v in (float("inf"), float("-inf")):
+        return None
+    return v
+
+
+def _mentions(e, names):
+    return any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(e))
+
+
+class _Algebra(gast.NodeTransformer):
+    def __init__(self, opts):
+        self.changed = False
+        self.adj = opts.names
+        self.immutable = opts.immutable
+        self.floats = set(opts.floats) | (set(opts.names) if opts.immutable else set())
+        self.helpers = set(opts.shape_args or ())  # dumps of the shape helpers' references
+
+    def visit_Call(self, node):
+        """``unbroadcast(g, v)`` is ``g`` itself when no value is an array (its shapes
+        are both ``()``: the helper's first test returns ``g``)."""
+        self.generic_visit(node)
+        f = node.func
+        if self.immutable and isinstance(f, gast.Name) and \
+                (f.id == "unbroadcast" or f.id.startswith("unbroadcast_")) and \
+                gast.dump(f) in self.helpers and len(node.args) == 2 and not node.keywords:
+            self.changed = True
+            return node.args[0]
+        return node
+
+    def float_(self, e):
+        return _surely_float(e, self.floats)
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        a, b = _num(node.left), _num(node.right)
+        if a is not None and b is not None:
+            v = _fold(node.op, a, b)
+            if v is not None:
+                self.changed = True
+                return _const(v)
+            return node
+        op = node.op
+        if isinstance(op, (gast.Add, gast.Sub)) and isinstance(node.right, gast.UnaryOp) \
+                and isinstance(node.right.op, gast.USub) and b is not None:
+            # `a + -c` -> `a - c` (IEEE: the same value)
+            node.op = gast.Sub() if isinstance(op, gast.Add) else gast.Add()
+            node.right = node.right.operand
+            self.changed = True
+            return node
+        if isinstance(op, gast.Pow) and b == 0 and type(b) is int and self.float_(node.left):
+            self.changed = True  # (a float's `** 0` is 1.0, nan's too)
+            return N.const(1.0)
+        if isinstance(op, gast.Pow) and b == 1 and type(b) is int and self.float_(node.left):
+            self.changed = True
+            return node.left
+        if isinstance(op, gast.Mult):
+            for one, other in ((node.left, node.right), (node.right, node.left)):
+                if _num(one) == 1 and self.float_(other):
+                    self.changed = True
+                    return other
+        if isinstance(op, gast.Div) and b == 1 and self.float_(node.left):
+            self.changed = True
+            return node.left
+        if isinstance(op, (gast.Add, gast.Sub)) and b == 0 and isinstance(node.right,
+                                                                           gast.Constant) \
+                and self.float_(node.left):
+            self.changed = True
+            return node.left
+        if isinstance(op, gast.Add) and a == 0 and isinstance(node.left, gast.Constant) and \
+                self.float_(node.right):
+            self.changed = True
+            return node.right
+        if isinstance(op, (gast.Mult, gast.Div)):  # `g * x ** 1` with g a cotangent
+            for side, other in (("left", node.right), ("right", node.left)):
+                p = getattr(node, side)
+                if isinstance(p, gast.BinOp) and isinstance(p.op, gast.Pow) and \
+                        isinstance(p.right, gast.Constant) and type(p.right.value) is int \
+                        and p.right.value == 1 and _mentions(other, self.adj) and \
+                        (side == "left" or isinstance(op, gast.Mult)):
+                    setattr(node, side, p.left)
+                    self.changed = True
+                    return node
+        if self.immutable:
+            return self.order(node)
+        return node
+
+    def order(self, node):
+        """Constants first in a product, last in a sum (exact: commutative float ops)."""
+        if isinstance(node.op, gast.Mult) and _num(node.right) is not None and \
+                _num(node.left) is None and self.float_(node.left):
+            node.left, node.right = node.right, node.left
+            self.changed = True
+        elif isinstance(node.op, gast.Mult) and isinstance(node.left, gast.BinOp) and \
+                isinstance(node.left.op, gast.Mult) and _num(node.left.right) is not None \
+                and _num(node.left.left) is None and self.float_(node.left.left):
+            inner = node.left  # (y * 2) * x -> (2 * y) * x
+            inner.left, inner.right = inner.right, inner.left
+            self.changed = True
+        elif isinstance(node.op, gast.Add) and _num(node.left) is not None and \
+                _num(node.right) is None and self.float_(node.right):
+            node.left, node.right = node.right, node.left
+            self.changed = True
+        return node
+
+
+def fold_constants(stmts):
+    """Only ``c1 op c2`` folding (any code: the forward sweep too)."""
+    t = _Folder()
+    out = [t.visit(s) for s in stmts]
+    return out if t.changed else None
+
+
+class _Folder(gast.NodeTransformer):
+    changed = False
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        a, b = _num(node.left), _num(node.right)
+        if a is not None and b is not None:
+            v = _fold(node.op, a, b)
+            if v is not None:
+                self.changed = True
+                return _const(v)
+        return node
+
+
+def algebra(stmts, opts):
+    """Constant folding, algebraic identities and (all-float code) operand order."""
+    t = _Algebra(opts)
+    out = [t.visit(s) for s in stmts]
+    return out if t.changed else None

@@ -1,0 +1,332 @@
+"""Single-use temporaries substituted back into the expression that reads them, and the
+gradients put in the order of the returned tuple, so that a gradient reads like the
+hand derivation.
+
+Before::
+
+    by = 1.0
+    b_t1 = y
+    by = by + _t1
+    bx = b_t1 * 2 * x
+    return (bx, by)
+
+After::
+
+    bx = y * 2 * x
+    by = 1.0 + _t1
+    return (bx, by)
+
+A substitution stays within one block of one user line (both statements carry the same
+``lineno``), moves a side-effect-free expression past simple statements that write none of
+the names it reads (no calls with effects, no subscript writes, no in-place ``+=`` unless
+every value is a Python float), and never makes a new alias (a bare name is substituted
+only inside a larger expression).  ``inline_forward`` moves a forward temporary of the
+joint code (``_t1 = x ** 2``) into its one use in the adjoint of the same line.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import gast
+
+from ...ir.walk import blocks_of
+from .algebra import _num, fold_constants
+from .common import counts
+from .dead import _pure
+
+_TEMP = re.compile(r"_t\d+$")
+_MAX = 12  # the most operations a substituted expression may have (readability)
+
+
+def _size(e):
+    return sum(1 for n in gast.walk(e) if isinstance(n, (gast.BinOp, gast.UnaryOp,
+                                                         gast.Call, gast.Subscript)))
+
+
+def _reads(e):
+    return {n.id for n in gast.walk(e) if isinstance(n, gast.Name)}
+
+
+def _loads(e, name):
+    return sum(1 for n in gast.walk(e) if isinstance(n, gast.Name) and n.id == name
+               and isinstance(n.ctx, gast.Load))
+
+
+def _target(s):
+    if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+            isinstance(s.targets[0], gast.Name):
+        return s.targets[0].id
+    return None
+
+
+def _stored(s):
+    """Names a simple statement writes, or None where it is not simple."""
+    if isinstance(s, gast.Assign) and len(s.targets) == 1:
+        t = s.targets[0]
+        elts = t.elts if isinstance(t, gast.Tuple) else [t]
+        if all(isinstance(x, gast.Name) for x in elts):
+            return {x.id for x in elts}
+    return None
+
+
+class _Ctx:
+    def __init__(self, opts, pure):
+        self.opts, self.pure = opts, pure
+
+    def effect_free(self, e):
+        if not _pure(e):
+            return False
+        for n in gast.walk(e):
+            if isinstance(n, gast.Call) and not (self.pure and self.pure(n)):
+                return False
+        return True
+
+    def movable(self, e):
+        return self.effect_free(e) and not (_reads(e) & set(self.opts.in_place))
+
+    def passes(self, s, reads):
+        """Whether an expression reading ``reads`` may move past statement ``s``."""
+        st = _stored(s)
+        if st is not None and _is_pop(s.value):  # `x = _pop()` touches only the stack
+            return not (st & reads)
+        if st is None:
+            if isinstance(s, gast.AugAssign) and self.opts.immutable and \
+                    isinstance(s.target, gast.Name):
+                st = {s.target.id}
+                return not (st & reads) and self.effect_free(s.value)
+            return False
+        return not (st & reads) and self.effect_free(s.value)
+
+
+def _is_pop(v):
+    return isinstance(v, gast.Call) and isinstance(v.func, gast.Name) and \
+        v.func.id.startswith("_pop") and not v.args and not v.keywords
+
+
+def _candidate(name, opts):
+    return (name in opts.names or _TEMP.match(name)) and name not in opts.keep
+
+
+def inline_temporaries(stmts, opts):
+    """Substitute a single-use temporary into its use (see the module docstring)."""
+    loads, stores = counts(stmts)
+    ctx = _Ctx(opts, opts.extra.get("pure") if opts.extra else None)
+    new = _inline_block(stmts, opts, loads, stores, ctx)
+    return new
+
+
+def _inline_block(block, opts, loads, stores, ctx):
+    for i, s in enumerate(block):
+        t = _target(s)
+        if t is not None and _candidate(t, opts) and ctx.movable(s.value):
+            out = _try(block, i, t, opts, loads, stores, ctx)
+            if out is not None:
+                return out
+        for field, sub in blocks_of(s):
+            new = _inline_block(sub, opts, loads, stores, ctx)
+            if new is not None:
+                setattr(s, field, new)
+                return block
+    return None
+
+
+def _try(block, i, t, opts, loads, stores, ctx):
+    d = block[i]
+    e = d.value
+    reads = _reads(e) | {t}
+    line = getattr(d, "lineno", None)
+    for j in range(i + 1, len(block)):
+        s = block[j]
+        n = _loads(s, t)
+        if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and \
+                s.target.id == t:
+            n = n or 1  # `t += v`: the kill below
+        if n:
+            if n != 1 or getattr(s, "lineno", None) != line or \
+                    not isinstance(s, (gast.Assign, gast.AugAssign)) or \
+                    any(True for _ in blocks_of(s)):
+                return None
+            kill = _target(s) == t
+            if isinstance(s, gast.AugAssign) and not opts.immutable:
+                return None  # (an array's `+=` keeps its dtype, `e + v` may not)
+            if isinstance(s, gast.AugAssign) and s.target.id == t:
+                # `t = e; t += v` -> `t = e + v` (Python floats)
+                if _loads(s.value, t):
+                    return None
+                if _size(s.value) + _size(e) > _MAX:
+                    return None
+                new = gast.Assign(targets=[s.target], value=gast.BinOp(
+                    left=e, op=s.op, right=s.value), type_comment=None)
+                gast.copy_location(new, s)
+                return block[:i] + [new] + block[j + 1:] if i + 1 == j else \
+                    block[:i] + block[i + 1:j] + [new] + block[j + 1:]
+            if not kill and (stores.get(t, 0) != 1 or loads.get(t, 0) != 1):
+                return None
+            if isinstance(s.value, gast.Name) and s.value.id == t and \
+                    not isinstance(e, (gast.Constant, gast.BinOp, gast.UnaryOp, gast.Call)):
+                return None  # `a = t` with t = a name: a new alias (copy propagation's job)
+            if _size(s.value) + _size(e) > _MAX:
+                return None
+            s.value = _Subst(t, e).visit(s.value)
+            nxt = block[i + 1]
+            if getattr(nxt, "lineno", None) is None and line is not None:
+                nxt.lineno = line  # (the comment naming the line stays in place)
+            return block[:i] + block[i + 1:]
+        if any(True for _ in blocks_of(s)) or _stores_name(s, t) or not ctx.passes(s, reads):
+            return None
+    return None
+
+
+def self_copies(stmts, opts):
+    """``a = b ... b = a`` with neither written in between: the second is dropped."""
+    return _self_copies(stmts)
+
+
+def _self_copies(block):
+    for i, s in enumerate(block):
+        a = _target(s)
+        if a is not None and isinstance(s.value, gast.Name) and s.value.id != a:
+            b = s.value.id
+            for j in range(i + 1, len(block)):
+                x = block[j]
+                if _target(x) == b and isinstance(x.value, gast.Name) and x.value.id == a:
+                    return block[:j] + block[j + 1:]
+                if any(True for _ in blocks_of(x)) or _stored(x) is None or \
+                        _stored(x) & {a, b} or not (_pure(x.value) or _is_pop(x.value)):
+                    break
+        for field, sub in blocks_of(s):
+            new = _self_copies(sub)
+            if new is not None:
+                setattr(s, field, new)
+                return block
+    return None
+
+
+def _stores_name(s, t):
+    return any(isinstance(n, gast.Name) and n.id == t and not isinstance(n.ctx, gast.Load)
+               for n in gast.walk(s))
+
+
+class _Subst(gast.NodeTransformer):
+    """Loads of ``name`` become (a copy of) the expression ``e``."""
+
+    def __init__(self, name, e):
+        self.name, self.e = name, e
+
+    def visit_Name(self, node):
+        if node.id == self.name and isinstance(node.ctx, gast.Load):
+            return _copy(self.e)
+        return node
+
+
+def _copy(e):
+    return copy.deepcopy(e)
+
+
+def order_gradients(stmts, opts):
+    """Adjacent independent gradient assignments put in the order of the returned tuple
+    (``by = ...; bx = ...; return (bx, by)`` -> ``bx = ...`` first)."""
+    ret = stmts[-1] if stmts and isinstance(stmts[-1], gast.Return) else None
+    if ret is None or not isinstance(ret.value, gast.Tuple):
+        return None
+    rank = {}
+    for k, x in enumerate(ret.value.elts):
+        for n in gast.walk(x):
+            if isinstance(n, gast.Name):
+                rank.setdefault(n.id, k)
+    for i in range(len(stmts) - 2):
+        a, b = stmts[i], stmts[i + 1]
+        ta, tb = _target(a), _target(b)
+        if ta is None or tb is None or ta not in rank or tb not in rank or \
+                rank[tb] >= rank[ta]:
+            continue
+        if getattr(a, "lineno", None) != getattr(b, "lineno", None):
+            continue
+        if not (_pure(a.value) and _pure(b.value)) or ta in _reads(b.value) or \
+                tb in _reads(a.value) or ta == tb:
+            continue
+        return stmts[:i] + [b, a] + stmts[i + 2:]
+    return None
+
+
+def inline_forward(fwd, tail, opts):
+    """Joint code: a forward temporary ``_tK = e`` read once, by the adjoint of the same
+    user line, moves into that use when nothing in between writes what ``e`` reads."""
+    pure = opts.extra.get("pure") if opts.extra else None
+    if pure is None:
+        return fwd, tail
+    fwd = fold_constants(fwd) or fwd
+    changed = True
+    while changed:
+        changed = False
+        loads, stores = counts(list(fwd) + list(tail))
+        for i, d in enumerate(fwd):
+            t = _target(d)
+            if t is not None and _TEMP.match(t) and stores.get(t) == 1 and \
+                    t not in opts.keep and _num(d.value) is not None and \
+                    not _loads(gast.Module(body=fwd[:i], type_ignores=[]), t):
+                # a constant temporary (`_t3 = 2`): its value wherever it is read
+                rest = [_Subst(t, d.value).visit(x) for x in fwd[i + 1:]]
+                fwd, tail = fwd[:i] + rest, [_Subst(t, d.value).visit(x) for x in tail]
+                changed = True
+                break
+            t = _target(d)
+            if t is None or not _TEMP.match(t) or stores.get(t) != 1 or \
+                    loads.get(t) != 1 or t in opts.keep:
+                continue
+            e = d.value
+            if not _pure(e) or not pure(e) or any(
+                    isinstance(n, gast.Call) and not pure(n) for n in gast.walk(e)):
+                continue
+            reads = _reads(e)
+            if reads & set(opts.in_place):
+                continue
+            later = fwd[i + 1:]
+            if any(_writes(s, reads) for s in later):
+                continue
+            new = _into_tail(tail, t, e, reads, getattr(d, "lineno", None), opts)
+            if new is None:
+                continue
+            fwd, tail, changed = fwd[:i] + fwd[i + 1:], new, True
+            break
+    return fwd, tail
+
+
+def _writes(s, names):
+    for n in gast.walk(s):
+        if isinstance(n, gast.Name) and n.id in names and not isinstance(n.ctx, gast.Load):
+            return True
+        if isinstance(n, (gast.Subscript, gast.Attribute)) and \
+                not isinstance(n.ctx, gast.Load):
+            return True
+        if isinstance(n, gast.AugAssign):
+            return True
+        if isinstance(n, gast.Call) and not isinstance(n.func, gast.Name):
+            f = n.func
+            if isinstance(f, gast.Attribute) and f.attr in ("append", "pop", "extend",
+                                                            "insert", "fill", "sort"):
+                return True
+    return False
+
+
+def _into_tail(tail, t, e, reads, line, opts):
+    for j, s in enumerate(tail):
+        n = _loads(s, t)
+        if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and \
+                s.target.id == t:
+            n = n or 1  # `t += v`: the kill below
+        if n:
+            if n != 1 or getattr(s, "lineno", None) != line or \
+                    not isinstance(s, gast.Assign) or \
+                    (isinstance(s.value, gast.Name) and s.value.id == t) or \
+                    _size(s.value) + _size(e) > _MAX:
+                return None
+            s.value = _Subst(t, e).visit(s.value)
+            return tail
+        if _writes(s, reads) or any(True for _ in blocks_of(s)):
+            return None
+        if isinstance(s, gast.Assign) and not _pure(s.value):
+            return None
+    return None
