@@ -102,6 +102,11 @@ class _Algebra(gast.NodeTransformer):
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
+        for side in ("left", "right"):  # `y - 1 + (y == 0)` of a constant y
+            c = _compare_value(getattr(node, side))
+            if c is not None:
+                setattr(node, side, N.const(c))
+                self.changed = True
         a, b = _num(node.left), _num(node.right)
         if a is not None and b is not None:
             v = _fold(node.op, a, b)
@@ -180,11 +185,29 @@ def fold_constants(stmts):
     return out if t.changed else None
 
 
+_COMPARE = {gast.Eq: operator.eq, gast.NotEq: operator.ne, gast.Lt: operator.lt,
+            gast.LtE: operator.le, gast.Gt: operator.gt, gast.GtE: operator.ge}
+
+
+def _compare_value(e):
+    """``(2 == 0)`` as an operand of arithmetic: its value as an int (0 or 1), else None."""
+    if isinstance(e, gast.Compare) and len(e.ops) == 1 and type(e.ops[0]) in _COMPARE:
+        a, b = _num(e.left), _num(e.comparators[0])
+        if a is not None and b is not None:
+            return int(_COMPARE[type(e.ops[0])](a, b))
+    return None
+
+
 class _Folder(gast.NodeTransformer):
     changed = False
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
+        for side in ("left", "right"):  # `y - 1 + (y == 0)` of a constant y
+            v = _compare_value(getattr(node, side))
+            if v is not None:
+                setattr(node, side, N.const(v))
+                self.changed = True
         a, b = _num(node.left), _num(node.right)
         if a is not None and b is not None:
             v = _fold(node.op, a, b)
