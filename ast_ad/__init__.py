@@ -26,8 +26,9 @@ __all__ = [
     "defvjp",
     "nondifferentiable",
 ]
-from .api import GradientFunction, grad, source, value_and_grad  # noqa: E402
+from .api import GradientFunction  # noqa: E402
 from .custom import custom_jvp, custom_vjp  # noqa: E402
+from .entry import grad, source, value_and_grad  # noqa: E402
 from .forward_api import derivative, hessian, hvp, jacobian, jvp, vjp  # noqa: E402
 from .passes.analysis.calls import user_code  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402

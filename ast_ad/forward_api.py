@@ -13,7 +13,7 @@ import types
 
 import numpy as np
 
-from .api import grad
+from .entry import grad
 from .errors import AstAdError
 from .objects import Bound, GradientObject
 from .pipeline import CALLEES
@@ -48,7 +48,7 @@ def jvp(f, primals, tangents, registry=None, *, backend=None, fallback=None):
     if backend == "numba":  # eng15: engines
         from .backends.numba import jvp as numba_jvp
 
-        return numba_jvp(f, primals, tangents, fallback=fallback)
+        return numba_jvp(f, primals, tangents, fallback=fallback, python_jvp=jvp)
     registry = registry or default_registry
     for what, v in (("primals", primals), ("tangents", tangents)):
         if not isinstance(v, (tuple, list)):

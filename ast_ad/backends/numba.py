@@ -601,17 +601,17 @@ def _kind_key(v):
 class NumbaGradient:
     """``grad``/``value_and_grad`` of ``fn`` compiled with numba (see module docstring)."""
 
-    def __init__(self, fn, wrt=0, with_value=False, fallback=None, registry=None):
+    def __init__(self, fn, wrt=0, with_value=False, fallback=None, registry=None,
+                 python_gradient=None):
+        """``python_gradient``: the API's gradient class (handed in: no import of it)."""
         if fallback not in (None, "python"):
             raise AstAdError(f"backend='numba' takes fallback=None or 'python', "
                              f"not {fallback!r}")
         if not available():
             raise AstAdError("backend='numba' needs numba (pip install 'ast_ad[numba]')")
-        from ..api import GradientFunction
-
         self.fn = unwrap_njit(fn)
         self.wrt, self.with_value, self.fallback = wrt, with_value, fallback
-        self.python = GradientFunction(self.fn, wrt, with_value, registry)
+        self.python = python_gradient(self.fn, wrt, with_value, registry)
         self._compiled = {}
         self._sources = {}
         self.__name__ = getattr(self.fn, "__name__", "grad")
@@ -685,9 +685,9 @@ def _construct_of(lines):
     return None
 
 
-def jvp(f, primals, tangents, fallback=None):
-    """``(f(*primals), J·tangents)`` with the forward-mode code compiled by numba."""
-    from .. import forward_api
+def jvp(f, primals, tangents, fallback=None, python_jvp=None):
+    """``(f(*primals), J·tangents)`` with the forward-mode code compiled by numba
+    (``python_jvp``: the API's own jvp, handed in for the fallback)."""
     from ..pipeline import CALLEES
     from ..rules.registry import default_registry
     from ..signature import param_names
@@ -723,7 +723,7 @@ def jvp(f, primals, tangents, fallback=None):
                     f"{str(e).strip().splitlines()[0]}") from e
             warnings.warn(f"ast_ad: running the Python jvp of {fn.__qualname__}: {e}",
                           stacklevel=2)
-            return forward_api.jvp(f, primals, tangents)
+            return python_jvp(f, primals, tangents)
     jitted, _ = c
     return jitted(*primals, *kw.values())
 
