@@ -39,6 +39,7 @@ from ast_ad.passes.reverse.adjoint import Reverse
 from ast_ad.passes.reverse.calls import prepare_user_call
 from ast_ad.passes.reverse.control import State
 from ast_ad.passes.reverse.stack import ForwardSweep, finalize_markers, needed_names
+from ast_ad.passes.statements import StatementsMixin
 from ast_ad.passes.views import guard_views
 from ast_ad.pipeline import CALLEES
 from ast_ad.rules.registry import default_registry
@@ -95,6 +96,20 @@ def test_loops_iterate_an_index_range():
         "s = 0.0\n_seq1 = as_sequence(xs)\n_seq2 = as_sequence(ys)\n_t1 = len(_seq1)\n"
         "_t2 = len(_seq2)\n_t3 = min(_t1, _t2)\n_r1 = range(_t3)\nfor _k1 in _r1:\n"
         "    a = _seq1[_k1]\n    b = _seq2[_k1]\n    _t4 = a * b\n    s = s + _t4\nreturn s")
+
+
+def starred(x):
+    a, *b = x
+    return a * sum(b)
+
+
+def test_statements_starred_assignment():
+    assert issubclass(Normalizer, StatementsMixin)
+    unit, _ = front(starred, ["x"], {"x": list})
+    src = text(unit.tree.body)
+    assert "a = " in src and "b = " in src
+    g = ast_ad.grad(starred)([2.0, 3.0, 4.0])
+    assert g == [7.0, 2.0, 2.0]
 
 
 def test_adjoint_sweep_with_restore_markers():
