@@ -8,6 +8,7 @@ from . import (  # noqa: F401  (each module registers its rules in default_regis
     linalg_more,
     numpy_linalg,
     numpy_more,
+    numpy_pairs,
     numpy_reductions,
     numpy_shape,
 )

@@ -42,19 +42,10 @@ from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...rules import helpers as H
 from ..analysis.activity import operands, written_base
-from ..inline import rule_expr
 from . import calls as C
 from . import control
 from .control import RESTORE
-from .rules import (
-    _combine,
-    _numpy_function,
-    _own_helper,
-    check_arity,
-    drop_shape_helper,
-    no_rule_error,
-    positional_actives,
-)
+from .rules import rule_call
 
 BINOPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
           gast.Div: operator.truediv, gast.Pow: operator.pow, gast.MatMult: operator.matmul,
@@ -378,45 +369,8 @@ class Reverse:
 
     def rule_call(self, s, x, fn, args, keywords, g, ans, state, func_node=None,
                   from_zero=False):
-        reg = self.facts.registry
-        rs = reg.vjp(fn) if fn is not None else None
-        out = []
-        if rs is None:
-            if fn is not None and reg.is_nondifferentiable(fn):
-                return out
-            no_rule_error(self.unit.parsed, s, fn, func_node)
-        contribs = {}
-        order = []
-        args, keywords = positional_actives(self.unit, s, rs, args, keywords,
-                                            self.facts.active, func_node, self.facts)
-        for k, a in enumerate(args):
-            if not (isinstance(a, gast.Name) and a.id in self.facts.active):
-                continue
-            rule = rs.rules[k] if k < len(rs.rules) else None
-            if rule is None:
-                if k < len(rs.rules) or _own_helper(fn):
-                    continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
-                no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
-            check_arity(self.unit, s, fn, rule, args, keywords, func_node)
-            expr = self.rule_expr(rule, x, g, ans, args, keywords, a.id)
-            if self.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn):
-                # NumPy read a list/tuple as an array: give the gradient the list's shape
-                expr = N.call(self.ref(R.array_parts), [expr, N.name(a.id)])
-            if a.id in contribs:
-                contribs[a.id] = _combine(contribs[a.id], expr)
-            else:
-                contribs[a.id] = expr
-                order.append(a.id)
-        for var in order:
-            self.accumulate(var, contribs[var], state, out, s, from_zero=from_zero)
-        return out
-
-    def rule_expr(self, rule, x, g, ans, args, keywords, target):
-        """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
-        (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape)."""
-        expr = rule_expr(rule, g, ans, args, keywords, self.namer, self.unit.env)
-        return drop_shape_helper(expr, self.ref(H.unbroadcast, "unbroadcast"), self.facts,
-                                 x or getattr(ans, "id", ""), target)
+        """The adjoint of ``x = fn(*args, **keywords)`` by ``fn``'s registered rules."""
+        return rule_call(self, s, x, fn, args, keywords, g, ans, state, func_node, from_zero)
 
     # -- x[idx] = v ----------------------------------------------------------------------
     def setitem(self, s, t, state):

@@ -8,8 +8,12 @@ import types
 import gast
 import numpy as np
 
+from ... import runtime as R
 from ...errors import NoRuleError, UnsupportedConstructError
 from ...ir import nodes as N
+from ...ir.lattice import Kind
+from ...rules import helpers as H
+from ..inline import rule_expr
 
 
 def drop_shape_helper(expr, helper_ref, facts, a, b):
@@ -144,3 +148,48 @@ def check_arity(unit, s, fn, rule, args, keywords, func_node):
             filename=filename, lineno=line) from None
     except ValueError:
         pass  # a signature that cannot be read: the rule is called as it is
+
+
+def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
+              from_zero=False):
+    """The reverse pass's rule stage (``Reverse.rule_call``): each differentiated argument
+    gets its rule's contribution, inlined."""
+    reg = rev.facts.registry
+    rs = reg.vjp(fn) if fn is not None else None
+    out = []
+    if rs is None:
+        if fn is not None and reg.is_nondifferentiable(fn):
+            return out
+        no_rule_error(rev.unit.parsed, s, fn, func_node)
+    contribs = {}
+    order = []
+    args, keywords = positional_actives(rev.unit, s, rs, args, keywords,
+                                        rev.facts.active, func_node, rev.facts)
+    for k, a in enumerate(args):
+        if not (isinstance(a, gast.Name) and a.id in rev.facts.active):
+            continue
+        rule = rs.rules[k] if k < len(rs.rules) else None
+        if rule is None:
+            if k < len(rs.rules) or _own_helper(fn):
+                continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
+            no_rule_error(rev.unit.parsed, s, fn, func_node, arg=k)
+        check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
+        expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id)
+        if rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn):
+            # NumPy read a list/tuple as an array: give the gradient the list's shape
+            expr = N.call(rev.ref(R.array_parts), [expr, N.name(a.id)])
+        if a.id in contribs:
+            contribs[a.id] = _combine(contribs[a.id], expr)
+        else:
+            contribs[a.id] = expr
+            order.append(a.id)
+    for var in order:
+        rev.accumulate(var, contribs[var], state, out, s, from_zero=from_zero)
+    return out
+
+def _rule_contribution(rev, rule, x, g, ans, args, keywords, target):
+    """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
+    (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape)."""
+    expr = rule_expr(rule, g, ans, args, keywords, rev.namer, rev.unit.env)
+    return drop_shape_helper(expr, rev.ref(H.unbroadcast, "unbroadcast"), rev.facts,
+                             x or getattr(ans, "id", ""), target)
