@@ -345,7 +345,3 @@ def untake(grad, like, indices, axis=None, mode="raise"):
 
 def _map_nested(x, f):
     return [_map_nested(e, f) for e in x] if isinstance(x, list) else f(x)
-
-
-from .signal import *  # noqa: E402, F401, F403
-from .statistics import *  # noqa: E402, F401, F403

@@ -7,7 +7,6 @@ import numpy as np
 
 from ._common import _float_of, _is_scalar, _is_zero
 from .broadcasting import unbroadcast
-from .more import _map_nested  # noqa: F401
 from .shapes import concat_like, split_like
 
 

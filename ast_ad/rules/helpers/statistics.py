@@ -9,7 +9,6 @@ import numpy as np
 
 from ._common import _axes, _float_of, _is_scalar, _is_zero
 from .broadcasting import unbroadcast
-from .more import _map_nested  # noqa: F401
 
 
 # -- differences, gradients, interpolation -----------------------------------------------------
