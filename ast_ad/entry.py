@@ -45,12 +45,7 @@ def grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False, fallback
     if fn is None:
         return lambda f: grad(f, wrt, has_aux=has_aux, fallback=fallback, registry=registry,
                               backend=backend)
-    _callable("grad", fn)
-    if backend not in (None, "python"):  # eng15: engines
-        if has_aux:
-            raise AstAdError("has_aux=True is not supported with a backend")
-        return _backend_object(fn, wrt, False, registry, fallback, backend)
-    return _gradient_object(_py_func(fn), wrt, False, registry, fallback, has_aux)
+    return _make("grad", fn, wrt, False, has_aux, fallback, registry, backend)
 
 
 def value_and_grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False,
@@ -68,12 +63,16 @@ def value_and_grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False
     if fn is None:
         return lambda f: value_and_grad(f, wrt, has_aux=has_aux, fallback=fallback,
                                         registry=registry, backend=backend)
-    _callable("value_and_grad", fn)
+    return _make("value_and_grad", fn, wrt, True, has_aux, fallback, registry, backend)
+
+
+def _make(what, fn, wrt, with_value, has_aux, fallback, registry, backend):
+    _callable(what, fn)
     if backend not in (None, "python"):  # eng15: engines
         if has_aux:
             raise AstAdError("has_aux=True is not supported with a backend")
-        return _backend_object(fn, wrt, True, registry, fallback, backend)
-    return _gradient_object(_py_func(fn), wrt, True, registry, fallback, has_aux)
+        return _backend_object(fn, wrt, with_value, registry, fallback, backend)
+    return _gradient_object(_py_func(fn), wrt, with_value, registry, fallback, has_aux)
 
 
 # -- eng15: engines (ast_ad/backends) ------------------------------------------------------

@@ -75,21 +75,18 @@ class Registry:
         return own + self.parent.version if self.parent is not None else own
 
     def vjp(self, fn: Any) -> RuleSet | None:
-        r = self._vjp.get(_key(fn))
-        if r is None and _key(fn) not in self._nondiff:
-            if self.parent is not None:
-                return self.parent.vjp(fn)
-            if _load_lazy(fn):
-                return self.vjp(fn)
-        return r
+        return self._lookup("_vjp", fn)
 
     def jvp(self, fn: Any) -> RuleSet | None:
-        r = self._jvp.get(_key(fn))
+        return self._lookup("_jvp", fn)
+
+    def _lookup(self, table, fn):
+        r = getattr(self, table).get(_key(fn))
         if r is None and _key(fn) not in self._nondiff:
             if self.parent is not None:
-                return self.parent.jvp(fn)
+                return self.parent._lookup(table, fn)
             if _load_lazy(fn):
-                return self.jvp(fn)
+                return self._lookup(table, fn)
         return r
 
     def is_nondifferentiable(self, fn: Any) -> bool:

@@ -102,11 +102,7 @@ class _Algebra(gast.NodeTransformer):
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        for side in ("left", "right"):  # `y - 1 + (y == 0)` of a constant y
-            c = _compare_value(getattr(node, side))
-            if c is not None:
-                setattr(node, side, N.const(c))
-                self.changed = True
+        self.changed |= _fold_compares(node)
         a, b = _num(node.left), _num(node.right)
         if a is not None and b is not None:
             v = _fold(node.op, a, b)
@@ -198,16 +194,23 @@ def _compare_value(e):
     return None
 
 
+def _fold_compares(node):
+    """`y - 1 + (y == 0)` of a constant y: the comparison's value as an int operand."""
+    changed = False
+    for side in ("left", "right"):
+        v = _compare_value(getattr(node, side))
+        if v is not None:
+            setattr(node, side, N.const(v))
+            changed = True
+    return changed
+
+
 class _Folder(gast.NodeTransformer):
     changed = False
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        for side in ("left", "right"):  # `y - 1 + (y == 0)` of a constant y
-            v = _compare_value(getattr(node, side))
-            if v is not None:
-                setattr(node, side, N.const(v))
-                self.changed = True
+        self.changed |= _fold_compares(node)
         a, b = _num(node.left), _num(node.right)
         if a is not None and b is not None:
             v = _fold(node.op, a, b)
