@@ -547,3 +547,11 @@ def test_check_grad_fails_on_a_non_finite_gradient():
 
     with pytest.raises(ast_ad.GradientCheckError, match="not finite"):
         check_grad(sqrt_at_zero, np.array([0.0, 1.0]))
+
+
+def percent_format(x):
+    return float("%r" % x[0]) * x[1]
+
+
+def test_string_formatting_of_a_differentiated_value_is_refused():
+    refused(percent_format, match="no derivative")

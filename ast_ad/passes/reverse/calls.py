@@ -249,6 +249,8 @@ def refuse_container_arithmetic(unit, facts, s, value, active):
     sides = [value.left, value.right]
     if not any(getattr(e, "id", None) in active for e in sides):
         return
+    if any(isinstance(e, gast.Constant) and isinstance(e.value, (str, bytes)) for e in sides):
+        no_derivative(unit, s, value, active)  # "%r" % x: string formatting
     if any(isinstance(e, gast.Name) and e.id in facts.sequences for e in sides):
         filename, line = unit.where(s)
         raise UnsupportedConstructError(
