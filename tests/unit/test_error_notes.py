@@ -35,7 +35,8 @@ def test_shape_mismatch_names_the_user_line():
         assert len(notes) == 1
         assert notes[0] == "while differentiating loss (test_error_notes.py:13: h = W @ x)"
         frames = traceback.extract_tb(ei.value.__traceback__)
-        assert not any(f.filename.startswith("<ast_ad dispatch") for f in frames)
+        if hasattr(BaseException, "add_note"):  # trimming rides on PEP 678's machinery
+            assert not any(f.filename.startswith("<ast_ad dispatch") for f in frames)
 
 
 def test_user_helper_exception_names_its_line():

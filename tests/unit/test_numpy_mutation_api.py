@@ -28,7 +28,7 @@ WRITING_FUNCTIONS = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal,
 def _installed():
     fns = {n for n in dir(np) if not n.startswith("_") and callable(getattr(np, n))
            and not isinstance(getattr(np, n), type)}
-    meths = {n for n in dir(np.ndarray) if not n.startswith("__")
+    meths = {n for n in dir(np.ndarray) if not n.startswith("_")
              and callable(getattr(np.ndarray, n))}
     return {f"function {n}" for n in fns} | {f"method {n}" for n in meths}
 
