@@ -102,13 +102,12 @@ class _Algebra(gast.NodeTransformer):
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        self.changed |= _fold_compares(node)
+        folded = _fold_constant(node)
+        if folded is not node:
+            self.changed = True
+            return folded
         a, b = _num(node.left), _num(node.right)
         if a is not None and b is not None:
-            v = _fold(node.op, a, b)
-            if v is not None:
-                self.changed = True
-                return _const(v)
             return node
         op = node.op
         if isinstance(op, (gast.Add, gast.Sub)) and isinstance(node.right, gast.UnaryOp) \
@@ -194,6 +193,21 @@ def _compare_value(e):
     return None
 
 
+def _fold_constant(node):
+    """``c1 op c2`` (comparisons of constants inside it first) as one constant; the same
+    node (possibly with its comparisons folded) when it is not constant."""
+    compares = _fold_compares(node)
+    a, b = _num(node.left), _num(node.right)
+    if a is not None and b is not None:
+        v = _fold(node.op, a, b)
+        if v is not None:
+            return _const(v)
+    if compares:
+        return gast.copy_location(gast.BinOp(left=node.left, op=node.op, right=node.right),
+                                  node)  # a changed node
+    return node
+
+
 def _fold_compares(node):
     """`y - 1 + (y == 0)` of a constant y: the comparison's value as an int operand."""
     changed = False
@@ -210,14 +224,9 @@ class _Folder(gast.NodeTransformer):
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        self.changed |= _fold_compares(node)
-        a, b = _num(node.left), _num(node.right)
-        if a is not None and b is not None:
-            v = _fold(node.op, a, b)
-            if v is not None:
-                self.changed = True
-                return _const(v)
-        return node
+        folded = _fold_constant(node)
+        self.changed |= folded is not node
+        return folded
 
 
 def algebra(stmts, opts):
