@@ -1,8 +1,8 @@
 """Optimize: the generated-code optimizations, one list, one fixed-point driver.
 
 Each optimization is a named ``(stmts, opts) -> stmts | None`` function (``None``: nothing
-changed).  ``run`` applies the first that changes something, then starts again from the
-top of the list, until none does; it runs on joint, split and forward code alike (the
+changed).  ``run`` applies them in list order, round after round, until a whole round
+changes nothing; it runs on joint, split and forward code alike (the
 ``Options`` say which names are the generated derivative names it may rewrite).
 
 >>> import gast
@@ -58,12 +58,12 @@ OPTIMIZATIONS = [
 def run(stmts, opts, optimizations=OPTIMIZATIONS, rounds=40):
     stmts = list(stmts)
     for _ in range(rounds):
+        changed = False
         for opt in optimizations:
             new = opt(stmts, opts)
             if new is not None:
-                stmts = new
-                break
-        else:
+                stmts, changed = new, True
+        if not changed:
             break
     return stmts
 
