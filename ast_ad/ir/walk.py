@@ -34,6 +34,22 @@ def blocks_of(stmt):
     return out
 
 
+def nodes(roots):
+    """Every node under the nodes ``roots`` (a list of nodes or one node), like
+    ``gast.walk`` but without its generator per node (the optimizer's hot loop)."""
+    AST = gast.AST
+    stack = list(roots) if isinstance(roots, list) else [roots]
+    while stack:
+        n = stack.pop()
+        yield n
+        for f in n._fields:
+            v = getattr(n, f, None)
+            if type(v) is list:
+                stack.extend(x for x in reversed(v) if isinstance(x, AST))
+            elif isinstance(v, AST) and f != "ctx":
+                stack.append(v)
+
+
 def is_loop(stmt) -> bool:
     spec = _BLOCKS.get(type(stmt))
     return spec is not None and spec[1]

@@ -1,9 +1,10 @@
 """Optimize: the generated-code optimizations, one list, one fixed-point driver.
 
 Each optimization is a named ``(stmts, opts) -> stmts | None`` function (``None``: nothing
-changed).  ``run`` applies them in list order, round after round, until a whole round
-changes nothing; it runs on joint, split and forward code alike (the
-``Options`` say which names are the generated derivative names it may rewrite).
+changed).  ``run`` cycles through the list, applying each until it changes nothing more,
+and stops once every one in a row has changed nothing; it runs on joint, split and
+forward code alike (the ``Options`` say which names are the generated derivative names
+it may rewrite).
 
 >>> import gast
 >>> code = gast.parse("by = g\\nb_t1 = by\\nbx = b_t1 * 0.9\\nreturn bx").body
@@ -56,15 +57,18 @@ OPTIMIZATIONS = [
 
 
 def run(stmts, opts, optimizations=OPTIMIZATIONS, rounds=40):
-    stmts = list(stmts)
-    for _ in range(rounds):
-        changed = False
-        for opt in optimizations:
-            new = opt(stmts, opts)
-            if new is not None:
-                stmts, changed = new, True
-        if not changed:
+    stmts, n = list(stmts), len(optimizations)
+    quiet = 0  # optimizations run in a row that changed nothing
+    for k in range(rounds * n):
+        if quiet == n:
             break
+        opt, changed = optimizations[k % n], False
+        for _ in range(rounds * 8):  # one optimization to its own fixed point
+            new = opt(stmts, opts)
+            if new is None:
+                break
+            stmts, changed = new, True
+        quiet = 1 if changed else quiet + 1
     return stmts
 
 

@@ -34,6 +34,7 @@ import operator
 import gast
 
 from ...ir import nodes as N
+from ...ir.walk import nodes
 from .fold import _surely_float
 
 _OPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -74,7 +75,7 @@ def _fold(op, a, b):
 
 
 def _mentions(e, names):
-    return any(isinstance(n, gast.Name) and n.id in names for n in gast.walk(e))
+    return any(isinstance(n, gast.Name) and n.id in names for n in nodes(e))
 
 
 class _Algebra(gast.NodeTransformer):

@@ -5,17 +5,19 @@ from __future__ import annotations
 import gast
 
 from ...ir import nodes as N
+from ...ir.walk import nodes
 
 
 def counts(stmts):
     loads, stores = {}, {}
-    for s in stmts:
-        for n in gast.walk(s):
-            if isinstance(n, gast.Name):
-                d = loads if isinstance(n.ctx, gast.Load) else stores
-                d[n.id] = d.get(n.id, 0) + 1
-            if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name):
-                loads[n.target.id] = loads.get(n.target.id, 0) + 1  # `+=` reads it too
+    Name, Load, AugAssign = gast.Name, gast.Load, gast.AugAssign
+    for n in nodes(stmts):
+        t = type(n)
+        if t is Name:
+            d = loads if type(n.ctx) is Load else stores
+            d[n.id] = d.get(n.id, 0) + 1
+        elif t is AugAssign and type(n.target) is Name:
+            loads[n.target.id] = loads.get(n.target.id, 0) + 1  # `+=` reads it too
     return loads, stores
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gast
 
+from ...ir.walk import nodes
 from .common import Rename, counts
 
 
@@ -35,7 +36,7 @@ def _propagate(stmts, adj, loads, stores):
                 b not in adj or stores.get(b, 0) != 1)):
             continue
         rest = stmts[i + 1:]
-        later = sum(1 for x in rest for n in gast.walk(x)
+        later = sum(1 for x in rest for n in nodes(x)
                     if isinstance(n, gast.Name) and n.id == a and isinstance(n.ctx, gast.Load))
         if later != loads.get(a, 0):
             continue

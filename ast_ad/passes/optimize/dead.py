@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gast
 
-from ...ir.walk import blocks_of
+from ...ir.walk import blocks_of, nodes
 from .common import counts
 
 
@@ -49,7 +49,7 @@ def _drop_dead(stmts, adj, loads, keep):
 
 
 def _pure(v):
-    for n in gast.walk(v):
+    for n in nodes(v):
         if isinstance(n, gast.Call):
             f = n.func
             name = f.id if isinstance(f, gast.Name) else getattr(f, "attr", "")

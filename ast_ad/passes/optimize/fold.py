@@ -10,6 +10,7 @@ from __future__ import annotations
 import gast
 
 from ...ir import nodes as N
+from ...ir.walk import nodes
 
 
 def fold_ones(stmts, opts):
@@ -20,7 +21,7 @@ def fold_ones(stmts, opts):
     if opts.immutable:  # Python floats only: fold just where `e` is surely a float too
         folder.floats = set(opts.floats) | set(opts.names)
     else:  # `+=` on arrays: never fold into an adjoint updated in place
-        folder.updated = {n.target.id for x in stmts for n in gast.walk(x)
+        folder.updated = {n.target.id for x in stmts for n in nodes(x)
                           if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
     out = [folder.visit(x) for x in stmts]
     return out if folder.changed else None

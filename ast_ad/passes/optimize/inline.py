@@ -31,7 +31,7 @@ import re
 
 import gast
 
-from ...ir.walk import blocks_of
+from ...ir.walk import blocks_of, nodes
 from .algebra import _num, fold_constants
 from .common import counts
 from .dead import _pure
@@ -41,16 +41,16 @@ _MAX = 12  # the most operations a substituted expression may have (readability)
 
 
 def _size(e):
-    return sum(1 for n in gast.walk(e) if isinstance(n, (gast.BinOp, gast.UnaryOp,
+    return sum(1 for n in nodes(e) if isinstance(n, (gast.BinOp, gast.UnaryOp,
                                                          gast.Call, gast.Subscript)))
 
 
 def _reads(e):
-    return {n.id for n in gast.walk(e) if isinstance(n, gast.Name)}
+    return {n.id for n in nodes(e) if isinstance(n, gast.Name)}
 
 
 def _loads(e, name):
-    return sum(1 for n in gast.walk(e) if isinstance(n, gast.Name) and n.id == name
+    return sum(1 for n in nodes(e) if isinstance(n, gast.Name) and n.id == name
                and isinstance(n.ctx, gast.Load))
 
 
@@ -78,7 +78,7 @@ class _Ctx:
     def effect_free(self, e):
         if not _pure(e):
             return False
-        for n in gast.walk(e):
+        for n in nodes(e):
             if isinstance(n, gast.Call) and not (self.pure and self.pure(n)):
                 return False
         return True
@@ -206,7 +206,7 @@ def _self_copies(block):
 
 def _stores_name(s, t):
     return any(isinstance(n, gast.Name) and n.id == t and not isinstance(n.ctx, gast.Load)
-               for n in gast.walk(s))
+               for n in nodes(s))
 
 
 class _Subst(gast.NodeTransformer):
@@ -233,7 +233,7 @@ def order_gradients(stmts, opts):
         return None
     rank = {}
     for k, x in enumerate(ret.value.elts):
-        for n in gast.walk(x):
+        for n in nodes(x):
             if isinstance(n, gast.Name):
                 rank.setdefault(n.id, k)
     for i in range(len(stmts) - 2):
@@ -278,7 +278,7 @@ def inline_forward(fwd, tail, opts):
                 continue
             e = d.value
             if not _pure(e) or not pure(e) or any(
-                    isinstance(n, gast.Call) and not pure(n) for n in gast.walk(e)):
+                    isinstance(n, gast.Call) and not pure(n) for n in nodes(e)):
                 continue
             reads = _reads(e)
             if reads & set(opts.in_place):
@@ -295,7 +295,7 @@ def inline_forward(fwd, tail, opts):
 
 
 def _writes(s, names):
-    for n in gast.walk(s):
+    for n in nodes(s):
         if isinstance(n, gast.Name) and n.id in names and not isinstance(n.ctx, gast.Load):
             return True
         if isinstance(n, (gast.Subscript, gast.Attribute)) and \

@@ -8,6 +8,7 @@ import gast
 
 from ...ir import nodes as N
 from ...ir.lattice import Shape
+from ...ir.walk import nodes
 from .common import counts
 
 
@@ -77,7 +78,7 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of):
         if not cls.known:
             continue
         rest = stmts[i + 1:]
-        uses = [n for x in rest for n in gast.walk(x)
+        uses = [n for x in rest for n in nodes(x)
                 if isinstance(n, gast.Name) and n.id == b and isinstance(n.ctx, gast.Load)]
         if len(uses) != loads.get(b, 0) or not uses:
             continue
