@@ -71,7 +71,7 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of):
         if len(uses) != loads.get(b, 0) or not uses:
             continue
         sub = _ScalarUse(b, scalar, cls, shape_of)
-        new_rest = [sub.visit(x) for x in rest]
+        new_rest = [sub.visit(N.clone(x)) for x in rest]  # (all uses, or none)
         if sub.replaced == len(uses):
             return stmts[:i] + new_rest
     return None
