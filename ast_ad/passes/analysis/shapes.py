@@ -22,8 +22,9 @@ from .activity import assigned_name
 ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod, gast.FloorDiv)
 
 
-def shape_classes(body, params, scalar_params, resolver) -> dict:
-    """name -> Shape; names in one class have equal shapes (Shape.UNKNOWN: unknown)."""
+def shape_classes(body, params, scalar_params, resolver, elements=None) -> dict:
+    """name -> Shape; names in one class have equal shapes (Shape.UNKNOWN: unknown).
+    ``elements`` (``analysis.elements.Elements``): one element of an array is a scalar."""
     cls = {p: (Shape.SCALAR if p in scalar_params else Shape.param(p)) for p in params}
     defs = [(s.targets[0].id, s.value) for s, _ in statements(body)
             if assigned_name(s) is not None]
@@ -59,6 +60,8 @@ def shape_classes(body, params, scalar_params, resolver) -> dict:
             return c
         if isinstance(v, gast.Call) and resolver.scalar_call(v):
             return Shape.SCALAR  # a full reduction, len(), ...: one number
+        if elements is not None and isinstance(v, gast.Subscript) and elements.scalar(v):
+            return Shape.SCALAR  # x[i] of a 1-d array seen at the call
         if isinstance(v, gast.Attribute) and v.attr in ("ndim", "size"):
             return Shape.SCALAR
         if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and \
