@@ -88,7 +88,7 @@ def analyze(unit, request) -> Facts:
         overwrites=overwrites(tree.body, params),
         kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry)),
         shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver,
-                                              elements)),
+                                              elements, pyfloat)),
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
         sequences=sequence_names(tree.body, params, kinds, resolver), elements=elements,
         resolver=resolver, registry=registry,

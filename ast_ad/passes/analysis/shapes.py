@@ -22,10 +22,13 @@ from .activity import assigned_name
 ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod, gast.FloorDiv)
 
 
-def shape_classes(body, params, scalar_params, resolver, elements=None) -> dict:
+def shape_classes(body, params, scalar_params, resolver, elements=None,
+                  floats=frozenset()) -> dict:
     """name -> Shape; names in one class have equal shapes (Shape.UNKNOWN: unknown).
-    ``elements`` (``analysis.elements.Elements``): one element of an array is a scalar."""
-    cls = {p: (Shape.SCALAR if p in scalar_params else Shape.param(p)) for p in params}
+    ``elements`` (``analysis.elements.Elements``): one element of an array is a scalar;
+    ``floats``: names surely holding a float (``kinds.surely_floats``) are scalars."""
+    cls = {p: (Shape.SCALAR if p in scalar_params or p in floats else Shape.param(p))
+           for p in params}
     defs = [(s.targets[0].id, s.value) for s, _ in statements(body)
             if assigned_name(s) is not None]
     shape_tuples = {name for name, v in defs if isinstance(v, gast.Attribute)
@@ -80,6 +83,9 @@ def shape_classes(body, params, scalar_params, resolver, elements=None) -> dict:
     for _ in range(50):
         new = dict(cls)
         for t in assigned:
+            if t in floats:
+                new[t] = Shape.SCALAR
+                continue
             c = cls.get(t) if t in params else None
             for name, v in defs:
                 if name == t:
