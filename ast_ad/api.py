@@ -4,9 +4,11 @@ Cache key of a generated function (documented in docs/design.md):
 
     the function object (weakly: a redefined function is a new object, and a collected
     function frees its entries)  x  wrt  x  value-or-not  x  the rule-registry version
-    x  the types of the differentiated arguments (float / int / ndarray / other)
+    x  the types of the arguments (float / int / ndarray / other)  x  the ndim and
+    dtype of NumPy array arguments
 
-The per-call fast path is: one type lookup, one dict lookup, the generated function.
+The per-call fast path is: the dispatcher's type (and ndim/dtype) checks, the generated
+function.
 """
 
 from __future__ import annotations
