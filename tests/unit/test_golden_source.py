@@ -222,23 +222,14 @@ else:
 return bx
 """,
     'loop': """\
-_t1 = None
-s = None
-_stack = []
-_push = _stack.append
 s = 0.0
 _r1 = range(3)
 for i in _r1:
-    _push(shape_token(_t1))
     _t1 = x * i
-    _push(shape_token(s))
     s = s + _t1
-_pop = _stack.pop
 bx = 0.0
 for i in _r1[::-1]:
-    s = _pop()
     bx += 1.0 * i
-    _t1 = _pop()
 return bx
 """,
     'loop_pow': """\

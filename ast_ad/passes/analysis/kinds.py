@@ -34,8 +34,9 @@ def _name_defs(body):
             if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
 
 
-def surely_floats(body, params, arg_kinds, resolver) -> frozenset:
-    """Names whose value is surely a Python float or an np.float64 scalar."""
+def surely_floats(body, params, arg_kinds, resolver, elements=None) -> frozenset:
+    """Names whose value is surely a Python float or an np.float64 scalar (``elements``:
+    ``analysis.elements.Elements``, an element of a float64 array is one)."""
     kind = {p: (Num.FLOAT if arg_kinds.get(p) in (float, np.float64) else
                 Num.INT if arg_kinds.get(p) is int else None) for p in params}
     defs = _name_defs(body)
@@ -64,6 +65,8 @@ def surely_floats(body, params, arg_kinds, resolver) -> frozenset:
             return None
         if isinstance(v, gast.UnaryOp) and isinstance(v.op, (gast.USub, gast.UAdd)):
             return of(v.operand, k)
+        if elements is not None and isinstance(v, gast.Subscript) and elements.float64(v):
+            return Num.FLOAT
         if isinstance(v, gast.Call) and not v.keywords:
             obj = resolver.callable(v.func)
             kinds_ = [of(a, k) for a in v.args]

@@ -73,6 +73,9 @@ class Reverse:
         # eng15: ``bv += c`` only when every array is NumPy's (a NumPy buffer cannot take
         # a Dask array in place); set by assemble.reverse from the argument types
         self.in_place = True
+        # array parameters whose adjoint buffer is allocated before the sweep (element
+        # reads then accumulate into it in place); set by assemble.reverse
+        self.buffers = frozenset()
 
     # -- names -----------------------------------------------------------------------
     def b(self, var):
@@ -292,6 +295,17 @@ class Reverse:
                 idx = N.index_expr(value.slice)
                 was_live = base.id in state.live
                 num = self.facts.kind(base.id) is Kind.NUM
+                if base.id in self.buffers and base.id in state.owned and self.in_place \
+                        and self.facts.elements.basic(value):
+                    # bx is the buffer allocated for x before the sweep: bx[i] += g
+                    st = gast.AugAssign(target=gast.Subscript(
+                        value=N.name(self.b(base.id)), slice=idx, ctx=gast.Store()),
+                        op=gast.Add(), value=g)
+                    anno.set_(st, anno.ACCUMULATES)
+                    out.append(N.copy_loc(st, s))
+                    if not from_zero:
+                        state.zero.discard(base.id)
+                    return out
                 # an adjoint buffer this code allocated takes element reads in place
                 into = num and was_live and base.id in state.owned
                 acc = N.call(self.ref(R.accum_index_into if into else R.accum_index), [

@@ -87,6 +87,13 @@ def reverse(unit, facts, request):
         value_name = namer.fresh("value")
         seed.insert(0, N.assign(value_name, out_atom))
         out_atom = N.name(value_name)
+    if mode == "joint" and rev.in_place:
+        rev.buffers = _element_buffers(unit, facts, body)
+        for p in sorted(rev.buffers):  # one adjoint buffer per call, owned by this code
+            seed.append(N.assign(rev.b(p), N.call(ref(np.zeros_like, "zeros_like"),
+                                                  [N.name(p)])))
+            state.live.add(p)
+            state.owned.add(p)
     rev_code = rev.block(body, state)
     locals_ = set(unit.params) | N.stored_names(body) | {
         c.name for c in (anno.get(s, anno.Counter) for s, _ in statements(body)) if c} | {
@@ -293,6 +300,22 @@ def _param_copies(unit, facts, body):
            for p in unit.params if p in written]
     check_views(body, written, unit, facts)
     return out
+
+
+def _element_buffers(unit, facts, body):
+    """Differentiated array parameters read by basic indices (``x[i]``, ``x[i:j]``) inside
+    a loop: their adjoint is one buffer allocated before the sweep, never a temporary per
+    read (parameters written in place keep the generic adjoint)."""
+    written = {st.targets[0].value.id for st, _ in statements(body)
+               if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
+    out = set()
+    for st, depth in statements(body):
+        if depth and isinstance(st, gast.Assign) and isinstance(st.value, gast.Subscript):
+            base = st.value.value
+            if isinstance(base, gast.Name) and base.id in facts.active and \
+                    base.id not in written and facts.elements.basic(st.value):
+                out.add(base.id)
+    return frozenset(out)
 
 
 def _mentions(stmts, name):
