@@ -53,8 +53,11 @@ class Typed:
     """Some instance of exactly ``cls`` (a parameter's type, the elements of a list of
     layers): its methods resolve on the class; the instance is known only at run time."""
 
-    def __init__(self, cls):
+    def __init__(self, cls, sample=None):
         self.cls = cls
+        self.sample = sample  # an instance seen now (a default argument, an attribute of
+        # another sample): it tells the classes of attributes; each is checked again
+        # where it becomes a receiver, so the code never depends on this one object
 
     def value(self, name):
         return None

@@ -151,7 +151,8 @@ class Resolver:
         objects = None
         if getattr(unit, "tree", None) is not None and hasattr(unit.tree, "args"):
             objects = Receivers.of(unit.tree, unit.env, static, dict(unit.nested),
-                                   request.arg_kinds, request.wrt)
+                                   request.arg_kinds, request.wrt, unit.namer.support,
+                                   unit.fn)
         return cls(unit.env, unit.namer.support, static, dict(unit.nested), objects)
 
     def method_call(self, func):

@@ -74,6 +74,13 @@ def super_attr(cls, start, name):
     return ABSENT
 
 
+class Sampled:
+    """A list or tuple read from a ``Typed`` sample: only its entries' classes count."""
+
+    def __init__(self, seq):
+        self.seq = seq
+
+
 class Super:
     """``super()`` inside a method whose ``self`` is known (an object or ``Typed``)."""
 
@@ -113,9 +120,12 @@ class Receivers:
         self.params = params
         self.wrt = frozenset(wrt)  # a differentiated object is no known receiver
         self.assigned = frozenset()  # every name the (normalized) function binds
+        self.support = {}  # the namer's support objects (alias -> object)
+        self.defaults = {}  # parameter -> its default value (a sample of its class)
 
     @classmethod
-    def of(cls, tree, env, static_args, nested, arg_kinds=None, wrt=()):
+    def of(cls, tree, env, static_args, nested, arg_kinds=None, wrt=(), support=None,
+           fn=None):
         a = tree.args
         params = [p.id for p in a.args + a.kwonlyargs if isinstance(p, gast.Name)]
         count, defs, stored = {}, {}, set()
@@ -130,6 +140,8 @@ class Receivers:
         defs = {k: v for k, v in defs.items() if count.get(k) == 1 and k not in params}
         made = cls(env, static_args, nested, defs, stored, dict(arg_kinds or {}), params, wrt)
         made.assigned = frozenset(count) | frozenset(params)
+        made.support = support if support is not None else {}
+        made.defaults = _defaults(fn)
         return made
 
     # -- values -----------------------------------------------------------------------
@@ -144,6 +156,11 @@ class Receivers:
             if node.attr in self.stored_attrs:
                 return ABSENT
             base = self.value(node.value, guards, depth + 1)
+            if isinstance(base, Typed) and base.sample is not None:
+                got = plain_attr(base.sample, node.attr)  # only its class is assumed
+                if isinstance(got, (list, tuple)):
+                    return Sampled(got)
+                return Typed(type(got), got) if user_class(type(got)) else ABSENT
             if base is ABSENT or isinstance(base, (Typed, Super)):
                 return ABSENT
             if isinstance(base, types.ModuleType):
@@ -156,6 +173,17 @@ class Receivers:
             return got
         if isinstance(node, gast.Subscript):
             base = self.value(node.value, guards, depth + 1)
+            if isinstance(base, Sampled):  # a sample's list: the classes of its entries
+                seq, idx = base.seq, node.slice
+                if isinstance(idx, gast.Constant) and isinstance(idx.value, int):
+                    try:
+                        seq = [seq[idx.value]]
+                    except IndexError:
+                        return ABSENT
+                first = type(seq[0]) if seq else None
+                if seq and all(type(e) is first for e in seq) and user_class(first):
+                    return Typed(first, seq[0])
+                return ABSENT
             if not isinstance(base, (list, tuple)) or not base:
                 return ABSENT
             idx = node.slice
@@ -167,16 +195,21 @@ class Receivers:
                 if isinstance(base, tuple):
                     return e
                 # a list's entries may be replaced: only the class of this one is assumed
-                return Typed(type(e)) if user_class(type(e)) else ABSENT
+                return Typed(type(e), e) if user_class(type(e)) else ABSENT
             first = type(base[0])
             if all(type(e) is first for e in base) and user_class(first):
                 guards.append((ElementsView(base, first), "__class__",
                                class_attr(first, "__class__")))
-                return Typed(first)
+                return Typed(first, base[0])
             return ABSENT
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
                 node.func.id == "super" and not node.args and not node.keywords:
             return self._super()
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name) and \
+                len(node.args) == 1 and not node.keywords and \
+                getattr(self.support.get(node.func.id), "__name__", "") == "as_sequence":
+            seq = self.value(node.args[0], guards, depth + 1)  # a loop over a list
+            return seq if isinstance(seq, (list, tuple, Sampled)) else ABSENT
         return ABSENT
 
     def _name(self, name, guards, depth):
@@ -191,7 +224,10 @@ class Receivers:
             return self.value(self.defs[name], guards, depth + 1)
         if name in self.params:
             kind = self.arg_kinds.get(name)
-            return Typed(kind) if user_class(kind) else ABSENT
+            if not user_class(kind):
+                return ABSENT
+            sample = self.defaults.get(name)
+            return Typed(kind, sample if type(sample) is kind else None)
         if self.env.is_local(name) or name in self.assigned:
             return ABSENT
         obj = self.env.lookup_name(name)
@@ -256,6 +292,16 @@ class Receivers:
                 guards.append((AttrView(obj), "__call__", _raw(obj, "__call__")))
             return fn, _clone(func), guards
         return None
+
+
+def _defaults(fn):
+    import inspect
+
+    try:
+        ps = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: p.default for p in ps if p.default is not p.empty}
 
 
 def _raw(obj, name):

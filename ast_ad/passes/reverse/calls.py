@@ -67,9 +67,13 @@ def method_receiver(facts, func, fn):
     if not isinstance(fn, types.MethodType):
         return None
     got = facts.resolver.method_call(func)
-    if got is not None and got[0] == fn:
+    if got is not None and same_function(got[0], fn):
         return got[1]
     return func.value if isinstance(func, gast.Attribute) else None
+
+
+def same_function(a, b):
+    return getattr(a, "__func__", a) is getattr(b, "__func__", b)
 
 
 def _writes_into_arguments(rev, s, value, fn):
@@ -185,7 +189,7 @@ def guards_for(unit, func, obj, resolver=None):
     extra = []
     if resolver is not None and obj is not None:
         got = resolver.method_call(func)
-        if got is not None and got[0] == obj:
+        if got is not None and same_function(got[0], obj):
             extra = list(got[2])
     return _root_guards(unit, func, obj) + extra
 
