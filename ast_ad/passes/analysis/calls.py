@@ -137,6 +137,49 @@ def user_code(opt_in=(), opt_out=()):
     return {"opt_in": set(USER_PACKAGES), "opt_out": set(LIBRARY_PACKAGES)}
 
 
+def see_through(obj):
+    """A ``functools.wraps`` wrapper that only passes its arguments on
+    (``def wrapper(*args, **kwargs): return fn(*args, **kwargs)``) is the function it
+    wraps; any other wrapper is differentiated as the code it is (or refused)."""
+    inner = getattr(obj, "__wrapped__", None)
+    if not isinstance(obj, types.FunctionType) or not isinstance(inner, types.FunctionType):
+        return obj
+    code = obj.__code__
+    if code.co_argcount or code.co_kwonlyargcount or not code.co_flags & 0x04:
+        return obj  # named parameters: the wrapper's own code is differentiated
+    try:
+        cells = dict(zip(code.co_freevars, (c.cell_contents for c in obj.__closure__ or ())))
+    except ValueError:
+        return obj
+    import inspect
+
+    try:
+        tree = gast.parse(inspect.cleandoc("\n" + inspect.getsource(code)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return obj
+    fdef = tree.body[0] if tree.body else None
+    if not isinstance(fdef, gast.FunctionDef):
+        return obj
+    body = [st for st in fdef.body if not (isinstance(st, gast.Expr) and isinstance(
+        st.value, gast.Constant) and isinstance(st.value.value, str))]
+    a = fdef.args
+    if len(body) != 1 or not isinstance(body[0], gast.Return) or a.vararg is None:
+        return obj
+    call = body[0].value
+    star = [gast.Starred(value=gast.Name(id=a.vararg.id, ctx=gast.Load(), annotation=None,
+                                         type_comment=None), ctx=gast.Load())]
+    if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name) or \
+            cells.get(call.func.id) is not inner or \
+            gast.dump(gast.Tuple(elts=call.args, ctx=gast.Load())) != \
+            gast.dump(gast.Tuple(elts=star, ctx=gast.Load())):
+        return obj
+    kws = [(k.arg, getattr(k.value, "id", None)) for k in call.keywords]
+    if kws not in ([], [(None, getattr(a.kwarg, "id", None))]) or \
+            (a.kwarg is not None and not kws):
+        return obj
+    return see_through(inner)
+
+
 @dataclass(frozen=True)
 class Resolver:
     env: Any
@@ -180,6 +223,9 @@ class Resolver:
 
     def callable(self, func):
         """The object a call's function expression denotes, or None if unknown now."""
+        return see_through(self._callable(func))
+
+    def _callable(self, func):
         got = self.method_call(func)
         if got is not None:
             return got[0]

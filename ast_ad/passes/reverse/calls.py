@@ -69,6 +69,8 @@ def method_receiver(facts, func, fn):
     got = facts.resolver.method_call(func)
     if got is not None and same_function(got[0], fn):
         return got[1]
+    if isinstance(func, gast.Name):  # a bound method held by a global or a cell
+        return gast.Attribute(value=N.name(func.id), attr="__self__", ctx=gast.Load())
     return func.value if isinstance(func, gast.Attribute) else None
 
 
