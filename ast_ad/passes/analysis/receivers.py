@@ -43,8 +43,18 @@ import types
 import gast
 
 from ...frontend.resolve import LOCAL, MISSING
-from ...objects import (ABSENT, AttrView, Bound, ElementsView, GradientObject, Typed,
-                        call_method, class_attr, method_of, plain_attr)
+from ...objects import (
+    ABSENT,
+    AttrView,
+    Bound,
+    ElementsView,
+    GradientObject,
+    Typed,
+    call_method,
+    class_attr,
+    method_of,
+    plain_attr,
+)
 
 
 class SuperView:
