@@ -110,9 +110,10 @@ def user_class(cls):
     """A class defined in user code (its methods are differentiated from their source)."""
     from .calls import is_library
 
-    if not isinstance(cls, type) or cls.__module__ in ("builtins", "numpy") or \
+    mod = (getattr(cls, "__module__", None) or "").split(".")[0]
+    if not isinstance(cls, type) or mod in ("builtins", "numpy", "ast_ad") or \
             issubclass(cls, GradientObject):
-        return False
+        return False  # (ast_ad's own objects, custom_vjp..., are rules)
     fns = [v for k in cls.__mro__[:-1] for v in vars(k).values()
            if isinstance(v, types.FunctionType)]
     return bool(fns) and not any(is_library(f) for f in fns)
