@@ -204,6 +204,8 @@ def accum_index(b, x, idx, g):
             np.add.at(out, idx, g)
         return out
     if isinstance(x, (list, tuple)):
+        if isinstance(idx, str) and idx in getattr(x, "_fields", ()):
+            idx = x._fields.index(idx)  # p.W of a NamedTuple: its entry
         out = list(b) if isinstance(b, (list, tuple)) else [None] * len(x)
         if isinstance(idx, slice):
             for k, gk in zip(range(*idx.indices(len(x))), g):

@@ -358,7 +358,7 @@ class Reverse:
         if d.what == "refused":
             filename, line = self.unit.where(s)
             raise UnsupportedConstructError(d.why, filename=filename, lineno=line)
-        for g in C.guards_for(self.unit, func, d.fn):
+        for g in C.guards_for(self.unit, func, d.fn, self.facts.resolver):
             if g not in self.guards:
                 self.guards.append(g)
         return d
