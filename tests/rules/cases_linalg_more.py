@@ -58,7 +58,7 @@ for _n in (0, 1, 2, 3, -1, -2):
 add(np.linalg.matrix_power, wellcond(2, 3, 3) / 3, 2)
 
 # -- norm: vector p-norms and the piecewise-linear matrix norms (the spectral ones, nuc and
-# +-2, have no second-order rule: tests/rules/test_autograd_linalg_scipy_port.py) -------------
+# +-2, below with spectral_dir_d) ---------------------------------------------------------------
 from .cases import away  # noqa: E402
 
 for _shape, _kw in [((5,), {"ord": 3}), ((5,), {"ord": 0.5}), ((5,), {"ord": -1}),
@@ -70,7 +70,7 @@ for _shape, _kw in [((5,), {"ord": 3}), ((5,), {"ord": 0.5}), ((5,), {"ord": -1}
 for _x, _ord, _axis in [(away(5), 3, None), (away(3, 4), 0.5, 1), (away(3, 4), 1, None)]:
     add(H.norm_dir, _x, np.linalg.norm(_x, _ord, _axis) * 1.3, _ord, _axis)
 
-# -- eig: real, well-separated eigenvalues (complex results are not checked here) ------------------
+# -- eig: real, well-separated eigenvalues (complex eigenpairs: tests/rules/test_linalg_extra.py) --
 def real_eig(n, *batch):
     v = _rng.standard_normal(batch + (n, n)) + 2 * np.eye(n)
     return np.matmul(v * np.linspace(-1.0, 2.0, n), np.linalg.inv(v))
