@@ -23,6 +23,7 @@ import numpy as np
 from . import helpers as H
 from .declare import _define, elementwise, linear, reduction
 from .helpers import (
+    match_real,
     pick,
     zeros_or_none,
 )
@@ -201,7 +202,7 @@ def real_if_close_vjp(g, ans, a, tol=100):
 
 
 def real_if_close_jvp(t, ans, a, tol=100):
-    return H.match_real(t, ans)
+    return match_real(t, ans)
 
 
 R.defvjp(np.real_if_close, real_if_close_vjp)
