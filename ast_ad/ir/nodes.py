@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gast
 
+from .walk import nodes as _all_nodes
+
 
 def name(id_: str, ctx=None) -> gast.Name:
     return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
@@ -80,7 +82,7 @@ def attr_chain(e) -> list | None:
 
 
 def names_in(node) -> set:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in _all_nodes(node) if isinstance(n, gast.Name)}
 
 
 def stored_names(stmts) -> set:

@@ -13,44 +13,32 @@ from .common import counts
 
 
 def shape_representatives(stmts, opts):
+    """Arguments used only for their shape read the earliest name of the same shape.
+
+    ``unbroadcast(g, _t4)`` with ``_t4 = np.log1p(_t3)``, ``_t3 = np.exp(-m)``: all have
+    m's shape, so ``unbroadcast(g, m)``: ``_t4`` need not be kept (nor computed, when
+    nothing else reads it).  ``shape_args`` maps a function reference (``N.key``) to the
+    positions of its shape-only arguments.
+    """
     if opts.shape_args is None:
         return None
-    reps = ShapeReps(opts.shape_args, opts.rep_of)
-    out = [reps.visit(x) for x in stmts]
-    return out if reps.changed else None
+    changed, shape_args, rep_of = False, opts.shape_args, opts.rep_of
+    for node in nodes(stmts):
+        if type(node) is not gast.Call or type(node.func) not in (gast.Name, gast.Attribute):
+            continue
+        for k in shape_args.get(N.key(node.func), ()):
+            if k < len(node.args) and isinstance(node.args[k], gast.Name):
+                rep = rep_of(node.args[k].id)
+                if rep and rep != node.args[k].id:
+                    node.args[k] = N.name(rep)
+                    changed = True
+    return list(stmts) if changed else None
 
 
 def scalar_cotangents(stmts, opts):
     if opts.unreduce is None:
         return None
     return scalar_broadcasts(stmts, opts.unreduce, opts.shape_of)
-
-
-class ShapeReps(gast.NodeTransformer):
-    """Arguments used only for their shape read the earliest name of the same shape.
-
-    ``unbroadcast(g, _t4)`` with ``_t4 = np.log1p(_t3)``, ``_t3 = np.exp(-m)``: all have
-    m's shape, so ``unbroadcast(g, m)``: ``_t4`` need not be kept (nor computed, when
-    nothing else reads it).  ``shape_args`` maps a function reference (dumped) to the
-    positions of its shape-only arguments.
-    """
-
-    def __init__(self, shape_args, rep_of):
-        self.shape_args = shape_args
-        self.rep_of = rep_of
-        self.changed = False
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        pos = self.shape_args.get(N.key(node.func))
-        if pos:
-            for k in pos:
-                if k < len(node.args) and isinstance(node.args[k], gast.Name):
-                    rep = self.rep_of(node.args[k].id)
-                    if rep and rep != node.args[k].id:
-                        node.args[k] = N.name(rep)
-                        self.changed = True
-        return node
 
 
 def scalar_broadcasts(stmts, unreduce_ref, shape_of):

@@ -3,6 +3,8 @@ carry shape-only arguments, and how two contributions of one statement combine."
 
 from __future__ import annotations
 
+import functools
+import inspect
 import types
 
 import gast
@@ -130,13 +132,16 @@ def positional_actives(unit, s, rs, args, keywords, active, func_node, facts):
     return args, keep
 
 
+@functools.lru_cache(maxsize=4096)
+def _signature(rule):
+    return inspect.signature(rule)
+
+
 def check_arity(unit, s, fn, rule, args, keywords, func_node):
     """A call form the rule does not take (``max(xs)`` where the rule is for ``max(a, b)``)
     is refused at the user's line instead of failing inside the rule."""
-    import inspect
-
     try:
-        inspect.signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
+        _signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
     except TypeError:
         filename, line = unit.where(s)
         label = gast.unparse(func_node).strip() if func_node is not None else \
