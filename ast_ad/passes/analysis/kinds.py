@@ -26,6 +26,10 @@ _NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool
 _CONTAINER_CAPABLE = {list, tuple, dict, R.as_sequence, R.part, R.add_grads, R.accum_index,
                       R.take_grad, R.clear_grad, R.push_grad, R.pop_grad, R.zeros_grad,
                       R.array_parts, R.save_item, R.tangent_setitem, R.tangent_restore}
+#: functions with rules whose result is a tuple (their tangents add entry by entry, as
+#: add_grads does, not with + which would concatenate them)
+_TUPLE_RESULTS = {np.linalg.slogdet, np.linalg.eig, np.linalg.eigh, np.linalg.svd,
+                  np.linalg.qr, np.linalg.lstsq, np.divmod, np.frexp, np.modf}
 _ARITH = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 
@@ -163,7 +167,8 @@ def _value_kind(v, kinds, resolver, registry):
             kinds.get(v.value.id) is Kind.NUM else Kind.ANY
     if isinstance(v, gast.Call):
         obj = resolver.callable(v.func)
-        if obj is None or obj in _CONTAINER_CAPABLE:
+        if obj is None or obj in _CONTAINER_CAPABLE or obj in _TUPLE_RESULTS or (
+                getattr(obj, "__name__", None) == "cho_factor"):
             return Kind.ANY
         if registry.vjp(obj) is None:  # no rule: NumPy's constructors still make arrays
             numpy = isinstance(obj, np.ufunc) or (
