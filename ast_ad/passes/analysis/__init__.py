@@ -86,6 +86,6 @@ def analyze(unit, request) -> Facts:
         kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry)),
         shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver)),
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
-        sequences=sequence_names(tree.body, params, kinds, resolver),
+        sequences=sequence_names(tree.body, params, kinds, resolver, active),
         resolver=resolver, registry=registry,
         self_fn=unit.fn)
