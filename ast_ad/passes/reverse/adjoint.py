@@ -40,6 +40,7 @@ from ...errors import UnsupportedConstructError
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
+from ...ir.walk import nodes
 from ...rules import helpers as H
 from ..analysis.activity import operands, written_base
 from . import calls as C
@@ -135,15 +136,13 @@ class Reverse:
         out = self._stmt(s, state)
         if state.owned:
             names = set(self.adj.values())
-            for node in out:
-                for n in gast.walk(node):
-                    if isinstance(n, (gast.Assign, gast.AugAssign)) and \
-                            not anno.has(n, anno.Accumulates) and \
-                            not anno.has(n, anno.ZeroFill):
-                        for t in (n.targets if isinstance(n, gast.Assign) else [n.target]):
-                            for m in gast.walk(t):
-                                if isinstance(m, gast.Name) and m.id in names:
-                                    state.owned.discard(self._primal_of(m.id))
+            for n in nodes(out):
+                if isinstance(n, (gast.Assign, gast.AugAssign)) and \
+                        not anno.has(n, anno.Accumulates) and not anno.has(n, anno.ZeroFill):
+                    for t in (n.targets if isinstance(n, gast.Assign) else [n.target]):
+                        for m in nodes(t):
+                            if isinstance(m, gast.Name) and m.id in names:
+                                state.owned.discard(self._primal_of(m.id))
         return out
 
     def _primal_of(self, adj_name):
@@ -254,7 +253,7 @@ class Reverse:
         late = self_ref and anno.has(s, anno.UserCall)
         if self_ref and not late:
             if any(isinstance(n, gast.Name) and n.id == _SENTINEL
-                   for c in contrib for n in gast.walk(c)):
+                   for c in contrib for n in nodes(c)):
                 at = self.namer.fresh("_a")
                 out.append(N.assign(at, N.name(x), loc=s))
                 contrib = [_Rename(_SENTINEL, at).visit(c) for c in contrib]

@@ -26,7 +26,7 @@ from ...backends.arrays import is_foreign_array_type  # eng15
 from ...codegen.render import mark_lines
 from ...ir import anno
 from ...ir import nodes as N
-from ...ir.walk import statements
+from ...ir.walk import nodes, statements
 from ...rules import helpers as H
 from ...signature import match
 from .. import optimize
@@ -210,7 +210,7 @@ def _joint_options(unit, facts, rev, names):
 def shape_reps(unit, facts):
     """(shape-only argument positions of helpers, representative name of a shape class)."""
     def d(obj, hint):
-        return gast.dump(unit.ref(obj, hint))
+        return N.key(unit.ref(obj, hint))
 
     shape_args = {d(H.unbroadcast, "unbroadcast"): (1,), d(H.unreduce, "unreduce"): (1,),
                   d(H.broadcast_like, "broadcast_like"): (1,),
@@ -223,21 +223,19 @@ def _shape_only_names(unit, facts, rev_code, needed):
     """Needed names that the adjoint reads only for their shape (pushed as tokens)."""
     shape_args, _ = shape_reps(unit, facts)
     shape_uses, loads, markers = set(), {}, set()
-    for st in rev_code:
-        for n in gast.walk(st):
-            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
-                    n.func.id in (PUSH, RESTORE):
-                markers.update(gast.walk(n))
-    for st in rev_code:
-        for n in gast.walk(st):
-            if n in markers:
-                continue
-            if isinstance(n, gast.Call):
-                for k in shape_args.get(gast.dump(n.func), ()):
-                    if k < len(n.args) and isinstance(n.args[k], gast.Name):
-                        shape_uses.add(n.args[k])
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-                loads.setdefault(n.id, []).append(n)
+    for n in nodes(rev_code):
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
+                n.func.id in (PUSH, RESTORE):
+            markers.update(nodes(n))
+    for n in nodes(rev_code):
+        if n in markers:
+            continue
+        if isinstance(n, gast.Call):
+            for k in shape_args.get(N.key(n.func), ()):
+                if k < len(n.args) and isinstance(n.args[k], gast.Name):
+                    shape_uses.add(n.args[k])
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            loads.setdefault(n.id, []).append(n)
     written = {st.targets[0].value.id for st, _ in statements(unit.tree.body)
                if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
     return frozenset(v for v in needed if v in loads and v not in written
@@ -298,4 +296,4 @@ def _param_copies(unit, facts, body):
 
 
 def _mentions(stmts, name):
-    return any(isinstance(n, gast.Name) and n.id == name for s in stmts for n in gast.walk(s))
+    return any(isinstance(n, gast.Name) and n.id == name for n in nodes(stmts))

@@ -3,6 +3,8 @@ carry shape-only arguments, and how two contributions of one statement combine."
 
 from __future__ import annotations
 
+import functools
+import inspect
 import operator
 import types
 
@@ -23,7 +25,7 @@ def drop_shape_helper(expr, helper_ref, facts, a, b):
     c = facts.shape(a)
     if not c.known or c != facts.shape(b):
         return expr
-    if isinstance(expr, gast.Call) and gast.dump(expr.func) == gast.dump(helper_ref) and \
+    if isinstance(expr, gast.Call) and N.key(expr.func) == N.key(helper_ref) and \
             len(expr.args) == 2:
         return expr.args[0]
     return expr
@@ -40,7 +42,7 @@ def _canon(e):
     if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult):
         parts = sorted([_canon(e.left), _canon(e.right)])
         return "(" + "*".join(parts) + ")"
-    return gast.dump(e)
+    return N.key(e)
 
 
 def may_join(facts, fn, args) -> bool:
@@ -159,13 +161,16 @@ def positional_actives(unit, s, rs, args, keywords, active, func_node, facts):
     return args, keep
 
 
+@functools.lru_cache(maxsize=4096)
+def _signature(rule):
+    return inspect.signature(rule)
+
+
 def check_arity(unit, s, fn, rule, args, keywords, func_node):
     """A call form the rule does not take (``max(xs)`` where the rule is for ``max(a, b)``)
     is refused at the user's line instead of failing inside the rule."""
-    import inspect
-
     try:
-        inspect.signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
+        _signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
     except TypeError:
         filename, line = unit.where(s)
         label = gast.unparse(func_node).strip() if func_node is not None else \
