@@ -255,8 +255,9 @@ return bx
 _t1, _rec = helper_sq_vjp.fwd(x)
 _t2 = _t1 + x
 b_t2 = seed(_t2)
+b_t1 = unbroadcast(b_t2, _t1)
 bx = unbroadcast(b_t2, x)
-_gh = helper_sq_vjp.bwd(b_t2, _rec)
+_gh = helper_sq_vjp.bwd(b_t1, _rec)
 bx = add_grads(bx, _gh[0])
 return bx if type(bx) is float else float(bx)
 helper_sq_fwd(u):

@@ -90,6 +90,7 @@ def analyze(unit, request) -> Facts:
         shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver,
                                               elements, pyfloat)),
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
-        sequences=sequence_names(tree.body, params, kinds, resolver), elements=elements,
+        sequences=sequence_names(tree.body, params, kinds, resolver, active),
+        elements=elements,
         resolver=resolver, registry=registry,
         self_fn=unit.fn)

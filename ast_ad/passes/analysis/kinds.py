@@ -128,18 +128,26 @@ def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
     return kinds
 
 
-def sequence_names(body, params, arg_kinds, resolver) -> frozenset:
+def sequence_names(body, params, arg_kinds, resolver, active=frozenset()) -> frozenset:
     """Names surely holding a list or tuple (``+`` concatenates and ``*`` repeats them):
-    literals, ``list(...)``/``tuple(...)``, list/tuple parameters, and sums of those."""
+    literals, ``list(...)``/``tuple(...)``, list/tuple parameters, and sums of those.  A
+    list met by a differentiated value that is no list (``[3, 5] * np.exp(x)``) is NumPy
+    arithmetic -- that value is a float or an array, never the int of a repetition."""
     seq = {p for p in params if arg_kinds.get(p) in (list, tuple)}
     defs = _name_defs(body)
+
+    def joined(v):
+        ids = [getattr(e, "id", None) for e in (v.left, v.right)]
+        return any(i in seq for i in ids) and not any(
+            i in active and i not in seq for i in ids)
+
     for _ in range(10):
         new = set(seq)
         for name, v in defs:
             if isinstance(v, (gast.List, gast.Tuple)) or (
                     isinstance(v, gast.Call) and resolver.callable(v.func) in (list, tuple)) or (
                     isinstance(v, gast.BinOp) and isinstance(v.op, (gast.Add, gast.Mult)) and
-                    any(getattr(e, "id", None) in seq for e in (v.left, v.right))):
+                    joined(v)):
                 new.add(name)
         if new == seq:
             break

@@ -274,13 +274,19 @@ def no_derivative(unit, s, value, active):
 
 def refuse_container_arithmetic(unit, facts, s, value, active):
     """``[x] + [y]``, ``(s,) * 3`` on differentiated lists/tuples are refused: the
-    elementwise rules of ``+``/``*`` do not describe concatenation or repetition."""
+    elementwise rules of ``+``/``*`` do not describe concatenation or repetition.  A list
+    of constants with a differentiated array (``[3, 5] * np.exp(x)``, ``x[0] - [1, 2]``)
+    is NumPy arithmetic: ``+ - * /`` keep their elementwise rules."""
     sides = [value.left, value.right]
     if not any(getattr(e, "id", None) in active for e in sides):
         return
     if any(isinstance(e, gast.Constant) and isinstance(e.value, (str, bytes)) for e in sides):
         no_derivative(unit, s, value, active)  # "%r" % x: string formatting
-    if any(isinstance(e, gast.Name) and e.id in facts.sequences for e in sides):
+    seqs = [e.id for e in sides if isinstance(e, gast.Name) and e.id in facts.sequences]
+    if seqs and not any(n in active for n in seqs) and \
+            isinstance(value.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
+        return  # the differentiated side is an array (a list there fails the helper check)
+    if seqs:
         filename, line = unit.where(s)
         raise UnsupportedConstructError(
             "concatenating or repeating differentiated lists/tuples (`+`, `*`) is not "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 import types
 
 import gast
@@ -44,8 +45,36 @@ def _canon(e):
     return N.key(e)
 
 
-def _combine(a, b):
-    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal."""
+def may_join(facts, fn, args) -> bool:
+    """``a + b`` / ``a * b`` that may concatenate or repeat lists rather than add or
+    multiply: an operand the kinds analysis cannot prove a number or an array (a list a
+    helper returned).  Their rules keep ``unbroadcast``, which refuses a list cotangent;
+    ``u * u`` (a list times a list raises) and ``v * 2.0`` (never a repetition) are
+    plain arithmetic."""
+    if len(args) != 2 or fn not in (operator.add, operator.mul):
+        return False
+    a, b = args
+
+    def unknown(e):
+        return isinstance(e, gast.Name) and facts.kind(e.id) is not Kind.NUM
+
+    if fn is operator.add:
+        return unknown(a) or unknown(b)
+    if isinstance(a, gast.Name) and isinstance(b, gast.Name) and a.id == b.id:
+        return False
+
+    def floating(e):
+        return isinstance(e, gast.Constant) and type(e.value) is float
+
+    return (unknown(a) and not floating(b)) or (unknown(b) and not floating(a))
+
+
+def _combine(a, b, add_grads=None):
+    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal;
+    ``add_grads(a, b)`` (given its reference) when they are list adjoints
+    (``array_parts``: NumPy read one list twice), which ``+`` would concatenate."""
+    if add_grads is not None:
+        return N.call(add_grads, [a, b])
     if _canon(a) == _canon(b):
         return gast.BinOp(left=N.const(2.0), op=gast.Mult(), right=a)
     return gast.BinOp(left=a, op=gast.Add(), right=b)
@@ -170,6 +199,7 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
     order = []
     args, keywords = positional_actives(rev.unit, s, rs, args, keywords,
                                         rev.facts.active, func_node, rev.facts)
+    joins = may_join(rev.facts, fn, args)
     for k, a in enumerate(args):
         if not (isinstance(a, gast.Name) and a.id in rev.facts.active):
             continue
@@ -179,12 +209,15 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
                 continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
             no_rule_error(rev.unit.parsed, s, fn, func_node, arg=k)
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
-        expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id)
-        if rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn):
+        expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
+                                  keep_shape=joins)
+        parts = rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn)
+        if parts:
             # NumPy read a list/tuple as an array: give the gradient the list's shape
             expr = N.call(rev.ref(R.array_parts), [expr, N.name(a.id)])
         if a.id in contribs:
-            contribs[a.id] = _combine(contribs[a.id], expr)
+            contribs[a.id] = _combine(contribs[a.id], expr,
+                                      rev.ref(R.add_grads) if parts else None)
         else:
             contribs[a.id] = expr
             order.append(a.id)
@@ -192,9 +225,12 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
         rev.accumulate(var, contribs[var], state, out, s, from_zero=from_zero)
     return out
 
-def _rule_contribution(rev, rule, x, g, ans, args, keywords, target):
+def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=False):
     """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
-    (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape)."""
+    (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape, unless
+    ``keep_shape``: see ``may_join``)."""
     expr = rule_expr(rule, g, ans, args, keywords, rev.namer, rev.unit.env)
+    if keep_shape:
+        return expr
     return drop_shape_helper(expr, rev.ref(H.unbroadcast, "unbroadcast"), rev.facts,
                              x or getattr(ans, "id", ""), target)
