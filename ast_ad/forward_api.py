@@ -100,10 +100,17 @@ def derivative(f, registry=None):
     ...     return x ** 3
     >>> ast_ad.derivative(cube)(2.0)
     12.0
+    >>> ast_ad.derivative(ast_ad.derivative(cube))(2.0)
+    12.0
     """
+    inner = getattr(f, "_ast_ad_derivative_of", None)
+    if inner is not None:  # derivative(derivative(h)): forward over the gradient of h
+        f = grad(inner, registry=registry)
+
     def df(x):
         return jvp(f, (x,), (1.0,), registry)[1]
     df.__name__ = "derivative_of_" + getattr(f, "__name__", "f")
+    df._ast_ad_derivative_of = f
     return df
 
 

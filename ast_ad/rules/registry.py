@@ -75,10 +75,20 @@ class Registry:
         return own + self.parent.version if self.parent is not None else own
 
     def vjp(self, fn: Any) -> RuleSet | None:
-        return self._lookup("_vjp", fn)
+        """The reverse rules of ``fn`` (this registry, then its parents), or None."""
+        return self._lookup("_vjp", fn) or _derived_rules(fn)
 
     def jvp(self, fn: Any) -> RuleSet | None:
-        return self._lookup("_jvp", fn)
+        """The forward rules of ``fn``; for a function with only a user reverse rule, forward
+        rules derived from it by transposition (:mod:`ast_ad.derived`)."""
+        r = self._lookup("_jvp", fn) or _derived_rules(fn)
+        if r is None:
+            rs = self._lookup("_vjp", fn)
+            if rs is not None:
+                from ..derived import forward_rules
+
+                r = forward_rules(rs, self)
+        return r
 
     def _lookup(self, table, fn):
         r = getattr(self, table).get(_key(fn))
@@ -152,6 +162,15 @@ def _load_lazy(fn: Any) -> bool:
             __import__(module)
             return True
     return False
+
+
+def _derived_rules(fn):
+    """A derived forward rule (:class:`ast_ad.derived.Transposed`) has rules that refuse."""
+    if type(fn).__name__ != "Transposed" or type(fn).__module__ != "ast_ad.derived":
+        return None
+    from ..derived import refuse, third_order_message
+
+    return RuleSet(fn, (refuse(third_order_message(fn.fn)),) * 64)
 
 
 def _need_rules(what, fn, rules):
