@@ -176,7 +176,8 @@ class custom_jvp(_Custom):  # noqa: N801
     >>> @f.defjvp
     ... def f_jvp(primals, tangents):
     ...     return f(primals[0]), np.cos(primals[0]) * tangents[0]
-    >>> ast_ad.jvp(f, (0.0,), (2.0,))
+    >>> y, t = ast_ad.jvp(f, (0.0,), (2.0,))
+    >>> float(y), t
     (0.0, 2.0)
     """
 

@@ -33,6 +33,18 @@ class RuleSet:
 
 
 class Registry:
+    """A table of derivative rules: reverse (``defvjp``), forward (``defjvp``) and
+    non-differentiable functions (``nondifferentiable``), falling back to ``parent``.
+
+    >>> import ast_ad
+    >>> reg = ast_ad.Registry(ast_ad.default_registry)
+    >>> def triple(x):
+    ...     return 3.0 * x
+    >>> _ = reg.defvjp(triple, lambda g, ans, x: 3.0 * g)
+    >>> ast_ad.grad(triple, registry=reg)(1.0)
+    3.0
+    """
+
     def __init__(self, parent: Registry | None = None, name: str = "registry"):
         self.parent = parent
         self.name = name
@@ -71,6 +83,7 @@ class Registry:
     # -- queries ---------------------------------------------------------------------
     @property
     def version(self) -> tuple:
+        """Changes with every registration here or in a parent (part of cache keys)."""
         own = (self._own_version,)
         return own + self.parent.version if self.parent is not None else own
 
@@ -100,6 +113,7 @@ class Registry:
         return r
 
     def is_nondifferentiable(self, fn: Any) -> bool:
+        """True when ``fn`` was declared with :meth:`nondifferentiable` (here or above)."""
         k = _key(fn)
         if k in self._nondiff:
             return True
@@ -110,6 +124,7 @@ class Registry:
         return self.parent.is_nondifferentiable(fn)
 
     def has_rule(self, fn: Any) -> bool:
+        """True when ``fn`` has a reverse rule or is declared non-differentiable."""
         return self.vjp(fn) is not None or self.is_nondifferentiable(fn)
 
     def functions(self) -> list:
@@ -133,6 +148,7 @@ class Registry:
         return seen
 
     def nondifferentiable_functions(self) -> list:
+        """Every function declared non-differentiable (this registry and its parents)."""
         seen = dict(self.parent._all_nondiff()) if self.parent is not None else {}
         seen.update(self._nondiff)
         return list(seen.values())
