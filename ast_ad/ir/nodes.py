@@ -50,6 +50,19 @@ def not_(e) -> gast.UnaryOp:
     return gast.UnaryOp(op=gast.Not(), operand=e)
 
 
+def key(e) -> str:
+    """A cheap exact text key of an expression: equal keys, equal expressions (names,
+    dotted attributes and constants spelled short, anything else ``gast.dump``)."""
+    t = type(e)
+    if t is gast.Name:
+        return e.id
+    if t is gast.Attribute and type(e.value) in (gast.Name, gast.Attribute):
+        return key(e.value) + "." + e.attr
+    if t is gast.Constant:
+        return f"#{type(e.value).__name__}:{e.value!r}"
+    return gast.dump(e)
+
+
 def is_atom(e) -> bool:
     return isinstance(e, (gast.Name, gast.Constant))
 

@@ -36,7 +36,7 @@ class Options:
     immutable: bool = False  # no value is an array (nothing can alias through `+=`)
     in_place: Any = frozenset()  # primal names written in place (restored by the adjoint)
     floats: Any = frozenset()  # primal names surely holding Python floats
-    shape_args: Any = None  # dumped function ref -> positions of shape-only arguments
+    shape_args: Any = None  # N.key of a function ref -> positions of shape-only arguments
     rep_of: Callable = None  # name -> the representative name of its shape class
     unreduce: Any = None  # the unreduce reference (full-reduction cotangents)
     shape_of: Callable = None  # name -> Shape

@@ -84,7 +84,7 @@ class _Algebra(gast.NodeTransformer):
         self.adj = opts.names
         self.immutable = opts.immutable
         self.floats = set(opts.floats) | (set(opts.names) if opts.immutable else set())
-        self.helpers = set(opts.shape_args or ())  # dumps of the shape helpers' references
+        self.helpers = set(opts.shape_args or ())  # keys of the shape helpers' references
 
     def visit_Call(self, node):
         """``unbroadcast(g, v)`` is ``g`` itself when no value is an array (its shapes
@@ -93,7 +93,7 @@ class _Algebra(gast.NodeTransformer):
         f = node.func
         if self.immutable and isinstance(f, gast.Name) and \
                 (f.id == "unbroadcast" or f.id.startswith("unbroadcast_")) and \
-                gast.dump(f) in self.helpers and len(node.args) == 2 and not node.keywords:
+                N.key(f) in self.helpers and len(node.args) == 2 and not node.keywords:
             self.changed = True
             return node.args[0]
         return node

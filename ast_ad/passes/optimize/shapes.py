@@ -42,7 +42,7 @@ class ShapeReps(gast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        pos = self.shape_args.get(gast.dump(node.func))
+        pos = self.shape_args.get(N.key(node.func))
         if pos:
             for k in pos:
                 if k < len(node.args) and isinstance(node.args[k], gast.Name):
@@ -65,7 +65,7 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of):
 
         b_t1 = b_t6 * _t4
     """
-    ref = gast.dump(unreduce_ref)
+    ref = N.key(unreduce_ref)
     loads, stores = counts(stmts)
     for i, st in enumerate(stmts):
         if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)):
@@ -94,7 +94,7 @@ def _full_unreduce(v, ref):
     div = None
     if isinstance(v, gast.BinOp) and isinstance(v.op, gast.Div):
         v, div = v.left, v.right
-    if isinstance(v, gast.Call) and gast.dump(v.func) == ref and len(v.args) >= 2 and \
+    if isinstance(v, gast.Call) and N.key(v.func) == ref and len(v.args) >= 2 and \
             isinstance(v.args[1], gast.Name) and all(
                 isinstance(a, gast.Constant) and a.value in (None, False) for a in v.args[2:]):
         s = v.args[0]

@@ -210,7 +210,7 @@ def _joint_options(unit, facts, rev, names):
 def shape_reps(unit, facts):
     """(shape-only argument positions of helpers, representative name of a shape class)."""
     def d(obj, hint):
-        return gast.dump(unit.ref(obj, hint))
+        return N.key(unit.ref(obj, hint))
 
     shape_args = {d(H.unbroadcast, "unbroadcast"): (1,), d(H.unreduce, "unreduce"): (1,),
                   d(H.broadcast_like, "broadcast_like"): (1,),
@@ -233,7 +233,7 @@ def _shape_only_names(unit, facts, rev_code, needed):
             if n in markers:
                 continue
             if isinstance(n, gast.Call):
-                for k in shape_args.get(gast.dump(n.func), ()):
+                for k in shape_args.get(N.key(n.func), ()):
                     if k < len(n.args) and isinstance(n.args[k], gast.Name):
                         shape_uses.add(n.args[k])
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):

@@ -22,7 +22,7 @@ def drop_shape_helper(expr, helper_ref, facts, a, b):
     c = facts.shape(a)
     if not c.known or c != facts.shape(b):
         return expr
-    if isinstance(expr, gast.Call) and gast.dump(expr.func) == gast.dump(helper_ref) and \
+    if isinstance(expr, gast.Call) and N.key(expr.func) == N.key(helper_ref) and \
             len(expr.args) == 2:
         return expr.args[0]
     return expr
@@ -39,7 +39,7 @@ def _canon(e):
     if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult):
         parts = sorted([_canon(e.left), _canon(e.right)])
         return "(" + "*".join(parts) + ")"
-    return gast.dump(e)
+    return N.key(e)
 
 
 def _combine(a, b):
