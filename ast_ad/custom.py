@@ -106,21 +106,6 @@ def _pick(c, i, x):
     return _zero_like(x) if c[i] is None else c[i]
 
 
-def _pick_tangent(t, i, x):
-    """The tangent of :func:`_pick`'s result: entry ``i`` of the tuple's tangent."""
-    if isinstance(t, (tuple, list)):
-        return _zero_like(x) if t[i] is None else t[i]
-    return _zero_like(x) if t is None else t
-
-
-def _pick_jvp(t, ans, c, i, x):
-    return _pick_tangent(t, i, x)
-
-
-def _pick_tangent_jvp(tt, ans, t, i, x):
-    return _pick_tangent(tt, i, x)
-
-
 class custom_vjp(_Custom):  # noqa: N801  (JAX's name)
     """A function with a user-defined reverse rule, in JAX's form.
 
@@ -243,12 +228,3 @@ def _transposed(other):
         return other(u, ans, *args)
     return tr
 
-
-def _register() -> None:
-    from .rules.registry import default_registry
-
-    default_registry.defjvp(_pick, _pick_jvp, None, None)
-    default_registry.defjvp(_pick_tangent, _pick_tangent_jvp, None, None)
-
-
-_register()
