@@ -16,6 +16,7 @@ from __future__ import annotations
 import types
 import warnings
 import weakref
+from typing import Any, Callable
 
 import numpy as np
 
@@ -32,7 +33,18 @@ _MISSING = object()  # "argument not given" in generated dispatchers
 
 
 class GradientFunction(GradientObject):
-    """The gradient of ``fn`` (callable with ``fn``'s signature)."""
+    """The gradient of ``fn`` (callable with ``fn``'s signature), made by ``ast_ad.grad``.
+
+    It transforms ``fn`` on the first call for each kind of arguments and caches the
+    compiled code; ``.source(*args)`` shows it.
+
+    >>> import ast_ad
+    >>> def f(x):
+    ...     return x ** 3
+    >>> g = ast_ad.grad(f)
+    >>> isinstance(g, ast_ad.GradientFunction), g(2.0)
+    (True, 12.0)
+    """
 
     def __init__(self, fn, wrt=0, with_value=False, registry=None, fallback=None,
                  has_aux=False):
@@ -108,7 +120,8 @@ class GradientFunction(GradientObject):
         return introspect.reduce_gradient(self)
 
     # -- calling ------------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The gradient(s) of the function at these arguments (see :func:`ast_ad.grad`)."""
         return self._slow_call(args, kwargs)
 
     def _dispatch_slow(self, values, names):
@@ -250,7 +263,7 @@ class GradientFunction(GradientObject):
 
         return higher
 
-    def generated(self, full):
+    def generated(self, full: tuple) -> Any:
         """The Generated object for arguments like ``full`` (transforming if needed)."""
         target = self._target
         names = self._spec.names
@@ -288,14 +301,14 @@ class GradientFunction(GradientObject):
         self._guards = tuple(gen.guards)
         return gen
 
-    def compiled_for(self, full):
+    def compiled_for(self, full: tuple) -> Callable:
         """The generated Python function for arguments like ``full`` (has source)."""
         if isinstance(self._target, GradientFunction):
             return self._higher_order(full)
         gen = self.generated(full)
         return gen.compiled[0]
 
-    def source(self, *args, **kwargs):
+    def source(self, *args: Any, **kwargs: Any) -> str:
         """The generated source (for ``args`` if given, else for float arguments)."""
         if args or kwargs:
             b = bind(self.fn, args, kwargs)

@@ -119,12 +119,17 @@ USER_PACKAGES: set = set()
 LIBRARY_PACKAGES: set = set()
 
 
-def user_code(opt_in=(), opt_out=()):
+def user_code(opt_in: tuple = (), opt_out: tuple = ()) -> dict:
     """Move top-level packages across the user-code line: ``opt_in`` packages are
     differentiated by parsing their source even when installed in site-packages;
     ``opt_out`` packages are never parsed (their functions need a rule, or run as-is
     when no differentiated value reaches them).  Returns the current sets; cached
-    gradients are regenerated."""
+    gradients are regenerated.
+
+    >>> import ast_ad
+    >>> ast_ad.user_code()  # nothing moved yet
+    {'opt_in': set(), 'opt_out': set()}
+    """
     for name in opt_in:
         LIBRARY_PACKAGES.discard(name)
         USER_PACKAGES.add(name)
