@@ -38,6 +38,7 @@ import warnings
 from ..errors import AstAdError
 
 __all__ = ["NumbaGradient", "available", "jvp", "unwrap_njit"]
+from .numba_analysis import STACK_FULL
 from .numba_codegen import _compile_variant, _kind_key
 from .numba_helpers import NumbaBackendError, available, unwrap_njit  # noqa: F401
 
@@ -58,6 +59,7 @@ class NumbaGradient:
         self.python = python_gradient(self.fn, wrt, with_value, registry)
         self._compiled = {}
         self._sources = {}
+        self._npos = _positional_count(self.fn)
         self.__name__ = getattr(self.fn, "__name__", "grad")
         self.__qualname__ = getattr(self.fn, "__qualname__", self.__name__)
         self.__doc__ = getattr(self.fn, "__doc__", None)
@@ -73,8 +75,10 @@ class NumbaGradient:
         return tuple(b.arguments[p] for p in b.signature.parameters)
 
     def __call__(self, *args, **kwargs):
-        full = self._full(args, kwargs)
-        key = tuple(_kind_key(v) for v in full)
+        # every parameter given positionally: the call's own tuple (binding by
+        # inspect.signature costs more than the compiled gradient of a short loop)
+        full = args if not kwargs and len(args) == self._npos else self._full(args, kwargs)
+        key = tuple(map(_kind_key, full))
         c = self._compiled.get(key)
         if c is None:
             c = self._compiled[key] = self._make(full)
@@ -93,8 +97,9 @@ class NumbaGradient:
                 f"numba backend cannot compile the gradient of {self.__qualname__}: the "
                 "generated code has several functions"))
         try:
-            jitted, text = _compile_variant(fn, source, full, self.__qualname__)
+            jitted, text, caps = _compile_variant(fn, source, full, self.__qualname__)
             self._sources[tuple(_kind_key(v) for v in full)] = text
+            jitted = _Runner(jitted, caps)
             jitted(*full)  # compile now: numba's typing errors are raised here
         except NumbaBackendError as e:
             return self._refused(e)
@@ -119,6 +124,43 @@ class NumbaGradient:
         full = self._full(args, kwargs)
         self(*full)
         return self._sources.get(tuple(_kind_key(v) for v in full), "")
+
+
+class _Sized:
+    """A compiled function with fixed-size stacks, sized by its last argument ``caps``:
+    when one is full the call raises STACK_FULL before its end (the code writes only
+    arrays of its own, see numba_analysis.retry_safe), and is made again with all sizes
+    doubled."""
+
+    __slots__ = ("fn", "caps")
+
+    def __init__(self, fn, caps):
+        self.fn, self.caps = fn, caps
+
+    def __call__(self, *args):
+        while True:
+            try:
+                return self.fn(*args, self.caps)
+            except IndexError as e:
+                if str(e) != STACK_FULL:
+                    raise
+                self.caps = self.caps * 2
+
+
+def _Runner(fn, caps):
+    return fn if caps is None else _Sized(fn, caps)
+
+
+def _positional_count(fn):
+    """The number of parameters when all are plain positional ones (else -1)."""
+    import inspect
+
+    try:
+        ps = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return -1
+    plain = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return len(ps) if all(p.kind in plain for p in ps) else -1
 
 
 def _construct_of(lines):
@@ -157,7 +199,8 @@ def jvp(f, primals, tangents, fallback=None, python_jvp=None):
             if gfn is None:
                 raise NumbaBackendError(f"numba backend: no forward-mode function for {fn}")
             src = getattr(j, "source", None) or _function_source(gfn)
-            jitted, _ = _compile_variant(gfn, src, args, getattr(fn, "__qualname__", "f"))
+            jitted, _, caps = _compile_variant(gfn, src, args, getattr(fn, "__qualname__", "f"))
+            jitted = _Runner(jitted, caps)
             jitted(*args)
             c = _JVP[key] = (jitted, len(primals))
         except Exception as e:

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from . import numba_analysis as na
 from .numba_helpers import NumbaBackendError, _impls
 
 _IDENTITY = {"shape_token", "as_float_tangent"}
@@ -29,6 +30,14 @@ def _is_call_to(node, name):
         node.func.id == name
 
 
+def _saved_item(arg):
+    """``_si_x`` when ``arg`` is ``save_item(x, idx)``: a stack per written array."""
+    if _is_call_to(arg, "save_item") and len(arg.args) == 2 and \
+            isinstance(arg.args[0], ast.Name):
+        return f"_si_{arg.args[0].id}"
+    return None
+
+
 def _pushed_name(arg):
     """The variable a push saves: ``v`` or ``shape_token(v)``."""
     if isinstance(arg, ast.Name):
@@ -42,11 +51,16 @@ def _pushed_name(arg):
 class _Variant(ast.NodeTransformer):
     """The numba variant of one generated function (see the module docstring)."""
 
-    def __init__(self, support, types_, what):
+    def __init__(self, support, types_, what, counts=None):
         self.support = support
         self.types = types_  # {name: type description} from the dry run
         self.what = what
+        self.counts = counts or {}  # {name: values the dry run popped into it}
         self.stacks = []
+        self.pushed_ranges = {}  # a range variable saved on the tape -> its components
+        self.inplace = set()  # adjoints whose entries clear_grad zeroes in place
+        self.fixed = False  # fixed-size stacks, sized by a _caps argument
+        self.caps = []  # their first sizes (what the dry run pushed)
         self.ranges = {}  # range variable -> its range(...) call
         self.adjoint_primal = {}  # adjoint -> the array it is the adjoint of
         self.assigned = {}  # name -> assignments count
@@ -60,6 +74,19 @@ class _Variant(ast.NodeTransformer):
 
     # -- a first look: which adjoints are arrays, and of which primal ------------------
     def survey(self, fdef):
+        self.par = na.parents(fdef)
+        self.fixed = na.retry_safe(fdef)
+        self.inplace = na.clear_in_place(fdef, self.par)
+        for n in ast.walk(fdef):
+            if isinstance(n, ast.Assign) and len(n.targets) == 1 and \
+                    isinstance(n.targets[0], ast.Name) and _is_call_to(n.value, "range"):
+                self.ranges[n.targets[0].id] = n.value
+        for n in ast.walk(fdef):
+            if isinstance(n, ast.Expr) and _is_call_to(n.value, "_push") and \
+                    isinstance(n.value.args[0], ast.Name) and n.value.args[0].id in self.ranges:
+                r = n.value.args[0].id
+                k = len(self.ranges[r].args)
+                self.pushed_ranges[r] = [f"{r}_{j}" for j in range(3 if k == 3 else 2)]
         for n in ast.walk(fdef):
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and \
                     n.func.id in ("accum_index", "accum_index_into", "fix_array", "match") \
@@ -96,18 +123,32 @@ class _Variant(ast.NodeTransformer):
 
     # -- statements -----------------------------------------------------------------------
     def visit_FunctionDef(self, node):
+        self.root = node
         self.survey(node)
         node.body = self._block(node.body)
-        inits = [ast.parse(f"_st_{v} = []").body[0] for v in self.stacks]
-        # typed empty lists: numba needs the element type; a first push of the
-        # placeholder, popped at once, gives it
+        inits = []
         for v in self.stacks:
-            inits.append(ast.parse(f"_st_{v}.append({self._placeholder(v)})").body[0])
-            inits.append(ast.parse(f"_st_{v}.pop()").body[0])
+            dt = self._stack_dtype(v)
+            if dt is not None:  # a scalar: a NumPy array and a count
+                cap = self.counts.get(v.rsplit("_", 1)[0] if v not in self.counts else v, 0)
+                if self.fixed:  # sized by the _caps argument (see stack_push)
+                    size = f"_caps[{len(self.caps)}]"
+                    self.caps.append(max(16, cap))
+                else:
+                    size = str(max(16, cap))
+                inits += [ast.parse(t).body[0] for t in na.stack_init(v, dt, size)]
+                continue
+            # a typed list: numba needs the element type; a first push of the
+            # placeholder, popped at once, gives it
+            inits += [ast.parse(f"_st_{v} = []").body[0],
+                      ast.parse(f"_st_{v}.append({self._placeholder(v)})").body[0],
+                      ast.parse(f"_st_{v}.pop()").body[0]]
         node.body = inits + node.body
         node.decorator_list = []
         node.args.args += node.args.kwonlyargs  # numba: tangents positional, in order
         node.args.kwonlyargs, node.args.kw_defaults = [], []
+        if self.caps:
+            node.args.args.append(ast.arg("_caps"))
         return node
 
     def _block(self, stmts):
@@ -140,18 +181,31 @@ class _Variant(ast.NodeTransformer):
         if isinstance(t, ast.Name):
             if t.id in ("_push", "_pop") or (t.id == "_stack" and isinstance(v, ast.List)):
                 return None
+            if t.id in self.pushed_ranges:
+                return self._range_assign(t.id, v, node)
             if isinstance(v, ast.Constant) and v.value is None:
                 if t.id in self.types:
                     node.value = ast.parse(self._placeholder(t.id), mode="eval").body
                     return node
                 return None  # never holds a value (a path the dry run did not take)
             if _is_call_to(v, "_pop"):
-                return ast.copy_location(
-                    ast.parse(f"{t.id} = _st_{t.id}.pop()").body[0], node)
+                return self._pop_into(t.id, node)
             if isinstance(v, ast.Constant) and v.value == 0.0 and \
                     self._is_array(t.id) and t.id in self.adjoint_primal:
                 p = self.adjoint_primal[t.id]
                 node.value = ast.parse(f"np.zeros({p}.shape)", mode="eval").body
+                return node
+            if isinstance(v, ast.Constant) and v.value == 0.0 and \
+                    self._is_array(t.id) and na.zero_guarded(self.root, self.par, t.id):
+                # a zero only ever tested by is_zero: an empty array of the right type
+                node.value = ast.parse(self._placeholder(t.id), mode="eval").body
+                return node
+            if t.id in self.inplace:
+                self.generic_visit(node)
+                if _is_call_to(node.value, "clear_grad"):
+                    node.value.func.id = "_nb_clear_inplace"
+                elif not isinstance(node.value, ast.BinOp):  # a new array already
+                    node.value = ast.Call(ast.Name("_nb_own", ast.Load()), [node.value], [])
                 return node
             if _is_call_to(v, "range"):
                 self.ranges[t.id] = v
@@ -160,19 +214,80 @@ class _Variant(ast.NodeTransformer):
     def visit_Expr(self, node):
         v = node.value
         if _is_call_to(v, "_push"):
-            name = _pushed_name(v.args[0])
+            a = v.args[0]
+            item = _saved_item(a)
+            if item is not None:  # the entry a subscript write overwrites
+                self.generic_visit(node)
+                return [ast.copy_location(ast.Assign([ast.Name(item, ast.Store())],
+                                                     v.args[0]), node)] + \
+                    self._push_of(item, node)
+            name = _pushed_name(a)
             if name is None:
                 self.refuse(f"a saved value that is not a variable: {ast.unparse(v)}", node)
-            if name not in self.stacks:
-                self.stacks.append(name)
-            return ast.copy_location(ast.parse(f"_st_{name}.append({name})").body[0], node)
+            if name in self.pushed_ranges:
+                return [s for c in self.pushed_ranges[name] for s in self._push_of(c, node)]
+            return self._push_of(name, node)
+        if _is_call_to(v, "restore_item") and len(v.args) == 3 and \
+                _is_call_to(v.args[2], "_pop") and isinstance(v.args[0], ast.Name):
+            item = f"_si_{v.args[0].id}"
+            v.args[2] = ast.Name(item, ast.Load())
+            return self._pop_into(item, node) + [self.generic_visit(node)]
         return self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id in self.pushed_ranges and isinstance(node.ctx, ast.Load):
+            self.refuse(f"a use of the saved range {node.id} other than a loop", node)
+        return node
+
+    # -- the stacks -------------------------------------------------------------------------
+    def _stack_dtype(self, name):
+        if name.startswith(tuple(f"{r}_" for r in self.pushed_ranges)) and \
+                name.rsplit("_", 1)[0] in self.pushed_ranges:
+            return "np.int64"
+        return na.array_stack(self.types.get(name))
+
+    def _push_of(self, name, node):
+        if name not in self.stacks:
+            self.stacks.append(name)
+        if self._stack_dtype(name) is not None:
+            return na.parse_stmts(na.stack_push(name, not self.fixed), node)
+        return na.parse_stmts(f"_st_{name}.append({name})", node)
+
+    def _pop_into(self, name, node):
+        if name in self.pushed_ranges:
+            return [s for c in self.pushed_ranges[name] for s in self._pop_into(c, node)]
+        if name not in self.stacks:
+            self.refuse(f"a value restored into {name} that was never saved", node)
+        if self._stack_dtype(name) is not None:
+            return na.parse_stmts(na.stack_pop(name), node)
+        return na.parse_stmts(f"{name} = _st_{name}.pop()", node)
+
+    def _range_assign(self, r, v, node):
+        comps = self.pushed_ranges[r]
+        if _is_call_to(v, "_pop"):
+            return self._pop_into(r, node)
+        if isinstance(v, ast.Constant) and v.value is None:
+            vals = ["0"] * len(comps)
+        elif _is_call_to(v, "range") and not v.keywords:
+            a = [ast.unparse(self.visit(x)) for x in v.args]
+            vals = ["0", a[0]] if len(a) == 1 else a[:2] + (a[2:] if len(comps) == 3 else [])
+        else:
+            self.refuse(f"the saved range {r} = {ast.unparse(v)}", node)
+        return na.parse_stmts("\n".join(f"{c} = {x}" for c, x in zip(comps, vals)), node)
+
+    def _range_of(self, r):
+        comps = self.pushed_ranges[r]
+        return ast.parse(f"range({', '.join(comps)})", mode="eval").body
 
     def visit_For(self, node):
         it = node.iter
         if isinstance(it, ast.Subscript) and isinstance(it.value, ast.Name) and \
                 it.value.id in self.ranges and ast.unparse(it.slice) == "::-1":
-            node.iter = self._reversed(self.ranges[it.value.id])
+            r = it.value.id
+            node.iter = self._reversed(self._range_of(r) if r in self.pushed_ranges
+                                       else self.ranges[r])
+        elif isinstance(it, ast.Name) and it.id in self.pushed_ranges:
+            node.iter = self._range_of(it.id)
         return self.generic_visit(node)
 
     def _reversed(self, call):
@@ -263,9 +378,22 @@ def _dry_run(fn, source, args):
     """Run the Python gradient, recording the type of every variable; its result too."""
     tree = ast.parse(source)
     fdef = tree.body[0]
-    types_ = {}
+    types_, counts = {}, {}
 
     class Instrument(ast.NodeTransformer):
+        def visit_Expr(self, node):
+            self.generic_visit(node)
+            v = node.value
+            item = _saved_item(v.args[0]) if _is_call_to(v, "_push") else None
+            if item is not None:
+                v.args[0] = ast.Call(ast.Name("__ad_note", ast.Load()),
+                                     [ast.Constant(item), v.args[0]], [])
+            if _is_call_to(v, "restore_item") and len(v.args) == 3 and \
+                    _is_call_to(v.args[2], "_pop") and isinstance(v.args[0], ast.Name):
+                v.args[2] = ast.parse(f"__ad_pop(_pop, '_si_{v.args[0].id}', None)",
+                                      mode="eval").body
+            return node
+
         def visit_Assign(self, node):
             self.generic_visit(node)
             t = node.targets[0]
@@ -285,6 +413,7 @@ def _dry_run(fn, source, args):
     ast.fix_missing_locations(tree)
 
     def pop(p, name, cur):
+        counts[name] = counts.get(name, 0) + 1
         if cur is not None:
             _merge(types_, name, _describe(cur))
         return p()
@@ -297,26 +426,29 @@ def _dry_run(fn, source, args):
 
     ns = dict(fn.__globals__)
     ns.update(_support(fn))
-    ns["__ad_pop"], ns["__ad_rec"] = pop, rec
+    def note(name, v):
+        _merge(types_, name, _describe(v))
+        return v
+
+    ns["__ad_pop"], ns["__ad_rec"], ns["__ad_note"] = pop, rec, note
     exec(compile(tree, f"<ast_ad numba dry run {fn.__name__}>", "exec"), ns)
     result = ns[fdef.name](*args)
-    return result, types_
+    return result, types_, counts
 
 
-def _compile_variant(fn, source, args, what, types_=None):
+def _compile_variant(fn, source, args, what):
     """The numba-compiled variant of the generated function ``fn`` (text ``source``)."""
     import numba
 
     support = _support(fn)
-    if types_ is None:
-        _, types_ = _dry_run(fn, source, args)
+    _, types_, counts = _dry_run(fn, source, args)
     for name, t in types_.items():
         if t[0] == "o":
             raise NumbaBackendError(
                 f"numba backend cannot compile the gradient of {what}: the variable "
                 f"{name!r} holds a {t[1]} (containers and objects are refused)")
     tree = ast.parse(source)
-    variant = _Variant(support, types_, what)
+    variant = _Variant(support, types_, what, counts)
     tree.body[0] = variant.visit(tree.body[0])
     ast.fix_missing_locations(tree)
     text = ast.unparse(tree)
@@ -330,9 +462,10 @@ def _compile_variant(fn, source, args, what, types_=None):
         if name not in used:
             continue
         ns[name] = _numba_object(name, obj, impls, what)
-    for name in ("accum_index_copy",):
+    for name, impl in (("accum_index_copy", "accum_index_copy"), ("_nb_grow", "grow_stack"),
+                       ("_nb_own", "own"), ("_nb_clear_inplace", "clear_grad_inplace")):
         if name in used:
-            ns[name] = impls[name]
+            ns[name] = impls[impl]
     for name in used:
         obj = ns.get(name)
         if callable(obj) and not isinstance(obj, type) and name in fn.__globals__ and \
@@ -340,7 +473,8 @@ def _compile_variant(fn, source, args, what, types_=None):
             ns[name] = _numba_object(name, obj, impls, what)
     exec(compile(text, f"<ast_ad numba {what}>", "exec"), ns)
     py = ns[tree.body[0].name]
-    return numba.njit(cache=False)(py), text
+    caps = np.array(variant.caps, np.int64) if variant.caps else None
+    return numba.njit(cache=False)(py), text, caps
 
 
 def _is_numba_ok(obj):

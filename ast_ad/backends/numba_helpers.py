@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import UnsupportedConstructError
+from .numba_impls import _entry, more_impls
 
 
 def available() -> bool:
@@ -83,8 +84,12 @@ def _impls():
         if not isinstance(x, types.Array):
             raise numba.errors.TypingError("accum_index into a non-array (containers are "
                                            "refused by the numba backend)")
-        if isinstance(b, types.Array):
+        if isinstance(b, types.Array) and b.ndim == x.ndim:
             def inplace(b, x, idx, g):
+                if b.shape != x.shape:  # not the buffer this code owns: a new one
+                    out = np.zeros(x.shape) + b
+                    out[idx] += g
+                    return out
                 b[idx] += g
                 return b
             return inplace
@@ -160,9 +165,15 @@ def _impls():
     @overload(nb_take_grad)
     def _take(b, idx):
         if isinstance(b, types.Array):
-            return lambda b, idx: b[idx]
+            if _entry(b, idx):
+                return lambda b, idx: b[idx]
+            return lambda b, idx: b[idx].copy()  # a sub-array: its own copy, as in Python
         if isinstance(b, types.Number):
-            return lambda b, idx: 0.0
+            def scalar(b, idx):
+                if b != 0.0:
+                    raise ValueError("numba backend: an entry of a scalar adjoint")
+                return 0.0
+            return scalar
 
     def nb_broadcast_like(g, like):
         pass
@@ -185,7 +196,8 @@ def _impls():
     def nb_stop_gradient(x):
         return x
 
-    _IMPLS = {
+    _IMPLS = more_impls()
+    _IMPLS.update({
         "seed": nb_seed, "check_output": nb_seed, "unbroadcast": nb_unbroadcast,
         "accum_index": nb_accum_index, "accum_index_copy": nb_accum_index_copy,
         "accum_index_into": nb_accum_index,  # in place: the numba form's own behaviour
@@ -193,7 +205,7 @@ def _impls():
         "unreduce": nb_unreduce, "zeros_grad": nb_zeros_grad, "take_grad": nb_take_grad,
         "broadcast_like": nb_broadcast_like, "float_sign": numba.njit(nb_float_sign),
         "stop_gradient": numba.njit(nb_stop_gradient),
-    }
+    })
     return _IMPLS
 
 
