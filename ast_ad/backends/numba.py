@@ -39,7 +39,7 @@ from ..errors import AstAdError
 
 __all__ = ["NumbaGradient", "available", "jvp", "unwrap_njit"]
 from .numba_analysis import STACK_FULL
-from .numba_codegen import _compile_variant, _kind_key
+from .numba_compile import _compile_variant, _kind_key
 from .numba_helpers import NumbaBackendError, available, unwrap_njit  # noqa: F401
 
 

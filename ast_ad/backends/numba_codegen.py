@@ -1,16 +1,15 @@
 """The numba backend's code generation: the generated gradient's text rewritten for
-``numba.njit`` (typed stacks, helper implementations, explicit reversed ranges), a dry run
-for the stacks' element types, and compilation."""
+``numba.njit`` (typed stacks, helper implementations, explicit reversed ranges, saved
+ranges as ints, in-place entry clearing of owned adjoints).  The dry run that types the
+variables is numba_dryrun, compilation numba_compile."""
 
 from __future__ import annotations
 
 import ast
 import math
 
-import numpy as np
-
 from . import numba_analysis as na
-from .numba_helpers import NumbaBackendError, _impls
+from .numba_helpers import NumbaBackendError
 
 _IDENTITY = {"shape_token", "as_float_tangent"}
 
@@ -74,6 +73,9 @@ class _Variant(ast.NodeTransformer):
 
     # -- a first look: which adjoints are arrays, and of which primal ------------------
     def survey(self, fdef):
+        for n in ast.walk(fdef):  # first: a clearer error than the records' types
+            if isinstance(n, ast.Call):
+                self._check_callee(n)
         self.par = na.parents(fdef)
         self.fixed = na.retry_safe(fdef)
         self.inplace = na.clear_in_place(fdef, self.par)
@@ -288,6 +290,19 @@ class _Variant(ast.NodeTransformer):
                                        else self.ranges[r])
         elif isinstance(it, ast.Name) and it.id in self.pushed_ranges:
             node.iter = self._range_of(it.id)
+        elif isinstance(it, ast.Subscript) and ast.unparse(it.slice) == "::-1" and \
+                isinstance(it.value, ast.Subscript) and \
+                isinstance(it.value.value, ast.Name) and it.value.value.id in self.ranges \
+                and isinstance(it.value.slice, ast.Slice) and it.value.slice.lower is None \
+                and it.value.slice.step is None and it.value.slice.upper is not None:
+            # ``r[:n][::-1]``: the first n steps of a loop left by break, backwards
+            r = it.value.value.id
+            call = self._range_of(r) if r in self.pushed_ranges else self.ranges[r]
+            a = [ast.unparse(x) for x in call.args]
+            start, step = (a[0] if len(a) > 1 else "0"), (a[2] if len(a) > 2 else "1")
+            n = f"max(0, min({ast.unparse(it.value.slice.upper)}, len({ast.unparse(call)})))"
+            node.iter = self._reversed(ast.parse(
+                f"range({start}, ({start}) + ({n}) * ({step}), {step})", mode="eval").body)
         return self.generic_visit(node)
 
     def _reversed(self, call):
@@ -318,13 +333,19 @@ class _Variant(ast.NodeTransformer):
             if f.id == "accum_index" and isinstance(node.args[0], ast.Name) and \
                     node.args[0].id not in self.owned:
                 f.id = "accum_index_copy"
+        self._check_callee(node)
+        return node
+
+    def _check_callee(self, node):
+        f = node.func
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and \
                 f.value.id in self.support and not isinstance(
                     self.support[f.value.id], type(math)):
-            self.refuse(f"the call {ast.unparse(node)} (a differentiated callee, "
-                        f"{_name_of(self.support[f.value.id])}); compile it separately or "
-                        "inline it", node)
-        return node
+            callee = f.value.id.removesuffix("_vjp")
+            self.refuse(f"the call {ast.unparse(node)}: the user function {callee} is "
+                        "differentiated as a callee, and callees with their own "
+                        "records are not compiled by this backend; write its body "
+                        "inline in the loop, or use the Python backend", node)
 
     def visit_List(self, node):
         self.refuse("a list (containers are refused by the numba backend)", node)
@@ -350,161 +371,3 @@ class _Variant(ast.NodeTransformer):
             return f"np.zeros({(0,) * t[2]!r}, np.{t[1]})"
         self.refuse(f"the variable {name!r} holds a {t[1]} (containers and objects are "
                     "refused by the numba backend)")
-
-
-def _describe(v):
-    if isinstance(v, (bool, np.bool_)):
-        return ("b",)
-    if isinstance(v, (int, np.integer)):
-        return ("i",)
-    if isinstance(v, (float, np.floating)):
-        return ("f",)
-    if type(v) is np.ndarray:
-        return ("a", v.dtype.name, v.ndim)
-    if isinstance(v, range):
-        return ("r", "range")
-    if isinstance(v, tuple) and all(isinstance(e, (int, np.integer)) for e in v):
-        return ("t", "tuple")
-    return ("o", type(v).__name__)
-
-
-def _merge(types_, name, d):
-    old = types_.get(name)
-    if old is None or old == ("f",) and d[0] == "a" or old == ("i",) and d == ("f",):
-        types_[name] = d
-
-
-def _dry_run(fn, source, args):
-    """Run the Python gradient, recording the type of every variable; its result too."""
-    tree = ast.parse(source)
-    fdef = tree.body[0]
-    types_, counts = {}, {}
-
-    class Instrument(ast.NodeTransformer):
-        def visit_Expr(self, node):
-            self.generic_visit(node)
-            v = node.value
-            item = _saved_item(v.args[0]) if _is_call_to(v, "_push") else None
-            if item is not None:
-                v.args[0] = ast.Call(ast.Name("__ad_note", ast.Load()),
-                                     [ast.Constant(item), v.args[0]], [])
-            if _is_call_to(v, "restore_item") and len(v.args) == 3 and \
-                    _is_call_to(v.args[2], "_pop") and isinstance(v.args[0], ast.Name):
-                v.args[2] = ast.parse(f"__ad_pop(_pop, '_si_{v.args[0].id}', None)",
-                                      mode="eval").body
-            return node
-
-        def visit_Assign(self, node):
-            self.generic_visit(node)
-            t = node.targets[0]
-            if len(node.targets) == 1 and isinstance(t, ast.Name) and \
-                    _is_call_to(node.value, "_pop"):
-                node.value = ast.parse(f"__ad_pop(_pop, {t.id!r}, {t.id})",
-                                       mode="eval").body
-            return node
-
-        def visit_Return(self, node):
-            rec = ast.parse("__ad_rec(locals())").body[0]
-            return [ast.copy_location(rec, node), node]
-
-    fdef = Instrument().visit(fdef)
-    fdef.args.args += fdef.args.kwonlyargs  # as the variant: tangents positional
-    fdef.args.kwonlyargs, fdef.args.kw_defaults = [], []
-    ast.fix_missing_locations(tree)
-
-    def pop(p, name, cur):
-        counts[name] = counts.get(name, 0) + 1
-        if cur is not None:
-            _merge(types_, name, _describe(cur))
-        return p()
-
-    def rec(loc):
-        for k, v in loc.items():
-            if v is not None and not k.startswith("__ad") and \
-                    k not in ("_stack", "_push", "_pop"):
-                _merge(types_, k, _describe(v))
-
-    ns = dict(fn.__globals__)
-    ns.update(_support(fn))
-    def note(name, v):
-        _merge(types_, name, _describe(v))
-        return v
-
-    ns["__ad_pop"], ns["__ad_rec"], ns["__ad_note"] = pop, rec, note
-    exec(compile(tree, f"<ast_ad numba dry run {fn.__name__}>", "exec"), ns)
-    result = ns[fdef.name](*args)
-    return result, types_, counts
-
-
-def _compile_variant(fn, source, args, what):
-    """The numba-compiled variant of the generated function ``fn`` (text ``source``)."""
-    import numba
-
-    support = _support(fn)
-    _, types_, counts = _dry_run(fn, source, args)
-    for name, t in types_.items():
-        if t[0] == "o":
-            raise NumbaBackendError(
-                f"numba backend cannot compile the gradient of {what}: the variable "
-                f"{name!r} holds a {t[1]} (containers and objects are refused)")
-    tree = ast.parse(source)
-    variant = _Variant(support, types_, what, counts)
-    tree.body[0] = variant.visit(tree.body[0])
-    ast.fix_missing_locations(tree)
-    text = ast.unparse(tree)
-    impls = _impls()
-    ns = {"np": np, "math": math}
-    for k, v in fn.__globals__.items():
-        if not k.startswith("__"):
-            ns[k] = v
-    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    for name, obj in support.items():
-        if name not in used:
-            continue
-        ns[name] = _numba_object(name, obj, impls, what)
-    for name, impl in (("accum_index_copy", "accum_index_copy"), ("_nb_grow", "grow_stack"),
-                       ("_nb_own", "own"), ("_nb_clear_inplace", "clear_grad_inplace")):
-        if name in used:
-            ns[name] = impls[impl]
-    for name in used:
-        obj = ns.get(name)
-        if callable(obj) and not isinstance(obj, type) and name in fn.__globals__ and \
-                not _is_numba_ok(obj):
-            ns[name] = _numba_object(name, obj, impls, what)
-    exec(compile(text, f"<ast_ad numba {what}>", "exec"), ns)
-    py = ns[tree.body[0].name]
-    caps = np.array(variant.caps, np.int64) if variant.caps else None
-    return numba.njit(cache=False)(py), text, caps
-
-
-def _is_numba_ok(obj):
-    mod = getattr(obj, "__module__", "") or ""
-    return mod.startswith(("numpy", "math", "numba")) or type(obj).__module__.startswith(
-        "numba") or isinstance(obj, np.ufunc) or obj in (range, len, float, int, abs, min,
-                                                          max, bool)
-
-
-def _numba_object(name, obj, impls, what):
-    """What the numba variant calls for the support object ``obj``."""
-    import numba
-
-    helper = getattr(obj, "__name__", None)
-    mod = getattr(obj, "__module__", "") or ""
-    if mod.startswith("ast_ad"):
-        if helper in impls:
-            return impls[helper]
-        raise NumbaBackendError(f"numba backend cannot compile the gradient of {what}: the "
-                                f"runtime helper {helper} has no numba form")
-    if _is_numba_ok(obj) or isinstance(obj, (int, float, complex, bool, np.number)):
-        return obj  # numba functions, math/NumPy functions, constants (frozen)
-    if callable(obj) and hasattr(obj, "__code__"):
-        return numba.njit(obj)  # a plain function called on non-differentiated values
-    raise NumbaBackendError(f"numba backend cannot compile the gradient of {what}: "
-                            f"{name} is a {type(obj).__name__}")
-
-
-# -- the gradient object ------------------------------------------------------------------
-def _kind_key(v):
-    if type(v) is np.ndarray:
-        return ("a", v.dtype.str, v.ndim)
-    return (type(v),)

@@ -191,12 +191,23 @@ def writes_its_argument(x):
     return s
 
 
+def nested_break(x, a):
+    s = 0.0
+    for i in range(x.shape[0]):
+        for j in range(1, 6, 2):
+            if j * a > 2.0 + i:
+                break
+            s = s + math.sin(x[i] * j) * a
+    return s
+
+
 _R = np.random.default_rng(3)
 ELEMENT_CASES = [
     (heat, (_R.random(12), 0.1), (0, 1)),
     (mixture, (_R.standard_normal((3, 2)), 0.1 * _R.standard_normal(3),
                _R.standard_normal(3), _R.standard_normal((7, 2))), (0, 1, 2)),
     (writes_its_argument, (_R.standard_normal(9),), 0),
+    (nested_break, (_R.standard_normal(6), 0.9), (0, 1)),
 ]
 
 
