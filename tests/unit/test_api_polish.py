@@ -52,3 +52,19 @@ def test_derivative_functions_can_be_differentiated_by_every_api():
     d3 = fd_derivative(ast_ad.grad(d(h)), 0.7)
     assert ast_ad.hessian(d(h))(0.7) == pytest.approx(d3, rel=1e-6)
     assert ast_ad.grad(d(d(h)))(0.7) == pytest.approx(d3, rel=1e-6)
+
+
+def _tanh_loss(W, x):
+    h = W @ x
+    return np.sum(np.tanh(h))
+
+
+def test_source_without_args_shows_the_specialisation_that_ran():
+    g = ast_ad.grad(_tanh_loss)
+    assert "# specialised for W: float, x: float" in ast_ad.source(g).splitlines()[1]
+    W, x = np.ones((2, 3)), np.ones(3)
+    g(W, x)  # only arrays ran: source(g) shows that code, named as such
+    src = ast_ad.source(g)
+    assert "# specialised for W: ndarray[float64], x: ndarray[float64]" in src.splitlines()[1]
+    assert src.split("\n", 2)[2] == ast_ad.source(g, W, x).split("\n", 1)[1]
+    assert "fix_array" in src and "is float" not in src
