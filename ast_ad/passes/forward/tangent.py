@@ -240,7 +240,9 @@ class ForwardMode:
         if rs is None:
             if fn is not None and reg.is_nondifferentiable(fn):
                 return []
-            filename, line = self.where(s)
+            from ...errnotes import user_where
+
+            filename, line = user_where(*self.where(s))  # generated code: the user's line
             label = getattr(fn, "__name__", repr(fn))
             raise NoRuleError(f"no forward (jvp) rule for `{label}` on a differentiated value; "
                               "register one with ast_ad.defjvp", filename=filename, lineno=line)
