@@ -176,3 +176,5 @@ for _s1, _s2 in [((5,), (3,)), ((3,), (5,)), ((4, 5), (2, 3)), ((2, 2), (3, 4))]
         add(SH.conv_crop, u(*[a + b - 1 for a, b in zip(_s1, _s2)]), u(*_s1), u(*_s2), _mode,
             _wrt=(0,))
 add(ssig.convolve, u(6), u(3), method="direct")
+
+from . import _scipy_more_cases  # noqa: E402, F401
