@@ -37,3 +37,11 @@ add(odeint, lotka_volterra, np.array([1.0, 0.6]), np.linspace(0.0, 2.0, 5),
 add(odeint, forced, np.array([0.5]), np.array([0.2, 0.9, 1.4]), (2.0,), tfirst=True, **_TOL)
 add(odeint, forced, u(1), np.array([0.3, 1.0]), args=(1.5,), tfirst=True, **_TOL)
 ODEINT_COTANGENTS = _integrate.odeint_cotangents
+
+# -- the Rosenbrock function (1-d and over the first axis) -------------------------------------
+from scipy import optimize as _opt  # noqa: E402
+
+for _shape in [(2,), (5,), (4, 3)]:
+    add(_opt.rosen, u(*_shape))
+    add(_opt.rosen_der, u(*_shape))
+    add(_opt.rosen_hess_prod, u(*_shape[:1]), u(*_shape[:1]))

@@ -80,6 +80,12 @@ def _eval(node, env, tenv, glb):
         # a rule returning a tuple (the forward rule of eigh): the tuple of the tangents
         return tuple(v for v, _ in parts), tuple(
             t if t is not None else 0.0 * np.asarray(v) for v, t in parts)
+    if isinstance(node, ast.List):  # np.concatenate([a, b]): the list of the tangents
+        parts = [ev(e) for e in node.elts]
+        if all(t is None for _, t in parts):
+            return [v for v, _ in parts], None
+        return [v for v, _ in parts], [t if t is not None else 0.0 * np.asarray(v)
+                                       for v, t in parts]
     if isinstance(node, ast.Slice):
         parts = [ev(e)[0] if e is not None else None for e in (node.lower, node.upper, node.step)]
         return slice(*parts), None
