@@ -36,7 +36,7 @@ add(odeint, lotka_volterra, np.array([1.0, 0.6]), np.linspace(0.0, 2.0, 5),
     (np.array([1.1, 0.4]), np.array([0.8, 0.3])), **_TOL)
 add(odeint, forced, np.array([0.5]), np.array([0.2, 0.9, 1.4]), (2.0,), tfirst=True, **_TOL)
 add(odeint, forced, u(1), np.array([0.3, 1.0]), args=(1.5,), tfirst=True, **_TOL)
-ODEINT_COTANGENTS = _integrate.odeint_cotangents
+ODEINT_COTANGENTS = _integrate.odeint_cotangents  # every rule refuses: no case
 
 # -- the Rosenbrock function (1-d and over the first axis) -------------------------------------
 from scipy import optimize as _opt  # noqa: E402

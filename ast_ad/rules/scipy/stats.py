@@ -1,5 +1,6 @@
 """Rules for ``scipy.stats``: ``norm``, ``t``, ``chi2``, ``beta``, ``gamma``, ``poisson``
-(elementwise methods: pdf, logpdf, cdf, logcdf, sf, logsf; pmf, logpmf), ``multivariate_normal`` and ``dirichlet`` (``logpdf``/``pdf``).
+(elementwise methods: pdf, logpdf, cdf, logcdf, sf, logsf; pmf, logpmf),
+``multivariate_normal`` and ``dirichlet`` (``logpdf``/``pdf``).
 
 The functions are bound methods of SciPy's distribution objects (``scipy.stats.norm.logpdf``)
 and rules are keyed by them: ``stats.norm.logpdf`` in user code resolves (by attribute
