@@ -9,10 +9,10 @@ statement that completed, and the statement that raised bound nothing.  The hand
 
 The forward sweep pushes inside the block as anywhere else; a statement's pushes happen
 once it is *reached* (the record before it), its adjoint is due once it *completed* (the
-record after it).  So each statement's adjoint is guarded by ``_stop >= done`` and its
-restores by ``_stop >= reached``.  A loop, ``with`` or inner ``try`` in the block may
-push any number of values before raising: reaching one without completing it is an
-error at run time (``check_try_complete``).
+record after it).  So each statement's adjoint (restores included) is guarded by
+``_stop >= done``, and else its restores alone by ``_stop >= reached``.  A loop,
+``with`` or inner ``try`` in the block may push any number of values before raising:
+reaching one without completing it is an error at run time (``check_try_complete``).
 
 Before (normalized)::
 
@@ -32,8 +32,11 @@ After (adjoint of the ``try``)::
     _stop = _prog
     if _stop >= 2:
         b_t1 = by * np.cos(_t1)
-    if _stop >= 1:
         __ast_ad_restore__(y)
+    else:
+        b_t1 = 0.0
+        if _stop >= 1:
+            __ast_ad_restore__(y)
     if _stop >= 1:
         bx = -b_t1 / x ** 2
 """
@@ -89,35 +92,34 @@ class _Try:
             if not code:
                 self.guarded(done, state, work, [])
                 continue
-            tail = len(code)
-            while tail > 0 and _is_restore(code[tail - 1]):
-                tail -= 1
-            adj, restores = code[:tail], code[tail:]
             if done is None:  # (every statement but `if` is followed by a record)
                 raise AssertionError("a try statement without a progress record")
-            if blocks_of(st) or any(_has_restore(c) for c in adj):
+            restores = [c for c in code if _is_restore(c)]
+            if blocks_of(st) or any(_has_restore(c) for c in code if not _is_restore(c)):
                 filename, line = self.rev.unit.where(st)
                 out.append(N.expr_stmt(N.call(self.rev.ref(R.check_try_complete), [
                     N.name(self.stop), N.const(-1 if reached is None else reached),
                     N.const(done), N.const(f"{filename}:{line}")]), loc=st))
-                out.extend(self.guarded(done, state, work, code))
-                continue
-            out.extend(self.guarded(done, state, work, adj))
-            if restores:  # (restores leave the adjoint state as it is)
-                out.extend(self.guarded(reached, state, state.copy(), restores))
+                restores = []
+            if restores and reached is not None:
+                restores = [N.if_(self.test(reached), restores, loc=self.s)]
+            out.extend(self.guarded(done, state, work, code, restores))
         return out
 
-    def guarded(self, k, state, work, code):
-        """``if _stop >= k: <code>`` where ``code`` took ``state`` to ``work`` (``k``
-        None: unguarded); ``state`` becomes the join of both paths."""
+    def test(self, k):
+        return gast.Compare(left=N.name(self.stop), ops=[gast.GtE()], comparators=[N.const(k)])
+
+    def guarded(self, k, state, work, code, other=()):
+        """``if _stop >= k: <code> else: <other>`` where ``code`` took ``state`` to
+        ``work`` and ``other`` (restores) leaves it as it is (``k`` None: unguarded);
+        ``state`` becomes the join of both paths."""
         if k is None or not code:
             state.live, state.kinds, state.zero, state.owned = \
                 work.live, work.kinds, work.zero, work.owned
             return list(code)
-        code, other = list(code), []
+        code, other = list(code), list(other)
         join(self.rev, [(work, code), (state.copy(), other)], state)
-        test = gast.Compare(left=N.name(self.stop), ops=[gast.GtE()], comparators=[N.const(k)])
-        return [N.if_(test, code, other, loc=self.s)]
+        return [N.if_(self.test(k), code, other, loc=self.s)]
 
     def if_(self, st, state):
         s1, s2 = state.copy(), state.copy()
