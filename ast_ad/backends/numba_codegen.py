@@ -57,6 +57,8 @@ class _Variant(ast.NodeTransformer):
         self.counts = counts or {}  # {name: values the dry run popped into it}
         self.stacks = []
         self.pushed_ranges = {}  # a range variable saved on the tape -> its components
+        self.shape_only = {}  # an array saved for its shape only -> its shape's ints
+        self.int_stacks = {}  # an int stack of those -> the variable it belongs to
         self.inplace = set()  # adjoints whose entries clear_grad zeroes in place
         self.fixed = False  # fixed-size stacks, sized by a _caps argument
         self.caps = []  # their first sizes (what the dry run pushed)
@@ -89,6 +91,22 @@ class _Variant(ast.NodeTransformer):
                 r = n.value.args[0].id
                 k = len(self.ranges[r].args)
                 self.pushed_ranges[r] = [f"{r}_{j}" for j in range(3 if k == 3 else 2)]
+        self.int_stacks = {c: r for r, cs in self.pushed_ranges.items() for c in cs}
+        # arrays saved only as shape_token(v): the code needs their shape and dtype, never
+        # their entries (the Python code restores a token of zeros): their shape is saved
+        whole, token = set(), set()
+        for n in ast.walk(fdef):
+            if isinstance(n, ast.Expr) and _is_call_to(n.value, "_push"):
+                a = n.value.args[0]
+                if isinstance(a, ast.Name):
+                    whole.add(a.id)
+                elif _is_call_to(a, "shape_token") and isinstance(a.args[0], ast.Name):
+                    token.add(a.args[0].id)
+        for v in token - whole:
+            t = self.types.get(v)
+            if t is not None and t[0] == "a" and t[2] > 0:
+                self.shape_only[v] = [f"{v}__sh{j}" for j in range(t[2])]
+                self.int_stacks.update({c: v for c in self.shape_only[v]})
         for n in ast.walk(fdef):
             if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and \
                     n.func.id in ("accum_index", "accum_index_into", "fix_array", "match") \
@@ -132,7 +150,7 @@ class _Variant(ast.NodeTransformer):
         for v in self.stacks:
             dt = self._stack_dtype(v)
             if dt is not None:  # a scalar: a NumPy array and a count
-                cap = self.counts.get(v.rsplit("_", 1)[0] if v not in self.counts else v, 0)
+                cap = self.counts.get(self.int_stacks.get(v, v), 0)
                 if self.fixed:  # sized by the _caps argument (see stack_push)
                     size = f"_caps[{len(self.caps)}]"
                     self.caps.append(max(16, cap))
@@ -228,6 +246,11 @@ class _Variant(ast.NodeTransformer):
                 self.refuse(f"a saved value that is not a variable: {ast.unparse(v)}", node)
             if name in self.pushed_ranges:
                 return [s for c in self.pushed_ranges[name] for s in self._push_of(c, node)]
+            if name in self.shape_only:
+                comps = self.shape_only[name]
+                return na.parse_stmts("\n".join(f"{c} = {name}.shape[{j}]" for j, c in
+                                                 enumerate(comps)), node) + \
+                    [s for c in comps for s in self._push_of(c, node)]
             return self._push_of(name, node)
         if _is_call_to(v, "restore_item") and len(v.args) == 3 and \
                 _is_call_to(v.args[2], "_pop") and isinstance(v.args[0], ast.Name):
@@ -243,8 +266,7 @@ class _Variant(ast.NodeTransformer):
 
     # -- the stacks -------------------------------------------------------------------------
     def _stack_dtype(self, name):
-        if name.startswith(tuple(f"{r}_" for r in self.pushed_ranges)) and \
-                name.rsplit("_", 1)[0] in self.pushed_ranges:
+        if name in self.int_stacks:
             return "np.int64"
         return na.array_stack(self.types.get(name))
 
@@ -258,6 +280,12 @@ class _Variant(ast.NodeTransformer):
     def _pop_into(self, name, node):
         if name in self.pushed_ranges:
             return [s for c in self.pushed_ranges[name] for s in self._pop_into(c, node)]
+        if name in self.shape_only:  # the shape back; the array itself only if it differs
+            comps = self.shape_only[name]
+            shape = f"({', '.join(comps)},)"
+            return [s for c in comps for s in self._pop_into(c, node)] + na.parse_stmts(
+                f"if {name}.shape != {shape}:\n"
+                f"    {name} = np.zeros({shape}, np.{self.types[name][1]})", node)
         if name not in self.stacks:
             self.refuse(f"a value restored into {name} that was never saved", node)
         if self._stack_dtype(name) is not None:

@@ -201,6 +201,14 @@ def nested_break(x, a):
     return s
 
 
+def ragged(x, c):
+    s = 0.0
+    for i in range(1, x.shape[0]):
+        head = x[:i] * c  # saved for its shape only: a shape that changes every step
+        s = s + np.sum(np.sin(head))
+    return s
+
+
 _R = np.random.default_rng(3)
 ELEMENT_CASES = [
     (heat, (_R.random(12), 0.1), (0, 1)),
@@ -208,6 +216,7 @@ ELEMENT_CASES = [
                _R.standard_normal(3), _R.standard_normal((7, 2))), (0, 1, 2)),
     (writes_its_argument, (_R.standard_normal(9),), 0),
     (nested_break, (_R.standard_normal(6), 0.9), (0, 1)),
+    (ragged, (_R.standard_normal(7), 1.3), (0, 1)),
 ]
 
 
