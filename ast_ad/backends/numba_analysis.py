@@ -110,6 +110,14 @@ def stack_push(name, grow):
             f"_st_{name}[_n_{name}] = {name}\n_n_{name} += 1")
 
 
+def flat_push(name, ln):
+    """The entries of the 1-d array ``name`` (``ln`` of them) onto its flat stack: a
+    copy (the variant uses it only where no saved array's entries ever change)."""
+    return (f"if _n_{name} + {ln} > _st_{name}.shape[0]:\n"
+            f"    raise IndexError({STACK_FULL!r})\n"
+            f"_st_{name}[_n_{name}:_n_{name} + {ln}] = {name}\n_n_{name} += {ln}")
+
+
 def stack_pop(name):
     return f"_n_{name} -= 1\n{name} = _st_{name}[_n_{name}]"
 

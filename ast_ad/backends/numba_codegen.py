@@ -58,6 +58,7 @@ class _Variant(ast.NodeTransformer):
         self.stacks = []
         self.pushed_ranges = {}  # a range variable saved on the tape -> its components
         self.shape_only = {}  # an array saved for its shape only -> its shape's ints
+        self.flat = {}  # a 1-d array saved whole on a flat stack -> its lengths' stack
         self.int_stacks = {}  # an int stack of those -> the variable it belongs to
         self.inplace = set()  # adjoints whose entries clear_grad zeroes in place
         self.fixed = False  # fixed-size stacks, sized by a _caps argument
@@ -102,6 +103,17 @@ class _Variant(ast.NodeTransformer):
                     whole.add(a.id)
                 elif _is_call_to(a, "shape_token") and isinstance(a.args[0], ast.Name):
                     token.add(a.args[0].id)
+        # 1-d arrays saved whole: their entries copied onto one flat stack.  A copy equals
+        # the Python tape's reference only while no entry of a saved array changes: so
+        # only in code without entry writes (restore_item) or in-place updates of them
+        augs = {n.target.id for n in ast.walk(fdef)
+                if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
+        if self.fixed and not any(_is_call_to(n, "restore_item") for n in ast.walk(fdef)):
+            for v in whole - augs:
+                t = self.types.get(v)
+                if t is not None and t[0] == "a" and t[2] == 1:
+                    self.flat[v] = f"{v}__len"
+                    self.int_stacks[f"{v}__len"] = v
         for v in token - whole:
             t = self.types.get(v)
             if t is not None and t[0] == "a" and t[2] > 0:
@@ -149,6 +161,11 @@ class _Variant(ast.NodeTransformer):
         inits = []
         for v in self.stacks:
             dt = self._stack_dtype(v)
+            if v in self.flat:
+                inits += [ast.parse(t).body[0] for t in na.stack_init(
+                    v, f"np.{self.types[v][1]}", f"_caps[{len(self.caps)}]")]
+                self.caps.append(max(16, self.counts.get(v + "__flat", 0)))
+                continue
             if dt is not None:  # a scalar: a NumPy array and a count
                 cap = self.counts.get(self.int_stacks.get(v, v), 0)
                 if self.fixed:  # sized by the _caps argument (see stack_push)
@@ -246,6 +263,12 @@ class _Variant(ast.NodeTransformer):
                 self.refuse(f"a saved value that is not a variable: {ast.unparse(v)}", node)
             if name in self.pushed_ranges:
                 return [s for c in self.pushed_ranges[name] for s in self._push_of(c, node)]
+            if name in self.flat:
+                ln = self.flat[name]
+                if name not in self.stacks:
+                    self.stacks.append(name)
+                return na.parse_stmts(f"{ln} = {name}.shape[0]", node) + \
+                    self._push_of(ln, node) + na.parse_stmts(na.flat_push(name, ln), node)
             if name in self.shape_only:
                 comps = self.shape_only[name]
                 return na.parse_stmts("\n".join(f"{c} = {name}.shape[{j}]" for j, c in
@@ -280,6 +303,10 @@ class _Variant(ast.NodeTransformer):
     def _pop_into(self, name, node):
         if name in self.pushed_ranges:
             return [s for c in self.pushed_ranges[name] for s in self._pop_into(c, node)]
+        if name in self.flat:  # a view of the flat stack: the entries pushed, no copy
+            ln = self.flat[name]
+            return self._pop_into(ln, node) + na.parse_stmts(
+                f"_n_{name} -= {ln}\n{name} = _st_{name}[_n_{name}:_n_{name} + {ln}]", node)
         if name in self.shape_only:  # the shape back; the array itself only if it differs
             comps = self.shape_only[name]
             shape = f"({', '.join(comps)},)"

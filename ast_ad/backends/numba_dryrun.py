@@ -75,7 +75,10 @@ def _dry_run(fn, source, args):
         counts[name] = counts.get(name, 0) + 1
         if cur is not None:
             _merge(types_, name, _describe(cur))
-        return p()
+        val = p()
+        if type(val) is np.ndarray:  # the entries it held: a flat stack's size
+            counts[name + "__flat"] = counts.get(name + "__flat", 0) + val.size
+        return val
 
     def rec(loc):
         for k, v in loc.items():

@@ -266,3 +266,10 @@ def test_keyword_arguments_and_defaults():
     g = ast_ad.grad(f, backend="numba")
     np.testing.assert_allclose(g(X), 4 * X, rtol=1e-14)
     np.testing.assert_allclose(g(x=X, scale=3.0), 6 * X, rtol=1e-14)
+
+
+def test_one_d_arrays_saved_whole_go_on_a_flat_stack_only_without_entry_writes():
+    src = ast_ad.grad(mixture, wrt=(0, 1, 2), backend="numba").source(*ELEMENT_CASES[1][1])
+    assert "_st_diff[_n_diff:_n_diff + diff__len] = diff" in src
+    src = ast_ad.grad(heat, wrt=(0, 1), backend="numba").source(*ELEMENT_CASES[0][1])
+    assert "_st_new.append(new)" in src  # entries of new are written: references kept
