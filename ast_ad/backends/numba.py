@@ -5,10 +5,12 @@ usual (the Python text ``ast_ad.source`` shows), then a *codegen variant* rewrit
 text for numba, without touching the passes:
 
 - the one tape ``_stack = []; _push = _stack.append; _pop = _stack.pop`` becomes one
-  typed stack per saved variable (``_st_s.append(s)`` / ``s = _st_s.pop()``): every
-  value pushed from ``v`` is popped back into ``v`` (the generated code's convention,
-  checked here), so splitting the one LIFO into one per variable keeps the order;
-  ``shape_token(v)`` (a memory saving of the Python code) pushes ``v`` itself;
+  typed stack per saved variable: every value pushed from ``v`` is popped back into
+  ``v`` (the generated code's convention, checked here), so splitting the one LIFO into
+  one per variable keeps the order.  Scalars go on fixed-size NumPy arrays with a count
+  (sized by the dry run, see ``_Sized``), arrays saved as ``shape_token(v)`` keep only
+  their shape, 1-d arrays a flat stack of entries, other arrays a typed list
+  (numba_codegen, numba_analysis; docs/scaling.md has the details);
 - variables the Python code starts as ``None`` (filled in the loop) and adjoints it
   starts as the ``0.0`` filler but that become arrays get typed initial values: the
   types come from one *dry run* of the Python gradient on the first arguments (also
@@ -105,7 +107,8 @@ class NumbaGradient:
             return self._refused(e)
         except Exception as e:  # numba's TypingError and friends
             msg = str(e).strip().splitlines()
-            first = next((ln for ln in msg if ln.strip()), type(e).__name__)
+            first = next((ln for ln in msg if ln.strip()), None) or \
+                f"numba's compiler failed on this code ({type(e).__name__}, no message)"
             construct = _construct_of(msg)
             return self._refused(NumbaBackendError(
                 f"numba cannot compile the gradient of {self.__qualname__}: {first.strip()}"
