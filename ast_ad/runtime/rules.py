@@ -10,6 +10,7 @@ from .adjoints import (
     accum_index,
     accum_index_into,
     add_grads,
+    as_float,
     as_sequence,
     check_no_view,
     check_not_array,
@@ -19,6 +20,7 @@ from .adjoints import (
     clear_grad,
     fix_array,
     is_zero,
+    last_written,
     part,
     restore_item,
     save_item,
@@ -26,6 +28,7 @@ from .adjoints import (
     shape_token,
     stop_gradient,
     take_grad,
+    take_written,
     zeros_grad,
 )
 from .tangents import (
@@ -45,7 +48,8 @@ def _define(fn, vjps, jvps):
 
 
 for _f in (seed, check_output, check_real, is_zero, check_unpack, zeros_grad, stop_gradient,
-           restore_item, check_no_view, check_not_array, shape_token, tangent_list):
+           restore_item, check_no_view, check_not_array, shape_token, tangent_list,
+           last_written):
     _reg.nondifferentiable(_f)
 
 
@@ -74,7 +78,7 @@ def _fix_array_jvp(t, ans, g, x):
     return t
 
 
-for _f in (as_sequence, as_float_tangent, list):  # list(x) copies list adjoints
+for _f in (as_sequence, as_float_tangent, as_float, list):  # list(x) copies list adjoints
     _define(_f, [_ident_vjp], [_ident_jvp])
 _define(add_grads, [_add_grads_vjp, _add_grads_vjp], [_add_grads_jvp, _add_grads_jvp])
 _define(fix_array, [_fix_array_vjp, None], [_fix_array_jvp, None])
@@ -108,6 +112,18 @@ def _clear_grad_vjp(g, ans, b, x, idx):
 _reg.defvjp(part, _part_vjp, None)
 _reg.defvjp(save_item, _save_item_vjp, None)
 _reg.defvjp(take_grad, _take_grad_vjp, None)
+
+
+def _take_written_vjp(g, ans, b, idx):
+    return accum_index(0.0, b, idx, g * last_written(b, idx)) if not is_zero(b) else 0.0
+
+
+def _take_written_jvp(t, ans, b, idx):
+    return take_written(t, idx)
+
+
+_reg.defvjp(take_written, _take_written_vjp, None)
+_reg.defjvp(take_written, _take_written_jvp, None)
 _reg.defvjp(accum_index, _accum_index_vjp_b, None, None, _accum_index_vjp_g)
 _reg.defvjp(accum_index_into, _accum_index_vjp_b, None, None, _accum_index_vjp_g)
 _reg.defvjp(clear_grad, _clear_grad_vjp, None, None)

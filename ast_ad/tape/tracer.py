@@ -331,7 +331,9 @@ def _assign_index_x(g, ans, x, idx, v):
 
 
 def _assign_index_v(g, ans, x, idx, v):
-    return unbroadcast(np.asarray(g)[idx], v)
+    from ..runtime.adjoints import take_written  # repeated indices: the last write counts
+
+    return unbroadcast(take_written(np.asarray(g), idx), v)
 
 
 _ASSIGN_RULES = (_assign_index_x, None, _assign_index_v)
