@@ -44,6 +44,9 @@ import functools
 
 import numpy as np
 
+from .errors import AstAdError
+from .runtime.user_rules import check_cotangent, check_tangent
+
 
 class _Custom:
     def __init__(self, fn, registry=None):
@@ -72,6 +75,10 @@ class _Custom:
         return sum(1 for p in ps if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
+def _name(fn):
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+
+
 def _zero_like(x):
     return np.zeros_like(x, dtype=float) if isinstance(x, np.ndarray) else 0.0
 
@@ -93,6 +100,15 @@ class custom_vjp(_Custom):  # noqa: N801  (JAX's name)
             if not isinstance(out, (tuple, list)):
                 raise TypeError(f"{self.__qualname__}: bwd must return a tuple of "
                                 f"cotangents (one per argument), got {type(out).__name__}")
+            if len(out) != len(args):
+                raise AstAdError(
+                    f"{_name(bwd)}, the bwd of custom_vjp {self.__qualname__}, returned "
+                    f"{len(out)} cotangent(s) for {len(args)} positional argument(s); return "
+                    "one per argument (None for none)")
+            out = tuple(None if c is None else
+                        check_cotangent(c, a, f"{_name(bwd)} (argument {i} of custom_vjp "
+                                              f"{self.__qualname__})")
+                        for i, (c, a) in enumerate(zip(out, args)))
             last.clear()
             last.update(key=key, out=out, keep=(g, ans, args))
             return out
@@ -118,7 +134,9 @@ class custom_jvp(_Custom):  # noqa: N801
 
         def tangent_out(args, i, t):
             ts = tuple(t if k == i else _zero_like(a) for k, a in enumerate(args))
-            return jvp(tuple(args), ts)[1]
+            value, tangent = jvp(tuple(args), ts)
+            return check_tangent(tangent, value, f"{_name(jvp)} (custom_jvp "
+                                                 f"{self.__qualname__})")
 
         def fwd_rule(i):
             def rule(t, ans, *args):

@@ -39,6 +39,7 @@ from .tangents import (
     tangent_restore,
     tangent_setitem,
 )
+from .user_rules import check_cotangent, check_tangent, is_user_rule, rule_label
 
 
 def _define(fn, vjps, jvps):
@@ -82,6 +83,21 @@ for _f in (as_sequence, as_float_tangent, as_float, list):  # list(x) copies lis
     _define(_f, [_ident_vjp], [_ident_jvp])
 _define(add_grads, [_add_grads_vjp, _add_grads_vjp], [_add_grads_jvp, _add_grads_jvp])
 _define(fix_array, [_fix_array_vjp, None], [_fix_array_jvp, None])
+
+
+# -- the checks of a user rule's result pass its derivative through ------------------------
+def _checked_vjp(g, ans, c, like, label):
+    return g
+
+
+def _checked_jvp(t, ans, c, like, label):
+    return t
+
+
+for _f in (check_cotangent, check_tangent):
+    _define(_f, [_checked_vjp, None, None], [_checked_jvp, None, None])
+for _f in (is_user_rule, rule_label):
+    _reg.nondifferentiable(_f)
 
 
 # -- reverse rules ------------------------------------------------------------------------

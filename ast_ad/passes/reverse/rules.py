@@ -175,6 +175,9 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
             no_rule_error(rev.unit.parsed, s, fn, func_node, arg=k)
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
         expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id)
+        if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
+            expr = N.call(rev.ref(R.check_cotangent),
+                          [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
         if rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn):
             # NumPy read a list/tuple as an array: give the gradient the list's shape
             expr = N.call(rev.ref(R.array_parts), [expr, N.name(a.id)])
