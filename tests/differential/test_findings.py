@@ -256,6 +256,12 @@ def complex_intermediate(x, s):
     return np.sum(np.real(z * z)) + np.imag(z * z)
 
 
+# 15. `np.arange(s, s + 3.0)` with a differentiated start: declared non-differentiable,
+#     so d/ds was a silent 0 (entries are start + k * step: now rules for start and step).
+def arange_of_a_differentiated_start(x, s):
+    return np.sum(np.arange(s, s + 3.0) * x) + np.sum(np.arange(0.0, 2.0, s) ** 2)
+
+
 FIXED = None  # xfail: None once ast_ad gets the case right
 
 CASES = [
@@ -294,6 +300,8 @@ CASES = [
      FIXED),
     ("dot_with_a_list", dot_with_a_list, (np.array([-0.2, -0.55]),), FIXED),
     ("complex_intermediate", complex_intermediate, (np.array([-0.2, -0.55]), 0.17), FIXED),
+    ("arange_of_a_differentiated_start", arange_of_a_differentiated_start,
+     (np.array([0.3, -0.5, 0.8]), 0.7), FIXED),
 ]
 
 

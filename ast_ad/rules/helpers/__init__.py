@@ -110,6 +110,7 @@ from .shapes import (
     copy,
     hstack_axis,
     invert_axes,
+    is_given,
     method_reshape,
     method_transpose,
     split_like,
@@ -171,5 +172,5 @@ __all__ = [
     "matmul_adjoint_a", "matmul_adjoint_b", "max_weights", "method_reshape",
     "method_transpose", "norm_dir", "norm_is_smooth", "norm_p", "prod_except", "split_like",
     "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",
-    "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy", "fdiv", "fpow",
+    "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy", "fdiv", "fpow", "is_given",
 ]
