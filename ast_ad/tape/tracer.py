@@ -274,21 +274,11 @@ class ArrayTracer(Tracer):
     def __setitem__(self, idx, v):
         _write(self, unbox_all(idx), v)
 
-    # in-place operators write into the array itself (aliases and callers see it)
-    def __iadd__(self, o):
-        return inplace(self, operator.add, o)
 
-    def __isub__(self, o):
-        return inplace(self, operator.sub, o)
-
-    def __imul__(self, o):
-        return inplace(self, operator.mul, o)
-
-    def __itruediv__(self, o):
-        return inplace(self, operator.truediv, o)
-
-    def __ipow__(self, o):
-        return inplace(self, operator.pow, o)
+# in-place operators write into the traced array itself (aliases and callers see it)
+for _name, _op in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+                   ("truediv", operator.truediv), ("pow", operator.pow)):
+    setattr(ArrayTracer, f"__i{_name}__", lambda self, o, _op=_op: inplace(self, _op, o))
 
 
 def _method(x, name, args, kwargs):
