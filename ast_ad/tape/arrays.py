@@ -99,6 +99,18 @@ def copy(a, *args, **kwargs):
     return make_array(a, copy=True)
 
 
+def fill_diagonal(a, val, wrap=False):
+    """``np.fill_diagonal`` on a traced array: the write of its pure form (recorded)."""
+    from ..runtime.mutation import diagonal_filled
+
+    if isinstance(a, core.Tracer):
+        a[...] = record(diagonal_filled, (a, val), {"wrap": wrap})
+        return None
+    if has_tracer(val):
+        raise core.lost_gradient("an untraced array written by np.fill_diagonal")
+    return np.fill_diagonal(a, val, wrap=wrap)
+
+
 OVERRIDES = {
     np.array: make_array,
     np.asarray: asarray,
@@ -107,6 +119,7 @@ OVERRIDES = {
     np.copy: copy,
     np.full: full,
     np.full_like: full_like,
+    np.fill_diagonal: fill_diagonal,
 }
 #: creators whose values (not only their shape) depend on their arguments: recorded by
 #: their rules when an argument is differentiated

@@ -99,8 +99,21 @@ def copyto_param(x):
     return np.sum(x * y)
 
 
+def fill_diagonal(x):
+    M = np.outer(x, x[::-1])
+    np.fill_diagonal(M, x[0] * 2.0)
+    return np.sum(M * M) + np.sum(np.sin(M))
+
+
+def fill_diagonal_repeating(x):
+    M = np.zeros((4, 3))
+    M[:, 1] = x[2]
+    np.fill_diagonal(M, x[:2] ** 2, wrap=True)
+    return np.sum(M ** 3)
+
+
 @pytest.mark.parametrize("f", [add_at, subtract_at_2d, ufunc_out, ufunc_out_result, fill,
-                               copyto, copyto_param])
+                               copyto, copyto_param, fill_diagonal, fill_diagonal_repeating])
 def test_in_place_numpy_api_is_modelled(f):
     derived(f)
 
