@@ -4,9 +4,11 @@ Cache key of a generated function (documented in docs/design.md):
 
     the function object (weakly: a redefined function is a new object, and a collected
     function frees its entries)  x  wrt  x  value-or-not  x  the rule-registry version
-    x  the types of the differentiated arguments (float / int / ndarray / other)
+    x  the types of the arguments (float / int / ndarray / other)  x  the ndim and
+    dtype of NumPy array arguments
 
-The per-call fast path is: one type lookup, one dict lookup, the generated function.
+The per-call fast path is: the dispatcher's type (and ndim/dtype) checks, the generated
+function.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import types
 import warnings
 import weakref
+from typing import Any, Callable
 
 import numpy as np
 
@@ -30,7 +33,18 @@ _MISSING = object()  # "argument not given" in generated dispatchers
 
 
 class GradientFunction(GradientObject):
-    """The gradient of ``fn`` (callable with ``fn``'s signature)."""
+    """The gradient of ``fn`` (callable with ``fn``'s signature), made by ``ast_ad.grad``.
+
+    It transforms ``fn`` on the first call for each kind of arguments and caches the
+    compiled code; ``.source(*args)`` shows it.
+
+    >>> import ast_ad
+    >>> def f(x):
+    ...     return x ** 3
+    >>> g = ast_ad.grad(f)
+    >>> isinstance(g, ast_ad.GradientFunction), g(2.0)
+    (True, 12.0)
+    """
 
     def __init__(self, fn, wrt=0, with_value=False, registry=None, fallback=None,
                  has_aux=False):
@@ -106,7 +120,8 @@ class GradientFunction(GradientObject):
         return introspect.reduce_gradient(self)
 
     # -- calling ------------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The gradient(s) of the function at these arguments (see :func:`ast_ad.grad`)."""
         return self._slow_call(args, kwargs)
 
     def _dispatch_slow(self, values, names):
@@ -161,9 +176,11 @@ class GradientFunction(GradientObject):
             if p.kind is p.KEYWORD_ONLY and "*" not in sig:
                 sig.append("*")
             sig.append(f"{p.name}=__ad_M" if p.default is not p.empty else p.name)
-        types_, fns = key
+        types_, fns, arrays = key
         checks = [f"type({n}) is __ad_T{j}" for j, n in enumerate(names) if j < len(types_)]
         checks += [f"{names[i]} is __ad_F{i}" for i, _ in fns if i < len(names)]
+        checks += [f"{names[i]}.ndim == {nd} and {names[i]}.dtype is __ad_D{i}"
+                   for i, nd, _ in arrays if i < len(names)]
         checks += [f"{n} is not __ad_M" for p, n in zip(params, names)
                    if p.default is not p.empty]
         checks.append("__ad_S[0] is __ad_G")
@@ -186,6 +203,7 @@ class GradientFunction(GradientObject):
         for k, (d, _, o) in enumerate(self._guards):
             ns[f"__ad_GD{k}"], ns[f"__ad_GO{k}"] = d, o
         ns.update({f"__ad_F{i}": f for i, f in fns})
+        ns.update({f"__ad_D{i}": dt for i, _, dt in arrays})
         exec(compile(src, f"<ast_ad dispatch {self.__qualname__}>", "exec"), ns)
         type(self).__call__ = ns["__call__"]
 
@@ -245,7 +263,7 @@ class GradientFunction(GradientObject):
 
         return higher
 
-    def generated(self, full):
+    def generated(self, full: tuple) -> Any:
         """The Generated object for arguments like ``full`` (transforming if needed)."""
         target = self._target
         names = self._spec.names
@@ -255,6 +273,8 @@ class GradientFunction(GradientObject):
         for k, p in enumerate(params[offset:]):
             if k < len(full):
                 arg_kinds[p] = type(full[k])
+        arrays = {params[offset + k]: (nd, dt.str) for k, nd, dt in _array_specs(full)
+                  if offset + k < len(params)}
         static = {params[offset + k]: v for k, v in _function_args(full)
                   if offset + k < len(params)}
         if self._self is not None and params:
@@ -263,7 +283,8 @@ class GradientFunction(GradientObject):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v
         ckey = spec_key(names, arg_kinds, self.registry.version, static, self._spec.single,
-                        (self.with_value, "aux") if self.has_aux else self.with_value)
+                        (self.with_value, "aux") if self.has_aux else self.with_value,
+                        tuple(sorted(arrays.items())))
         try:
             per_fn = _CACHE.setdefault(target, {})
         except TypeError:  # not weak-referenceable (a builtin): _pipeline.transform() will explain
@@ -274,19 +295,20 @@ class GradientFunction(GradientObject):
         if gen is None:
             gen = _pipeline.transform(target, names, self.registry, arg_kinds, mode="joint",
                                       with_value=self.with_value, single=self._spec.single,
-                                      static_args=static, has_aux=self.has_aux)
+                                      static_args=static, has_aux=self.has_aux,
+                                      arrays=arrays)
             per_fn[ckey] = gen
         self._guards = tuple(gen.guards)
         return gen
 
-    def compiled_for(self, full):
+    def compiled_for(self, full: tuple) -> Callable:
         """The generated Python function for arguments like ``full`` (has source)."""
         if isinstance(self._target, GradientFunction):
             return self._higher_order(full)
         gen = self.generated(full)
         return gen.compiled[0]
 
-    def source(self, *args, **kwargs):
+    def source(self, *args: Any, **kwargs: Any) -> str:
         """The generated source (for ``args`` if given, else for float arguments)."""
         if args or kwargs:
             b = bind(self.fn, args, kwargs)
@@ -322,8 +344,14 @@ def _unwrap(fn):
 
 
 def _key(full):
-    """The per-call dispatch key: every argument's type, and the function arguments."""
-    return tuple(type(v) for v in full), _function_args(full)
+    """The per-call dispatch key: every argument's type, the function arguments, and the
+    (ndim, dtype) of every NumPy array argument (a new shape of the same ndim reuses it)."""
+    return tuple(type(v) for v in full), _function_args(full), _array_specs(full)
+
+
+def _array_specs(full):
+    """(index, ndim, dtype) of the arguments that are exactly NumPy arrays."""
+    return tuple((k, v.ndim, v.dtype) for k, v in enumerate(full) if type(v) is np.ndarray)
 
 
 def _function_args(full):

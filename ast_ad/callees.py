@@ -52,6 +52,7 @@ class Split(_WeakFn):
         self.fwd = None
         self.bwd = None
         self.source = None
+        self.guards = ()  # what its code assumes (the caller's gradient checks them too)
         self.__name__ = getattr(fn, "__name__", "f") + "_vjp"
 
     def __repr__(self):
@@ -67,6 +68,7 @@ class Jvp(_WeakFn):
         self.call = None
         self.tangent_names = {}
         self.source = None
+        self.guards = ()
         self.__name__ = getattr(fn, "__name__", "f") + "_jvp"
 
 
@@ -85,7 +87,7 @@ class Callees:
         except TypeError:
             per = {}
         made = per.get(key)
-        if made is not None:
+        if made is not None and all(d.get(n) is o for d, n, o in made.guards):
             return made, None
         made = make()
         per[key] = made  # visible to a recursive call while its body is generated
@@ -113,7 +115,9 @@ class Callees:
                                     arg_kinds, registry, static)
         if gen is not None:
             split.fwd, split.bwd = gen.compiled
+            split.fwd = _checked(split.fwd, static, params, target)
             split.source = gen.source
+            split.guards = tuple(gen.guards)
         return split, wrt
 
     def jvp_for(self, fn, wrt, kinds, registry, static=None):
@@ -130,7 +134,8 @@ class Callees:
         j, gen = self._generate(self._jvps, target, key, make, "forward", wrt, dict(kinds),
                                 registry, static)
         if gen is not None:
-            j.call = gen.compiled[0]
+            j.call = _checked(gen.compiled[0], static, param_names(target), target)
+            j.guards = tuple(gen.guards)
             j.tangent_names = gen.tangent_names
             j.source = gen.source
         return j
@@ -138,9 +143,35 @@ class Callees:
 
 def _with_receiver(fn, params, static):
     """A bound method's ``self`` is known: ``self.helper(x)`` inside it resolves to the
-    bound method (as for ``grad`` of a method)."""
-    if isinstance(fn, types.MethodType) and params and params[0] not in (static or {}):
-        from .objects import Bound
+    bound method (as for ``grad`` of a method); for a method resolved on a class
+    (``objects.Typed``: a list of layers, a parameter's type) ``self`` is some instance
+    of it, checked when the generated code runs (``_checked``)."""
+    from .objects import Bound, Typed
 
-        return {**(static or {}), params[0]: Bound(fn.__self__)}
+    if isinstance(fn, types.MethodType) and params and params[0] not in (static or {}):
+        recv = fn.__self__
+        return {**(static or {}), params[0]: recv if isinstance(recv, Typed) else Bound(recv)}
     return static
+
+
+def _checked(run, static, params, target):
+    """The generated code of a method made for any instance of a class checks, on each
+    call, that its receiver is one (exact class, no method overridden by the instance)."""
+    from .objects import Typed, check_instance
+
+    typed = (static or {}).get(params[0]) if params else None
+    if not isinstance(typed, Typed):
+        return run
+    cls = typed.cls
+    names = frozenset(n for k in cls.__mro__[:-1] for n, v in vars(k).items()
+                      if isinstance(v, (types.FunctionType, staticmethod, property)))
+    label = getattr(target, "__qualname__", "a method")
+
+    def checked(obj, *args, **kwargs):
+        d = getattr(obj, "__dict__", ())
+        if type(obj) is not cls or not names.isdisjoint(d):
+            check_instance(obj, cls, names, label)
+        return run(obj, *args, **kwargs)
+
+    checked.__wrapped_generated__ = run
+    return checked

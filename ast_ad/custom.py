@@ -41,11 +41,13 @@ backward pass (the forward value is recomputed there).
 from __future__ import annotations
 
 import functools
+import linecache
+from typing import Callable
 
 import numpy as np
 
 from .errors import AstAdError
-from .runtime.user_rules import check_cotangent, check_tangent
+from .runtime.user_rules import check_tangent
 
 
 class _Custom:
@@ -75,90 +77,167 @@ class _Custom:
         return sum(1 for p in ps if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
-def _name(fn):
-    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
-
-
 def _zero_like(x):
     return np.zeros_like(x, dtype=float) if isinstance(x, np.ndarray) else 0.0
 
 
+_lines: dict = {}  # fake filename -> source lines of the generated rules
+_count = [0]
+
+
+def _define(name: str, params: list, body: str, env: dict):
+    """A function ``def name(params): return body`` with its text in ``linecache`` (so the
+    transformer can read and differentiate it at higher order)."""
+    _count[0] += 1
+    filename = f"<ast_ad-custom {_count[0]} {name}>"
+    text = f"def {name}({', '.join(params)}):\n    return {body}\n"
+    lines = text.splitlines(keepends=True)
+    linecache.cache[filename] = (len(text), None, lines, filename)
+    _lines[filename] = lines
+    glb = {"__name__": __name__, **env}
+    exec(compile(text, filename, "exec"), glb)
+    fn = glb[name]
+    fn._ast_ad_user_rule = True  # its forward rule is derived by transposition
+    return fn
+
+
+def _pick(c, i, x, n=None):
+    """Entry ``i`` of ``bwd``'s tuple of ``n`` cotangents (None: a zero like ``x``)."""
+    if not isinstance(c, (tuple, list)):
+        raise TypeError(f"bwd must return a tuple of cotangents (one per argument), got "
+                        f"{type(c).__name__}")
+    if n is not None and len(c) != n:
+        raise AstAdError(f"the bwd of a custom_vjp function returned {len(c)} cotangent(s) "
+                         f"for {n} positional argument(s); return one per argument (None "
+                         "for none)")
+    return _zero_like(x) if c[i] is None else c[i]
+
+
 class custom_vjp(_Custom):  # noqa: N801  (JAX's name)
-    """``f.defvjp(fwd, bwd)``: ``fwd(*args) -> (value, residuals)``,
-    ``bwd(residuals, g) -> tuple of cotangents`` (one per positional argument)."""
+    """A function with a user-defined reverse rule, in JAX's form.
 
-    def defvjp(self, fwd, bwd):
-        last = {}
+    ``f.defvjp(fwd, bwd)``: ``fwd(*args) -> (value, residuals)``, ``bwd(residuals, g) ->
+    tuple of cotangents`` (one per positional argument, ``None`` for none).  The rule of
+    each argument is generated as plain code ``bwd(fwd(*args)[1], g)[i]`` (``fwd`` runs
+    again in the backward pass, once per argument), so the transformer differentiates it
+    at higher order when ``fwd``/``bwd`` are plain NumPy code; forward mode uses its
+    transpose (:mod:`ast_ad.derived`).
 
-        def cotangents(g, ans, args):
-            key = (id(g), id(ans)) + tuple(id(a) for a in args)
-            hit = last.get("key")
-            if hit == key:
-                return last["out"]
-            _, res = fwd(*args)
-            out = bwd(res, g)
-            if not isinstance(out, (tuple, list)):
-                raise TypeError(f"{self.__qualname__}: bwd must return a tuple of "
-                                f"cotangents (one per argument), got {type(out).__name__}")
-            if len(out) != len(args):
-                raise AstAdError(
-                    f"{_name(bwd)}, the bwd of custom_vjp {self.__qualname__}, returned "
-                    f"{len(out)} cotangent(s) for {len(args)} positional argument(s); return "
-                    "one per argument (None for none)")
-            out = tuple(None if c is None else
-                        check_cotangent(c, a, f"{_name(bwd)} (argument {i} of custom_vjp "
-                                              f"{self.__qualname__})")
-                        for i, (c, a) in enumerate(zip(out, args)))
-            last.clear()
-            last.update(key=key, out=out, keep=(g, ans, args))
-            return out
+    >>> import ast_ad
+    >>> @ast_ad.custom_vjp
+    ... def cube(x):
+    ...     return x ** 3
+    >>> cube.defvjp(lambda x: (cube(x), x), lambda r, g: (3.0 * r ** 2 * g,))
+    >>> ast_ad.grad(cube)(2.0), ast_ad.hessian(cube)(2.0)
+    (12.0, 12.0)
+    """
 
-        def rule(i):
-            def vjp(g, ans, *args):
-                c = cotangents(g, ans, args)[i]
-                return _zero_like(args[i]) if c is None else c
-            vjp.__name__ = f"{self.__name__}_vjp_{i}"
-            return vjp
-
-        self.registry.defvjp(self, *[rule(i) for i in range(self._nargs())])
+    def defvjp(self, fwd: Callable, bwd: Callable) -> None:
+        """Register ``fwd``/``bwd`` as the reverse rule of this function."""
+        params = self._params()
+        env = {"_fwd": fwd, "_bwd": bwd, "_pick": _pick}
+        rules = [_define(f"{self.__name__}_vjp_{i}", ["g", "ans"] + params,
+                         f"_pick(_bwd(_fwd({', '.join(params)})[1], g), {i}, {p}, "
+                         f"{len(params)})", env)
+                 for i, p in enumerate(params)]
+        for i, r in enumerate(rules):  # what a wrong cotangent's error names
+            r._ast_ad_label = (f"{getattr(bwd, '__qualname__', 'bwd')} (argument {i} of "
+                               f"custom_vjp {self.__qualname__})")
+        self.registry.defvjp(self, *rules)
         self._fwd, self._bwd = fwd, bwd
         return None
 
+    def _params(self):
+        import inspect
+
+        ps = inspect.signature(self.fn).parameters.values()
+        return [f"_a{k}" for k, p in enumerate(ps)
+                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
 
 class custom_jvp(_Custom):  # noqa: N801
-    """``f.defjvp(jvp)`` (usable as a decorator): ``jvp(primals, tangents) ->
-    (value, tangent)``, both tuples of all positional arguments."""
+    """A function with a user-defined forward rule, in JAX's form.
 
-    def defjvp(self, jvp):
+    ``f.defjvp(jvp)`` (usable as a decorator): ``jvp(primals, tangents) -> (value,
+    tangent)``, both tuples of all positional arguments.  Reverse mode uses the columns of
+    the Jacobian (one ``jvp`` per input entry: meant for small inputs).  Second
+    derivatives through it are refused with a clear error where they would need the
+    derivative of ``jvp`` with respect to the primals (``hessian``); give the function a
+    reverse rule with ``ast_ad.defvjp`` for those.
+
+    >>> import numpy as np, ast_ad
+    >>> @ast_ad.custom_jvp
+    ... def f(x):
+    ...     return np.sin(x)
+    >>> @f.defjvp
+    ... def f_jvp(primals, tangents):
+    ...     return f(primals[0]), np.cos(primals[0]) * tangents[0]
+    >>> y, t = ast_ad.jvp(f, (0.0,), (2.0,))
+    >>> float(y), t
+    (0.0, 2.0)
+    """
+
+    def defjvp(self, jvp: Callable) -> Callable:
+        """Register ``jvp`` as the forward rule of this function; returns ``jvp``."""
         n = self._nargs()
+        name = self.__name__
 
         def tangent_out(args, i, t):
             ts = tuple(t if k == i else _zero_like(a) for k, a in enumerate(args))
             value, tangent = jvp(tuple(args), ts)
-            return check_tangent(tangent, value, f"{_name(jvp)} (custom_jvp "
-                                                 f"{self.__qualname__})")
+            return check_tangent(tangent, value, f"{getattr(jvp, '__qualname__', 'jvp')} "
+                                                 f"(custom_jvp {self.__qualname__})")
 
         def fwd_rule(i):
             def rule(t, ans, *args):
                 return tangent_out(args, i, t)
-            rule.__name__ = f"{self.__name__}_jvp_{i}"
+            rule.__name__ = f"{name}_jvp_{i}"
             return rule
 
         def rev_rule(i):
             def rule(g, ans, *args):
                 x = args[i]
-                if not isinstance(x, np.ndarray):
+                if np.ndim(x) == 0:
                     return float(np.sum(np.asarray(g) * tangent_out(args, i, 1.0)))
-                out = np.zeros(x.shape)
-                for k in range(x.size):
-                    e = np.zeros(x.shape)
-                    e.flat[k] = 1.0
-                    out.flat[k] = np.sum(np.asarray(g) * tangent_out(args, i, e))
-                return out
-            rule.__name__ = f"{self.__name__}_vjp_{i}"
+                cols, eye = [], np.eye(np.size(x))
+                for k in range(np.size(x)):
+                    e = np.reshape(eye[k], np.shape(x))
+                    cols.append(np.sum(g * tangent_out(args, i, e)))
+                return np.reshape(np.stack(cols), np.shape(x))
+            rule.__name__ = f"{name}_vjp_{i}"
             return rule
 
-        self.registry.defjvp(self, *[fwd_rule(i) for i in range(n)])
-        self.registry.defvjp(self, *[rev_rule(i) for i in range(n)])
+        fwds = [fwd_rule(i) for i in range(n)]
+        revs = [rev_rule(i) for i in range(n)]
+        self.registry.defjvp(self, *fwds)
+        self.registry.defvjp(self, *revs)
+        second = (f"a second derivative through the custom_jvp function `{name}` needs the "
+                  f"derivative of its jvp rule with respect to the primals, which ast_ad "
+                  f"does not compute; give `{name}` a reverse rule written as plain NumPy "
+                  f"code with ast_ad.defvjp({name}, ...) (the transformer differentiates "
+                  f"that again), or use ast_ad.jvp for first derivatives")
+        from .derived import refuse
+
+        no = [refuse(second)] * n
+        for i in range(n):  # both rules are linear in their first argument: exact there
+            self.registry.defjvp(fwds[i], _linear(fwds[i]), None, *no)
+            self.registry.defvjp(fwds[i], _transposed(revs[i]), None, *no)
+            self.registry.defjvp(revs[i], _linear(revs[i]), None, *no)
+            self.registry.defvjp(revs[i], _transposed(fwds[i]), None, *no)
         self._jvp = jvp
         return jvp
+
+
+def _linear(rule):
+    """The forward rule, in its first argument, of a rule linear in it: the rule itself."""
+    def lin(t, out, s, ans, *args):
+        return rule(t, ans, *args)
+    return lin
+
+
+def _transposed(other):
+    """The reverse rule, in its first argument, of a rule whose transpose is ``other``."""
+    def tr(u, out, s, ans, *args):
+        return other(u, ans, *args)
+    return tr
+

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import types
 import weakref
+from typing import Any, Callable, Union
 
 from . import pipeline as _pipeline
 from .api import GradientFunction, _example_args
 from .errors import AstAdError
 from .objects import GradientObject
-from .rules.registry import default_registry
+from .rules.registry import Registry, default_registry
 from .signature import bind, param_names, resolve_wrt
+
+#: what ``wrt`` takes: a position, a parameter name, a tuple of them, or None (all)
+Wrt = Union[int, str, tuple, None]
 
 _NOT_GIVEN = object()
 
@@ -25,8 +29,9 @@ def _wrt_of(wrt, argnums):
     return argnums
 
 
-def grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False, fallback=None,
-         registry=None, backend=None):
+def grad(fn: Callable | None = None, wrt: Wrt = _NOT_GIVEN, *, argnums: Wrt = _NOT_GIVEN,
+         has_aux: bool = False, fallback: str | None = None, registry: Registry | None = None,
+         backend: str | None = None) -> Any:
     """The gradient of ``fn`` w.r.t. ``wrt`` (int, parameter name, or a tuple of them;
     ``argnums`` is an alias, as in JAX).
 
@@ -48,8 +53,10 @@ def grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False, fallback
     return _make("grad", fn, wrt, False, has_aux, fallback, registry, backend)
 
 
-def value_and_grad(fn=None, wrt=_NOT_GIVEN, *, argnums=_NOT_GIVEN, has_aux=False,
-                   fallback=None, registry=None, backend=None):
+def value_and_grad(fn: Callable | None = None, wrt: Wrt = _NOT_GIVEN, *,
+                   argnums: Wrt = _NOT_GIVEN, has_aux: bool = False,
+                   fallback: str | None = None, registry: Registry | None = None,
+                   backend: str | None = None) -> Any:
     """Like ``grad`` but returns ``(value, gradient(s))``; with ``has_aux=True``
     ``((value, aux), gradient(s))``.
 
@@ -140,7 +147,7 @@ def _gradient_object(fn, wrt, with_value, registry, fallback, has_aux=False):
     return g
 
 
-def source(g, *args, mode=None, wrt=0, **kwargs) -> str:
+def source(g: Any, *args: Any, mode: str | None = None, wrt: Wrt = 0, **kwargs: Any) -> str:
     """The generated source of an ast_ad gradient (deterministic text).
 
     ``source(grad(f), *args)`` shows the reverse-mode code generated for arguments like

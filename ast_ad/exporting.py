@@ -25,16 +25,26 @@ import ast
 import builtins
 import importlib
 import types
+from typing import Any
 
 import numpy as np
 
 _CARRIED_TYPES = (int, float, complex, str, bool, type(None))
 
 
-def export(g, *args, **kwargs) -> str:
+def export(g: Any, *args: Any, **kwargs: Any) -> str:
     """A standalone module text of ``g``'s generated code for arguments like ``args``.
 
-    Example: ``open("f_grad.py", "w").write(ast_ad.export(ast_ad.grad(f), 1.0))``.
+    Save it with ``open("f_grad.py", "w").write(ast_ad.export(ast_ad.grad(f), 1.0))``.
+
+    >>> import ast_ad
+    >>> def f(x):
+    ...     return x * x
+    >>> text = ast_ad.export(ast_ad.grad(f), 1.0)
+    >>> namespace = {}
+    >>> exec(compile(text, "f_grad.py", "exec"), namespace)
+    >>> namespace["f_grad"](3.0)
+    6.0
     """
     from .api import GradientFunction, _example_args
     from .signature import bind

@@ -10,6 +10,7 @@ gradient with a scalar argument does the same.
 from __future__ import annotations
 
 import types
+from typing import Any, Callable
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from .entry import grad
 from .errors import AstAdError
 from .objects import Bound, GradientObject
 from .pipeline import CALLEES
-from .rules.registry import default_registry
+from .rules.registry import Registry, default_registry
 from .signature import bind, match, param_names, resolve_wrt
 
 
@@ -32,7 +33,8 @@ def _kinds(names, values):
     return {n: type(v) for n, v in zip(names, values)}
 
 
-def jvp(f, primals, tangents, registry=None, *, backend=None, fallback=None):
+def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None = None, *,
+        backend: str | None = None, fallback: str | None = None) -> tuple:
     """``(f(*primals), J·tangents)`` by generated forward-mode code.
 
     ``primals`` is a tuple of all positional arguments; ``tangents`` a matching tuple
@@ -55,6 +57,9 @@ def jvp(f, primals, tangents, registry=None, *, backend=None, fallback=None):
             raise AstAdError(f"jvp takes the {what} as a tuple, one entry per argument: "
                              f"jvp(f, (x,), (v,)), not a bare {type(v).__name__}")
     primals, tangents = tuple(primals), tuple(tangents)
+    rs = None if isinstance(f, GradientObject) else registry.jvp(f)
+    if rs is not None:  # a function with forward rules (custom_jvp, np.sin): use them
+        return _jvp_by_rules(f, rs, primals, tangents)
     for k, (p, t) in enumerate(zip(primals, tangents)):
         if t is not None and np.ndim(t) and np.shape(t) != np.shape(p):
             raise AstAdError(f"jvp: the tangent of argument {k} has shape {np.shape(t)}, its "
@@ -83,6 +88,21 @@ def jvp(f, primals, tangents, registry=None, *, backend=None, fallback=None):
     return value, _tangent_like(tan, value)
 
 
+def _jvp_by_rules(f, rs, primals, tangents):
+    value = f(*primals)
+    out = None
+    for k, t in enumerate(tangents):
+        if t is None:
+            continue
+        rule = rs.rules[k] if k < len(rs.rules) else None
+        if rule is None:
+            raise AstAdError(f"jvp: {getattr(f, '__name__', f)!r} has no forward rule for "
+                             f"argument {k}")
+        c = rule(t, value, *primals)
+        out = c if out is None else out + c
+    return value, _tangent_like(0.0 if out is None else out, value)
+
+
 def _tangent_like(t, value):
     if isinstance(value, np.ndarray):
         return match(t, value)
@@ -92,7 +112,7 @@ def _tangent_like(t, value):
     return t
 
 
-def derivative(f, registry=None):
+def derivative(f: Callable, registry: Registry | None = None) -> Callable:
     """The derivative function of a scalar -> scalar ``f`` (forward mode).
 
     >>> import ast_ad
@@ -100,14 +120,22 @@ def derivative(f, registry=None):
     ...     return x ** 3
     >>> ast_ad.derivative(cube)(2.0)
     12.0
+    >>> ast_ad.derivative(ast_ad.derivative(cube))(2.0)
+    12.0
     """
+    inner = getattr(f, "_ast_ad_derivative_of", None)
+    if inner is not None:  # derivative(derivative(h)): forward over the gradient of h
+        f = grad(inner, registry=registry)
+
     def df(x):
         return jvp(f, (x,), (1.0,), registry)[1]
     df.__name__ = "derivative_of_" + getattr(f, "__name__", "f")
+    df._ast_ad_derivative_of = f
     return df
 
 
-def vjp(f, *primals, wrt=0, registry=None):
+def vjp(f: Callable, *primals: Any, wrt: Any = 0,
+        registry: Registry | None = None) -> tuple:
     """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives the gradient(s) for ``wrt``.
 
     >>> import numpy as np, ast_ad
@@ -141,7 +169,8 @@ def vjp(f, *primals, wrt=0, registry=None):
     return value, vjp_fn
 
 
-def hvp(f, primals, v, wrt=0, registry=None):
+def hvp(f: Callable, primals: tuple, v: Any, wrt: Any = 0,
+        registry: Registry | None = None) -> Any:
     """Hessian-vector product H·v (forward over the generated reverse-mode gradient).
     With a tuple ``wrt``, ``v`` is a tuple (one vector per argument) and so is the result:
     entry ``a`` is the sum over ``b`` of the block ``(a, b)`` times ``v[b]``.
@@ -211,7 +240,7 @@ def _hessian_block(f, full, a, b, registry):
     return np.stack([np.asarray(c) for c in cols], axis=-1).reshape(xs_a + xs_b)
 
 
-def hessian(f, wrt=0, registry=None):
+def hessian(f: Callable, wrt: Any = 0, registry: Registry | None = None) -> Callable:
     """A function of f's arguments returning the Hessian (shape in.shape + in.shape); with
     a tuple ``wrt``, the nested tuple of blocks ``H[a][b]`` (shape x_a.shape + x_b.shape),
     as JAX gives.
@@ -233,7 +262,8 @@ def hessian(f, wrt=0, registry=None):
     return h
 
 
-def jacobian(f, wrt=0, mode="forward", registry=None):
+def jacobian(f: Callable, wrt: Any = 0, mode: str = "forward",
+             registry: Registry | None = None) -> Callable:
     """A function of f's arguments returning dout/din (shape out.shape + in.shape); with a
     tuple ``wrt``, a tuple of those, one per argument (JAX's ``jacfwd(f, argnums=...)``).
 

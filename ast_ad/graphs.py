@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import operator
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import numpy as np
 
@@ -79,12 +80,20 @@ class Graph:
         return _svg(self)
 
 
-def graph(f, *args, wrt=None, max_nodes=60, registry=None, **kwargs) -> Graph:
+def graph(f: Callable, *args: Any, wrt: Any = None, max_nodes: int = 60, registry: Any = None,
+          **kwargs: Any) -> Graph:
     """The computation graph of ``f(*args, **kwargs)`` with values and adjoints.
 
     ``wrt`` (default: every float or float-array positional argument) names the inputs
     whose adjoints are the gradients.  Past ``max_nodes`` recorded operations, the middle
-    ones are summarised.  Example: ``ast_ad.graph(f, 3.0, 4.0).save("f.svg")``.
+    ones are summarised.  Save the picture with ``ast_ad.graph(f, 3.0, 4.0).save("f.svg")``.
+
+    >>> import ast_ad
+    >>> def f(x, y):
+    ...     return x * x * y + y + 2
+    >>> g = ast_ad.graph(f, 3.0, 4.0)
+    >>> g.to_svg().startswith("<svg")
+    True
     """
     from . import signature
     from .rules.registry import default_registry

@@ -16,6 +16,8 @@
 
 from __future__ import annotations
 
+import types
+
 
 class GradientObject:
     """Marker base of ast_ad's gradient objects (``fn`` is the differentiated function)."""
@@ -32,6 +34,11 @@ class Bound:
     def method(self, name):
         return getattr(self.obj, name, None)
 
+    def value(self, name):
+        """``obj.name`` when reading it runs no user code (else None)."""
+        v = plain_attr(self.obj, name)
+        return None if v is ABSENT else v
+
     def __eq__(self, other):
         return isinstance(other, Bound) and other.obj is self.obj
 
@@ -40,3 +47,149 @@ class Bound:
 
     def __lt__(self, other):
         return False
+
+
+class Typed:
+    """Some instance of exactly ``cls`` (a parameter's type, the elements of a list of
+    layers): its methods resolve on the class; the instance is known only at run time."""
+
+    def __init__(self, cls, sample=None):
+        self.cls = cls
+        self.sample = sample  # an instance seen now (a default argument, an attribute of
+        # another sample): it tells the classes of attributes; each is checked again
+        # where it becomes a receiver, so the code never depends on this one object
+
+    def value(self, name):
+        return None
+
+    def method(self, name):
+        raw = class_attr(self.cls, name)
+        if isinstance(raw, staticmethod):
+            return raw.__func__
+        if isinstance(raw, types.FunctionType):
+            return types.MethodType(raw, self)
+        return None
+
+    def __eq__(self, other):
+        return isinstance(other, Typed) and other.cls is self.cls
+
+    def __hash__(self):
+        return hash(self.cls)
+
+    def __lt__(self, other):
+        return False
+
+    def __repr__(self):
+        return f"<an instance of {self.cls.__qualname__}>"
+
+
+ABSENT = object()
+
+
+def class_attr(cls, name):
+    """The raw attribute ``name`` of a class through its MRO (no descriptor is run)."""
+    for k in getattr(cls, "__mro__", (cls,)):
+        d = getattr(k, "__dict__", {})
+        if name in d:
+            return d[name]
+    return ABSENT
+
+
+def raw_attr(obj, name):
+    """What ``obj.name`` is made of, without running a descriptor: the instance's own
+    entry, else the class attribute (a function, a property, a value)."""
+    d = getattr(obj, "__dict__", None)
+    if isinstance(d, dict) and name in d:
+        return d[name]
+    return class_attr(type(obj), name)
+
+
+def plain_attr(obj, name):
+    """``obj.name`` when reading it runs no user code (an instance entry, or a class value
+    that is no descriptor: not a property, not a method); else ABSENT."""
+    d = getattr(obj, "__dict__", None)
+    if isinstance(d, dict) and name in d:
+        return d[name]
+    raw = class_attr(type(obj), name)
+    return ABSENT if hasattr(type(raw), "__get__") else raw
+
+
+def method_of(obj, name):
+    """The Python function a call ``obj.name(...)`` runs, bound as Python binds it (a bound
+    method, or a plain function for a static method or an instance entry); None when it
+    is not plain user-visible Python (a builtin, a property, a classmethod...)."""
+    if isinstance(obj, Typed):
+        return obj.method(name)
+    raw = raw_attr(obj, name)
+    d = getattr(obj, "__dict__", None)
+    if isinstance(d, dict) and name in d:
+        return raw if isinstance(raw, types.FunctionType) else None
+    if isinstance(raw, staticmethod) and isinstance(raw.__func__, types.FunctionType):
+        return raw.__func__
+    if isinstance(raw, types.FunctionType):
+        return types.MethodType(raw, obj)
+    return None
+
+
+def call_method(obj):
+    """The bound ``__call__`` of an instance of a user class (``NET(x)``, ``self(x)``)."""
+    if isinstance(obj, (type, types.FunctionType, types.MethodType)) or obj is None:
+        return None
+    raw = class_attr(type(obj), "__call__") if not isinstance(obj, Typed) else \
+        class_attr(obj.cls, "__call__")
+    if isinstance(raw, types.FunctionType):
+        return types.MethodType(raw, obj)
+    return None
+
+
+class AttrView:
+    """Guard view (``view.get(name) is expected``): what ``obj.name`` is made of now."""
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def get(self, name, default=None):
+        return raw_attr(self.obj, name)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.obj is self.obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+
+class ElementsView:
+    """Guard view over a sequence of objects of one class: ``get(name)`` is the class's raw
+    ``name`` while every element is exactly an instance of ``cls`` and none of them has
+    its own ``name``; else ABSENT."""
+
+    def __init__(self, seq, cls):
+        self.seq, self.cls = seq, cls
+
+    def get(self, name, default=None):
+        try:
+            ok = all(type(e) is self.cls and name not in getattr(e, "__dict__", ())
+                     for e in self.seq)
+        except TypeError:
+            ok = False
+        return class_attr(self.cls, name) if ok else ABSENT
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.seq is self.seq and other.cls is self.cls
+
+    def __hash__(self):
+        return id(self.seq)
+
+
+def check_instance(obj, cls, names, label):
+    """The run-time check before a method generated for any instance of ``cls`` runs:
+    ``obj`` must be exactly such an instance, with none of ``names`` of its own."""
+    d = getattr(obj, "__dict__", ())
+    if type(obj) is not cls or any(n in d for n in names):
+        from .errors import AstAdError
+
+        raise AstAdError(
+            f"{label} was differentiated for instances of {cls.__qualname__}, but is called "
+            f"on {type(obj).__qualname__} object (or one that overrides a method it uses); "
+            "call the gradient again after changing objects' classes, or keep one class per "
+            "list of layers")

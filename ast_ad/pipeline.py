@@ -49,7 +49,7 @@ from .passes.views import guard_views
 
 
 def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False, single=True,
-              static_args=None, has_aux=False):
+              static_args=None, has_aux=False, arrays=None):
     """Differentiate ``fn`` w.r.t. the parameters ``wrt_names``.
 
     ``arg_kinds`` maps parameter names to the Python type seen at the call (used to
@@ -57,6 +57,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     "joint" -> one function returning the gradients (and the value when ``with_value``);
     "split" -> a forward and a backward function, for callees; "forward" -> a jvp
     function; "derivative" -> the derivative of a scalar function w.r.t. one parameter.
+    ``arrays`` maps NumPy array parameters to the (ndim, dtype string) seen at the call.
     """
     parsed = parse_function(fn)                                          # parse
     a = parsed.tree.args
@@ -70,7 +71,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     aux = split_aux(tree, namer) if has_aux else None                    # (loss, aux)
     unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
     request = Request(tuple(wrt_names), dict(arg_kinds), mode, with_value, single,
-                      {**nested, **(static_args or {})}, registry, aux)
+                      {**nested, **(static_args or {})}, registry, aux, dict(arrays or {}))
     if not getattr(fn, "__code__", None) or \
             not fn.__code__.co_filename.startswith("<ast_ad-"):
         # generated code restores every write before reading a view again

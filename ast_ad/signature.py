@@ -112,6 +112,10 @@ def bind(fn, args: tuple, kwargs: dict) -> inspect.BoundArguments:
     return b
 
 
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and isinstance(getattr(type(x), "_fields", None), tuple)
+
+
 def _is_dataclass_instance(x):
     import dataclasses
 
@@ -125,6 +129,8 @@ def zero_like(x):
     if is_array(x):  # eng15: NumPy, CuPy or Dask
         return np.zeros_like(x, dtype=x.dtype if np.issubdtype(x.dtype, np.inexact) else float)
     if isinstance(x, (list, tuple)):
+        if _is_namedtuple(x):
+            return type(x)(*(zero_like(v) for v in x))
         return type(x)(zero_like(v) for v in x) if type(x) in (list, tuple) else None
     if isinstance(x, dict):
         return {k: zero_like(v) for k, v in x.items()}
@@ -175,6 +181,10 @@ def match(g, x):
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape).copy() if g.ndim == 0 else np.reshape(g, x.shape)
         return g
+    if _is_namedtuple(x):  # the gradient is a NamedTuple of the same class
+        if isinstance(g, (list, tuple)) and len(g) == len(x):
+            return type(x)(*(match(gi, xi) for gi, xi in zip(g, x)))
+        return zero_like(x)
     if isinstance(x, (list, tuple)) and type(x) in (list, tuple):
         if isinstance(g, (list, tuple)):
             return type(x)(match(gi, xi) for gi, xi in zip(g, x))

@@ -275,7 +275,9 @@ class Torch(Engine):
     def build(self, wl):
         import torch
 
-        f = self._fns[wl.name]
+        f = self._fns.get(wl.name)
+        if f is None:
+            raise NotImplementedError(f"no torch version of {wl.name} written")
         autograd_grad = torch.autograd.grad
         wrt = wl.wrt
         if len(wrt) == 1:

@@ -281,7 +281,7 @@ def report(results: dict, cold: dict, opts, versions: dict, status: dict) -> str
         r = results[wl.name]
         t0row = wl.name == "T0"
         row = [wl.title] + [cell(r, k, show_us=t0row) for k in P.RATIO_COLUMNS]
-        target = f"<= {RATIO_TARGET[wl.name]:g}"
+        target = f"<= {RATIO_TARGET[wl.name]:g}" if wl.name in RATIO_TARGET else "—"
         if t0row and "median" in r["hand"]:
             target += f" (hand: {fmt_us(r['hand']['median'])} µs)"
         rows.append([*row, target])
@@ -310,12 +310,13 @@ def report(results: dict, cold: dict, opts, versions: dict, status: dict) -> str
         r = results[wl.name]
         rows.append(
             [wl.title]
-            + [cell(r, k, ref_key="f") for k in ("hand", "ast_ad")]
+            + [cell(r, k, ref_key="f") for k in GRAD_ENGINES]
             + [f"<= {GRAD_OVER_F_TARGET:g}"]
         )
     if rows:
         out.append("\n## Gradient time / the function's own time\n")
-        out.append(md_table(["workload", "hand", "ast_ad", "ast_ad target"], rows))
+        out.append(md_table(["workload"] + [labels[k] for k in GRAD_ENGINES]
+                            + ["ast_ad target"], rows))
 
     if cold:
         out.append(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .. import errnotes  # the line table for errors raised by generated code
 from .compile import compile_functions
 from .render import mark_lines, render  # noqa: F401  (mark_lines: used by assembly)
 
@@ -33,7 +34,5 @@ def emit(functions, unit, guards=(), tangent_names=None) -> Generated:
     """Render, compile and register ``functions``; the text is exactly what runs."""
     source = render(functions, unit.parsed)
     compiled = compile_functions(source, functions, unit)
-    from .. import errnotes  # the line table for errors raised by generated code
-
     errnotes.register(compiled, functions, unit, source)
     return Generated(source, compiled, guards, tangent_names)

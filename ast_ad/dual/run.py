@@ -8,6 +8,7 @@ import builtins
 import inspect
 import math
 import types
+from typing import Any, Callable
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def _run(f, spec, args, kwargs):
     return value, (derivs[0] if spec.single else tuple(derivs))
 
 
-def value_and_derivative(f, wrt=0):
+def value_and_derivative(f: Callable, wrt: Any = 0) -> Callable:
     """Like :func:`derivative`, returning ``(f(...), derivative(s))``."""
     def vd(*args, **kwargs):
         return _run(f, signature.resolve_wrt(f, wrt), args, kwargs)
@@ -140,7 +141,7 @@ def value_and_derivative(f, wrt=0):
     return vd
 
 
-def derivative(f, wrt=0):
+def derivative(f: Callable, wrt: Any = 0) -> Callable:
     """The derivative function of ``f`` with respect to the scalar argument ``wrt``.
 
     ``wrt`` is an int, a parameter name, or a tuple of them (then a tuple of partial

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gast
 
+from .walk import nodes as _all_nodes
+
 
 def name(id_: str, ctx=None) -> gast.Name:
     return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
@@ -50,6 +52,19 @@ def not_(e) -> gast.UnaryOp:
     return gast.UnaryOp(op=gast.Not(), operand=e)
 
 
+def key(e) -> str:
+    """A cheap exact text key of an expression: equal keys, equal expressions (names,
+    dotted attributes and constants spelled short, anything else ``gast.dump``)."""
+    t = type(e)
+    if t is gast.Name:
+        return e.id
+    if t is gast.Attribute and type(e.value) in (gast.Name, gast.Attribute):
+        return key(e.value) + "." + e.attr
+    if t is gast.Constant:
+        return f"#{type(e.value).__name__}:{e.value!r}"
+    return gast.dump(e)
+
+
 def is_atom(e) -> bool:
     return isinstance(e, (gast.Name, gast.Constant))
 
@@ -67,7 +82,7 @@ def attr_chain(e) -> list | None:
 
 
 def names_in(node) -> set:
-    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+    return {n.id for n in _all_nodes(node) if isinstance(n, gast.Name)}
 
 
 def stored_names(stmts) -> set:

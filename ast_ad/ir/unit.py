@@ -23,6 +23,7 @@ class Request:
     static_args: dict = field(default_factory=dict)  # parameter -> function passed for it
     registry: Any = None
     aux: str | None = None  # has_aux: the name holding the auxiliary output
+    arrays: dict = field(default_factory=dict)  # NumPy array parameter -> (ndim, dtype str)
 
 
 @dataclass(frozen=True)

@@ -227,13 +227,19 @@ class AnfMixin:
 
         kw = {k.arg: k.value for k in e.keywords}
         if obj in (min, max) and not any(isinstance(a, gast.Starred) for a in e.args):
+            if len(e.args) == 1 and set(kw) <= {"key"}:
+                # max(xs) / max(xs, key=k): the item at the position Python's max picks
+                # (the first of ties), read from as_sequence(xs) -- a dict's keys, a
+                # generator's items -- so the read carries the item's derivative
+                if "key" in kw:
+                    kw["key"] = self.named_lambda(kw["key"])
+                seq = self.atom(N.call(self.static_ref(R.as_sequence), [e.args[0]]))
+                i = self.atom(N.call(self.static_ref(R.best_index), [
+                    seq, self.atom(kw["key"]) if "key" in kw else N.const(None),
+                    N.const(obj.__name__)]))
+                return gast.Subscript(value=seq, slice=i, ctx=gast.Load())
             if "key" in kw and set(kw) == {"key"} and e.args:
                 kw["key"] = self.named_lambda(kw["key"])
-                if len(e.args) == 1:
-                    seq = self.atom(e.args[0])
-                    i = self.atom(N.call(self.static_ref(R.best_index), [
-                        seq, self.atom(kw["key"]), N.const(obj.__name__)]))
-                    return gast.Subscript(value=seq, slice=i, ctx=gast.Load())
                 vals = [self.atom(a) for a in e.args]  # min(a, b, key=k): pick by position
                 i = self.atom(N.call(self.static_ref(R.best_index), [
                     gast.Tuple(elts=vals, ctx=gast.Load()), self.atom(kw["key"]),

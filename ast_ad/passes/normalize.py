@@ -47,6 +47,7 @@ from .. import runtime as R
 from ..errors import UnsupportedConstructError
 from ..ir import anno
 from ..ir import nodes as N
+from ..ir.walk import nodes
 from .anf import AnfMixin
 from .loops import LoopsMixin
 from .statements import StatementsMixin
@@ -361,14 +362,13 @@ class Normalizer(AnfMixin, LoopsMixin, StatementsMixin):
 def _single_final_return(body) -> bool:
     """True when the only return is the last top-level statement (or there is none)."""
     count = 0
-    for s in body:
-        for n in gast.walk(s):
-            if isinstance(n, gast.Return):
-                count += 1
+    for n in nodes(body):
+        if isinstance(n, gast.Return):
+            count += 1
     nested_returns = 0
     for s in body:
         if isinstance(s, gast.FunctionDef):
-            nested_returns += sum(isinstance(n, gast.Return) for n in gast.walk(s))
+            nested_returns += sum(isinstance(n, gast.Return) for n in nodes(s))
     count -= nested_returns
     last_is_return = bool(body) and isinstance(body[-1], gast.Return)
     return count == 0 or (count == 1 and last_is_return)

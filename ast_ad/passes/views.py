@@ -27,7 +27,7 @@ from .. import runtime as R
 from ..errors import UnsupportedConstructError
 from ..ir import anno
 from ..ir import nodes as N
-from ..ir.walk import blocks_of, is_loop, rebuild, statements
+from ..ir.walk import blocks_of, is_loop, nodes, rebuild, statements
 
 _VIEW_MAKERS = ("reshape", "transpose", "ravel", "squeeze", "expand_dims", "swapaxes",
                 "method_reshape", "method_transpose", "broadcast_to", "asarray", "asanyarray",
@@ -77,15 +77,15 @@ def _reads(s):
     """Names ``s`` itself reads (a compound statement: only its header)."""
     if blocks_of(s):
         part = getattr(s, "test", None) or getattr(s, "iter", None)
-        nodes = gast.walk(part) if part is not None else ()
+        found = nodes(part) if part is not None else ()
     else:
-        nodes = gast.walk(s)
-    return {n.id for n in nodes if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        found = nodes(s)
+    return {n.id for n in found if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
 
 
 def _bound(s):
     if isinstance(s, gast.Assign):
-        return {n.id for t in s.targets for n in gast.walk(t)
+        return {n.id for t in s.targets for n in nodes(t)
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)
                 and t is not None and not isinstance(t, gast.Subscript)}
     if isinstance(s, gast.For):

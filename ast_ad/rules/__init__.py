@@ -5,6 +5,7 @@ from . import (  # noqa: F401  (each module registers its rules in default_regis
     elementwise,
     fft,
     indexing,
+    linalg_extra,
     linalg_more,
     numpy_linalg,
     numpy_more,

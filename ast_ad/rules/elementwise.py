@@ -18,7 +18,9 @@ rules of NumPy and ``operator`` functions of several arguments return
   a bound gets ``g`` where the input lies strictly beyond it.
 
 ``x[i]`` lives in :mod:`ast_ad.rules.indexing`, ``@`` in :mod:`ast_ad.rules.numpy_linalg`.
-List concatenation (``list + list``) and repetition (``list * n``) have no rules.
+List concatenation (``list + list``) and repetition (``list * n``) have no rules: the
+reverse pass refuses them on known lists, and ``unbroadcast``/``broadcast_like`` refuse a
+list cotangent/tangent where ``+``/``*`` may have joined lists a helper returned.
 """
 
 import builtins

@@ -36,9 +36,11 @@ from .helpers import (  # noqa: F401  (names the generated rules read)
     diag_blocks_sum,
     diag_embed,
     diag_part,
+    eig_pivot_mask,
     eye_like,
     first_cols,
     from_triangle,
+    match_real,
     maybe_mT,
     mT,
     nonzero_product,
@@ -197,16 +199,24 @@ _pair(np.linalg.qr, "a, mode='reduced'",
       ["mT(np.linalg.solve({R}, mT({GQ} + np.matmul({Q}, {K}))))", None],
       ["({ARI} + np.matmul({Q}, {W} - {C}), np.matmul({C} - {W}, {R}))", None], **_QR)
 
-# -- eig (real eigenvalues; unit eigenvectors): P = U^-1 dA U, dw = diag(P),
-# dU = U (F o P) - U diag(U^T U (F o P)), F_ij = 1 / (w_j - w_i) --------------------------------
+# -- eig: P = U^-1 dA U, dw = diag(P), dU = U (F o P) + U diag(c), F_ij = 1 / (w_j - w_i);
+# c fixes LAPACK's gauge of each eigenvector u_k (unit length, its largest real entry u_k[j]
+# stays real): Re(c_k) = -Re(conj(u_k) . d_k), Im(c_k) = -Im(d_k[j]) / u_k[j], d = U (F o P).
+# Complex eigenpairs of a real matrix included; the reverse rule is the adjoint under
+# Re(sum(a * b)), real for a real matrix --------------------------------------------------------
 _EIG = dict(
-    U="ans[1]", W="ans[0]", F="offdiag_recip({W})",
+    U="ans[1]", W="ans[0]", F="offdiag_recip({W})", M="eig_pivot_mask({U})",
+    PIV="np.sum(np.real({U}) * {M}, axis=-2)",
     P="np.linalg.solve({U}, np.matmul(t, {U}))",
     DU0="np.matmul({U}, nonzero_product({F}, {P}))",
-    GU="cot_part(g, 1, {U})", UG="np.matmul(mT({U}), {GU})",
-    Z="({UG} - np.matmul(np.matmul(mT({U}), {U}), diag_embed(diag_part({UG}))))",
-    Y="(nonzero_product({F}, {Z}) + diag_embed(cot_part(g, 0, {W})))",
+    C="(-np.real(np.sum(np.conj({U}) * {DU0}, axis=-2)) - "
+      "1j * np.sum(np.imag({DU0}) * {M}, axis=-2) / {PIV})",
+    GU="cot_part(g, 1, {U})", S="np.sum({U} * {GU}, axis=-2)",
+    GD="({GU} - np.expand_dims(np.real({S}), -2) * np.conj({U}) - "
+       "1j * {M} * np.expand_dims(np.imag({S}) / {PIV}, -2))",
+    Y="(nonzero_product({F}, np.matmul(mT({U}), {GD})) + diag_embed(cot_part(g, 0, {W})))",
 )
-_pair(np.linalg.eig, "a", ["np.linalg.solve(mT({U}), np.matmul({Y}, mT({U})))"],
-      ["(diag_part({P}), {DU0} - {U} * np.expand_dims(np.sum({U} * {DU0}, axis=-2), -2))"],
+_pair(np.linalg.eig, "a",
+      ["match_real(np.linalg.solve(mT({U}), np.matmul({Y}, mT({U}))), a)"],
+      ["(diag_part({P}), match_real({DU0} + {U} * np.expand_dims({C}, -2), {U}))"],
       **_EIG)

@@ -23,6 +23,7 @@ import numpy as np
 from . import helpers as H
 from .declare import _define, elementwise, linear, reduction
 from .helpers import (
+    match_real,
     pick,
     zeros_or_none,
 )
@@ -192,3 +193,17 @@ for _f in (H.zeros_or_none, H.tensordot_subscripts, H.inner_subscripts, H.kron_p
            H.angle_scale, H.hsplit_axis, H.rollaxis_axes, H.fft_len, H.fftn_parts,
            H.swap_norm, H.irfft_weights, H.rot90_axes, H.fft2_axes):
     R.nondifferentiable(_f)
+
+
+# real_if_close drops a negligible imaginary part: the tangent loses it too (the choice is
+# made at the primal point); the cotangent passes through
+def real_if_close_vjp(g, ans, a, tol=100):
+    return g
+
+
+def real_if_close_jvp(t, ans, a, tol=100):
+    return match_real(t, ans)
+
+
+R.defvjp(np.real_if_close, real_if_close_vjp)
+R.defjvp(np.real_if_close, real_if_close_jvp)

@@ -33,6 +33,18 @@ class RuleSet:
 
 
 class Registry:
+    """A table of derivative rules: reverse (``defvjp``), forward (``defjvp``) and
+    non-differentiable functions (``nondifferentiable``), falling back to ``parent``.
+
+    >>> import ast_ad
+    >>> reg = ast_ad.Registry(ast_ad.default_registry)
+    >>> def triple(x):
+    ...     return 3.0 * x
+    >>> _ = reg.defvjp(triple, lambda g, ans, x: 3.0 * g)
+    >>> ast_ad.grad(triple, registry=reg)(1.0)
+    3.0
+    """
+
     def __init__(self, parent: Registry | None = None, name: str = "registry"):
         self.parent = parent
         self.name = name
@@ -71,14 +83,25 @@ class Registry:
     # -- queries ---------------------------------------------------------------------
     @property
     def version(self) -> tuple:
+        """Changes with every registration here or in a parent (part of cache keys)."""
         own = (self._own_version,)
         return own + self.parent.version if self.parent is not None else own
 
     def vjp(self, fn: Any) -> RuleSet | None:
-        return self._lookup("_vjp", fn)
+        """The reverse rules of ``fn`` (this registry, then its parents), or None."""
+        return self._lookup("_vjp", fn) or _derived_rules(fn)
 
     def jvp(self, fn: Any) -> RuleSet | None:
-        return self._lookup("_jvp", fn)
+        """The forward rules of ``fn``; for a function with only a user reverse rule, forward
+        rules derived from it by transposition (:mod:`ast_ad.derived`)."""
+        r = self._lookup("_jvp", fn) or _derived_rules(fn)
+        if r is None:
+            rs = self._lookup("_vjp", fn)
+            if rs is not None:
+                from ..derived import forward_rules
+
+                r = forward_rules(rs, self)
+        return r
 
     def _lookup(self, table, fn):
         r = getattr(self, table).get(_key(fn))
@@ -90,6 +113,7 @@ class Registry:
         return r
 
     def is_nondifferentiable(self, fn: Any) -> bool:
+        """True when ``fn`` was declared with :meth:`nondifferentiable` (here or above)."""
         k = _key(fn)
         if k in self._nondiff:
             return True
@@ -100,6 +124,7 @@ class Registry:
         return self.parent.is_nondifferentiable(fn)
 
     def has_rule(self, fn: Any) -> bool:
+        """True when ``fn`` has a reverse rule or is declared non-differentiable."""
         return self.vjp(fn) is not None or self.is_nondifferentiable(fn)
 
     def functions(self) -> list:
@@ -123,6 +148,7 @@ class Registry:
         return seen
 
     def nondifferentiable_functions(self) -> list:
+        """Every function declared non-differentiable (this registry and its parents)."""
         seen = dict(self.parent._all_nondiff()) if self.parent is not None else {}
         seen.update(self._nondiff)
         return list(seen.values())
@@ -152,6 +178,15 @@ def _load_lazy(fn: Any) -> bool:
             __import__(module)
             return True
     return False
+
+
+def _derived_rules(fn):
+    """A derived forward rule (:class:`ast_ad.derived.Transposed`) has rules that refuse."""
+    if type(fn).__name__ != "Transposed" or type(fn).__module__ != "ast_ad.derived":
+        return None
+    from ..derived import refuse, third_order_message
+
+    return RuleSet(fn, (refuse(third_order_message(fn.fn)),) * 64)
 
 
 def _need_rules(what, fn, rules):

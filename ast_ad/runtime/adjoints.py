@@ -7,6 +7,8 @@ that broadcasts against anything); inside containers a missing entry is ``None``
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..backends.arrays import dtype_of as _dtype_of  # eng15: arrays of other libraries
@@ -26,8 +28,15 @@ __all__ = [
 _ndarray = np.ndarray
 
 
-def stop_gradient(x):
-    """The value of ``x``; no gradient flows back through it."""
+def stop_gradient(x: Any) -> Any:
+    """The value of ``x``; no gradient flows back through it.
+
+    >>> import ast_ad
+    >>> def f(x):
+    ...     return x * ast_ad.stop_gradient(x)
+    >>> ast_ad.grad(f)(3.0)
+    3.0
+    """
     return x
 
 
@@ -205,6 +214,8 @@ def accum_index(b, x, idx, g):
             np.add.at(out, idx, g)
         return out
     if isinstance(x, (list, tuple)):
+        if isinstance(idx, str) and idx in getattr(x, "_fields", ()):
+            idx = x._fields.index(idx)  # p.W of a NamedTuple: its entry
         out = list(b) if isinstance(b, (list, tuple)) else [None] * len(x)
         if isinstance(idx, slice):
             for k, gk in zip(range(*idx.indices(len(x))), g):

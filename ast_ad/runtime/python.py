@@ -46,11 +46,14 @@ def sort_order(seq, key=None, reverse=False):
 
 
 def best_index(seq, key, which):
-    """The position ``max(seq, key=key)`` / ``min(...)`` picks (the first of ties)."""
+    """The position ``max(seq, key=key)`` / ``min(...)`` picks (the first of ties;
+    ``key=None``: the items themselves)."""
     items = list(seq)
     if not items:
         raise ValueError(f"{which}() arg is an empty sequence")
     pick = max if which == "max" else min
+    if key is None:
+        return pick(range(len(items)), key=items.__getitem__)
     return pick(range(len(items)), key=lambda i: key(items[i]))
 
 

@@ -79,7 +79,16 @@ def _fix_array_jvp(t, ans, g, x):
     return t
 
 
-for _f in (as_sequence, as_float_tangent, as_float, list):  # list(x) copies list adjoints
+def _as_sequence_vjp(g, ans, it):
+    return None if isinstance(it, dict) else g  # a dict's keys carry no derivative
+
+
+def _as_sequence_jvp(t, ans, it):
+    return None if isinstance(it, dict) else t  # (its values' tangents are not theirs)
+
+
+_define(as_sequence, [_as_sequence_vjp], [_as_sequence_jvp])
+for _f in (as_float_tangent, as_float, list):  # list(x) copies list adjoints
     _define(_f, [_ident_vjp], [_ident_jvp])
 _define(add_grads, [_add_grads_vjp, _add_grads_vjp], [_add_grads_jvp, _add_grads_jvp])
 _define(fix_array, [_fix_array_vjp, None], [_fix_array_jvp, None])

@@ -27,13 +27,18 @@ __all__ = ["check_cotangent", "check_tangent", "is_user_rule", "rule_label"]
 
 
 def is_user_rule(rule) -> bool:
-    """A rule that is not ast_ad's own (its results are checked)."""
+    """A rule that is not ast_ad's own (its results are checked): the same test as
+    :func:`ast_ad.derived.is_user_rule` (``custom_vjp``'s generated rules count)."""
+    if getattr(rule, "_ast_ad_user_rule", False):
+        return True
     mod = getattr(rule, "__module__", None) or ""
     return not (mod == "ast_ad" or mod.startswith("ast_ad."))
 
 
 def rule_label(rule, fn, k) -> str:
     """``rule`` named for messages: ``f_vjp (argument 1 of f)``."""
+    if getattr(rule, "_ast_ad_label", None):
+        return rule._ast_ad_label
     name = getattr(rule, "__qualname__", None) or getattr(rule, "__name__", None) or repr(rule)
     of = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
     return f"{name} (argument {k} of {of})"

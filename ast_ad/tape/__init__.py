@@ -23,6 +23,7 @@ dispatch), ``tracer`` (the traced value), ``standins`` (numpy/math/builtins stan
 from __future__ import annotations
 
 import inspect
+from typing import Any, Callable
 
 from .. import signature
 from ..rules.registry import default_registry
@@ -84,17 +85,17 @@ def _make(f, wrt, registry, with_value):
     return TapeGrad(f, wrt, registry, with_value)
 
 
-def grad(f=None, wrt=0, *, registry=None):
+def grad(f: Callable | None = None, wrt: Any = 0, *, registry: Any = None) -> Any:
     """The gradient of scalar ``f`` with respect to ``wrt`` (int, name, or tuple of them)."""
     return _make(f, wrt, registry, False)
 
 
-def value_and_grad(f=None, wrt=0, *, registry=None):
+def value_and_grad(f: Callable | None = None, wrt: Any = 0, *, registry: Any = None) -> Any:
     """Like :func:`grad`, returning ``(f(...), gradient(s))``."""
     return _make(f, wrt, registry, True)
 
 
-def vjp(f, *primals, wrt=0, registry=None):
+def vjp(f: Callable, *primals: Any, wrt: Any = 0, registry: Any = None) -> tuple:
     """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives the wrt gradient(s).
 
     The output may be a scalar, an array, or a tuple/list of them (the cotangent then has

@@ -158,6 +158,11 @@ for _low in (False, True):
     add(SH.tri_mask, u(3, 3), _low, True)
     add(SH.other_triangle, u(3, 3), _low)
 add(sla.solve_sylvester, u(3, 3) + 2 * np.eye(3), u(2, 2) + 2 * np.eye(2), u(3, 2))
+for (_l, _up), _n, _k in [((1, 2), 5, None), ((1, 2), 5, 2), ((2, 0), 4, None), ((0, 0), 3, 2),
+                          ((1, 1), 2, None)]:
+    _ab = u(_l + _up + 1, _n) * 0.3
+    _ab[_up] += 3.0  # diagonally dominant
+    add(sla.solve_banded, (_l, _up), _ab, u(_n) if _k is None else u(_n, _k))
 
 # -- scipy.signal --------------------------------------------------------------------------------
 for _s1, _s2 in [((5,), (3,)), ((3,), (5,)), ((4, 5), (2, 3)), ((2, 2), (3, 4))]:

@@ -58,7 +58,7 @@ for _n in (0, 1, 2, 3, -1, -2):
 add(np.linalg.matrix_power, wellcond(2, 3, 3) / 3, 2)
 
 # -- norm: vector p-norms and the piecewise-linear matrix norms (the spectral ones, nuc and
-# +-2, have no second-order rule: tests/rules/test_autograd_linalg_scipy_port.py) -------------
+# +-2, below with spectral_dir_d) ---------------------------------------------------------------
 from .cases import away  # noqa: E402
 
 for _shape, _kw in [((5,), {"ord": 3}), ((5,), {"ord": 0.5}), ((5,), {"ord": -1}),
@@ -70,7 +70,7 @@ for _shape, _kw in [((5,), {"ord": 3}), ((5,), {"ord": 0.5}), ((5,), {"ord": -1}
 for _x, _ord, _axis in [(away(5), 3, None), (away(3, 4), 0.5, 1), (away(3, 4), 1, None)]:
     add(H.norm_dir, _x, np.linalg.norm(_x, _ord, _axis) * 1.3, _ord, _axis)
 
-# -- eig: real, well-separated eigenvalues (complex results are not checked here) ------------------
+# -- eig: real, well-separated eigenvalues (complex eigenpairs: tests/rules/test_linalg_extra.py) --
 def real_eig(n, *batch):
     v = _rng.standard_normal(batch + (n, n)) + 2 * np.eye(n)
     return np.matmul(v * np.linspace(-1.0, 2.0, n), np.linalg.inv(v))
@@ -135,3 +135,31 @@ add(H.upper_block, u(3, 3), u(3, 3))
 add(H.upper_block, u(2, 3, 3), u(2, 3, 3))
 add(H.top_right, u(6, 6))
 add(H.diag_blocks_sum, u(2, 4, 4))
+
+# -- lstsq (full rank: tall, square, wide; vector and matrix b) and its helpers ---------------
+for _a, _b in [(u(5, 3), u(5)), (u(5, 3), u(5, 2)), (wellcond(3, 3), u(3)), (u(3, 5), u(3, 2)),
+               (u(3, 5), u(3))]:
+    add(np.linalg.lstsq, _a, _b)
+_a = u(5, 3)
+add(H.lstsq_check, u(3, 2), np.linalg.lstsq(_a, u(5, 2)), _a, _wrt=(0,))
+add(H.res_row, u(2), u(2))
+add(H.res_row, u(0), u(2))
+add(H.res_unrow, u(2), u(2))
+add(H.res_unrow, u(2), u(0))
+
+# -- the spectral matrix norms (their second derivative: spectral_dir_d) ----------------------
+for _a, _kw in [(distinct_sv(3, 4), {"ord": "nuc"}), (distinct_sv(4, 3), {"ord": 2}),
+                (distinct_sv(3, 3), {"ord": -2}),
+                (np.moveaxis(distinct_sv(3, 4, 2), 0, 1), {"ord": "nuc", "axis": (0, 2)}),
+                (distinct_sv(4, 3, 2), {"ord": 2, "axis": (-2, -1), "keepdims": True})]:
+    add(np.linalg.norm, _a, **_kw)
+for _a, _ord, _axis in [(distinct_sv(3, 4), "nuc", None), (distinct_sv(4, 3), 2, None),
+                        (distinct_sv(3, 3), -2, None), (distinct_sv(3, 4, 2), 2, (2, 1)),
+                        (u(3, 4), 1, None), (u(5), 3, None)]:
+    add(H.spectral_dir_d, u(*np.shape(_a)), _a, _ord, _axis, _wrt=(0,))  # x: third order
+
+# -- banded storage (scipy.linalg.solve_banded) ---------------------------------------------------
+add(H.band_to_dense, u(4, 5), 1, 2)
+add(H.band_to_dense, u(1, 3), 0, 0)
+add(H.dense_to_band, u(5, 5), 1, 2)
+add(H.dense_to_band, u(3, 3), 2, 0)

@@ -231,23 +231,14 @@ else:
 return bx
 """,
     'loop': """\
-_t1 = None
-s = None
-_stack = []
-_push = _stack.append
 s = 0.0
 _r1 = range(3)
 for i in _r1:
-    _push(shape_token(_t1))
     _t1 = x * i
-    _push(shape_token(s))
     s = s + _t1
-_pop = _stack.pop
 bx = 0.0
 for i in _r1[::-1]:
-    s = _pop()
     bx += 1.0 * i
-    _t1 = _pop()
 return bx
 """,
     'loop_pow': """\
@@ -273,8 +264,9 @@ return bx
 _t1, _rec = helper_sq_vjp.fwd(x)
 _t2 = _t1 + x
 b_t2 = seed(_t2)
+b_t1 = unbroadcast(b_t2, _t1)
 bx = unbroadcast(b_t2, x)
-_gh = helper_sq_vjp.bwd(b_t2, _rec)
+_gh = helper_sq_vjp.bwd(b_t1, _rec)
 bx = add_grads(bx, _gh[0])
 return bx if type(bx) is float else as_float(bx)
 helper_sq_fwd(u):

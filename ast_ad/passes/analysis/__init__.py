@@ -30,6 +30,7 @@ import numpy as np
 from ...ir.lattice import Kind, Shape
 from .activity import overwrites, return_name, useful, varied
 from .calls import Decision, Resolver, classify
+from .elements import Elements
 from .kinds import sequence_names, surely_floats, value_kinds
 from .shapes import shape_classes
 
@@ -47,6 +48,7 @@ class Facts:
     pyfloat: frozenset  # names surely holding a Python float / np.float64
     all_pyfloat: bool  # every active value is such a float
     sequences: frozenset  # names surely holding a list or tuple
+    elements: Any  # element reads of the arrays seen at the call (analysis.elements)
     resolver: Resolver
     registry: Any
     self_fn: Any
@@ -78,14 +80,17 @@ def analyze(unit, request) -> Facts:
     u = useful(tree.body, return_name(tree))
     kinds = request.arg_kinds
     scalar = {p for p, t in kinds.items() if t in (float, int, np.float64, bool)}
-    pyfloat = surely_floats(tree.body, params, kinds, resolver)
+    elements = Elements.of(tree.body, params, request.arrays, kinds, resolver)
+    pyfloat = surely_floats(tree.body, params, kinds, resolver, elements)
     active = v & u
     return Facts(
         params=params, wrt=tuple(request.wrt), varied=v, useful=u, active=active,
         overwrites=overwrites(tree.body, params),
         kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry)),
-        shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver)),
+        shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver,
+                                              elements, pyfloat)),
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
-        sequences=sequence_names(tree.body, params, kinds, resolver),
+        sequences=sequence_names(tree.body, params, kinds, resolver, active),
+        elements=elements,
         resolver=resolver, registry=registry,
         self_fn=unit.fn)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, is_loop, statements
+from ...ir.walk import blocks_of, is_loop, nodes, statements
 
 
 def assigned_name(s):
@@ -50,7 +50,7 @@ def written_base(s):
 
 def operands(value):
     """Names read by one normalized right-hand side."""
-    return [n.id for n in gast.walk(value) if isinstance(n, gast.Name)
+    return [n.id for n in nodes(value) if isinstance(n, gast.Name)
             and isinstance(n.ctx, gast.Load)]
 
 

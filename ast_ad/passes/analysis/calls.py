@@ -35,8 +35,9 @@ import gast
 import numpy as np
 
 from ...frontend.resolve import LOCAL, MISSING
-from ...objects import Bound, GradientObject
+from ...objects import Bound, GradientObject, Typed
 from ...rules.methods import NONDIFF_ATTRS
+from .receivers import Receivers, user_class
 
 FULL_REDUCTIONS = {np.sum, np.mean, np.max, np.min, np.prod, np.var, np.std, np.amax, np.amin}
 _PURE_NUMPY = {np.dot, np.matmul, np.outer, np.transpose, np.reshape, np.where, np.clip,
@@ -118,12 +119,17 @@ USER_PACKAGES: set = set()
 LIBRARY_PACKAGES: set = set()
 
 
-def user_code(opt_in=(), opt_out=()):
+def user_code(opt_in: tuple = (), opt_out: tuple = ()) -> dict:
     """Move top-level packages across the user-code line: ``opt_in`` packages are
     differentiated by parsing their source even when installed in site-packages;
     ``opt_out`` packages are never parsed (their functions need a rule, or run as-is
     when no differentiated value reaches them).  Returns the current sets; cached
-    gradients are regenerated."""
+    gradients are regenerated.
+
+    >>> import ast_ad
+    >>> ast_ad.user_code()  # nothing moved yet
+    {'opt_in': set(), 'opt_out': set()}
+    """
     for name in opt_in:
         LIBRARY_PACKAGES.discard(name)
         USER_PACKAGES.add(name)
@@ -136,26 +142,104 @@ def user_code(opt_in=(), opt_out=()):
     return {"opt_in": set(USER_PACKAGES), "opt_out": set(LIBRARY_PACKAGES)}
 
 
+def see_through(obj):
+    """A ``functools.wraps`` wrapper that only passes its arguments on
+    (``def wrapper(*args, **kwargs): return fn(*args, **kwargs)``) is the function it
+    wraps; any other wrapper is differentiated as the code it is (or refused)."""
+    inner = getattr(obj, "__wrapped__", None)
+    if not isinstance(obj, types.FunctionType) or not isinstance(inner, types.FunctionType):
+        return obj
+    code = obj.__code__
+    if code.co_argcount or code.co_kwonlyargcount or not code.co_flags & 0x04:
+        return obj  # named parameters: the wrapper's own code is differentiated
+    try:
+        cells = dict(zip(code.co_freevars, (c.cell_contents for c in obj.__closure__ or ())))
+    except ValueError:
+        return obj
+    import inspect
+
+    try:
+        tree = gast.parse(inspect.cleandoc("\n" + inspect.getsource(code)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return obj
+    fdef = tree.body[0] if tree.body else None
+    if not isinstance(fdef, gast.FunctionDef):
+        return obj
+    body = [st for st in fdef.body if not (isinstance(st, gast.Expr) and isinstance(
+        st.value, gast.Constant) and isinstance(st.value.value, str))]
+    a = fdef.args
+    if len(body) != 1 or not isinstance(body[0], gast.Return) or a.vararg is None:
+        return obj
+    call = body[0].value
+    star = [gast.Starred(value=gast.Name(id=a.vararg.id, ctx=gast.Load(), annotation=None,
+                                         type_comment=None), ctx=gast.Load())]
+    if not isinstance(call, gast.Call) or not isinstance(call.func, gast.Name) or \
+            cells.get(call.func.id) is not inner or \
+            gast.dump(gast.Tuple(elts=call.args, ctx=gast.Load())) != \
+            gast.dump(gast.Tuple(elts=star, ctx=gast.Load())):
+        return obj
+    kws = [(k.arg, getattr(k.value, "id", None)) for k in call.keywords]
+    if kws not in ([], [(None, getattr(a.kwarg, "id", None))]) or \
+            (a.kwarg is not None and not kws):
+        return obj
+    return see_through(inner)
+
+
 @dataclass(frozen=True)
 class Resolver:
     env: Any
     support: dict  # the namer's support objects (alias -> object)
     static_args: dict
     nested: dict
+    objects: Any = None  # receivers.Receivers: methods of known objects
 
     @classmethod
     def of(cls, unit, request):
-        return cls(unit.env, unit.namer.support, dict(request.static_args or {}),
-                   dict(unit.nested))
+        static = dict(request.static_args or {})
+        objects = None
+        if getattr(unit, "tree", None) is not None and hasattr(unit.tree, "args"):
+            objects = Receivers.of(unit.tree, unit.env, static, dict(unit.nested),
+                                   request.arg_kinds, request.wrt, unit.namer.support,
+                                   unit.fn)
+        return cls(unit.env, unit.namer.support, static, dict(unit.nested), objects)
+
+    def method_call(self, func):
+        """``(function, receiver expression or None, guards)`` when ``func`` is a method of
+        an object known now (``self.f``, ``self``, ``NET``, ``layer``, ``super().f``)."""
+        if self.objects is None:
+            return None
+        root = func
+        while isinstance(root, gast.Attribute):
+            root = root.value
+        if isinstance(root, gast.Name):
+            name = root.id
+            if name in self.support or name in self.nested:
+                return None
+            if name in self.static_args:
+                if not isinstance(self.static_args[name], (Bound, Typed)):
+                    return None
+            elif not self.env.is_local(name) and name not in self.objects.assigned:
+                obj = self.env.lookup_name(name)
+                if obj is LOCAL or obj is MISSING or not user_class(type(obj)):
+                    return None
+        elif not isinstance(root, gast.Call):
+            return None
+        return self.objects.resolve(func)
 
     def callable(self, func):
         """The object a call's function expression denotes, or None if unknown now."""
+        return see_through(self._callable(func))
+
+    def _callable(self, func):
+        got = self.method_call(func)
+        if got is not None:
+            return got[0]
         if isinstance(func, gast.Name) and func.id in self.static_args:
             obj = self.static_args[func.id]
-            return None if isinstance(obj, Bound) else obj
+            return None if isinstance(obj, (Bound, Typed)) else obj
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) and \
-                isinstance(self.static_args.get(func.value.id), Bound):
-            return self.static_args[func.value.id].method(func.attr)  # self.helper(...)
+                isinstance(self.static_args.get(func.value.id), (Bound, Typed)):
+            return self.static_args[func.value.id].value(func.attr)  # self.w: a constant
         if isinstance(func, gast.Name) and func.id in self.nested:
             return self.nested[func.id]
         if isinstance(func, gast.Name) and func.id in self.support:

@@ -19,13 +19,17 @@ from ... import runtime as R
 from ...backends.arrays import is_array_type
 from ...ir import nodes as N
 from ...ir.lattice import Kind, Num
-from ...ir.walk import statements
+from ...ir.walk import nodes, statements
 from ...rules import helpers as H
 
 _NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool)
 _CONTAINER_CAPABLE = {list, tuple, dict, R.as_sequence, R.part, R.add_grads, R.accum_index,
                       R.take_grad, R.clear_grad, R.push_grad, R.pop_grad, R.zeros_grad,
                       R.array_parts, R.save_item, R.tangent_setitem, R.tangent_restore}
+#: functions with rules whose result is a tuple (their tangents add entry by entry, as
+#: add_grads does, not with + which would concatenate them)
+_TUPLE_RESULTS = {np.linalg.slogdet, np.linalg.eig, np.linalg.eigh, np.linalg.svd,
+                  np.linalg.qr, np.linalg.lstsq, np.divmod, np.frexp, np.modf}
 _ARITH = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 
@@ -34,8 +38,9 @@ def _name_defs(body):
             if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)]
 
 
-def surely_floats(body, params, arg_kinds, resolver) -> frozenset:
-    """Names whose value is surely a Python float or an np.float64 scalar."""
+def surely_floats(body, params, arg_kinds, resolver, elements=None) -> frozenset:
+    """Names whose value is surely a Python float or an np.float64 scalar (``elements``:
+    ``analysis.elements.Elements``, an element of a float64 array is one)."""
     kind = {p: (Num.FLOAT if arg_kinds.get(p) in (float, np.float64) else
                 Num.INT if arg_kinds.get(p) is int else None) for p in params}
     defs = _name_defs(body)
@@ -64,6 +69,8 @@ def surely_floats(body, params, arg_kinds, resolver) -> frozenset:
             return None
         if isinstance(v, gast.UnaryOp) and isinstance(v.op, (gast.USub, gast.UAdd)):
             return of(v.operand, k)
+        if elements is not None and isinstance(v, gast.Subscript) and elements.float64(v):
+            return Num.FLOAT
         if isinstance(v, gast.Call) and not v.keywords:
             obj = resolver.callable(v.func)
             kinds_ = [of(a, k) for a in v.args]
@@ -121,18 +128,26 @@ def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
     return kinds
 
 
-def sequence_names(body, params, arg_kinds, resolver) -> frozenset:
+def sequence_names(body, params, arg_kinds, resolver, active=frozenset()) -> frozenset:
     """Names surely holding a list or tuple (``+`` concatenates and ``*`` repeats them):
-    literals, ``list(...)``/``tuple(...)``, list/tuple parameters, and sums of those."""
+    literals, ``list(...)``/``tuple(...)``, list/tuple parameters, and sums of those.  A
+    list met by a differentiated value that is no list (``[3, 5] * np.exp(x)``) is NumPy
+    arithmetic -- that value is a float or an array, never the int of a repetition."""
     seq = {p for p in params if arg_kinds.get(p) in (list, tuple)}
     defs = _name_defs(body)
+
+    def joined(v):
+        ids = [getattr(e, "id", None) for e in (v.left, v.right)]
+        return any(i in seq for i in ids) and not any(
+            i in active and i not in seq for i in ids)
+
     for _ in range(10):
         new = set(seq)
         for name, v in defs:
             if isinstance(v, (gast.List, gast.Tuple)) or (
                     isinstance(v, gast.Call) and resolver.callable(v.func) in (list, tuple)) or (
                     isinstance(v, gast.BinOp) and isinstance(v.op, (gast.Add, gast.Mult)) and
-                    any(getattr(e, "id", None) in seq for e in (v.left, v.right))):
+                    joined(v)):
                 new.add(name)
         if new == seq:
             break
@@ -150,7 +165,7 @@ def _value_kind(v, kinds, resolver, registry):
     if isinstance(v, gast.Name):
         return kinds.get(v.id, Kind.ANY)
     if isinstance(v, (gast.BinOp, gast.UnaryOp)):
-        return _all_num([n.id for n in gast.walk(v) if isinstance(n, gast.Name)], kinds)
+        return _all_num([n.id for n in nodes(v) if isinstance(n, gast.Name)], kinds)
     if isinstance(v, gast.Attribute) and resolver.callable(v) is not None:
         obj = resolver.callable(v)  # math.pi, a module's constant
         return Kind.NUM if isinstance(obj, (int, float, complex, np.number, np.ndarray)) \
@@ -160,7 +175,8 @@ def _value_kind(v, kinds, resolver, registry):
             kinds.get(v.value.id) is Kind.NUM else Kind.ANY
     if isinstance(v, gast.Call):
         obj = resolver.callable(v.func)
-        if obj is None or obj in _CONTAINER_CAPABLE:
+        if obj is None or obj in _CONTAINER_CAPABLE or obj in _TUPLE_RESULTS or (
+                getattr(obj, "__name__", None) == "cho_factor"):
             return Kind.ANY
         if registry.vjp(obj) is None:  # no rule: NumPy's constructors still make arrays
             numpy = isinstance(obj, np.ufunc) or (

@@ -22,9 +22,13 @@ from .activity import assigned_name
 ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod, gast.FloorDiv)
 
 
-def shape_classes(body, params, scalar_params, resolver) -> dict:
-    """name -> Shape; names in one class have equal shapes (Shape.UNKNOWN: unknown)."""
-    cls = {p: (Shape.SCALAR if p in scalar_params else Shape.param(p)) for p in params}
+def shape_classes(body, params, scalar_params, resolver, elements=None,
+                  floats=frozenset()) -> dict:
+    """name -> Shape; names in one class have equal shapes (Shape.UNKNOWN: unknown).
+    ``elements`` (``analysis.elements.Elements``): one element of an array is a scalar;
+    ``floats``: names surely holding a float (``kinds.surely_floats``) are scalars."""
+    cls = {p: (Shape.SCALAR if p in scalar_params or p in floats else Shape.param(p))
+           for p in params}
     defs = [(s.targets[0].id, s.value) for s, _ in statements(body)
             if assigned_name(s) is not None]
     shape_tuples = {name for name, v in defs if isinstance(v, gast.Attribute)
@@ -59,6 +63,8 @@ def shape_classes(body, params, scalar_params, resolver) -> dict:
             return c
         if isinstance(v, gast.Call) and resolver.scalar_call(v):
             return Shape.SCALAR  # a full reduction, len(), ...: one number
+        if elements is not None and isinstance(v, gast.Subscript) and elements.scalar(v):
+            return Shape.SCALAR  # x[i] of a 1-d array seen at the call
         if isinstance(v, gast.Attribute) and v.attr in ("ndim", "size"):
             return Shape.SCALAR
         if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and \
@@ -77,6 +83,9 @@ def shape_classes(body, params, scalar_params, resolver) -> dict:
     for _ in range(50):
         new = dict(cls)
         for t in assigned:
+            if t in floats:
+                new[t] = Shape.SCALAR
+                continue
             c = cls.get(t) if t in params else None
             for name, v in defs:
                 if name == t:

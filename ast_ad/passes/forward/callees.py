@@ -40,8 +40,10 @@ def forward_callee(unit, facts, value, live, tangent_of):
              for p, v in tangents.items()}
     j = unit.callees.jvp_for(obj, sorted(wrt, key=params.index), kinds, reg)
     alias = unit.namer.alias(j, getattr(target, "__name__", "f") + "_jvp")
-    recv = [value.func.value] if isinstance(obj, types.MethodType) and \
-        isinstance(value.func, gast.Attribute) else []
+    from ..reverse.calls import method_receiver
+
+    r = method_receiver(facts, value.func, obj)  # obj.method(x), self(x), layer(x)...
+    recv = [r] if r is not None else []
     call = N.call(gast.Attribute(value=N.name(alias), attr="call", ctx=gast.Load()),
                   recv + list(value.args), list(value.keywords) + [
                       gast.keyword(arg=j.tangent_names[p], value=N.name(tangent_of(

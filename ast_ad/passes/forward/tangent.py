@@ -41,6 +41,7 @@ from ..reverse.rules import (
     _own_helper,
     check_arity,
     drop_shape_helper,
+    may_join,
     no_rule_error,
     positional_actives,
 )
@@ -260,8 +261,10 @@ class ForwardMode:
                 e = N.call(self.ref(R.check_tangent),
                            [e, N.clone(ans), N.const(R.rule_label(rule, fn, k))])
             # broadcast_like(t, ans) is t when the argument and the result share a shape
-            out.append(drop_shape_helper(e, self.ref(H.broadcast_like, "broadcast_like"),
-                                         self.facts, a.id, s.targets[0].id))
+            # (kept where + / * may join lists: it refuses a list tangent of a list result)
+            out.append(e if may_join(self.facts, fn, args) else drop_shape_helper(
+                e, self.ref(H.broadcast_like, "broadcast_like"), self.facts, a.id,
+                s.targets[0].id))
         return out
 
     def rule_expr(self, rule, t, ans, args, keywords):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from .algebra import algebra
+from .common import MEMO
 from .copyprop import copy_propagation
 from .dead import dead_forward, dead_stores
 from .fold import fold_ones
@@ -36,7 +37,7 @@ class Options:
     immutable: bool = False  # no value is an array (nothing can alias through `+=`)
     in_place: Any = frozenset()  # primal names written in place (restored by the adjoint)
     floats: Any = frozenset()  # primal names surely holding Python floats
-    shape_args: Any = None  # dumped function ref -> positions of shape-only arguments
+    shape_args: Any = None  # N.key of a function ref -> positions of shape-only arguments
     rep_of: Callable = None  # name -> the representative name of its shape class
     unreduce: Any = None  # the unreduce reference (full-reduction cotangents)
     shape_of: Callable = None  # name -> Shape
@@ -57,7 +58,16 @@ OPTIMIZATIONS = [
 
 
 def run(stmts, opts, optimizations=OPTIMIZATIONS, rounds=40):
-    stmts, n = list(stmts), len(optimizations)
+    memo = []
+    token = MEMO.set(memo)
+    try:
+        return _run(list(stmts), opts, optimizations, rounds, memo)
+    finally:
+        MEMO.reset(token)
+
+
+def _run(stmts, opts, optimizations, rounds, memo):
+    n = len(optimizations)
     quiet = 0  # optimizations run in a row that changed nothing
     for k in range(rounds * n):
         if quiet == n:
@@ -68,6 +78,7 @@ def run(stmts, opts, optimizations=OPTIMIZATIONS, rounds=40):
             if new is None:
                 break
             stmts, changed = new, True
+            memo.clear()  # the counts are stale
         quiet = 1 if changed else quiet + 1
     return stmts
 

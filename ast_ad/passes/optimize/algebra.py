@@ -84,8 +84,8 @@ class _Algebra(gast.NodeTransformer):
         self.adj = opts.names
         self.immutable = opts.immutable
         self.floats = set(opts.floats) | (set(opts.names) if opts.immutable else set())
-        self.helpers = set(opts.shape_args or ())  # dumps of the shape helpers' references
-        self.ieee = opts.extra.get("ieee", {})  # dumps of fpow/fdiv's references
+        self.helpers = set(opts.shape_args or ())  # keys of the shape helpers' references
+        self.ieee = opts.extra.get("ieee", {})  # keys of fpow/fdiv's references
 
     def visit_Call(self, node):
         """``unbroadcast(g, v)`` is ``g`` itself when no value is an array (its shapes
@@ -94,10 +94,10 @@ class _Algebra(gast.NodeTransformer):
         f = node.func
         if self.immutable and isinstance(f, gast.Name) and \
                 (f.id == "unbroadcast" or f.id.startswith("unbroadcast_")) and \
-                gast.dump(f) in self.helpers and len(node.args) == 2 and not node.keywords:
+                N.key(f) in self.helpers and len(node.args) == 2 and not node.keywords:
             self.changed = True
             return node.args[0]
-        op = self.ieee.get(gast.dump(f)) if len(node.args) == 2 and not node.keywords else None
+        op = self.ieee.get(N.key(f)) if len(node.args) == 2 and not node.keywords else None
         c = _num(node.args[1]) if op else None
         # fpow(a, k) -> a ** k for an int k >= 0 (fpow comes from the rules of a ** (k + 1),
         # whose forward value is kept and raised first where a ** k would overflow);

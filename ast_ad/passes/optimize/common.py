@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import contextvars
+import os
+
 import gast
 
 from ...ir import nodes as N
 from ...ir.walk import nodes
 
+#: the driver's memo of the last counts: ``[stmts, (loads, stores)]``, forgotten whenever
+#: an optimization changes the code (an optimization that changes nothing leaves the
+#: statements untouched, so the next one may reuse the counts)
+MEMO: contextvars.ContextVar = contextvars.ContextVar("ast_ad_counts_memo", default=None)
+_CHECK = os.environ.get("AST_AD_CHECK_COUNTS") == "1"  # (tests: recount and compare)
+
 
 def counts(stmts):
+    """``(loads, stores)``: how often each name is read and written in ``stmts``."""
+    memo = MEMO.get()
+    if memo and memo[0] is stmts:
+        loads, stores = memo[1]
+        if _CHECK:
+            assert _count(stmts) == (loads, stores), "an optimization changed code silently"
+        return dict(loads), dict(stores)
+    out = _count(stmts)
+    if memo is not None:
+        memo[:] = [stmts, out]
+    return dict(out[0]), dict(out[1])
+
+
+def _count(stmts):
     loads, stores = {}, {}
     Name, Load, AugAssign = gast.Name, gast.Load, gast.AugAssign
     for n in nodes(stmts):

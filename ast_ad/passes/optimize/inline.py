@@ -26,11 +26,11 @@ joint code (``_t1 = x ** 2``) into its one use in the adjoint of the same line.
 
 from __future__ import annotations
 
-import copy
 import re
 
 import gast
 
+from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes
 from .algebra import _num, fold_constants
 from .common import counts
@@ -139,6 +139,8 @@ def _try(block, i, t, opts, loads, stores, ctx):
     line = getattr(d, "lineno", None)
     for j in range(i + 1, len(block)):
         s = block[j]
+        if blocks_of(s):
+            return None  # (neither moved past nor substituted into a compound statement)
         n = _loads(s, t)
         if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and \
                 s.target.id == t:
@@ -222,7 +224,7 @@ class _Subst(gast.NodeTransformer):
 
 
 def _copy(e):
-    return copy.deepcopy(e)
+    return N.clone(e)
 
 
 def order_gradients(stmts, opts):

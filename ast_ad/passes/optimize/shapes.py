@@ -13,44 +13,32 @@ from .common import counts
 
 
 def shape_representatives(stmts, opts):
+    """Arguments used only for their shape read the earliest name of the same shape.
+
+    ``unbroadcast(g, _t4)`` with ``_t4 = np.log1p(_t3)``, ``_t3 = np.exp(-m)``: all have
+    m's shape, so ``unbroadcast(g, m)``: ``_t4`` need not be kept (nor computed, when
+    nothing else reads it).  ``shape_args`` maps a function reference (``N.key``) to the
+    positions of its shape-only arguments.
+    """
     if opts.shape_args is None:
         return None
-    reps = ShapeReps(opts.shape_args, opts.rep_of)
-    out = [reps.visit(x) for x in stmts]
-    return out if reps.changed else None
+    changed, shape_args, rep_of = False, opts.shape_args, opts.rep_of
+    for node in nodes(stmts):
+        if type(node) is not gast.Call or type(node.func) not in (gast.Name, gast.Attribute):
+            continue
+        for k in shape_args.get(N.key(node.func), ()):
+            if k < len(node.args) and isinstance(node.args[k], gast.Name):
+                rep = rep_of(node.args[k].id)
+                if rep and rep != node.args[k].id:
+                    node.args[k] = N.name(rep)
+                    changed = True
+    return list(stmts) if changed else None
 
 
 def scalar_cotangents(stmts, opts):
     if opts.unreduce is None:
         return None
     return scalar_broadcasts(stmts, opts.unreduce, opts.shape_of)
-
-
-class ShapeReps(gast.NodeTransformer):
-    """Arguments used only for their shape read the earliest name of the same shape.
-
-    ``unbroadcast(g, _t4)`` with ``_t4 = np.log1p(_t3)``, ``_t3 = np.exp(-m)``: all have
-    m's shape, so ``unbroadcast(g, m)``: ``_t4`` need not be kept (nor computed, when
-    nothing else reads it).  ``shape_args`` maps a function reference (dumped) to the
-    positions of its shape-only arguments.
-    """
-
-    def __init__(self, shape_args, rep_of):
-        self.shape_args = shape_args
-        self.rep_of = rep_of
-        self.changed = False
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        pos = self.shape_args.get(gast.dump(node.func))
-        if pos:
-            for k in pos:
-                if k < len(node.args) and isinstance(node.args[k], gast.Name):
-                    rep = self.rep_of(node.args[k].id)
-                    if rep and rep != node.args[k].id:
-                        node.args[k] = N.name(rep)
-                        self.changed = True
-        return node
 
 
 def scalar_broadcasts(stmts, unreduce_ref, shape_of):
@@ -65,7 +53,7 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of):
 
         b_t1 = b_t6 * _t4
     """
-    ref = gast.dump(unreduce_ref)
+    ref = N.key(unreduce_ref)
     loads, stores = counts(stmts)
     for i, st in enumerate(stmts):
         if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)):
@@ -83,7 +71,7 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of):
         if len(uses) != loads.get(b, 0) or not uses:
             continue
         sub = _ScalarUse(b, scalar, cls, shape_of)
-        new_rest = [sub.visit(x) for x in rest]
+        new_rest = [sub.visit(N.clone(x)) for x in rest]  # (all uses, or none)
         if sub.replaced == len(uses):
             return stmts[:i] + new_rest
     return None
@@ -94,7 +82,7 @@ def _full_unreduce(v, ref):
     div = None
     if isinstance(v, gast.BinOp) and isinstance(v.op, gast.Div):
         v, div = v.left, v.right
-    if isinstance(v, gast.Call) and gast.dump(v.func) == ref and len(v.args) >= 2 and \
+    if isinstance(v, gast.Call) and N.key(v.func) == ref and len(v.args) >= 2 and \
             isinstance(v.args[1], gast.Name) and all(
                 isinstance(a, gast.Constant) and a.value in (None, False) for a in v.args[2:]):
         s = v.args[0]

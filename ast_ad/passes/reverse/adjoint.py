@@ -40,6 +40,7 @@ from ...errors import UnsupportedConstructError
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
+from ...ir.walk import nodes
 from ...rules import helpers as H
 from ..analysis.activity import operands, written_base
 from . import calls as C
@@ -72,6 +73,9 @@ class Reverse:
         # eng15: ``bv += c`` only when every array is NumPy's (a NumPy buffer cannot take
         # a Dask array in place); set by assemble.reverse from the argument types
         self.in_place = True
+        # array parameters whose adjoint buffer is allocated before the sweep (element
+        # reads then accumulate into it in place); set by assemble.reverse
+        self.buffers = frozenset()
 
     # -- names -----------------------------------------------------------------------
     def b(self, var):
@@ -135,15 +139,13 @@ class Reverse:
         out = self._stmt(s, state)
         if state.owned:
             names = set(self.adj.values())
-            for node in out:
-                for n in gast.walk(node):
-                    if isinstance(n, (gast.Assign, gast.AugAssign)) and \
-                            not anno.has(n, anno.Accumulates) and \
-                            not anno.has(n, anno.ZeroFill):
-                        for t in (n.targets if isinstance(n, gast.Assign) else [n.target]):
-                            for m in gast.walk(t):
-                                if isinstance(m, gast.Name) and m.id in names:
-                                    state.owned.discard(self._primal_of(m.id))
+            for n in nodes(out):
+                if isinstance(n, (gast.Assign, gast.AugAssign)) and \
+                        not anno.has(n, anno.Accumulates) and not anno.has(n, anno.ZeroFill):
+                    for t in (n.targets if isinstance(n, gast.Assign) else [n.target]):
+                        for m in nodes(t):
+                            if isinstance(m, gast.Name) and m.id in names:
+                                state.owned.discard(self._primal_of(m.id))
         return out
 
     def _primal_of(self, adj_name):
@@ -254,7 +256,7 @@ class Reverse:
         late = self_ref and anno.has(s, anno.UserCall)
         if self_ref and not late:
             if any(isinstance(n, gast.Name) and n.id == _SENTINEL
-                   for c in contrib for n in gast.walk(c)):
+                   for c in contrib for n in nodes(c)):
                 at = self.namer.fresh("_a")
                 out.append(N.assign(at, N.name(x), loc=s))
                 contrib = [_Rename(_SENTINEL, at).visit(c) for c in contrib]
@@ -293,6 +295,17 @@ class Reverse:
                 idx = N.index_expr(value.slice)
                 was_live = base.id in state.live
                 num = self.facts.kind(base.id) is Kind.NUM
+                if base.id in self.buffers and base.id in state.owned and self.in_place \
+                        and self.facts.elements.basic(value):
+                    # bx is the buffer allocated for x before the sweep: bx[i] += g
+                    st = gast.AugAssign(target=gast.Subscript(
+                        value=N.name(self.b(base.id)), slice=idx, ctx=gast.Store()),
+                        op=gast.Add(), value=g)
+                    anno.set_(st, anno.ACCUMULATES)
+                    out.append(N.copy_loc(st, s))
+                    if not from_zero:
+                        state.zero.discard(base.id)
+                    return out
                 # an adjoint buffer this code allocated takes element reads in place
                 into = num and was_live and base.id in state.owned
                 acc = N.call(self.ref(R.accum_index_into if into else R.accum_index), [
@@ -345,7 +358,7 @@ class Reverse:
         if d.what == "refused":
             filename, line = self.unit.where(s)
             raise UnsupportedConstructError(d.why, filename=filename, lineno=line)
-        for g in C.guards_for(self.unit, func, d.fn):
+        for g in C.guards_for(self.unit, func, d.fn, self.facts.resolver):
             if g not in self.guards:
                 self.guards.append(g)
         return d

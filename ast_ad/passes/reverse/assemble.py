@@ -27,7 +27,7 @@ from ...codegen.render import mark_lines
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import statements
+from ...ir.walk import nodes, statements
 from ...rules import helpers as H
 from ...signature import match
 from .. import optimize
@@ -88,6 +88,13 @@ def reverse(unit, facts, request):
         value_name = namer.fresh("value")
         seed.insert(0, N.assign(value_name, out_atom))
         out_atom = N.name(value_name)
+    if mode == "joint" and rev.in_place:
+        rev.buffers = _element_buffers(unit, facts, body)
+        for p in sorted(rev.buffers):  # one adjoint buffer per call, owned by this code
+            seed.append(N.assign(rev.b(p), N.call(ref(np.zeros_like, "zeros_like"),
+                                                  [N.name(p)])))
+            state.live.add(p)
+            state.owned.add(p)
     rev_code = rev.block(body, state)
     locals_ = set(unit.params) | N.stored_names(body) | {
         c.name for c in (anno.get(s, anno.Counter) for s, _ in statements(body)) if c} | {
@@ -206,8 +213,8 @@ def _joint_options(unit, facts, rev, names):
         unreduce=unit.ref(H.unreduce, "unreduce"),
         shape_of=lambda name: facts.shape(primal_of.get(name, name)),
         extra={"pure": lambda v: facts.resolver.pure_value(v) and not _may_raise(v, facts),
-               "ieee": {gast.dump(unit.ref(H.fpow, "fpow")): "pow",
-                        gast.dump(unit.ref(H.fdiv, "fdiv")): "div"}})
+               "ieee": {N.key(unit.ref(H.fpow, "fpow")): "pow",
+                        N.key(unit.ref(H.fdiv, "fdiv")): "div"}})
 
 
 _RAISING_OPS = (gast.Div, gast.FloorDiv, gast.Mod, gast.Pow)
@@ -284,7 +291,7 @@ def _total_on_finite(fn):
 def shape_reps(unit, facts):
     """(shape-only argument positions of helpers, representative name of a shape class)."""
     def d(obj, hint):
-        return gast.dump(unit.ref(obj, hint))
+        return N.key(unit.ref(obj, hint))
 
     shape_args = {d(H.unbroadcast, "unbroadcast"): (1,), d(H.unreduce, "unreduce"): (1,),
                   d(H.broadcast_like, "broadcast_like"): (1,),
@@ -297,21 +304,19 @@ def _shape_only_names(unit, facts, rev_code, needed):
     """Needed names that the adjoint reads only for their shape (pushed as tokens)."""
     shape_args, _ = shape_reps(unit, facts)
     shape_uses, loads, markers = set(), {}, set()
-    for st in rev_code:
-        for n in gast.walk(st):
-            if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
-                    n.func.id in (PUSH, RESTORE):
-                markers.update(gast.walk(n))
-    for st in rev_code:
-        for n in gast.walk(st):
-            if n in markers:
-                continue
-            if isinstance(n, gast.Call):
-                for k in shape_args.get(gast.dump(n.func), ()):
-                    if k < len(n.args) and isinstance(n.args[k], gast.Name):
-                        shape_uses.add(n.args[k])
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-                loads.setdefault(n.id, []).append(n)
+    for n in nodes(rev_code):
+        if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
+                n.func.id in (PUSH, RESTORE):
+            markers.update(nodes(n))
+    for n in nodes(rev_code):
+        if n in markers:
+            continue
+        if isinstance(n, gast.Call):
+            for k in shape_args.get(N.key(n.func), ()):
+                if k < len(n.args) and isinstance(n.args[k], gast.Name):
+                    shape_uses.add(n.args[k])
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            loads.setdefault(n.id, []).append(n)
     written = {st.targets[0].value.id for st, _ in statements(unit.tree.body)
                if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
     return frozenset(v for v in needed if v in loads and v not in written
@@ -371,5 +376,21 @@ def _param_copies(unit, facts, body):
     return out
 
 
+def _element_buffers(unit, facts, body):
+    """Differentiated array parameters read by basic indices (``x[i]``, ``x[i:j]``) inside
+    a loop: their adjoint is one buffer allocated before the sweep, never a temporary per
+    read (parameters written in place keep the generic adjoint)."""
+    written = {st.targets[0].value.id for st, _ in statements(body)
+               if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
+    out = set()
+    for st, depth in statements(body):
+        if depth and isinstance(st, gast.Assign) and isinstance(st.value, gast.Subscript):
+            base = st.value.value
+            if isinstance(base, gast.Name) and base.id in facts.active and \
+                    base.id not in written and facts.elements.basic(st.value):
+                out.add(base.id)
+    return frozenset(out)
+
+
 def _mentions(stmts, name):
-    return any(isinstance(n, gast.Name) and n.id == name for s in stmts for n in gast.walk(s))
+    return any(isinstance(n, gast.Name) and n.id == name for n in nodes(stmts))

@@ -51,13 +51,31 @@ def prepare_user_call(rev, s, value, fn):
     checks = _writes_into_arguments(rev, s, value, fn)
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
                                             rev.facts.registry, static)
+    for g in split.guards:  # what the callee's code assumes, checked by this code too
+        if g not in rev.guards:
+            rev.guards.append(g)
     alias = rev.namer.alias(split, getattr(fn, "__name__", "f") + "_vjp")
-    receiver = value.func.value if isinstance(fn, types.MethodType) and \
-        isinstance(value.func, gast.Attribute) else None  # obj.method(x) -> fwd(obj, x)
+    receiver = method_receiver(rev.facts, value.func, fn)  # obj.method(x) -> fwd(obj, x)
     uc = anno.UserCall(alias, rev.namer.fresh("_rec"), receiver, split, tuple(wrt),
                        active_args, active_kws, checks)
     anno.set_(s, uc)
     return uc
+
+
+def method_receiver(facts, func, fn):
+    """The expression passed as ``self`` when ``fn`` (a method) is called as ``func``."""
+    if not isinstance(fn, types.MethodType):
+        return None
+    got = facts.resolver.method_call(func)
+    if got is not None and same_function(got[0], fn):
+        return got[1]
+    if isinstance(func, gast.Name):  # a bound method held by a global or a cell
+        return gast.Attribute(value=N.name(func.id), attr="__self__", ctx=gast.Load())
+    return func.value if isinstance(func, gast.Attribute) else None
+
+
+def same_function(a, b):
+    return getattr(a, "__func__", a) is getattr(b, "__func__", b)
 
 
 def _writes_into_arguments(rev, s, value, fn):
@@ -163,11 +181,22 @@ class CellView:
             return default
 
 
-def guards_for(unit, func, obj):
+def guards_for(unit, func, obj, resolver=None):
     """What the code generated for a call of ``func`` (resolved now to ``obj``) assumes:
     ``(mapping, key, obj)`` entries the caches check on every call, so that rebinding a
-    global, a closure cell or a user module's attribute regenerates the gradient.  Library
-    modules (``np.sin``) are not guarded: rebinding their attributes is not supported."""
+    global, a closure cell or a user module's attribute regenerates the gradient, and so
+    does any change to the objects a method call was resolved through (their attributes,
+    methods and classes: ``analysis.receivers``).  Library modules (``np.sin``) are not
+    guarded: rebinding their attributes is not supported."""
+    extra = []
+    if resolver is not None and obj is not None:
+        got = resolver.method_call(func)
+        if got is not None and same_function(got[0], obj):
+            extra = list(got[2])
+    return _root_guards(unit, func, obj) + extra
+
+
+def _root_guards(unit, func, obj):
     chain = N.attr_chain(func)
     if chain is None or obj is None or unit.env.is_local(chain[0]):
         return []
@@ -245,13 +274,19 @@ def no_derivative(unit, s, value, active):
 
 def refuse_container_arithmetic(unit, facts, s, value, active):
     """``[x] + [y]``, ``(s,) * 3`` on differentiated lists/tuples are refused: the
-    elementwise rules of ``+``/``*`` do not describe concatenation or repetition."""
+    elementwise rules of ``+``/``*`` do not describe concatenation or repetition.  A list
+    of constants with a differentiated array (``[3, 5] * np.exp(x)``, ``x[0] - [1, 2]``)
+    is NumPy arithmetic: ``+ - * /`` keep their elementwise rules."""
     sides = [value.left, value.right]
     if not any(getattr(e, "id", None) in active for e in sides):
         return
     if any(isinstance(e, gast.Constant) and isinstance(e.value, (str, bytes)) for e in sides):
         no_derivative(unit, s, value, active)  # "%r" % x: string formatting
-    if any(isinstance(e, gast.Name) and e.id in facts.sequences for e in sides):
+    seqs = [e.id for e in sides if isinstance(e, gast.Name) and e.id in facts.sequences]
+    if seqs and not any(n in active for n in seqs) and \
+            isinstance(value.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
+        return  # the differentiated side is an array (a list there fails the helper check)
+    if seqs:
         filename, line = unit.where(s)
         raise UnsupportedConstructError(
             "concatenating or repeating differentiated lists/tuples (`+`, `*`) is not "

@@ -3,6 +3,9 @@ carry shape-only arguments, and how two contributions of one statement combine."
 
 from __future__ import annotations
 
+import functools
+import inspect
+import operator
 import types
 
 import gast
@@ -22,7 +25,7 @@ def drop_shape_helper(expr, helper_ref, facts, a, b):
     c = facts.shape(a)
     if not c.known or c != facts.shape(b):
         return expr
-    if isinstance(expr, gast.Call) and gast.dump(expr.func) == gast.dump(helper_ref) and \
+    if isinstance(expr, gast.Call) and N.key(expr.func) == N.key(helper_ref) and \
             len(expr.args) == 2:
         return expr.args[0]
     return expr
@@ -39,11 +42,39 @@ def _canon(e):
     if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Mult):
         parts = sorted([_canon(e.left), _canon(e.right)])
         return "(" + "*".join(parts) + ")"
-    return gast.dump(e)
+    return N.key(e)
 
 
-def _combine(a, b):
-    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal."""
+def may_join(facts, fn, args) -> bool:
+    """``a + b`` / ``a * b`` that may concatenate or repeat lists rather than add or
+    multiply: an operand the kinds analysis cannot prove a number or an array (a list a
+    helper returned).  Their rules keep ``unbroadcast``, which refuses a list cotangent;
+    ``u * u`` (a list times a list raises) and ``v * 2.0`` (never a repetition) are
+    plain arithmetic."""
+    if len(args) != 2 or fn not in (operator.add, operator.mul):
+        return False
+    a, b = args
+
+    def unknown(e):
+        return isinstance(e, gast.Name) and facts.kind(e.id) is not Kind.NUM
+
+    if fn is operator.add:
+        return unknown(a) or unknown(b)
+    if isinstance(a, gast.Name) and isinstance(b, gast.Name) and a.id == b.id:
+        return False
+
+    def floating(e):
+        return isinstance(e, gast.Constant) and type(e.value) is float
+
+    return (unknown(a) and not floating(b)) or (unknown(b) and not floating(a))
+
+
+def _combine(a, b, add_grads=None):
+    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal;
+    ``add_grads(a, b)`` (given its reference) when they are list adjoints
+    (``array_parts``: NumPy read one list twice), which ``+`` would concatenate."""
+    if add_grads is not None:
+        return N.call(add_grads, [a, b])
     if _canon(a) == _canon(b):
         return gast.BinOp(left=N.const(2.0), op=gast.Mult(), right=a)
     return gast.BinOp(left=a, op=gast.Add(), right=b)
@@ -130,13 +161,16 @@ def positional_actives(unit, s, rs, args, keywords, active, func_node, facts):
     return args, keep
 
 
+@functools.lru_cache(maxsize=4096)
+def _signature(rule):
+    return inspect.signature(rule)
+
+
 def check_arity(unit, s, fn, rule, args, keywords, func_node):
     """A call form the rule does not take (``max(xs)`` where the rule is for ``max(a, b)``)
     is refused at the user's line instead of failing inside the rule."""
-    import inspect
-
     try:
-        inspect.signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
+        _signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
     except TypeError:
         filename, line = unit.where(s)
         label = gast.unparse(func_node).strip() if func_node is not None else \
@@ -165,6 +199,7 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
     order = []
     args, keywords = positional_actives(rev.unit, s, rs, args, keywords,
                                         rev.facts.active, func_node, rev.facts)
+    joins = may_join(rev.facts, fn, args)
     for k, a in enumerate(args):
         if not (isinstance(a, gast.Name) and a.id in rev.facts.active):
             continue
@@ -174,15 +209,18 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
                 continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
             no_rule_error(rev.unit.parsed, s, fn, func_node, arg=k)
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
-        expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id)
+        expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
+                                  keep_shape=joins)
         if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
             expr = N.call(rev.ref(R.check_cotangent),
                           [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
-        if rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn):
+        parts = rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn)
+        if parts:
             # NumPy read a list/tuple as an array: give the gradient the list's shape
             expr = N.call(rev.ref(R.array_parts), [expr, N.name(a.id)])
         if a.id in contribs:
-            contribs[a.id] = _combine(contribs[a.id], expr)
+            contribs[a.id] = _combine(contribs[a.id], expr,
+                                      rev.ref(R.add_grads) if parts else None)
         else:
             contribs[a.id] = expr
             order.append(a.id)
@@ -190,9 +228,12 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
         rev.accumulate(var, contribs[var], state, out, s, from_zero=from_zero)
     return out
 
-def _rule_contribution(rev, rule, x, g, ans, args, keywords, target):
+def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=False):
     """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
-    (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape)."""
+    (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape, unless
+    ``keep_shape``: see ``may_join``)."""
     expr = rule_expr(rule, g, ans, args, keywords, rev.namer, rev.unit.env)
+    if keep_shape:
+        return expr
     return drop_shape_helper(expr, rev.ref(H.unbroadcast, "unbroadcast"), rev.facts,
                              x or getattr(ans, "id", ""), target)

@@ -56,6 +56,17 @@ from .linalg import (
     norm_p,
     untrace,
 )
+from .linalg_extra import (  # noqa: F401  (eig's gauge, lstsq, spectral norms, bands)
+    band_to_dense,
+    dense_to_band,
+    eig_pivot_mask,
+    lstsq_check,
+    not_spectral,
+    res_row,
+    res_unrow,
+    spectral_dir_d,
+    spectral_third,
+)
 from .linalg_more import (
     col,
     cot_part,

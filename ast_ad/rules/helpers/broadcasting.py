@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...errors import UnsupportedConstructError
 from ._common import _axes, _cot_dtype, _dtype, _is_scalar, _is_zero, _ndarray
+
+_SEQUENCE_OP = (
+    "`+` or `*` joined or repeated lists/tuples holding differentiated values (a list a "
+    "function returned: `h(x) + h(y)`, `2 * h(x)`), which the gradient cannot follow; "
+    "build the list with append, or use np.concatenate / np.tile on arrays")
+
+
+def _sequence_op():
+    raise UnsupportedConstructError(_SEQUENCE_OP)
 
 
 def unbroadcast(grad, like):
@@ -20,6 +30,8 @@ def unbroadcast(grad, like):
     gshape = np.shape(grad)
     if gshape == shape:
         return grad
+    if isinstance(grad, (list, tuple)):
+        _sequence_op()  # the cotangent of a list result of + / * (never elementwise)
     lead = len(gshape) - len(shape)
     if lead < 0:
         return broadcast_like(grad, like)
@@ -45,6 +57,8 @@ def broadcast_like(grad, like):
     shape = np.shape(like)
     if np.shape(grad) == shape:
         return grad
+    if isinstance(like, (list, tuple)) and isinstance(grad, (list, tuple)):
+        _sequence_op()  # a list tangent of a list result of + / * (never a broadcast)
     if _is_scalar(grad) and _dtype(like) is not None:
         return np.full_like(like, grad, dtype=_cot_dtype(grad, like))
     return np.broadcast_to(grad, shape)

@@ -140,13 +140,11 @@ def norm_dir(x, nrm, ord=None, axis=None, keepdims=False):
 def norm_p(x, ord=None, axis=None):
     """The exponent p of the second derivative of a norm (``norm_dir``'s own rules): 2 for
     the 2-norm and Frobenius norm, p for a vector p-norm, 1 (a zero second derivative) where
-    ``norm_dir`` is piecewise constant (ord 1, +-inf, matrix 1 and inf).  Refuses the
-    spectral matrix norms (nuclear, 2, -2) at second order.  Non-differentiable."""
+    ``norm_dir`` is piecewise constant (ord 1, +-inf, matrix 1 and inf), and 2 (a finite
+    placeholder: ``not_spectral`` zeroes that part) for the spectral matrix norms (nuclear,
+    2, -2), whose second derivative is ``spectral_dir_d``.  Non-differentiable."""
     if _is_matrix_norm(x, axis) and ord not in (None, "fro"):
-        if ord in ("nuc", 2, -2):
-            raise NotImplementedError(
-                f"no second derivative rule for np.linalg.norm with a matrix ord={ord!r}")
-        return 1.0
+        return 2.0 if ord in ("nuc", 2, -2) else 1.0
     if ord is None or ord == "fro":
         return 2.0
     if ord == math.inf or ord == -math.inf:

@@ -3,13 +3,16 @@ block of the function of ``[[A, E], [0, A]]``; the adjoint is the derivative at 
 ``solve_triangular`` (reads one triangle), ``cho_factor``/``cho_solve``, ``solve_sylvester``.
 
 ``cho_factor``'s result ``(c, lower)`` keeps the input's entries in the triangle it does not
-use; their derivative is the identity.  Not covered: ``solve_banded`` (see the package notes).
+use; their derivative is the identity.  ``solve_banded((l, u), ab, b)``: the reverse rule
+solves with the transposed band (``(u, l)``) and keeps the band of ``-g x^T``; the entries of
+``ab`` outside the band are not read (zero derivative).
 """
 
 from scipy import linalg as sla
 from scipy.linalg import (  # noqa: F401
     cho_solve,
     expm,
+    solve_banded,
     solve_sylvester,
     solve_triangular,
     sqrtm,
@@ -18,9 +21,11 @@ from scipy.linalg import (  # noqa: F401
 from .._text import text_pair
 from ..declare import linear
 from ..helpers import (  # noqa: F401
+    band_to_dense,
     col,
     cot_part,
     cot_place,
+    dense_to_band,
     from_triangle,
     maybe_mT,
     mT,
@@ -104,3 +109,15 @@ text_pair(__name__, sla.solve_sylvester, "a, b, q",
           ["-np.matmul({Y}, mT(ans))", "-np.matmul(mT(ans), {Y})", "{Y}"],
           ["solve_sylvester(a, b, -np.matmul(t, ans))",
            "solve_sylvester(a, b, -np.matmul(ans, t))", "solve_sylvester(a, b, t)"], **_SY)
+
+# -- solve_banded: x = A^-1 b, A stored as ab[u + i - j, j] = A[i, j] -----------------------------
+_SB = dict(
+    L="l_and_u[0]", U="l_and_u[1]", A="band_to_dense(ab, {L}, {U})", X="col(ans, b)",
+    GB="solve_banded(({U}, {L}), dense_to_band(mT({A}), {U}, {L}), col(g, b))",
+)
+text_pair(__name__, sla.solve_banded,
+          "l_and_u, ab, b, overwrite_ab=False, overwrite_b=False, check_finite=True",
+          [None, "dense_to_band(-np.matmul({GB}, mT({X})), {L}, {U})", "uncol({GB}, b)",
+           None, None, None],
+          [None, "-uncol(solve_banded(l_and_u, ab, np.matmul(band_to_dense(t, {L}, {U}), {X})), b)",
+           "solve_banded(l_and_u, ab, t)", None, None, None], **_SB)
