@@ -56,7 +56,8 @@ def may_join(facts, fn, args) -> bool:
     a, b = args
 
     def unknown(e):
-        return isinstance(e, gast.Name) and facts.kind(e.id) is not Kind.NUM
+        return isinstance(e, gast.Name) and facts.kind(e.id) is not Kind.NUM and \
+            e.id not in facts.pyfloat  # (a name surely holding a float is no list)
 
     if fn is operator.add:
         return unknown(a) or unknown(b)
