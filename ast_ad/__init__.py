@@ -26,6 +26,7 @@ __all__ = [
     "defvjp",
     "nondifferentiable",
 ]
+from . import derived as _derived  # noqa: E402,F401  (user rules at second order)
 from .api import GradientFunction  # noqa: E402
 from .custom import custom_jvp, custom_vjp  # noqa: E402
 from .entry import grad, source, value_and_grad  # noqa: E402

@@ -21,6 +21,8 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import AstAdError
+from .rules import registry as _registry
+from .rules.registry import RuleSet
 
 #: id(reverse RuleSet) -> (that RuleSet, the derived forward RuleSet)
 _derived: dict = {}
@@ -44,8 +46,6 @@ def forward_rules(rs: Any, registry: Any) -> Any:
     hit = _derived.get(id(rs))
     if hit is not None and hit[0] is rs:
         return hit[1]
-    from .rules.registry import RuleSet
-
     rules = tuple(None if r is None else Transposed(rs.fn, r, k, registry)
                   for k, r in enumerate(rs.rules))
     out = RuleSet(rs.fn, rules)
@@ -105,3 +105,13 @@ def third_order_message(fn: Any) -> str:
             f"is derived from its reverse rule at run time and is not differentiated again; "
             f"register a forward rule written as plain NumPy code with "
             f"ast_ad.defjvp({name}, ...) or differentiate fewer times")
+
+
+def _refusing(fn: Any) -> Any:
+    """A derived forward rule has rules that refuse (no third derivative through it)."""
+    if not isinstance(fn, Transposed):
+        return None
+    return RuleSet(fn, (refuse(third_order_message(fn.fn)),) * 64)
+
+
+_registry._DERIVE.update(forward=forward_rules, refusing=_refusing)

@@ -33,6 +33,13 @@ class UnsupportedConstructError(AstAdError):
     """The function uses a Python construct the transformer does not handle."""
 
 
+def refuse_at(where, node, message: str):
+    """Raise ``UnsupportedConstructError(message)`` at the user's line of ``node``
+    (``where``: a ``Parsed.where`` or ``Unit.where``)."""
+    filename, line = where(node)
+    raise UnsupportedConstructError(message, filename=filename, lineno=line)
+
+
 class NoRuleError(AstAdError):
     """A call on a differentiated value has no derivative rule."""
 

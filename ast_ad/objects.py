@@ -25,7 +25,24 @@ class GradientObject:
     fn = None
 
 
-class Bound:
+class _Receiver:
+    """What ``Bound`` and ``Typed`` share: equal when they denote the same object (or
+    class), hashable, and never ordered (they sit in sorted keys beside names)."""
+
+    def _denotes(self):
+        raise NotImplementedError
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._denotes() is self._denotes()
+
+    def __hash__(self):
+        return id(self._denotes())
+
+    def __lt__(self, other):
+        return False
+
+
+class Bound(_Receiver):
     """The object a method gradient is bound to (its methods resolve statically)."""
 
     def __init__(self, obj):
@@ -39,17 +56,11 @@ class Bound:
         v = plain_attr(self.obj, name)
         return None if v is ABSENT else v
 
-    def __eq__(self, other):
-        return isinstance(other, Bound) and other.obj is self.obj
-
-    def __hash__(self):
-        return id(self.obj)
-
-    def __lt__(self, other):
-        return False
+    def _denotes(self):
+        return self.obj
 
 
-class Typed:
+class Typed(_Receiver):
     """Some instance of exactly ``cls`` (a parameter's type, the elements of a list of
     layers): its methods resolve on the class; the instance is known only at run time."""
 
@@ -70,14 +81,8 @@ class Typed:
             return types.MethodType(raw, self)
         return None
 
-    def __eq__(self, other):
-        return isinstance(other, Typed) and other.cls is self.cls
-
-    def __hash__(self):
-        return hash(self.cls)
-
-    def __lt__(self, other):
-        return False
+    def _denotes(self):
+        return self.cls
 
     def __repr__(self):
         return f"<an instance of {self.cls.__qualname__}>"

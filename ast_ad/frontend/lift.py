@@ -26,7 +26,7 @@ import types
 
 import gast
 
-from ..errors import UnsupportedConstructError
+from ..errors import refuse_at
 from ..ir import nodes as N
 from ..ir.walk import blocks_of
 
@@ -57,11 +57,10 @@ def lift_nested(parsed, env, namer):
             all(x is None or isinstance(x, gast.Constant) for x in d.args.kw_defaults)
         if len(defs_by_name[d.name]) > 1 or not only_called or not const_defaults:
             if free:
-                filename, line = parsed.where(d)
-                raise UnsupportedConstructError(
+                refuse_at(parsed.where, d, (
                     f"the nested function {d.name}() reads {', '.join(free)} of the enclosing "
                     "function and is used as a value (or defined twice); call it directly, or "
-                    "pass those values as arguments", filename=filename, lineno=line)
+                    "pass those values as arguments"))
             continue
         for v in free:
             d.args.args.append(N.name(v, gast.Param()))

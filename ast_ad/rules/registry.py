@@ -95,12 +95,10 @@ class Registry:
         """The forward rules of ``fn``; for a function with only a user reverse rule, forward
         rules derived from it by transposition (:mod:`ast_ad.derived`)."""
         r = self._lookup("_jvp", fn) or _derived_rules(fn)
-        if r is None:
+        if r is None and "forward" in _DERIVE:
             rs = self._lookup("_vjp", fn)
             if rs is not None:
-                from ..derived import forward_rules
-
-                r = forward_rules(rs, self)
+                r = _DERIVE["forward"](rs, self)
         return r
 
     def _lookup(self, table, fn):
@@ -180,13 +178,15 @@ def _load_lazy(fn: Any) -> bool:
     return False
 
 
-def _derived_rules(fn):
-    """A derived forward rule (:class:`ast_ad.derived.Transposed`) has rules that refuse."""
-    if type(fn).__name__ != "Transposed" or type(fn).__module__ != "ast_ad.derived":
-        return None
-    from ..derived import refuse, third_order_message
+#: installed by :mod:`ast_ad.derived` (which runs the tape, far above this module):
+#: "forward" -> forward rules made from a user's reverse rules; "refusing" -> the rules of a
+#: derived forward rule itself (they refuse: no third derivative through it)
+_DERIVE: dict = {}
 
-    return RuleSet(fn, (refuse(third_order_message(fn.fn)),) * 64)
+
+def _derived_rules(fn):
+    refusing = _DERIVE.get("refusing")
+    return refusing(fn) if refusing is not None else None
 
 
 def _need_rules(what, fn, rules):

@@ -55,6 +55,7 @@ from ...objects import (
     method_of,
     plain_attr,
 )
+from .library import is_library
 
 
 class SuperView:
@@ -108,8 +109,6 @@ class Super:
 
 def user_class(cls):
     """A class defined in user code (its methods are differentiated from their source)."""
-    from .calls import is_library
-
     mod = (getattr(cls, "__module__", None) or "").split(".")[0]
     if not isinstance(cls, type) or mod in ("builtins", "numpy", "ast_ad") or \
             issubclass(cls, GradientObject):

@@ -54,6 +54,14 @@ def _loads(e, name):
                and isinstance(n.ctx, gast.Load))
 
 
+def _uses(s, t):
+    """How often statement ``s`` reads ``t`` (``t += v`` reads it: the kill of ``t``)."""
+    n = _loads(s, t)
+    if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and s.target.id == t:
+        n = n or 1
+    return n
+
+
 def _target(s):
     if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
             isinstance(s.targets[0], gast.Name):
@@ -141,14 +149,10 @@ def _try(block, i, t, opts, loads, stores, ctx):
         s = block[j]
         if blocks_of(s):
             return None  # (neither moved past nor substituted into a compound statement)
-        n = _loads(s, t)
-        if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and \
-                s.target.id == t:
-            n = n or 1  # `t += v`: the kill below
+        n = _uses(s, t)
         if n:
             if n != 1 or getattr(s, "lineno", None) != line or \
-                    not isinstance(s, (gast.Assign, gast.AugAssign)) or \
-                    any(True for _ in blocks_of(s)):
+                    not isinstance(s, (gast.Assign, gast.AugAssign)):
                 return None
             kill = _target(s) == t
             if isinstance(s, gast.AugAssign) and not opts.immutable:
@@ -315,10 +319,7 @@ def _writes(s, names):
 
 def _into_tail(tail, t, e, reads, line, opts):
     for j, s in enumerate(tail):
-        n = _loads(s, t)
-        if isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and \
-                s.target.id == t:
-            n = n or 1  # `t += v`: the kill below
+        n = _uses(s, t)
         if n:
             if n != 1 or getattr(s, "lineno", None) != line or \
                     not isinstance(s, gast.Assign) or \

@@ -23,7 +23,7 @@ import types
 import gast
 
 from ... import runtime as R
-from ...errors import AstAdError, UnsupportedConstructError
+from ...errors import AstAdError, UnsupportedConstructError, refuse_at
 from ...frontend.parse import parse_function
 from ...ir import anno
 from ...ir import nodes as N
@@ -303,11 +303,10 @@ def refuse_differentiated_index(unit, s, value, active, facts):
              and isinstance(n.ctx, gast.Load) and n.id in active
              and facts.kind(n.id) is Kind.NUM]  # (dict keys are no numbers to differentiate)
     if names:
-        filename, line = unit.where(s)
-        raise UnsupportedConstructError(
+        refuse_at(unit.where, s, (
             f"the differentiated value `{names[0]}` is used inside an index (`[...]`); "
             "its derivative would be lost: build arrays with np.concatenate/np.stack "
-            "(not np.r_/np.c_) and index with integers", filename=filename, lineno=line)
+            "(not np.r_/np.c_) and index with integers"))
 
 
 def dynamic_call_error(rev, s, value):

@@ -24,6 +24,7 @@ from itertools import accumulate  # noqa: F401
 
 import numpy as np  # noqa: F401
 
+from . import linalg_more as _linalg_more
 from ._common import (  # noqa: F401
     _PY_SCALARS,
     _axes,
@@ -67,33 +68,7 @@ from .linalg_extra import (  # noqa: F401  (eig's gauge, lstsq, spectral norms, 
     spectral_dir_d,
     spectral_third,
 )
-from .linalg_more import (
-    col,
-    cot_part,
-    cot_place,
-    diag_blocks_sum,
-    diag_embed,
-    diag_part,
-    eye_like,
-    first_cols,
-    from_triangle,
-    maybe_mT,
-    mT,
-    nonzero_product,
-    offdiag_recip,
-    phi_lower,
-    qr_check,
-    strict_lower,
-    svd_cot,
-    svd_pack,
-    svd_uncot,
-    thin_cols,
-    to_triangle,
-    top_right,
-    uncol,
-    unthin_cols,
-    upper_block,
-)
+from .linalg_more import *  # noqa: F403  (the linalg rules' helpers: its __all__)
 from .more import (  # noqa: F401  (the breadth rules' helpers)
     diag_adjoint,
     einsum_slot,
@@ -172,11 +147,7 @@ from .statistics import (  # noqa: F401  (the breadth rules' helpers)
 )
 
 __all__ = [
-    "col", "cot_part", "cot_place", "diag_blocks_sum", "diag_embed", "diag_part", "eye_like",
-    "first_cols", "from_triangle", "maybe_mT", "mT", "nonzero_product", "offdiag_recip",
-    "phi_lower", "qr_check", "strict_lower", "svd_cot", "svd_pack", "svd_uncot", "thin_cols",
-    "to_triangle", "top_right",
-    "uncol", "unthin_cols", "upper_block",
+    *_linalg_more.__all__,
     "as_sequence", "astype", "broadcast_like", "cast_like", "check_unpack", "concat_like",
     "copy", "count_reduced", "dot_adjoint_a", "dot_adjoint_b", "float_sign", "hstack_axis",
     "invert_axes",

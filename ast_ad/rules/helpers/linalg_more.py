@@ -13,6 +13,14 @@ import numpy as np
 
 from ._common import _float_of
 
+#: what ``ast_ad.rules.helpers`` re-exports
+__all__ = [
+    "col", "cot_part", "cot_place", "diag_blocks_sum", "diag_embed", "diag_part", "eye_like",
+    "first_cols", "from_triangle", "maybe_mT", "mT", "nonzero_product", "offdiag_recip",
+    "phi_lower", "qr_check", "strict_lower", "svd_cot", "svd_pack", "svd_uncot", "thin_cols",
+    "to_triangle", "top_right", "uncol", "unthin_cols", "upper_block",
+]
+
 
 def mT(x):
     """The matrix transpose of the last two axes."""

@@ -1,0 +1,53 @@
+"""Which code is library code (never parsed: its calls need a rule) and which is the
+user's (differentiated through its source).
+
+>>> import math, numpy as np
+>>> is_library(np.linalg.norm), is_library(is_library)
+(True, False)
+"""
+
+from __future__ import annotations
+
+import os
+import site
+import sysconfig
+
+
+def _library_roots():
+    paths = sysconfig.get_paths()
+    roots = {paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
+    try:
+        roots |= set(site.getsitepackages()) | {site.getusersitepackages()}
+    except AttributeError:  # a virtualenv's old site module
+        pass
+    return tuple(sorted(os.path.abspath(r) + os.sep for r in roots if r))
+
+
+_LIBRARY_ROOTS = _library_roots()
+
+
+def is_library(fn) -> bool:
+    """Library code (the standard library, site-packages) is never differentiated through
+    its source: its calls need a rule.  User code is everything else: the user's own
+    modules and scripts (an editable install of the user's package included), and
+    ast_ad's own helpers, written to be differentiated.
+    ``ast_ad.passes.analysis.calls.USER_PACKAGES`` opts installed packages in by name."""
+    target = getattr(fn, "__func__", fn)
+    code = getattr(target, "__code__", None)
+    if code is None:
+        return True
+    mod = (getattr(target, "__module__", None) or "").split(".")[0]
+    if mod in LIBRARY_PACKAGES:
+        return True
+    if mod in USER_PACKAGES or mod == "ast_ad":
+        return False
+    if code.co_filename.startswith("<ast_ad-"):
+        return False  # generated code (higher order)
+    path = os.path.abspath(code.co_filename)
+    return path.startswith(_LIBRARY_ROOTS)
+
+
+#: top-level package names whose functions are differentiated although installed
+USER_PACKAGES: set = set()
+#: top-level package names never parsed although they live outside site-packages
+LIBRARY_PACKAGES: set = set()
