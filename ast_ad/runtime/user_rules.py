@@ -21,18 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..derived import is_user_rule  # noqa: F401  (the one test of a user's rule)
 from ..errors import AstAdError
 
 __all__ = ["check_cotangent", "check_tangent", "is_user_rule", "rule_label"]
-
-
-def is_user_rule(rule) -> bool:
-    """A rule that is not ast_ad's own (its results are checked): the same test as
-    :func:`ast_ad.derived.is_user_rule` (``custom_vjp``'s generated rules count)."""
-    if getattr(rule, "_ast_ad_user_rule", False):
-        return True
-    mod = getattr(rule, "__module__", None) or ""
-    return not (mod == "ast_ad" or mod.startswith("ast_ad."))
 
 
 def rule_label(rule, fn, k) -> str:
