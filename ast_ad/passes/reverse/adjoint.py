@@ -394,7 +394,7 @@ class Reverse:
             idx = N.index_expr(t.slice)
             bb = self.b(base)
             if isinstance(v, gast.Name) and v.id in self.facts.active:
-                take = N.call(self.ref(R.take_grad), [N.name(bb), idx])
+                take = N.call(self.ref(R.take_written), [N.name(bb), idx])
                 if self.facts.kind(base) is Kind.NUM:  # h[i] = a broadcasts a into a row
                     take = N.call(self.ref(H.unbroadcast, "unbroadcast"), [take, N.name(v.id)])
                 self.accumulate(v.id, take, state, out, s, maybe_none=True)

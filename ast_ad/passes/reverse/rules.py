@@ -219,6 +219,9 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
         expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
                                   keep_shape=joins)
+        if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
+            expr = N.call(rev.ref(R.check_cotangent),
+                          [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
         parts = rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn)
         if parts:
             # NumPy read a list/tuple as an array: give the gradient the list's shape
