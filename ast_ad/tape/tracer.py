@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import operator
+import weakref
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from .core import (
     record,
     unbox_all,
 )
-from .views import check_write, inplace, link_view
+from .views import check_write, link_view
 
 __all__ = ["ArrayTracer", "Tracer", "assign_index"]
 
@@ -353,6 +354,21 @@ def _assign_index_v(g, ans, x, idx, v):
 
 
 _ASSIGN_RULES = (_assign_index_x, None, _assign_index_v)
+
+
+def inplace(x, op, other):
+    """``x op= other`` for a traced array: the result is written into ``x`` itself, so
+    aliases and a helper's caller see it. On a view of a live array (``y[i] += v`` reads
+    the view ``y[i]`` first) the result is a new value that the base is still owed: the
+    base is marked, and the write ``y[i] = result`` that Python runs next clears the mark;
+    any other use of the base raises (``v = y[:2]; v += 1.0``, then ``y`` read)."""
+    new = op(x, other)
+    base = x._base() if x._base is not None else None
+    if base is None:
+        _write(x, Ellipsis, new)
+        return x
+    base._stale, base._pending = 2, weakref.ref(new)
+    return new
 
 
 def _write(x, idx, v):

@@ -13,7 +13,7 @@ are detected and refused with a clear error instead of computing another functio
 
 Views that are not used after a write (``h[t] = h[t - 1] * 2.0`` in a loop) and writes
 into arrays nobody else sees are recorded as before. In-place operators (``y += v``)
-write into the traced array itself (:func:`inplace`), so aliases (``b = a``) and a
+write into the traced array itself (``tracer.inplace``), so aliases (``b = a``) and a
 helper's argument see the write, as in NumPy.
 """
 
@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import UnsupportedConstructError
 
-__all__ = ["check_fresh", "check_write", "inplace", "link_view", "mark_views"]
+__all__ = ["check_fresh", "check_write", "link_view", "mark_views"]
 
 
 def link_view(view, base):
@@ -61,7 +61,7 @@ def check_write(x, v=None):
     """Before writing ``v`` into the traced ``x``: refuse a write into a view of a live
     traced array; mark ``x``'s own views stale (a later use of one raises). The write that
     completes ``y[i] += v`` (the result of the in-place operator on the view ``y[i]``)
-    clears the pending mark of :func:`inplace`."""
+    clears the pending mark of ``tracer.inplace``."""
     if x._stale == 2 and x._pending is not None and x._pending() is v:
         x._stale, x._pending = 0, None
     if x._stale:
@@ -82,20 +82,3 @@ def check_fresh(x):
     or an array written through a view of it that it never received."""
     if x._stale:
         raise UnsupportedConstructError(_VIEW_WRITE if x._stale == 2 else _STALE)
-
-
-def inplace(x, op, other):
-    """``x op= other`` for a traced array: the result is written into ``x`` itself, so
-    aliases and a helper's caller see it. On a view of a live array (``y[i] += v`` reads
-    the view ``y[i]`` first) the result is a new value that the base is still owed: the
-    base is marked, and the write ``y[i] = result`` that Python runs next clears the mark;
-    any other use of the base raises (``v = y[:2]; v += 1.0``, then ``y`` read)."""
-    from .tracer import _write
-
-    new = op(x, other)
-    base = x._base() if x._base is not None else None
-    if base is None:
-        _write(x, Ellipsis, new)
-        return x
-    base._stale, base._pending = 2, weakref.ref(new)
-    return new
