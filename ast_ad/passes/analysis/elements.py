@@ -1,12 +1,18 @@
 """Element reads of the NumPy arrays seen at the call (issue 13).
 
 The gradient is specialised on the ndim and dtype of every NumPy array argument
-(``Request.arrays``). For a parameter that is never rebound, ``x[i]`` with one surely-int
-index per dimension is one element: a scalar (an ``np.float64`` for a float64 array), so
-shapes and kinds know it, and its adjoint accumulates in place (``bx[i] += g``).
+(``Request.arrays``). Those carry over to local names every binding of which keeps them:
+the parameter itself, another such name (``u = new``), ``np.copy``/``x.copy()``,
+``np.zeros_like``/``np.empty_like``/``np.ones_like`` without keywords, ``np.array``/
+``np.asarray`` of such a name (element writes ``u[i] = v`` keep an array's ndim and dtype;
+a name whose attributes are written or that calls ``resize`` is not tracked). For those,
+``x[i]`` with one surely-int index per dimension is one element: a scalar (an
+``np.float64`` for a float64 array), so shapes and kinds know it, and its adjoint
+accumulates in place (``bx[i] += g``).
 
-- ``surely_ints``: int parameters, targets of ``for`` over a ``range``, int constants and
-  ``+ - * //`` of those, when every definition of the name is such;
+- ``surely_ints``: int parameters, targets of ``for`` over a ``range``, int constants,
+  ``x.shape[k]`` of a tracked array, ``len(...)``, and ``+ - * //`` of those, when every
+  definition of the name is such;
 - ``Elements.scalar(sub)``: ``sub`` reads one element (a number) of a specialised array;
 - ``Elements.basic(sub)``: ``sub`` is a basic index (ints and slices of ints) of a
   specialised array with an inexact dtype (its adjoint may be ``bx[idx] += g``).
@@ -22,6 +28,13 @@ shapes and kinds know it, and its adjoint accumulates in place (``bx[i] += g``).
 >>> sub = t.body[1].body[1].value
 >>> e.scalar(sub), e.float64(sub), e.basic(sub)
 (True, True, True)
+>>> t = gast.parse("def f(u):\\n    for t in range(3):\\n        new = np.copy(u)\\n"
+...                "        u = new\\n    return u").body[0]
+>>> res = SimpleNamespace(callable=lambda f: {"range": range, "copy": np.copy}.get(
+...     getattr(f, "attr", getattr(f, "id", ""))))
+>>> e = Elements.of(t.body, ["u"], {"u": (1, "<f8")}, {}, res)
+>>> sorted(e.arrays), sorted(e.fixed)
+(['new', 'u'], [])
 """
 
 from __future__ import annotations
@@ -34,6 +47,8 @@ import numpy as np
 from ...ir.walk import statements
 
 _INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv)
+_KEEPS = (np.copy, np.zeros_like, np.empty_like, np.ones_like, np.array, np.asarray)
+_TOP = "top"  # not yet known (the optimistic start of the fixed point)
 
 
 def _defs(body):
@@ -42,8 +57,8 @@ def _defs(body):
     for s, _ in statements(body):
         if isinstance(s, gast.Assign):
             for t in s.targets:
-                for n in gast.walk(t):
-                    if isinstance(n, gast.Name):
+                for n in gast.walk(t):  # x[i] = v and x.a = v bind no name
+                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                         out.append((n.id, s.value if t is n else None))
         elif isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name):
             out.append((s.target.id, None))
@@ -58,13 +73,17 @@ def _defs(body):
     return out
 
 
-def surely_ints(body, params, arg_kinds, resolver) -> frozenset:
+def surely_ints(body, params, arg_kinds, resolver, arrays=()) -> frozenset:
+    """``arrays``: names surely holding NumPy arrays (``t = x.shape``; ``t[0]`` is an int)."""
     defs = _defs(body)
     by_name = {}
     for name, v in defs:
         by_name.setdefault(name, []).append(v)
     ranges = {n for n, vs in by_name.items() if len(vs) == 1 and isinstance(vs[0], gast.Call)
               and resolver.callable(vs[0].func) is range}
+    shapes = {n for n, vs in by_name.items() if len(vs) == 1 and isinstance(
+        vs[0], gast.Attribute) and vs[0].attr == "shape" and isinstance(vs[0].value, gast.Name)
+        and vs[0].value.id in arrays}
     ints = {p for p in params if arg_kinds.get(p) is int and p not in by_name}
 
     def is_int(v, known):
@@ -72,6 +91,11 @@ def surely_ints(body, params, arg_kinds, resolver) -> frozenset:
             return type(v.value) is int
         if isinstance(v, gast.Name):
             return v.id in known
+        if isinstance(v, gast.Subscript):  # x.shape[k]
+            return isinstance(v.value, gast.Name) and v.value.id in shapes and isinstance(
+                v.slice, gast.Constant) and type(v.slice.value) is int
+        if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords:
+            return resolver.callable(v.func) is len
         if isinstance(v, tuple):  # a for loop's target
             it = v[1]
             return isinstance(it, gast.Name) and it.id in ranges
@@ -96,18 +120,80 @@ def _int_atom(e, ints):
         isinstance(e, gast.Name) and e.id in ints)
 
 
+def _source(v, resolver):
+    """The name whose ndim and dtype the value ``v`` surely has, else None."""
+    if isinstance(v, gast.Name):
+        return v.id
+    if isinstance(v, gast.Call) and not v.keywords and len(v.args) == 1 and \
+            isinstance(v.args[0], gast.Name):
+        from ...rules.helpers import copy as h_copy
+
+        fn = resolver.callable(v.func)
+        if fn is h_copy or any(fn is k for k in _KEEPS):
+            return v.args[0].id
+    return None
+
+
+def _untracked(body):
+    """Names whose attributes are written or that call ``resize`` (shape may change)."""
+    out = set()
+    for n in gast.walk(gast.Module(body=list(body), type_ignores=[])):
+        if isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name) and (
+                isinstance(n.ctx, gast.Store) or n.attr == "resize"):
+            out.add(n.value.id)
+    return out
+
+
+def array_specs(body, params, arrays, resolver):
+    """name -> (ndim, np.dtype) for every name surely holding an array of that spec."""
+    by_name = {}
+    for name, v in _defs(body):
+        by_name.setdefault(name, []).append(v)
+    given = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items() if p in params}
+    sources = {}
+    for name, vs in by_name.items():
+        srcs = [_source(v, resolver) if v is not None and not isinstance(v, tuple) else None
+                for v in vs]
+        if any(s is None for s in srcs) or (name in params and name not in given):
+            continue
+        sources[name] = srcs
+    skip = _untracked(body)
+    spec = {n: _TOP for n in sources}
+    spec.update({p: g for p, g in given.items() if p not in by_name})
+
+    def meet(a, b):
+        if a is _TOP:
+            return b
+        if b is _TOP or a == b:
+            return a
+        return None
+
+    for _ in range(50):
+        new = dict(spec)
+        for name, srcs in sources.items():
+            c = given.get(name, _TOP)
+            for s in srcs:
+                c = meet(c, spec.get(s))
+            new[name] = c
+        if new == spec:
+            break
+        spec = new
+    return {n: v for n, v in spec.items() if v is not None and v is not _TOP and n not in skip}
+
+
 @dataclass(frozen=True)
 class Elements:
-    arrays: dict  # parameter never rebound -> (ndim, np.dtype)
+    arrays: dict  # name surely holding an array -> (ndim, np.dtype)
     ints: frozenset
+    fixed: frozenset = frozenset()  # the parameters in ``arrays`` never rebound
 
     @staticmethod
     def of(body, params, arrays, arg_kinds, resolver):
-        ints = surely_ints(body, params, arg_kinds, resolver)
+        specs = array_specs(body, params, arrays, resolver)
+        ints = surely_ints(body, params, arg_kinds, resolver, specs)
         bound = {n for n, _ in _defs(body)}
-        specs = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items()
-                 if p in params and p not in bound}
-        return Elements(specs, ints)
+        fixed = frozenset(p for p in specs if p in params and p not in bound)
+        return Elements(specs, ints, fixed)
 
     def _parts(self, sub):
         if not (isinstance(sub, gast.Subscript) and isinstance(sub.value, gast.Name)):

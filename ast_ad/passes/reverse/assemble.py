@@ -313,7 +313,8 @@ def _element_buffers(unit, facts, body):
         if depth and isinstance(st, gast.Assign) and isinstance(st.value, gast.Subscript):
             base = st.value.value
             if isinstance(base, gast.Name) and base.id in facts.active and \
-                    base.id not in written and facts.elements.basic(st.value):
+                    base.id in facts.elements.fixed and base.id not in written and \
+                    facts.elements.basic(st.value):
                 out.add(base.id)
     return frozenset(out)
 

@@ -27,6 +27,7 @@ import gast
 
 from ...ir import anno
 from ...ir import nodes as N
+from . import elements as E
 
 PUSH, RESTORE = "__ast_ad_push__", "__ast_ad_restore__"  # markers, replaced by the stack
 
@@ -84,10 +85,11 @@ def loop_body(rev, body_stmts, state):
         lost = entry.owned - end_owned  # ownership must hold on every iteration
         if not grow and not lost:
             break
+        alloc = E.preallocated(rev, body_stmts, grow)  # buffers for element updates
         for var in sorted(grow):
-            pre.append(zero_fill(rev, var))
+            pre.append(E.allocate(rev, var) if var in alloc else zero_fill(rev, var))
         entry.live |= grow
-        entry.zero |= grow
+        entry.zero |= grow - alloc
         entry.owned |= grow
         entry.owned -= lost
     for var in sorted(entry.live - st.live):
