@@ -199,6 +199,29 @@ def test_stencil_on_a_rebound_local_copy_updates_buffers_in_place():
     assert "shape_token" not in src
     assert "bnew[i] = 0.0" in adj and "bu[i] += " in adj
     assert "bu = zeros_grad(u)" in adj  # once per outer step, before the reversed loop
+    # i - 1 and i + 1 are recomputed in the reversed loop, not pushed: one float per point
+    assert " = i - 1" in adj and " = i + 1" in adj
+    fwd = src.split("_pop = _stack.pop", 1)[0]
+    inner = fwd.split("for i in", 1)[1].split("u = new", 1)[0]
+    assert inner.count("_push(") == 2  # the float k multiplies, and u before `u = new`
+
+
+def recompute_guard(x, n):
+    s = 0.0
+    j = 0
+    for i in range(n):
+        if x[i] > 0.0:
+            j = i + 1  # bound twice: not recomputed
+        s = s + x[j] * x[i]
+        m = i * 2
+        s = s + x[m // 2] * 0.5
+    return s + x[j]
+
+
+def test_index_arithmetic_read_after_its_loop_is_pushed():
+    x = np.array([0.4, -0.3, 0.8, -0.1, 0.6, 0.2])
+    g = ast_ad.grad(recompute_guard)
+    assert_close(g(x, 5), fd_grad(recompute_guard, (x, 5)))
 
 
 def zeros_like_writes(x):

@@ -120,6 +120,7 @@ def for_(rev, s, state):
     loop = gast.For(target=N.store(s.target.id), iter=it, body=code, orelse=[],
                     type_comment=None)
     N.copy_loc(loop, s)
+    anno.set_(loop, anno.Site(s))  # the primal loop (stack.insert_recomputed)
     return pre + [loop, restore]
 
 def while_(rev, s, state):
