@@ -34,8 +34,14 @@ from ..analysis.calls import FULL_REDUCTIONS
 from ..views import check_views
 from .adjoint import Reverse
 from .control import PUSH, RESTORE, State
-from .stack import (ForwardSweep, add_counters, finalize_markers, insert_recomputed,
-                    needed_names, recomputed)
+from .stack import (
+    ForwardSweep,
+    add_counters,
+    finalize_markers,
+    insert_recomputed,
+    needed_names,
+    recomputed,
+)
 
 
 @dataclass(frozen=True)
