@@ -120,17 +120,53 @@ def _int_atom(e, ints):
         isinstance(e, gast.Name) and e.id in ints)
 
 
-def _source(v, resolver):
-    """The name whose ndim and dtype the value ``v`` surely has, else None."""
+_F8 = np.dtype(np.float64)
+_F8_UFUNCS = (np.exp, np.log, np.sin, np.cos, np.tanh, np.sqrt, np.abs, np.square,
+              np.log1p, np.expm1, np.negative)  # float64 in, float64 out, same shape
+_F8_REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min)  # float64 in, one float64 out
+_F8_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+
+
+def _rule(v, resolver, ints):
+    """``(names read, combine)`` when ``v``'s ndim and dtype follow from those of the names
+    (``combine`` maps their specs to v's, None: unknown), else None."""
     if isinstance(v, gast.Name):
-        return v.id
+        return [v.id], lambda a: a[0]
     if isinstance(v, gast.Call) and not v.keywords and len(v.args) == 1 and \
             isinstance(v.args[0], gast.Name):
         from ...rules.helpers import copy as h_copy
 
         fn = resolver.callable(v.func)
         if fn is h_copy or any(fn is k for k in _KEEPS):
-            return v.args[0].id
+            return [v.args[0].id], lambda a: a[0]
+        if any(fn is k for k in _F8_UFUNCS):
+            return [v.args[0].id], lambda a: a[0] if a[0][1] == _F8 else None
+        if any(fn is k for k in _F8_REDUCTIONS):
+            return [v.args[0].id], lambda a: (0, _F8) if a[0][1] == _F8 else None
+        return None
+    if isinstance(v, gast.UnaryOp) and isinstance(v.op, gast.USub) and \
+            isinstance(v.operand, gast.Name):
+        return [v.operand.id], lambda a: a[0] if a[0][1] == _F8 else None
+    if isinstance(v, gast.BinOp) and isinstance(v.op, _F8_OPS):
+        names = []
+        for o in (v.left, v.right):  # int and float constants and ints are weak operands
+            if isinstance(o, gast.Constant) and type(o.value) in (int, float):
+                continue
+            if isinstance(o, gast.Name) and o.id in ints:
+                continue
+            if not isinstance(o, gast.Name):
+                return None
+            names.append(o.id)
+        if not names:
+            return None
+        return names, lambda a: (max(x[0] for x in a), _F8) if all(
+            x[1] == _F8 for x in a) else None
+    if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name):
+        sl = v.slice
+        parts = list(sl.elts) if isinstance(sl, gast.Tuple) else [sl]
+        if all(_int_atom(q, ints) for q in parts):  # rows and elements
+            k = len(parts)
+            return [v.value.id], lambda a: (a[0][0] - k, a[0][1]) if a[0][0] >= k else None
     return None
 
 
@@ -144,21 +180,25 @@ def _untracked(body):
     return out
 
 
-def array_specs(body, params, arrays, resolver):
-    """name -> (ndim, np.dtype) for every name surely holding an array of that spec."""
+def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None):
+    """name -> (ndim, np.dtype) for every name surely holding an array of that spec (ndim
+    0: a float64 number, for float parameters and what float64 arithmetic makes of them)."""
     by_name = {}
     for name, v in _defs(body):
         by_name.setdefault(name, []).append(v)
     given = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items() if p in params}
-    sources = {}
+    for p, t in (arg_kinds or {}).items():
+        if p in params and t in (float, np.float64):
+            given[p] = (0, _F8)
+    rules = {}
     for name, vs in by_name.items():
-        srcs = [_source(v, resolver) if v is not None and not isinstance(v, tuple) else None
-                for v in vs]
-        if any(s is None for s in srcs) or (name in params and name not in given):
+        rs = [_rule(v, resolver, ints) if v is not None and not isinstance(v, tuple) else None
+              for v in vs]
+        if any(r is None for r in rs) or (name in params and name not in given):
             continue
-        sources[name] = srcs
+        rules[name] = rs
     skip = _untracked(body)
-    spec = {n: _TOP for n in sources}
+    spec = {n: _TOP for n in rules}
     spec.update({p: g for p, g in given.items() if p not in by_name})
 
     def meet(a, b):
@@ -168,12 +208,21 @@ def array_specs(body, params, arrays, resolver):
             return a
         return None
 
+    def apply(rule):
+        names, combine = rule
+        a = [spec.get(n) for n in names]
+        if any(x is None for x in a):
+            return None
+        if any(x is _TOP for x in a):
+            return _TOP
+        return combine(a)
+
     for _ in range(50):
         new = dict(spec)
-        for name, srcs in sources.items():
+        for name, rs in rules.items():
             c = given.get(name, _TOP)
-            for s in srcs:
-                c = meet(c, spec.get(s))
+            for r in rs:
+                c = meet(c, apply(r))
             new[name] = c
         if new == spec:
             break
@@ -189,7 +238,8 @@ class Elements:
 
     @staticmethod
     def of(body, params, arrays, arg_kinds, resolver):
-        specs = array_specs(body, params, arrays, resolver)
+        ints0 = surely_ints(body, params, arg_kinds, resolver)
+        specs = array_specs(body, params, arrays, resolver, ints0, arg_kinds)
         ints = surely_ints(body, params, arg_kinds, resolver, specs)
         bound = {n for n, _ in _defs(body)}
         fixed = frozenset(p for p in specs if p in params and p not in bound)
