@@ -44,7 +44,7 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from ...ir.walk import statements
+from ...ir.walk import nodes, statements
 
 _INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv)
 _KEEPS = (np.copy, np.zeros_like, np.empty_like, np.ones_like, np.array, np.asarray)
@@ -67,18 +67,22 @@ def _defs(body):
                 if isinstance(n, gast.Name):
                     out.append((n.id, ("for", s.iter)))
         elif isinstance(s, (gast.With, gast.Try)):
-            for n in gast.walk(s):
+            for n in nodes(s):
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                     out.append((n.id, None))
     return out
 
 
-def surely_ints(body, params, arg_kinds, resolver, arrays=()) -> frozenset:
-    """``arrays``: names surely holding NumPy arrays (``t = x.shape``; ``t[0]`` is an int)."""
-    defs = _defs(body)
+def _by_name(body):
     by_name = {}
-    for name, v in defs:
+    for name, v in _defs(body):
         by_name.setdefault(name, []).append(v)
+    return by_name
+
+
+def surely_ints(body, params, arg_kinds, resolver, arrays=(), by_name=None) -> frozenset:
+    """``arrays``: names surely holding NumPy arrays (``t = x.shape``; ``t[0]`` is an int)."""
+    by_name = _by_name(body) if by_name is None else by_name
     ranges = {n for n, vs in by_name.items() if len(vs) == 1 and isinstance(vs[0], gast.Call)
               and resolver.callable(vs[0].func) is range}
     shapes = {n for n, vs in by_name.items() if len(vs) == 1 and isinstance(
@@ -94,7 +98,8 @@ def surely_ints(body, params, arg_kinds, resolver, arrays=()) -> frozenset:
         if isinstance(v, gast.Subscript):  # x.shape[k]
             return isinstance(v.value, gast.Name) and v.value.id in shapes and isinstance(
                 v.slice, gast.Constant) and type(v.slice.value) is int
-        if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords:
+        if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
+                getattr(v.func, "id", None) == "len":
             return resolver.callable(v.func) is len
         if isinstance(v, tuple):  # a for loop's target
             it = v[1]
@@ -125,6 +130,8 @@ _F8_UFUNCS = (np.exp, np.log, np.sin, np.cos, np.tanh, np.sqrt, np.abs, np.squar
               np.log1p, np.expm1, np.negative)  # float64 in, float64 out, same shape
 _F8_REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min)  # float64 in, one float64 out
 _F8_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+_CALL_NAMES = frozenset(["copy"] + [f.__name__ for f in (
+    *_KEEPS, *_F8_UFUNCS, *_F8_REDUCTIONS)] + ["abs", "max", "min", "amax", "amin"])
 
 
 def _rule(v, resolver, ints):
@@ -134,6 +141,9 @@ def _rule(v, resolver, ints):
         return [v.id], lambda a: a[0]
     if isinstance(v, gast.Call) and not v.keywords and len(v.args) == 1 and \
             isinstance(v.args[0], gast.Name):
+        f = v.func
+        if getattr(f, "attr", getattr(f, "id", None)) not in _CALL_NAMES:
+            return None  # (a cheap test before resolving the callee)
         from ...rules.helpers import copy as h_copy
 
         fn = resolver.callable(v.func)
@@ -173,19 +183,35 @@ def _rule(v, resolver, ints):
 def _untracked(body):
     """Names whose attributes are written or that call ``resize`` (shape may change)."""
     out = set()
-    for n in gast.walk(gast.Module(body=list(body), type_ignores=[])):
-        if isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name) and (
-                isinstance(n.ctx, gast.Store) or n.attr == "resize"):
-            out.add(n.value.id)
+
+    def look(e):
+        for n in nodes(e):
+            if isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name) and (
+                    isinstance(n.ctx, gast.Store) or n.attr == "resize"):
+                out.add(n.value.id)
+
+    for st, _ in statements(body):  # (normalized: calls and stores are statement-level)
+        if isinstance(st, (gast.Assign, gast.AugAssign, gast.Expr)):
+            for t in (st.targets if isinstance(st, gast.Assign) else
+                      [st.target] if isinstance(st, gast.AugAssign) else []):
+                if not isinstance(t, gast.Name):
+                    look(t)
+            v = st.value
+            if isinstance(v, gast.Call) and isinstance(v.func, gast.Attribute) and \
+                    v.func.attr == "resize" and isinstance(v.func.value, gast.Name):
+                out.add(v.func.value.id)
+        elif isinstance(st, (gast.With, gast.Try, gast.For)):
+            look([x for f in ("items", "handlers", "target") for x in (
+                getattr(st, f, None) if isinstance(getattr(st, f, None), list)
+                else [getattr(st, f, None)]) if x is not None])
     return out
 
 
-def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None):
+def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None,
+                by_name=None):
     """name -> (ndim, np.dtype) for every name surely holding an array of that spec (ndim
     0: a float64 number, for float parameters and what float64 arithmetic makes of them)."""
-    by_name = {}
-    for name, v in _defs(body):
-        by_name.setdefault(name, []).append(v)
+    by_name = _by_name(body) if by_name is None else by_name
     given = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items() if p in params}
     for p, t in (arg_kinds or {}).items():
         if p in params and t in (float, np.float64):
@@ -238,10 +264,13 @@ class Elements:
 
     @staticmethod
     def of(body, params, arrays, arg_kinds, resolver):
-        ints0 = surely_ints(body, params, arg_kinds, resolver)
-        specs = array_specs(body, params, arrays, resolver, ints0, arg_kinds)
-        ints = surely_ints(body, params, arg_kinds, resolver, specs)
-        bound = {n for n, _ in _defs(body)}
+        by_name = _by_name(body)
+        ints = surely_ints(body, params, arg_kinds, resolver, (), by_name)
+        specs = array_specs(body, params, arrays, resolver, ints, arg_kinds, by_name)
+        if any(len(vs) == 1 and isinstance(vs[0], gast.Attribute) and vs[0].attr == "shape"
+               for vs in by_name.values()):  # x.shape[k] of a tracked array is an int
+            ints = surely_ints(body, params, arg_kinds, resolver, specs, by_name)
+        bound = set(by_name)
         fixed = frozenset(p for p in specs if p in params and p not in bound)
         return Elements(specs, ints, fixed)
 
