@@ -299,6 +299,7 @@ class GradientFunction(GradientObject):
                                       arrays=arrays)
             per_fn[ckey] = gen
         self._guards = tuple(gen.guards)
+        self._last = _light(full)  # what source(g) shows: the kinds that ran last
         return gen
 
     def compiled_for(self, full: tuple) -> Callable:
@@ -309,12 +310,13 @@ class GradientFunction(GradientObject):
         return gen.compiled[0]
 
     def source(self, *args: Any, **kwargs: Any) -> str:
-        """The generated source (for ``args`` if given, else for float arguments)."""
+        """The generated source (for ``args`` if given, else for the kinds of arguments
+        generated last, or floats before any call; a header comment names them)."""
         if args or kwargs:
             b = bind(self.fn, args, kwargs)
             full = tuple(b.arguments[p] for p in b.signature.parameters)
-        else:
-            full = _example_args(self.fn, self._spec.indices)
+        else:  # the specialisation generated last (a call), or float arguments
+            full = getattr(self, "_last", None) or _example_args(self.fn, self._spec.indices)
         if isinstance(self._target, GradientFunction):
             self._higher_order(full)
             return self._hsource
@@ -362,6 +364,13 @@ def _function_args(full):
 
 
 _FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType, np.ufunc)
+
+
+def _light(full):
+    """``full`` with each array replaced by a one-element array of its ndim and dtype
+    (the same specialisation, without keeping the caller's data alive)."""
+    return tuple(np.zeros((1,) * v.ndim, v.dtype) if isinstance(v, np.ndarray) else v
+                 for v in full)
 
 
 def _example_args(fn, indices):

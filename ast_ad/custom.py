@@ -27,7 +27,9 @@ Both register rules in the rule registry (``defvjp``/``defjvp`` on the decorated
 so the transformer, the tape and the forward mode all use them.  A ``custom_jvp`` function
 gets a reverse rule too, by columns of its Jacobian (one jvp per input entry: meant for
 small inputs); a ``custom_vjp`` function runs the user's ``fwd`` then ``bwd`` in the
-backward pass (the forward value is recomputed there).
+backward pass (the forward value is recomputed there).  At second order a ``custom_vjp``
+rule is differentiated as code and transposed for forward mode (:mod:`ast_ad.derived`),
+and a ``custom_jvp`` rule is differentiated with respect to the primals (``_Second``).
 
 >>> import ast_ad
 >>> @ast_ad.custom_vjp
@@ -150,9 +152,9 @@ class custom_jvp(_Custom):  # noqa: N801
     ``f.defjvp(jvp)`` (usable as a decorator): ``jvp(primals, tangents) -> (value,
     tangent)``, both tuples of all positional arguments.  Reverse mode uses the columns of
     the Jacobian (one ``jvp`` per input entry: meant for small inputs).  Second
-    derivatives through it are refused with a clear error where they would need the
-    derivative of ``jvp`` with respect to the primals (``hessian``); give the function a
-    reverse rule with ``ast_ad.defvjp`` for those.
+    derivatives (``hessian``, ``hvp``, grad of grad) differentiate ``jvp`` itself with
+    respect to the primals by forward mode, so ``jvp`` must then be plain NumPy code; a
+    third derivative through it is refused with a clear error.
 
     >>> import numpy as np, ast_ad
     >>> @ast_ad.custom_jvp
@@ -164,12 +166,15 @@ class custom_jvp(_Custom):  # noqa: N801
     >>> y, t = ast_ad.jvp(f, (0.0,), (2.0,))
     >>> float(y), t
     (0.0, 2.0)
+    >>> round(ast_ad.hessian(f)(0.5), 6)  # -sin(0.5), from f_jvp differentiated again
+    -0.479426
     """
 
     def defjvp(self, jvp: Callable) -> Callable:
         """Register ``jvp`` as the forward rule of this function; returns ``jvp``."""
         n = self._nargs()
         name = self.__name__
+        second = _Second(self, jvp, n)
 
         def tangent_out(args, i, t):
             ts = tuple(t if k == i else _zero_like(a) for k, a in enumerate(args))
@@ -183,14 +188,7 @@ class custom_jvp(_Custom):  # noqa: N801
 
         def rev_rule(i):
             def rule(g, ans, *args):
-                x = args[i]
-                if np.ndim(x) == 0:
-                    return float(np.sum(np.asarray(g) * tangent_out(args, i, 1.0)))
-                cols, eye = [], np.eye(np.size(x))
-                for k in range(np.size(x)):
-                    e = np.reshape(eye[k], np.shape(x))
-                    cols.append(np.sum(g * tangent_out(args, i, e)))
-                return np.reshape(np.stack(cols), np.shape(x))
+                return _columns(args[i], lambda e: np.sum(g * tangent_out(args, i, e)))
             rule.__name__ = f"{name}_vjp_{i}"
             return rule
 
@@ -198,21 +196,95 @@ class custom_jvp(_Custom):  # noqa: N801
         revs = [rev_rule(i) for i in range(n)]
         self.registry.defjvp(self, *fwds)
         self.registry.defvjp(self, *revs)
-        second = (f"a second derivative through the custom_jvp function `{name}` needs the "
-                  f"derivative of its jvp rule with respect to the primals, which ast_ad "
-                  f"does not compute; give `{name}` a reverse rule written as plain NumPy "
-                  f"code with ast_ad.defvjp({name}, ...) (the transformer differentiates "
-                  f"that again), or use ast_ad.jvp for first derivatives")
-        from .derived import refuse
-
-        no = [refuse(second)] * n
-        for i in range(n):  # both rules are linear in their first argument: exact there
-            self.registry.defjvp(fwds[i], _linear(fwds[i]), None, *no)
-            self.registry.defvjp(fwds[i], _transposed(revs[i]), None, *no)
-            self.registry.defjvp(revs[i], _linear(revs[i]), None, *no)
-            self.registry.defvjp(revs[i], _transposed(fwds[i]), None, *no)
+        for i in range(n):  # both rules are linear in their first argument: exact there;
+            # in the primals they need second derivatives of f: ``second`` (below)
+            self.registry.defjvp(fwds[i], _linear(fwds[i]), None, *second.rules("fj", i))
+            self.registry.defvjp(fwds[i], _transposed(revs[i]), None, *second.rules("fv", i))
+            self.registry.defjvp(revs[i], _linear(revs[i]), None, *second.rules("rj", i))
+            self.registry.defvjp(revs[i], _transposed(fwds[i]), None, *second.rules("rv", i))
         self._jvp = jvp
         return jvp
+
+
+def _columns(x, col):
+    """The array shaped like ``x`` whose entry ``m`` is ``col(e_m)`` (a number)."""
+    if np.ndim(x) == 0:
+        return float(np.real_if_close(col(1.0)))
+    eye = np.eye(np.size(x))
+    return np.reshape(np.stack([col(np.reshape(eye[m], np.shape(x)))
+                                for m in range(np.size(x))]), np.shape(x))
+
+
+def _shaped(out, ans):
+    if isinstance(ans, np.ndarray):
+        return out + np.zeros_like(ans, dtype=np.result_type(out, ans, float))
+    return float(out) if np.ndim(out) == 0 and not np.iscomplexobj(out) else out
+
+
+class _Second:
+    """Second derivatives of a ``custom_jvp`` function from the user's ``jvp``.
+
+    ``d2(args, i, a, k, b)`` is ``f''[a in argument i, b in argument k]``: the derivative
+    of ``jvp(args, a in slot i)[1]`` with respect to argument ``k`` in the direction
+    ``b``, computed by differentiating the user's ``jvp`` with ast_ad's forward mode (so
+    it must be plain NumPy code, like any function ast_ad differentiates).  The rules of
+    the two first-order rules in the primals are then columns of ``d2``; they are not
+    differentiated again (a third derivative is refused)."""
+
+    def __init__(self, fn, jvp, n):
+        self.fn, self.jvp, self.n = fn, jvp, n
+        ps = [f"_a{k}" for k in range(n)]
+        ts = [f"_t{k}" for k in range(n)]
+        self.w = _define(f"{fn.__name__}_jvp_of_primals", ts + ps,
+                         f"_jvp(({', '.join(ps)},), ({', '.join(ts)},))[1]", {"_jvp": jvp})
+
+    def d2(self, args, i, a, k, b):
+        from .errors import AstAdError
+        from .forward_api import jvp
+
+        ts = tuple(a if j == i else _zero_like(x) for j, x in enumerate(args))
+        tan = (None,) * self.n + tuple(b if j == k else None for j in range(self.n))
+        try:
+            return jvp(self.w, ts + tuple(args), tan, self.fn.registry)[1]
+        except AstAdError as e:
+            raise AstAdError(
+                f"a second derivative through the custom_jvp function `{self.fn.__name__}` "
+                f"differentiates its jvp rule `{getattr(self.jvp, '__name__', 'jvp')}` "
+                f"with respect to the primals, which failed: {e}") from e
+
+    def rules(self, kind, i):
+        """The rules, in each primal ``k``, of rule ``kind`` of argument ``i``:
+        ``fj``/``fv`` forward/reverse of the forward rule ``(t, ans, *args)``,
+        ``rj``/``rv`` forward/reverse of the reverse rule ``(g, ans, *args)``."""
+        d2, out = self.d2, []
+        for k in range(self.n):
+            if kind == "fj":  # J_i t in the direction s of argument k
+                def r(s, out_, t, ans, *args, k=k):
+                    return _shaped(d2(args, i, t, k, s), ans)
+            elif kind == "fv":  # its transpose in s
+                def r(u, out_, t, ans, *args, k=k):
+                    return _columns(args[k], lambda e: np.sum(u * d2(args, i, t, k, e)))
+            elif kind == "rj":  # J_i^T g in the direction s of argument k
+                def r(s, out_, g, ans, *args, k=k):
+                    return _columns(args[i], lambda e: np.sum(g * d2(args, i, e, k, s)))
+            else:  # "rv": its transpose in s
+                def r(u, out_, g, ans, *args, k=k):
+                    return _columns(args[k], lambda e: np.sum(g * d2(args, i, u, k, e)))
+            r.__name__ = f"{self.fn.__name__}_{kind}_{i}_{k}"
+            self._refuse_beyond(r)
+            out.append(r)
+        return out
+
+    def _refuse_beyond(self, r):
+        from .derived import refuse
+
+        name = self.fn.__name__
+        no = [refuse(f"a third derivative through the custom_jvp function `{name}` is not "
+                     f"supported (its second derivative differentiates the jvp rule once "
+                     f"at run time); give `{name}` rules written as plain NumPy code with "
+                     f"ast_ad.defvjp/defjvp({name}, ...), or differentiate fewer times")]
+        self.fn.registry.defjvp(r, *no * (self.n + 4))
+        self.fn.registry.defvjp(r, *no * (self.n + 4))
 
 
 def _linear(rule):

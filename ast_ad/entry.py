@@ -75,6 +75,9 @@ def value_and_grad(fn: Callable | None = None, wrt: Wrt = _NOT_GIVEN, *,
 
 def _make(what, fn, wrt, with_value, has_aux, fallback, registry, backend):
     _callable(what, fn)
+    inner = getattr(fn, "_ast_ad_derivative_of", None)
+    if inner is not None:  # grad(derivative(h)): h' is the gradient of h (scalar -> scalar)
+        fn = grad(inner, registry=registry)
     if backend not in (None, "python"):  # eng15: engines
         if has_aux:
             raise AstAdError("has_aux=True is not supported with a backend")

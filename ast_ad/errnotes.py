@@ -71,6 +71,20 @@ def register(compiled, functions, unit, source):
         weakref.finalize(fn, _TABLES.pop, name, None)
 
 
+def user_where(filename, line):
+    """(user file, user line) that line ``line`` of the generated text ``filename`` derives
+    from (errors found while transforming generated code again: ``hessian``, grad of grad);
+    other places are returned unchanged."""
+    table = _TABLES.get(filename)
+    if not table or line is None:
+        return filename, line
+    hit = table.get(line)
+    if hit is None:  # a continuation line: the nearest statement above
+        above = [k for k in table if k <= line]
+        hit = table[max(above)] if above else None
+    return (hit[0], hit[1]) if hit is not None else (filename, line)
+
+
 def where(exc):
     """(generated frame's line info, user function name) of the innermost generated
     frame of ``exc``'s traceback, or None."""

@@ -57,6 +57,8 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
             raise AstAdError(f"jvp takes the {what} as a tuple, one entry per argument: "
                              f"jvp(f, (x,), (v,)), not a bare {type(v).__name__}")
     primals, tangents = tuple(primals), tuple(tangents)
+    if getattr(f, "_ast_ad_derivative_of", None) is not None:  # jvp(derivative(h))
+        f = grad(f._ast_ad_derivative_of, registry=registry)
     rs = None if isinstance(f, GradientObject) else registry.jvp(f)
     if rs is not None:  # a function with forward rules (custom_jvp, np.sin): use them
         return _jvp_by_rules(f, rs, primals, tangents)

@@ -60,11 +60,6 @@ def fence(parsed, env, varargs=False) -> None:
                     if isinstance(sub, gast.Starred):
                         _fail(parsed, node, "starred assignment ('a, *b = ...')",
                               "index the sequence instead", fname)
-        if isinstance(node, gast.Try):
-            for sub in (n for st in node.body for n in gast.walk(st)):
-                if isinstance(sub, gast.Return):
-                    _fail(parsed, sub, "a 'return' inside a 'try' block",
-                          "assign the value in the try block and return it after", fname)
         if isinstance(node, gast.Lambda) and (node.args.vararg or node.args.kwarg):
             _fail(parsed, node, "a lambda with *args/**kwargs", "name the parameters", fname)
 

@@ -99,3 +99,11 @@ class Reenter:
 
 
 REENTER = Reenter()
+
+
+@dataclass(frozen=True)
+class TryProgress:
+    """A ``try`` whose block records in ``name`` how far it got (``name = k`` after each
+    source line of the block): the adjoint replays the lines that completed."""
+
+    name: str

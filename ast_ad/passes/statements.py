@@ -142,55 +142,67 @@ class StatementsMixin:
                      "or-patterns, or if/elif)")
 
     def stmt_Try(self, s):
-        """``try``/``except``/``else``/``finally`` whose ``try`` block (and the ``except``
-        clauses' own statements) compute nothing differentiated -- parsing, lookups,
-        validation; the modes check it.  The ``try`` runs as written and records which
-        clause ran in ``_handler``; the handler, ``else`` and ``finally`` bodies run after
-        it, chosen by that record, so they may hold differentiated code and the adjoint
-        replays the same path.  An exception no clause catches propagates as in the
-        original, ``finally`` included (a copy runs only on that path)."""
+        """``try``/``except``/``else``/``finally``.  The ``try`` block runs as written,
+        recording in ``_prog`` (``TryProgress``) after each of its statements how far it
+        got, so the adjoint replays exactly the statements that completed (reverse/control.py).
+        The ``except`` clauses record which one ran in ``_handler`` (after re-raising an
+        error of ast_ad's own run-time checks); the handler, ``else`` and ``finally``
+        bodies run after the ``try``, chosen by that record, like an ``if``.  An exception
+        no clause catches propagates as in the original, ``finally`` included (a copy runs
+        only on that path)."""
         for h in s.handlers:
             for n in gast.walk(h):
                 if isinstance(n, gast.Raise) and n.exc is None:
                     self.fail(n, "a bare 'raise' inside an except block")
-        which = self.tmp("_handler")
+        which, prog = self.tmp("_handler"), self.tmp("_prog")
         n_h = len(s.handlers)
         unhandled = self.tmp("_unhandled") if s.finalbody else None
-        body = list(s.body) + [N.assign(which, N.const(n_h), loc=s)]
-        if unhandled:
-            body.append(N.assign(unhandled, N.const(False), loc=s))
         handlers, moved = [], []
         for k, h in enumerate(s.handlers):
-            hb = [N.assign(which, N.const(k), loc=h)]
+            name = h.name.id if isinstance(h.name, gast.Name) else h.name
+            exc = self.tmp("_exc")
+            hb = [N.expr_stmt(N.call(self.static_ref(R.reraise_internal), [N.name(exc)]),
+                              loc=h), N.assign(which, N.const(k), loc=h)]
             if unhandled:
                 hb.append(N.assign(unhandled, N.const(False), loc=h))
-            if h.name is not None:
-                name = h.name.id if isinstance(h.name, gast.Name) else h.name
-                keep = self.tmp("_exc")
-                hb.append(N.assign(keep, N.name(name), loc=h))
-                moved.append([N.assign(name, N.name(keep), loc=h)] + list(h.body))
-            else:
-                moved.append(list(h.body))
-            handlers.append(N.copy_loc(gast.ExceptHandler(type=h.type, name=h.name, body=hb), h))
+            keep = []
+            if name is not None:  # Python unbinds the `as` name when the clause ends
+                kept = self.tmp("_exc")
+                hb.append(N.assign(kept, N.name(exc), loc=h))
+                keep = [N.assign(name, N.name(kept), loc=h)]
+            moved.append(keep + list(h.body))
+            handlers.append(N.copy_loc(gast.ExceptHandler(
+                type=h.type, name=N.store(exc), body=hb), h))
         self.emit(N.assign(which, N.const(-1), loc=s))
+        self.emit(N.assign(prog, N.const(0), loc=s))
         if unhandled:
             self.emit(N.assign(unhandled, N.const(True), loc=s))
-        inner = self.block(body, self.loop_ctx)
+        inner = self.block(list(s.body), self.loop_ctx)
+        inner.append(N.assign(which, N.const(n_h), loc=s))
+        if unhandled:
+            inner.append(N.assign(unhandled, N.const(False), loc=s))
+        inner = _progress(inner, prog, [0])
         for h in handlers:
             h.body = self.block(h.body, self.loop_ctx)
         fin = []
         if unhandled:
             fin = self.block([N.copy_loc(gast.If(test=N.name(unhandled), body=list(s.finalbody),
                                                  orelse=[]), s)], self.loop_ctx)
-        self.emit(N.copy_loc(gast.Try(body=inner, handlers=handlers, orelse=[], finalbody=fin),
-                             s))
+        node = N.copy_loc(gast.Try(body=inner, handlers=handlers, orelse=[], finalbody=fin), s)
+        anno.set_(node, anno.TryProgress(prog))
+        self.emit(node)
+        jumps = self.may_jump(inner)
         chain = list(enumerate(moved)) + ([(n_h, list(s.orelse))] if s.orelse else [])
         rest = []
         for k, stmts in reversed(chain):
             test = gast.Compare(left=N.name(which), ops=[gast.Eq()], comparators=[N.const(k)])
             rest = [N.copy_loc(gast.If(test=test, body=stmts or [gast.Pass()], orelse=rest), s)]
-        for st in self.block(rest + list(s.finalbody), self.loop_ctx):
-            self.emit(st)
+        if jumps and s.orelse:  # `else` runs only when the block did not jump out
+            flag = self.loop_ctx.jump if self.loop_ctx is not None else self.ret[0]
+            rest = [N.copy_loc(gast.If(test=N.not_(N.name(flag)), body=rest, orelse=[]), s)]
+        for st in self.block(rest, self.loop_ctx) + self.block(list(s.finalbody),
+                                                                self.loop_ctx):
+            self.emit(st)  # `finally` runs after a jump too
         return self.may_jump(self.out)
 
     def stmt_Delete(self, s):
@@ -203,6 +215,23 @@ class StatementsMixin:
             if not _dead_after_del(self.parsed.tree, s, t.id):
                 self.fail(s, f"'del {t.id}' followed by a possible read of {t.id!r}")
         return False
+
+
+def _progress(stmts, prog, count):
+    """``prog = k`` (k counting up) after each statement of a normalized ``try`` block
+    but ``if`` (whose branches get their own)."""
+    out = []
+    for st in stmts:
+        out.append(st)
+        if isinstance(st, gast.If):
+            st.body = _progress(st.body, prog, count)
+            st.orelse = _progress(st.orelse, prog, count)
+            continue
+        count[0] += 1
+        mark = N.assign(prog, N.const(count[0]), loc=st)
+        anno.set_(mark, anno.TryProgress(prog))
+        out.append(mark)
+    return out
 
 
 def _pos(n):

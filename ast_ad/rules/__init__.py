@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (each module registers its rules in default_regis
     indexing,
     linalg_extra,
     linalg_more,
+    numpy_extra,
     numpy_linalg,
     numpy_more,
     numpy_pairs,

@@ -220,3 +220,9 @@ _pair(np.linalg.eig, "a",
       ["match_real(np.linalg.solve(mT({U}), np.matmul({Y}, mT({U}))), a)"],
       ["(diag_part({P}), match_real({DU0} + {U} * np.expand_dims({C}, -2), {U}))"],
       **_EIG)
+
+# -- eigvalsh: the eigenvalues of eigh (dw = diag(V^T dS V)) ------------------------------------
+_pair(np.linalg.eigvalsh, "a, UPLO='L'",
+      ["to_triangle(np.matmul({V} * np.expand_dims(g, -2), mT({V})), UPLO)"],
+      ["diag_part(np.matmul(np.matmul(mT({V}), from_triangle(t, UPLO)), {V}))"],
+      V="np.linalg.eigh(a, UPLO)[1]")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..errors import AstAdError
 
 __all__ = ["best_index", "check_aux", "check_star_unpack", "check_with_completed", "sort_order",
+           "reraise_internal", "check_try_complete",
            "check_mapping", "tuple_grad", "sequence_tangent"]
 
 
@@ -35,6 +36,23 @@ def check_with_completed(completed, where):
             f"the context manager of the 'with' statement at {where} suppressed an exception "
             "raised inside its body; ast_ad cannot differentiate a block that stopped "
             "part-way")
+
+
+def reraise_internal(exc):
+    """An ``except`` clause of the user's ``try`` caught an error raised by ast_ad itself (a
+    run-time check of the generated code): it propagates instead of taking the handler."""
+    if isinstance(exc, AstAdError):
+        raise exc
+
+
+def check_try_complete(stop, reached, done, where):
+    """An exception raised part-way through a loop (or ``with``, or inner ``try``) inside a
+    ``try`` block, caught by its handler: the adjoint cannot tell how far it got."""
+    if reached <= stop < done:
+        raise AstAdError(
+            f"an exception was raised part-way through the loop, 'with' or 'try' at {where} "
+            "and caught by the enclosing 'try'; ast_ad cannot differentiate a loop that "
+            "stopped part-way (compute it outside the try, or use fallback='tape')")
 
 
 def sort_order(seq, key=None, reverse=False):

@@ -83,10 +83,10 @@ def f_class_inside(x):
 
 def f_try(x):
     y = x
-    try:  # a try block computing a differentiated value stays refused
-        y = x * 2.0  # ERR
+    try:  # a bare raise in an except clause stays refused
+        y = x * 2.0
     except ValueError:
-        pass
+        raise  # ERR
     return y
 
 
@@ -170,9 +170,9 @@ def test_unsupported_construct_at_source_time(fn):
 
 def _helper_with_try(t):
     try:
-        return t * 3.0  # ERR
+        return t * 3.0
     except ZeroDivisionError:
-        return t
+        raise  # ERR
 
 
 def f_calls_bad_helper(x):
@@ -186,10 +186,8 @@ def test_unsupported_construct_in_a_helper_points_at_the_helper():
 
 def f_nested_def_with_try(x):
     def inner(t):
-        try:
-            return t * 2.0  # ERR
-        finally:
-            pass
+        global _COUNT  # ERR
+        return t * 2.0
 
     return inner(x)
 

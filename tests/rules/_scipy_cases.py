@@ -88,25 +88,29 @@ for _m in (st.norm.logpdf, st.norm.pdf, st.norm.cdf, st.norm.logcdf, st.norm.sf,
     add(_m, u(3))
     add(_m, u(2, 3), u(3), pos(2, 3))
     add(_m, u(3), loc=0.3, scale=1.7)
-_CDFS = (st.t.cdf, st.t.logcdf, st.chi2.cdf, st.gamma.cdf, st.beta.cdf)
+_TAILS = ("cdf", "logcdf", "sf", "logsf")
+_CDFS = tuple(getattr(d, m) for d in (st.t, st.chi2, st.gamma, st.beta) for m in _TAILS)
 
 
-def _wrt(m, n):  # a cdf's shape parameters are refused
-    return tuple(k for k in range(n) if not (m in _CDFS and 1 <= k <= (2 if m == st.beta.cdf
-                                                                        else 1)))
+def _wrt(m, n):  # a cdf's (or tail's) shape parameters are refused
+    return tuple(k for k in range(n) if not (m in _CDFS and 1 <= k <= (
+        2 if m in (st.beta.cdf, st.beta.logcdf, st.beta.sf, st.beta.logsf) else 1)))
 
 
-for _m in (st.t.logpdf, st.t.pdf, st.t.cdf, st.t.logcdf):
+for _m in (st.t.logpdf, st.t.pdf, st.t.cdf, st.t.logcdf, st.t.sf, st.t.logsf):
     add(_m, u(3), pos(3) + 2.0, _wrt=_wrt(_m, 2))
     add(_m, u(2, 3), 3.5, u(3), pos(2, 3), _wrt=_wrt(_m, 4))
     add(_m, u(3), 4.0, loc=0.2, scale=1.3, _wrt=_wrt(_m, 2))
-for _m in (st.chi2.logpdf, st.chi2.pdf, st.chi2.cdf):
+for _m in (st.chi2.logpdf, st.chi2.pdf, st.chi2.cdf, st.chi2.logcdf, st.chi2.sf,
+           st.chi2.logsf):
     add(_m, pos(3), pos(3) + 2.0, _wrt=_wrt(_m, 2))
     add(_m, pos(2, 3) + 1.0, 3.0, 0.5, 1.5, _wrt=_wrt(_m, 4))
-for _m in (st.gamma.logpdf, st.gamma.pdf, st.gamma.cdf):
+for _m in (st.gamma.logpdf, st.gamma.pdf, st.gamma.cdf, st.gamma.logcdf, st.gamma.sf,
+           st.gamma.logsf):
     add(_m, pos(3), pos(3) + 1.0, _wrt=_wrt(_m, 2))
     add(_m, pos(2, 3) + 1.0, 2.0, 0.2, 1.5, _wrt=_wrt(_m, 4))
-for _m in (st.beta.logpdf, st.beta.pdf, st.beta.cdf):
+for _m in (st.beta.logpdf, st.beta.pdf, st.beta.cdf, st.beta.logcdf, st.beta.sf,
+           st.beta.logsf):
     add(_m, _SMALL(3), pos(3) + 1.0, pos(3) + 1.0, _wrt=_wrt(_m, 3))
     add(_m, _SMALL(2, 3) + 1.0, 2.0, 1.5, 1.0, 1.2, _wrt=_wrt(_m, 5))
 for _m in (st.poisson.logpmf, st.poisson.pmf, st.poisson.cdf):
@@ -176,3 +180,5 @@ for _s1, _s2 in [((5,), (3,)), ((3,), (5,)), ((4, 5), (2, 3)), ((2, 2), (3, 4))]
         add(SH.conv_crop, u(*[a + b - 1 for a, b in zip(_s1, _s2)]), u(*_s1), u(*_s2), _mode,
             _wrt=(0,))
 add(ssig.convolve, u(6), u(3), method="direct")
+
+from . import _scipy_more_cases  # noqa: E402, F401

@@ -77,9 +77,11 @@ def close(a, b, scale=1.0):
 
 
 def checked_args(case, rules):
-    """Argument indices with a rule and float values (the ones tests differentiate)."""
+    """Argument indices with a rule that does not refuse (``rule.refuses``: it raises, as
+    odeint's forward rules do) and float values (the ones tests differentiate)."""
     return [k for k, r in enumerate(rules)
-            if r is not None and k < len(case.args) and is_float_value(case.args[k])
+            if r is not None and not getattr(r, "refuses", False) and k < len(case.args)
+            and is_float_value(case.args[k])
             and (case.wrt is None or k in case.wrt)]
 
 

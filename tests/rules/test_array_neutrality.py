@@ -151,7 +151,7 @@ def test_rules_run_on_device_arrays(case):
     ans = case.fn(*case.args, **case.kwargs)
     try:
         dans = case.fn(*dargs, **dkw)
-    except HostArrayError:
+    except (HostArrayError, AttributeError):  # odeint: dt.all() on the stand-in
         if not (getattr(case.fn, "__module__", None) or "").startswith("scipy"):
             raise
         pytest.skip("a SciPy function that converts its arguments to NumPy arrays itself")

@@ -125,15 +125,66 @@ def test_forward_mode_uses_the_transposed_user_rule():
     assert ast_ad.jvp(f, (1.5,), (1.0,), registry=reg)[1] == pytest.approx(6.0)
 
 
-def test_custom_jvp_second_derivative_is_refused_clearly():
-    def f(x):
-        return np.sum(sq(x) * x)
+@ast_ad.custom_jvp
+def sinxy(x, y):
+    return np.sin(x) * y
 
-    np.testing.assert_allclose(ast_ad.grad(f)(X), 3.0 * X * X)
-    with pytest.raises(ast_ad.AstAdError, match="custom_jvp function `sq`.*defvjp"):
-        ast_ad.hessian(f)(X)
-    with pytest.raises(ast_ad.AstAdError, match="custom_jvp function `sq`"):
-        ast_ad.grad(ast_ad.grad(sq))(0.5)
+
+@sinxy.defjvp
+def sinxy_jvp(primals, tangents):
+    (x, y), (tx, ty) = primals, tangents
+    return sinxy(x, y), np.cos(x) * y * tx + np.sin(x) * ty
+
+
+def f_sq(x):
+    return np.sum(sq(x) * x)
+
+
+def f_sinxy(x):
+    return np.sum(sinxy(x, x[::-1] ** 2) * x)
+
+
+def f_sinxy_y(x):  # the array in the second argument only
+    return np.sum(sinxy(0.7, x) ** 2)
+
+
+JVP_CASES = [f_sq, f_sinxy, f_sinxy_y]
+
+
+@pytest.mark.parametrize("f", JVP_CASES, ids=lambda f: f.__name__)
+def test_custom_jvp_second_derivatives_match_differences_of_the_gradient(f):
+    # the user's jvp is differentiated with respect to the primals by forward mode
+    g = ast_ad.grad(f)
+    np.testing.assert_allclose(g(X), fd_grad(f, (X,)), rtol=1e-6, atol=1e-8)
+    want = fd_jacobian(g, X)
+    h = ast_ad.hessian(f)(X)  # forward over reverse: the reverse rule's forward rules
+    np.testing.assert_allclose(h, want, rtol=1e-5, atol=1e-7)
+    v = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_allclose(ast_ad.hvp(f, (X,), v), h @ v, rtol=1e-10, atol=1e-12)
+    rr = ast_ad.jacobian(g, mode="reverse")(X)  # reverse over reverse: their transposes
+    np.testing.assert_allclose(rr, want, rtol=1e-5, atol=1e-7)
+
+
+def test_custom_jvp_second_derivative_scalar_in_every_nesting():
+    def s(x):
+        return sinxy(x, x * x) + sq(x) * x  # x**2 sin(x) + x**3
+
+    def want(x):
+        return (2 - x * x) * np.sin(x) + 4 * x * np.cos(x) + 6 * x
+
+    d = ast_ad.derivative
+    for got in (ast_ad.hessian(s)(0.8), ast_ad.grad(ast_ad.grad(s))(0.8),
+                d(d(s))(0.8), ast_ad.jvp(ast_ad.grad(s), (0.8,), (1.0,))[1]):
+        assert got == pytest.approx(want(0.8), rel=1e-12)
+    assert want(0.8) == pytest.approx(fd_derivative(ast_ad.grad(s), 0.8), rel=1e-6)
+
+
+def test_custom_jvp_third_derivative_is_refused_clearly():
+    g2 = ast_ad.grad(ast_ad.grad(sq))
+    assert g2(0.5) == pytest.approx(2.0)
+    with pytest.raises(ast_ad.AstAdError, match="third derivative through the custom_jvp "
+                       "function `sq`"):
+        ast_ad.grad(g2)(0.5)
 
 
 def test_custom_jvp_reverse_rule_runs_on_the_tape_at_second_order():
@@ -165,3 +216,31 @@ def test_nested_derivative():
     d2 = ast_ad.derivative(ast_ad.derivative(p))
     assert d2(2.0) == pytest.approx(20.0 * 8.0)
     assert ast_ad.derivative(d2)(2.0) == pytest.approx(60.0 * 4.0)
+
+
+def test_custom_jvp_rules_of_its_rules_match_differences():
+    # each first-order rule of sinxy, differentiated in each primal, against differences
+    reg = ast_ad.default_registry
+    x, y = np.array([0.3, -0.4]), np.array([1.5, 0.2])
+    t, s, u = np.array([0.7, -0.1]), np.array([1.0, 2.0]), np.array([-0.3, 0.9])
+    ans = sinxy(x, y)
+    for i in range(2):
+        fwd, rev = reg.jvp(sinxy).rules[i], reg.vjp(sinxy).rules[i]
+        for k in range(2):
+            def moved(rule, first, e, k=k):
+                args = [x, y]
+                args[k] = args[k] + e * s
+                return rule(first, ans, *args)
+
+            want_f = fd_derivative(lambda e: moved(fwd, t, e), 0.0)
+            want_r = fd_derivative(lambda e: moved(rev, u, e), 0.0)
+            got_f = reg.jvp(fwd).rules[2 + k](s, None, t, ans, x, y)
+            got_r = reg.jvp(rev).rules[2 + k](s, None, u, ans, x, y)
+            np.testing.assert_allclose(got_f, want_f, rtol=1e-6, atol=1e-9)
+            np.testing.assert_allclose(got_r, want_r, rtol=1e-6, atol=1e-9)
+            # the reverse rules are their transposes: <w, J s> = <J^T w, s>
+            w = np.array([0.4, -1.1])
+            back_f = reg.vjp(fwd).rules[2 + k](w, None, t, ans, x, y)
+            back_r = reg.vjp(rev).rules[2 + k](w, None, u, ans, x, y)
+            assert np.dot(w, got_f) == pytest.approx(np.dot(back_f, s), rel=1e-10)
+            assert np.dot(w, got_r) == pytest.approx(np.dot(back_r, s), rel=1e-10)

@@ -270,9 +270,6 @@ bu = 2.0 * (b_t1 * u)
 return (bu,)
 """,
     'np_sum_sq': """\
-_t1 = x * x
-_t2 = np.sum(_t1)
-check_real(_t2)
 bx = 2.0 * x
 return fix_array(bx, x)
 """,
@@ -287,16 +284,11 @@ return (fix_array(bw, w), fix_array(bx, x))
 """,
     'np_tanh': """\
 _t1 = np.tanh(x)
-_t2 = np.sum(_t1)
-check_real(_t2)
 bx = 1 - _t1 * _t1
 return fix_array(bx, x)
 """,
     'np_mean_sq': """\
 _t1 = x - y
-_t2 = _t1 ** 2
-_t3 = np.mean(_t2)
-check_real(_t3)
 b_t2 = unreduce(1.0 / count_reduced(_t1, None), _t1, None, False)
 b_t1 = b_t2 * 2 * _t1
 bx = unbroadcast(b_t1, x)

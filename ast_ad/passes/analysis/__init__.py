@@ -32,6 +32,7 @@ from .activity import overwrites, return_name, useful, varied
 from .calls import Decision, Resolver, classify
 from .elements import Elements
 from .kinds import sequence_names, surely_floats, value_kinds
+from .realness import surely_real
 from .shapes import shape_classes
 
 
@@ -49,6 +50,7 @@ class Facts:
     all_pyfloat: bool  # every active value is such a float
     sequences: frozenset  # names surely holding a list or tuple
     elements: Any  # element reads of the arrays seen at the call (analysis.elements)
+    real: frozenset  # names surely never complex (analysis.realness)
     resolver: Resolver
     registry: Any
     self_fn: Any
@@ -92,5 +94,6 @@ def analyze(unit, request) -> Facts:
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
         sequences=sequence_names(tree.body, params, kinds, resolver, active),
         elements=elements,
+        real=surely_real(tree.body, params, kinds, request.arrays, resolver),
         resolver=resolver, registry=registry,
         self_fn=unit.fn)

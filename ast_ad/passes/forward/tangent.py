@@ -114,10 +114,16 @@ class ForwardMode:
             defined |= d1 & d2
             live |= joined
             return [N.if_(s.test, body, orelse, loc=s)]
-        if isinstance(s, gast.Try):  # computes nothing differentiated: runs as written
-            from ..reverse.control import check_try
-            check_try(self.unit, self.facts, s)
-            return [s]
+        if isinstance(s, gast.Try):
+            # tangents run next to the lines of the block: an exception part-way leaves
+            # the names and tangents of the lines not reached as they were; what becomes
+            # live in the block gets a zero tangent first (the handler path may read it)
+            body_live = set(live)
+            t = copy.copy(s)
+            t.body = self.block(s.body, body_live, set(defined)) or [gast.Pass()]
+            pre = [self.zero_fill(var, defined) for var in sorted(body_live - live)]
+            live |= body_live
+            return pre + [t]
         if isinstance(s, gast.With):  # the tangent code runs inside the same managers
             w = copy.copy(s)
             w.body = self.block(s.body, live, defined) or [gast.Pass()]
@@ -240,7 +246,9 @@ class ForwardMode:
         if rs is None:
             if fn is not None and reg.is_nondifferentiable(fn):
                 return []
-            filename, line = self.where(s)
+            from ...errnotes import user_where
+
+            filename, line = user_where(*self.where(s))  # generated code: the user's line
             label = getattr(fn, "__name__", repr(fn))
             raise NoRuleError(f"no forward (jvp) rule for `{label}` on a differentiated value; "
                               "register one with ast_ad.defjvp", filename=filename, lineno=line)

@@ -30,6 +30,7 @@ import re
 
 import gast
 
+from ...ir import anno
 from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes
 from .algebra import _num, fold_constants
@@ -154,8 +155,9 @@ def _try(block, i, t, opts, loads, stores, ctx):
     line = getattr(d, "lineno", None)
     for j in range(i + 1, len(block)):
         s = block[j]
-        if blocks_of(s):
-            return None  # (neither moved past nor substituted into a compound statement)
+        if blocks_of(s) or anno.has(s, anno.TryProgress):
+            return None  # (neither moved past nor substituted into a compound statement,
+            # nor moved past a try block's progress record)
         n = _uses(s, t)
         if n:
             if n != 1 or getattr(s, "lineno", None) != line or \

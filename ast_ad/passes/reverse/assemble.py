@@ -80,7 +80,9 @@ def reverse(unit, facts, request):
     if out_name is not None and out_name in facts.active:
         b_out = rev.b(out_name)
         if mode == "joint" and _scalar_output(unit, facts, out_name):
-            if out_name not in facts.pyfloat:  # a reduction: it must still be real
+            if out_name not in facts.real:
+                # it might be complex (a reduction, or a float's `** 0.5`): checked; a
+                # surely real one needs no check (nor then its unread value computed)
                 seed.append(N.expr_stmt(N.call(ref(R.check_real), [out_atom])))
             seed.append(N.assign(b_out, N.const(1.0)))  # a float output: no check
         elif mode == "joint":

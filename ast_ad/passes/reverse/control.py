@@ -175,47 +175,13 @@ def _filters(rev, body):
 
 
 def try_stored(s):
-    """Names the ``try`` block and its ``except`` clauses may bind (its one restore site)."""
-    stmts = list(s.body) + [st for h in s.handlers for st in h.body]
-    names = N.stored_names(stmts)
-    for h in s.handlers:
-        if isinstance(h.name, gast.Name):
-            names.add(h.name.id)
-    return sorted(names)
+    from .tries import try_stored as stored
 
-
-def check_try(unit, facts, s):
-    """A ``try`` block may compute nothing differentiated (the adjoint could not know how
-    far it got)."""
-    from ...errors import UnsupportedConstructError
-    from ...ir.walk import statements
-
-    stmts = list(s.body) + [st for h in s.handlers for st in h.body]
-    for st, _ in statements(stmts):
-        bad = None
-        if isinstance(st, (gast.Assign, gast.AugAssign)):
-            for t in (st.targets if isinstance(st, gast.Assign) else [st.target]):
-                for n in gast.walk(t):
-                    if isinstance(n, gast.Name) and n.id in facts.varied:
-                        bad = n.id
-            if isinstance(st.value, gast.Name) and st.value.id in facts.varied:
-                bad = st.value.id
-        elif isinstance(st, gast.Expr):
-            for n in gast.walk(st.value):
-                if isinstance(n, gast.Name) and n.id in facts.varied:
-                    bad = n.id
-        if bad is not None:
-            filename, line = unit.where(st)
-            raise UnsupportedConstructError(
-                f"a 'try' block that computes a differentiated value ({bad!r}) is not "
-                f"supported in {unit.parsed.tree.name}() (an exception part-way through it "
-                "would leave the gradient not knowing how far it got); compute it after the "
-                "try, or in the else block",
-                filename=filename, lineno=line)
+    return stored(s)
 
 
 def try_(rev, s, state):
-    """The ``try`` itself computes nothing differentiated: its adjoint restores the names
-    it may have bound (pushed before it), so earlier adjoints read their old values."""
-    check_try(rev.unit, rev.facts, s)
-    return [rev.restore(s, v) for v in try_stored(s)]
+    """See tries.py: the adjoint replays the lines of the ``try`` block that completed."""
+    from .tries import try_ as adjoint
+
+    return adjoint(rev, s, state)

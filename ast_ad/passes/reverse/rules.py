@@ -82,7 +82,12 @@ def _combine(a, b, add_grads=None):
 
 
 def no_rule_error(parsed, s, fn, func_node, arg=None):
-    filename, line = parsed.where(s)
+    from ...errnotes import user_where
+
+    gen = parsed.where(s)
+    filename, line = user_where(*gen)  # generated code: the user's line
+    inner = (" (it is called by the derivative code of this line, e.g. a derivative rule, "
+             "which a second derivative differentiates again)") if gen[0] != filename else ""
     if func_node is not None:
         try:
             label = gast.unparse(func_node).strip()
@@ -94,7 +99,7 @@ def no_rule_error(parsed, s, fn, func_node, arg=None):
     raise NoRuleError(
         f"no derivative rule for {what}`{label}` on a differentiated value{_library(fn)}; "
         f"register one with ast_ad.defvjp{_nondiff_hint(fn)}, or wrap the value in "
-        "ast_ad.stop_gradient", filename=filename, lineno=line)
+        f"ast_ad.stop_gradient{inner}", filename=filename, lineno=line)
 
 
 #: modules whose functions are mostly smooth: never told to declare them constant

@@ -138,7 +138,7 @@ class ForwardSweep:
                 save = N.call(self.ref(R.save_item), [N.name(tgt.value.id), idx])
                 return [self.push_stmt(save, s), s]
             return [s]
-        if isinstance(s, gast.Try):  # one site: what it may bind is pushed before it
+        if isinstance(s, gast.Try):  # what its except clauses may bind is pushed before it
             from .control import try_stored
 
             pre = []
@@ -147,6 +147,7 @@ class ForwardSweep:
                     self.sites.add(s)
                     self.pushed.add(v)
                     pre.append(self.push_stmt(N.name(v), s))
+            s.body = self.block(s.body, depth) or [gast.Pass()]  # pushes as anywhere
             return pre + [s]
         if blocks_of(s) and not is_loop(s):
             for field, block in blocks_of(s):

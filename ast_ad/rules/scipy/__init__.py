@@ -5,7 +5,7 @@ the first time a SciPy function is looked up in a registry (``ast_ad.rules.regis
 hook), or when imported directly.
 """
 
-from . import linalg, signal, special, stats  # noqa: F401  (each registers its rules)
+from . import integrate, linalg, optimize, signal, special, stats  # noqa: F401  (each registers its rules)
 from ._helpers import mark_refused as _mark  # noqa: E402
 
 _mark()

@@ -1,5 +1,6 @@
 """Rules for ``scipy.stats``: ``norm``, ``t``, ``chi2``, ``beta``, ``gamma``, ``poisson``
-(elementwise methods), ``multivariate_normal`` and ``dirichlet`` (``logpdf``/``pdf``).
+(elementwise methods: pdf, logpdf, cdf, logcdf, sf, logsf; pmf, logpmf),
+``multivariate_normal`` and ``dirichlet`` (``logpdf``/``pdf``).
 
 The functions are bound methods of SciPy's distribution objects (``scipy.stats.norm.logpdf``)
 and rules are keyed by them: ``stats.norm.logpdf`` in user code resolves (by attribute
@@ -93,6 +94,25 @@ _declare([(stats.beta.logpdf, ""), (stats.beta.pdf, "ans")], _BETA, _BETA_DX,
          f"-({_BETA_DX})", f"-({{Z}} * {_BETA_DX} + 1 / scale)")
 _declare([(stats.beta.cdf, "beta_pdf(x, a, b, loc, scale)")], _BETA, "1",
          _no("beta.cdf", "a"), _no("beta.cdf", "b"), "-1", "-{Z}")
+
+# -- the other tails of t, chi2, gamma, beta: x, loc and scale (the shape parameters refused,
+# as for the cdfs).  d/dx of logcdf is pdf / cdf = exp(logpdf - ans); of sf -pdf; of logsf
+# -exp(logpdf - ans)
+def _tails(dist, params, logpdf, shapes):
+    for name, factor in [("logcdf", "exp({L} - ans)"), ("sf", "-exp({L})"),
+                         ("logsf", "-exp({L} - ans)")]:
+        fn = getattr(dist, name)
+        if fn in _DONE:
+            continue
+        ds = ["1"] + [_no(f"{dist.name}.{name}", s) for s in shapes] + ["-1", "-{Z}"]
+        _declare([(fn, factor.format(L=logpdf))], params, *ds)
+
+
+_DONE = {stats.t.logcdf}
+_tails(stats.t, _T, "t_logpdf(x, df, loc, scale)", ["df"])
+_tails(stats.chi2, _CHI2, "chi2_logpdf(x, df, loc, scale)", ["df"])
+_tails(stats.gamma, _GAMMA, "gamma_logpdf(x, a, loc, scale)", ["a"])
+_tails(stats.beta, _BETA, "beta_logpdf(x, a, b, loc, scale)", ["a", "b"])
 
 # -- poisson: the rate ---------------------------------------------------------------------------
 _POISSON = "k, mu, loc=0"
