@@ -344,3 +344,19 @@ def test_float64_arithmetic_keeps_ndim_and_dtype():
     assert_close(g(*args), fd_grad(gmm_like, args, wrt=(0, 1)))
     adj = _loop_body_of_adjoint(ast_ad.source(g, *args))
     assert "blw[k] += " in adj and "accum_index" not in adj
+
+
+def rebound_target(x):
+    s = 0.0
+    for i in range(3):
+        i = i * 2  # the loop's target rebound: i + 1 below is not recomputed from it
+        j = i + 1
+        s = s + x[j] * x[i]
+    return s
+
+
+def test_a_rebound_loop_target_read_by_the_adjoint_is_refused():
+    x = np.array([0.4, -0.3, 0.8, -0.1, 0.6, 0.2, 0.9])
+    with pytest.raises(ast_ad.AstAdError, match="loop variable `i`") as e:
+        ast_ad.grad(rebound_target)(x)
+    assert "test_element_loops.py" in str(e.value)

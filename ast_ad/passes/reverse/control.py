@@ -106,6 +106,7 @@ def counter_restore(s):
 
 def for_(rev, s, state):
     pre, code = loop_body(rev, s.body, state)
+    _refuse_rebound_target(rev, s, code)
     restore = rev.restore(s, s.target.id)
     counter = anno.get(s, anno.Counter)
     if not code:
@@ -122,6 +123,24 @@ def for_(rev, s, state):
     N.copy_loc(loop, s)
     anno.set_(loop, anno.Site(s))  # the primal loop (stack.insert_recomputed)
     return pre + [loop, restore]
+
+def _refuse_rebound_target(rev, s, code):
+    """``for i in ...: i = i * 2`` with an adjoint that reads ``i``: the reversed loop
+    would hand it the range's value, not the rebound one (refused, never wrong)."""
+    t = s.target.id
+    if not any(isinstance(n, gast.Name) and n.id == t and isinstance(n.ctx, gast.Store)
+               for st in s.body for n in gast.walk(st)):
+        return
+    if any(isinstance(n, gast.Name) and n.id == t and isinstance(n.ctx, gast.Load)
+           for st in code for n in gast.walk(st)):
+        from ...errors import UnsupportedConstructError
+
+        filename, line = rev.unit.where(s)
+        raise UnsupportedConstructError(
+            f"the loop variable `{t}` is assigned inside its own loop and the gradient "
+            f"reads it; assign the new value to another name (e.g. `{t}2 = ...`)",
+            filename=filename, lineno=line)
+
 
 def while_(rev, s, state):
     pre, code = loop_body(rev, s.body, state)

@@ -235,8 +235,8 @@ def recomputed(body, ints):
                 continue
             ops = [v.left, v.right]
             if not all((isinstance(o, gast.Constant) and type(o.value) is int) or (
-                    isinstance(o, gast.Name) and o.id in ints and (
-                        o.id == loop.target.id or o.id not in inner)) for o in ops):
+                    isinstance(o, gast.Name) and o.id in ints and o.id not in inner)
+                    for o in ops):  # (the loop's target included: not rebound in it)
                 continue
             later = {id(n) for st2 in loop.body[k + 1:] for n in gast.walk(st2)}
             if all(id(n) in later for n in loads.get(t, [])):
