@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from . import adjoints, mutation, tangents
 from . import rules as _rules  # noqa: F401  (registers the helpers' own rules)
-from . import user_vjp as _user_vjp  # noqa: F401  (the hook of odeint's rule)
 
 # isort: split
 from . import python  # after .rules: list()/tuple() adjoints shaped like their argument

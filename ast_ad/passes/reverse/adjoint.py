@@ -44,7 +44,7 @@ from ...ir.walk import nodes
 from ...rules import helpers as H
 from ..analysis.activity import operands, written_base
 from . import calls as C
-from . import control
+from . import control, tries
 from . import elements as E
 from .control import RESTORE
 from .rules import rule_call
@@ -179,7 +179,7 @@ class Reverse:
         if isinstance(s, gast.With):
             return control.with_(self, s, state)
         if isinstance(s, gast.Try):
-            return control.try_(self, s, state)
+            return tries.try_(self, s, state)
         if isinstance(s, (gast.Return, gast.Assert, gast.Raise, gast.Pass, gast.Break,
                           gast.FunctionDef)):
             return []

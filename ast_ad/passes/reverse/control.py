@@ -192,15 +192,3 @@ def _filters(rev, body):
             out.append(N.clone(st))
     return out
 
-
-def try_stored(s):
-    from .tries import try_stored as stored
-
-    return stored(s)
-
-
-def try_(rev, s, state):
-    """See tries.py: the adjoint replays the lines of the ``try`` block that completed."""
-    from .tries import try_ as adjoint
-
-    return adjoint(rev, s, state)

@@ -31,6 +31,7 @@ from ...ir import nodes as N
 from ...ir.walk import blocks_of, is_loop, rebuild, statements
 from ..analysis.activity import assigned_name
 from .control import PUSH, RESTORE
+from .tries import try_stored
 
 
 def add_counters(body, namer):
@@ -139,8 +140,6 @@ class ForwardSweep:
                 return [self.push_stmt(save, s), s]
             return [s]
         if isinstance(s, gast.Try):  # what its except clauses may bind is pushed before it
-            from .control import try_stored
-
             pre = []
             for v in try_stored(s):
                 if v in self.needed:
