@@ -35,7 +35,14 @@ from ..analysis.calls import FULL_REDUCTIONS
 from ..views import check_views
 from .adjoint import Reverse
 from .control import PUSH, RESTORE, State
-from .stack import ForwardSweep, add_counters, finalize_markers, needed_names
+from .stack import (
+    ForwardSweep,
+    add_counters,
+    finalize_markers,
+    insert_recomputed,
+    needed_names,
+    recomputed,
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,11 @@ def reverse(unit, facts, request):
         c.name for c in (anno.get(s, anno.Counter) for s, _ in statements(body)) if c} | {
         u.rec for u in (anno.get(s, anno.UserCall) for s, _ in statements(body)) if u}
     needed = needed_names(rev_code, locals_)
+    recompute = {t: lv for t, lv in recomputed(body, facts.elements.ints).items()
+                 if t in needed}
+    if recompute:  # index arithmetic recomputed in the reversed loop, never pushed
+        rev_code = insert_recomputed(rev_code, recompute)
+        needed = needed_names(rev_code, locals_) - set(recompute)
     push, pop = namer.fresh("_push"), namer.fresh("_pop")
     stack = namer.fresh("_stack")
     shape_only = _shape_only_names(unit, facts, rev_code, needed) if mode == "joint" \
@@ -389,7 +401,8 @@ def _element_buffers(unit, facts, body):
         if depth and isinstance(st, gast.Assign) and isinstance(st.value, gast.Subscript):
             base = st.value.value
             if isinstance(base, gast.Name) and base.id in facts.active and \
-                    base.id not in written and facts.elements.basic(st.value):
+                    base.id in facts.elements.fixed and base.id not in written and \
+                    facts.elements.basic(st.value):
                 out.add(base.id)
     return frozenset(out)
 
