@@ -27,7 +27,24 @@ from .errors import AstAdError
 from .signature import param_names, spec_key
 
 
-class Split:
+class _WeakFn:
+    """``fn`` held weakly: the caches are keyed weakly on the function, and a value that
+    held its key strongly would keep every dropped function (and what its closure holds)
+    alive for ever."""
+
+    @property
+    def fn(self):
+        return self._fn() if isinstance(self._fn, weakref.ref) else self._fn
+
+    @fn.setter
+    def fn(self, fn):
+        try:
+            self._fn = weakref.ref(fn)
+        except TypeError:
+            self._fn = fn
+
+
+class Split(_WeakFn):
     def __init__(self, fn, param_names_, wrt):
         self.fn = fn
         self.param_names = param_names_
@@ -42,7 +59,7 @@ class Split:
         return f"<ast_ad split gradient of {self.__name__[:-4]} wrt {self.wrt}>"
 
 
-class Jvp:
+class Jvp(_WeakFn):
     """A forward-mode callee: ``fn(*args, **{tangent_name: tangent})`` -> (value, tangent)."""
 
     def __init__(self, fn, wrt):

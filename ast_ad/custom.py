@@ -48,6 +48,9 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import AstAdError
+from .runtime.user_rules import check_tangent
+
 
 class _Custom:
     def __init__(self, fn, registry=None):
@@ -100,11 +103,15 @@ def _define(name: str, params: list, body: str, env: dict):
     return fn
 
 
-def _pick(c, i, x):
-    """Entry ``i`` of ``bwd``'s tuple of cotangents (None: a zero like ``x``)."""
+def _pick(c, i, x, n=None):
+    """Entry ``i`` of ``bwd``'s tuple of ``n`` cotangents (None: a zero like ``x``)."""
     if not isinstance(c, (tuple, list)):
         raise TypeError(f"bwd must return a tuple of cotangents (one per argument), got "
                         f"{type(c).__name__}")
+    if n is not None and len(c) != n:
+        raise AstAdError(f"the bwd of a custom_vjp function returned {len(c)} cotangent(s) "
+                         f"for {n} positional argument(s); return one per argument (None "
+                         "for none)")
     return _zero_like(x) if c[i] is None else c[i]
 
 
@@ -132,8 +139,12 @@ class custom_vjp(_Custom):  # noqa: N801  (JAX's name)
         params = self._params()
         env = {"_fwd": fwd, "_bwd": bwd, "_pick": _pick}
         rules = [_define(f"{self.__name__}_vjp_{i}", ["g", "ans"] + params,
-                         f"_pick(_bwd(_fwd({', '.join(params)})[1], g), {i}, {p})", env)
+                         f"_pick(_bwd(_fwd({', '.join(params)})[1], g), {i}, {p}, "
+                         f"{len(params)})", env)
                  for i, p in enumerate(params)]
+        for i, r in enumerate(rules):  # what a wrong cotangent's error names
+            r._ast_ad_label = (f"{getattr(bwd, '__qualname__', 'bwd')} (argument {i} of "
+                               f"custom_vjp {self.__qualname__})")
         self.registry.defvjp(self, *rules)
         self._fwd, self._bwd = fwd, bwd
         return None
@@ -178,7 +189,9 @@ class custom_jvp(_Custom):  # noqa: N801
 
         def tangent_out(args, i, t):
             ts = tuple(t if k == i else _zero_like(a) for k, a in enumerate(args))
-            return jvp(tuple(args), ts)[1]
+            value, tangent = jvp(tuple(args), ts)
+            return check_tangent(tangent, value, f"{getattr(jvp, '__qualname__', 'jvp')} "
+                                                 f"(custom_jvp {self.__qualname__})")
 
         def fwd_rule(i):
             def rule(t, ans, *args):

@@ -23,19 +23,10 @@ import numpy as np
 from .errors import AstAdError
 from .rules import registry as _registry
 from .rules.registry import RuleSet
+from .runtime.user_rules import is_user_rule
 
 #: id(reverse RuleSet) -> (that RuleSet, the derived forward RuleSet)
 _derived: dict = {}
-
-
-def is_user_rule(rule: Any) -> bool:
-    """True for a rule written by the user (not one of ast_ad's built-in rule modules)."""
-    if rule is None:
-        return False
-    if getattr(rule, "_ast_ad_user_rule", False):
-        return True
-    mod = getattr(rule, "__module__", None) or ""
-    return not (mod == "ast_ad" or mod.startswith("ast_ad."))
 
 
 def forward_rules(rs: Any, registry: Any) -> Any:

@@ -18,7 +18,7 @@ from .entry import grad
 from .errors import AstAdError
 from .objects import Bound, GradientObject
 from .pipeline import CALLEES
-from .rules.registry import Registry, default_registry
+from .rules.registry import _DERIVE, Registry, default_registry
 from .signature import bind, match, param_names, resolve_wrt
 
 
@@ -174,6 +174,8 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
 def hvp(f: Callable, primals: tuple, v: Any, wrt: Any = 0,
         registry: Registry | None = None) -> Any:
     """Hessian-vector product H·v (forward over the generated reverse-mode gradient).
+    With a tuple ``wrt``, ``v`` is a tuple (one vector per argument) and so is the result:
+    entry ``a`` is the sum over ``b`` of the block ``(a, b)`` times ``v[b]``.
 
     >>> import numpy as np, ast_ad
     >>> def f(x):
@@ -184,11 +186,16 @@ def hvp(f: Callable, primals: tuple, v: Any, wrt: Any = 0,
     _tuples("hvp", primals)
     primals = tuple(primals)
     spec = resolve_wrt(f, wrt)
-    if not spec.single:
-        raise AstAdError("hvp takes a single wrt argument")
-    g = grad(f, wrt=wrt, registry=registry)
-    tangents = tuple(v if k == spec.indices[0] else None for k in range(len(primals)))
-    return jvp(g, primals, tangents, registry)[1]
+    vs = (v,) if spec.single else v
+    if not spec.single and (not isinstance(v, (tuple, list)) or len(v) != len(spec.indices)):
+        raise AstAdError(f"hvp with wrt={wrt!r} takes v as a tuple of {len(spec.indices)} "
+                         "vectors, one per argument in wrt")
+    tangents = [None] * len(primals)
+    for k, vk in zip(spec.indices, vs):
+        tangents[k] = vk
+    out = tuple(jvp(grad(f, wrt=a, registry=registry), primals, tuple(tangents), registry)[1]
+                for a in spec.indices)
+    return out[0] if spec.single else out
 
 
 def _tuples(what, *seqs):
@@ -202,19 +209,43 @@ def _tuples(what, *seqs):
 
 
 def _bound(f, wrt, args, kwargs):
-    """(all arguments, index of the wrt argument, that argument)."""
+    """(all arguments, the indices of the wrt arguments, whether wrt is a single one)."""
     full = tuple(bind(f, args, kwargs).arguments.values())
     spec = resolve_wrt(f, wrt)
-    if not spec.single:
-        raise AstAdError("hessian / jacobian take a single wrt argument (a tuple wrt would "
-                         "need the nested blocks, not supported yet); call them once per "
-                         "argument")
-    i = spec.indices[0]
-    return full, i, full[i]
+    return full, tuple(spec.indices), spec.single
+
+
+def _unit_vectors(x, keep_dtype=True):
+    """The unit vectors of ``x``'s entries, each shaped like ``x`` (1.0 for a scalar; of
+    ``x``'s float dtype, or float64)."""
+    if np.ndim(x) == 0:
+        yield 1.0
+        return
+    x = np.asarray(x)
+    for k in range(x.size):
+        e = np.zeros(x.size, dtype=x.dtype if keep_dtype and x.dtype.kind == "f" else float)
+        e[k] = 1.0
+        yield e.reshape(x.shape)
+
+
+def _hessian_block(f, full, a, b, registry):
+    """d²f / dx_a dx_b, shaped x_a.shape + x_b.shape: the forward derivative along each
+    entry of x_b of the reverse-mode gradient with respect to x_a."""
+    g = grad(f, wrt=a, registry=registry)
+    cols = []
+    for e in _unit_vectors(full[b]):
+        tangents = tuple(e if k == b else None for k in range(len(full)))
+        cols.append(jvp(g, full, tangents, registry)[1])
+    if np.ndim(full[a]) == 0 and np.ndim(full[b]) == 0:
+        return float(cols[0])
+    xs_a, xs_b = np.shape(full[a]), np.shape(full[b])
+    return np.stack([np.asarray(c) for c in cols], axis=-1).reshape(xs_a + xs_b)
 
 
 def hessian(f: Callable, wrt: Any = 0, registry: Registry | None = None) -> Callable:
-    """A function of f's arguments returning the Hessian (shape in.shape + in.shape).
+    """A function of f's arguments returning the Hessian (shape in.shape + in.shape); with
+    a tuple ``wrt``, the nested tuple of blocks ``H[a][b]`` (shape x_a.shape + x_b.shape),
+    as JAX gives.
 
     >>> import numpy as np, ast_ad
     >>> def f(x):
@@ -222,24 +253,21 @@ def hessian(f: Callable, wrt: Any = 0, registry: Registry | None = None) -> Call
     >>> ast_ad.hessian(f)(np.array([3.0, 4.0]))
     array([[8., 6.],
            [6., 0.]])
+    >>> ast_ad.hessian(lambda a, b: a * a * b, wrt=(0, 1))(1.0, 2.0)
+    ((4.0, 2.0), (2.0, 0.0))
     """
     def h(*args, **kwargs):
-        full, i, x = _bound(f, wrt, args, kwargs)
-        if np.ndim(x) == 0:
-            return float(hvp(f, full, 1.0, wrt=i, registry=registry))
-        x = np.asarray(x)
-        cols = []
-        for k in range(x.size):
-            e = np.zeros(x.size, dtype=x.dtype if x.dtype.kind == "f" else float)
-            e[k] = 1.0
-            cols.append(np.asarray(hvp(f, full, e.reshape(x.shape), wrt=i, registry=registry)))
-        return np.stack(cols, axis=-1).reshape(x.shape + x.shape)
+        full, idx, single = _bound(f, wrt, args, kwargs)
+        blocks = tuple(tuple(_hessian_block(f, full, a, b, registry) for b in idx)
+                       for a in idx)
+        return blocks[0][0] if single else blocks
     return h
 
 
 def jacobian(f: Callable, wrt: Any = 0, mode: str = "forward",
              registry: Registry | None = None) -> Callable:
-    """A function of f's arguments returning dout/din (shape out.shape + in.shape).
+    """A function of f's arguments returning dout/din (shape out.shape + in.shape); with a
+    tuple ``wrt``, a tuple of those, one per argument (JAX's ``jacfwd(f, argnums=...)``).
 
     >>> import numpy as np, ast_ad
     >>> def f(x):
@@ -252,26 +280,39 @@ def jacobian(f: Callable, wrt: Any = 0, mode: str = "forward",
         raise AstAdError(f"jacobian mode must be 'forward' or 'reverse', not {mode!r}")
 
     def jac(*args, **kwargs):
-        full, i, x = _bound(f, wrt, args, kwargs)
-        xs = np.shape(x)
-        if np.size(x) == 0:  # nothing to differentiate: an empty Jacobian
-            return np.zeros(np.shape(f(*full)) + xs)
-        if mode == "forward":
-            cols = []
-            for k in range(int(np.prod(xs, dtype=int))):
-                e = np.zeros(xs or (1,), dtype=float).ravel()
-                e[k] = 1.0
-                t = e.reshape(xs) if xs else 1.0
-                tangents = tuple(t if j == i else None for j in range(len(full)))
-                cols.append(np.asarray(jvp(f, full, tangents, registry)[1]))
-            out = np.stack(cols, axis=-1) if cols else np.zeros(0)
-            return out.reshape(np.shape(cols[0]) + xs)
-        value, fn = vjp(f, *full, wrt=i, registry=registry)
-        ys = np.shape(value)
-        rows = []
-        for k in range(int(np.prod(ys, dtype=int))):
-            e = np.zeros(ys or (1,), dtype=float).ravel()
-            e[k] = 1.0
-            rows.append(np.asarray(fn(e.reshape(ys) if ys else 1.0)))
-        return np.stack(rows).reshape(ys + xs)
+        full, idx, single = _bound(f, wrt, args, kwargs)
+        blocks = tuple(_jacobian_block(f, full, i, mode, registry) for i in idx)
+        return blocks[0] if single else blocks
     return jac
+
+
+def _jacobian_block(f, full, i, mode, registry):
+    """d f / d x_i, shaped out.shape + x_i.shape."""
+    x = full[i]
+    xs = np.shape(x)
+    if np.size(x) == 0:  # nothing to differentiate: an empty Jacobian
+        return np.zeros(np.shape(f(*full)) + xs)
+    if mode == "forward":
+        cols = []
+        for t in _unit_vectors(x, keep_dtype=False):
+            tangents = tuple(t if j == i else None for j in range(len(full)))
+            cols.append(np.asarray(jvp(f, full, tangents, registry)[1]))
+        return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + xs)
+    value, fn = vjp(f, *full, wrt=i, registry=registry)
+    ys = np.shape(value)
+    rows = []
+    for k in range(int(np.prod(ys, dtype=int))):
+        e = np.zeros(ys or (1,), dtype=float).ravel()
+        e[k] = 1.0
+        rows.append(np.asarray(fn(e.reshape(ys) if ys else 1.0)))
+    return np.stack(rows).reshape(ys + xs)
+
+
+def _user_vjp(f: Callable, *primals: Any, wrt: Any) -> tuple:
+    """The hook through which a rule differentiates a user function handed to a library
+    call (``scipy.integrate.odeint``'s ``func``) at run time; installed in the registry's
+    hook table so that the rule modules stay below the API they call back into."""
+    return vjp(f, *primals, wrt=wrt)
+
+
+_DERIVE["user_vjp"] = _user_vjp

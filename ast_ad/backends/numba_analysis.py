@@ -174,3 +174,44 @@ def parse_stmts(text, like):
     for s in out:
         ast.copy_location(s, like)
     return out
+
+
+_MUTATING = {"accum_index_into", "accum_index", "clear_grad", "restore_item"}
+
+
+def never_written(tree, names):
+    """Whether no array any of ``names`` may refer to is ever written: no name sharing an
+    array with them (through an assignment whose value mentions it, other than
+    arithmetic and new-array constructors) is a subscript-store, in-place-update or
+    mutating-helper target.  Conservative: a flat copy is then what the tape holds."""
+    written, edges = set(), {}
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.Assign, ast.AugAssign)):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+            for t in targets:
+                base = t.value if isinstance(t, ast.Subscript) else t
+                if isinstance(t, ast.Subscript) or isinstance(n, ast.AugAssign):
+                    if not isinstance(base, ast.Name):
+                        return False
+                    written.add(base.id)
+                if isinstance(n, ast.Assign) and isinstance(t, ast.Name) and \
+                        not (isinstance(n.value, (ast.UnaryOp, ast.Compare)) or
+                             _fresh_value(n.value)):  # a pop: the variable's own value
+                    for m in ast.walk(n.value):
+                        if isinstance(m, ast.Name):
+                            edges.setdefault(t.id, set()).add(m.id)
+                            edges.setdefault(m.id, set()).add(t.id)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and \
+                (n.func.id in _MUTATING or n.func.id.startswith("_nb_clear")) and n.args:
+            if not isinstance(n.args[0], ast.Name):
+                return False
+            written.add(n.args[0].id)
+    seen, todo = set(), list(names)
+    while todo:
+        v = todo.pop()
+        if v in seen:
+            continue
+        seen.add(v)
+        todo.extend(edges.get(v, ()))
+    return not (seen & written)
+

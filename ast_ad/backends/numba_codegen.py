@@ -104,14 +104,12 @@ class _Variant(ast.NodeTransformer):
                 elif _is_call_to(a, "shape_token") and isinstance(a.args[0], ast.Name):
                     token.add(a.args[0].id)
         # 1-d arrays saved whole: their entries copied onto one flat stack.  A copy equals
-        # the Python tape's reference only while no entry of a saved array changes: so
-        # only in code without entry writes (restore_item) or in-place updates of them
-        augs = {n.target.id for n in ast.walk(fdef)
-                if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)}
-        if self.fixed and not any(_is_call_to(n, "restore_item") for n in ast.walk(fdef)):
-            for v in whole - augs:
+        # the Python tape's reference only while no entry of a saved array changes
+        if self.fixed:
+            for v in whole:
                 t = self.types.get(v)
-                if t is not None and t[0] == "a" and t[2] == 1:
+                if t is not None and t[0] == "a" and t[2] == 1 and \
+                        na.never_written(fdef, {v}):
                     self.flat[v] = f"{v}__len"
                     self.int_stacks[f"{v}__len"] = v
         for v in token - whole:

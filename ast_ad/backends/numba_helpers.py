@@ -175,6 +175,22 @@ def _impls():
                 return 0.0
             return scalar
 
+    def nb_take_written(b, idx):
+        pass
+
+    @overload(nb_take_written)
+    def _take_written(b, idx):
+        # an integer or a slice (a tuple of them) never selects an element twice; an
+        # integer-array index might (the last write wins): not compiled, never guessed
+        basic = (types.Integer, types.SliceType, types.EllipsisType, types.NoneType)
+        items = idx.types if isinstance(idx, types.BaseTuple) else (idx,)
+        if not all(isinstance(t, basic) for t in items):
+            return None
+        if isinstance(b, types.Array):
+            return lambda b, idx: b[idx]
+        if isinstance(b, types.Number):
+            return lambda b, idx: 0.0
+
     def nb_broadcast_like(g, like):
         pass
 
@@ -196,6 +212,15 @@ def _impls():
     def nb_stop_gradient(x):
         return x
 
+    def nb_as_float(b):
+        return float(b)
+
+    def nb_fdiv(a, b):  # NumPy's inf/nan at b == 0 (error_model="numpy")
+        return a / b
+
+    def nb_fpow(a, b):
+        return a ** b
+
     _IMPLS = more_impls()
     _IMPLS.update({
         "seed": nb_seed, "check_output": nb_seed, "unbroadcast": nb_unbroadcast,
@@ -204,7 +229,9 @@ def _impls():
         "fix_array": nb_fix_array, "match": nb_fix_array, "count_reduced": nb_count_reduced,
         "unreduce": nb_unreduce, "zeros_grad": nb_zeros_grad, "take_grad": nb_take_grad,
         "broadcast_like": nb_broadcast_like, "float_sign": numba.njit(nb_float_sign),
-        "stop_gradient": numba.njit(nb_stop_gradient),
+        "stop_gradient": numba.njit(nb_stop_gradient), "take_written": nb_take_written,
+        "as_float": numba.njit(nb_as_float), "fdiv": numba.njit(nb_fdiv, error_model="numpy"),
+        "fpow": numba.njit(nb_fpow, error_model="numpy"),
     })
     return _IMPLS
 

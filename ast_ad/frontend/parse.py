@@ -73,12 +73,16 @@ def _check_fresh(fn, code, name):
     """The source must be that of the running code: a module's file edited after it was
     imported (and not reloaded) is an error, never the derivative of text that is not
     running.  Told by the module's cached bytecode, whose header records the source's
-    modification time and size at import (no cache: nothing to compare, no check)."""
+    modification time and size at import (no cache, or one the import could not have
+rewritten: nothing to compare, no check)."""
+    if sys.dont_write_bytecode:
+        return  # a stale cache is not rewritten at import: its header tells nothing
     mod = sys.modules.get(getattr(fn, "__module__", None) or "")
     spec = getattr(mod, "__spec__", None)
     cached = getattr(spec, "cached", None)
-    if not cached or getattr(mod, "__file__", None) != code.co_filename:
-        return
+    if not cached or getattr(mod, "__file__", None) != code.co_filename or \
+            not os.access(os.path.dirname(cached) or ".", os.W_OK):
+        return  # (nor one in a folder the import could not write)
     try:
         with open(cached, "rb") as fh:
             head = fh.read(16)

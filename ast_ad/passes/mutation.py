@@ -7,6 +7,7 @@ the adjoint moved to ``v``), so each in-place API that has a pure form is rewrit
 - ``f(..., out=y)`` (any function or ufunc) -> ``_t = f(...); y[...] = _t`` (and a result
   assigned from the call is ``y`` itself)
 - ``np.copyto(dst, src)`` -> ``dst[...] = src``
+- ``np.fill_diagonal(a, v)`` -> ``_t = diagonal_filled(a, v); a[...] = _t``
 - ``y.fill(v)`` -> ``y[...] = v``; ``y.sort(...)`` -> ``y[...] = np.sort(y, ...)``;
   ``y.partition(k)`` -> ``y[...] = np.partition(y, k)`` (for array-kind names)
 
@@ -33,7 +34,7 @@ import numpy as np
 from ..ir import nodes as N
 from ..ir.lattice import Kind
 from ..ir.walk import rebuild
-from ..runtime.mutation import UFUNC_AT
+from ..runtime.mutation import UFUNC_AT, diagonal_filled
 
 _METHOD_FORMS = {"sort": np.sort, "partition": np.partition}
 
@@ -86,6 +87,13 @@ def _rewrite(s, unit, facts):
         out = [N.assign(tmp, N.call(call.func, call.args, kws), loc=s),
                _ellipsis_store(y, N.name(tmp), s)]
         return out + ([N.assign(target, N.name(y), loc=s)] if target else [])
+    # np.fill_diagonal(a, val[, wrap])
+    if obj is np.fill_diagonal and 2 <= len(call.args) <= 3 and \
+            isinstance(call.args[0], gast.Name) and all(k.arg == "wrap" for k in call.keywords):
+        tmp = unit.namer.fresh("_t")
+        out = [N.assign(tmp, N.call(unit.ref(diagonal_filled), call.args, call.keywords),
+                        loc=s), _ellipsis_store(call.args[0].id, N.name(tmp), s)]
+        return out + ([N.assign(target, N.const(None), loc=s)] if target else [])
     # np.copyto(dst, src)
     if obj is np.copyto and len(call.args) == 2 and isinstance(call.args[0], gast.Name) and \
             all(k.arg == "casting" for k in call.keywords):

@@ -222,4 +222,40 @@ def writes_into_params(fdef) -> dict:
             if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
                     f.value.id in holders and f.attr in _INPLACE_METHODS:
                 out[of[f.value.id]] = "write"
+        for p in _numpy_writes(s, holders):
+            out[of[p]] = "write"
     return out
+
+
+def _numpy_writes(s, holders):
+    """Holders a NumPy call in statement ``s`` writes into: ``np.copyto(p, v)`` and the
+    other mutating functions (their first argument), ``np.add.at(p, ...)``, any
+    ``out=p`` (a helper's ``np`` is taken to be NumPy)."""
+    import numpy as np
+
+    from .analysis.effects import MUTATING_FUNCTIONS
+
+    own = [s.value] if isinstance(s, (gast.Expr, gast.Assign, gast.AugAssign, gast.Return)) \
+        and s.value is not None else []
+    for call in (n for e in own for n in gast.walk(e) if isinstance(n, gast.Call)):
+        for k in call.keywords:
+            if k.arg == "out":
+                for e in (k.value.elts if isinstance(k.value, gast.Tuple) else [k.value]):
+                    if isinstance(e, gast.Name) and e.id in holders:
+                        yield e.id
+        f = call.func
+        path = []
+        while isinstance(f, gast.Attribute):
+            path.append(f.attr)
+            f = f.value
+        if not (isinstance(f, gast.Name) and f.id in ("np", "numpy") and path and call.args):
+            continue
+        first = call.args[0]
+        if not (isinstance(first, gast.Name) and first.id in holders):
+            continue
+        obj = np
+        for a in reversed(path):
+            obj = getattr(obj, a, None)
+        if obj in MUTATING_FUNCTIONS or (len(path) == 2 and path[0] == "at" and
+                                         isinstance(getattr(np, path[1], None), np.ufunc)):
+            yield first.id

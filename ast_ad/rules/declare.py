@@ -40,6 +40,7 @@ import sys
 import numpy as np
 
 from . import helpers
+from ._ieee import Ieee, spelling_kind
 from .registry import default_registry
 
 #: names a declared expression may use besides its parameters, ``np``, ``math`` and NumPy's
@@ -178,11 +179,12 @@ def _call(fn, *args):
     return ast.Call(ast.Name(fn, ast.Load()), list(args), [])
 
 
-def _product(s, derivative, rename, scalar, known=()):
+def _product(s, derivative, rename, scalar, known=(), kind="np", own=()):
     """The seed ``s`` (``g`` or ``t``) times the derivative's text, spelled for one function;
     a derivative that mentions ``g`` is the whole product already."""
     d = _Spell({**rename, "g": s}, scalar, known).visit(_expr(derivative))
-    return d if s in _names_in(d) else _times(s, d)
+    d = d if s in _names_in(d) else _times(s, d)
+    return Ieee(kind, own, ENV).visit(d)
 
 
 def _register(fns, vjps, jvps, registry):
@@ -230,7 +232,9 @@ def elementwise(fns, *derivatives, params=None, registry=None, names=False):
                 vjps.append(None)
                 jvps.append(None)
                 continue
-            vjp, jvp = (_product(s, derivatives[k], rename, scalar, known) for s in "gt")
+            kind = spelling_kind(fn, scalar)
+            vjp, jvp = (_product(s, derivatives[k], rename, scalar, known, kind, own_names)
+                        for s in "gt")
             p = own_names[k]
             suffix = "" if len(decl) == 1 else "_" + p
             name = f"{prefix}{_ident(fn)}_{{}}{suffix}"

@@ -30,7 +30,7 @@ import operator
 import numpy as np
 
 from .declare import elementwise
-from .helpers import float_sign, real_part, unbroadcast, xlogy
+from .helpers import fdiv, float_sign, fpow, real_part, unbroadcast, xlogy
 from .registry import default_registry as R
 
 # -- one argument: the spellings of a function and its derivative -------------------------
@@ -95,6 +95,9 @@ elementwise([np.arctan2, math.atan2], "x / (x * x + y * y)", "-y / (x * x + y * 
 elementwise(math.log, "1 / (x * log(base))", "-ans / (base * log(base))",
             params="x, base=2.718281828459045")
 elementwise(xlogy, "xlogy(g, x)", "a / x", params="a, x")  # used by the exponent's rule
+# /, ** with NumPy's inf/nan for Python numbers: used by the declared rules themselves
+elementwise(fdiv, "1 / y", "-ans / y")
+elementwise(fpow, "y * x ** (y - 1 + (y == 0))", "xlogy(g * ans, x)")
 elementwise(np.clip, "ans == a", "a < a_min", "a > a_max",
             params="a, a_min=None, a_max=None, out=None, min=None, max=None")
 elementwise(np.full_like, None, "1",

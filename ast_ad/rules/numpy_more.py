@@ -92,7 +92,7 @@ _LINEAR = [
     (np.inner, "a, b",
      f"einsum_slot(1, {_IN}, g, np.shape(a), b, None, None, None)",
      f"einsum_slot(2, {_IN}, g, a, np.shape(b), None, None, None)"),
-    (np.vdot, "a, b", "np.reshape(np.conj(g * b), np.shape(a))",
+    (np.vdot, "a, b", "np.reshape(np.conj(np.multiply(g, b)), np.shape(a))",  # b: a list too
      "np.reshape(g * np.conj(a), np.shape(b))"),
     (np.kron, "a, b",
      f"np.reshape(einsum_slot(1, {_KR}[0], np.reshape(g, {_KR}[1]), {_KR}[2], "

@@ -16,10 +16,12 @@ from . import helpers as H
 from .declare import elementwise, linear
 from .helpers import (
     astype,
+    broadcast_like,
     cast_like,
     concat_like,
     hstack_axis,
     invert_axes,
+    is_given,
     split_like,
     stack_like,
     transpose_axes,
@@ -111,8 +113,31 @@ for _fn, _vjp, _jvp in ((np.concatenate, concatenate_vjp, concatenate_jvp),
     R.defvjp(_fn, _vjp)
     R.defjvp(_fn, _jvp)
 
-for _f in (invert_axes, transpose_axes, hstack_axis, H.check_unpack, np.shape, np.ndim,
+for _f in (invert_axes, transpose_axes, hstack_axis, H.check_unpack, is_given, np.shape,
+           np.ndim,
            np.size, np.zeros_like, np.ones_like, np.empty_like, np.zeros, np.ones, np.empty,
-           np.eye, np.identity, np.arange, np.tri, np.tril_indices,
+           np.eye, np.identity, np.tri, np.tril_indices,
            np.triu_indices, np.indices, np.result_type):
     R.nondifferentiable(_f)
+
+
+# np.arange(start, stop, step): entry k is start + k * step (its length is piecewise
+# constant in stop: no derivative there); np.arange(stop) alone has none at all
+def arange_vjp_start(g, ans, start, stop=None, step=None, dtype=None):
+    return np.sum(g) * is_given(stop)
+
+
+def arange_vjp_step(g, ans, start, stop=None, step=None, dtype=None):
+    return np.sum(g * (ans - start)) / step
+
+
+def arange_jvp_start(t, ans, start, stop=None, step=None, dtype=None):
+    return broadcast_like(t * is_given(stop), ans)
+
+
+def arange_jvp_step(t, ans, start, stop=None, step=None, dtype=None):
+    return t * (ans - start) / step
+
+
+R.defvjp(np.arange, arange_vjp_start, None, arange_vjp_step)
+R.defjvp(np.arange, arange_jvp_start, None, arange_jvp_step)

@@ -56,16 +56,15 @@ class Registry:
     # -- registration ----------------------------------------------------------------
     def defvjp(self, fn: Any, *rules: Callable | None) -> Any:
         """Register reverse rules for ``fn``, one per positional argument; returns ``fn``."""
-        _need_rules("defvjp", fn, rules)
-        self._vjp[_key(fn)] = RuleSet(fn, tuple(rules))
-        self._nondiff.pop(_key(fn), None)
-        self._bump()
-        return fn
+        return self._define(self._vjp, "defvjp", fn, rules)
 
     def defjvp(self, fn: Any, *rules: Callable | None) -> Any:
         """Register forward rules for ``fn``, one per positional argument; returns ``fn``."""
-        _need_rules("defjvp", fn, rules)
-        self._jvp[_key(fn)] = RuleSet(fn, tuple(rules))
+        return self._define(self._jvp, "defjvp", fn, rules)
+
+    def _define(self, table: dict, what: str, fn: Any, rules: tuple) -> Any:
+        _need_rules(what, fn, rules)
+        table[_key(fn)] = RuleSet(fn, tuple(rules))
         self._nondiff.pop(_key(fn), None)
         self._bump()
         return fn

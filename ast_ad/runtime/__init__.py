@@ -13,9 +13,8 @@ that broadcasts against anything); inside containers a missing entry is ``None``
 
 from __future__ import annotations
 
-from . import adjoints, mutation, tangents
+from . import adjoints, mutation, tangents, user_rules
 from . import rules as _rules  # noqa: F401  (registers the helpers' own rules)
-from . import user_vjp as _user_vjp  # noqa: F401  (the hook of odeint's rule)
 
 # isort: split
 from . import python  # after .rules: list()/tuple() adjoints shaped like their argument
@@ -23,5 +22,7 @@ from .adjoints import *  # noqa: F403
 from .mutation import *  # noqa: F403
 from .python import *  # noqa: F403
 from .tangents import *  # noqa: F403
+from .user_rules import *  # noqa: F403
 
-__all__ = adjoints.__all__ + tangents.__all__ + mutation.__all__ + python.__all__
+__all__ = adjoints.__all__ + tangents.__all__ + mutation.__all__ + python.__all__ + \
+    user_rules.__all__

@@ -17,11 +17,12 @@ from ..backends.arrays import is_foreign_array as _is_foreign
 from ..errors import NonScalarOutputError, UnsupportedConstructError
 
 __all__ = [
-    "MISSING", "accum_index", "accum_index_into", "add_grads", "as_sequence", "check_no_view",
+    "MISSING", "accum_index", "accum_index_into", "add_grads", "as_float", "as_sequence",
+    "check_no_view",
     "check_not_array", "check_output", "check_real",
     "check_unpack", "clear_grad", "fix_array", "is_zero", "part", "pop_grad", "push_grad",
     "restore_item", "save_item", "seed", "shape_token", "stop_gradient", "take_grad",
-    "zeros_grad",
+    "take_written", "last_written", "zeros_grad",
 ]
 
 _ndarray = np.ndarray
@@ -249,6 +250,37 @@ def take_grad(b, idx):
         v = b[idx]
         return v.copy() if _is_array(v) else v
     return part(b, idx)
+
+
+def as_float(b):
+    """The gradient of a float parameter as a Python float: ``float(b)``, and the real part
+    of a complex cotangent (a real parameter's gradient through complex intermediates, as
+    for arrays, whose adjoints keep the real part)."""
+    return float(b.real if isinstance(b, (complex, np.complexfloating, np.ndarray)) else b)
+
+
+def take_written(b, idx):
+    """The adjoint of the value ``v`` of a write ``x[idx] = v``: ``b[idx]``, where an
+    element written twice (an integer-array index with repeats, ``x[[1, 1]] = v``) gets
+    its cotangent only at its last occurrence, the one NumPy keeps."""
+    v = take_grad(b, idx)
+    if not _is_array(b) or not _is_array(v) or _basic_index(idx):
+        return v
+    where = np.arange(b.size).reshape(b.shape)[idx].ravel()
+    _, last = np.unique(where[::-1], return_index=True)
+    if last.size == where.size:
+        return v
+    keep = np.zeros(where.size, dtype=bool)
+    keep[where.size - 1 - last] = True
+    return v * keep.reshape(v.shape)
+
+
+def last_written(x, idx):
+    """1.0 where ``x[idx]`` selects an element for the last time, 0.0 at its earlier
+    repeats (a float array shaped like ``x[idx]``; 1.0 for a basic index)."""
+    if _basic_index(idx):
+        return 1.0
+    return take_written(np.ones(np.shape(x)), idx)
 
 
 def clear_grad(b, x, idx):

@@ -17,7 +17,7 @@ import numpy as np
 from ..rules.helpers import unbroadcast
 from ..rules.registry import default_registry as _reg
 
-__all__ = ["add_at", "subtract_at"]
+__all__ = ["add_at", "diagonal_cotangent", "diagonal_filled", "subtract_at"]
 
 
 def add_at(a, idx, b):
@@ -62,6 +62,72 @@ _reg.defvjp(add_at, add_at_vjp_a, None, add_at_vjp_b)
 _reg.defjvp(add_at, add_at_jvp_a, None, add_at_jvp_b)
 _reg.defvjp(subtract_at, add_at_vjp_a, None, subtract_at_vjp_b)
 _reg.defjvp(subtract_at, add_at_jvp_a, None, subtract_at_jvp_b)
+
+def diagonal_filled(a, val, wrap=False):
+    """A copy of ``a`` after ``np.fill_diagonal(a, val, wrap)``."""
+    out = a.copy()
+    np.fill_diagonal(out, val, wrap=wrap)
+    return out
+
+
+def _diagonal_slots(a, val, wrap):
+    """(flat positions ``np.fill_diagonal`` writes, in order; the entry of ``val`` each
+    receives)."""
+    mask = np.zeros(np.shape(a), dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    pos = np.flatnonzero(mask)
+    return pos, np.arange(pos.size) % max(np.size(val), 1)
+
+
+def diagonal_cotangent(g, val, wrap=False):
+    """The adjoint of ``val`` in ``diagonal_filled(a, val, wrap)``: the diagonal entries of
+    ``g``, summed onto the entries of ``val`` they came from (``val`` repeats)."""
+    pos, which = _diagonal_slots(g, val, wrap)
+    d = np.ravel(g)[pos]
+    if np.ndim(val) == 0:
+        return np.sum(d)
+    out = np.zeros(np.size(val), dtype=np.result_type(d, float))
+    np.add.at(out, which, d)
+    return out.reshape(np.shape(val))
+
+
+def _diagonal_filled_vjp_a(g, ans, a, val, wrap=False):
+    return diagonal_filled(g, 0.0, wrap)
+
+
+def _diagonal_filled_vjp_val(g, ans, a, val, wrap=False):
+    return diagonal_cotangent(g, val, wrap)
+
+
+def _diagonal_filled_jvp_a(t, ans, a, val, wrap=False):
+    return diagonal_filled(t + 0.0 * ans, 0.0, wrap)
+
+
+def _diagonal_filled_jvp_val(t, ans, a, val, wrap=False):
+    return diagonal_filled(0.0 * ans, t, wrap)
+
+
+def _diagonal_cotangent_vjp(g, ans, gg, val, wrap=False):
+    return diagonal_filled(0.0 * gg, g, wrap) if np.ndim(val) == 0 else \
+        _spread(g, gg, val, wrap)
+
+
+def _spread(g, like, val, wrap):
+    """The transpose of ``diagonal_cotangent``: ``g`` (shaped like val) onto the diagonal."""
+    pos, which = _diagonal_slots(like, val, wrap)
+    out = np.zeros(np.size(like), dtype=np.result_type(g, float))
+    out[pos] = np.ravel(g)[which]
+    return out.reshape(np.shape(like))
+
+
+def _diagonal_cotangent_jvp(t, ans, g, val, wrap=False):
+    return diagonal_cotangent(t, val, wrap)
+
+
+_reg.defvjp(diagonal_filled, _diagonal_filled_vjp_a, _diagonal_filled_vjp_val)
+_reg.defjvp(diagonal_filled, _diagonal_filled_jvp_a, _diagonal_filled_jvp_val)
+_reg.defvjp(diagonal_cotangent, _diagonal_cotangent_vjp, None)
+_reg.defjvp(diagonal_cotangent, _diagonal_cotangent_jvp, None)
 
 #: ufunc.at spellings with a pure form (others are refused on differentiated values)
 UFUNC_AT = {np.add: add_at, np.subtract: subtract_at}

@@ -10,6 +10,7 @@ from .adjoints import (
     accum_index,
     accum_index_into,
     add_grads,
+    as_float,
     as_sequence,
     check_no_view,
     check_not_array,
@@ -19,6 +20,7 @@ from .adjoints import (
     clear_grad,
     fix_array,
     is_zero,
+    last_written,
     part,
     restore_item,
     save_item,
@@ -26,6 +28,7 @@ from .adjoints import (
     shape_token,
     stop_gradient,
     take_grad,
+    take_written,
     zeros_grad,
 )
 from .tangents import (
@@ -36,6 +39,7 @@ from .tangents import (
     tangent_restore,
     tangent_setitem,
 )
+from .user_rules import check_cotangent, check_tangent, is_user_rule, rule_label
 
 
 def _define(fn, vjps, jvps):
@@ -45,7 +49,8 @@ def _define(fn, vjps, jvps):
 
 
 for _f in (seed, check_output, check_real, is_zero, check_unpack, zeros_grad, stop_gradient,
-           restore_item, check_no_view, check_not_array, shape_token, tangent_list):
+           restore_item, check_no_view, check_not_array, shape_token, tangent_list,
+           last_written):
     _reg.nondifferentiable(_f)
 
 
@@ -83,10 +88,25 @@ def _as_sequence_jvp(t, ans, it):
 
 
 _define(as_sequence, [_as_sequence_vjp], [_as_sequence_jvp])
-for _f in (as_float_tangent, list):  # list(x) copies list adjoints
+for _f in (as_float_tangent, as_float, list):  # list(x) copies list adjoints
     _define(_f, [_ident_vjp], [_ident_jvp])
 _define(add_grads, [_add_grads_vjp, _add_grads_vjp], [_add_grads_jvp, _add_grads_jvp])
 _define(fix_array, [_fix_array_vjp, None], [_fix_array_jvp, None])
+
+
+# -- the checks of a user rule's result pass its derivative through ------------------------
+def _checked_vjp(g, ans, c, like, label):
+    return g
+
+
+def _checked_jvp(t, ans, c, like, label):
+    return t
+
+
+for _f in (check_cotangent, check_tangent):
+    _define(_f, [_checked_vjp, None, None], [_checked_jvp, None, None])
+for _f in (is_user_rule, rule_label):
+    _reg.nondifferentiable(_f)
 
 
 # -- reverse rules ------------------------------------------------------------------------
@@ -117,6 +137,18 @@ def _clear_grad_vjp(g, ans, b, x, idx):
 _reg.defvjp(part, _part_vjp, None)
 _reg.defvjp(save_item, _save_item_vjp, None)
 _reg.defvjp(take_grad, _take_grad_vjp, None)
+
+
+def _take_written_vjp(g, ans, b, idx):
+    return accum_index(0.0, b, idx, g * last_written(b, idx)) if not is_zero(b) else 0.0
+
+
+def _take_written_jvp(t, ans, b, idx):
+    return take_written(t, idx)
+
+
+_reg.defvjp(take_written, _take_written_vjp, None)
+_reg.defjvp(take_written, _take_written_jvp, None)
 _reg.defvjp(accum_index, _accum_index_vjp_b, None, None, _accum_index_vjp_g)
 _reg.defvjp(accum_index_into, _accum_index_vjp_b, None, None, _accum_index_vjp_g)
 _reg.defvjp(clear_grad, _clear_grad_vjp, None, None)

@@ -38,6 +38,8 @@ def make_array(obj, dtype=None, copy=True, **kwargs):
             res = record(np.reshape, (obj, ()))
         elif copy is False or copy is None:
             res = obj
+            if dtype is not None and np.asarray(primal(obj)).dtype == np.dtype(dtype):
+                return res  # np.asarray(x, dtype=float) is x itself: an alias
         else:
             res = obj.copy()
         return res if dtype is None else astype(res, dtype)
@@ -65,6 +67,8 @@ def astype(x, dtype):
 
 def _shape_creator(fn):
     def create(*args, **kwargs):
+        if fn in _VALUED and _differentiated(args, kwargs):  # its values vary with them
+            return record(fn, args, kwargs)
         return _const(fn(*unbox_all(args), **unbox_all(kwargs)))
 
     create.__name__ = fn.__name__
@@ -95,6 +99,18 @@ def copy(a, *args, **kwargs):
     return make_array(a, copy=True)
 
 
+def fill_diagonal(a, val, wrap=False):
+    """``np.fill_diagonal`` on a traced array: the write of its pure form (recorded)."""
+    from ..runtime.mutation import diagonal_filled
+
+    if isinstance(a, core.Tracer):
+        a[...] = record(diagonal_filled, (a, val), {"wrap": wrap})
+        return None
+    if has_tracer(val):
+        raise core.lost_gradient("an untraced array written by np.fill_diagonal")
+    return np.fill_diagonal(a, val, wrap=wrap)
+
+
 OVERRIDES = {
     np.array: make_array,
     np.asarray: asarray,
@@ -103,7 +119,20 @@ OVERRIDES = {
     np.copy: copy,
     np.full: full,
     np.full_like: full_like,
+    np.fill_diagonal: fill_diagonal,
 }
+#: creators whose values (not only their shape) depend on their arguments: recorded by
+#: their rules when an argument is differentiated
+_VALUED = frozenset([np.arange, np.linspace])
+
+
+def _differentiated(args, kwargs):
+    from .core import Tracer
+
+    return any(isinstance(a, Tracer) and a._node is not None
+               for a in (*args, *kwargs.values()))
+
+
 for _f in (np.zeros, np.ones, np.empty, np.eye, np.identity, np.arange, np.linspace):
     OVERRIDES[_f] = _shape_creator(_f)
 for _f in (np.zeros_like, np.ones_like, np.empty_like):

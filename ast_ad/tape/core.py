@@ -30,6 +30,7 @@ import sys
 import numpy as np
 
 from ..errors import NoRuleError
+from .views import check_fresh, mark_views
 
 _levels = itertools.count(1)
 _active: contextvars.ContextVar = contextvars.ContextVar("ast_ad_tape_active", default=())
@@ -217,6 +218,8 @@ def record_on(trace, fn, args, kwargs):
         ta = type(a)
         if ta is Tracer or ta is ArrayTracer:
             if a._trace is trace:
+                if a._stale:
+                    check_fresh(a)
                 uargs.append(a._value)
                 a._owned = False
                 if a._node is not None:
@@ -248,7 +251,10 @@ def record_on(trace, fn, args, kwargs):
         for v in kwargs.values():
             if isinstance(v, Tracer):
                 lower = True
-    return _finish(trace, fn, uargs, kwargs, parents, lower)
+    out = _finish(trace, fn, uargs, kwargs, parents, lower)
+    if type(out) is ArrayTracer:
+        mark_views(out, args)  # NumPy made a view of an argument (.T, reshape, x[1:])
+    return out
 
 
 def binary(fn, a, b):
@@ -274,6 +280,8 @@ def binary(fn, a, b):
 def _operand(x, i, parents):
     """The value of traced operand ``i`` of an operator (its node joins ``parents``)."""
     x._owned = False
+    if x._stale:
+        check_fresh(x)
     if x._node is not None:
         parents.append((i, x._node))
     return x._value
@@ -363,6 +371,8 @@ def wrap_constant(ans, trace, owned=True):
 def primal(x):
     """The innermost primal value of ``x`` (through every level of tracing)."""
     while isinstance(x, Tracer):
+        if x._stale:
+            check_fresh(x)
         x = x._value
     return x
 

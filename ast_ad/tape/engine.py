@@ -20,6 +20,7 @@ import numpy as np
 
 from .. import signature
 from ..errors import NonScalarOutputError
+from ..runtime.user_rules import check_cotangent, is_user_rule, rule_label
 from .core import Node, Select, Trace, new_tracer, pop_trace, primal, push_trace
 from .patch import Patcher
 from .tracer import Tracer
@@ -145,6 +146,8 @@ def _backward(trace, seeds):
         for i, p in node.parents:
             rule = rules[i] if patched is None else patched(rules[i])
             c = rule(g, ans, *args, **kw)
+            if is_user_rule(rule) and type(p) is not list:  # a user's rule: checked
+                c = check_cotangent(c, args[i], rule_label(rule, fn, i))
             if type(p) is list:
                 for j, q in p:
                     cj = c[j]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import operator
+import weakref
 
 import numpy as np
 
@@ -34,6 +35,7 @@ from .core import (
     record,
     unbox_all,
 )
+from .views import check_write, link_view
 
 __all__ = ["ArrayTracer", "Tracer", "assign_index"]
 
@@ -53,7 +55,8 @@ def _array_attr(get):
 
 
 class Tracer:
-    __slots__ = ("__weakref__", "_node", "_owned", "_trace", "_value")
+    __slots__ = ("__weakref__", "_base", "_node", "_owned", "_pending", "_stale", "_trace",
+                 "_value", "_views")
     __array_priority__ = 1000.0
 
     def __init__(self, value, node, trace, owned=False):
@@ -61,6 +64,9 @@ class Tracer:
         self._node = node  # None: a constant (no gradient flows into it)
         self._trace = trace
         self._owned = owned  # True: no node holds _value, so it may be written in place
+        self._views = self._base = None  # views of this array / the array this views
+        self._stale = 0  # 1: a view whose base was written since; 2: owed a view's write
+        self._pending = None  # 2: the in-place result owed (views.py)
 
     # -- arithmetic (each records one operation) --------------------------------------
     def __add__(self, o):
@@ -270,6 +276,12 @@ class ArrayTracer(Tracer):
         _write(self, unbox_all(idx), v)
 
 
+# in-place operators write into the traced array itself (aliases and callers see it)
+for _name, _op in (("add", operator.add), ("sub", operator.sub), ("mul", operator.mul),
+                   ("truediv", operator.truediv), ("pow", operator.pow)):
+    setattr(ArrayTracer, f"__i{_name}__", lambda self, o, _op=_op: inplace(self, _op, o))
+
+
 def _method(x, name, args, kwargs):
     """``x.name(*args)``: a rule registered for the ndarray method itself, else the table's
     function (:data:`ast_ad.rules.methods.ARRAY_METHODS`)."""
@@ -302,19 +314,24 @@ def _read_owned(x, v, idx):
     stays linear).
     """
     ans = v[idx]
-    if type(ans) is np.ndarray and ans.base is not None:
+    view = type(ans) is np.ndarray and ans.base is not None  # NumPy: a view of x
+    if view:
         ans = ans.copy()
     trace = x._trace
     if x._node is None:
-        return core.wrap_constant(ans, trace)
-    kind, rules = trace.kind(operator.getitem)
-    if kind is None:
-        raise no_rule(operator.getitem)
-    if kind is NONDIFF or rules[0] is None:
-        return ans
-    node = Node(operator.getitem, rules, [_like(v), idx], _EMPTY, ans, [(0, x._node)])
-    trace.nodes.append(node)
-    return core.wrap(ans, node, trace)
+        out = core.wrap_constant(ans, trace)
+    else:
+        kind, rules = trace.kind(operator.getitem)
+        if kind is None:
+            raise no_rule(operator.getitem)
+        if kind is NONDIFF or rules[0] is None:
+            return ans
+        node = Node(operator.getitem, rules, [_like(v), idx], _EMPTY, ans, [(0, x._node)])
+        trace.nodes.append(node)
+        out = core.wrap(ans, node, trace)
+    if view and isinstance(out, Tracer):
+        link_view(out, x)
+    return out
 
 
 def assign_index(x, idx, v):
@@ -331,16 +348,34 @@ def _assign_index_x(g, ans, x, idx, v):
 
 
 def _assign_index_v(g, ans, x, idx, v):
-    return unbroadcast(np.asarray(g)[idx], v)
+    from ..runtime.adjoints import take_written  # repeated indices: the last write counts
+
+    return unbroadcast(take_written(np.asarray(g), idx), v)
 
 
 _ASSIGN_RULES = (_assign_index_x, None, _assign_index_v)
+
+
+def inplace(x, op, other):
+    """``x op= other`` for a traced array: the result is written into ``x`` itself, so
+    aliases and a helper's caller see it. On a view of a live array (``y[i] += v`` reads
+    the view ``y[i]`` first) the result is a new value that the base is still owed: the
+    base is marked, and the write ``y[i] = result`` that Python runs next clears the mark;
+    any other use of the base raises (``v = y[:2]; v += 1.0``, then ``y`` read)."""
+    new = op(x, other)
+    base = x._base() if x._base is not None else None
+    if base is None:
+        _write(x, Ellipsis, new)
+        return x
+    base._stale, base._pending = 2, weakref.ref(new)
+    return new
 
 
 def _write(x, idx, v):
     val = x._value
     if type(val) is not np.ndarray:
         raise TypeError(f"'{type(primal(x)).__name__}' object does not support item assignment")
+    check_write(x, v)
     if type(v) in (list, tuple) and core.has_tracer(v):
         v = make_array(v)
     trace = x._trace

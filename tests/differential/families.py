@@ -59,7 +59,9 @@ class Program:
     mode: str = "grad"
     target: str = "f"  # expression (in the module) of the function differentiated
     # "any": a gradient or a refusal; "refuse": must be refused unless the gradient is
-    # right; "refuse_nofd": must be refused (complex output: no finite differences)
+    # right; "refuse_nofd": must be refused (complex output: no finite differences);
+    # "ill_defined": evaluated where a derivative is infinite (sqrt at 0): entries that
+    # are nan/inf are accepted, the finite ones must match
     expect: str = "any"
 
     def __repr__(self):
@@ -785,12 +787,17 @@ def cr_pow_zero(g, u, s):
 
 @K("crashes")
 def cr_sqrt_zero(g, u, s):
-    return [], g.pick([f"math.sqrt(0.0) * {s}", f"np.sqrt(0.0) + {s}",
+    e = g.pick([f"math.sqrt(0.0) * {s}", f"np.sqrt(0.0) + {s}",
                        f"math.sqrt({s} * 0.0) + {s}",
                        f"np.sum(np.sqrt({u} * 0.0) + {u})", f"math.sqrt({s} ** 2 + 1.0)",
                        f"np.sum(np.sqrt({u} ** 2 + 0.5))", f"math.log(1.0) + {s}",
                        f"math.pow({s}, 2) + math.pow({u}[0], 3.0)", f"math.hypot({s}, 1.0)",
                        f"np.sum(np.abs({u} * 0.0)) + {s}"])
+    if "sqrt" in e and "* 0.0)" in e and g.expect == "any":
+        # sqrt at 0 of a differentiated value: inf * 0 = nan, what autograd and JAX give
+        # (docs/design.md); the harness accepts nan/inf entries there, the rest must match
+        g.expect = "ill_defined"
+    return [], e
 
 
 @K("crashes")

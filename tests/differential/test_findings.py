@@ -216,6 +216,52 @@ def _a32():
     return np.array([[0.4, -0.17], [1.4, 0.36], [1.16, 0.77]])
 
 
+# 11. A write through an integer-array index with a repeat, `y[[1, 1]] = v`: NumPy keeps
+#     the last value written, the adjoint gave the cotangent to every occurrence (both
+#     engines: [3, 0, 0.9, 0.6] instead of [2, 0, 0.9, 0.6]).
+_W = np.array([2.0, 0.5, 0.9, -0.4])
+
+
+def repeated_index_write(x):
+    y = x * 1.0
+    y[[1, 1]] = x[[0, 3]] * 2.0
+    return np.sum(y * _W)
+
+
+def repeated_index_self_write(x):
+    y = np.sin(x)
+    y[[2, 2]] = y[[2, 2]]
+    return np.sum(y * _W)
+
+
+def repeated_index_scale(x, s):
+    y = x * 2.0
+    y[[1, 1]] *= x[0] ** 2
+    return np.sum(y * _W) * s
+
+
+# 12. A helper that fills its argument with `np.copyto`: the write was not seen (a silent
+#     wrong gradient); now refused like `h[...] = v` (tests/unit/test_soundness.py).
+
+# 13. `np.dot(v, [0.3, 0.9])` with a list operand: a TypeError inside the dot rule's
+#     helper (`float * list`).
+def dot_with_a_list(x):
+    return np.dot([x[0], x[1]], [0.3, 0.9]) + np.matmul(x, [0.3, 0.9]) + np.vdot(x, [0.2, 1.0])
+
+
+# 14. A float parameter whose gradient goes through complex intermediates: `float()` of
+#     the complex cotangent raised TypeError (the real part is the gradient).
+def complex_intermediate(x, s):
+    z = s * 1j + x[1]
+    return np.sum(np.real(z * z)) + np.imag(z * z)
+
+
+# 15. `np.arange(s, s + 3.0)` with a differentiated start: declared non-differentiable,
+#     so d/ds was a silent 0 (entries are start + k * step: now rules for start and step).
+def arange_of_a_differentiated_start(x, s):
+    return np.sum(np.arange(s, s + 3.0) * x) + np.sum(np.arange(0.0, 2.0, s) ** 2)
+
+
 FIXED = None  # xfail: None once ast_ad gets the case right
 
 CASES = [
@@ -246,6 +292,16 @@ CASES = [
     ("inplace_then_overwrite", inplace_then_overwrite, (_x2(),), FIXED),
     ("helper_result_overwrites_argument", helper_result_overwrites_argument, (0.41,),
      FIXED),
+    ("repeated_index_write", repeated_index_write, (np.array([0.7, 0.8, -1.1, -0.8]),),
+     FIXED),
+    ("repeated_index_self_write", repeated_index_self_write,
+     (np.array([0.7, 0.8, -1.1, -0.8]),), FIXED),
+    ("repeated_index_scale", repeated_index_scale, (np.array([0.7, 0.8, -1.1, -0.8]), -0.6),
+     FIXED),
+    ("dot_with_a_list", dot_with_a_list, (np.array([-0.2, -0.55]),), FIXED),
+    ("complex_intermediate", complex_intermediate, (np.array([-0.2, -0.55]), 0.17), FIXED),
+    ("arange_of_a_differentiated_start", arange_of_a_differentiated_start,
+     (np.array([0.3, -0.5, 0.8]), 0.7), FIXED),
 ]
 
 

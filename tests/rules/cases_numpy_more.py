@@ -247,6 +247,8 @@ add(H.convolve_adjoint, u(7), u(5), u(3), "full")
 add(H.convolve_adjoint, u(5), u(3), u(5), "same")
 add(H.convolve_adjoint, u(3), u(5), u(3), "valid")
 add(np.linspace, 0.5, 2.0)
+add(np.arange, 0.5, 3.7, 0.7, _wrt=(0, 2))  # entries start + k * step
+add(np.arange, -0.45, 2.0, _wrt=(0,))
 add(np.linspace, -0.3, 1.2, 7)
 add(np.linspace, 0.2, 1.5, 5, False)
 add(np.linspace, u(3), 2.0, 4)

@@ -166,8 +166,9 @@ return bx
 return 2.0
 """,
     'quotient': """\
+_t1 = x / y
 bx = 1.0 / y
-by = -(x / y) / y
+by = -_t1 / y
 return (bx, by)
 """,
     'sin_prod': """\
@@ -175,7 +176,10 @@ bx = math.sin(x) + x * math.cos(x)
 return bx
 """,
     'exp_log': """\
-bx = 1.0 / (x * math.log(2.718281828459045)) + math.exp(x)
+_t1 = math.exp(x)
+_t2 = math.log(x)
+bx = fdiv(1.0, x * math.log(2.718281828459045))
+bx = bx + _t1
 return bx
 """,
     'chain': """\
@@ -196,7 +200,11 @@ by = by + x * ba
 return (bx, by)
 """,
     'sqrt_norm': """\
-b_t3 = 1.0 / (2.0 * math.sqrt(x * x + y * y))
+_t1 = x * x
+_t2 = y * y
+_t3 = _t1 + _t2
+_t4 = math.sqrt(_t3)
+b_t3 = fdiv(1.0, 2.0 * _t4)
 bx = 2.0 * (b_t3 * x)
 by = 2.0 * (b_t3 * y)
 return (bx, by)
@@ -206,6 +214,7 @@ bx = -3.0
 return bx
 """,
     'const_fold': """\
+_t4 = x ** 2
 bx = 2.0 * x + 1.0
 return bx
 """,
@@ -259,7 +268,7 @@ b_t1 = unbroadcast(b_t2, _t1)
 bx = unbroadcast(b_t2, x)
 _gh = helper_sq_vjp.bwd(b_t1, _rec)
 bx = add_grads(bx, _gh[0])
-return bx if type(bx) is float else float(bx)
+return bx if type(bx) is float else as_float(bx)
 helper_sq_fwd(u):
 _t1 = u * u
 return (_t1, (None, u))

@@ -99,8 +99,21 @@ def copyto_param(x):
     return np.sum(x * y)
 
 
+def fill_diagonal(x):
+    M = np.outer(x, x[::-1])
+    np.fill_diagonal(M, x[0] * 2.0)
+    return np.sum(M * M) + np.sum(np.sin(M))
+
+
+def fill_diagonal_repeating(x):
+    M = np.zeros((4, 3))
+    M[:, 1] = x[2]
+    np.fill_diagonal(M, x[:2] ** 2, wrap=True)
+    return np.sum(M ** 3)
+
+
 @pytest.mark.parametrize("f", [add_at, subtract_at_2d, ufunc_out, ufunc_out_result, fill,
-                               copyto, copyto_param])
+                               copyto, copyto_param, fill_diagonal, fill_diagonal_repeating])
 def test_in_place_numpy_api_is_modelled(f):
     derived(f)
 
@@ -510,10 +523,39 @@ def test_more_forms_that_would_lose_the_derivative_are_refused(f, match):
     refused(f, match=match)
 
 
-def test_tuple_wrt_hessian_and_jvp_of_star_args_are_refused():
-    with pytest.raises(AstAdError, match="single wrt"):
-        ast_ad.hessian(lambda a, b: a * a * b, wrt=(0, 1))(1.0, 2.0)
+def _two(x, y):
+    return np.sum(x ** 2 * y[0]) + np.sum(np.sin(x) * y) + y[1] ** 3
 
+
+def test_tuple_wrt_hessian_jacobian_and_hvp_give_the_nested_blocks():
+    from ..fd import fd_jacobian
+
+    x, y = np.array([0.3, -0.7]), np.array([1.2, 0.4])
+    H = ast_ad.hessian(_two, wrt=(0, 1))(x, y)
+    assert len(H) == 2 and all(len(row) == 2 for row in H)
+    for a in range(2):
+        for b in range(2):
+            def ga(v, a=a, b=b):
+                return ast_ad.grad(_two, wrt=a)(*((v, y) if b == 0 else (x, v)))
+            np.testing.assert_allclose(H[a][b], fd_jacobian(ga, (x, y)[b]), atol=1e-6)
+    assert ast_ad.hessian(lambda a, b: a * a * b, wrt=(0, 1))(1.0, 2.0) == \
+        ((4.0, 2.0), (2.0, 0.0))
+    v = (np.array([1.0, -2.0]), np.array([0.5, 1.0]))
+    hv = ast_ad.hvp(_two, (x, y), v, wrt=(0, 1))
+    for a in range(2):
+        np.testing.assert_allclose(hv[a], H[a][0] @ v[0] + H[a][1] @ v[1], atol=1e-12)
+    for mode in ("forward", "reverse"):
+        J = ast_ad.jacobian(lambda x, y: x * y[0] + np.sin(y), wrt=(0, 1), mode=mode)(x, y)
+        np.testing.assert_allclose(J[0], np.diag([y[0], y[0]]), atol=1e-12)
+        np.testing.assert_allclose(J[1], np.array([[x[0], 0.0], [x[1], 0.0]]) +
+                                   np.diag(np.cos(y)), atol=1e-12)
+    with pytest.raises(AstAdError, match="tuple of 2 vectors"):
+        ast_ad.hvp(_two, (x, y), v[0], wrt=(0, 1))
+
+
+def test_jvp_of_star_args_is_refused():
+    """Functions with ``*args`` are refused by every mode (grad too): the transformer
+    differentiates named parameters only."""
     def star(*xs):
         return xs[0] * xs[1]
 

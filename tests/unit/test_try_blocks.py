@@ -187,3 +187,24 @@ def ast_ad_internal(x):
 
 def test_handler_does_not_swallow_our_errors():
     assert ast_ad.grad(checked)(3.0) == pytest.approx(6.0)
+
+
+# -- the pass's own before/after (ast_ad.passes.reverse.tries) ------------------------------
+def docstring_example(x):
+    try:
+        y = np.sin(1.0 / x)
+    except ZeroDivisionError:
+        y = 0.0
+    return y
+
+
+def test_the_try_adjoint_replays_the_completed_lines_as_its_docstring_shows():
+    from ast_ad.passes.reverse import tries
+
+    assert "_stop >= 2" in tries.__doc__
+    g = ast_ad.grad(docstring_example)
+    got = g(0.7)
+    src = ast_ad.source(g)
+    assert "_stop = _prog" in src and "if _stop >= 2:" in src  # completed lines replayed
+    assert_close(got, fd_grad(docstring_example, (0.7,)), 1e-6, 1e-7, "try")
+    assert g(0.0) == 0.0  # the handler ran: its adjoint (a constant) gives zero

@@ -68,6 +68,13 @@ def classify(obj, registry, self_fn) -> Decision:
         return Decision("rule", obj)
     if registry.is_nondifferentiable(obj):
         return Decision("nondiff", obj)
+    if registry.jvp(obj) is not None and not is_library(obj) and isinstance(
+            obj, (types.FunctionType, types.MethodType)):
+        name = getattr(obj, "__name__", "this function")
+        return Decision("refused", obj, why=(
+            f"`{name}` has a forward rule (ast_ad.defjvp) but no reverse rule: reverse mode "
+            "would differentiate its source, which may disagree with your rule; register "
+            f"its reverse rule too (ast_ad.defvjp({name}, ...))"))
     if isinstance(obj, types.FunctionType) or (
             isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType)):
         if is_library(obj) and getattr(obj, "__code__", None) is not getattr(

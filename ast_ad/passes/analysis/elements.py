@@ -1,12 +1,18 @@
 """Element reads of the NumPy arrays seen at the call (issue 13).
 
 The gradient is specialised on the ndim and dtype of every NumPy array argument
-(``Request.arrays``). For a parameter that is never rebound, ``x[i]`` with one surely-int
-index per dimension is one element: a scalar (an ``np.float64`` for a float64 array), so
-shapes and kinds know it, and its adjoint accumulates in place (``bx[i] += g``).
+(``Request.arrays``). Those carry over to local names every binding of which keeps them:
+the parameter itself, another such name (``u = new``), ``np.copy``/``x.copy()``,
+``np.zeros_like``/``np.empty_like``/``np.ones_like`` without keywords, ``np.array``/
+``np.asarray`` of such a name (element writes ``u[i] = v`` keep an array's ndim and dtype;
+a name whose attributes are written or that calls ``resize`` is not tracked). For those,
+``x[i]`` with one surely-int index per dimension is one element: a scalar (an
+``np.float64`` for a float64 array), so shapes and kinds know it, and its adjoint
+accumulates in place (``bx[i] += g``).
 
-- ``surely_ints``: int parameters, targets of ``for`` over a ``range``, int constants and
-  ``+ - * //`` of those, when every definition of the name is such;
+- ``surely_ints``: int parameters, targets of ``for`` over a ``range``, int constants,
+  ``x.shape[k]`` of a tracked array, ``len(...)``, and ``+ - * //`` of those, when every
+  definition of the name is such;
 - ``Elements.scalar(sub)``: ``sub`` reads one element (a number) of a specialised array;
 - ``Elements.basic(sub)``: ``sub`` is a basic index (ints and slices of ints) of a
   specialised array with an inexact dtype (its adjoint may be ``bx[idx] += g``).
@@ -22,6 +28,13 @@ shapes and kinds know it, and its adjoint accumulates in place (``bx[i] += g``).
 >>> sub = t.body[1].body[1].value
 >>> e.scalar(sub), e.float64(sub), e.basic(sub)
 (True, True, True)
+>>> t = gast.parse("def f(u):\\n    for t in range(3):\\n        new = np.copy(u)\\n"
+...                "        u = new\\n    return u").body[0]
+>>> res = SimpleNamespace(callable=lambda f: {"range": range, "copy": np.copy}.get(
+...     getattr(f, "attr", getattr(f, "id", ""))))
+>>> e = Elements.of(t.body, ["u"], {"u": (1, "<f8")}, {}, res)
+>>> sorted(e.arrays), sorted(e.fixed)
+(['new', 'u'], [])
 """
 
 from __future__ import annotations
@@ -31,9 +44,11 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from ...ir.walk import statements
+from ...ir.walk import nodes, statements
 
 _INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv)
+_KEEPS = (np.copy, np.zeros_like, np.empty_like, np.ones_like, np.array, np.asarray)
+_TOP = "top"  # not yet known (the optimistic start of the fixed point)
 
 
 def _defs(body):
@@ -42,8 +57,8 @@ def _defs(body):
     for s, _ in statements(body):
         if isinstance(s, gast.Assign):
             for t in s.targets:
-                for n in gast.walk(t):
-                    if isinstance(n, gast.Name):
+                for n in gast.walk(t):  # x[i] = v and x.a = v bind no name
+                    if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                         out.append((n.id, s.value if t is n else None))
         elif isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name):
             out.append((s.target.id, None))
@@ -52,19 +67,27 @@ def _defs(body):
                 if isinstance(n, gast.Name):
                     out.append((n.id, ("for", s.iter)))
         elif isinstance(s, (gast.With, gast.Try)):
-            for n in gast.walk(s):
+            for n in nodes(s):
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                     out.append((n.id, None))
     return out
 
 
-def surely_ints(body, params, arg_kinds, resolver) -> frozenset:
-    defs = _defs(body)
+def _by_name(body):
     by_name = {}
-    for name, v in defs:
+    for name, v in _defs(body):
         by_name.setdefault(name, []).append(v)
+    return by_name
+
+
+def surely_ints(body, params, arg_kinds, resolver, arrays=(), by_name=None) -> frozenset:
+    """``arrays``: names surely holding NumPy arrays (``t = x.shape``; ``t[0]`` is an int)."""
+    by_name = _by_name(body) if by_name is None else by_name
     ranges = {n for n, vs in by_name.items() if len(vs) == 1 and isinstance(vs[0], gast.Call)
               and resolver.callable(vs[0].func) is range}
+    shapes = {n for n, vs in by_name.items() if len(vs) == 1 and isinstance(
+        vs[0], gast.Attribute) and vs[0].attr == "shape" and isinstance(vs[0].value, gast.Name)
+        and vs[0].value.id in arrays}
     ints = {p for p in params if arg_kinds.get(p) is int and p not in by_name}
 
     def is_int(v, known):
@@ -72,6 +95,12 @@ def surely_ints(body, params, arg_kinds, resolver) -> frozenset:
             return type(v.value) is int
         if isinstance(v, gast.Name):
             return v.id in known
+        if isinstance(v, gast.Subscript):  # x.shape[k]
+            return isinstance(v.value, gast.Name) and v.value.id in shapes and isinstance(
+                v.slice, gast.Constant) and type(v.slice.value) is int
+        if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
+                getattr(v.func, "id", None) == "len":
+            return resolver.callable(v.func) is len
         if isinstance(v, tuple):  # a for loop's target
             it = v[1]
             return isinstance(it, gast.Name) and it.id in ranges
@@ -96,18 +125,154 @@ def _int_atom(e, ints):
         isinstance(e, gast.Name) and e.id in ints)
 
 
+_F8 = np.dtype(np.float64)
+_F8_UFUNCS = (np.exp, np.log, np.sin, np.cos, np.tanh, np.sqrt, np.abs, np.square,
+              np.log1p, np.expm1, np.negative)  # float64 in, float64 out, same shape
+_F8_REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min)  # float64 in, one float64 out
+_F8_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
+_CALL_NAMES = frozenset(["copy"] + [f.__name__ for f in (
+    *_KEEPS, *_F8_UFUNCS, *_F8_REDUCTIONS)] + ["abs", "max", "min", "amax", "amin"])
+
+
+def _rule(v, resolver, ints):
+    """``(names read, combine)`` when ``v``'s ndim and dtype follow from those of the names
+    (``combine`` maps their specs to v's, None: unknown), else None."""
+    if isinstance(v, gast.Name):
+        return [v.id], lambda a: a[0]
+    if isinstance(v, gast.Call) and not v.keywords and len(v.args) == 1 and \
+            isinstance(v.args[0], gast.Name):
+        f = v.func
+        if getattr(f, "attr", getattr(f, "id", None)) not in _CALL_NAMES:
+            return None  # (a cheap test before resolving the callee)
+        from ...rules.helpers import copy as h_copy
+
+        fn = resolver.callable(v.func)
+        if fn is h_copy or any(fn is k for k in _KEEPS):
+            return [v.args[0].id], lambda a: a[0]
+        if any(fn is k for k in _F8_UFUNCS):
+            return [v.args[0].id], lambda a: a[0] if a[0][1] == _F8 else None
+        if any(fn is k for k in _F8_REDUCTIONS):
+            return [v.args[0].id], lambda a: (0, _F8) if a[0][1] == _F8 else None
+        return None
+    if isinstance(v, gast.UnaryOp) and isinstance(v.op, gast.USub) and \
+            isinstance(v.operand, gast.Name):
+        return [v.operand.id], lambda a: a[0] if a[0][1] == _F8 else None
+    if isinstance(v, gast.BinOp) and isinstance(v.op, _F8_OPS):
+        names = []
+        for o in (v.left, v.right):  # int and float constants and ints are weak operands
+            if isinstance(o, gast.Constant) and type(o.value) in (int, float):
+                continue
+            if isinstance(o, gast.Name) and o.id in ints:
+                continue
+            if not isinstance(o, gast.Name):
+                return None
+            names.append(o.id)
+        if not names:
+            return None
+        return names, lambda a: (max(x[0] for x in a), _F8) if all(
+            x[1] == _F8 for x in a) else None
+    if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name):
+        sl = v.slice
+        parts = list(sl.elts) if isinstance(sl, gast.Tuple) else [sl]
+        if all(_int_atom(q, ints) for q in parts):  # rows and elements
+            k = len(parts)
+            return [v.value.id], lambda a: (a[0][0] - k, a[0][1]) if a[0][0] >= k else None
+    return None
+
+
+def _untracked(body):
+    """Names whose attributes are written or that call ``resize`` (shape may change)."""
+    out = set()
+
+    def look(e):
+        for n in nodes(e):
+            if isinstance(n, gast.Attribute) and isinstance(n.value, gast.Name) and (
+                    isinstance(n.ctx, gast.Store) or n.attr == "resize"):
+                out.add(n.value.id)
+
+    for st, _ in statements(body):  # (normalized: calls and stores are statement-level)
+        if isinstance(st, (gast.Assign, gast.AugAssign, gast.Expr)):
+            for t in (st.targets if isinstance(st, gast.Assign) else
+                      [st.target] if isinstance(st, gast.AugAssign) else []):
+                if not isinstance(t, gast.Name):
+                    look(t)
+            v = st.value
+            if isinstance(v, gast.Call) and isinstance(v.func, gast.Attribute) and \
+                    v.func.attr == "resize" and isinstance(v.func.value, gast.Name):
+                out.add(v.func.value.id)
+        elif isinstance(st, (gast.With, gast.Try, gast.For)):
+            look([x for f in ("items", "handlers", "target") for x in (
+                getattr(st, f, None) if isinstance(getattr(st, f, None), list)
+                else [getattr(st, f, None)]) if x is not None])
+    return out
+
+
+def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None,
+                by_name=None):
+    """name -> (ndim, np.dtype) for every name surely holding an array of that spec (ndim
+    0: a float64 number, for float parameters and what float64 arithmetic makes of them)."""
+    by_name = _by_name(body) if by_name is None else by_name
+    given = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items() if p in params}
+    for p, t in (arg_kinds or {}).items():
+        if p in params and t in (float, np.float64):
+            given[p] = (0, _F8)
+    rules = {}
+    for name, vs in by_name.items():
+        rs = [_rule(v, resolver, ints) if v is not None and not isinstance(v, tuple) else None
+              for v in vs]
+        if any(r is None for r in rs) or (name in params and name not in given):
+            continue
+        rules[name] = rs
+    skip = _untracked(body)
+    spec = {n: _TOP for n in rules}
+    spec.update({p: g for p, g in given.items() if p not in by_name})
+
+    def meet(a, b):
+        if a is _TOP:
+            return b
+        if b is _TOP or a == b:
+            return a
+        return None
+
+    def apply(rule):
+        names, combine = rule
+        a = [spec.get(n) for n in names]
+        if any(x is None for x in a):
+            return None
+        if any(x is _TOP for x in a):
+            return _TOP
+        return combine(a)
+
+    for _ in range(50):
+        new = dict(spec)
+        for name, rs in rules.items():
+            c = given.get(name, _TOP)
+            for r in rs:
+                c = meet(c, apply(r))
+            new[name] = c
+        if new == spec:
+            break
+        spec = new
+    return {n: v for n, v in spec.items() if v is not None and v is not _TOP and n not in skip}
+
+
 @dataclass(frozen=True)
 class Elements:
-    arrays: dict  # parameter never rebound -> (ndim, np.dtype)
+    arrays: dict  # name surely holding an array -> (ndim, np.dtype)
     ints: frozenset
+    fixed: frozenset = frozenset()  # the parameters in ``arrays`` never rebound
 
     @staticmethod
     def of(body, params, arrays, arg_kinds, resolver):
-        ints = surely_ints(body, params, arg_kinds, resolver)
-        bound = {n for n, _ in _defs(body)}
-        specs = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items()
-                 if p in params and p not in bound}
-        return Elements(specs, ints)
+        by_name = _by_name(body)
+        ints = surely_ints(body, params, arg_kinds, resolver, (), by_name)
+        specs = array_specs(body, params, arrays, resolver, ints, arg_kinds, by_name)
+        if any(len(vs) == 1 and isinstance(vs[0], gast.Attribute) and vs[0].attr == "shape"
+               for vs in by_name.values()):  # x.shape[k] of a tracked array is an int
+            ints = surely_ints(body, params, arg_kinds, resolver, specs, by_name)
+        bound = set(by_name)
+        fixed = frozenset(p for p in specs if p in params and p not in bound)
+        return Elements(specs, ints, fixed)
 
     def _parts(self, sub):
         if not (isinstance(sub, gast.Subscript) and isinstance(sub.value, gast.Name)):

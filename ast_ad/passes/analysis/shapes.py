@@ -27,6 +27,9 @@ def shape_classes(body, params, scalar_params, resolver, elements=None,
     """name -> Shape; names in one class have equal shapes (Shape.UNKNOWN: unknown).
     ``elements`` (``analysis.elements.Elements``): one element of an array is a scalar;
     ``floats``: names surely holding a float (``kinds.surely_floats``) are scalars."""
+    if elements is not None:  # float64 numbers made by float64 arithmetic
+        floats = floats | {n for n, (nd, _) in elements.arrays.items()
+                           if nd == 0 and n not in params}
     cls = {p: (Shape.SCALAR if p in scalar_params or p in floats else Shape.param(p))
            for p in params}
     defs = [(s.targets[0].id, s.value) for s, _ in statements(body)

@@ -265,6 +265,9 @@ class ForwardMode:
                 no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
             check_arity(self.unit, s, fn, rule, args, keywords, func_node)
             e = self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords)
+            if R.is_user_rule(rule):  # a user's rule: its result is checked
+                e = N.call(self.ref(R.check_tangent),
+                           [e, N.clone(ans), N.const(R.rule_label(rule, fn, k))])
             # broadcast_like(t, ans) is t when the argument and the result share a shape
             # (kept where + / * may join lists: it refuses a list tangent of a list result)
             out.append(e if may_join(self.facts, fn, args) else drop_shape_helper(

@@ -85,6 +85,7 @@ class _Algebra(gast.NodeTransformer):
         self.immutable = opts.immutable
         self.floats = set(opts.floats) | (set(opts.names) if opts.immutable else set())
         self.helpers = set(opts.shape_args or ())  # keys of the shape helpers' references
+        self.ieee = opts.extra.get("ieee", {})  # keys of fpow/fdiv's references
 
     def visit_Call(self, node):
         """``unbroadcast(g, v)`` is ``g`` itself when no value is an array (its shapes
@@ -96,6 +97,15 @@ class _Algebra(gast.NodeTransformer):
                 N.key(f) in self.helpers and len(node.args) == 2 and not node.keywords:
             self.changed = True
             return node.args[0]
+        op = self.ieee.get(N.key(f)) if len(node.args) == 2 and not node.keywords else None
+        c = _num(node.args[1]) if op else None
+        # fpow(a, k) -> a ** k for an int k >= 0 (fpow comes from the rules of a ** (k + 1),
+        # whose forward value is kept and raised first where a ** k would overflow);
+        # fdiv(a, c) -> a / c for a nonzero number c (no ZeroDivisionError possible)
+        if (op == "pow" and type(c) is int and c >= 0) or (op == "div" and c):
+            self.changed = True
+            return gast.BinOp(left=node.args[0], op=gast.Pow() if op == "pow" else gast.Div(),
+                              right=node.args[1])
         return node
 
     def float_(self, e):

@@ -20,11 +20,26 @@ def fold_ones(stmts, opts):
     folder.in_place = opts.in_place
     if opts.immutable:  # Python floats only: fold just where `e` is surely a float too
         folder.floats = set(opts.floats) | set(opts.names)
-    else:  # `+=` on arrays: never fold into an adjoint updated in place
-        folder.updated = {n.target.id for x in stmts for n in nodes(x)
-                          if isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name)}
+    else:  # `+=` on arrays, `bx[i] += g`, `bx[i] = 0.0`: never fold into an adjoint
+        # updated in place
+        folder.updated = {t for x in stmts for n in nodes(x) for t in _updated(n)}
     out = [folder.visit(x) for x in stmts]
     return out if folder.changed else None
+
+
+def _updated(n):
+    """The names ``n`` updates in place: ``b += v``, ``b[i] += v``, ``b[i] = v``."""
+    if isinstance(n, gast.AugAssign):
+        t = n.target
+    elif isinstance(n, gast.Assign) and len(n.targets) == 1:
+        t = n.targets[0]
+        if not isinstance(t, gast.Subscript):
+            return ()
+    else:
+        return ()
+    while isinstance(t, gast.Subscript):
+        t = t.value
+    return (t.id,) if isinstance(t, gast.Name) else ()
 
 
 class _FoldOnes(gast.NodeTransformer):

@@ -63,6 +63,13 @@ def _uses(s, t):
     return n
 
 
+def _stores_into(s, t):
+    """``t[i] = v`` or ``t[i] += v``: ``t`` is written in place, not read as a value."""
+    targets = s.targets if isinstance(s, gast.Assign) else [s.target]
+    return any(isinstance(n, gast.Name) and n.id == t for x in targets
+               if not isinstance(x, gast.Name) for n in nodes(x))
+
+
 def _target(s):
     if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
             isinstance(s.targets[0], gast.Name):
@@ -154,7 +161,7 @@ def _try(block, i, t, opts, loads, stores, ctx):
         n = _uses(s, t)
         if n:
             if n != 1 or getattr(s, "lineno", None) != line or \
-                    not isinstance(s, (gast.Assign, gast.AugAssign)):
+                    not isinstance(s, (gast.Assign, gast.AugAssign)) or _stores_into(s, t):
                 return None
             kill = _target(s) == t
             if isinstance(s, gast.AugAssign) and not opts.immutable:

@@ -44,7 +44,8 @@ from ...ir.walk import nodes
 from ...rules import helpers as H
 from ..analysis.activity import operands, written_base
 from . import calls as C
-from . import control
+from . import control, tries
+from . import elements as E
 from .control import RESTORE
 from .rules import rule_call
 
@@ -85,10 +86,12 @@ class Reverse:
 
 
     # -- accumulation ----------------------------------------------------------------
-    def accumulate(self, var, expr, state, out, loc, maybe_none=False, from_zero=False):
+    def accumulate(self, var, expr, state, out, loc, maybe_none=False, from_zero=False,
+                   owned=False):
         """First write: ``bv = c``; later: ``bv = bv + c``, and ``bv += c`` once ``bv`` holds
         a buffer this code allocated (never a view of user data or another adjoint).
-        ``from_zero``: ``c`` may be (derived from) the 0.0 filler."""
+        ``from_zero``: ``c`` may be (derived from) the 0.0 filler; ``owned``: ``c`` is a
+        buffer this code owns that nothing else reads (a first write takes it over)."""
         bv = self.b(var)
         from_zero = from_zero or maybe_none
         num = self.facts.kind(var) is Kind.NUM
@@ -114,7 +117,8 @@ class Reverse:
         else:
             value = expr
             state.live.add(var)
-            if num and not maybe_none and isinstance(expr, (gast.BinOp, gast.UnaryOp)):
+            if num and not maybe_none and (owned or isinstance(expr, (gast.BinOp,
+                                                                       gast.UnaryOp))):
                 # arithmetic makes a new array (or an immutable number): ours to update
                 node = N.assign(bv, value, loc=loc)
                 anno.set_(node, anno.ACCUMULATES)
@@ -175,7 +179,7 @@ class Reverse:
         if isinstance(s, gast.With):
             return control.with_(self, s, state)
         if isinstance(s, gast.Try):
-            return control.try_(self, s, state)
+            return tries.try_(self, s, state)
         if isinstance(s, (gast.Return, gast.Assert, gast.Raise, gast.Pass, gast.Break,
                           gast.FunctionDef)):
             return []
@@ -233,6 +237,8 @@ class Reverse:
             out.append(N.assign(gt, g, loc=s))
             g = N.name(gt)
             ans = N.name(_SENTINEL)
+        # x = y: y's adjoint takes over x's buffer (x's adjoint is dead from here)
+        g_owned = x in state.owned and not self_ref and isinstance(value, gast.Name)
         state.live.discard(x)
         state.owned.discard(x)
         # a 0.0 filler meets only shape-sensitive rules (dot, concatenate...) in calls
@@ -250,7 +256,8 @@ class Reverse:
         else:
             # elementwise rules carry a 0.0 filler through as a scalar: what they feed may
             # be the filler too
-            contrib = self.contributions(s, x, value, g, ans, state, from_zero=was_zero)
+            contrib = self.contributions(s, x, value, g, ans, state, from_zero=was_zero,
+                                         g_owned=g_owned)
         # x = h(x) with a user function: its backward reads the record, not x, and the
         # record sits above old x on the stack, so x is restored last
         late = self_ref and anno.has(s, anno.UserCall)
@@ -266,14 +273,16 @@ class Reverse:
             out.append(restore)
         return out
 
-    def contributions(self, s, x, value, g, ans, state, from_zero=False):
+    def contributions(self, s, x, value, g, ans, state, from_zero=False, g_owned=False):
         """Adjoint statements of ``x = value`` given the output adjoint ``g`` (``ans``
-        stands for the value); ``from_zero``: ``g`` may be the 0.0 filler."""
+        stands for the value); ``from_zero``: ``g`` may be the 0.0 filler; ``g_owned``:
+        ``g`` is a buffer this code owns that nothing else will read."""
         out = []
         active = self.facts.active
         if isinstance(value, gast.Name):
             if value.id in active:
-                self.accumulate(value.id, g, state, out, s, from_zero=from_zero)
+                self.accumulate(value.id, g, state, out, s, from_zero=from_zero,
+                                owned=g_owned)
             return out
         if isinstance(value, gast.Constant):
             return out
@@ -295,16 +304,7 @@ class Reverse:
                 idx = N.index_expr(value.slice)
                 was_live = base.id in state.live
                 num = self.facts.kind(base.id) is Kind.NUM
-                if base.id in self.buffers and base.id in state.owned and self.in_place \
-                        and self.facts.elements.basic(value):
-                    # bx is the buffer allocated for x before the sweep: bx[i] += g
-                    st = gast.AugAssign(target=gast.Subscript(
-                        value=N.name(self.b(base.id)), slice=idx, ctx=gast.Store()),
-                        op=gast.Add(), value=g)
-                    anno.set_(st, anno.ACCUMULATES)
-                    out.append(N.copy_loc(st, s))
-                    if not from_zero:
-                        state.zero.discard(base.id)
+                if E.read(self, s, value, g, state, out):  # bx[i] += g into bx's buffer
                     return out
                 # an adjoint buffer this code allocated takes element reads in place
                 into = num and was_live and base.id in state.owned
@@ -390,11 +390,13 @@ class Reverse:
         base = t.value.id
         v = s.value
         out = []
-        if base in self.facts.active and base in state.live:
+        if base in self.facts.active and E.write(self, s, t, state, out):
+            pass  # bv = bx[i]; bx[i] = 0.0 in x's buffer
+        elif base in self.facts.active and base in state.live:
             idx = N.index_expr(t.slice)
             bb = self.b(base)
             if isinstance(v, gast.Name) and v.id in self.facts.active:
-                take = N.call(self.ref(R.take_grad), [N.name(bb), idx])
+                take = N.call(self.ref(R.take_written), [N.name(bb), idx])
                 if self.facts.kind(base) is Kind.NUM:  # h[i] = a broadcasts a into a row
                     take = N.call(self.ref(H.unbroadcast, "unbroadcast"), [take, N.name(v.id)])
                 self.accumulate(v.id, take, state, out, s, maybe_none=True)

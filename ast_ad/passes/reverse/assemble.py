@@ -26,6 +26,7 @@ from ...backends.arrays import is_foreign_array_type  # eng15
 from ...codegen.render import mark_lines
 from ...ir import anno
 from ...ir import nodes as N
+from ...ir.lattice import Shape
 from ...ir.walk import nodes, statements
 from ...rules import helpers as H
 from ...signature import match
@@ -34,7 +35,14 @@ from ..analysis.calls import FULL_REDUCTIONS
 from ..views import check_views
 from .adjoint import Reverse
 from .control import PUSH, RESTORE, State
-from .stack import ForwardSweep, add_counters, finalize_markers, needed_names
+from .stack import (
+    ForwardSweep,
+    add_counters,
+    finalize_markers,
+    insert_recomputed,
+    needed_names,
+    recomputed,
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,11 @@ def reverse(unit, facts, request):
         c.name for c in (anno.get(s, anno.Counter) for s, _ in statements(body)) if c} | {
         u.rec for u in (anno.get(s, anno.UserCall) for s, _ in statements(body)) if u}
     needed = needed_names(rev_code, locals_)
+    recompute = {t: lv for t, lv in recomputed(body, facts.elements.ints).items()
+                 if t in needed}
+    if recompute:  # index arithmetic recomputed in the reversed loop, never pushed
+        rev_code = insert_recomputed(rev_code, recompute)
+        needed = needed_names(rev_code, locals_) - set(recompute)
     push, pop = namer.fresh("_push"), namer.fresh("_pop")
     stack = namer.fresh("_stack")
     shape_only = _shape_only_names(unit, facts, rev_code, needed) if mode == "joint" \
@@ -213,7 +226,80 @@ def _joint_options(unit, facts, rev, names):
         shape_args=shape_args, rep_of=rep_of,
         unreduce=unit.ref(H.unreduce, "unreduce"),
         shape_of=lambda name: facts.shape(primal_of.get(name, name)),
-        extra={"pure": facts.resolver.pure_value})
+        extra={"pure": lambda v: facts.resolver.pure_value(v) and not _may_raise(v, facts),
+               "ieee": {N.key(unit.ref(H.fpow, "fpow")): "pow",
+                        N.key(unit.ref(H.fdiv, "fdiv")): "div"}})
+
+
+_RAISING_OPS = (gast.Div, gast.FloorDiv, gast.Mod, gast.Pow)
+
+
+def _number(e):
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, (gast.USub, gast.UAdd)):
+        e = e.operand
+    return isinstance(e, gast.Constant) and type(e.value) in (int, float, complex)
+
+
+def _int_constant(e):
+    """The value of an int constant expression (``3 - 1``), else None."""
+    import operator
+
+    if isinstance(e, gast.Constant):
+        return e.value if type(e.value) is int else None
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+        v = _int_constant(e.operand)
+        return None if v is None else -v
+    ops = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul}
+    if isinstance(e, gast.BinOp) and type(e.op) in ops:
+        a, b = _int_constant(e.left), _int_constant(e.right)
+        return None if a is None or b is None else ops[type(e.op)](a, b)
+    return None
+
+
+def _may_raise(v, facts):
+    """A forward value kept although nobody reads it: it may raise where the function does
+    (``math.log(x)`` at ``x <= 0``, ``1.0 / x`` at 0 on Python numbers), and a gradient at
+    a point where the function raises must raise as well, never give a number.  Dropped
+    still: ``math`` functions defined on every finite float (``math.sin``), and ``x ** k``
+    for an int ``k >= 0`` (it can only overflow, past 1e154)."""
+    if isinstance(v, gast.Call):
+        obj = facts.resolver.callable(v.func)
+        return facts.resolver.is_math(obj) and not _total_on_finite(obj)
+    if isinstance(v, gast.BinOp) and isinstance(v.op, _RAISING_OPS):
+        k = _int_constant(v.right)
+        if isinstance(v.op, gast.Pow) and k is not None and k >= 0:
+            return False
+        return all(_number(e) or (isinstance(e, gast.Name) and (
+            e.id in facts.pyfloat or facts.shape(e.id) == Shape.SCALAR))
+                   for e in (v.left, v.right))
+    return False
+
+
+_PROBES = (-1e308, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 1e308)
+_TOTAL: dict = {}
+
+
+def _total_on_finite(fn):
+    """True when the math function ``fn`` of one or two arguments raised on none of a few
+    finite floats (0, +-1, +-2, +-1e308...): sin, atan, erf, hypot yes; log, sqrt, exp,
+    acos, pow, fmod no.  Computed once per function."""
+    if fn not in _TOTAL:
+        import itertools
+        import math
+
+        ok = fn in vars(math).values()
+        for n in (1, 2):
+            try:
+                for args in itertools.product(_PROBES, repeat=n):
+                    fn(*args)
+                break
+            except TypeError:
+                continue
+            except (ArithmeticError, ValueError):
+                ok = False
+                break
+        _TOTAL[fn] = ok
+    return _TOTAL[fn]
 
 
 def shape_reps(unit, facts):
@@ -279,7 +365,7 @@ def _grad_expr(unit, facts, request, p, rev, state):
         # a float for a float (float32 arrays met on the way would leave np.float32)
         return gast.IfExp(test=gast.Compare(left=N.call(ref(type, "type"), [bp]),
                                             ops=[gast.Is()], comparators=[ref(float, "float")]),
-                          body=bp, orelse=N.call(ref(float, "float"), [bp]))
+                          body=bp, orelse=N.call(ref(R.as_float), [bp]))
     if t is int or t is bool:
         return N.call(ref(float, "float"), [bp])
     if t is np.ndarray:
@@ -315,7 +401,8 @@ def _element_buffers(unit, facts, body):
         if depth and isinstance(st, gast.Assign) and isinstance(st.value, gast.Subscript):
             base = st.value.value
             if isinstance(base, gast.Name) and base.id in facts.active and \
-                    base.id not in written and facts.elements.basic(st.value):
+                    base.id in facts.elements.fixed and base.id not in written and \
+                    facts.elements.basic(st.value):
                 out.add(base.id)
     return frozenset(out)
 

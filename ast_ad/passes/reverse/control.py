@@ -27,6 +27,7 @@ import gast
 
 from ...ir import anno
 from ...ir import nodes as N
+from . import elements as E
 
 PUSH, RESTORE = "__ast_ad_push__", "__ast_ad_restore__"  # markers, replaced by the stack
 
@@ -84,10 +85,11 @@ def loop_body(rev, body_stmts, state):
         lost = entry.owned - end_owned  # ownership must hold on every iteration
         if not grow and not lost:
             break
+        alloc = E.preallocated(rev, body_stmts, grow)  # buffers for element updates
         for var in sorted(grow):
-            pre.append(zero_fill(rev, var))
+            pre.append(E.allocate(rev, var) if var in alloc else zero_fill(rev, var))
         entry.live |= grow
-        entry.zero |= grow
+        entry.zero |= grow - alloc
         entry.owned |= grow
         entry.owned -= lost
     for var in sorted(entry.live - st.live):
@@ -104,6 +106,7 @@ def counter_restore(s):
 
 def for_(rev, s, state):
     pre, code = loop_body(rev, s.body, state)
+    _refuse_rebound_target(rev, s, code)
     restore = rev.restore(s, s.target.id)
     counter = anno.get(s, anno.Counter)
     if not code:
@@ -118,7 +121,26 @@ def for_(rev, s, state):
     loop = gast.For(target=N.store(s.target.id), iter=it, body=code, orelse=[],
                     type_comment=None)
     N.copy_loc(loop, s)
+    anno.set_(loop, anno.Site(s))  # the primal loop (stack.insert_recomputed)
     return pre + [loop, restore]
+
+def _refuse_rebound_target(rev, s, code):
+    """``for i in ...: i = i * 2`` with an adjoint that reads ``i``: the reversed loop
+    would hand it the range's value, not the rebound one (refused, never wrong)."""
+    t = s.target.id
+    if not any(isinstance(n, gast.Name) and n.id == t and isinstance(n.ctx, gast.Store)
+               for st in s.body for n in gast.walk(st)):
+        return
+    if any(isinstance(n, gast.Name) and n.id == t and isinstance(n.ctx, gast.Load)
+           for st in code for n in gast.walk(st)):
+        from ...errors import UnsupportedConstructError
+
+        filename, line = rev.unit.where(s)
+        raise UnsupportedConstructError(
+            f"the loop variable `{t}` is assigned inside its own loop and the gradient "
+            f"reads it; assign the new value to another name (e.g. `{t}2 = ...`)",
+            filename=filename, lineno=line)
+
 
 def while_(rev, s, state):
     pre, code = loop_body(rev, s.body, state)
@@ -170,15 +192,3 @@ def _filters(rev, body):
             out.append(N.clone(st))
     return out
 
-
-def try_stored(s):
-    from .tries import try_stored as stored
-
-    return stored(s)
-
-
-def try_(rev, s, state):
-    """See tries.py: the adjoint replays the lines of the ``try`` block that completed."""
-    from .tries import try_ as adjoint
-
-    return adjoint(rev, s, state)

@@ -133,8 +133,8 @@ def _numpy_function(fn):
 def positional_actives(unit, s, rs, args, keywords, active, func_node, facts):
     """Differentiated values passed by keyword (``np.clip(x, a_min=lo)``) move to their
     rule's positional parameter, so they get a derivative.  A number passed by keyword to
-    a parameter without a derivative slot is refused (never dropped); a non-number (a
-    string, a shape) stays a keyword."""
+    a parameter without a derivative slot is refused (never dropped), as is a tuple or
+    list holding one (``args=(k,)``); other keywords (a string, a shape) stay keywords."""
     moved = [k for k in keywords if isinstance(k.value, gast.Name) and k.value.id in active]
     if not moved:
         return args, keywords
@@ -156,11 +156,13 @@ def positional_actives(unit, s, rs, args, keywords, active, func_node, facts):
         if at is not None and at == len(args) and at < len(rs.rules):
             args.append(k.value)
             continue
-        if facts.kind(k.value.id) is Kind.NUM:
-            filename, line = unit.where(s)
+        if facts.kind(k.value.id) is Kind.NUM or k.value.id in facts.sequences:
+            filename, line = unit.where(s)  # (a tuple holding one too: never dropped)
             label = gast.unparse(func_node).strip() if func_node is not None else "a call"
+            what = f"the differentiated value `{k.value.id}`" if \
+                k.value.id not in unit.namer.generated else "a differentiated value"
             raise UnsupportedConstructError(
-                f"the differentiated value `{k.value.id}` is passed to `{label}` as the "
+                f"{what} is passed to `{label}` as the "
                 f"keyword `{k.arg}`, which has no derivative rule here; pass the arguments "
                 "positionally or register a rule", filename=filename, lineno=line)
         keep.append(k)
@@ -217,6 +219,9 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
         expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
                                   keep_shape=joins)
+        if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
+            expr = N.call(rev.ref(R.check_cotangent),
+                          [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
         parts = rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn)
         if parts:
             # NumPy read a list/tuple as an array: give the gradient the list's shape

@@ -31,6 +31,7 @@ from ...ir import nodes as N
 from ...ir.walk import blocks_of, is_loop, rebuild, statements
 from ..analysis.activity import assigned_name
 from .control import PUSH, RESTORE
+from .tries import try_stored
 
 
 def add_counters(body, namer):
@@ -139,8 +140,6 @@ class ForwardSweep:
                 return [self.push_stmt(save, s), s]
             return [s]
         if isinstance(s, gast.Try):  # what its except clauses may bind is pushed before it
-            from .control import try_stored
-
             pre = []
             for v in try_stored(s):
                 if v in self.needed:
@@ -202,6 +201,84 @@ def finalize_markers(rev_code, plan: StackPlan, pop_name, ref):
         if r is not None:
             out.append(r)
     return _drop_empty(out)
+
+
+_CHEAP = (gast.Add, gast.Sub, gast.Mult)
+
+
+def recomputed(body, ints):
+    """Index arithmetic recomputed in the reversed loop instead of pushed: ``t = a op b``
+    (``op`` one of ``+ - *``, ``a``/``b`` int constants or surely-int names) directly in
+    the body of a ``for`` loop, the only binding of ``t``, every read of ``t`` later in that
+    same body, and no name of ``a op b`` bound in the body (but the loop's own target).
+    Two ints added cost less than a push and a pop. Returns ``{t: (loop, value)}``."""
+    bound, loads = {}, {}
+    for st, _ in statements(body):
+        for n in gast.walk(st) if not blocks_of(st) else _header(st):
+            if isinstance(n, gast.Name):
+                if isinstance(n.ctx, gast.Store):
+                    bound[n.id] = bound.get(n.id, 0) + 1
+                else:
+                    loads.setdefault(n.id, []).append(n)
+    out = {}
+    for loop, _ in statements(body):
+        if not isinstance(loop, gast.For) or not isinstance(loop.target, gast.Name):
+            continue
+        inner = {n.id for st, _ in statements(loop.body) for n in gast.walk(st)
+                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
+        for k, st in enumerate(loop.body):
+            t = assigned_name(st)
+            v = st.value if t is not None else None
+            if not (isinstance(v, gast.BinOp) and isinstance(v.op, _CHEAP)) or \
+                    bound.get(t) != 1 or t not in ints:
+                continue
+            ops = [v.left, v.right]
+            if not all((isinstance(o, gast.Constant) and type(o.value) is int) or (
+                    isinstance(o, gast.Name) and o.id in ints and o.id not in inner)
+                    for o in ops):  # (the loop's target included: not rebound in it)
+                continue
+            later = {id(n) for st2 in loop.body[k + 1:] for n in gast.walk(st2)}
+            if all(id(n) in later for n in loads.get(t, [])):
+                out[t] = (loop, v)
+    return out
+
+
+def _header(st):
+    """The nodes of a compound statement outside its blocks (a loop's target and iter)."""
+    parts = [getattr(st, f) for f in ("target", "iter", "test", "items") if hasattr(st, f)]
+    for p in parts:
+        for q in (p if isinstance(p, list) else [p]):
+            yield from gast.walk(q)
+
+
+def insert_recomputed(rev_code, recompute):
+    """Put ``t = a op b`` at the top of the reversed loop of each recomputed ``t``."""
+    by_loop = {}
+    for t, (loop, v) in recompute.items():
+        by_loop.setdefault(id(loop), []).append((t, v))
+    order = {}
+
+    def visit(stmts):
+        for st in stmts:
+            site = anno.get(st, anno.Site) if isinstance(st, gast.For) else None
+            if site is not None and id(site.stmt) in by_loop:
+                pos = {id(b): k for k, b in enumerate(site.stmt.body)}
+                for t, v in by_loop[id(site.stmt)]:
+                    order[t] = pos.get(id(_def_of(site.stmt, t)), 0)
+                st.body = [N.assign(t, N.clone(v), loc=st) for t, v in sorted(
+                    by_loop[id(site.stmt)], key=lambda tv: order[tv[0]])] + st.body
+            for _, block in blocks_of(st):
+                visit(block)
+
+    visit(rev_code)
+    return rev_code
+
+
+def _def_of(loop, t):
+    for st in loop.body:
+        if assigned_name(st) == t:
+            return st
+    return None
 
 
 def _drop_empty(stmts):

@@ -45,7 +45,7 @@ from .broadcasting import (
     unbroadcast_each,
     unreduce,
 )
-from .elementwise import float_sign, xlogy
+from .elementwise import fdiv, float_sign, fpow, xlogy
 from .indexing import as_sequence, check_unpack, unindex
 from .linalg import (
     dot_adjoint_a,
@@ -96,6 +96,7 @@ from .shapes import (
     copy,
     hstack_axis,
     invert_axes,
+    is_given,
     method_reshape,
     method_transpose,
     split_like,
@@ -153,5 +154,5 @@ __all__ = [
     "matmul_adjoint_a", "matmul_adjoint_b", "max_weights", "method_reshape",
     "method_transpose", "norm_dir", "norm_is_smooth", "norm_p", "prod_except", "split_like",
     "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",
-    "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy",
+    "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy", "fdiv", "fpow", "is_given",
 ]

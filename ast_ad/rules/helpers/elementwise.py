@@ -1,4 +1,15 @@
-"""Helpers of elementwise rules: ``xlogy`` (exact zeros) and ``float_sign`` (math's sign)."""
+"""Helpers of elementwise rules: ``xlogy`` (exact zeros), ``float_sign`` (math's sign), and
+``fdiv``/``fpow``: ``/`` and ``**`` with NumPy's semantics for Python numbers too.
+
+Derivative arithmetic follows IEEE/NumPy everywhere: where a derivative is infinite or
+undefined at a point the function itself is defined at (``sqrt`` at 0, ``asin`` at 1,
+``x ** 0.5`` at 0, ``hypot`` at the origin), the gradient is ``inf`` or ``nan`` (with
+NumPy's ``RuntimeWarning``), as autograd and JAX give, whether the values are Python
+floats or NumPy scalars/arrays. Python's ``/`` and ``**`` raise on Python floats instead
+(``ZeroDivisionError``, ``OverflowError``), so declared rules divide with ``fdiv`` and raise
+to powers with ``fpow`` where an operand can be a Python number
+(:mod:`ast_ad.rules.declare`).
+"""
 
 from __future__ import annotations
 
@@ -33,3 +44,28 @@ def float_sign(x):
     if x < 0:
         return -1.0
     return 0.0 if x == 0 else x
+
+
+def _ieee(op, a, b):
+    """``op(a, b)`` computed by NumPy (inf/nan instead of an exception), as a Python number
+    when both operands are Python numbers."""
+    r = op(np.complex128(a) if isinstance(a, complex) else np.float64(a), b)
+    return r.item() if isinstance(a, _PY_SCALARS) and isinstance(b, _PY_SCALARS) else r
+
+
+def fdiv(a, b):
+    """``a / b``, and NumPy's ``inf``/``nan`` where Python numbers would raise
+    ``ZeroDivisionError`` (``fdiv(1.0, 0.0)`` is ``inf``, ``fdiv(0.0, 0.0)`` nan)."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return _ieee(np.divide, a, b)
+
+
+def fpow(a, b):
+    """``a ** b``, and NumPy's value where Python numbers would raise (``fpow(0.0, -0.5)``
+    is ``inf``; an overflow gives ``inf``)."""
+    try:
+        return a ** b
+    except (ZeroDivisionError, OverflowError):
+        return _ieee(np.power, a, b)

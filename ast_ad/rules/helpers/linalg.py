@@ -16,9 +16,9 @@ def matmul_adjoint_a(grad, a, b):
     """The cotangent of ``a`` in ``np.matmul(a, b)`` (1-d operands and batch dims handled)."""
     na, nb = np.ndim(a), np.ndim(b)
     if na == 1 and nb == 1:
-        return grad * b
+        return np.multiply(grad, b)  # np.multiply: an operand may be a list
     if nb == 1:
-        return unbroadcast(np.expand_dims(grad, -1) * b, a)
+        return unbroadcast(np.multiply(np.expand_dims(grad, -1), b), a)
     if na == 1:
         return unbroadcast(np.matmul(b, np.expand_dims(grad, -1))[..., 0], a)
     return unbroadcast(np.matmul(grad, np.swapaxes(b, -1, -2)), a)
@@ -28,9 +28,9 @@ def matmul_adjoint_b(grad, a, b):
     """The cotangent of ``b`` in ``np.matmul(a, b)``."""
     na, nb = np.ndim(a), np.ndim(b)
     if na == 1 and nb == 1:
-        return grad * a
+        return np.multiply(grad, a)
     if na == 1:
-        return unbroadcast(np.expand_dims(a, -1) * np.expand_dims(grad, -2), b)
+        return unbroadcast(np.multiply(np.expand_dims(a, -1), np.expand_dims(grad, -2)), b)
     if nb == 1:
         return unbroadcast(np.matmul(np.expand_dims(grad, -2), a)[..., 0, :], b)
     return unbroadcast(np.matmul(np.swapaxes(a, -1, -2), grad), b)
@@ -44,9 +44,9 @@ def dot_adjoint_a(grad, a, b):
     if na == 2 and nb == 2:
         return np.dot(grad, np.transpose(b))
     if na == 0 or nb == 0:
-        return unbroadcast(grad * b, a)
+        return unbroadcast(np.multiply(grad, b), a)  # np.multiply: b may be a list
     if nb == 1:
-        return grad * b if na == 1 else np.expand_dims(grad, -1) * b
+        return np.multiply(grad if na == 1 else np.expand_dims(grad, -1), b)
     gaxes = list(range(na - 1, np.ndim(grad)))
     baxes = list(range(nb - 2)) + [nb - 1]
     return np.tensordot(grad, b, axes=(gaxes, baxes))
@@ -62,7 +62,7 @@ def dot_adjoint_b(grad, a, b):
     if na == 1 and nb == 2:
         return np.outer(a, grad)
     if na == 0 or nb == 0:
-        return unbroadcast(grad * a, b)
+        return unbroadcast(np.multiply(grad, a), b)
     lead = list(range(na - 1))
     r = np.tensordot(a, grad, axes=(lead, lead))
     return r if nb == 1 else np.moveaxis(r, 0, -2)

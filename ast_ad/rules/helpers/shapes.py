@@ -11,6 +11,12 @@ import numpy as np
 from ._common import _PY_SCALARS, _dtype, _is_zero
 
 
+def is_given(x):
+    """1.0 when the optional argument ``x`` was given (is not None), else 0.0
+    (non-differentiable: a flag)."""
+    return 0.0 if x is None else 1.0
+
+
 def invert_axes(axes, ndim):
     """The permutation undoing ``np.transpose(x, axes)`` (also ``x.transpose(*axes)`` forms)."""
     axes = transpose_axes(axes)

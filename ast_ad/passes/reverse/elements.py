@@ -1,0 +1,117 @@
+"""Adjoints of element reads and writes into adjoint buffers the generated code owns.
+
+For a name the analysis knows to hold a float NumPy array of ndim >= 1
+(``analysis.elements``), whose adjoint ``bu`` is a buffer this code allocated (``owned``,
+never the ``0.0`` filler), element reads and writes update ``bu`` in place:
+
+- ``v = u[idx]`` (a basic index) -> ``bu[idx] += bv``;
+- ``u[i, j] = v`` (one element) -> ``bv = bu[i, j]; bu[i, j] = 0.0``;
+- a loop that reads elements of ``u`` (not rebound in it) when ``bu`` holds nothing yet
+  gets ``bu = zeros_grad(u)`` before its reversed loop, once, instead of the ``0.0``
+  filler, so that every iteration takes the in-place path.
+
+Otherwise the generic helpers (``accum_index``, ``take_grad``/``clear_grad``) run.
+
+Before (``new`` a local copy of a float64 vector ``u``)::
+
+    for i in _r2:
+        _t4 = u[i]
+        new[i] = _t4
+
+After (adjoint sweep)::
+
+    bu = zeros_grad(u)
+    for i in _r2[::-1]:
+        b_t4 = bnew[i]
+        bnew[i] = 0.0
+        bu[i] += b_t4
+"""
+
+from __future__ import annotations
+
+import gast
+
+from ... import runtime as R
+from ...ir import anno
+from ...ir import nodes as N
+from ...ir.lattice import Shape
+from ...ir.walk import statements
+from ...rules import helpers as H
+
+
+def _tracked(facts, name):
+    spec = facts.elements.arrays.get(name)
+    return spec is not None and spec[0] >= 1 and spec[1].kind in "fc"
+
+
+def buffer_ready(rev, name, state) -> bool:
+    """``name``'s adjoint is a live buffer this code owns (element updates go in place)."""
+    if not rev.in_place or name not in state.live or name not in state.owned:
+        return False
+    if name in rev.buffers:
+        return True
+    return _tracked(rev.facts, name) and name not in state.zero
+
+
+def read(rev, s, value, g, state, out) -> bool:
+    """``x = base[idx]`` with ``bbase[idx] += g`` when the buffer is ready (else False)."""
+    base = value.value.id
+    if not (buffer_ready(rev, base, state) and rev.facts.elements.basic(value)):
+        return False
+    st = gast.AugAssign(target=gast.Subscript(value=N.name(rev.b(base)),
+                                              slice=N.index_expr(value.slice),
+                                              ctx=gast.Store()), op=gast.Add(), value=g)
+    anno.set_(st, anno.ACCUMULATES)
+    out.append(N.copy_loc(st, s))
+    return True
+
+
+def write(rev, s, t, state, out) -> bool:
+    """``base[idx] = v`` for one element: ``bv = bbase[idx]; bbase[idx] = 0.0`` (else False)."""
+    base = t.value.id
+    facts = rev.facts
+    if not (buffer_ready(rev, base, state) and facts.elements.scalar(t)
+            and facts.elements.arrays[base][1].kind in "fc"):
+        return False
+    bb = rev.b(base)
+    v = s.value
+    if isinstance(v, gast.Name) and v.id in facts.active:
+        take = gast.Subscript(value=N.name(bb), slice=N.index_expr(t.slice), ctx=gast.Load())
+        if facts.shape(v.id) != Shape.SCALAR:  # a size-1 array written into one element
+            take = N.call(rev.ref(H.unbroadcast, "unbroadcast"), [take, N.name(v.id)])
+        rev.accumulate(v.id, take, state, out, s, maybe_none=True)
+    clear = N.assign(gast.Subscript(value=N.name(bb), slice=N.index_expr(t.slice),
+                                    ctx=gast.Store()), N.const(0.0), loc=s)
+    anno.set_(clear, anno.ACCUMULATES)
+    out.append(clear)
+    return True
+
+
+def preallocated(rev, body_stmts, grow):
+    """Adjoints growing in a loop body that get a buffer before the reversed loop: those of
+    tracked arrays whose elements the body reads and that the body does not rebind."""
+    if not rev.in_place:
+        return set()
+    facts = rev.facts
+    bound, read_ = set(), set()
+    for st, _ in statements(body_stmts):
+        if isinstance(st, gast.Assign):
+            for t in st.targets:
+                if isinstance(t, gast.Name):
+                    bound.add(t.id)
+            v = st.value
+            if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and \
+                    facts.elements.basic(v):
+                read_.add(v.value.id)
+        elif isinstance(st, gast.For):
+            bound.update(n.id for n in gast.walk(st.target) if isinstance(n, gast.Name))
+        elif isinstance(st, (gast.AugAssign, gast.With, gast.Try)):
+            bound.update(n.id for n in gast.walk(st) if isinstance(n, gast.Name)
+                         and isinstance(n.ctx, gast.Store))
+    return {v for v in grow if v in read_ and v not in bound and _tracked(facts, v)}
+
+
+def allocate(rev, var):
+    node = N.assign(rev.b(var), N.call(rev.ref(R.zeros_grad), [N.name(var)]))
+    anno.set_(node, anno.ACCUMULATES)
+    return node
