@@ -15,6 +15,29 @@ def is_call_to(node, name):
         node.func.id == name
 
 
+def _support(fn):
+    """{free variable of the generated function: its object}."""
+    return {n: c.cell_contents for n, c in zip(fn.__code__.co_freevars, fn.__closure__ or ())}
+
+
+def _saved_item(arg):
+    """``_si_x`` when ``arg`` is ``save_item(x, idx)``: a stack per written array."""
+    if is_call_to(arg, "save_item") and len(arg.args) == 2 and \
+            isinstance(arg.args[0], ast.Name):
+        return f"_si_{arg.args[0].id}"
+    return None
+
+
+def _pushed_name(arg):
+    """The variable a push saves: ``v`` or ``shape_token(v)``."""
+    if isinstance(arg, ast.Name):
+        return arg.id
+    if is_call_to(arg, "shape_token") and len(arg.args) == 1 and \
+            isinstance(arg.args[0], ast.Name):
+        return arg.args[0].id
+    return None
+
+
 def parents(tree):
     """{id(node): its parent} over ``tree``."""
     out = {}

@@ -9,44 +9,14 @@ import ast
 import math
 
 from . import numba_analysis as na
+from .numba_analysis import _pushed_name, _saved_item, _support  # noqa: F401 (re-exported)
+from .numba_analysis import is_call_to as _is_call_to
 from .numba_helpers import NumbaBackendError
 
 _IDENTITY = {"shape_token", "as_float_tangent"}
 
 
 # -- the codegen variant ------------------------------------------------------------------
-def _support(fn):
-    """{free variable of the generated function: its object}."""
-    return {n: c.cell_contents for n, c in zip(fn.__code__.co_freevars, fn.__closure__ or ())}
-
-
-def _name_of(obj):
-    return getattr(obj, "__qualname__", None) or type(obj).__name__
-
-
-def _is_call_to(node, name):
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-        node.func.id == name
-
-
-def _saved_item(arg):
-    """``_si_x`` when ``arg`` is ``save_item(x, idx)``: a stack per written array."""
-    if _is_call_to(arg, "save_item") and len(arg.args) == 2 and \
-            isinstance(arg.args[0], ast.Name):
-        return f"_si_{arg.args[0].id}"
-    return None
-
-
-def _pushed_name(arg):
-    """The variable a push saves: ``v`` or ``shape_token(v)``."""
-    if isinstance(arg, ast.Name):
-        return arg.id
-    if _is_call_to(arg, "shape_token") and len(arg.args) == 1 and \
-            isinstance(arg.args[0], ast.Name):
-        return arg.args[0].id
-    return None
-
-
 class _Variant(ast.NodeTransformer):
     """The numba variant of one generated function (see the module docstring)."""
 
