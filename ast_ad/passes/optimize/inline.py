@@ -33,6 +33,7 @@ import gast
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes
+from . import common
 from .algebra import _num, fold_constants
 from .common import counts
 from .dead import _pure
@@ -90,6 +91,7 @@ def _stored(s):
 class _Ctx:
     def __init__(self, opts, pure):
         self.opts, self.pure = opts, pure
+        self.done = None  # the temporary the last substitution removed
 
     def effect_free(self, e):
         if not _pure(e):
@@ -126,11 +128,22 @@ def _candidate(name, opts):
 
 
 def inline_temporaries(stmts, opts):
-    """Substitute a single-use temporary into its use (see the module docstring)."""
+    """Substitute single-use temporaries into their uses (see the module docstring), as
+    many as one walk of the counts allows: a substitution of ``t`` removes one write and
+    one read of ``t`` and moves (never copies) what its expression reads."""
     loads, stores = counts(stmts)
     ctx = _Ctx(opts, opts.extra.get("pure") if opts.extra else None)
-    new = _inline_block(stmts, opts, loads, stores, ctx)
-    return new
+    out = None
+    for _ in range(4 * len(stmts) + 8):
+        new = _inline_block(stmts if out is None else out, opts, loads, stores, ctx)
+        if new is None:
+            break
+        out, t = new, ctx.done
+        loads[t], stores[t] = loads.get(t, 0) - 1, stores.get(t, 0) - 1
+        if common._CHECK:
+            assert ({k: v for k, v in loads.items() if v}, {k: v for k, v in stores.items()
+                                                           if v}) == common._count(out)
+    return out
 
 
 def _inline_block(block, opts, loads, stores, ctx):
@@ -139,6 +152,7 @@ def _inline_block(block, opts, loads, stores, ctx):
         if t is not None and _candidate(t, opts) and ctx.movable(s.value):
             out = _try(block, i, t, opts, loads, stores, ctx)
             if out is not None:
+                ctx.done = t
                 return out
         for field, sub in blocks_of(s):
             new = _inline_block(sub, opts, loads, stores, ctx)
