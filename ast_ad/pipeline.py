@@ -8,8 +8,9 @@
     views      passes/views.py        run-time checks where a view may see a write
     analyze    passes/analysis/       one immutable Facts record (activity, kinds, shapes,
                                       call classification, effects)
-    mutation   passes/mutation.py     in-place NumPy APIs -> subscript writes (then the
-                                      facts are computed again)
+    mutation   passes/mutation.py     in-place NumPy APIs -> subscript writes
+    containers passes/containers.py   joins/repeats of lists -> seq_concat/seq_repeat
+                                      (after either, the facts are computed again)
     reverse    passes/reverse/        adjoint sweep, forward sweep with its stack -> Sweeps
     forward    passes/forward/        tangent code (forward mode, derivatives) -> Sweeps
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
@@ -41,6 +42,7 @@ from .ir.unit import Request, Unit
 from .passes import optimize
 from .passes.analysis import analyze
 from .passes.analysis.calls import Resolver
+from .passes.containers import model_sequences
 from .passes.forward.assemble import forward
 from .passes.mutation import model_mutations
 from .passes.normalize import Normalizer
@@ -77,8 +79,9 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
         # generated code restores every write before reading a view again
         guard_views(tree, unit, Resolver.of(unit, request))              # views
     facts = analyze(unit, request)                                       # analyze
-    if model_mutations(tree, unit, facts):                               # mutation
-        facts = analyze(unit, request)  # in-place APIs became subscript writes
+    mutated = model_mutations(tree, unit, facts)                         # mutation
+    if model_sequences(tree, unit, facts) | mutated:                     # containers
+        facts = analyze(unit, request)  # in-place APIs became subscript writes, joins calls
     if mode in ("forward", "derivative"):
         sweeps = forward(unit, facts, request)                           # forward
     else:

@@ -23,6 +23,7 @@ lifted and is rejected, since its gradient would be lost.
 from __future__ import annotations
 
 import types
+import weakref
 
 import gast
 
@@ -106,7 +107,7 @@ def _compile_nested(parsed, d):
     params = sorted(cells)
     src = f"def __ast_ad_nested__({', '.join(params)}):\n" + "".join(
         "    " + ln + "\n" for ln in text.splitlines()) + f"    return {d.name}\n"
-    filename = f"<ast_ad-nested-{next(_ids)} {d.name} of {parsed.tree.name}>"
+    filename = f"<ast_ad nested-{next(_ids)} {d.name} of {parsed.tree.name}>"
     code = compile(src, filename, "exec")
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
     factory = next(c for c in code.co_consts if isinstance(c, types.CodeType))
@@ -115,6 +116,8 @@ def _compile_nested(parsed, d):
     closure = tuple(cells[v] for v in inner.co_freevars)
     defaults = tuple(x.value for x in d.args.defaults) or None
     f = types.FunctionType(inner, fn.__globals__, d.name, defaults, closure)
+    # its parse is the lifted def itself, placed in the user's file (errors name their line)
+    ORIGINS[inner] = (N.clone(d), parsed.filename, parsed.line_offset, parsed.text)
     kwd = {a.id: x.value for a, x in zip(d.args.kwonlyargs, d.args.kw_defaults) if x is not None}
     if kwd:
         f.__kwdefaults__ = kwd
@@ -122,3 +125,6 @@ def _compile_nested(parsed, d):
 
 
 _ids = __import__("itertools").count(1)
+#: code object of a lifted nested def -> (its lifted FunctionDef, the user's file, the
+#: line offset and text of the enclosing parse): see ``frontend.parse.parse_function``
+ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

@@ -136,6 +136,14 @@ def _fast_block(code):
 
 
 def parse_function(fn) -> ParsedFunction:
+    from ..ir.nodes import clone
+    from .lift import ORIGINS
+
+    code = getattr(fn, "__code__", None)
+    origin = ORIGINS.get(code) if code is not None else None
+    if origin is not None:  # a lifted nested def: its tree, lines in the user's file
+        tree, filename, offset, text = origin
+        return ParsedFunction(fn, clone(tree), filename, offset, text)
     src, filename, first = get_source(fn)
     code = fn.__code__
     text = textwrap.dedent(src)

@@ -108,10 +108,34 @@ class AnfMixin:
         return N.name(t)
 
     def rhs_Tuple(self, e):
-        return gast.Tuple(elts=[self.atom(x) for x in self.no_star(e.elts)], ctx=gast.Load())
+        if any(isinstance(x, gast.Starred) for x in e.elts):
+            return self.starred_literal(e, gast.Tuple, tuple)
+        return gast.Tuple(elts=[self.atom(x) for x in e.elts], ctx=gast.Load())
 
     def rhs_List(self, e):
-        return gast.List(elts=[self.atom(x) for x in self.no_star(e.elts)], ctx=gast.Load())
+        if any(isinstance(x, gast.Starred) for x in e.elts):
+            return self.starred_literal(e, gast.List, list)
+        return gast.List(elts=[self.atom(x) for x in e.elts], ctx=gast.Load())
+
+    def starred_literal(self, e, node, conv):
+        """``[*xs, y, *zs]`` -> ``list(xs) + [y] + list(zs)`` (a tuple likewise): joins of
+        sequences, which the analysis gives their rules (``runtime.sequences``)."""
+        parts, run = [], []
+        for x in e.elts:
+            if isinstance(x, gast.Starred):
+                if run:
+                    parts.append(self.atom(node(elts=run, ctx=gast.Load())))
+                    run = []
+                parts.append(self.atom(N.call(self.static_ref(conv), [self.atom(x.value)])))
+            else:
+                run.append(self.atom(x))
+        if run:
+            parts.append(self.atom(node(elts=run, ctx=gast.Load())))
+        out = parts[0]
+        for p in parts[1:-1]:
+            out = self.atom(gast.BinOp(left=out, op=gast.Add(), right=p))
+        return gast.BinOp(left=out, op=gast.Add(), right=parts[-1]) if len(parts) > 1 \
+            else out
 
     def rhs_Dict(self, e):
         if any(k is None for k in e.keys):
@@ -122,11 +146,32 @@ class AnfMixin:
     def rhs_JoinedStr(self, e):
         return e  # f-strings are non-differentiable values; evaluated as written
 
-    def no_star(self, elts):
-        for x in elts:
-            if isinstance(x, gast.Starred):
-                self.fail(x, "starred unpacking ('*xs') in a literal")
-        return elts
+    def list_edit(self, e, lst, how):
+        """``lst.pop(i)`` -> ``_t = lst[i]; lst = seq_without(lst, i)``; ``lst.insert(i,
+        v)`` -> ``lst = seq_insert(lst, i, v)``; ``lst.extend(b)`` -> ``lst = seq_concat(lst,
+        list(b))``.  The rebinding is marked as an update in place (an alias of the old
+        list is checked by the views pass); the helpers refuse a dict at run time."""
+        from ..ir import anno
+        from ..runtime import sequences as S
+
+        want = {"pop": 1, "insert": 2, "extend": 1}[how]
+        if e.keywords or len(e.args) != want:
+            self.fail(e, f"{how}() with these arguments (lst.pop(i), d.pop(k, default)...)")
+        args = [self.atom(a) for a in e.args]
+        result = N.const(None)
+        if how == "pop":
+            result = self.atom(gast.Subscript(value=N.name(lst), slice=args[0],
+                                              ctx=gast.Load()))
+            new = N.call(self.static_ref(S.seq_without), [N.name(lst), args[0]])
+        elif how == "insert":
+            new = N.call(self.static_ref(S.seq_insert), [N.name(lst)] + args)
+        else:
+            tail = self.atom(N.call(self.static_ref(list), args))
+            new = N.call(self.static_ref(S.seq_concat), [N.name(lst), tail])
+        st = N.assign(lst, new, loc=e)
+        anno.set_(st, anno.AUG_ASSIGN)
+        self.emit(st)
+        return result
 
     def index(self, s):
         if isinstance(s, gast.Slice):
@@ -198,12 +243,9 @@ class AnfMixin:
                     rest = [self.atom(gast.Tuple(elts=rest, ctx=gast.Load()))]
                 return N.call(self.static_ref(meth[0], func), [recv] + rest,
                               self.call_kw(e.keywords))
-            if func.attr == "pop" and (e.args or e.keywords) and \
+            if func.attr in ("pop", "insert", "extend") and (e.args or e.keywords) and \
                     isinstance(func.value, gast.Name) and self.env.is_local(func.value.id):
-                # the adjoint puts a popped value back at the end: lst.pop(i)/d.pop(k)
-                # would be restored in the wrong place
-                self.fail(e, "pop() with an argument (lst.pop(i), d.pop(k); use "
-                             "indexing and del-free rebuilding)")
+                return self.list_edit(e, func.value.id, func.attr)
             if func.attr == "get" and isinstance(func.value, gast.Name) and \
                     self.env.is_local(func.value.id) and 1 <= len(e.args) <= 2 and \
                     not e.keywords:

@@ -188,11 +188,13 @@ def check_views(body, written, unit, facts):
                 f"make a copy first ({name} = ....copy())", filename=filename, lineno=line)
 
 
-def writes_into_params(fdef) -> dict:
+def writes_into_params(fdef, env=None) -> dict:
     """Parameters of the (parsed, not yet normalized) function ``fdef`` that it writes into
-    in place: ``p[i] = v``, ``p.append(v)``, ``p.fill(v)`` (-> "write"), ``p op= v`` (->
-    "aug": in place only for an array), or the same through a name bound to ``p`` or a
-    slice of it."""
+    in place: ``p[i] = v``, ``p.append(v)``, ``p.fill(v)``, a mutating NumPy call
+    (-> "write"), ``p op= v`` (-> "aug": in place only for an array), or the same through
+    a name bound to ``p`` or a slice of it.  ``env`` (the function's ``resolve.Env``)
+    resolves the callee of a NumPy call however it is spelled (``from numpy import
+    copyto``, ``npx = numpy``); without it only ``np.``/``numpy.`` chains are seen."""
     params = {a.id for a in fdef.args.args + fdef.args.kwonlyargs + fdef.args.posonlyargs}
     holders = set(params)
     out = {}
@@ -222,19 +224,16 @@ def writes_into_params(fdef) -> dict:
             if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
                     f.value.id in holders and f.attr in _INPLACE_METHODS:
                 out[of[f.value.id]] = "write"
-        for p in _numpy_writes(s, holders):
+        for p in _numpy_writes(s, holders, env):
             out[of[p]] = "write"
     return out
 
 
-def _numpy_writes(s, holders):
+def _numpy_writes(s, holders, env=None):
     """Holders a NumPy call in statement ``s`` writes into: ``np.copyto(p, v)`` and the
     other mutating functions (their first argument), ``np.add.at(p, ...)``, any
-    ``out=p`` (a helper's ``np`` is taken to be NumPy)."""
-    import numpy as np
-
-    from .analysis.effects import MUTATING_FUNCTIONS
-
+    ``out=p``.  The callee is resolved by ``env`` when given (any spelling), else read
+    from a ``np.``/``numpy.`` chain (the helper's ``np`` taken to be NumPy)."""
     own = [s.value] if isinstance(s, (gast.Expr, gast.Assign, gast.AugAssign, gast.Return)) \
         and s.value is not None else []
     for call in (n for e in own for n in gast.walk(e) if isinstance(n, gast.Call)):
@@ -243,19 +242,40 @@ def _numpy_writes(s, holders):
                 for e in (k.value.elts if isinstance(k.value, gast.Tuple) else [k.value]):
                     if isinstance(e, gast.Name) and e.id in holders:
                         yield e.id
-        f = call.func
-        path = []
+        first = call.args[0] if call.args else None
+        if isinstance(first, gast.Name) and first.id in holders and \
+                _mutating_callee(call.func, env):
+            yield first.id
+
+
+def _mutating_callee(func, env):
+    """Is ``func`` (a call's callee node) a NumPy function writing into its first
+    argument: ``np.copyto``/``put``/``place``/... or a ``ufunc.at``?"""
+    import numpy as np
+
+    from .analysis.effects import MUTATING_FUNCTIONS
+
+    obj = None
+    if env is not None:
+        from ..frontend.resolve import LOCAL, MISSING
+
+        obj = env.lookup(func)
+        if obj is LOCAL or obj is MISSING:
+            obj = None
+    if obj is None:
+        path, f = [], func
         while isinstance(f, gast.Attribute):
             path.append(f.attr)
             f = f.value
-        if not (isinstance(f, gast.Name) and f.id in ("np", "numpy") and path and call.args):
-            continue
-        first = call.args[0]
-        if not (isinstance(first, gast.Name) and first.id in holders):
-            continue
+        if not (isinstance(f, gast.Name) and f.id in ("np", "numpy") and path):
+            return False
         obj = np
         for a in reversed(path):
             obj = getattr(obj, a, None)
-        if obj in MUTATING_FUNCTIONS or (len(path) == 2 and path[0] == "at" and
-                                         isinstance(getattr(np, path[1], None), np.ufunc)):
-            yield first.id
+    try:
+        if obj in MUTATING_FUNCTIONS:
+            return True
+    except TypeError:  # an unhashable object
+        return False
+    return getattr(obj, "__name__", None) == "at" and \
+        isinstance(getattr(obj, "__self__", None), np.ufunc)

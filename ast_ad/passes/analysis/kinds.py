@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import types
+
 import gast
 import numpy as np
 
@@ -25,7 +27,13 @@ from ...rules import helpers as H
 _NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool)
 _CONTAINER_CAPABLE = {list, tuple, dict, R.as_sequence, R.part, R.add_grads, R.accum_index,
                       R.take_grad, R.clear_grad, R.push_grad, R.pop_grad, R.zeros_grad,
-                      R.array_parts, R.save_item, R.tangent_setitem, R.tangent_restore}
+                      R.array_parts, R.save_item, R.tangent_setitem, R.tangent_restore,
+                      R.seq_concat, R.seq_repeat, R.seq_without, R.seq_insert, R.seq_take,
+                      R.seq_place, R.seq_fold, R.seq_tile, R.seq_drop, R.seq_put,
+                      R.seq_onehot}
+#: sequence helpers whose result is a list/tuple (the edits: when their first argument is)
+_JOINS = {R.seq_concat, R.seq_repeat}
+_EDITS = {R.seq_without, R.seq_insert}
 #: functions with rules whose result is a tuple (their tangents add entry by entry, as
 #: add_grads does, not with + which would concatenate them)
 _TUPLE_RESULTS = {np.linalg.slogdet, np.linalg.eig, np.linalg.eigh, np.linalg.svd,
@@ -144,10 +152,12 @@ def sequence_names(body, params, arg_kinds, resolver, active=frozenset()) -> fro
     for _ in range(10):
         new = set(seq)
         for name, v in defs:
-            if isinstance(v, (gast.List, gast.Tuple)) or (
-                    isinstance(v, gast.Call) and resolver.callable(v.func) in (list, tuple)) or (
-                    isinstance(v, gast.BinOp) and isinstance(v.op, (gast.Add, gast.Mult)) and
-                    joined(v)):
+            call = resolver.callable(v.func) if isinstance(v, gast.Call) else None
+            call = call if isinstance(call, (type, types.FunctionType)) else None
+            if isinstance(v, (gast.List, gast.Tuple)) or call in (list, tuple) or \
+                    call in _JOINS or (call in _EDITS and getattr(v.args[0], "id", None) in seq) \
+                    or (isinstance(v, gast.BinOp) and isinstance(v.op, (gast.Add, gast.Mult)) and
+                        joined(v)):
                 new.add(name)
         if new == seq:
             break

@@ -41,8 +41,8 @@ def is_library(fn) -> bool:
         return True
     if mod in USER_PACKAGES or mod == "ast_ad":
         return False
-    if code.co_filename.startswith("<ast_ad-"):
-        return False  # generated code (higher order)
+    if code.co_filename.startswith(("<ast_ad-", "<ast_ad nested-")):
+        return False  # generated code (higher order), lifted nested defs
     path = os.path.abspath(code.co_filename)
     return path.startswith(_LIBRARY_ROOTS)
 

@@ -208,11 +208,11 @@ class ForwardMode:
             fn = UNOPS.get(type(value.op))
             return [] if fn is None else self.rule_terms(s, fn, [value.operand], [], ans, live)
         if isinstance(value, gast.Subscript):
-            refuse_differentiated_index(self.unit, s, value, live, self.facts)
+            checks = refuse_differentiated_index(self.unit, s, value, live, self.facts)
             if isinstance(value.value, gast.Name) and value.value.id in live:
                 return [N.call(self.ref(R.take_grad), [N.name(self.d(value.value.id)),
-                                                       N.index_expr(value.slice)])]
-            return []
+                                                       N.index_expr(value.slice)])] + checks
+            return checks  # (each 0.0 when the index holds no float)
         if isinstance(value, (gast.Tuple, gast.List)):
             elts = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
                     else N.const(0.0) for e in value.elts]

@@ -299,7 +299,9 @@ class Reverse:
                                   from_zero=from_zero)
         if isinstance(value, gast.Subscript):
             base = value.value
-            C.refuse_differentiated_index(self.unit, s, value, active, self.facts)
+            for check in C.refuse_differentiated_index(self.unit, s, value, active,
+                                                       self.facts):
+                out.append(N.expr_stmt(check, loc=s))
             if isinstance(base, gast.Name) and base.id in active:
                 idx = N.index_expr(value.slice)
                 was_live = base.id in state.live

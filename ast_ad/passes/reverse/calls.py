@@ -25,6 +25,7 @@ import gast
 from ... import runtime as R
 from ...errors import AstAdError, UnsupportedConstructError, refuse_at
 from ...frontend.parse import parse_function
+from ...frontend.resolve import Env
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
@@ -88,7 +89,10 @@ def _writes_into_arguments(rev, s, value, fn):
         fdef = parse_function(target).tree
     except AstAdError:
         return ()
-    written = writes_into_params(fdef)
+    a = fdef.args
+    local = {v.id for v in a.args + a.kwonlyargs + a.posonlyargs + [a.vararg, a.kwarg]
+             if v is not None} | N.stored_names(fdef.body)
+    written = writes_into_params(fdef, Env.of_function(target, local))
     if not written:
         return ()
     params = param_names(target)
@@ -295,18 +299,24 @@ def refuse_container_arithmetic(unit, facts, s, value, active):
 
 
 def refuse_differentiated_index(unit, s, value, active, facts):
-    """``obj[x]`` with a differentiated value in the index (``np.r_[x, y]``, a dict keyed by
-    floats): the derivative would be lost, so it is refused."""
+    """``obj[x]`` with a differentiated number in the index (``np.r_[x, y]``, a dict keyed
+    by floats): the derivative would be lost, so it is refused.  Returns the run-time
+    checks (``check_index_value`` calls) for differentiated names of unknown kind there
+    (an int position, a dict key, or a float: only run time can tell)."""
     if getattr(getattr(unit.fn, "__code__", None), "co_filename", "").startswith("<ast_ad-"):
-        return  # generated code indexes with ints only (trip counters, restored indices)
-    names = [n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)
-             and isinstance(n.ctx, gast.Load) and n.id in active
-             and facts.kind(n.id) is Kind.NUM]  # (dict keys are no numbers to differentiate)
+        return []  # generated code indexes with ints only (trip counters, restored indices)
+    found = [n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)
+             and isinstance(n.ctx, gast.Load) and n.id in active]
+    names = [n for n in found if facts.kind(n) is Kind.NUM]
     if names:
         refuse_at(unit.where, s, (
             f"the differentiated value `{names[0]}` is used inside an index (`[...]`); "
             "its derivative would be lost: build arrays with np.concatenate/np.stack "
             "(not np.r_/np.c_) and index with integers"))
+    filename, line = unit.where(s)
+    return [N.call(unit.ref(R.check_index_value), [N.name(n), N.const(n), N.const(filename),
+                                                   N.const(line)])
+            for n in dict.fromkeys(found)]
 
 
 def dynamic_call_error(rev, s, value):

@@ -227,8 +227,10 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
             # NumPy read a list/tuple as an array: give the gradient the list's shape
             expr = N.call(rev.ref(R.array_parts), [expr, N.name(a.id)])
         if a.id in contribs:
+            # (list adjoints -- NumPy read one list twice, seq_concat(a, a) -- add by entry)
+            listy = parts or a.id in rev.facts.sequences
             contribs[a.id] = _combine(contribs[a.id], expr,
-                                      rev.ref(R.add_grads) if parts else None)
+                                      rev.ref(R.add_grads) if listy else None)
         else:
             contribs[a.id] = expr
             order.append(a.id)

@@ -1,0 +1,158 @@
+"""Reverse and forward rules of :mod:`.sequences` (list/tuple joins, repeats and edits).
+Cotangents fill absent entries with ``None``, tangents with ``0.0`` (as elsewhere)."""
+
+from __future__ import annotations
+
+import inspect
+
+from ..rules.registry import default_registry as _reg
+from .adjoints import part
+from .sequences import (
+    _pos,
+    check_index_value,
+    seq_concat,
+    seq_drop,
+    seq_fold,
+    seq_insert,
+    seq_onehot,
+    seq_place,
+    seq_put,
+    seq_repeat,
+    seq_take,
+    seq_tile,
+    seq_without,
+)
+
+_reg.nondifferentiable(check_index_value)
+
+
+# -- a + b --------------------------------------------------------------------------------
+def _concat_vjp_a(g, ans, a, b):
+    return seq_take(g, len(ans), 0, len(a))
+
+
+def _concat_vjp_b(g, ans, a, b):
+    return seq_take(g, len(ans), len(a), len(ans))
+
+
+def _concat_jvp_a(t, ans, a, b):
+    return seq_place(t, len(ans), 0, len(a), 0.0)
+
+
+def _concat_jvp_b(t, ans, a, b):
+    return seq_place(t, len(ans), len(a), len(ans), 0.0)
+
+
+_reg.defvjp(seq_concat, _concat_vjp_a, _concat_vjp_b)
+_reg.defjvp(seq_concat, _concat_jvp_a, _concat_jvp_b)
+
+
+# -- a * n --------------------------------------------------------------------------------
+def _repeat_vjp(g, ans, a, n):
+    return seq_fold(g, len(a), int(n))
+
+
+def _repeat_jvp(t, ans, a, n):
+    return seq_tile(t, len(a), int(n), 0.0)
+
+
+_reg.defvjp(seq_repeat, _repeat_vjp, None)
+_reg.defjvp(seq_repeat, _repeat_jvp, None)
+
+
+# -- lst.pop(i), lst.insert(i, v) -----------------------------------------------------------
+def _without_vjp(g, ans, lst, i):
+    return g if isinstance(lst, dict) else seq_put(g, len(ans), _pos(len(lst), i))
+
+
+def _without_jvp(t, ans, lst, i):
+    return seq_without(t, i) if isinstance(lst, dict) and isinstance(t, dict) and i in t \
+        else t if isinstance(lst, dict) else seq_drop(t, len(lst), _pos(len(lst), i), 0.0)
+
+
+def _insert_vjp_lst(g, ans, lst, i, v):
+    return seq_drop(g, len(ans), _pos(len(lst), i, True))
+
+
+def _insert_vjp_v(g, ans, lst, i, v):
+    return part(g, _pos(len(lst), i, True))
+
+
+def _insert_jvp_lst(t, ans, lst, i, v):
+    return seq_put(t, len(lst), _pos(len(lst), i, True), 0.0)
+
+
+def _insert_jvp_v(t, ans, lst, i, v):
+    return seq_onehot(t, len(ans), _pos(len(lst), i, True), 0.0)
+
+
+_reg.defvjp(seq_without, _without_vjp, None)
+_reg.defjvp(seq_without, _without_jvp, None)
+_reg.defvjp(seq_insert, _insert_vjp_lst, None, _insert_vjp_v)
+_reg.defjvp(seq_insert, _insert_jvp_lst, None, _insert_jvp_v)
+
+
+# -- the entry movers: linear in their first argument, transposes of each other ------------
+def _take_vjp(g, ans, t, n, start, stop, fill=None):
+    return seq_place(g, n, start, stop, fill)
+
+
+def _take_jvp(t, ans, g, n, start, stop, fill=None):
+    return seq_take(t, n, start, stop, fill)
+
+
+def _place_vjp(g, ans, t, n, start, stop, fill=None):
+    return seq_take(g, n, start, stop, fill)
+
+
+def _place_jvp(t, ans, g, n, start, stop, fill=None):
+    return seq_place(t, n, start, stop, fill)
+
+
+def _fold_vjp(g, ans, t, m, k, fill=None):
+    return seq_tile(g, m, k, fill)
+
+
+def _fold_jvp(t, ans, g, m, k, fill=None):
+    return seq_fold(t, m, k, fill)
+
+
+def _tile_vjp(g, ans, t, m, k, fill=None):
+    return seq_fold(g, m, k, fill)
+
+
+def _tile_jvp(t, ans, g, m, k, fill=None):
+    return seq_tile(t, m, k, fill)
+
+
+def _drop_vjp(g, ans, t, n, p, fill=None):
+    return seq_put(g, n - 1, p, fill)
+
+
+def _drop_jvp(t, ans, g, n, p, fill=None):
+    return seq_drop(t, n, p, fill)
+
+
+def _put_vjp(g, ans, t, n, p, fill=None):
+    return seq_drop(g, n + 1, p, fill)
+
+
+def _put_jvp(t, ans, g, n, p, fill=None):
+    return seq_put(t, n, p, fill)
+
+
+def _onehot_vjp(g, ans, t, n, p, fill=None):
+    return part(g, p)
+
+
+def _onehot_jvp(t, ans, g, n, p, fill=None):
+    return seq_onehot(t, n, p, fill)
+
+
+for _f, _v, _j in ((seq_take, _take_vjp, _take_jvp), (seq_place, _place_vjp, _place_jvp),
+                   (seq_fold, _fold_vjp, _fold_jvp), (seq_tile, _tile_vjp, _tile_jvp),
+                   (seq_drop, _drop_vjp, _drop_jvp), (seq_put, _put_vjp, _put_jvp),
+                   (seq_onehot, _onehot_vjp, _onehot_jvp)):
+    _rest = (None,) * (len(inspect.signature(_f).parameters) - 1)
+    _reg.defvjp(_f, _v, *_rest)
+    _reg.defjvp(_f, _j, *_rest)

@@ -1,0 +1,221 @@
+"""Lists and tuples joined (``a + b``, ``+=``, ``[*xs, y]``), repeated (``a * n``) and
+edited (``pop(i)``, ``insert``, ``extend``, ``d.pop(k)``) with differentiated entries:
+reverse and forward mode against finite differences (tests/fd.py), list arguments'
+gradients keep their structure, and what stays refused is refused at the user's line."""
+
+import numpy as np
+import pytest
+
+import ast_ad
+from ast_ad.errors import AstAdError
+from tests.fd import assert_close, fd_directional, fd_grad
+
+X = np.array([1.5, -2.5, 0.7])
+V = np.array([0.3, -0.7, 0.4])
+
+
+def check(f, x=X, v=V):
+    x0 = x.copy()
+    assert_close(ast_ad.grad(f)(x), fd_grad(f, (x0,)), 1e-6, 1e-6, f.__name__)
+    np.testing.assert_array_equal(x, x0)  # the caller's array is untouched
+    _, t = ast_ad.jvp(f, (x.copy(),), (v,))
+    assert_close(t, fd_directional(f, (x0,), 0, v), 1e-6, 1e-6, f.__name__ + " (jvp)")
+
+
+# -- joins and repeats ---------------------------------------------------------------------
+def append_by_plus(x):
+    xs = [x[0] * 2.0, np.sin(x[1])]
+    xs = xs + [x[2] ** 2]
+    return xs[0] * xs[2] + xs[1] * xs[2]
+
+
+def join_two_lists(x):
+    a = [x[0], x[1] * x[2]]
+    b = [np.exp(x[2]), x[0] ** 3]
+    c = a + b
+    return np.prod(c) + c[3] * c[0]
+
+
+def plus_equals(x):
+    t = [x[0], x[1]]
+    t += [x[2] * 3.0]
+    t += [t[0] * t[1]]
+    return np.sum(np.array(t) ** 2)
+
+
+def starred_literal(x):
+    t = [x[0], x[1]]
+    u = [*t, x[2], *t]
+    return u[0] * u[2] + u[3] * u[4] + len(u)
+
+
+def starred_array(x):
+    u = [*x, x[0] * x[1]]
+    return sum(e * e for e in u)
+
+
+def starred_tuple(x):
+    t = (*x[:2], np.cos(x[2]))
+    return t[0] * t[2] - t[1]
+
+
+def repeat_list(x):
+    t = [x[0], x[1] ** 2] * 3
+    return t[0] * t[5] + sum(t)
+
+
+def repeat_left_and_tuple(x):
+    t = 2 * (x[2], x[0])
+    u = [x[1]] + [x[2]] * 2
+    return t[0] * t[3] * t[1] + np.prod(u)
+
+
+def repeat_by_a_computed_count(x):
+    n = len(x) - 1
+    t = [x[0] * x[2]] * n
+    return np.sum(np.array(t) * x[:n])
+
+
+def join_with_itself(x):
+    a = [x[0], x[1]]
+    c = a + a
+    return c[0] * c[3] + c[2]
+
+
+def join_in_a_loop(x):
+    acc = []
+    for i in range(3):
+        acc = acc + [x[i] * (i + 1.0)]
+    return acc[0] * acc[1] + acc[2] ** 2
+
+
+def join_converted_lists(x):
+    t = list(x[:2]) + list((x[2], x[0]))
+    return np.dot(t, [1.0, 2.0, 3.0, 4.0]) * t[1]
+
+
+# -- edits: pop(i), insert, extend, d.pop(k) -------------------------------------------------
+def pop_first(x):
+    t = [x[0], x[1] ** 2, np.sin(x[2])]
+    v = t.pop(0)
+    return v * t[0] + 2.0 * t[1]
+
+
+def pop_negative_and_middle(x):
+    t = [x[0], x[1], x[2], x[0] * x[1]]
+    a = t.pop(-1)
+    b = t.pop(1)
+    return a * b + t[0] * t[1] ** 2
+
+
+def pop_no_result(x):
+    t = [x[0] * 3.0, x[1], x[2]]
+    t.pop(1)
+    return t[0] * t[1]
+
+
+def pop_in_a_loop(x):
+    t = [x[0], x[1], x[2], x[1] * x[2]]
+    s = 0.0
+    while len(t) > 1:
+        s = s + t.pop(0) * t[-1]
+    return s + t[0]
+
+
+def insert_entry(x):
+    t = [x[0], x[1]]
+    t.insert(1, x[2] ** 2)
+    t.insert(-1, x[0] * x[2])
+    t.insert(10, 2.0 * x[1])
+    return t[0] * t[1] + t[2] * t[3] + t[4]
+
+
+def extend_list(x):
+    t = [x[0]]
+    t.extend([x[1], x[2] * 2.0])
+    t.extend(t)
+    return np.prod(t[:3]) + t[5] * t[3]
+
+
+def dict_pop(x):
+    d = {"a": x[0] ** 2, "b": x[1], "c": x[2]}
+    v = d.pop("b")
+    return v * d["a"] + d["c"] * len(d)
+
+
+@pytest.mark.parametrize("f", [
+    append_by_plus, join_two_lists, plus_equals, starred_literal, starred_array,
+    starred_tuple, repeat_list, repeat_left_and_tuple, repeat_by_a_computed_count,
+    join_with_itself, join_in_a_loop, join_converted_lists, pop_first,
+    pop_negative_and_middle, pop_no_result, pop_in_a_loop, insert_entry, extend_list,
+    dict_pop])
+def test_joins_repeats_and_edits_are_derived(f):
+    check(f)
+
+
+def list_param_joined(xs, y):
+    t = xs + [y * 2.0]
+    u = t.pop(0)
+    return u * t[-1] + t[0] ** 2
+
+
+def test_a_list_argument_joined_and_popped_keeps_its_structure():
+    xs, y = [1.5, -0.5], 0.8
+    g = ast_ad.grad(list_param_joined, wrt=(0, 1))(list(xs), y)
+    ref = fd_grad(list_param_joined, (list(xs), y), wrt=(0, 1))
+    assert isinstance(g[0], list) and len(g[0]) == 2
+    assert_close(g[0], ref[0], 1e-6, 1e-6, "xs")
+    assert_close(g[1], ref[1], 1e-6, 1e-6, "y")
+
+
+def test_second_order_through_a_join():
+    def f(x):
+        t = [x[0] ** 2, x[1]] + [x[2] * x[0]]
+        return t[0] * t[2] + t[1] ** 3
+
+    h = ast_ad.hessian(f)(X.copy())
+    x0, x1, x2 = X
+    ref = np.array([[6 * x0 * x2, 0.0, 3 * x0 ** 2], [0.0, 6 * x1, 0.0],
+                    [3 * x0 ** 2, 0.0, 0.0]])
+    np.testing.assert_allclose(h, ref, rtol=1e-9, atol=1e-9)
+
+
+# -- still refused, at the user's line -----------------------------------------------------
+def float_repeat_count(x):
+    t = [x[0]] * x[1]  # a list times a differentiated float: a TypeError in Python
+    return t[0]
+
+
+def helper_index(x):
+    return np.sum(_concat_by_index(x))
+
+
+def _concat_by_index(a):
+    return np.r_[a, a * 2.0]  # the kind of `a` is not known in the helper: checked at run time
+
+
+def nested_index(x):
+    def inner(a):
+        return np.r_[a, a]
+    return np.sum(inner(x) * x[0])
+
+
+def alias_of_popped_list(x):
+    t = [x[0], x[1], x[2]]
+    b = t
+    t.pop(0)
+    return b[0] * x[1]
+
+
+@pytest.mark.parametrize("f, match", [
+    (helper_index, "inside an index"), (nested_index, "inside an index"),
+    (alias_of_popped_list, "share memory")])
+def test_what_would_lose_the_derivative_is_refused_at_the_user_line(f, match):
+    with pytest.raises(AstAdError, match=match) as e:
+        ast_ad.grad(f)(X.copy())
+    assert "test_sequences.py" in str(e.value), str(e.value)
+
+
+def test_a_list_times_a_float_stays_an_error():
+    with pytest.raises((AstAdError, TypeError)):
+        ast_ad.grad(float_repeat_count)(X.copy())
