@@ -44,7 +44,9 @@ def lift_nested(parsed, env, namer):
         defs_by_name.setdefault(d.name, []).append(d)
     out = {}
     for d in nested:
-        inner_locals = {a.id for a in d.args.args + d.args.kwonlyargs} | N.stored_names(d.body)
+        inner_locals = {a.id for a in d.args.posonlyargs + d.args.args + d.args.kwonlyargs +
+                        [d.args.vararg, d.args.kwarg] if a is not None} | \
+            N.stored_names(d.body)
         free = sorted(n.id for n in gast.walk(d) if isinstance(n, gast.Name)
                       and isinstance(n.ctx, gast.Load) and n.id in outer_locals
                       and n.id not in inner_locals and n.id != d.name)
@@ -63,9 +65,11 @@ def lift_nested(parsed, env, namer):
                     "function and is used as a value (or defined twice); call it directly, or "
                     "pass those values as arguments"))
             continue
+        if d.args.vararg is not None and d.args.kwarg is None:
+            _pack_calls(d, calls)  # def g(a, *r): g(x, u, v) -> def g(a, r): g(x, (u, v))
         for v in free:
             d.args.args.append(N.name(v, gast.Param()))
-        if d.args.defaults and free:
+        if (d.args.defaults or d.args.vararg or d.args.kwarg) and free:
             # keep defaulted parameters last: the free variables become keyword arguments
             for v in free:
                 d.args.args.pop()
@@ -79,6 +83,24 @@ def lift_nested(parsed, env, namer):
                 c.args = list(c.args) + [N.name(v) for v in free]
         out[d.name] = _compile_nested(parsed, d)
     return out
+
+
+def _pack_calls(d, calls):
+    """A nested ``def g(a, *rest)`` whose every call passes each named positional
+    parameter by position, with nothing starred: ``rest`` becomes a plain parameter and
+    each call passes a tuple (``g(x, u, v)`` -> ``g(x, (u, v))``); else nothing changes."""
+    a = d.args
+    fixed = a.posonlyargs + a.args
+    named = {p.id for p in fixed}
+    for c in calls:
+        if len(c.args) < len(fixed) or any(isinstance(x, gast.Starred) for x in c.args) or \
+                any(k.arg is None or k.arg in named for k in c.keywords):
+            return
+    for c in calls:
+        c.args = c.args[:len(fixed)] + [N.copy_loc(gast.Tuple(elts=c.args[len(fixed):],
+                                                              ctx=gast.Load()), c)]
+    a.args = fixed + [N.name(a.vararg.id, gast.Param())]
+    a.posonlyargs, a.vararg, a.defaults = [], None, []
 
 
 def _lambdas_to_defs(stmts):
@@ -124,7 +146,41 @@ def _compile_nested(parsed, d):
     return f
 
 
+def packed_variant(fn):
+    """``fn`` with its ``*rest`` parameter as a plain one: ``def h(a, *rest)`` -> a function
+    ``h(a, rest)`` with the same body, globals and closure (``rest`` a tuple), or None when
+    ``fn`` is no such function.  A call ``h(x, u, v)`` of user code becomes
+    ``h_packed(x, (u, v))`` (``passes/anf``): an ordinary call of a function with named
+    parameters, whose tuple argument carries the derivatives of ``u`` and ``v``.  Made
+    once per code object; errors name the lines of ``fn``."""
+    from .parse import parse_function
+
+    code = getattr(fn, "__code__", None)
+    if not isinstance(fn, types.FunctionType) or code is None or \
+            not code.co_flags & 0x04 or code.co_flags & 0x08:
+        return None
+    made = _PACKED.get(fn)
+    if made is not None and made[0] is code:
+        return made[1]
+    try:
+        parsed = parse_function(fn)
+    except Exception:
+        return None
+    d = N.clone(parsed.tree)
+    d.args.args = list(d.args.posonlyargs) + list(d.args.args) + [N.name(d.args.vararg.id,
+                                                                         gast.Param())]
+    d.args.posonlyargs, d.args.vararg, d.args.defaults = [], None, []
+    d.args.kw_defaults = [None] * len(d.args.kwonlyargs)
+    variant = _compile_nested(parsed, d)
+    variant.__kwdefaults__ = fn.__kwdefaults__
+    variant.__module__ = fn.__module__
+    variant.__qualname__ = fn.__qualname__
+    _PACKED[fn] = (code, variant)
+    return variant
+
+
 _ids = __import__("itertools").count(1)
+_PACKED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 #: code object of a lifted nested def -> (its lifted FunctionDef, the user's file, the
 #: line offset and text of the enclosing parse): see ``frontend.parse.parse_function``
 ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

@@ -26,6 +26,7 @@ import gast
 
 from ..ir import nodes as N
 from ..rules import methods as M
+from .anf_forms import FormsMixin
 
 # the array-method table: ast_ad.rules.methods
 ARRAY_METHODS, ARRAY_ATTRS, NONDIFF_ATTRS = M.ARRAY_METHODS, M.ARRAY_ATTRS, M.NONDIFF_ATTRS
@@ -33,7 +34,7 @@ CONTAINER_METHODS = {"append", "pop", "extend", "insert", "items", "keys", "valu
                      "index", "count", "update", "setdefault"}
 
 
-class AnfMixin:
+class AnfMixin(FormsMixin):
     # -- helpers expected from the host class: self.env, self.tmp(), self.emit(stmt),
     #    self.fail(node, msg), self.np_name (a Name/Attribute node for numpy)
 
@@ -117,26 +118,6 @@ class AnfMixin:
             return self.starred_literal(e, gast.List, list)
         return gast.List(elts=[self.atom(x) for x in e.elts], ctx=gast.Load())
 
-    def starred_literal(self, e, node, conv):
-        """``[*xs, y, *zs]`` -> ``list(xs) + [y] + list(zs)`` (a tuple likewise): joins of
-        sequences, which the analysis gives their rules (``runtime.sequences``)."""
-        parts, run = [], []
-        for x in e.elts:
-            if isinstance(x, gast.Starred):
-                if run:
-                    parts.append(self.atom(node(elts=run, ctx=gast.Load())))
-                    run = []
-                parts.append(self.atom(N.call(self.static_ref(conv), [self.atom(x.value)])))
-            else:
-                run.append(self.atom(x))
-        if run:
-            parts.append(self.atom(node(elts=run, ctx=gast.Load())))
-        out = parts[0]
-        for p in parts[1:-1]:
-            out = self.atom(gast.BinOp(left=out, op=gast.Add(), right=p))
-        return gast.BinOp(left=out, op=gast.Add(), right=parts[-1]) if len(parts) > 1 \
-            else out
-
     def rhs_Dict(self, e):
         if any(k is None for k in e.keys):
             self.fail(e, "dict unpacking ('**')")
@@ -145,33 +126,6 @@ class AnfMixin:
 
     def rhs_JoinedStr(self, e):
         return e  # f-strings are non-differentiable values; evaluated as written
-
-    def list_edit(self, e, lst, how):
-        """``lst.pop(i)`` -> ``_t = lst[i]; lst = seq_without(lst, i)``; ``lst.insert(i,
-        v)`` -> ``lst = seq_insert(lst, i, v)``; ``lst.extend(b)`` -> ``lst = seq_concat(lst,
-        list(b))``.  The rebinding is marked as an update in place (an alias of the old
-        list is checked by the views pass); the helpers refuse a dict at run time."""
-        from ..ir import anno
-        from ..runtime import sequences as S
-
-        want = {"pop": 1, "insert": 2, "extend": 1}[how]
-        if e.keywords or len(e.args) != want:
-            self.fail(e, f"{how}() with these arguments (lst.pop(i), d.pop(k, default)...)")
-        args = [self.atom(a) for a in e.args]
-        result = N.const(None)
-        if how == "pop":
-            result = self.atom(gast.Subscript(value=N.name(lst), slice=args[0],
-                                              ctx=gast.Load()))
-            new = N.call(self.static_ref(S.seq_without), [N.name(lst), args[0]])
-        elif how == "insert":
-            new = N.call(self.static_ref(S.seq_insert), [N.name(lst)] + args)
-        else:
-            tail = self.atom(N.call(self.static_ref(list), args))
-            new = N.call(self.static_ref(S.seq_concat), [N.name(lst), tail])
-        st = N.assign(lst, new, loc=e)
-        anno.set_(st, anno.AUG_ASSIGN)
-        self.emit(st)
-        return result
 
     def index(self, s):
         if isinstance(s, gast.Slice):
@@ -258,6 +212,9 @@ class AnfMixin:
                 comp = self.builtin_comprehension_call(e)
                 if comp is not None:
                     return comp
+            packed = self.packed_call(e, func)
+            if packed is not None:
+                return packed
             return N.call(func, self.call_args(e.args), self.call_kw(e.keywords))
         f = self.atom(func, "_f")
         return N.call(f, self.call_args(e.args), self.call_kw(e.keywords))

@@ -802,13 +802,23 @@ def test_uncaught_exception_propagates_and_runs_finally():
     assert ran == [1]
 
 
-def test_pop_with_an_argument_is_refused():
-    """The adjoint puts a popped value back at the end; lst.pop(0) gave a wrong gradient
-    (found while adding d.get: [0.3, 2.0, -4.2] instead of [-1.4, 0.6, 3.0])."""
+def test_pop_with_an_argument_is_derived():
+    """``v = lst.pop(i)`` is a read then ``lst = seq_without(lst, i)``; the old adjoint
+    put a popped value back at the end (lst.pop(0) gave [0.3, 2.0, -4.2] here)."""
     def pops(x):
         values = [x[0], x[1] * 2, x[2] * 3]
-        a = values.pop(0)  # ERR
+        a = values.pop(0)
         return a * values[0] + values[1]
+
+    g = ast_ad.grad(pops)(np.array([0.3, -0.7, 1.1]))
+    np.testing.assert_allclose(g, [-1.4, 0.6, 3.0], rtol=1e-12)  # [2 x1, 2 x0, 3]
+
+
+def test_pop_with_a_default_is_refused():
+    def pops(x):
+        d = {"a": x[0], "b": x[1]}
+        a = d.pop("c", x[2])  # ERR
+        return a * d["a"]
 
     with pytest.raises(ast_ad.UnsupportedConstructError, match="pop") as info:
         ast_ad.grad(pops)(np.array([0.3, -0.7, 1.1]))

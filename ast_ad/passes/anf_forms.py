@@ -1,0 +1,101 @@
+"""A-normal form, the Python forms that become calls with rules: starred literals
+(``[*xs, y]`` -> joins), list edits (``lst.pop(i)``, ``insert``, ``extend``, ``d.pop(k)``)
+and calls of user functions with ``*args`` (``h(x, u, v)`` -> ``h_packed(x, (u, v))``).
+A mixin of :class:`ast_ad.passes.anf.AnfMixin`.
+
+Before::
+
+    u = [*t, y]
+    v = t.pop(0)
+
+After::
+
+    _t1 = list(t)
+    _t2 = [y]
+    u = _t1 + _t2            # seq_concat once the analysis knows both are lists
+    _t3 = t[0]
+    t = seq_without(t, 0)    # marked as an update in place of t
+    v = _t3
+"""
+
+from __future__ import annotations
+
+import types
+
+import gast
+
+from ..ir import anno
+from ..ir import nodes as N
+from ..runtime import sequences as S
+
+
+class FormsMixin:
+    def starred_literal(self, e, node, conv):
+        """``[*xs, y, *zs]`` -> ``list(xs) + [y] + list(zs)`` (a tuple likewise): joins of
+        sequences, which the analysis gives their rules (``runtime.sequences``)."""
+        parts, run = [], []
+        for x in e.elts:
+            if isinstance(x, gast.Starred):
+                if run:
+                    parts.append(self.atom(node(elts=run, ctx=gast.Load())))
+                    run = []
+                parts.append(self.atom(N.call(self.static_ref(conv), [self.atom(x.value)])))
+            else:
+                run.append(self.atom(x))
+        if run:
+            parts.append(self.atom(node(elts=run, ctx=gast.Load())))
+        out = parts[0]
+        for p in parts[1:-1]:
+            out = self.atom(gast.BinOp(left=out, op=gast.Add(), right=p))
+        return gast.BinOp(left=out, op=gast.Add(), right=parts[-1]) if len(parts) > 1 \
+            else out
+
+    def list_edit(self, e, lst, how):
+        """``lst.pop(i)`` -> ``_t = lst[i]; lst = seq_without(lst, i)``; ``lst.insert(i,
+        v)`` -> ``lst = seq_insert(lst, i, v)``; ``lst.extend(b)`` -> ``lst = seq_concat(lst,
+        list(b))``.  The rebinding is marked as an update in place (an alias of the old
+        list is checked by the views pass); the helpers refuse a dict at run time."""
+        want = {"pop": 1, "insert": 2, "extend": 1}[how]
+        if e.keywords or len(e.args) != want:
+            self.fail(e, f"{how}() with these arguments (lst.pop(i), d.pop(k, default)...)")
+        args = [self.atom(a) for a in e.args]
+        result = N.const(None)
+        if how == "pop":
+            result = self.atom(gast.Subscript(value=N.name(lst), slice=args[0],
+                                              ctx=gast.Load()))
+            new = N.call(self.static_ref(S.seq_without), [N.name(lst), args[0]])
+        elif how == "insert":
+            new = N.call(self.static_ref(S.seq_insert), [N.name(lst)] + args)
+        else:
+            tail = self.atom(N.call(self.static_ref(list), args))
+            new = N.call(self.static_ref(S.seq_concat), [N.name(lst), tail])
+        st = N.assign(lst, new, loc=e)
+        anno.set_(st, anno.AUG_ASSIGN)
+        self.emit(st)
+        return result
+
+    def packed_call(self, e, func):
+        """``h(x, u, v)`` of a user function ``def h(a, *rest)`` -> ``h_packed(x, (u,
+        v))`` (``frontend.lift.packed_variant``), when every named positional parameter
+        is passed by position and nothing is starred; else None (the call as written)."""
+        from ..frontend.lift import packed_variant
+        from ..frontend.resolve import LOCAL, MISSING
+        from .analysis.library import is_library
+
+        fn = self.env.lookup(func)
+        if fn is LOCAL or fn is MISSING or not isinstance(fn, types.FunctionType) or \
+                is_library(fn) or any(isinstance(a, gast.Starred) for a in e.args):
+            return None
+        code = fn.__code__
+        fixed = code.co_argcount  # (positional-only ones included)
+        named = set(code.co_varnames[:code.co_argcount])
+        if len(e.args) < fixed or any(k.arg is None or k.arg in named for k in e.keywords):
+            return None
+        variant = packed_variant(fn)
+        if variant is None:
+            return None
+        args = self.call_args(e.args)
+        rest = self.atom(gast.Tuple(elts=args[fixed:], ctx=gast.Load()))
+        return N.call(self.static_ref(variant), args[:fixed] + [rest],
+                      self.call_kw(e.keywords))
+
