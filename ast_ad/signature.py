@@ -168,6 +168,8 @@ def match(g, x):
             # list(x)'s adjoint: one entry per row, None where a row got no contribution
             g = [np.zeros(x.shape[1:], dt) if gi is None else match(gi, x[i])
                  for i, gi in enumerate(g)]
+        if dt.kind != "c" and np.iscomplexobj(g):
+            g = np.real(g)  # a real array's gradient through complex values: the real part
         g = np.asarray(g, dtype=dt)
         if g.shape != x.shape:
             g = np.broadcast_to(g, x.shape).copy() if g.ndim == 0 else g.reshape(x.shape)

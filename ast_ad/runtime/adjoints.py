@@ -200,6 +200,8 @@ def accum_index(b, x, idx, g):
     if is_zero(g):
         return b
     if _is_array(x):
+        if x.dtype.kind != "c" and np.iscomplexobj(g):
+            g = g.real  # a real array's cotangent: the real part (as for a float parameter)
         if is_zero(b):
             out = zeros_grad(x)
         else:

@@ -30,6 +30,7 @@ After (adjoint sweep)::
 from __future__ import annotations
 
 import gast
+import numpy as np
 
 from ... import runtime as R
 from ...ir import anno
@@ -58,6 +59,9 @@ def read(rev, s, value, g, state, out) -> bool:
     base = value.value.id
     if not (buffer_ready(rev, base, state) and rev.facts.elements.basic(value)):
         return False
+    facts = rev.facts
+    if facts.elements.arrays[base][1].kind != "c" and not facts.active <= facts.real:
+        g = N.call(rev.ref(np.real), [g])  # complex values about: a real buffer takes Re(g)
     st = gast.AugAssign(target=gast.Subscript(value=N.name(rev.b(base)),
                                               slice=N.index_expr(value.slice),
                                               ctx=gast.Store()), op=gast.Add(), value=g)

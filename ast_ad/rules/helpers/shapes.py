@@ -73,6 +73,8 @@ def cast_like(grad, like):
     ld, gd = _dtype(like), _dtype(grad)
     if ld is None or ld.kind not in "fc" or gd is None or gd == ld:
         return grad
+    if ld.kind != "c" and gd.kind == "c":
+        grad = grad.real  # the cotangent of a real value cast to complex: its real part
     return grad.astype(ld)
 
 
