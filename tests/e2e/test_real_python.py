@@ -756,15 +756,29 @@ def test_grad_of_a_method_with_star_args_counts_calls():
                  atol_scale=1e-7)
 
 
-def test_star_args_in_a_callee_is_refused():
+def test_star_args_in_a_callee_is_derived():
+    """``helper(x, 1.0, x)`` becomes a call of a packed variant ``helper(x, (1.0, x))``
+    (more in tests/unit/test_varargs_callees.py)."""
+    def helper(x, *rest):
+        return x * 2.0 * rest[-1] + rest[0]
+
+    def calls(x):
+        return helper(x, 1.0, x)
+
+    assert ast_ad.grad(calls)(1.5) == pytest.approx(4.0 * 1.5, rel=1e-12)  # d(2x^2 + 1)
+
+
+def test_a_starred_call_of_a_star_args_callee_is_refused():
     def helper(x, *rest):
         return x * 2.0
 
     def calls(x):
-        return helper(x, 1.0)
+        more = (1.0,)
+        return helper(x, *more)  # ERR
 
-    with pytest.raises(ast_ad.UnsupportedConstructError, match=r"\*args"):
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="starred") as info:
         ast_ad.grad(calls)(1.0)
+    assert info.value.filename == __file__
 
 
 def test_try_block_computing_a_differentiated_value():
