@@ -81,7 +81,7 @@ def lift_nested(parsed, env, namer):
         else:
             for c in calls:
                 c.args = list(c.args) + [N.name(v) for v in free]
-        out[d.name] = _compile_nested(parsed, d)
+        out[d.name] = compile_nested(parsed, d)
     return out
 
 
@@ -117,7 +117,7 @@ def _lambdas_to_defs(stmts):
             _lambdas_to_defs(block)
 
 
-def _compile_nested(parsed, d):
+def compile_nested(parsed, d):
     """Compile a lifted nested def on its own, with the outer function's globals/cells."""
     import linecache
 
@@ -146,41 +146,8 @@ def _compile_nested(parsed, d):
     return f
 
 
-def packed_variant(fn):
-    """``fn`` with its ``*rest`` parameter as a plain one: ``def h(a, *rest)`` -> a function
-    ``h(a, rest)`` with the same body, globals and closure (``rest`` a tuple), or None when
-    ``fn`` is no such function.  A call ``h(x, u, v)`` of user code becomes
-    ``h_packed(x, (u, v))`` (``passes/anf``): an ordinary call of a function with named
-    parameters, whose tuple argument carries the derivatives of ``u`` and ``v``.  Made
-    once per code object; errors name the lines of ``fn``."""
-    from .parse import parse_function
-
-    code = getattr(fn, "__code__", None)
-    if not isinstance(fn, types.FunctionType) or code is None or \
-            not code.co_flags & 0x04 or code.co_flags & 0x08:
-        return None
-    made = _PACKED.get(fn)
-    if made is not None and made[0] is code:
-        return made[1]
-    try:
-        parsed = parse_function(fn)
-    except Exception:
-        return None
-    d = N.clone(parsed.tree)
-    d.args.args = list(d.args.posonlyargs) + list(d.args.args) + [N.name(d.args.vararg.id,
-                                                                         gast.Param())]
-    d.args.posonlyargs, d.args.vararg, d.args.defaults = [], None, []
-    d.args.kw_defaults = [None] * len(d.args.kwonlyargs)
-    variant = _compile_nested(parsed, d)
-    variant.__kwdefaults__ = fn.__kwdefaults__
-    variant.__module__ = fn.__module__
-    variant.__qualname__ = fn.__qualname__
-    _PACKED[fn] = (code, variant)
-    return variant
-
-
 _ids = __import__("itertools").count(1)
-_PACKED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
 #: code object of a lifted nested def -> (its lifted FunctionDef, the user's file, the
 #: line offset and text of the enclosing parse): see ``frontend.parse.parse_function``
 ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

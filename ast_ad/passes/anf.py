@@ -212,9 +212,9 @@ class AnfMixin(FormsMixin):
                 comp = self.builtin_comprehension_call(e)
                 if comp is not None:
                     return comp
-            packed = self.packed_call(e, func)
-            if packed is not None:
-                return packed
+            rewritten = self.user_call(e, func)
+            if rewritten is not None:
+                return rewritten
             return N.call(func, self.call_args(e.args), self.call_kw(e.keywords))
         f = self.atom(func, "_f")
         return N.call(f, self.call_args(e.args), self.call_kw(e.keywords))

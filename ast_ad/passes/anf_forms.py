@@ -1,6 +1,7 @@
 """A-normal form, the Python forms that become calls with rules: starred literals
-(``[*xs, y]`` -> joins), list edits (``lst.pop(i)``, ``insert``, ``extend``, ``d.pop(k)``)
-and calls of user functions with ``*args`` (``h(x, u, v)`` -> ``h_packed(x, (u, v))``).
+(``[*xs, y]`` -> joins), list edits (``lst.pop(i)``, ``insert``, ``extend``, ``d.pop(k)``),
+calls of user functions with ``*args`` (``h(x, u, v)`` -> ``h_packed(x, (u, v))``) and
+of helpers writing into their arguments (``frontend.variants``).
 A mixin of :class:`ast_ad.passes.anf.AnfMixin`.
 
 Before::
@@ -74,22 +75,31 @@ class FormsMixin:
         self.emit(st)
         return result
 
-    def packed_call(self, e, func):
-        """``h(x, u, v)`` of a user function ``def h(a, *rest)`` -> ``h_packed(x, (u,
-        v))`` (``frontend.lift.packed_variant``), when every named positional parameter
-        is passed by position and nothing is starred; else None (the call as written)."""
-        from ..frontend.lift import packed_variant
+    def user_call(self, e, func):
+        """A call of a user function with ``*args`` (``packed_call``) or one that writes
+        into its arguments (``writing_call``), rewritten; else None (the call as written)."""
         from ..frontend.resolve import LOCAL, MISSING
         from .analysis.library import is_library
 
         fn = self.env.lookup(func)
         if fn is LOCAL or fn is MISSING or not isinstance(fn, types.FunctionType) or \
-                is_library(fn) or any(isinstance(a, gast.Starred) for a in e.args):
+                is_library(fn) or (fn.__module__ or "").split(".")[0] == "ast_ad" or \
+                any(isinstance(a, gast.Starred) for a in e.args) or \
+                any(k.arg is None for k in e.keywords):
             return None
+        return self.packed_call(e, fn) or self.writing_call(e, fn)
+
+    def packed_call(self, e, fn):
+        """``h(x, u, v)`` of a user function ``def h(a, *rest)`` -> ``h_packed(x, (u,
+        v))`` (``frontend.variants.packed_variant``), when every named positional
+        parameter is passed by position; else None."""
+        from ..frontend.variants import packed_variant
+
         code = fn.__code__
         fixed = code.co_argcount  # (positional-only ones included)
         named = set(code.co_varnames[:code.co_argcount])
-        if len(e.args) < fixed or any(k.arg is None or k.arg in named for k in e.keywords):
+        if not code.co_flags & 0x04 or len(e.args) < fixed or \
+                any(k.arg in named for k in e.keywords):
             return None
         variant = packed_variant(fn)
         if variant is None:
@@ -99,3 +109,31 @@ class FormsMixin:
         return N.call(self.static_ref(variant), args[:fixed] + [rest],
                       self.call_kw(e.keywords))
 
+    def writing_call(self, e, fn):
+        """``r = fill(y, v)`` of a helper writing into its parameter ``h`` -> ``_w =
+        fill_w(y, v); y = _w[1]; r = _w[0]`` (``frontend.variants.writing_variant``), when
+        each written parameter is passed a local name (distinct ones); else None."""
+        from ..frontend.variants import writing_variant, written_params
+
+        code = fn.__code__
+        if code.co_flags & 0x2C:
+            return None
+        names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+        passed = dict(zip(names[:code.co_argcount], e.args))
+        passed.update({k.arg: k.value for k in e.keywords})
+        variant = writing_variant(fn)
+        if variant is None:
+            return None
+        targets = [passed.get(p) for p in written_params(variant)]
+        if not all(isinstance(t, gast.Name) and self.env.is_local(t.id) for t in targets) or \
+                len({t.id for t in targets}) != len(targets):
+            return None
+        w = self.tmp("_w")
+        self.emit(N.assign(w, N.call(self.static_ref(variant), self.call_args(e.args),
+                                     self.call_kw(e.keywords)), loc=e))
+        for k, t in enumerate(targets):
+            st = N.assign(t.id, gast.Subscript(value=N.name(w), slice=N.const(k + 1),
+                                               ctx=gast.Load()), loc=e)
+            anno.set_(st, anno.AUG_ASSIGN)  # y changed in place: its aliases are checked
+            self.emit(st)
+        return self.atom(gast.Subscript(value=N.name(w), slice=N.const(0), ctx=gast.Load()))

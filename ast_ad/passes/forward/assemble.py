@@ -16,7 +16,7 @@ import gast
 from ... import runtime as R
 from ...ir import nodes as N
 from .. import optimize
-from ..reverse.assemble import Sweeps
+from ..reverse.assemble import Sweeps, _param_copies
 from .tangent import ForwardMode
 
 
@@ -27,7 +27,10 @@ def forward(unit, facts, request):
     fm = ForwardMode(unit, facts, list(request.wrt))
     tnames = {p: fm.d(p) for p in request.wrt}
     live = set(request.wrt)
-    code = fm.block(body, live)
+    # parameters written in place are copied first (the caller's data stays intact), and
+    # a write through a possible view is refused, as in reverse mode
+    copies = _param_copies(unit, facts, body)
+    code = copies + fm.block(body, live)
     out = out_atom.id if isinstance(out_atom, gast.Name) else None
     if out is not None and out in live:
         tan = N.name(fm.d(out))

@@ -26,6 +26,7 @@ from ... import runtime as R
 from ...errors import AstAdError, UnsupportedConstructError, refuse_at
 from ...frontend.parse import parse_function
 from ...frontend.resolve import Env
+from ...frontend.variants import written_params
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
@@ -93,6 +94,8 @@ def _writes_into_arguments(rev, s, value, fn):
     local = {v.id for v in a.args + a.kwonlyargs + a.posonlyargs + [a.vararg, a.kwarg]
              if v is not None} | N.stored_names(fdef.body)
     written = writes_into_params(fdef, Env.of_function(target, local))
+    for p in written_params(target):  # a writing variant returns them: modelled
+        written.pop(p, None)
     if not written:
         return ()
     params = param_names(target)

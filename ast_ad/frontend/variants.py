@@ -1,0 +1,130 @@
+"""Variants: a user function recompiled in a form the passes handle, same body, globals,
+closure and error lines (``frontend.lift.ORIGINS``), made once per code object.
+
+- ``packed_variant(h)``: ``def h(a, *rest)`` as ``h(a, rest)``; a call ``h(x, u, v)``
+  becomes ``h_packed(x, (u, v))`` (``passes/anf_forms``).
+- ``writing_variant(h)``: a helper that writes into some of its parameters in place
+  (``h[:] = v``, ``np.copyto(h, v)``, ``h.fill(v)``, ``lst.append(v)``) also returns them:
+  ``fill(y, v)`` becomes ``_w = fill_w(y, v); y = _w[1]`` (the rebinding marked as an
+  update in place of ``y``), so the write is an ordinary value the derivative follows,
+  and the caller's data stays intact (the split form copies what it writes into).
+
+>>> import numpy as np
+>>> def fill(h, v):
+...     h[0] = v
+>>> w = writing_variant(fill)
+>>> y = np.zeros(2)
+>>> r, y2 = w(y, 3.0)
+>>> r, y2.tolist(), y2 is y, written_params(w)
+(None, [3.0, 0.0], True, ('h',))
+"""
+
+from __future__ import annotations
+
+import types
+import weakref
+
+import gast
+
+from ..ir import nodes as N
+from .lift import compile_nested
+from .parse import parse_function
+
+_PACKED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_WRITING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+#: a writing variant -> the parameters it returns after its own result
+_RETURNED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def packed_variant(fn):
+    """``fn`` with its ``*rest`` parameter as a plain one: ``def h(a, *rest)`` -> a function
+    ``h(a, rest)`` with the same body, globals and closure (``rest`` a tuple), or None when
+    ``fn`` is no such function.  A call ``h(x, u, v)`` of user code becomes
+    ``h_packed(x, (u, v))`` (``passes/anf``): an ordinary call of a function with named
+    parameters, whose tuple argument carries the derivatives of ``u`` and ``v``.  Made
+    once per code object; errors name the lines of ``fn``."""
+    code = getattr(fn, "__code__", None)
+    if not isinstance(fn, types.FunctionType) or code is None or \
+            not code.co_flags & 0x04 or code.co_flags & 0x08:
+        return None
+    made = _PACKED.get(fn)
+    if made is not None and made[0] is code:
+        return made[1]
+    try:
+        parsed = parse_function(fn)
+    except Exception:
+        return None
+    d = N.clone(parsed.tree)
+    d.args.args = list(d.args.posonlyargs) + list(d.args.args) + [N.name(d.args.vararg.id,
+                                                                         gast.Param())]
+    d.args.posonlyargs, d.args.vararg, d.args.defaults = [], None, []
+    d.args.kw_defaults = [None] * len(d.args.kwonlyargs)
+    variant = compile_nested(parsed, d)
+    variant.__kwdefaults__ = fn.__kwdefaults__
+    variant.__module__ = fn.__module__
+    variant.__qualname__ = fn.__qualname__
+    _PACKED[fn] = (code, variant)
+    return variant
+
+
+def writing_variant(fn):
+    """``fn`` returning ``(its result, *the parameters it writes into)``, or None when it
+    writes into none, or rebinds one of them, or has ``*args``/``**kwargs``."""
+    code = getattr(fn, "__code__", None)
+    if not isinstance(fn, types.FunctionType) or code is None or code.co_flags & 0x2C:
+        return None  # (*args, **kwargs, generators)
+    made = _WRITING.get(fn)
+    if made is not None and made[0] is code:
+        return made[1]
+    variant = _make_writing(fn)
+    _WRITING[fn] = (code, variant)
+    return variant
+
+
+def written_params(fn) -> tuple:
+    """The parameters a writing variant returns (``()`` for any other function)."""
+    try:
+        return _RETURNED.get(fn, ())
+    except TypeError:
+        return ()
+
+
+def _make_writing(fn):
+    from ..passes.views import writes_into_params
+    from .resolve import Env
+
+    try:
+        parsed = parse_function(fn)
+    except Exception:
+        return None
+    d = N.clone(parsed.tree)
+    a = d.args
+    params = [p.id for p in a.posonlyargs + a.args + a.kwonlyargs]
+    local = set(params) | N.stored_names(d.body)
+    written = writes_into_params(d, Env.of_function(fn, local))
+    ws = tuple(p for p in params if written.get(p) == "write")
+    if not ws or written.keys() - set(ws) or N.stored_names(d.body) & set(ws):
+        return None  # (a `p += v` too: in place only for an array; a rebound parameter)
+    outs = [N.name(p) for p in ws]
+    for r in _own_returns(d.body):
+        elts = [r.value or N.const(None)] + [N.clone(o) for o in outs]
+        r.value = N.copy_loc(gast.Tuple(elts=elts, ctx=gast.Load()), r)
+    last = gast.Return(value=gast.Tuple(elts=[N.const(None)] + outs, ctx=gast.Load()))
+    d.body.append(N.copy_loc(last, d.body[-1]))
+    variant = compile_nested(parsed, d)
+    variant.__defaults__, variant.__kwdefaults__ = fn.__defaults__, fn.__kwdefaults__
+    variant.__module__, variant.__qualname__ = fn.__module__, fn.__qualname__
+    _RETURNED[variant] = ws
+    return variant
+
+
+def _own_returns(stmts):
+    """The ``return`` statements of a body, not those of defs or lambdas inside it."""
+    todo = list(stmts)
+    while todo:
+        n = todo.pop()
+        if isinstance(n, gast.Return):
+            yield n
+        if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef, gast.Lambda, gast.ClassDef)):
+            continue
+        todo.extend(gast.iter_child_nodes(n))
