@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
+
+from ..rules.helpers import broadcast_like
 from ..rules.registry import default_registry as _reg
 from .adjoints import part
 from .sequences import (
     _pos,
     check_index_value,
+    fit_entry,
     seq_concat,
     seq_drop,
     seq_fold,
@@ -90,6 +94,20 @@ _reg.defvjp(seq_without, _without_vjp, None)
 _reg.defjvp(seq_without, _without_jvp, None)
 _reg.defvjp(seq_insert, _insert_vjp_lst, None, _insert_vjp_v)
 _reg.defjvp(seq_insert, _insert_jvp_lst, None, _insert_jvp_v)
+
+
+# -- c[i] = v into a container of unknown kind ---------------------------------------------
+def _fit_vjp(gg, ans, g, v):
+    return broadcast_like(gg, g) if isinstance(g, np.ndarray) and np.shape(gg) != g.shape \
+        else gg
+
+
+def _fit_jvp(t, ans, g, v):
+    return fit_entry(t, v)
+
+
+_reg.defvjp(fit_entry, _fit_vjp, None)
+_reg.defjvp(fit_entry, _fit_jvp, None)
 
 
 # -- the entry movers: linear in their first argument, transposes of each other ------------

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import AstAdError, UnsupportedConstructError
 
-__all__ = ["check_index_value", "seq_concat", "seq_drop", "seq_fold", "seq_insert",
+__all__ = ["check_index_value", "fit_entry", "seq_concat", "seq_drop", "seq_fold", "seq_insert",
            "seq_onehot", "seq_place", "seq_put", "seq_repeat", "seq_take", "seq_tile",
            "seq_without"]
 
@@ -97,6 +97,18 @@ def check_index_value(v, name, filename, lineno):
             "derivative would be lost: build arrays with np.concatenate/np.stack (not "
             "np.r_/np.c_) and index with integers", filename=filename, lineno=lineno)
     return 0.0
+
+
+def fit_entry(g, v):
+    """The cotangent ``g`` of the entry written by ``c[i] = v`` in a container whose kind
+    was not known when the gradient was generated, summed down to ``v``'s shape when
+    ``c`` was an array and ``v`` broadcast into it (``h[:] = s`` with a float ``s``)."""
+    if isinstance(g, np.ndarray) and not isinstance(v, (list, tuple, dict)) and \
+            g.shape != np.shape(v):
+        from ..rules.helpers import unbroadcast
+
+        return unbroadcast(g, v)
+    return g
 
 
 # -- entry-moving helpers: linear in g, transposes of each other ---------------------------

@@ -156,3 +156,19 @@ def test_fill_in_a_helper_is_refused_at_its_line():
     with pytest.raises(AstAdError, match="in place") as e:
         ast_ad.grad(fills_a_value)(X.copy())
     assert "test_writing_helpers.py" in str(e.value)
+
+
+def broadcasts_a_float(x, s):
+    u = np.sin(x) + 0.5 * s
+    y = u + 0.0
+    fill_all(y, np.sin(s))  # a float broadcast into every entry (crashed: found by the sweep)
+    return np.sum(y * u)
+
+
+def test_a_float_broadcast_into_an_argument_gets_a_float_gradient():
+    x, s = np.array([1.29, -0.76, 0.82, -0.38]), 0.93
+    g = ast_ad.grad(broadcasts_a_float, wrt=(0, 1))(x.copy(), s)
+    ref = fd_grad(broadcasts_a_float, (x, s), wrt=(0, 1))
+    assert isinstance(g[1], float)
+    assert_close(g[0], ref[0], 1e-6, 1e-6, "x")
+    assert_close(g[1], ref[1], 1e-6, 1e-6, "s")

@@ -401,6 +401,8 @@ class Reverse:
                 take = N.call(self.ref(R.take_written), [N.name(bb), idx])
                 if self.facts.kind(base) is Kind.NUM:  # h[i] = a broadcasts a into a row
                     take = N.call(self.ref(H.unbroadcast, "unbroadcast"), [take, N.name(v.id)])
+                else:  # an array or a list: told at run time
+                    take = N.call(self.ref(R.fit_entry), [take, N.name(v.id)])
                 self.accumulate(v.id, take, state, out, s, maybe_none=True)
             out.append(N.assign(bb, N.call(self.ref(R.clear_grad),
                                            [N.name(bb), N.name(base), N.clone(idx)]), loc=s))
