@@ -8,6 +8,9 @@ the adjoint moved to ``v``), so each in-place API that has a pure form is rewrit
   assigned from the call is ``y`` itself)
 - ``np.copyto(dst, src)`` -> ``dst[...] = src``
 - ``np.fill_diagonal(a, v)`` -> ``_t = diagonal_filled(a, v); a[...] = _t``
+- ``np.put(a, ind, v)``, ``np.place(a, mask, v)``, ``np.putmask(a, mask, v)``, ``a.put(ind,
+  v)`` -> ``_t = put_into(a, ind, v); a[...] = _t`` (and ``place_into``, ``putmask_into``)
+- ``np.multiply.at`` like ``np.add.at`` (``multiply_at``)
 - ``y.fill(v)`` -> ``y[...] = v``; ``y.sort(...)`` -> ``y[...] = np.sort(y, ...)``;
   ``y.partition(k)`` -> ``y[...] = np.partition(y, k)`` (for array-kind names)
 
@@ -35,8 +38,10 @@ from ..ir import nodes as N
 from ..ir.lattice import Kind
 from ..ir.walk import rebuild
 from ..runtime.mutation import UFUNC_AT, diagonal_filled
+from ..runtime.mutation_slots import place_into, put_into, putmask_into
 
 _METHOD_FORMS = {"sort": np.sort, "partition": np.partition}
+_SLOT_WRITERS = {np.put: put_into, np.place: place_into, np.putmask: putmask_into}
 
 
 def _ellipsis_store(name, value, loc):
@@ -94,6 +99,17 @@ def _rewrite(s, unit, facts):
         out = [N.assign(tmp, N.call(unit.ref(diagonal_filled), call.args, call.keywords),
                         loc=s), _ellipsis_store(call.args[0].id, N.name(tmp), s)]
         return out + ([N.assign(target, N.const(None), loc=s)] if target else [])
+    # np.put(a, ind, v), np.place(a, mask, v), np.putmask(a, mask, v)
+    try:
+        pure = _SLOT_WRITERS.get(obj)
+    except TypeError:  # an unhashable callee
+        pure = None
+    if pure is not None and len(call.args) == 3 and not call.keywords and \
+            isinstance(call.args[0], gast.Name):
+        tmp = unit.namer.fresh("_t")
+        out = [N.assign(tmp, N.call(unit.ref(pure), call.args), loc=s),
+               _ellipsis_store(call.args[0].id, N.name(tmp), s)]
+        return out + ([N.assign(target, N.const(None), loc=s)] if target else [])
     # np.copyto(dst, src)
     if obj is np.copyto and len(call.args) == 2 and isinstance(call.args[0], gast.Name) and \
             all(k.arg == "casting" for k in call.keywords):
@@ -106,6 +122,10 @@ def _rewrite(s, unit, facts):
         y = f.value.id
         if f.attr == "fill" and len(call.args) == 1 and not call.keywords:
             return [_ellipsis_store(y, call.args[0], s)]
+        if f.attr == "put" and len(call.args) == 2 and not call.keywords:  # y.put(ind, v)
+            tmp = unit.namer.fresh("_t")
+            return [N.assign(tmp, N.call(unit.ref(put_into), [N.name(y)] + list(call.args)),
+                             loc=s), _ellipsis_store(y, N.name(tmp), s)]
         form = _METHOD_FORMS.get(f.attr)
         if form is not None:
             tmp = unit.namer.fresh("_t")

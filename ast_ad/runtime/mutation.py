@@ -131,3 +131,12 @@ _reg.defjvp(diagonal_cotangent, _diagonal_cotangent_jvp, None)
 
 #: ufunc.at spellings with a pure form (others are refused on differentiated values)
 UFUNC_AT = {np.add: add_at, np.subtract: subtract_at}
+
+
+def _with_multiply():
+    from .mutation_slots import multiply_at
+
+    UFUNC_AT[np.multiply] = multiply_at
+
+
+_with_multiply()

@@ -142,7 +142,42 @@ def out_is_not_a_name(x):
     return np.sum(ys[0])
 
 
-@pytest.mark.parametrize("f", [multiply_at, put, shuffle_like_unknown, out_is_not_a_name])
+def multiply_at_repeated(x):
+    y = x * 1.0
+    np.multiply.at(y, [0, 0, 2], x[1])
+    return np.sum(y * x)
+
+
+def put_repeated_and_cycled(x):
+    y = np.sin(x)
+    np.put(y, [1, 1, 2], [x[0] ** 2, x[2]])  # position 1 keeps its last write
+    return np.sum(y ** 2)
+
+
+def place_and_putmask(x):
+    y = x + 1.0
+    np.place(y, x > 0, [x[1], x[0] * x[1]])
+    np.putmask(y, x < 1.0, np.cos(x))
+    return np.sum(y * x)
+
+
+def put_method(x):
+    y = x * 3.0
+    y.put(2, x[0] * x[1])
+    return np.sum(y ** 2)
+
+
+@pytest.mark.parametrize("f", [multiply_at, put, multiply_at_repeated, put_repeated_and_cycled,
+                               place_and_putmask, put_method])
+def test_writes_into_chosen_entries_are_modelled(f):
+    derived(f)
+    x = X.copy()
+    _, t = ast_ad.jvp(f, (x,), (np.ones_like(X),))
+    np.testing.assert_array_equal(x, X)
+    np.testing.assert_allclose(t, np.sum(fd(f, X.copy())), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("f", [shuffle_like_unknown, out_is_not_a_name])
 def test_other_in_place_api_is_refused(f):
     refused(f, match="in place")
 
