@@ -468,5 +468,27 @@ for _x in kinds(u):
 add(_methods.match_complex, u(3), u(3), _wrt=(0,))
 add(_methods.match_complex, 0.7, 0.2, _wrt=(0,))
 
+# lists joined, repeated and edited; writes into chosen entries (runtime/sequences.py,
+# runtime/mutation_slots.py)
+add_runtime("put_into", u(5), [0, 2, 2], u(2))
+add_runtime("put_into", u(2, 3), 4, 0.3)
+add_runtime("place_into", u(4), np.array([True, False, True, True]), u(2))
+add_runtime("putmask_into", u(4), np.array([True, False, True, True]), u(3))
+add_runtime("multiply_at", u(4), [0, 0, 2], u(3))
+add_runtime("multiply_at", u(3, 2), (slice(None), 1), 0.7)
+add_runtime("seq_concat", [0.5, -1.2], [0.9, -0.3, 0.4])  # (tangent fills are 0.0)
+add_runtime("seq_repeat", [0.5, u(2)], 3)
+add_runtime("seq_without", [0.5, u(2), 0.1], 1)
+add_runtime("seq_insert", [0.5, -0.4], 1, 0.7)
+add_runtime("fit_entry", u(3), 0.4)
+add_runtime("seq_take", [0.5, u(2), 0.3], 3, 1, 3)
+add_runtime("seq_place", [0.5, u(2)], 4, 1, 3, 0.0)
+add_runtime("seq_fold", [0.5, 0.2, 0.1, 0.9], 2, 2)
+add_runtime("seq_tile", [0.5, u(2)], 2, 3)
+add_runtime("seq_drop", [0.5, u(2), 0.3], 3, 1)
+add_runtime("seq_put", [0.5, u(2)], 2, 1, 0.0)
+add_runtime("seq_onehot", 0.6, 3, 1, 0.0)
+
+
 # -- the breadth issue's rules, one case file per area -------------------------------------
 from . import cases_linalg_more, cases_numpy_extra, cases_numpy_more, cases_scipy  # noqa: E402, F401
