@@ -25,6 +25,7 @@ import functools
 import gast
 
 from ..ir import nodes as N
+from ..ir.walk import Transformer
 from ..rules import methods as M
 from .anf_forms import FormsMixin
 
@@ -387,7 +388,7 @@ class AnfMixin(FormsMixin):
         return N.name(acc)
 
 
-class _Renamer(gast.NodeTransformer):
+class _Renamer(Transformer):
     def __init__(self, mapping):
         self.mapping = mapping
 
