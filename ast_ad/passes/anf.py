@@ -201,6 +201,11 @@ class AnfMixin(FormsMixin):
             if func.attr in ("pop", "insert", "extend") and (e.args or e.keywords) and \
                     isinstance(func.value, gast.Name) and self.env.is_local(func.value.id):
                 return self.list_edit(e, func.value.id, func.attr)
+            if isinstance(func.value, gast.Name) and self.env.is_local(func.value.id) and \
+                    not e.keywords and ((func.attr in ("values", "items", "keys") and
+                                         not e.args) or (func.attr == "setdefault" and
+                                                         1 <= len(e.args) <= 2)):
+                return self.dict_form(e, func.attr)
             if func.attr == "get" and isinstance(func.value, gast.Name) and \
                     self.env.is_local(func.value.id) and 1 <= len(e.args) <= 2 and \
                     not e.keywords:
@@ -299,18 +304,6 @@ class AnfMixin(FormsMixin):
         name = self.tmp("_key")
         self.emit(self.lambda_def(name, f))
         return N.name(name)
-
-    def dict_get(self, e):
-        """``d.get(k, default)`` on a local dict -> ``d[k] if k in d else default``."""
-        from .. import runtime as R
-
-        d = self.atom(e.func.value)
-        self.emit(N.expr_stmt(N.call(self.static_ref(R.check_mapping), [d]), loc=e))
-        k = self.atom(e.args[0])
-        default = e.args[1] if len(e.args) == 2 else N.const(None)
-        test = gast.Compare(left=k, ops=[gast.In()], comparators=[d])
-        return self.rhs(N.copy_loc(gast.IfExp(test=test, body=gast.Subscript(
-            value=d, slice=k, ctx=gast.Load()), orelse=default), e))
 
     def rhs_Set(self, e):
         if not all(isinstance(x, gast.Constant) for x in e.elts):

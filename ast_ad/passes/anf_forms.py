@@ -53,9 +53,10 @@ class FormsMixin:
 
     def list_edit(self, e, lst, how):
         """``lst.pop(i)`` -> ``_t = lst[i]; lst = seq_without(lst, i)``; ``lst.insert(i,
-        v)`` -> ``lst = seq_insert(lst, i, v)``; ``lst.extend(b)`` -> ``lst = seq_concat(lst,
-        list(b))``.  The rebinding is marked as an update in place (an alias of the old
-        list is checked by the views pass); the helpers refuse a dict at run time."""
+        v)`` -> ``lst = seq_insert(lst, i, v)``; ``lst.extend(b)`` -> ``lst =
+        seq_extend(lst, b)``.  The rebinding is marked as an update in place (an alias of
+        the old list is checked by the views pass); on an object that is no list (a dict
+        for pop) its own method runs, and only a derivative through it is refused."""
         want = {"pop": 1, "insert": 2, "extend": 1}[how]
         if e.keywords or len(e.args) != want:
             self.fail(e, f"{how}() with these arguments (lst.pop(i), d.pop(k, default)...)")
@@ -68,12 +69,47 @@ class FormsMixin:
         elif how == "insert":
             new = N.call(self.static_ref(S.seq_insert), [N.name(lst)] + args)
         else:
-            tail = self.atom(N.call(self.static_ref(list), args))
-            new = N.call(self.static_ref(S.seq_concat), [N.name(lst), tail])
+            new = N.call(self.static_ref(S.seq_extend), [N.name(lst)] + args)
         st = N.assign(lst, new, loc=e)
         anno.set_(st, anno.AUG_ASSIGN)
         self.emit(st)
         return result
+
+    def dict_get(self, e):
+        """``d.get(k, default)`` on a local dict -> ``d[k] if k in d else default``."""
+        from .. import runtime as R
+
+        d = self.atom(e.func.value)
+        self.emit(N.expr_stmt(N.call(self.static_ref(R.check_mapping), [d]), loc=e))
+        k = self.atom(e.args[0])
+        default = e.args[1] if len(e.args) == 2 else N.const(None)
+        test = gast.Compare(left=k, ops=[gast.In()], comparators=[d])
+        return self.rhs(N.copy_loc(gast.IfExp(test=test, body=gast.Subscript(
+            value=d, slice=k, ctx=gast.Load()), orelse=default), e))
+
+    def dict_form(self, e, how):
+        """``d.values()``/``d.items()``/``d.keys()`` on a local dict -> the list
+        ``[d[k] for k in d]`` (``(k, d[k])``, ``k``); ``d.setdefault(k, v)`` -> ``if k not in
+        d: d[k] = v`` then ``d[k]``.  Reads and writes by key, which carry derivatives; a
+        receiver that is no dict is refused at run time (``check_dict``)."""
+        d = self.atom(e.func.value)
+        self.emit(N.expr_stmt(N.call(self.static_ref(S.check_dict), [d, N.const(how)]),
+                              loc=e))
+        if how == "setdefault":
+            k = self.atom(e.args[0])
+            test = self.atom(gast.Compare(left=k, ops=[gast.NotIn()], comparators=[d]))
+            saved, self.out = self.out, []
+            self.assign_to(gast.Subscript(value=d, slice=k, ctx=gast.Store()),
+                           e.args[1] if len(e.args) == 2 else N.const(None), e)
+            body, self.out = self.out, saved
+            self.emit(N.if_(test, body, loc=e))
+            return gast.Subscript(value=d, slice=k, ctx=gast.Load())
+        k = self.tmp("_k")
+        read = gast.Subscript(value=d, slice=N.name(k), ctx=gast.Load())
+        elt = {"values": read, "keys": N.name(k),
+               "items": gast.Tuple(elts=[N.name(k), read], ctx=gast.Load())}[how]
+        gen = gast.comprehension(target=N.store(k), iter=d, ifs=[], is_async=0)
+        return self.rhs(N.copy_loc(gast.ListComp(elt=elt, generators=[gen]), e))
 
     def user_call(self, e, func):
         """A call of a user function with ``*args`` (``packed_call``) or one that writes

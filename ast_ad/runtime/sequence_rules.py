@@ -11,11 +11,14 @@ from ..rules.helpers import broadcast_like
 from ..rules.registry import default_registry as _reg
 from .adjoints import part
 from .sequences import (
+    _only_lists,
     _pos,
+    check_dict,
     check_index_value,
     fit_entry,
     seq_concat,
     seq_drop,
+    seq_extend,
     seq_fold,
     seq_insert,
     seq_onehot,
@@ -28,6 +31,7 @@ from .sequences import (
 )
 
 _reg.nondifferentiable(check_index_value)
+_reg.nondifferentiable(check_dict)
 
 
 # -- a + b --------------------------------------------------------------------------------
@@ -66,30 +70,50 @@ _reg.defjvp(seq_repeat, _repeat_jvp, None)
 
 # -- lst.pop(i), lst.insert(i, v) -----------------------------------------------------------
 def _without_vjp(g, ans, lst, i):
-    return g if isinstance(lst, dict) else seq_put(g, len(ans), _pos(len(lst), i))
+    return g if isinstance(_only_lists(lst, "pop"), dict) else \
+        seq_put(g, len(ans), _pos(len(lst), i))
 
 
 def _without_jvp(t, ans, lst, i):
-    return seq_without(t, i) if isinstance(lst, dict) and isinstance(t, dict) and i in t \
-        else t if isinstance(lst, dict) else seq_drop(t, len(lst), _pos(len(lst), i), 0.0)
+    return seq_without(t, i) if isinstance(_only_lists(lst, "pop"), dict) and \
+        isinstance(t, dict) and i in t else t if isinstance(lst, dict) else \
+        seq_drop(t, len(lst), _pos(len(lst), i), 0.0)
 
 
 def _insert_vjp_lst(g, ans, lst, i, v):
-    return seq_drop(g, len(ans), _pos(len(lst), i, True))
+    return seq_drop(g, len(ans), _pos(len(_only_lists(lst, "insert")), i, True))
 
 
 def _insert_vjp_v(g, ans, lst, i, v):
-    return part(g, _pos(len(lst), i, True))
+    return part(g, _pos(len(_only_lists(lst, "insert")), i, True))
 
 
 def _insert_jvp_lst(t, ans, lst, i, v):
-    return seq_put(t, len(lst), _pos(len(lst), i, True), 0.0)
+    return seq_put(t, len(_only_lists(lst, "insert")), _pos(len(lst), i, True), 0.0)
 
 
 def _insert_jvp_v(t, ans, lst, i, v):
-    return seq_onehot(t, len(ans), _pos(len(lst), i, True), 0.0)
+    return seq_onehot(t, len(ans), _pos(len(_only_lists(lst, "insert")), i, True), 0.0)
 
 
+def _extend_vjp_lst(g, ans, lst, b):
+    return seq_take(g, len(ans), 0, len(_only_lists(lst, "extend")))
+
+
+def _extend_vjp_b(g, ans, lst, b):
+    return seq_take(g, len(ans), len(_only_lists(lst, "extend")), len(ans))
+
+
+def _extend_jvp_lst(t, ans, lst, b):
+    return seq_place(t, len(ans), 0, len(_only_lists(lst, "extend")), 0.0)
+
+
+def _extend_jvp_b(t, ans, lst, b):
+    return seq_place(t, len(ans), len(_only_lists(lst, "extend")), len(ans), 0.0)
+
+
+_reg.defvjp(seq_extend, _extend_vjp_lst, _extend_vjp_b)
+_reg.defjvp(seq_extend, _extend_jvp_lst, _extend_jvp_b)
 _reg.defvjp(seq_without, _without_vjp, None)
 _reg.defjvp(seq_without, _without_jvp, None)
 _reg.defvjp(seq_insert, _insert_vjp_lst, None, _insert_vjp_v)

@@ -24,9 +24,9 @@ import numpy as np
 
 from ..errors import AstAdError, UnsupportedConstructError
 
-__all__ = ["check_index_value", "fit_entry", "seq_concat", "seq_drop", "seq_fold", "seq_insert",
-           "seq_onehot", "seq_place", "seq_put", "seq_repeat", "seq_take", "seq_tile",
-           "seq_without"]
+__all__ = ["check_dict", "check_index_value", "fit_entry", "seq_concat", "seq_drop",
+           "seq_extend", "seq_fold", "seq_insert", "seq_onehot", "seq_place", "seq_put",
+           "seq_repeat", "seq_take", "seq_tile", "seq_without"]
 
 _SEQ = (list, tuple)
 
@@ -64,25 +64,52 @@ def _pos(n, i, insert=False):
 
 def seq_without(lst, i):
     """``lst`` after ``lst.pop(i)`` (a new list; the popped entry was read before); a dict
-    without key ``i`` for ``d.pop(i)``."""
+    without key ``i`` for ``d.pop(i)``; any other object has its own ``pop(i)`` called (it
+    is changed in place, as the code said)."""
     if isinstance(lst, dict):
         if i not in lst:
             raise KeyError(i)
         return {k: v for k, v in lst.items() if k != i}
     if not isinstance(lst, list):
-        raise UnsupportedConstructError(
-            f"pop with an argument on a {type(lst).__name__} is not supported (only on "
-            "lists and dicts); read the entry and rebuild the container instead")
+        lst.pop(i)
+        return lst
     k = _pos(len(lst), i)
     return lst[:k] + lst[k + 1:]
 
 
 def seq_insert(lst, i, v):
-    """``lst`` after ``lst.insert(i, v)`` (a new list)."""
+    """``lst`` after ``lst.insert(i, v)`` (a new list; another object: its own insert)."""
     if not isinstance(lst, list):
-        raise AstAdError(f"insert() on a {type(lst).__name__}: expected a list")
+        lst.insert(i, v)
+        return lst
     k = _pos(len(lst), i, insert=True)
     return lst[:k] + [v] + lst[k:]
+
+
+def seq_extend(lst, b):
+    """``lst`` after ``lst.extend(b)`` (a new list; another object: its own extend)."""
+    if not isinstance(lst, list):
+        lst.extend(b)
+        return lst
+    return lst + list(b)
+
+
+def _only_lists(lst, what):
+    """Derivatives of these edits exist for lists (and dicts, for pop) only."""
+    if not isinstance(lst, (list, dict) if what == "pop" else list):
+        raise UnsupportedConstructError(
+            f"differentiating {what}() on a {type(lst).__name__} is not supported (only "
+            "on lists); build a list instead")
+    return lst
+
+
+def check_dict(d, what):
+    """``d.values()``, ``d.items()``, ``d.keys()``, ``d.setdefault(k, v)`` are read by key
+    for dicts only."""
+    if not isinstance(d, dict):
+        raise UnsupportedConstructError(
+            f".{what}() of a {type(d).__name__} inside a differentiated function: only the "
+            "dict method is supported")
 
 
 def check_index_value(v, name, filename, lineno):

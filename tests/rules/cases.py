@@ -480,6 +480,7 @@ add_runtime("seq_concat", [0.5, -1.2], [0.9, -0.3, 0.4])  # (tangent fills are 0
 add_runtime("seq_repeat", [0.5, u(2)], 3)
 add_runtime("seq_without", [0.5, u(2), 0.1], 1)
 add_runtime("seq_insert", [0.5, -0.4], 1, 0.7)
+add_runtime("seq_extend", [0.5, -0.4], [0.9, 0.2])
 add_runtime("fit_entry", u(3), 0.4)
 add_runtime("seq_take", [0.5, u(2), 0.3], 3, 1, 3)
 add_runtime("seq_place", [0.5, u(2)], 4, 1, 3, 0.0)

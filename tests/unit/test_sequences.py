@@ -3,6 +3,8 @@ edited (``pop(i)``, ``insert``, ``extend``, ``d.pop(k)``) with differentiated en
 reverse and forward mode against finite differences (tests/fd.py), list arguments'
 gradients keep their structure, and what stays refused is refused at the user's line."""
 
+import collections
+
 import numpy as np
 import pytest
 
@@ -143,7 +145,23 @@ def dict_pop(x):
     return v * d["a"] + d["c"] * len(d)
 
 
+def dict_values_and_items(x):
+    d = {"a": x[0] ** 2, "b": np.sin(x[1]), "c": x[2] * x[0]}
+    s = sum(d.values()) + np.prod(list(d.values()))
+    for k, v in d.items():
+        s = s + v * len(k)
+    return s + sum(d[k] for k in d.keys())
+
+
+def dict_setdefault(x):
+    d = {"a": x[0]}
+    u = d.setdefault("a", x[1])  # present: the old entry
+    w = d.setdefault("b", x[2] ** 2)  # absent: stored
+    return u * w + d["b"] * d["a"]
+
+
 @pytest.mark.parametrize("f", [
+    dict_values_and_items, dict_setdefault,
     append_by_plus, join_two_lists, plus_equals, starred_literal, starred_array,
     starred_tuple, repeat_list, repeat_left_and_tuple, repeat_by_a_computed_count,
     join_with_itself, join_in_a_loop, join_converted_lists, pop_first,
@@ -214,6 +232,26 @@ def test_what_would_lose_the_derivative_is_refused_at_the_user_line(f, match):
     with pytest.raises(AstAdError, match=match) as e:
         ast_ad.grad(f)(X.copy())
     assert "test_sequences.py" in str(e.value), str(e.value)
+
+
+def deque_edits_not_differentiated(x):
+    q = collections.deque([1.0, 2.0])
+    q.insert(0, 3.0)
+    q.extend([4.0])
+    return x[0] * q[0] + x[1] * len(q)
+
+
+def deque_edit_differentiated(x):
+    q = collections.deque([1.0])
+    q.insert(0, x[1] * 2.0)
+    return q[0] * q[1]
+
+
+def test_edits_of_other_objects_run_their_own_method_and_refuse_a_derivative():
+    g = ast_ad.grad(deque_edits_not_differentiated)(X.copy())
+    np.testing.assert_allclose(g, [3.0, 4.0, 0.0], rtol=1e-12)
+    with pytest.raises(AstAdError, match="insert|deque"):
+        ast_ad.grad(deque_edit_differentiated)(X.copy())
 
 
 def test_a_list_times_a_float_stays_an_error():

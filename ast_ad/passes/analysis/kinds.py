@@ -30,10 +30,10 @@ _CONTAINER_CAPABLE = {list, tuple, dict, R.as_sequence, R.part, R.add_grads, R.a
                       R.array_parts, R.save_item, R.tangent_setitem, R.tangent_restore,
                       R.seq_concat, R.seq_repeat, R.seq_without, R.seq_insert, R.seq_take,
                       R.seq_place, R.seq_fold, R.seq_tile, R.seq_drop, R.seq_put,
-                      R.seq_onehot}
+                      R.seq_onehot, R.seq_extend}
 #: sequence helpers whose result is a list/tuple (the edits: when their first argument is)
 _JOINS = {R.seq_concat, R.seq_repeat}
-_EDITS = {R.seq_without, R.seq_insert}
+_EDITS = {R.seq_without, R.seq_insert, R.seq_extend}
 #: functions with rules whose result is a tuple (their tangents add entry by entry, as
 #: add_grads does, not with + which would concatenate them)
 _TUPLE_RESULTS = {np.linalg.slogdet, np.linalg.eig, np.linalg.eigh, np.linalg.svd,
