@@ -27,6 +27,9 @@ class Namer:
         self.generated = set()  # every name handed out by fresh()
         self._alias_of = {}  # id(obj) -> alias
         self._refs = {}  # (id(obj), hint, id(env)) -> (support_ref's expression, obj, env)
+        # (mapping, key, object) the code assumes beyond its calls' own guards: a user
+        # function replaced by a variant (passes/anf_forms.py) still regenerates on rebinding
+        self.guards = []
 
     def fresh(self, hint: str) -> str:
         """A new name from ``hint``: '_t' -> '_t1', '_t2'...; 'bx' -> 'bx', 'bx_1'..."""

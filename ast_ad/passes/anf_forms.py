@@ -123,7 +123,16 @@ class FormsMixin:
                 any(isinstance(a, gast.Starred) for a in e.args) or \
                 any(k.arg is None for k in e.keywords):
             return None
-        return self.packed_call(e, fn) or self.writing_call(e, fn)
+        out = self.packed_call(e, fn) or self.writing_call(e, fn)
+        if out is not None:  # the variant stands for `func`: rebinding it regenerates
+            from types import SimpleNamespace
+
+            from .reverse.calls import guards_for
+
+            for g in guards_for(SimpleNamespace(env=self.env), func, fn):
+                if g not in self.namer.guards:
+                    self.namer.guards.append(g)
+        return out
 
     def packed_call(self, e, fn):
         """``h(x, u, v)`` of a user function ``def h(a, *rest)`` -> ``h_packed(x, (u,

@@ -172,3 +172,25 @@ def test_a_float_broadcast_into_an_argument_gets_a_float_gradient():
     assert isinstance(g[1], float)
     assert_close(g[0], ref[0], 1e-6, 1e-6, "x")
     assert_close(g[1], ref[1], 1e-6, 1e-6, "s")
+
+
+def fill_second(h, v):
+    h[1] = v
+
+
+def rebinding_target(x):
+    y = x * 1.0
+    fill_first(y, x[2] ** 2)
+    return np.sum(y * x)
+
+
+def test_rebinding_a_helper_replaced_by_its_variant_regenerates(monkeypatch):
+    import sys
+
+    g = ast_ad.grad(rebinding_target)
+    first = g(X.copy())
+    assert_close(first, fd_grad(rebinding_target, (X,)), 1e-6, 1e-6, "before")
+    monkeypatch.setattr(sys.modules[__name__], "fill_first", fill_second)
+    again = g(X.copy())
+    assert_close(again, fd_grad(rebinding_target, (X,)), 1e-6, 1e-6, "after rebinding")
+    assert not np.allclose(first, again)

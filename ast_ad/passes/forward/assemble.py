@@ -46,4 +46,5 @@ def forward(unit, facts, request):
     return Sweeps("forward", unit.tree, unit.tree.name + ("_deriv" if seeded else "_jvp"),
                   [], [], code + [gast.Return(value=ret)],
                   optimize.Options(names=frozenset(set(fm.tan.values()) - params),
-                                   keep=params), (), tangent_names={} if seeded else tnames)
+                                   keep=params), tuple(unit.namer.guards),
+                  tangent_names={} if seeded else tnames)

@@ -147,7 +147,8 @@ def reverse(unit, facts, request):
         suffix = "_value_and_grad" if with_value else "_grad"
         return Sweeps("joint", tree, tree.name + suffix, head, list(fwd),
                       pop_bind + seed + rev_code + [gast.Return(value=ret)],
-                      _joint_options(unit, facts, rev, names), tuple(rev.guards),
+                      _joint_options(unit, facts, rev, names),
+                      tuple(rev.guards) + tuple(unit.namer.guards),
                       dead_forward=not with_value and not request.aux)
     # split: fwd returns (value, record); bwd(g, record) returns the adjoints
     saved = sorted(needed)
@@ -163,7 +164,7 @@ def reverse(unit, facts, request):
     return Sweeps("split", tree, tree.name, pre_init + head, list(fwd) + [
         gast.Return(value=gast.Tuple(elts=[out_atom, rec], ctx=gast.Load()))],
         seed + rev_code + [gast.Return(value=gast.Tuple(elts=grads, ctx=gast.Load()))],
-        optimize.Options(names=names), tuple(rev.guards),
+        optimize.Options(names=names), tuple(rev.guards) + tuple(unit.namer.guards),
         bwd_head=[unpack] + _rerunnable(unit, saved, uses_stack, stack) + pop_bind,
         bwd_params=(g_out, record))
 
