@@ -25,7 +25,11 @@ import ast
 import os
 import weakref
 
-_TABLES: dict = {}  # generated filename -> {generated line: (user file, user line, text)}
+from . import tracebacks
+
+#: generated filename -> {generated line: (user file, user line, text, user function's
+#: name, its def's line)}
+_TABLES: dict = {}
 _HAS_NOTES = hasattr(BaseException, "add_note")
 _OWN = os.path.dirname(os.path.abspath(__file__))
 
@@ -54,6 +58,8 @@ def register(compiled, functions, unit, source):
     parsed = unit.parsed
     lines = parsed.text.splitlines()
     table = {}
+    fname = getattr(unit.fn, "__name__", None) or "<lambda>"
+    first = getattr(parsed.tree, "lineno", 1) + parsed.line_offset  # the def's line
     defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     for f, d in zip(functions, defs):
         gen = [s for s in _statements(f.body) if not _is_marker(s)]
@@ -64,7 +70,9 @@ def register(compiled, functions, unit, source):
             ln = getattr(g, "lineno", None)
             if ln is None or not (1 <= ln <= len(lines)):
                 continue
-            table[t.lineno] = (parsed.filename, ln + parsed.line_offset, lines[ln - 1].strip())
+            hit = (parsed.filename, ln + parsed.line_offset, lines[ln - 1].strip(), fname,
+                   first)
+            table[t.lineno] = _lookup(_TABLES.get(hit[0]), hit[1]) or hit  # gen. of gen.
     for fn in compiled:
         name = fn.__code__.co_filename
         _TABLES[name] = table
@@ -75,41 +83,50 @@ def user_where(filename, line):
     """(user file, user line) that line ``line`` of the generated text ``filename`` derives
     from (errors found while transforming generated code again: ``hessian``, grad of grad);
     other places are returned unchanged."""
-    table = _TABLES.get(filename)
-    if not table or line is None:
-        return filename, line
-    hit = table.get(line)
-    if hit is None:  # a continuation line: the nearest statement above
-        above = [k for k in table if k <= line]
-        hit = table[max(above)] if above else None
+    hit = _lookup(_TABLES.get(filename), line)
     return (hit[0], hit[1]) if hit is not None else (filename, line)
 
 
+def _lookup(table, line):
+    """The entry of ``table`` for generated line ``line`` (a continuation line: the
+    nearest statement above), or None."""
+    if not table or line is None:
+        return None
+    hit = table.get(line)
+    if hit is None:
+        above = [k for k in table if k <= line]
+        hit = table[max(above)] if above else None
+    return hit
+
+
 def where(exc):
-    """(generated frame's line info, user function name) of the innermost generated
-    frame of ``exc``'s traceback, or None."""
+    """(user file, user line, user text, user function) of the innermost frame of
+    generated code in ``exc``'s traceback, or None."""
     tb, found = exc.__traceback__, None
     while tb is not None:
-        co = tb.tb_frame.f_code
-        table = _TABLES.get(co.co_filename)
-        if table is not None:
-            ln = tb.tb_lineno
-            hit = table.get(ln)
-            if hit is None:  # a continuation line: the nearest statement above
-                above = [k for k in table if k <= ln]
-                hit = table[max(above)] if above else None
-            if hit is not None:
-                found = hit
+        hit = _lookup(_TABLES.get(tb.tb_frame.f_code.co_filename), tb.tb_lineno)
+        found = hit or found
         tb = tb.tb_next
     return found
 
 
 def annotate(exc, name):
-    """Add the note naming the user's line (once) and trim ast_ad's own frames."""
+    """Add the note naming the user's line (once) and show the user's lines in place of
+    generated ones, without ast_ad's own dispatch frames (``tracebacks.py``)."""
     hit = where(exc)
-    if hit is None or getattr(exc, "_ast_ad_noted", False):
+    if hit is None:
         return exc
-    file, line, text = hit
+    if not getattr(exc, "_ast_ad_noted", False):
+        _add_note(exc, name, hit)
+    try:
+        exc.__traceback__ = tracebacks.rewrite(exc.__traceback__, _TABLES, _lookup, _own)
+    except Exception:  # pragma: no cover - never hide the user's error behind ours
+        pass
+    return exc
+
+
+def _add_note(exc, name, hit):
+    file, line, text = hit[:3]
     if text.startswith(("def ", "async def ")):  # the output's own check
         text = f"the output of {name}"
     note = f"while differentiating {name} ({os.path.basename(file)}:{line}: {text})"
@@ -124,17 +141,7 @@ def annotate(exc, name):
             else:
                 exc.args = exc.args + (note,)
     except (AttributeError, TypeError):  # an exception type that takes no attributes
-        return exc
-    exc.__traceback__ = _trim(exc.__traceback__)
-    return exc
-
-
-def _trim(tb):
-    """Drop leading frames of ast_ad's own modules (the dispatch), keep the rest."""
-    first = tb
-    while tb is not None and _own(tb.tb_frame.f_code.co_filename):
-        tb = tb.tb_next
-    return tb if tb is not None else first
+        pass
 
 
 def _own(filename):
