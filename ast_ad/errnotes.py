@@ -113,10 +113,10 @@ def where(exc):
 def annotate(exc, name):
     """Add the note naming the user's line (once) and show the user's lines in place of
     generated ones, without ast_ad's own dispatch frames (``tracebacks.py``)."""
-    hit = where(exc)
-    if hit is None:
+    hit, noted = where(exc), getattr(exc, "_ast_ad_noted", False)
+    if hit is None and not noted:
         return exc
-    if not getattr(exc, "_ast_ad_noted", False):
+    if not noted:
         _add_note(exc, name, hit)
     try:
         exc.__traceback__ = tracebacks.rewrite(exc.__traceback__, _TABLES, _lookup, _own)
@@ -145,6 +145,7 @@ def _add_note(exc, name, hit):
 
 
 def _own(filename):
+    """ast_ad's dispatch: the generated dispatchers, api.py, forward_api.py."""
     return filename.startswith("<ast_ad dispatch") or (
         os.path.abspath(filename).startswith(_OWN + os.sep) and
-        os.path.basename(filename) == "api.py")
+        os.path.basename(filename) in ("api.py", "forward_api.py"))

@@ -128,3 +128,43 @@ def test_ipython_shows_the_users_line(capsys):
     assert "h = W @ x" in text and "matmul_loss" in text
     assert "api.py" not in text and "ast_ad dispatch" not in text
     assert sys.modules.get("IPython") is not None
+
+
+def _bad_args():
+    return np.ones((2, 3)), np.ones(2)
+
+
+def _vjp_fn_call():
+    W, x = np.ones((2, 3)), np.ones(3)
+    _, back = ast_ad.vjp(matmul_loss, W, x)
+    return back(np.ones((4, 4)))  # a cotangent of the wrong shape: the adjoint raises
+
+
+@pytest.mark.parametrize("how", ["jvp", "vjp", "hvp", "hessian", "jacobian_rev", "derivative",
+                                 "vjp_fn"])
+def test_forward_and_higher_order_entry_points_show_the_users_line(how):
+    W, x = _bad_args()
+    calls = {
+        "jvp": lambda: ast_ad.jvp(matmul_loss, (W, x), (None, np.ones(2))),
+        "vjp": lambda: ast_ad.vjp(matmul_loss, W, x),
+        "hvp": lambda: ast_ad.hvp(matmul_loss, (W, x), np.ones(2), wrt=1),
+        "hessian": lambda: ast_ad.hessian(matmul_loss, wrt=1)(W, x),
+        "jacobian_rev": lambda: ast_ad.jacobian(ast_ad.grad(matmul_loss, wrt=1), wrt=1,
+                                                mode="reverse")(W, x),
+        "derivative": lambda: ast_ad.derivative(lambda s: matmul_loss(W, s * x))(1.0),
+        "vjp_fn": _vjp_fn_call,
+    }
+    with pytest.raises(ValueError) as ei:
+        calls[how]()
+    frames = _frames(ei.value)
+    assert not any(os.path.basename(f.filename) == "forward_api.py" for f in frames)
+    _no_dispatch_frames(frames)
+    assert ei.value.__notes__[0].startswith("while differentiating ")
+    if how != "vjp_fn":
+        assert (frames[-1].filename, frames[-1].lineno) == (HERE, MATMUL_LINE)
+        assert f"test_tracebacks.py:{MATMUL_LINE}: h = W @ x" in ei.value.__notes__[0]
+    else:  # the adjoint of `return np.sum(h)` raised: the user's line, then the adjoint's
+        at = [i for i, f in enumerate(frames) if f.filename == HERE]
+        assert frames[at[-1]].lineno == MATMUL_LINE + 1
+        assert frames[at[-1] + 1].filename.startswith("<ast_ad-")
+        assert "unreduce" in frames[at[-1] + 1].line
