@@ -57,3 +57,66 @@ def test_list_appends_reverse_over_reverse_is_refused_at_the_users_line():
     # ... and what it suggests works (d/dx of 2x + 2 = 2 on the diagonal)
     np.testing.assert_allclose(ast_ad.hessian(builds_list)(X), 2.0 * np.eye(3))
     np.testing.assert_allclose(ast_ad.jacobian(ast_ad.grad(builds_list))(X), 2.0 * np.eye(3))
+
+
+# -- list adjoints stay aligned with their list when some popped entries get no adjoint --
+def pops_an_unused_entry(x):
+    xs = []
+    xs.append(x * 2.0)
+    xs.append(x * 3.0)
+    c = xs.pop()  # noqa: F841  (never used: its adjoint is not kept)
+    b = xs.pop()
+    return b * b  # 4 x**2
+
+
+def pops_mixed(x):
+    xs = []
+    xs.append(x * 2.0)
+    xs.append(3.0)
+    xs.append(x * x)
+    c = xs.pop()
+    d = xs.pop()
+    b = xs.pop()
+    return b * c + d  # 2 x**3 + 3
+
+
+@pytest.mark.parametrize("f,d1,d2", [
+    (pops_an_unused_entry, lambda x: 8.0 * x, lambda x: 8.0),
+    (pops_mixed, lambda x: 6.0 * x * x, lambda x: 12.0 * x)])
+def test_list_pops_first_and_second_order_closed_form(f, d1, d2):
+    x = 1.5
+    assert ast_ad.grad(f)(x) == pytest.approx(d1(x), rel=1e-12)
+    assert ast_ad.jvp(f, (x,), (1.0,))[1] == pytest.approx(d1(x), rel=1e-12)
+    assert ast_ad.grad(ast_ad.grad(f))(x) == pytest.approx(d2(x), rel=1e-12)
+    assert ast_ad.hessian(f)(x) == pytest.approx(d2(x), rel=1e-12)
+
+
+def ring(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x[i] * x[(i + 1) % 3]
+    return s
+
+
+def horner(x):
+    s, k = 1.0, 0
+    while k < 3:
+        s = s * x[k] + 1.0
+        k += 1
+    return s
+
+
+@pytest.mark.parametrize("f", [ring, horner])
+def test_loops_reverse_over_reverse_against_finite_differences(f):
+    # the gradient's loop stack holds entries without adjoints (integer indices, shape
+    # tokens): their adjoint slots must not shift the others (was silently wrong)
+    g = ast_ad.grad(f)
+    h = ast_ad.jacobian(g, mode="reverse")(X)
+    np.testing.assert_allclose(h, fd_jacobian(g, X), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(h, ast_ad.hessian(f)(X), rtol=1e-12, atol=1e-14)
+
+
+def test_ring_reverse_over_reverse_closed_form():
+    g = ast_ad.grad(ring)
+    want = np.ones((3, 3)) - np.eye(3)
+    np.testing.assert_allclose(ast_ad.jacobian(g, mode="reverse")(X), want, atol=1e-14)

@@ -346,7 +346,8 @@ def method_adjoint(rev, s, base, call, state):
             gv = rev.namer.fresh("_g")
             out.append(gast.Assign(targets=[gast.Tuple(elts=[N.store(gv), N.store(bb)],
                                                        ctx=gast.Store())],
-                                   value=N.call(ref(R.pop_grad), [N.name(bb)]),
+                                   value=N.call(ref(R.pop_grad), [N.name(bb), N.call(
+                                       ref(len), [N.name(base)])]),  # aligned by length
                                    type_comment=None))
             if isinstance(arg, gast.Name) and arg.id in active:
                 rev.accumulate(arg.id, N.name(gv), state, out, s, maybe_none=True)
