@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import errnotes
+from . import errnotes, over_reverse
 from .entry import grad
 from .errors import AstAdError
 from .objects import Bound, GradientObject
@@ -180,11 +180,13 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
     static = {}
     if isinstance(fn, types.MethodType):
         static = {param_names(fn.__func__)[0]: Bound(fn.__self__)}
+    if isinstance(f, GradientObject):  # reverse over reverse (over_reverse.py)
+        over_reverse.refuse_written_arrays(f, fn)
     try:
         split, names = CALLEES.split_for(fn, active, (), kinds, registry, static)
     except AstAdError as e:
         if isinstance(f, GradientObject):  # reverse over reverse: say what else works
-            raise _over_reverse(e, f) from None
+            raise over_reverse.explain(e, f) from None
         raise
     lead = (fn.__self__,) if isinstance(fn, types.MethodType) else ()
     value, record = split.fwd(*lead, *primals)
@@ -197,23 +199,6 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
         return res[0] if spec.single else res
 
     return value, _guard(vjp_fn, f)
-
-
-def _over_reverse(err, g):
-    """``err`` (refusing to differentiate ast_ad's generated gradient ``g`` in reverse
-    mode) with what to use instead; the location stays the user's line."""
-    name = getattr(getattr(g, "fn", None), "__qualname__", None) or repr(g)
-    why = (", whose adjoint code undoes your list appends with pops"
-           if "list.pop" in err.bare_message else "")
-    hint = (f"; this refusal is in reverse mode over the gradient ast_ad generated for "
-            f"{name} (reverse over reverse){why}: differentiate the gradient in forward "
-            f"mode instead "
-            f"(ast_ad.hessian({name}), ast_ad.hvp, or ast_ad.jacobian(ast_ad.grad({name})) "
-            f"with the default mode='forward')")
-    out = type(err).__new__(type(err))
-    AstAdError.__init__(out, err.bare_message + hint, filename=err.filename,
-                        lineno=err.lineno)
-    return out
 
 
 @_guard

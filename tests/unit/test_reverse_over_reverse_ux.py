@@ -120,3 +120,39 @@ def test_ring_reverse_over_reverse_closed_form():
     g = ast_ad.grad(ring)
     want = np.ones((3, 3)) - np.eye(3)
     np.testing.assert_allclose(ast_ad.jacobian(g, mode="reverse")(X), want, atol=1e-14)
+
+
+# -- functions writing into arrays: reverse over reverse is refused (it was seen wrong) ----
+def writes_rows(x):
+    y = np.copy(x)
+    y[1] = y[1] * 2.0
+    y[0] = y[0] ** 2  # sum(y * x) = x0**3 + 2 x1**2 + x2**2
+    return np.sum(y * x)
+
+
+WRITE_LINE = writes_rows.__code__.co_firstlineno + 2
+
+
+def _writes_in_helper(v):
+    w = v * 1.0
+    w[0] = w[0] ** 2
+    return np.sum(w * w)
+
+
+def calls_a_writer(x):
+    return _writes_in_helper(x) + np.sum(x)
+
+
+@pytest.mark.parametrize("f", [writes_rows, calls_a_writer])
+def test_reverse_over_reverse_of_array_writes_is_refused_and_forward_over_reverse_works(f):
+    g = ast_ad.grad(f)
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="writes into an array") as ei:
+        ast_ad.jacobian(g, mode="reverse")(X)
+    assert ei.value.filename == __file__
+    if f is writes_rows:
+        assert ei.value.lineno == WRITE_LINE
+    assert f"ast_ad.hessian({f.__name__})" in str(ei.value)
+    h = ast_ad.hessian(f)(X)
+    np.testing.assert_allclose(h, fd_jacobian(g, X), rtol=1e-6, atol=1e-8)
+    if f is writes_rows:
+        np.testing.assert_allclose(h, np.diag([6.0 * X[0], 4.0, 2.0]), rtol=1e-12)
