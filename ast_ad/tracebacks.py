@@ -30,6 +30,8 @@ import linecache
 import sys
 import types
 
+_MARK = "__ast_ad_user_frame__"  # in the globals of the user frames made here
+
 
 class _Raised(Exception):
     """Raised by the user's frame made here (and caught at once)."""
@@ -44,12 +46,14 @@ def rewrite(tb, tables, lookup, own):
             tb = tb.tb_next
             continue
         hit = lookup(tables.get(code.co_filename), tb.tb_lineno)
+        if hit and entries and _MARK in entries[-1][0].f_globals:
+            hit = None  # rewritten before (a nested entry point): its user frame is there
         user = _user_frame(hit[0], hit[1], hit[3], tb.tb_frame.f_locals, hit[4]) \
             if hit else None
         if user is not None:
             entries.append((user.tb_frame, user.tb_lasti, user.tb_lineno))
         generated = linecache.getline(code.co_filename, tb.tb_lineno).strip()
-        if user is None or _normal(generated) != _normal(hit[2]):
+        if user is None or _normal(generated) != _normal(hit[2]):  # (hit None: kept)
             entries.append((tb.tb_frame, tb.tb_lasti, tb.tb_lineno))
         tb = tb.tb_next
     out = None
@@ -87,7 +91,7 @@ def _user_frame(filename, line, name, f_locals, first=1):
     scope = dict(f_locals)
     scope.pop(marker, None)
     try:
-        exec(code, {"__name__": name, marker: _Raised()}, scope)
+        exec(code, {"__name__": name, marker: _Raised(), _MARK: True}, scope)
     except _Raised:
         tb = sys.exc_info()[2]
         return tb.tb_next if tb is not None else None

@@ -168,3 +168,15 @@ def test_forward_and_higher_order_entry_points_show_the_users_line(how):
         assert frames[at[-1]].lineno == MATMUL_LINE + 1
         assert frames[at[-1] + 1].filename.startswith("<ast_ad-")
         assert "unreduce" in frames[at[-1] + 1].line
+
+
+def test_rewriting_twice_adds_no_second_user_frame():
+    # nested entry points (jacobian -> vjp_fn) each rewrite the traceback on the way out
+    from ast_ad import errnotes
+
+    with pytest.raises(ValueError) as ei:
+        _vjp_fn_call()
+    before = [(f.filename, f.lineno) for f in _frames(ei.value)]
+    errnotes.annotate(ei.value, "matmul_loss")
+    after = [(f.filename, f.lineno) for f in _frames(ei.value)]
+    assert after == before and before.count((HERE, MATMUL_LINE + 1)) == 1
