@@ -197,7 +197,7 @@ def accum_index(b, x, idx, g):
 
     Repeated integer indices accumulate (``np.add.at``).
     """
-    if is_zero(g):
+    if is_zero(g) or isinstance(x, range):  # (a range of ints: nothing to differentiate)
         return b
     if _is_array(x):
         if is_zero(b):
