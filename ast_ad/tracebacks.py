@@ -46,7 +46,8 @@ def rewrite(tb, tables, lookup, own):
             tb = tb.tb_next
             continue
         hit = lookup(tables.get(code.co_filename), tb.tb_lineno)
-        if hit and entries and _MARK in entries[-1][0].f_globals:
+        if hit and entries and _MARK in entries[-1][0].f_globals and \
+                (entries[-1][0].f_code.co_filename, entries[-1][2]) == (hit[0], hit[1]):
             hit = None  # rewritten before (a nested entry point): its user frame is there
         user = _user_frame(hit[0], hit[1], hit[3], tb.tb_frame.f_locals, hit[4]) \
             if hit else None
