@@ -28,7 +28,7 @@ import weakref
 from . import tracebacks
 
 #: generated filename -> {generated line: (user file, user line, text, user function's
-#: name, its def's line)}
+#: name, its def's line)}, or a _Pending table not built yet
 _TABLES: dict = {}
 _HAS_NOTES = hasattr(BaseException, "add_note")
 _OWN = os.path.dirname(os.path.abspath(__file__))
@@ -50,40 +50,60 @@ def _is_marker(s):
 
 
 def register(compiled, functions, unit, source):
-    """Record the line table of one generated text (called by ``codegen.emit``)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:  # pragma: no cover
-        return
+    """Record the line table of one generated text (called by ``codegen.emit``): the user
+    lines of the generated statements now, their lines in the text when first needed."""
     parsed = unit.parsed
-    lines = parsed.text.splitlines()
-    table = {}
+    gens = [[getattr(s, "lineno", None) for s in _statements(f.body) if not _is_marker(s)]
+            for f in functions]
     fname = getattr(unit.fn, "__name__", None) or "<lambda>"
     first = getattr(parsed.tree, "lineno", 1) + parsed.line_offset  # the def's line
-    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
-    for f, d in zip(functions, defs):
-        gen = [s for s in _statements(f.body) if not _is_marker(s)]
-        txt = list(_statements(d.body))
-        if len(gen) != len(txt):
-            continue
-        for g, t in zip(gen, txt):
-            ln = getattr(g, "lineno", None)
-            if ln is None or not (1 <= ln <= len(lines)):
-                continue
-            hit = (parsed.filename, ln + parsed.line_offset, lines[ln - 1].strip(), fname,
-                   first)
-            table[t.lineno] = _lookup(_TABLES.get(hit[0]), hit[1]) or hit  # gen. of gen.
+    pending = _Pending(gens, source, parsed.filename, parsed.line_offset, parsed.text,
+                       (fname, first))
     for fn in compiled:
         name = fn.__code__.co_filename
-        _TABLES[name] = table
+        _TABLES[name] = pending
         weakref.finalize(fn, _TABLES.pop, name, None)
+
+
+class _Pending:
+    """A line table not built yet (most generated code never raises)."""
+
+    def __init__(self, gens, source, filename, offset, text, function):
+        self.args = (gens, source, filename, offset, text, function)
+
+    def build(self):
+        gens, source, filename, offset, text, function = self.args
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # pragma: no cover
+            return {}
+        lines = text.splitlines()
+        table = {}
+        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        for gen, d in zip(gens, defs):
+            txt = list(_statements(d.body))
+            if len(gen) != len(txt):
+                continue
+            for ln, t in zip(gen, txt):
+                if ln is None or not (1 <= ln <= len(lines)):
+                    continue
+                hit = (filename, ln + offset, lines[ln - 1].strip()) + function
+                table[t.lineno] = _lookup(_table(filename), hit[1]) or hit  # gen. of gen.
+        return table
+
+
+def _table(filename):
+    table = _TABLES.get(filename)
+    if isinstance(table, _Pending):
+        table = _TABLES[filename] = table.build()
+    return table
 
 
 def user_where(filename, line):
     """(user file, user line) that line ``line`` of the generated text ``filename`` derives
     from (errors found while transforming generated code again: ``hessian``, grad of grad);
     other places are returned unchanged."""
-    hit = _lookup(_TABLES.get(filename), line)
+    hit = _lookup(_table(filename), line)
     return (hit[0], hit[1]) if hit is not None else (filename, line)
 
 
@@ -99,12 +119,16 @@ def _lookup(table, line):
     return hit
 
 
+def _hit(filename, line):
+    return _lookup(_table(filename), line)
+
+
 def where(exc):
     """(user file, user line, user text, user function) of the innermost frame of
     generated code in ``exc``'s traceback, or None."""
     tb, found = exc.__traceback__, None
     while tb is not None:
-        hit = _lookup(_TABLES.get(tb.tb_frame.f_code.co_filename), tb.tb_lineno)
+        hit = _hit(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         found = hit or found
         tb = tb.tb_next
     return found
@@ -119,7 +143,7 @@ def annotate(exc, name):
     if not noted:
         _add_note(exc, name, hit)
     try:
-        exc.__traceback__ = tracebacks.rewrite(exc.__traceback__, _TABLES, _lookup, _own)
+        exc.__traceback__ = tracebacks.rewrite(exc.__traceback__, _hit, _own)
     except Exception:  # pragma: no cover - never hide the user's error behind ours
         pass
     return exc

@@ -1,6 +1,6 @@
 """Tracebacks of errors raised by generated code show the user's lines.
 
-``rewrite(tb, ...)`` returns a new traceback chain in which
+``rewrite(tb, hit_of, own)`` returns a new traceback chain in which
 
 - each frame of generated code is preceded by a frame at the user's file and line it
   derives from (named after the user's function; its locals are a copy of the generated
@@ -37,7 +37,7 @@ class _Raised(Exception):
     """Raised by the user's frame made here (and caught at once)."""
 
 
-def rewrite(tb, tables, lookup, own):
+def rewrite(tb, hit_of, own):
     """The traceback ``tb`` with the user's frames (see the module docstring)."""
     entries = []
     while tb is not None:
@@ -45,7 +45,7 @@ def rewrite(tb, tables, lookup, own):
         if own(code.co_filename):
             tb = tb.tb_next
             continue
-        hit = lookup(tables.get(code.co_filename), tb.tb_lineno)
+        hit = hit_of(code.co_filename, tb.tb_lineno)
         if hit and entries and _MARK in entries[-1][0].f_globals and \
                 (entries[-1][0].f_code.co_filename, entries[-1][2]) == (hit[0], hit[1]):
             hit = None  # rewritten before (a nested entry point): its user frame is there

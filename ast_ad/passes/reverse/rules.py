@@ -175,9 +175,7 @@ def _signature(rule):
 def check_arity(unit, s, fn, rule, args, keywords, func_node):
     """A call form the rule does not take (``max(xs)`` where the rule is for ``max(a, b)``)
     is refused at the user's line instead of failing inside the rule."""
-    try:
-        _signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
-    except TypeError:
+    if not _binds(rule, len(args), tuple(k.arg for k in keywords)):
         filename, line = unit.where(s)
         label = gast.unparse(func_node).strip() if func_node is not None else \
             getattr(fn, "__name__", "this function")
@@ -186,8 +184,46 @@ def check_arity(unit, s, fn, rule, args, keywords, func_node):
             f"argument(s){' and keywords' if keywords else ''}: the registered rule takes "
             f"another form (for reductions over an array use NumPy, e.g. `np.max(x)`)",
             filename=filename, lineno=line) from None
+
+
+@functools.lru_cache(maxsize=8192)
+def _binds(rule, nargs, kwnames):
+    """Whether ``rule(g, ans, *nargs arguments, **kwnames)`` binds (True where the rule's
+    signature cannot be read: it is called as it is)."""
+    code = getattr(rule, "__code__", None)
+    if isinstance(rule, types.FunctionType) and code is not None and \
+            not hasattr(rule, "__wrapped__") and not hasattr(rule, "__signature__"):
+        return _code_binds(rule, code, 2 + nargs, kwnames)
+    try:
+        _signature(rule).bind(None, None, *([None] * nargs), **dict.fromkeys(kwnames))
+    except TypeError:
+        return False
     except ValueError:
-        pass  # a signature that cannot be read: the rule is called as it is
+        return True
+    return True
+
+
+def _code_binds(fn, code, n, kwnames):
+    """``Signature.bind`` for a plain function, from its code object: whether ``n``
+    positional arguments and the keywords ``kwnames`` bind."""
+    positional = code.co_varnames[:code.co_argcount]
+    kwonly = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+    star, starstar = code.co_flags & 0x04, code.co_flags & 0x08
+    if n > len(positional) and not star:
+        return False
+    given = set(positional[:n])
+    for k in kwnames:
+        if k is None or k in given:
+            return False
+        if k in positional[:code.co_posonlyargcount] or \
+                (k not in positional and k not in kwonly):
+            if not starstar:
+                return False
+        given.add(k)
+    required = positional[:len(positional) - len(fn.__defaults__ or ())]
+    kwdefaults = fn.__kwdefaults__ or {}
+    return all(p in given for p in required) and \
+        all(p in given or p in kwdefaults for p in kwonly)
 
 
 def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
