@@ -160,8 +160,13 @@ def dict_setdefault(x):
     return u * w + d["b"] * d["a"]
 
 
+def matmul_with_constant_lists(x):
+    m = np.array([[x[2], x[0]], [x[1], x[2]]])
+    return np.mean(m @ [2.0, 3.0]) + np.sum([1.0, -2.0] @ m * x[:2])
+
+
 @pytest.mark.parametrize("f", [
-    dict_values_and_items, dict_setdefault,
+    matmul_with_constant_lists, dict_values_and_items, dict_setdefault,
     append_by_plus, join_two_lists, plus_equals, starred_literal, starred_array,
     starred_tuple, repeat_list, repeat_left_and_tuple, repeat_by_a_computed_count,
     join_with_itself, join_in_a_loop, join_converted_lists, pop_first,

@@ -282,8 +282,8 @@ def no_derivative(unit, s, value, active):
 def refuse_container_arithmetic(unit, facts, s, value, active):
     """``[x] + [y]``, ``(s,) * 3`` on differentiated lists/tuples are refused: the
     elementwise rules of ``+``/``*`` do not describe concatenation or repetition.  A list
-    of constants with a differentiated array (``[3, 5] * np.exp(x)``, ``x[0] - [1, 2]``)
-    is NumPy arithmetic: ``+ - * /`` keep their elementwise rules."""
+    of constants with a differentiated array (``[3, 5] * np.exp(x)``, ``x[0] - [1, 2]``,
+    ``A @ [2.0, 3.0]``) is NumPy arithmetic: ``+ - * / @`` keep their rules."""
     sides = [value.left, value.right]
     if not any(getattr(e, "id", None) in active for e in sides):
         return
@@ -291,7 +291,7 @@ def refuse_container_arithmetic(unit, facts, s, value, active):
         no_derivative(unit, s, value, active)  # "%r" % x: string formatting
     seqs = [e.id for e in sides if isinstance(e, gast.Name) and e.id in facts.sequences]
     if seqs and not any(n in active for n in seqs) and \
-            isinstance(value.op, (gast.Add, gast.Sub, gast.Mult, gast.Div)):
+            isinstance(value.op, (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.MatMult)):
         return  # the differentiated side is an array (a list there fails the helper check)
     if seqs:
         filename, line = unit.where(s)
