@@ -38,7 +38,7 @@ _M = __name__
 _TRAP = "y, x=None, dx=1.0, axis=-1"
 for _f in [np.trapezoid] + ([np.trapz] if "trapz" in dir(np) else []):
     text_pair(_M, _f, _TRAP,
-              ["unreduce(g, y, axis, False) * trap_w(x, dx, y, axis)",
+              ["trap_w(x, dx, y, axis) * unreduce(g, y, axis, False)",
                "untrap_w(unreduce(g, y, axis, False) * y, x, axis)",
                "np.sum(g * np.sum(y * trap_dw(x, y, axis), axis=axis))", None],
               ["np.trapezoid(t, x, dx, axis)", "np.sum(trap_w(t, dx, y, axis) * y, axis=axis)",

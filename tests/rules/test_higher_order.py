@@ -57,16 +57,19 @@ def _call(fn, vals, tans, kwargs):
     out = None
     for k, t in enumerate(tans):
         if t is not None and k < len(rs.rules) and rs.rules[k] is not None:
-            if getattr(rs.rules[k], "refuses", False):
-                raise Refused(rs.rules[k], (t, v, *vals), kwargs)
-            out = _add(out, rs.rules[k](t, v, *vals, **kwargs))
+            try:
+                out = _add(out, rs.rules[k](t, v, *vals, **kwargs))
+            except NotImplementedError:
+                if not getattr(rs.rules[k], "refuses", False):
+                    raise
+                raise Refused(rs.rules[k]) from None
     return v, out
 
 
 class Refused(Exception):
-    """A callee's forward rule refuses (``rule.refuses``: a derivative of an order that is
-    not given, such as a second derivative of ``np.linalg.cond``): that direction is not
-    checked, and the rule is checked to raise ``NotImplementedError`` when differentiated."""
+    """A callee's forward rule marked ``rule.refuses`` raised ``NotImplementedError`` (a
+    derivative of an order that is not given, such as a second derivative of
+    ``np.linalg.cond``): that direction is not checked (it cannot be silently wrong)."""
 
 
 def _eval(node, env, tenv, glb):
@@ -173,10 +176,7 @@ def test_rules_are_differentiable_by_their_callees_rules(case):
                 tans = {names[1]: t_ans, names[2 + m]: v}
                 try:
                     _, got = rule_tangent(rule, seed, ans, args, kw, tans)
-                except Refused as e:  # the callee must raise, not return a wrong zero
-                    r, call_args, call_kw = e.args
-                    with pytest.raises(NotImplementedError):
-                        r(*call_args, **call_kw)
+                except Refused:
                     continue
 
                 def r_of(s, m=m):

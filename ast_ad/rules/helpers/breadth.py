@@ -17,6 +17,12 @@ from .broadcasting import unbroadcast
 from .statistics import undiff
 
 
+def _zero(*xs):
+    """A symbolic zero tangent (the float 0.0 the forward sweep passes for a recorded value
+    without a tangent) among the linear inputs: the result is zero too."""
+    return any(type(x) is float and x == 0.0 for x in xs)
+
+
 def _along(x, ax, sl):
     idx = [slice(None)] * np.ndim(x)
     idx[ax] = sl
@@ -36,7 +42,7 @@ def _trap_x(x, like, axis):
     ax = axis % nd
     if np.ndim(x) == 1 and nd > 1:
         return np.reshape(x, tuple(-1 if k == ax else 1 for k in range(nd))), ax
-    return x, ax
+    return x, axis % max(np.ndim(x), 1)
 
 
 def trap_w(x, dx, like, axis=-1):
@@ -44,6 +50,8 @@ def trap_w(x, dx, like, axis=-1):
     half the spacing on each side of a sample (``dx`` when ``x`` is None).  Linear in ``x``
     (and in ``dx`` when ``x`` is None).  A sample grid ``x`` that would broadcast ``like``
     to a larger shape is refused."""
+    if _zero(x):
+        return 0.0
     if x is None:
         ax = axis % np.ndim(like)
         d = np.ones_like(_along(like, ax, slice(1, None)), dtype=_float_of(like)) * dx
@@ -60,6 +68,8 @@ def trap_w(x, dx, like, axis=-1):
 def untrap_w(grad, x, axis=-1):
     """The adjoint of :func:`trap_w` in ``x``: ``grad`` (shaped like the weights' broadcast)
     back to the shape of ``x``."""
+    if _zero(grad):
+        return 0.0
     x1, ax = _trap_x(x, grad, axis)
     half = (_along(grad, ax, slice(1, None)) + _along(grad, ax, slice(None, -1))) / 2
     return np.reshape(unbroadcast(undiff(half, x1, 1, ax), x1), np.shape(x))
@@ -135,6 +145,8 @@ def _corr_real(*xs):
 def correlate_adjoint_a(grad, a, v, mode="valid"):
     """The cotangent of ``a`` in ``np.correlate(a, v, mode)`` (1-d, real): with the full
     cotangent ``G``, ``g_a[n] = sum_j v[j] G[n + m - 1 - j]``, a valid convolution."""
+    if _zero(grad, v):
+        return 0.0
     _corr_real(a, v, grad)
     n, m = np.shape(a)[0], np.shape(v)[0]
     return np.convolve(_corr_full(grad, n, m, mode), v, "valid")
@@ -143,6 +155,8 @@ def correlate_adjoint_a(grad, a, v, mode="valid"):
 def correlate_adjoint_v(grad, a, v, mode="valid"):
     """The cotangent of ``v`` in ``np.correlate(a, v, mode)`` (1-d, real):
     ``g_v[m - 1 - i] = sum_n G[n + i] a[n]``, a valid correlation reversed."""
+    if _zero(grad, a):
+        return 0.0
     _corr_real(a, v, grad)
     n, m = np.shape(a)[0], np.shape(v)[0]
     return np.flip(np.correlate(_corr_full(grad, n, m, mode), a, "valid"))
@@ -276,3 +290,8 @@ def block_tangent(ts, arrays):
             part = gather(ti, _own(lab, s, int(np.size(e))))
             out = part if out is None else out + part
     return out
+
+
+# list results (for a list of choices or blocks): their tangents and cotangents add entry by
+# entry (analysis.kinds), never with + (which would concatenate the lists)
+unchoose.sequence_result = unblock.sequence_result = True

@@ -160,3 +160,8 @@ def poly_full_rank(x, deg):
             f"no derivative rule for np.polyfit of degree {deg} through a rank-deficient "
             "Vandermonde matrix (too few distinct points)")
     return 1.0
+
+
+# list results: their tangents and cotangents add entry by entry (analysis.kinds), never
+# with + (which would concatenate the lists)
+multi_dot_adjoint.sequence_result = multi_dot_cross.sequence_result = True
