@@ -98,6 +98,13 @@ text_pair(_M, np.choose, "a, choices, out=None, mode='raise'",
           [None, "unchoose(g, a, choices, mode)", None, None],
           [None, "choose_tangent(a, t, choices, mode)", None, None])
 text_pair(_M, np.block, "arrays", ["unblock(g, arrays)"], ["block_tangent(t, arrays)"])
+# np.r_[...] / np.c_[...]: the front end calls index_concat(trick, *items) (up to 8 items)
+_IC = 8
+_ICP = "trick, " + ", ".join(f"i{k}=None" for k in range(_IC))
+_ICI = ", ".join(f"i{k}" for k in range(_IC))
+text_pair(_M, H.index_concat, _ICP,
+          [None] + [f"scatter(g, pos_index_concat(trick, {k}, {_ICI}), i{k})" for k in range(_IC)],
+          [None] + [f"gather(t, pos_index_concat(trick, {k}, {_ICI}))" for k in range(_IC)])
 _LINEAR = [
     (np.correlate, "a, v, mode='valid'", "correlate_adjoint_a(g, a, v, mode)",
      "correlate_adjoint_v(g, a, v, mode)"),
@@ -126,5 +133,5 @@ for _fn, _params, *_transposes in _LINEAR:
     linear(_fn, _params, *_transposes)
 
 for _f in (H.trap_dw, H.cov_fact, H.ediff1d_parts, H.pos_insert, H.pos_delete, H.pos_compress,
-           H.pos_extract):
+           H.pos_extract, H.pos_index_concat):
     R.nondifferentiable(_f)

@@ -89,6 +89,12 @@ _blocks = [[u(2, 2), u(2, 1)], [u(1, 3)]]
 add(H.unblock, u(3, 3), _blocks, _wrt=(0,))
 add(H.block_tangent, [[u(2, 2), u(2, 1)], [u(1, 3)]], _blocks, _wrt=(0,))
 
+add(H.index_concat, np.r_, u(3), u(2))
+add(H.index_concat, np.r_, u(2), slice(0, 3), 0.5)
+add(H.index_concat, np.c_, u(3), u(3, 2))
+add(H.index_concat, np.r_, "0,2", u(3), u(3))
+add(H.index_concat, np.r_, u(1), u(1), u(1), u(1), u(1), u(1), u(1), u(2))
+
 # -- multi_dot, cond, eigvals, polyfit ----------------------------------------------------------
 _chain = [u(3, 4), u(4, 2), u(2, 5)]
 add(np.linalg.multi_dot, _chain)

@@ -242,3 +242,40 @@ def test_unsound_forms_are_refused(f, x, what):
 def test_second_derivative_of_cond_is_refused():
     with pytest.raises(NotImplementedError, match="second derivative of np.linalg.cond"):
         ast_ad.hessian(lambda b: np.linalg.cond(b))(B)
+
+
+W8 = np.arange(1.0, 9.0)
+
+
+def r_pair(x):
+    return np.sum(np.r_[x, x] * W8[:6] * x[0])
+
+
+def r_mixed(x):
+    return np.sum(np.r_[x[:2], x[0] * 3.0, 1.0, 0:2] * W8[:6] * x[1])
+
+
+def c_cols(x):
+    return np.sum((np.c_[x, x ** 2] @ np.array([0.5, -0.7])) ** 2)
+
+
+def r_directive(x):
+    return np.sum(np.r_["0,2", x, x ** 2] ** 3)
+
+
+@pytest.mark.parametrize("f", [r_pair, r_mixed, c_cols, r_directive])
+def test_index_tricks_are_differentiated(f):
+    x = np.array([0.3, -0.5, 0.7])
+    assert_close(ast_ad.grad(f)(x), fd_grad(f, (x,)), 1e-5, 1e-6, f.__name__)
+    assert_close(ast_ad.hessian(f)(x), fd_jacobian(ast_ad.grad(f), x), 1e-4, 1e-5, f.__name__)
+    v = np.array([0.2, 0.1, -0.4])
+    assert_close(ast_ad.jvp(f, (x,), (v,))[1], fd_directional(f, (x,), 0, v), 1e-5, 1e-6)
+
+
+def r_nine(x):
+    return np.sum(np.r_[x, x, x, x, x, x, x, x, x])
+
+
+def test_index_trick_with_more_items_than_rules_is_refused():
+    with pytest.raises(AstAdError, match="no derivative rule"):
+        ast_ad.grad(r_nine)(np.array([0.3, -0.5]))

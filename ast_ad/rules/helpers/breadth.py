@@ -292,6 +292,31 @@ def block_tangent(ts, arrays):
     return out
 
 
+
+# -- np.r_ / np.c_ ----------------------------------------------------------------------------
+def index_concat(trick, *items):
+    """``trick[items]`` for ``trick`` ``np.r_`` or ``np.c_``: the front end writes
+    ``np.r_[a, 0:3, b]`` as ``index_concat(np.r_, a, slice(0, 3), b)`` so that it gets rules."""
+    return trick[items]
+
+
+def pos_index_concat(trick, k, *items):
+    """Labels of ``trick[items]``'s entries in ``items[k]`` (-1 elsewhere: other items,
+    ``0:3`` ranges).  ``items`` may end in Nones (the unused slots of the rules).
+    Non-differentiable."""
+    items = tuple(it for it in items if it is not None)
+    labelled, start = [], 0
+    for it in items:
+        if isinstance(it, str):
+            labelled.append(it)
+        elif isinstance(it, slice):
+            labelled.append(np.full_like(np.r_[it], -1, dtype=np.int64))
+        else:
+            labelled.append(_labels(it, start))
+            start += int(np.size(it))
+    lo = sum(int(np.size(it)) for it in items[:k] if not isinstance(it, (str, slice)))
+    return _own(trick[tuple(labelled)], lo, int(np.size(items[k])))
+
 # list results (for a list of choices or blocks): their tangents and cotangents add entry by
 # entry (analysis.kinds), never with + (which would concatenate the lists)
 unchoose.sequence_result = unblock.sequence_result = True
