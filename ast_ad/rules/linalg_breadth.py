@@ -32,6 +32,7 @@ from .helpers import (  # noqa: F401  (names the generated rules read)
     multi_dot_tangent,
     multi_dot_tangent2,
     poly_full_rank,
+    tangent_or_zeros,
     third_refused,
     uncol,
     vander_k,
@@ -79,7 +80,8 @@ text_pair(_M, np.linalg.cond, "x, p=None",
 _EV = dict(V="(np.linalg.eig(a)[1] * eig_distinct(a))", VI="np.linalg.inv({V})")
 text_pair(_M, np.linalg.eigvals, "a",
           ["match_real(np.matmul(mT({VI}) * np.expand_dims(g, -2), mT({V})), a)"],
-          ["match_real(np.sum({VI} * mT(np.matmul(t, {V})), axis=-1), ans)"], **_EV)
+          ["match_real(np.sum({VI} * mT(np.matmul(tangent_or_zeros(t, a), {V})), axis=-1), "
+           "ans)"], **_EV)
 
 # -- polyfit ---------------------------------------------------------------------------------------
 _PF = dict(
@@ -96,7 +98,7 @@ text_pair(_M, np.polyfit, "x, y, deg, rcond=None",
           ["uncol(-np.matmul({P}, np.matmul({T}, {X})) + "
            "np.matmul(np.matmul({P}, mT({P})), np.matmul(mT({T}), {R})) + "
            "np.matmul({IPA}, np.matmul(mT({T}), np.matmul(mT({P}), {X}))), y)",
-           "np.polyfit(x, t, deg, rcond)", None, None], **_PF)
+           "np.polyfit(x, tangent_or_zeros(t, y), deg, rcond)", None, None], **_PF)
 text_pair(_M, H.vander_k, "x, deg, k=0",
           ["np.sum(g * vander_k(x, deg, k + 1), axis=-1)", None, None],
           ["np.expand_dims(t, -1) * vander_k(x, deg, k + 1)", None, None])

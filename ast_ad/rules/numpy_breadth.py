@@ -26,6 +26,7 @@ from .helpers import (  # noqa: F401  (names the generated rules read)
     cov_rows,
     mT,
     scatter,
+    tangent_or_zeros,
     trap_dw,
     trap_w,
     zeros_or_none,
@@ -41,7 +42,8 @@ for _f in [np.trapezoid] + ([np.trapz] if "trapz" in dir(np) else []):
               ["trap_w(x, dx, y, axis) * unreduce(g, y, axis, False)",
                "untrap_w(unreduce(g, y, axis, False) * y, x, axis)",
                "np.sum(g * np.sum(y * trap_dw(x, y, axis), axis=axis))", None],
-              ["np.trapezoid(t, x, dx, axis)", "np.sum(trap_w(t, dx, y, axis) * y, axis=axis)",
+              ["np.trapezoid(tangent_or_zeros(t, y), x, dx, axis)",
+               "np.sum(trap_w(t, dx, y, axis) * y, axis=axis)",
                "t * np.sum(y * trap_dw(x, y, axis), axis=axis)", None])
 text_pair(_M, H.trap_w, "x, dx, like, axis=-1",
           ["untrap_w(g, x, axis)", "unbroadcast(g * trap_dw(x, like, axis), dx)", None, None],
@@ -53,7 +55,8 @@ linear(H.untrap_w, "grad, x, axis=-1", "broadcast_like(trap_w(g, 0.0, grad, axis
 _COV = dict(
     X="cov_rows(m, y, rowvar)", XC="({X} - np.mean({X}, axis=1, keepdims=True))",
     F="cov_fact({X}, ddof, bias)", K="np.shape({X})[0]", G="np.reshape(g, ({K}, {K}))",
-    TM="cov_rows(t, zeros_or_none(y), rowvar)", TY="cov_rows(zeros_or_none(m), t, rowvar)",
+    TM="cov_rows(tangent_or_zeros(t, m), zeros_or_none(y), rowvar)",
+    TY="cov_rows(zeros_or_none(m), tangent_or_zeros(t, y), rowvar)",
 )
 _DC = "((np.matmul({T}, mT({XC})) + np.matmul({XC}, mT({T}))) / {F})"
 text_pair(_M, np.cov, "m, y=None, rowvar=True, bias=False, ddof=None",
@@ -77,8 +80,8 @@ text_pair(_M, np.corrcoef, "m, y=None, rowvar=True",
            _DR.replace("{DC}", _DC.replace("{T}", "{TY}")), None], **_CORR)
 text_pair(_M, H.cov_rows, "m, y=None, rowvar=True",
           ["cov_unrows_m(g, m, y, rowvar)", "cov_unrows_y(g, m, y, rowvar)", None],
-          ["cov_rows(t, zeros_or_none(y), rowvar)", "cov_rows(zeros_or_none(m), t, rowvar)",
-           None])
+          ["cov_rows(tangent_or_zeros(t, m), zeros_or_none(y), rowvar)",
+           "cov_rows(zeros_or_none(m), tangent_or_zeros(t, y), rowvar)", None])
 
 # -- linear functions and their adjoint helpers --------------------------------------------------
 _ED = "ediff1d_parts(ary, to_end, to_begin)"
@@ -86,9 +89,22 @@ text_pair(_M, np.ediff1d, "ary, to_end=None, to_begin=None",
           [f"np.reshape(undiff(g[{_ED}[1]], np.ravel(ary), 1, -1), np.shape(ary))",
            f"np.reshape(g[{_ED}[2]], np.shape(to_end))",
            f"np.reshape(g[{_ED}[0]], np.shape(to_begin))"],
-          ["np.ediff1d(t, zeros_or_none(to_end), zeros_or_none(to_begin))",
-           "np.ediff1d(zeros_or_none(ary), t, zeros_or_none(to_begin))",
-           "np.ediff1d(zeros_or_none(ary), zeros_or_none(to_end), t)"])
+          ["np.ediff1d(tangent_or_zeros(t, ary), zeros_or_none(to_end), zeros_or_none(to_begin))",
+           "np.ediff1d(zeros_or_none(ary), tangent_or_zeros(t, to_end), zeros_or_none(to_begin))",
+           "np.ediff1d(zeros_or_none(ary), zeros_or_none(to_end), tangent_or_zeros(t, to_begin))"])
+text_pair(_M, np.correlate, "a, v, mode='valid'",
+          ["correlate_adjoint_a(g, a, v, mode)", "correlate_adjoint_v(g, a, v, mode)", None],
+          ["np.correlate(tangent_or_zeros(t, a), v, mode)",
+           "np.correlate(a, tangent_or_zeros(t, v), mode)", None])
+text_pair(_M, np.compress, "condition, a, axis=None",
+          [None, "scatter(g, pos_compress(condition, a, axis), a)", None],
+          [None, "np.compress(condition, tangent_or_zeros(t, a), axis)", None])
+text_pair(_M, np.extract, "condition, arr",
+          [None, "scatter(g, pos_extract(condition, arr), arr)"],
+          [None, "np.extract(condition, tangent_or_zeros(t, arr))"])
+text_pair(_M, np.delete, "arr, obj, axis=None",
+          ["scatter(g, pos_delete(arr, obj, axis), arr)", None, None],
+          ["np.delete(tangent_or_zeros(t, arr), obj, axis)", None, None])
 _INS = "pos_insert(arr, obj, values, axis, {})"
 text_pair(_M, np.insert, "arr, obj, values, axis=None",
           [f"scatter(g, {_INS.format(0)}, arr)", None, f"scatter(g, {_INS.format(1)}, values)",
@@ -106,16 +122,11 @@ text_pair(_M, H.index_concat, _ICP,
           [None] + [f"scatter(g, pos_index_concat(trick, {k}, {_ICI}), i{k})" for k in range(_IC)],
           [None] + [f"gather(t, pos_index_concat(trick, {k}, {_ICI}))" for k in range(_IC)])
 _LINEAR = [
-    (np.correlate, "a, v, mode='valid'", "correlate_adjoint_a(g, a, v, mode)",
-     "correlate_adjoint_v(g, a, v, mode)"),
     (H.correlate_adjoint_a, "grad, a, v, mode='valid'", "np.correlate(g, v, mode)", None,
      "correlate_adjoint_v(grad, g, v, mode)"),
     (H.correlate_adjoint_v, "grad, a, v, mode='valid'", "np.correlate(a, g, mode)",
      "correlate_adjoint_a(grad, a, g, mode)", None),
-    (np.compress, "condition, a, axis=None", None,
-     "scatter(g, pos_compress(condition, a, axis), a)"),
-    (np.extract, "condition, arr", None, "scatter(g, pos_extract(condition, arr), arr)"),
-    (np.delete, "arr, obj, axis=None", "scatter(g, pos_delete(arr, obj, axis), arr)", None),
+    (H.tangent_or_zeros, "x, like", "g", None),
     (H.gather, "x, pos", "scatter(g, pos, x)", None),
     (H.scatter, "grad, pos, like", "gather(g, pos)", None, None),
     (H.cov_unrows_m, "grad, m, y=None, rowvar=True", "cov_rows(g, zeros_or_none(y), rowvar)",

@@ -279,3 +279,43 @@ def r_nine(x):
 def test_index_trick_with_more_items_than_rules_is_refused():
     with pytest.raises(AstAdError, match="no derivative rule"):
         ast_ad.grad(r_nine)(np.array([0.3, -0.5]))
+
+
+# A constant handed to a helper's parameter: the helper's backward sweep is differentiated
+# with a symbolic zero (0.0) as that parameter's tangent, which the rules must accept.
+def cov_of(m, y):
+    return np.sum(np.cov(m, y) ** 2) + np.sum(np.corrcoef(m, y) ** 2)
+
+
+def trap_of(y, x):
+    return np.trapezoid(y ** 2, x) ** 2
+
+
+def correl_of(a, v):
+    return np.sum(np.correlate(a, v, "same") ** 2)
+
+
+def select_of(a, v):
+    return np.sum(np.insert(a, [1, 2], v) ** 3) + np.sum(np.delete(v[0] * a, 1) ** 3)
+
+
+def z_cov(m):
+    return cov_of(m, M[0] ** 3)
+
+
+def z_trap(x):
+    return trap_of(Y, x)
+
+
+def z_correl(v):
+    return correl_of(Y, v)
+
+
+def z_select(v):
+    return select_of(Y, v)
+
+
+@pytest.mark.parametrize("f, x", [(z_cov, M[1:]), (z_trap, X), (z_correl, Y[:3]),
+                                  (z_select, Y[:2])], ids=["cov", "trap", "correl", "select"])
+def test_hessian_through_a_helper_given_a_constant(f, x):
+    assert_close(ast_ad.hessian(f)(x), fd_jacobian(ast_ad.grad(f), x), 1e-4, 1e-5, f.__name__)

@@ -55,6 +55,7 @@ from .breadth import (  # noqa: F401  (trapezoid, cov, correlate, selections)
     pos_index_concat,
     pos_insert,
     scatter,
+    tangent_or_zeros,
     trap_dw,
     trap_w,
     unblock,

@@ -23,6 +23,13 @@ def _zero(*xs):
     return any(type(x) is float and x == 0.0 for x in xs)
 
 
+def tangent_or_zeros(t, like):
+    """``t``, or zeros like ``like`` for the symbolic zero 0.0 (the tangent the forward sweep
+    passes for a recorded value that has none), so a shape-sensitive forward rule sees an
+    array of the right shape.  Linear in ``t``."""
+    return np.zeros_like(like, dtype=_float_of(like)) if _zero(t) else t
+
+
 def _along(x, ax, sl):
     idx = [slice(None)] * np.ndim(x)
     idx[ax] = sl
@@ -180,6 +187,8 @@ def _own(labels, lo, n):
 
 def gather(x, pos):
     """Entries of ``x`` (flattened) at the labels ``pos`` (zero at -1), shaped like ``pos``."""
+    if _zero(x):
+        return np.zeros_like(pos, dtype=np.float64)
     if _is_scalar(x):  # a Python number's tangent: made where the labels live
         x = np.zeros_like(pos, dtype=_float_of(x), shape=(1,)) + x
     flat = np.ravel(x)
