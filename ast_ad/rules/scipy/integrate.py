@@ -161,3 +161,9 @@ R.defjvp(odeint, None, *[odeint_forward] * 3)
 R.defvjp(odeint_cotangents, *[odeint_again_vjp] * 9)
 R.defjvp(odeint_cotangents, *[odeint_again_jvp] * 9)
 R.nondifferentiable(_opts)
+
+# scipy.integrate.trapezoid: the same sum as np.trapezoid (y, x, dx, axis): its rules
+from scipy.integrate import trapezoid as _trapezoid  # noqa: E402
+
+R.defvjp(_trapezoid, *R.vjp(np.trapezoid).rules)
+R.defjvp(_trapezoid, *R.jvp(np.trapezoid).rules)
