@@ -12,6 +12,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from ...errors import UndefinedDerivativeError
 from ._common import _cot_dtype, _float_of, _is_scalar, _is_zero
 from .broadcasting import unbroadcast
 from .statistics import undiff
@@ -66,7 +67,7 @@ def trap_w(x, dx, like, axis=-1):
         x1, ax = _trap_x(x, like, axis)
         d = np.diff(x1, axis=ax)
         if np.broadcast_shapes(np.shape(x1), np.shape(like)) != np.shape(like):
-            raise NotImplementedError(
+            raise UndefinedDerivativeError(
                 "no derivative rule for np.trapezoid with sample points x of shape "
                 f"{np.shape(x)} that broadcast y of shape {np.shape(like)} to a larger shape")
     return (_edge_pad(d, ax, True) + _edge_pad(d, ax, False)) / 2
@@ -123,7 +124,7 @@ def cov_fact(x, ddof=None, bias=False):
     """The normalisation ``N - ddof`` of ``np.cov`` over the rows ``x`` (no weights).  A
     complex ``x`` is refused (its covariance conjugates).  Non-differentiable."""
     if np.iscomplexobj(x):
-        raise NotImplementedError("no derivative rule for np.cov/np.corrcoef of complex data")
+        raise UndefinedDerivativeError("no derivative rule for np.cov/np.corrcoef of complex data")
     if ddof is None:
         ddof = 0 if bias else 1
     return float(np.shape(x)[1] - ddof)
@@ -145,7 +146,7 @@ def _corr_full(grad, n, m, mode):
 
 def _corr_real(*xs):
     if any(np.iscomplexobj(x) for x in xs):
-        raise NotImplementedError("no derivative rule for np.correlate of complex arrays "
+        raise UndefinedDerivativeError("no derivative rule for np.correlate of complex arrays "
                                   "(it conjugates v); use np.convolve")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...errors import UndefinedDerivativeError
 from ._common import _is_zero
 
 
@@ -93,7 +94,7 @@ def multi_dot_tangent2(ts, arrays, s):
 def third_refused(g, what):
     """The rule of a derivative that is not given (a third derivative of ``multi_dot``, a
     second of ``cond``): raises NotImplementedError.  Non-differentiable."""
-    raise NotImplementedError(f"no derivative rule for {what}")
+    raise UndefinedDerivativeError(f"no derivative rule for {what}")
 
 
 def cond_dir(x, p=None):
@@ -101,7 +102,7 @@ def cond_dir(x, p=None):
     for ``p`` None/2/-2, else from ``cond = norm(x, p) norm(inv(x), p)`` and the norms'
     derivatives.  Complex ``x`` is refused."""
     if np.iscomplexobj(x):
-        raise NotImplementedError("no derivative rule for np.linalg.cond of a complex matrix")
+        raise UndefinedDerivativeError("no derivative rule for np.linalg.cond of a complex matrix")
     if p is None or p == 2 or p == -2:
         u, s, vh = np.linalg.svd(x, full_matrices=False)
         hi = u[..., :, :1] * vh[..., :1, :]
@@ -132,7 +133,7 @@ def eig_distinct(a):
     gaps = [float(np.min(np.abs(w[..., i] - w[..., j]))) for i in range(n)
             for j in range(i + 1, n)]
     if gaps and min(gaps) < 1e-8 * float(scale):
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             "no derivative rule for np.linalg.eigvals of a matrix with repeated eigenvalues "
             "(they are not differentiable there)")
     return 1.0
@@ -156,7 +157,7 @@ def poly_full_rank(x, deg):
     points for the degree; NumPy warns and the fit is not unique).  Non-differentiable."""
     v = np.vander(x, deg + 1)
     if np.linalg.matrix_rank(v) < deg + 1:
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             f"no derivative rule for np.polyfit of degree {deg} through a rank-deficient "
             "Vandermonde matrix (too few distinct points)")
     return 1.0
