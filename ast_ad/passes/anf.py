@@ -66,6 +66,13 @@ class AnfMixin:
         return gast.BinOp(left=self.atom(e.left), op=e.op, right=self.atom(e.right))
 
     def rhs_UnaryOp(self, e):
+        if isinstance(e.op, (gast.USub, gast.UAdd)) and isinstance(e.operand, gast.Constant) \
+                and type(e.operand.value) in (int, float, complex):
+            # a signed number literal (`np.swapaxes(x, -1, -2)`) stays a constant: no
+            # temporary, nothing recorded for the adjoint, nothing a second derivative
+            # could take for a differentiated value
+            v = e.operand.value
+            return N.copy_loc(N.const(-v if isinstance(e.op, gast.USub) else v), e)
         return gast.UnaryOp(op=e.op, operand=self.atom(e.operand))
 
     def rhs_Compare(self, e):
