@@ -87,11 +87,13 @@ def surely_floats(body, params, arg_kinds, resolver, elements=None) -> frozenset
     k = dict(kind)
     for name, _ in defs:
         k.setdefault(name, Num.UNKNOWN)
-    targets = {d[0] for d in defs}
+    by_name = {}
+    for name, v in defs:
+        by_name.setdefault(name, []).append(v)
     for _ in range(30):
         new = dict(k)
-        for name in targets:
-            vals = {value(v, k) for n2, v in defs if n2 == name}
+        for name, values in by_name.items():
+            vals = {value(v, k) for v in values}
             if name in kind:
                 vals.add(kind[name])
             vals.discard(Num.UNKNOWN)
