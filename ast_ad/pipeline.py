@@ -45,6 +45,7 @@ from .passes.forward.assemble import forward
 from .passes.mutation import model_mutations
 from .passes.normalize import Normalizer
 from .passes.reverse.assemble import functions, reverse
+from .passes.reverse.checkpoint import rewrite as checkpoint_loops
 from .passes.views import guard_views
 
 
@@ -84,6 +85,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     else:
         sweeps = reverse(unit, facts, request)                           # reverse
     sweeps = optimize.sweeps(sweeps)                                     # optimize
+    sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)
     return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
                         sweeps.tangent_names)
 
