@@ -125,5 +125,32 @@ def predicted_tangent_names(fn, wrt):
     return out
 
 
+def return_spec(fn, specs, registry):
+    """The (ndim, np.dtype) of what ``fn`` returns when called with arguments of the
+    ``specs`` (parameter -> (ndim, np.dtype); ndim 0: a float64 number), from the stages
+    up to the analysis; None when not known."""
+    import numpy as np
+
+    parsed = parse_function(fn)
+    a = parsed.tree.args
+    params = [p.id for p in a.args] + [p.id for p in a.kwonlyargs] + [
+        v.id for v in (a.vararg, a.kwarg) if v is not None]
+    env = Env.of_function(fn, set(params) | N.stored_names(parsed.tree.body))
+    fence(parsed, env, varargs=False)
+    namer = Namer(N.names_in(parsed.tree) | set(params))
+    nested = lift_nested(parsed, env, namer)
+    tree = Normalizer(parsed, env, namer).run().tree
+    unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
+    kinds = {p: (float if nd == 0 else np.ndarray) for p, (nd, _) in specs.items()}
+    arrays = {p: (nd, dt.str) for p, (nd, dt) in specs.items() if nd >= 1}
+    request = Request((), kinds, "split", False, True, dict(nested), registry, None, arrays)
+    guard_views(tree, unit, Resolver.of(unit, request))
+    facts = analyze(unit, request)
+    if model_mutations(tree, unit, facts):
+        facts = analyze(unit, request)
+    out = tree.body[-1].value if tree.body and isinstance(tree.body[-1], gast.Return) else None
+    return facts.elements.arrays.get(out.id) if isinstance(out, gast.Name) else None
+
+
 #: user functions called on differentiated values, generated through this pipeline
-CALLEES = Callees(transform, predicted_tangent_names)
+CALLEES = Callees(transform, predicted_tangent_names, return_spec)
