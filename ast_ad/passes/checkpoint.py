@@ -62,16 +62,25 @@ from ..ir import anno
 from ..ir import nodes as N
 
 
-def checkpointed(iterable, segments=None):
-    """Mark a ``for`` loop over a ``range`` for checkpointing in reverse mode::
-
-        for t in ast_ad.checkpointed(range(n)):
-            y = step(y, t)
+def checkpointed(iterable: range, segments: int | None = None) -> range:
+    """Mark a ``for`` loop over a ``range`` for checkpointing in reverse mode.
 
     Called plainly it returns ``iterable``: the function runs unchanged.  Its gradient
     stores the loop's state at the start of ``segments`` segments (default
     ``ceil(sqrt(n))``) instead of every step's values, and recomputes each segment's
-    steps once in the backward sweep (about one more forward pass in time)."""
+    steps once in the backward sweep (about one more forward pass in time).  A body
+    with effects (print, logging, random numbers, attribute or entry writes, calls of
+    unknown functions) or a ``break`` is refused; the loop must be a statement of the
+    function's body itself.
+
+    >>> import math, ast_ad
+    >>> def f(y, n):
+    ...     for t in ast_ad.checkpointed(range(n)):
+    ...         y = 0.5 * y + math.sin(y)
+    ...     return y
+    >>> round(ast_ad.grad(f)(1.0, 3), 12)
+    0.322558603849
+    """
     if segments is not None and (isinstance(segments, bool) or not isinstance(
             segments, (int, np.integer)) or segments < 1):
         raise ValueError(f"checkpointed: segments must be a positive int, not {segments!r}")
