@@ -4,6 +4,8 @@ its table.  numba is imported lazily, when the table is first built."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 
@@ -27,10 +29,6 @@ def more_impls():
     def refuse(what):
         raise numba.errors.TypingError(f"{what} (numba backend)")
 
-    def nb_copy(x):
-        pass
-
-    @overload(nb_copy)
     def _copy(x):
         if isinstance(x, types.Array):
             return lambda x: x.copy()
@@ -38,10 +36,6 @@ def more_impls():
             return lambda x: x
         refuse("copy of a container")
 
-    def nb_save_item(x, idx):
-        pass
-
-    @overload(nb_save_item)
     def _save(x, idx):
         if not isinstance(x, types.Array):
             refuse("a subscript write into a container")
@@ -53,10 +47,6 @@ def more_impls():
     def nb_restore_item(x, idx, old):
         x[idx] = old
 
-    def nb_clear_grad(b, x, idx):
-        pass
-
-    @overload(nb_clear_grad)
     def _clear(b, x, idx):
         if isinstance(b, types.Array) and isinstance(x, types.Array) and b.ndim == x.ndim:
             def copying(b, x, idx):
@@ -68,10 +58,6 @@ def more_impls():
             return copying
         refuse("clearing an entry of a scalar adjoint")
 
-    def nb_clear_grad_inplace(b, x, idx):
-        pass
-
-    @overload(nb_clear_grad_inplace)
     def _clear_inplace(b, x, idx):
         if isinstance(b, types.Array) and isinstance(x, types.Array) and b.ndim == x.ndim:
             def inplace(b, x, idx):
@@ -82,19 +68,11 @@ def more_impls():
             return inplace
         refuse("clearing an entry of a scalar adjoint")
 
-    def nb_own(x):
-        pass
-
-    @overload(nb_own)
     def _own(x):
         if isinstance(x, types.Array):
             return lambda x: x.copy()
         return lambda x: x
 
-    def nb_is_zero(g):
-        pass
-
-    @overload(nb_is_zero)
     def _is_zero(g):
         if isinstance(g, types.Array):
             # the only array "zero" is the empty placeholder the variant gives an array
@@ -106,19 +84,11 @@ def more_impls():
             return lambda g: True
         refuse("a zero test of a container")
 
-    def nb_array_parts(g, obj):
-        pass
-
-    @overload(nb_array_parts)
     def _array_parts(g, obj):
         if isinstance(obj, (types.Number, types.Boolean, types.Array)):
             return lambda g, obj: g
         refuse("np.array of a list (containers are refused)")
 
-    def nb_check_real(y):
-        pass
-
-    @overload(nb_check_real)
     def _check_real(y):
         if isinstance(y, types.Complex) or (isinstance(y, types.Array) and
                                             isinstance(y.dtype, types.Complex)):
@@ -131,7 +101,17 @@ def more_impls():
         out[:a.shape[0]] = a
         return out
 
-    return {"copy": nb_copy, "save_item": nb_save_item, "restore_item": nb_restore_item,
-            "clear_grad": nb_clear_grad, "clear_grad_inplace": nb_clear_grad_inplace,
-            "own": nb_own, "is_zero": nb_is_zero, "array_parts": nb_array_parts,
-            "check_real": nb_check_real, "grow_stack": nb_grow}
+    def overloaded(typer):
+        # a stub with the typer's parameters, whose numba form the typer chooses
+        names = ", ".join(inspect.signature(typer).parameters)
+        space = {}
+        exec(f"def stub({names}):\n    pass", space)
+        overload(space["stub"])(typer)
+        return space["stub"]
+
+    table = {"copy": _copy, "save_item": _save, "clear_grad": _clear,
+             "clear_grad_inplace": _clear_inplace, "own": _own, "is_zero": _is_zero,
+             "array_parts": _array_parts, "check_real": _check_real}
+    table = {name: overloaded(typer) for name, typer in table.items()}
+    table.update(restore_item=nb_restore_item, grow_stack=nb_grow)
+    return table

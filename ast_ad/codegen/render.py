@@ -35,9 +35,8 @@ def render(functions, parsed) -> str:
     lines = parsed_lines(parsed)
     chunks = []
     for f in functions:
-        mod = gast.Module(body=[f], type_ignores=[])
-        gast.fix_missing_locations(mod)
-        text = gast.unparse(mod)
+        _statement_lines([f], 1)
+        text = gast.unparse(gast.Module(body=[f], type_ignores=[]))
         out = []
         for line in text.splitlines():
             stripped = line.strip()
@@ -50,6 +49,20 @@ def render(functions, parsed) -> str:
                 out.append(line)
         chunks.append("\n".join(out))
     return "\n\n".join(chunks) + "\n"
+
+
+def _statement_lines(body, line):
+    """A statement without a line number takes its parent's (what ``fix_missing_locations``
+    does, for statements only: the unparser and the error table read no other)."""
+    for s in body:
+        if hasattr(s, "lineno"):
+            line = s.lineno
+        else:
+            s.lineno = line
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            sub = getattr(s, field, None)
+            if isinstance(sub, list):
+                _statement_lines(sub, line)
 
 
 def parsed_lines(parsed):

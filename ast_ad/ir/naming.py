@@ -26,6 +26,7 @@ class Namer:
         self.support = {}  # alias -> object (bound as closure cells in generated code)
         self.generated = set()  # every name handed out by fresh()
         self._alias_of = {}  # id(obj) -> alias
+        self._refs = {}  # (id(obj), hint, id(env)) -> (support_ref's expression, obj, env)
 
     def fresh(self, hint: str) -> str:
         """A new name from ``hint``: '_t' -> '_t1', '_t2'...; 'bx' -> 'bx', 'bx_1'..."""
@@ -48,14 +49,22 @@ class Namer:
 
     def support_ref(self, obj, env=None, hint: str | None = None):
         """An expression denoting ``obj`` in generated code."""
+        key = (id(obj), hint, id(env))
+        found = self._refs.get(key)
+        if found is None:  # (obj and env kept alive with it: their ids stay theirs)
+            found = self._refs[key] = (self._support_ref(obj, env, hint), obj, env)
+        return N.clone(found[0])
+
+    def _support_ref(self, obj, env, hint):
         if env is not None:
             if hint and not env.is_local(hint) and env.lookup_name(hint) is obj:
                 return N.name(hint)
-            for modname, mod in _MODULES:
-                short = getattr(obj, "__name__", None)
-                if short and getattr(mod, short, None) is obj and env.lookup_name(modname) is mod:
-                    return gast.Attribute(value=N.name(modname), attr=short, ctx=gast.Load())
             short = getattr(obj, "__name__", None)
+            if short and not isinstance(short, str):
+                short = None
+            for modname, mod in _MODULES:
+                if short and mod.__dict__.get(short) is obj and env.lookup_name(modname) is mod:
+                    return gast.Attribute(value=N.name(modname), attr=short, ctx=gast.Load())
             if short and not env.is_local(short) and env.lookup_name(short) is obj:
                 return N.name(short)
         return N.name(self.alias(obj, hint))

@@ -122,6 +122,49 @@ def clone(n):
     return n
 
 
+def substituted(n, mapping):
+    """A copy of the tree ``n`` in which every ``Name`` whose id is in ``mapping`` is a
+    copy of the mapped expression (one pass; rule templates are instantiated with it)."""
+    if isinstance(n, list):
+        return [substituted(x, mapping) for x in n]
+    if isinstance(n, gast.Name) and n.id in mapping:
+        return clone(mapping[n.id])
+    if isinstance(n, gast.AST):
+        new = n.__class__.__new__(n.__class__)
+        d = new.__dict__
+        for k, v in n.__dict__.items():
+            d[k] = substituted(v, mapping) if isinstance(v, (list, gast.AST)) else \
+                dict(v) if k == "_ast_ad" else v
+        return new
+    return n
+
+
+def replace_loads(n, name, e):
+    """Loads of ``name`` inside ``n`` become copies of ``e``, in place; returns ``n``
+    (or the copy, when ``n`` itself is such a load)."""
+    if isinstance(n, gast.Name):
+        return clone(e) if n.id == name and isinstance(n.ctx, gast.Load) else n
+    AST, Name, Load = gast.AST, gast.Name, gast.Load
+    stack = [n]
+    while stack:
+        x = stack.pop()
+        for f in x._fields:
+            v = getattr(x, f, None)
+            if type(v) is list:
+                for i, c in enumerate(v):
+                    if type(c) is Name:
+                        if c.id == name and isinstance(c.ctx, Load):
+                            v[i] = clone(e)
+                    elif isinstance(c, AST):
+                        stack.append(c)
+            elif type(v) is Name:
+                if v.id == name and isinstance(v.ctx, Load):
+                    setattr(x, f, clone(e))
+            elif isinstance(v, AST) and f != "ctx":
+                stack.append(v)
+    return n
+
+
 def index_expr(sl):
     """A load expression for a subscript's index (slices become ``slice(...)`` calls)."""
     if isinstance(sl, gast.Slice):

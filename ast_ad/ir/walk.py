@@ -39,15 +39,20 @@ def nodes(roots):
     ``gast.walk`` but without its generator per node (the optimizer's hot loop)."""
     AST = gast.AST
     stack = list(roots) if isinstance(roots, list) else [roots]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        n = stack.pop()
+        n = pop()
+        if not isinstance(n, AST):  # (lists may hold strings: Global.names)
+            continue
         yield n
         for f in n._fields:
+            if f == "ctx":
+                continue
             v = getattr(n, f, None)
             if type(v) is list:
-                stack.extend(x for x in reversed(v) if isinstance(x, AST))
-            elif isinstance(v, AST) and f != "ctx":
-                stack.append(v)
+                extend(reversed(v))
+            elif isinstance(v, AST):
+                push(v)
 
 
 def is_loop(stmt) -> bool:
@@ -86,3 +91,60 @@ def rebuild(stmts, fn):
             continue
         out.extend(r if isinstance(r, list) else [r])
     return out
+
+
+_MISSING = object()
+
+
+class Transformer(gast.NodeTransformer):
+    """``gast.NodeTransformer`` with the same contract, faster: the ``visit_`` method is
+    looked up once per (transformer class, node class), ``ctx`` nodes are not visited,
+    and constants skip the base class's deprecated-name checks.
+
+    >>> class Neg(Transformer):
+    ...     def visit_Constant(self, node):
+    ...         return gast.Constant(value=-node.value, kind=None)
+    >>> tree = Neg().visit(gast.parse("y = x + 2"))
+    >>> gast.unparse(tree).strip()
+    'y = x + -2'
+    """
+
+    def visit(self, node):
+        cls = type(self)
+        table = cls.__dict__.get("_visit_table")
+        if table is None:  # node class -> visit_ method or None, kept on the class
+            table = {}
+            cls._visit_table = table
+        fn = table.get(type(node), _MISSING)
+        if fn is _MISSING:
+            fn = getattr(cls, "visit_" + type(node).__name__, None)
+            if fn is getattr(gast.NodeVisitor, "visit_Constant", None):
+                fn = None
+            table[type(node)] = fn
+        if fn is None:
+            return self.generic_visit(node)
+        return fn(self, node)
+
+    def generic_visit(self, node):
+        AST = gast.AST
+        for f in node._fields:
+            old = getattr(node, f, None)
+            if type(old) is list:
+                new = []
+                for v in old:
+                    if isinstance(v, AST):
+                        v = self.visit(v)
+                        if v is None:
+                            continue
+                        if not isinstance(v, AST):
+                            new.extend(v)
+                            continue
+                    new.append(v)
+                old[:] = new
+            elif isinstance(old, AST) and f != "ctx":
+                r = self.visit(old)
+                if r is None:
+                    delattr(node, f)
+                elif r is not old:
+                    setattr(node, f, r)
+        return node

@@ -25,6 +25,7 @@ import functools
 import gast
 
 from ..ir import nodes as N
+from ..ir.walk import Transformer
 from ..rules import methods as M
 
 # the array-method table: ast_ad.rules.methods
@@ -388,7 +389,7 @@ class AnfMixin:
         return N.name(acc)
 
 
-class _Renamer(gast.NodeTransformer):
+class _Renamer(Transformer):
     def __init__(self, mapping):
         self.mapping = mapping
 

@@ -117,17 +117,7 @@ def instantiate(rule, bindings: dict, namer, env):
             return None
     for name, obj in t.free.items():
         mapping[name] = namer.support_ref(obj, env, hint=name)
-    return _Subst(mapping).visit(N.clone(t.expr))
-
-
-class _Subst(gast.NodeTransformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        if node.id in self.mapping:
-            return N.clone(self.mapping[node.id])
-        return node
+    return N.substituted(t.expr, mapping)
 
 
 def rule_expr(rule, seed, ans, args, keywords, namer, env):

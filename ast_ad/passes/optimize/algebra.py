@@ -34,7 +34,7 @@ import operator
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import nodes
+from ...ir.walk import Transformer, nodes
 from .fold import _surely_float
 
 _OPS = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
@@ -78,7 +78,7 @@ def _mentions(e, names):
     return any(isinstance(n, gast.Name) and n.id in names for n in nodes(e))
 
 
-class _Algebra(gast.NodeTransformer):
+class _Algebra(Transformer):
     def __init__(self, opts):
         self.changed = False
         self.adj = opts.names
@@ -230,7 +230,7 @@ def _fold_compares(node):
     return changed
 
 
-class _Folder(gast.NodeTransformer):
+class _Folder(Transformer):
     changed = False
 
     def visit_BinOp(self, node):

@@ -8,7 +8,7 @@ import os
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import nodes
+from ...ir.walk import Transformer, nodes
 
 #: the driver's memo of the last counts: ``[stmts, (loads, stores)]``, forgotten whenever
 #: an optimization changes the code (an optimization that changes nothing leaves the
@@ -44,7 +44,7 @@ def _count(stmts):
     return loads, stores
 
 
-class Rename(gast.NodeTransformer):
+class Rename(Transformer):
     """Loads of ``old`` become ``new`` (a Name or a Constant)."""
 
     def __init__(self, old, new):

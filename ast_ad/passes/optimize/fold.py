@@ -10,7 +10,7 @@ from __future__ import annotations
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import nodes
+from ...ir.walk import Transformer, nodes
 
 
 def fold_ones(stmts, opts):
@@ -42,7 +42,7 @@ def _updated(n):
     return (t.id,) if isinstance(t, gast.Name) else ()
 
 
-class _FoldOnes(gast.NodeTransformer):
+class _FoldOnes(Transformer):
     """``1.0 * e`` -> ``e``, except as the whole value of an adjoint the code later updates
     in place (``bx = 1.0 * y; bx += ...`` must not become an update of ``y``)."""
 

@@ -198,7 +198,7 @@ def _try(block, i, t, opts, loads, stores, ctx):
                 return None  # `a = t` with t = a name: a new alias (copy propagation's job)
             if _size(s.value) + _size(e) > _MAX:
                 return None
-            s.value = _Subst(t, e).visit(s.value)
+            s.value = N.replace_loads(s.value, t, e)
             nxt = block[i + 1]
             if getattr(nxt, "lineno", None) is None and line is not None:
                 nxt.lineno = line  # (the comment naming the line stays in place)
@@ -238,22 +238,6 @@ def _stores_name(s, t):
                for n in nodes(s))
 
 
-class _Subst(gast.NodeTransformer):
-    """Loads of ``name`` become (a copy of) the expression ``e``."""
-
-    def __init__(self, name, e):
-        self.name, self.e = name, e
-
-    def visit_Name(self, node):
-        if node.id == self.name and isinstance(node.ctx, gast.Load):
-            return _copy(self.e)
-        return node
-
-
-def _copy(e):
-    return N.clone(e)
-
-
 def order_gradients(stmts, opts):
     """Adjacent independent gradient assignments put in the order of the returned tuple
     (``by = ...; bx = ...; return (bx, by)`` -> ``bx = ...`` first)."""
@@ -291,14 +275,15 @@ def inline_forward(fwd, tail, opts):
     while changed:
         changed = False
         loads, stores = counts(list(fwd) + list(tail))
+        writes = None  # (per forward statement, computed when first needed)
         for i, d in enumerate(fwd):
             t = _target(d)
             if t is not None and _TEMP.match(t) and stores.get(t) == 1 and \
                     t not in opts.keep and _num(d.value) is not None and \
                     not _loads(gast.Module(body=fwd[:i], type_ignores=[]), t):
                 # a constant temporary (`_t3 = 2`): its value wherever it is read
-                rest = [_Subst(t, d.value).visit(x) for x in fwd[i + 1:]]
-                fwd, tail = fwd[:i] + rest, [_Subst(t, d.value).visit(x) for x in tail]
+                rest = [N.replace_loads(x, t, d.value) for x in fwd[i + 1:]]
+                fwd, tail = fwd[:i] + rest, [N.replace_loads(x, t, d.value) for x in tail]
                 changed = True
                 break
             t = _target(d)
@@ -312,8 +297,9 @@ def inline_forward(fwd, tail, opts):
             reads = _reads(e)
             if reads & set(opts.in_place):
                 continue
-            later = fwd[i + 1:]
-            if any(_writes(s, reads) for s in later):
+            if writes is None:
+                writes = [_writes_of(s) for s in fwd]
+            if any(anything or (names & reads) for anything, names in writes[i + 1:]):
                 continue
             new = _into_tail(tail, t, e, reads, getattr(d, "lineno", None), opts)
             if new is None:
@@ -324,20 +310,28 @@ def inline_forward(fwd, tail, opts):
 
 
 def _writes(s, names):
+    anything, stored = _writes_of(s)
+    return anything or bool(stored & set(names))
+
+
+def _writes_of(s):
+    """``(True, ...)`` when ``s`` may write anything (a subscript or attribute store,
+    ``+=``, a mutating method call), else ``(False, the names it stores)``."""
+    stored = set()
     for n in nodes(s):
-        if isinstance(n, gast.Name) and n.id in names and not isinstance(n.ctx, gast.Load):
-            return True
-        if isinstance(n, (gast.Subscript, gast.Attribute)) and \
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+            stored.add(n.id)
+        elif isinstance(n, (gast.Subscript, gast.Attribute)) and \
                 not isinstance(n.ctx, gast.Load):
-            return True
-        if isinstance(n, gast.AugAssign):
-            return True
-        if isinstance(n, gast.Call) and not isinstance(n.func, gast.Name):
+            return True, stored
+        elif isinstance(n, gast.AugAssign):
+            return True, stored
+        elif isinstance(n, gast.Call) and not isinstance(n.func, gast.Name):
             f = n.func
             if isinstance(f, gast.Attribute) and f.attr in ("append", "pop", "extend",
                                                             "insert", "fill", "sort"):
-                return True
-    return False
+                return True, stored
+    return False, stored
 
 
 def _into_tail(tail, t, e, reads, line, opts):
@@ -349,7 +343,7 @@ def _into_tail(tail, t, e, reads, line, opts):
                     (isinstance(s.value, gast.Name) and s.value.id == t) or \
                     _size(s.value) + _size(e) > _MAX:
                 return None
-            s.value = _Subst(t, e).visit(s.value)
+            s.value = N.replace_loads(s.value, t, e)
             return tail
         if _writes(s, reads) or any(True for _ in blocks_of(s)):
             return None

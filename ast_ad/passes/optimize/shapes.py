@@ -8,7 +8,7 @@ import gast
 
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import nodes
+from ...ir.walk import Transformer, nodes
 from .common import counts
 
 
@@ -92,7 +92,7 @@ def _full_unreduce(v, ref):
     return None, None
 
 
-class _ScalarUse(gast.NodeTransformer):
+class _ScalarUse(Transformer):
     def __init__(self, name, scalar, cls, shape_of):
         self.name, self.scalar, self.cls, self.shape_of = name, scalar, cls, shape_of
         self.replaced = 0

@@ -40,7 +40,7 @@ from ...errors import UnsupportedConstructError
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Kind
-from ...ir.walk import nodes
+from ...ir.walk import Transformer, nodes, statements
 from ...rules import helpers as H
 from ..analysis.activity import operands, written_base
 from . import calls as C
@@ -56,7 +56,7 @@ UNOPS = {gast.USub: operator.neg, gast.UAdd: operator.pos}
 _SENTINEL = "__ast_ad_ans__"
 
 
-class _Rename(gast.NodeTransformer):
+class _Rename(Transformer):
     def __init__(self, old, new):
         self.old, self.new = old, new
 
@@ -143,7 +143,7 @@ class Reverse:
         out = self._stmt(s, state)
         if state.owned:
             names = set(self.adj.values())
-            for n in nodes(out):
+            for n, _ in statements(out):  # (assignments are statements)
                 if isinstance(n, (gast.Assign, gast.AugAssign)) and \
                         not anno.has(n, anno.Accumulates) and not anno.has(n, anno.ZeroFill):
                     for t in (n.targets if isinstance(n, gast.Assign) else [n.target]):

@@ -28,7 +28,7 @@ import gast
 from ... import runtime as R
 from ...ir import anno
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, is_loop, rebuild, statements
+from ...ir.walk import Transformer, blocks_of, is_loop, rebuild, statements
 from ..analysis.activity import assigned_name
 from .control import PUSH, RESTORE
 from .tries import try_stored
@@ -176,7 +176,7 @@ class ForwardSweep:
 def finalize_markers(rev_code, plan: StackPlan, pop_name, ref):
     """Replace restore markers by pops (or nothing); returns new statement list."""
 
-    class T(gast.NodeTransformer):
+    class T(Transformer):
         def visit_Expr(self, node):
             c = node.value
             if isinstance(c, gast.Call) and isinstance(c.func, gast.Name) and c.func.id == RESTORE:
