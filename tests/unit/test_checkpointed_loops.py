@@ -239,3 +239,37 @@ def test_forward_mode_runs_the_plain_loop():
     v, t = ast_ad.jvp(scalar_rec, (0.7, 0.95, 20), (0.0, 1.0, None))
     assert v == pytest.approx(scalar_rec(0.7, 0.95, 20), rel=1e-15)
     assert t == pytest.approx(fd_grad(scalar_rec, (0.7, 0.95, 20), wrt=1), rel=1e-6)
+
+
+def _cell(h, w):
+    return np.tanh(w @ h)
+
+
+def rnn_with_branches(x, w, n, m):  # a callee, an inner loop with a branch, a while loop
+    h = x
+    s = 0.0
+    for t in ast_ad.checkpointed(range(n), segments=m):
+        h = _cell(h, w)
+        for j in range(h.shape[0]):
+            if h[j] > 0:
+                s = s + h[j] * x[j]
+            else:
+                s = s - 0.5 * h[j]
+        k = 0
+        while k < 2:
+            s = s * 0.99
+            k = k + 1
+    return s + np.sum(h * h)
+
+
+@pytest.mark.parametrize("n,m", [(1, 1), (5, 2), (9, 4), (9, 9)])
+def test_body_with_callee_branches_and_inner_loops(n, m):
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal(3), 0.7 * rng.standard_normal((3, 3))
+    got = ast_ad.grad(rnn_with_branches, wrt=(0, 1))(x, w, n, m)
+    ref = fd_grad(rnn_with_branches, (x, w, n, m), wrt=(0, 1))
+    for a, b in zip(got, ref):
+        assert_close(a, b, rtol=1e-6, atol_scale=1e-8)
+    _, vjp_fn = ast_ad.vjp(rnn_with_branches, x, w, n, m, wrt=(0, 1))
+    for a, b in zip(vjp_fn(1.0), ref):  # split form: the states travel in the record
+        assert_close(a, b, rtol=1e-6, atol_scale=1e-8)
