@@ -205,9 +205,9 @@ def _from_list(elts, ints):
     return names, lambda a: (1, _F8) if all(x == (0, _F8) for x in a) else None
 
 
-def _read_only_lists(body, by_name):
+def _read_only_lists(body, by_name, resolver):
     """name -> elements of the names bound once to a list display whose every read is
-    the one argument of a call named ``array``/``asarray`` (nothing can change them)."""
+    the one argument of ``np.array``/``np.asarray`` (nothing can change them)."""
     lists = {n: vs[0].elts for n, vs in by_name.items()
              if len(vs) == 1 and isinstance(vs[0], gast.List)}
     if not lists:
@@ -216,8 +216,9 @@ def _read_only_lists(body, by_name):
     for st, _ in statements(body):
         for n in nodes(st):
             if isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords and \
-                    isinstance(n.args[0], gast.Name) and getattr(
-                        n.func, "attr", getattr(n.func, "id", None)) in ("array", "asarray"):
+                    isinstance(n.args[0], gast.Name) and n.args[0].id in lists and getattr(
+                        n.func, "attr", getattr(n.func, "id", None)) in ("array", "asarray") \
+                    and resolver.callable(n.func) in (np.array, np.asarray):
                 ok_reads[n.args[0].id] = ok_reads.get(n.args[0].id, 0) + 1
     reads = {}
     for st, _ in statements(body):
@@ -260,7 +261,7 @@ def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None
     0: a float64 number, for float parameters and what float64 arithmetic makes of them).
     ``callee(call)``: the rule of a user function's call (see ``_rule``)."""
     by_name = _by_name(body) if by_name is None else by_name
-    lists = _read_only_lists(body, by_name)
+    lists = _read_only_lists(body, by_name, resolver)
     given = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items() if p in params}
     for p, t in (arg_kinds or {}).items():
         if p in params and t in (float, np.float64):
