@@ -33,6 +33,7 @@ from ...signature import match
 from .. import optimize
 from ..analysis.calls import FULL_REDUCTIONS
 from ..views import check_views
+from . import elements as E
 from .adjoint import Reverse
 from .control import PUSH, RESTORE, State
 from .stack import (
@@ -98,7 +99,7 @@ def reverse(unit, facts, request):
         seed.insert(0, N.assign(value_name, out_atom))
         out_atom = N.name(value_name)
     if mode in ("joint", "split") and rev.in_place:
-        rev.buffers = _element_buffers(unit, facts, body)
+        rev.buffers = E.element_buffers(facts, body)
         for p in sorted(rev.buffers):  # one adjoint buffer per call, owned by this code
             zeros = N.call(ref(np.zeros_like, "zeros_like"), [N.name(p)])
             if mode == "split":  # once per call of a helper: np.zeros_like costs 1 us more
@@ -392,25 +393,6 @@ def _param_copies(unit, facts, body):
            for p in unit.params if p in written]
     check_views(body, written, unit, facts)
     return out
-
-
-def _element_buffers(unit, facts, body):
-    """Differentiated array parameters read by basic indices (``x[i]``, ``x[i:j]``) inside
-    a loop, or at least twice: their adjoint is one buffer allocated before the sweep,
-    never a temporary per read (parameters written in place keep the generic adjoint)."""
-    written = {st.targets[0].value.id for st, _ in statements(body)
-               if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
-    out, reads = set(), {}
-    for st, depth in statements(body):
-        if isinstance(st, gast.Assign) and isinstance(st.value, gast.Subscript):
-            base = st.value.value
-            if isinstance(base, gast.Name) and base.id in facts.active and \
-                    base.id in facts.elements.fixed and base.id not in written and \
-                    facts.elements.basic(st.value):
-                reads[base.id] = reads.get(base.id, 0) + 1
-                if depth or reads[base.id] >= 2:
-                    out.add(base.id)
-    return frozenset(out)
 
 
 def _mentions(stmts, name):
