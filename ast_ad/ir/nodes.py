@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gast
 
+from .walk import children as _children
 from .walk import nodes as _all_nodes
 
 
@@ -98,7 +99,7 @@ def stored_names(stmts) -> set:
             continue
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
             out.add(n.id)
-        todo.extend(gast.iter_child_nodes(n))
+        todo.extend(_children(n))
     return out
 
 

@@ -55,6 +55,20 @@ def nodes(roots):
                 push(v)
 
 
+def children(n):
+    """The nodes directly under ``n`` (``gast.iter_child_nodes`` without ``ctx``)."""
+    out = []
+    for f in n._fields:
+        if f == "ctx":
+            continue
+        v = getattr(n, f, None)
+        if type(v) is list:
+            out.extend(x for x in v if isinstance(x, gast.AST))
+        elif isinstance(v, gast.AST):
+            out.append(v)
+    return out
+
+
 def is_loop(stmt) -> bool:
     spec = _BLOCKS.get(type(stmt))
     return spec is not None and spec[1]

@@ -8,25 +8,62 @@ source cannot be read unambiguously (a lambda, several statements) is called ins
 
 from __future__ import annotations
 
+import ast
+import builtins
 import inspect
+import linecache
 import textwrap
 
 import gast
 
 from ..ir import nodes as N
+from ..ir.walk import nodes
 
 _cache: dict = {}
 
 
+#: expression nodes whose gast form has the same fields as their ``ast`` form (``Name``
+#: gains two fields); a rule whose expression holds another kind goes through
+#: ``gast.ast_to_gast`` (much slower: it is most of a rule template's cost)
+_SAME = frozenset(
+    "BinOp UnaryOp BoolOp Compare Call keyword Name Constant Attribute Subscript Slice "
+    "Tuple List IfExp Starred Dict Set Load Store Del".split())
+_OPS = (ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+class _Other(Exception):
+    pass
+
+
+def _expr_to_gast(n):
+    """An ``ast`` expression as gast, for the node kinds of ``_SAME`` (else ``_Other``)."""
+    if isinstance(n, list):
+        return [None if x is None else _expr_to_gast(x) for x in n]
+    name = type(n).__name__
+    if isinstance(n, _OPS):
+        return getattr(gast, name)()
+    if name not in _SAME:
+        raise _Other(name)
+    cls = getattr(gast, name)
+    new = cls.__new__(cls)
+    d = new.__dict__
+    for f in n._fields:
+        v = getattr(n, f, None)
+        d[f] = _expr_to_gast(v) if isinstance(v, (ast.AST, list)) else v
+    for a in n._attributes:
+        if hasattr(n, a):
+            d[a] = getattr(n, a)
+    if name == "Name":
+        d["annotation"] = d["type_comment"] = None
+    return new
+
+
 def _def_of(fn):
-    """The FunctionDef of a module-level function, parsing its module once (fast path)."""
+    """The ``ast`` FunctionDef of a module-level function (a few lines parsed), or None."""
     code = getattr(fn, "__code__", None)
     mod = getattr(fn, "__module__", None)
     if code is None or mod is None or "<locals>" in getattr(fn, "__qualname__", "<locals>"):
         return None
-    import ast
-    import linecache
-
     lines = linecache.getlines(code.co_filename)
     start = code.co_firstlineno - 1
     if not lines or start >= len(lines) or not lines[start].startswith("def "):
@@ -35,12 +72,49 @@ def _def_of(fn):
     while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t#"):
         end += 1
     try:
-        d = ast.parse("".join(lines[start:end])).body[0]  # a few lines: fast
+        d = ast.parse("".join(lines[start:end])).body[0]
     except (SyntaxError, IndexError):
         return None
     if not isinstance(d, ast.FunctionDef) or d.name != fn.__name__ or d.decorator_list:
         return None
-    return gast.ast_to_gast(d)  # only this function is converted
+    return d
+
+
+def _one_return(fn):
+    """``(parameter names, return expression as gast)`` of a rule whose body is a single
+    ``return`` (no ``*args``/``**kwargs``), or None."""
+    d = _def_of(fn)
+    if d is not None:
+        a = d.args
+        if len(d.body) != 1 or not isinstance(d.body[0], ast.Return) or a.vararg or \
+                a.kwarg or d.body[0].value is None:
+            return None
+        params = [x.arg for x in a.args] + [x.arg for x in a.kwonlyargs]
+        try:
+            return params, _expr_to_gast(d.body[0].value)
+        except _Other:
+            tree = gast.ast_to_gast(d)
+            return params, tree.body[0].value
+    try:
+        tree = gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+    except Exception:
+        return None
+    if not isinstance(tree, gast.FunctionDef) or len(tree.body) != 1 or \
+            not isinstance(tree.body[0], gast.Return) or tree.args.vararg or tree.args.kwarg:
+        return None
+    a = tree.args
+    return [x.id for x in a.args] + [x.id for x in a.kwonlyargs], tree.body[0].value
+
+
+def _defaults(fn):
+    """{parameter: default} of a plain function (what ``inspect.signature`` reports)."""
+    code, out = fn.__code__, {}
+    positional = code.co_varnames[:code.co_argcount]
+    for name, value in zip(positional[len(positional) - len(fn.__defaults__ or ()):],
+                           fn.__defaults__ or ()):
+        out[name] = value
+    out.update(fn.__kwdefaults__ or {})
+    return out
 
 
 class RuleTemplate:
@@ -50,37 +124,23 @@ class RuleTemplate:
         self.params = []
         self.defaults = {}
         self.free = {}
-        tree = _def_of(fn)
-        if tree is None:
-            try:
-                src = textwrap.dedent(inspect.getsource(fn))
-                tree = gast.parse(src).body[0]
-            except Exception:
-                return
-        if not isinstance(tree, gast.FunctionDef) or len(tree.body) != 1 or \
-                not isinstance(tree.body[0], gast.Return) or tree.args.vararg or tree.args.kwarg:
+        parts = _one_return(fn)
+        if parts is None or parts[1] is None:
             return
-        a = tree.args
-        self.params = [x.id for x in a.args] + [x.id for x in a.kwonlyargs]
-        sig = inspect.signature(fn)
-        for p in sig.parameters.values():
-            if p.default is not inspect.Parameter.empty:
-                self.defaults[p.name] = p.default
+        self.params, expr = parts
+        self.defaults = _defaults(fn) if hasattr(fn, "__code__") else {}
         glb = getattr(fn, "__globals__", {})
         free = {}
-        for n in gast.walk(tree.body[0]):
+        for n in nodes(expr):
             if isinstance(n, gast.Name) and n.id not in self.params:
                 if n.id in glb:
                     free[n.id] = glb[n.id]
+                elif hasattr(builtins, n.id):
+                    free[n.id] = getattr(builtins, n.id)
                 else:
-                    import builtins
-
-                    if hasattr(builtins, n.id):
-                        free[n.id] = getattr(builtins, n.id)
-                    else:
-                        return
+                    return
         self.free = free
-        self.expr = tree.body[0].value
+        self.expr = expr
 
     @property
     def inlinable(self):

@@ -25,7 +25,7 @@ import operator
 import gast
 import numpy as np
 
-from ...ir.walk import statements
+from ...ir.walk import nodes, statements
 
 _REAL_FUNCTIONS = {
     np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.var, np.std,
@@ -51,7 +51,7 @@ def surely_real(body, params, arg_kinds, arrays, resolver) -> frozenset:
                 if isinstance(t, gast.Name):
                     defs.setdefault(t.id, []).append(s.value)
                 else:
-                    for n in gast.walk(t):
+                    for n in nodes(t):
                         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                             defs.setdefault(n.id, []).append(None)
         elif isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name):
@@ -59,11 +59,11 @@ def surely_real(body, params, arg_kinds, arrays, resolver) -> frozenset:
                 gast.BinOp(left=gast.Name(id=s.target.id, ctx=gast.Load(), annotation=None,
                                           type_comment=None), op=s.op, right=s.value))
         elif isinstance(s, gast.For):
-            for n in gast.walk(s.target):
+            for n in nodes(s.target):
                 if isinstance(n, gast.Name):
                     defs.setdefault(n.id, []).append(("for", s.iter))
         else:
-            for n in gast.walk(s):
+            for n in nodes(s):
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and \
                         not isinstance(s, (gast.If, gast.While)):
                     defs.setdefault(n.id, []).append(None)

@@ -43,6 +43,7 @@ import types
 import gast
 
 from ...frontend.resolve import LOCAL, MISSING
+from ...ir.walk import nodes
 from ...objects import (
     ABSENT,
     AttrView,
@@ -139,7 +140,7 @@ class Receivers:
         a = tree.args
         params = [p.id for p in a.args + a.kwonlyargs if isinstance(p, gast.Name)]
         count, defs, stored = {}, {}, set()
-        for n in gast.walk(tree):
+        for n in nodes(tree):
             if isinstance(n, gast.Attribute) and isinstance(n.ctx, (gast.Store, gast.Del)):
                 stored.add(n.attr)
             elif isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):

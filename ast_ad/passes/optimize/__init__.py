@@ -88,6 +88,7 @@ def sweeps(sw):
     tail = run(sw.tail, sw.options)
     fwd = dead_forward(sw.fwd, tail, sw.options.extra["pure"]) if sw.dead_forward else sw.fwd
     if sw.kind == "joint":  # forward temporaries read once by their line's adjoint
-        fwd, tail = inline_forward(list(fwd), tail, sw.options)
-        tail = run(tail, sw.options)
+        fwd, moved = inline_forward(list(fwd), tail, sw.options)
+        if moved is not tail:  # (unchanged: the tail is at its fixed point already)
+            tail = run(moved, sw.options)
     return replace(sw, tail=tail, fwd=fwd)

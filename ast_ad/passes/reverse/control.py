@@ -27,6 +27,7 @@ import gast
 
 from ...ir import anno
 from ...ir import nodes as N
+from ...ir.walk import nodes
 from . import elements as E
 
 PUSH, RESTORE = "__ast_ad_push__", "__ast_ad_restore__"  # markers, replaced by the stack
@@ -129,10 +130,10 @@ def _refuse_rebound_target(rev, s, code):
     would hand it the range's value, not the rebound one (refused, never wrong)."""
     t = s.target.id
     if not any(isinstance(n, gast.Name) and n.id == t and isinstance(n.ctx, gast.Store)
-               for st in s.body for n in gast.walk(st)):
+               for n in nodes(s.body)):
         return
     if any(isinstance(n, gast.Name) and n.id == t and isinstance(n.ctx, gast.Load)
-           for st in code for n in gast.walk(st)):
+           for n in nodes(code)):
         from ...errors import UnsupportedConstructError
 
         filename, line = rev.unit.where(s)

@@ -177,9 +177,7 @@ def _signature(rule):
 def check_arity(unit, s, fn, rule, args, keywords, func_node):
     """A call form the rule does not take (``max(xs)`` where the rule is for ``max(a, b)``)
     is refused at the user's line instead of failing inside the rule."""
-    try:
-        _signature(rule).bind(None, None, *args, **{k.arg: None for k in keywords})
-    except TypeError:
+    if not _binds(rule, len(args), tuple(k.arg for k in keywords)):
         filename, line = unit.where(s)
         label = gast.unparse(func_node).strip() if func_node is not None else \
             getattr(fn, "__name__", "this function")
@@ -188,8 +186,19 @@ def check_arity(unit, s, fn, rule, args, keywords, func_node):
             f"argument(s){' and keywords' if keywords else ''}: the registered rule takes "
             f"another form (for reductions over an array use NumPy, e.g. `np.max(x)`)",
             filename=filename, lineno=line) from None
+
+
+@functools.lru_cache(maxsize=8192)
+def _binds(rule, nargs, kwnames):
+    """Whether ``rule(g, ans, *nargs arguments, **kwnames)`` binds (True where the rule's
+    signature cannot be read: it is called as it is)."""
+    try:
+        _signature(rule).bind(None, None, *([None] * nargs), **dict.fromkeys(kwnames))
+    except TypeError:
+        return False
     except ValueError:
-        pass  # a signature that cannot be read: the rule is called as it is
+        return True
+    return True
 
 
 def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,

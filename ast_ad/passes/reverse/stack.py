@@ -28,7 +28,8 @@ import gast
 from ... import runtime as R
 from ...ir import anno
 from ...ir import nodes as N
-from ...ir.walk import Transformer, blocks_of, is_loop, rebuild, statements
+from ...ir.walk import Transformer, blocks_of, is_loop, nodes, rebuild, statements
+from ...ir.walk import children as _children
 from ..analysis.activity import assigned_name
 from .control import PUSH, RESTORE
 from .tries import try_stored
@@ -59,7 +60,7 @@ def needed_names(rev_code, primal_names):
             out.add(n.id)
         if isinstance(n, gast.For) and anno.has(n, anno.Counter):
             out.add(anno.get(n, anno.Counter).name)
-        todo.extend(gast.iter_child_nodes(n))
+        todo.extend(_children(n))
     return out
 
 
@@ -214,7 +215,7 @@ def recomputed(body, ints):
     Two ints added cost less than a push and a pop. Returns ``{t: (loop, value)}``."""
     bound, loads = {}, {}
     for st, _ in statements(body):
-        for n in gast.walk(st) if not blocks_of(st) else _header(st):
+        for n in nodes(st) if not blocks_of(st) else _header(st):
             if isinstance(n, gast.Name):
                 if isinstance(n.ctx, gast.Store):
                     bound[n.id] = bound.get(n.id, 0) + 1
@@ -224,7 +225,7 @@ def recomputed(body, ints):
     for loop, _ in statements(body):
         if not isinstance(loop, gast.For) or not isinstance(loop.target, gast.Name):
             continue
-        inner = {n.id for st, _ in statements(loop.body) for n in gast.walk(st)
+        inner = {n.id for st, _ in statements(loop.body) for n in nodes(st)
                  if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)}
         for k, st in enumerate(loop.body):
             t = assigned_name(st)
@@ -237,7 +238,7 @@ def recomputed(body, ints):
                     isinstance(o, gast.Name) and o.id in ints and o.id not in inner)
                     for o in ops):  # (the loop's target included: not rebound in it)
                 continue
-            later = {id(n) for st2 in loop.body[k + 1:] for n in gast.walk(st2)}
+            later = {id(n) for n in nodes(loop.body[k + 1:])}
             if all(id(n) in later for n in loads.get(t, [])):
                 out[t] = (loop, v)
     return out
@@ -248,7 +249,7 @@ def _header(st):
     parts = [getattr(st, f) for f in ("target", "iter", "test", "items") if hasattr(st, f)]
     for p in parts:
         for q in (p if isinstance(p, list) else [p]):
-            yield from gast.walk(q)
+            yield from nodes(q)
 
 
 def insert_recomputed(rev_code, recompute):
