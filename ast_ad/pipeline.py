@@ -13,6 +13,8 @@
     reverse    passes/reverse/        adjoint sweep, forward sweep with its stack -> Sweeps
     forward    passes/forward/        tangent code (forward mode, derivatives) -> Sweeps
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
+    checkpoint passes/reverse/checkpoint.py  ast_ad.checkpointed loops: saved segment
+                                      states, each segment replayed in the adjoint
     codegen    codegen/               render the text, compile it, register it
 
 >>> def f(x):
