@@ -102,8 +102,8 @@ class Callees:
         per[key] = None  # in progress: a recursive call knows nothing
         try:
             per[key] = self._analyze_return(fn, specs, registry)
-        except AstAdError:
-            per[key] = None
+        except Exception:  # noqa: BLE001 - an optimisation only: a helper the stages
+            per[key] = None  # cannot read (or refuse) is simply not known
         return per[key]
 
     def _generate(self, table, target, key, make, mode, wrt, kinds, registry, static,
