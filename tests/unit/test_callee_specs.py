@@ -112,3 +112,32 @@ def float_and_int_args(x):  # a float constant and an int as arguments: no spec 
 
 def test_callee_with_number_arguments():
     _check(float_and_int_args, (np.array([0.2, -0.6]),), 0)
+
+
+def float_then_array(x):  # s starts as a float constant and becomes an array: not a number
+    s = 0.0
+    for i in range(2):
+        s = s + x * x[i]
+    return np.sum(s)
+
+
+def small_vector_from_numbers(x):
+    v = np.array([x[0], 1, 2.0 * x[1]])
+    t = 0.0
+    for i in range(3):
+        t = t + v[i] * v[i] * x[i // 2]
+    return t
+
+
+def rows_from_vectors(x):  # np.array of two vectors is 2-d: the list rule must not apply
+    m = np.array([x, 2.0 * x])
+    return m[1, 0] * m[0, 1] + np.sum(m)
+
+
+def test_constant_and_list_specs_match_fd():
+    x = np.array([0.7, -1.3])
+    for fn in (float_then_array, small_vector_from_numbers, rows_from_vectors):
+        _check(fn, (x,), 0)
+    src = ast_ad.source(ast_ad.grad(small_vector_from_numbers), x)
+    loop = src[src.index("for i in _r1[::-1]"):]
+    assert "unbroadcast" not in loop and "accum_index" not in loop  # v[i] are numbers
