@@ -46,36 +46,56 @@ def _is_marker(s):
 
 
 def register(compiled, functions, unit, source):
-    """Record the line table of one generated text (called by ``codegen.emit``)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:  # pragma: no cover
-        return
+    """Record the line table of one generated text (called by ``codegen.emit``): the user
+    lines of the generated statements now, their lines in the text when first needed."""
     parsed = unit.parsed
-    lines = parsed.text.splitlines()
-    table = {}
-    defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
-    for f, d in zip(functions, defs):
-        gen = [s for s in _statements(f.body) if not _is_marker(s)]
-        txt = list(_statements(d.body))
-        if len(gen) != len(txt):
-            continue
-        for g, t in zip(gen, txt):
-            ln = getattr(g, "lineno", None)
-            if ln is None or not (1 <= ln <= len(lines)):
-                continue
-            table[t.lineno] = (parsed.filename, ln + parsed.line_offset, lines[ln - 1].strip())
+    gens = [[getattr(s, "lineno", None) for s in _statements(f.body) if not _is_marker(s)]
+            for f in functions]
+    pending = _Pending(gens, source, parsed.filename, parsed.line_offset, parsed.text)
     for fn in compiled:
         name = fn.__code__.co_filename
-        _TABLES[name] = table
+        _TABLES[name] = pending
         weakref.finalize(fn, _TABLES.pop, name, None)
+
+
+class _Pending:
+    """A line table not built yet (most generated code never raises)."""
+
+    def __init__(self, gens, source, filename, offset, text):
+        self.args = (gens, source, filename, offset, text)
+
+    def build(self):
+        gens, source, filename, offset, text = self.args
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # pragma: no cover
+            return {}
+        lines = text.splitlines()
+        table = {}
+        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        for gen, d in zip(gens, defs):
+            txt = list(_statements(d.body))
+            if len(gen) != len(txt):
+                continue
+            for ln, t in zip(gen, txt):
+                if ln is None or not (1 <= ln <= len(lines)):
+                    continue
+                table[t.lineno] = (filename, ln + offset, lines[ln - 1].strip())
+        return table
+
+
+def _table(filename):
+    table = _TABLES.get(filename)
+    if isinstance(table, _Pending):
+        table = _TABLES[filename] = table.build()
+    return table
 
 
 def user_where(filename, line):
     """(user file, user line) that line ``line`` of the generated text ``filename`` derives
     from (errors found while transforming generated code again: ``hessian``, grad of grad);
     other places are returned unchanged."""
-    table = _TABLES.get(filename)
+    table = _table(filename)
     if not table or line is None:
         return filename, line
     hit = table.get(line)
@@ -91,7 +111,7 @@ def where(exc):
     tb, found = exc.__traceback__, None
     while tb is not None:
         co = tb.tb_frame.f_code
-        table = _TABLES.get(co.co_filename)
+        table = _table(co.co_filename)
         if table is not None:
             ln = tb.tb_lineno
             hit = table.get(ln)

@@ -71,19 +71,31 @@ def _varint(out, v):
 
 
 def _linetable(code, delta, dcol, first):
-    """Re-encode the location table (one long-form entry per code unit, CPython 3.11+)."""
+    """Re-encode the location table (CPython 3.11+): one long-form entry per run of up to
+    8 code units at the same position, lines moved ``delta`` and columns ``dcol``."""
     out = bytearray()
+    append = out.append
     prev = first
-    for line, end, col, ecol in code.co_positions():
+    runs = []  # [position, count]
+    for pos in code.co_positions():
+        if runs and runs[-1][0] == pos and runs[-1][1] < 8:
+            runs[-1][1] += 1
+        else:
+            runs.append([pos, 1])
+    for (line, end, col, ecol), k in runs:
         if line is None:
-            out.append(0x80 | (15 << 3))
+            append(0x80 | (15 << 3) | (k - 1))
             continue
         line += delta
-        out.append(0x80 | (14 << 3))
+        append(0x80 | (14 << 3) | (k - 1))
         d = line - prev
-        _varint(out, (-d << 1) | 1 if d < 0 else d << 1)
         prev = line
-        _varint(out, (end + delta - line) if end is not None else 0)
-        _varint(out, max(col - dcol, 0) + 1 if col is not None else 0)
-        _varint(out, max(ecol - dcol, 0) + 1 if ecol is not None else 0)
+        for v in ((-d << 1) | 1 if d < 0 else d << 1,
+                  (end + delta - line) if end is not None else 0,
+                  max(col - dcol, 0) + 1 if col is not None else 0,
+                  max(ecol - dcol, 0) + 1 if ecol is not None else 0):
+            if v < 64:
+                append(v)
+            else:
+                _varint(out, v)
     return bytes(out)

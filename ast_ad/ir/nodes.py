@@ -7,23 +7,41 @@ import gast
 from .walk import children as _children
 from .walk import nodes as _all_nodes
 
+_Name, _Load, _Store, _Constant = gast.Name, gast.Load, gast.Store, gast.Constant
+_Assign, _Call = gast.Assign, gast.Call
+# (the constructors below fill a node's fields directly: gast's keyword __init__ is most
+# of the cost of building the adjoint's many small nodes)
+
 
 def name(id_: str, ctx=None) -> gast.Name:
-    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+    n = _Name.__new__(_Name)
+    d = n.__dict__
+    d["id"] = id_
+    d["ctx"] = ctx if ctx is not None else _Load.__new__(_Load)
+    d["annotation"] = d["type_comment"] = None
+    return n
 
 
 def store(id_: str) -> gast.Name:
-    return name(id_, gast.Store())
+    return name(id_, _Store.__new__(_Store))
 
 
 def const(v) -> gast.Constant:
-    return gast.Constant(value=v, kind=None)
+    n = _Constant.__new__(_Constant)
+    d = n.__dict__
+    d["value"] = v
+    d["kind"] = None
+    return n
 
 
 def assign(target, value, loc=None) -> gast.Assign:
     if isinstance(target, str):
         target = store(target)
-    node = gast.Assign(targets=[target], value=value, type_comment=None)
+    node = _Assign.__new__(_Assign)
+    d = node.__dict__
+    d["targets"] = [target]
+    d["value"] = value
+    d["type_comment"] = None
     if loc is not None:
         gast.copy_location(node, loc)
     return node
@@ -32,7 +50,12 @@ def assign(target, value, loc=None) -> gast.Assign:
 def call(func, args=(), keywords=()) -> gast.Call:
     if isinstance(func, str):
         func = name(func)
-    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+    node = _Call.__new__(_Call)
+    d = node.__dict__
+    d["func"] = func
+    d["args"] = list(args)
+    d["keywords"] = list(keywords)
+    return node
 
 
 def expr_stmt(value, loc=None) -> gast.Expr:

@@ -92,6 +92,7 @@ class _Ctx:
     def __init__(self, opts, pure):
         self.opts, self.pure = opts, pure
         self.done = None  # the temporary the last substitution removed
+        self.start = 0  # where the next walk of the top-level block begins
 
     def effect_free(self, e):
         if not _pure(e):
@@ -133,8 +134,10 @@ def inline_temporaries(stmts, opts):
     one read of ``t`` and moves (never copies) what its expression reads."""
     loads, stores = counts(stmts)
     ctx = _Ctx(opts, opts.extra.get("pure") if opts.extra else None)
-    out = None
+    out, ctx.start = None, 0
     for _ in range(4 * len(stmts) + 8):
+        # (each walk resumes where the last substitution was made; the driver's next
+        # call starts from the top again, for what a later substitution enabled earlier)
         new = _inline_block(stmts if out is None else out, opts, loads, stores, ctx)
         if new is None:
             break
@@ -146,18 +149,24 @@ def inline_temporaries(stmts, opts):
     return out
 
 
-def _inline_block(block, opts, loads, stores, ctx):
-    for i, s in enumerate(block):
+def _inline_block(block, opts, loads, stores, ctx, top=True):
+    first = ctx.start if top else 0
+    for i in range(first, len(block)):
+        s = block[i]
         t = _target(s)
         if t is not None and _candidate(t, opts) and ctx.movable(s.value):
             out = _try(block, i, t, opts, loads, stores, ctx)
             if out is not None:
                 ctx.done = t
+                if top:
+                    ctx.start = i
                 return out
         for field, sub in blocks_of(s):
-            new = _inline_block(sub, opts, loads, stores, ctx)
+            new = _inline_block(sub, opts, loads, stores, ctx, top=False)
             if new is not None:
                 setattr(s, field, new)
+                if top:
+                    ctx.start = i
                 return block
     return None
 

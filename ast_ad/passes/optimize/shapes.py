@@ -70,6 +70,8 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of):
                 if isinstance(n, gast.Name) and n.id == b and isinstance(n.ctx, gast.Load)]
         if len(uses) != loads.get(b, 0) or not uses:
             continue
+        if _scalar_uses(rest, b, cls, shape_of) != len(uses):
+            continue  # (counted before copying: most candidates fail here)
         sub = _ScalarUse(b, scalar, cls, shape_of)
         new_rest = [sub.visit(N.clone(x)) for x in rest]  # (all uses, or none)
         if sub.replaced == len(uses):
@@ -90,6 +92,26 @@ def _full_unreduce(v, ref):
             s = gast.BinOp(left=s, op=gast.Div(), right=div)
         return s, v.args[1].id
     return None, None
+
+
+def _scalar_uses(stmts, name, cls, shape_of):
+    """How many loads of ``name`` in ``stmts`` ``_ScalarUse`` would replace."""
+    k = 0
+    for node in nodes(stmts):
+        if type(node) is not gast.BinOp:
+            continue
+        if isinstance(node.op, gast.Mult):
+            pairs = ((node.left, node.right), (node.right, node.left))
+        elif isinstance(node.op, gast.Div):
+            pairs = ((node.left, node.right),)
+        else:
+            continue
+        for mine, other in pairs:
+            if isinstance(mine, gast.Name) and mine.id == name and \
+                    _expr_class(other, shape_of) == cls:
+                k += 1
+                break
+    return k
 
 
 class _ScalarUse(Transformer):

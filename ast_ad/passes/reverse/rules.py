@@ -192,6 +192,10 @@ def check_arity(unit, s, fn, rule, args, keywords, func_node):
 def _binds(rule, nargs, kwnames):
     """Whether ``rule(g, ans, *nargs arguments, **kwnames)`` binds (True where the rule's
     signature cannot be read: it is called as it is)."""
+    code = getattr(rule, "__code__", None)
+    if isinstance(rule, types.FunctionType) and code is not None and \
+            not hasattr(rule, "__wrapped__") and not hasattr(rule, "__signature__"):
+        return _code_binds(rule, code, 2 + nargs, kwnames)
     try:
         _signature(rule).bind(None, None, *([None] * nargs), **dict.fromkeys(kwnames))
     except TypeError:
@@ -199,6 +203,29 @@ def _binds(rule, nargs, kwnames):
     except ValueError:
         return True
     return True
+
+
+def _code_binds(fn, code, n, kwnames):
+    """``Signature.bind`` for a plain function, from its code object: whether ``n``
+    positional arguments and the keywords ``kwnames`` bind."""
+    positional = code.co_varnames[:code.co_argcount]
+    kwonly = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+    star, starstar = code.co_flags & 0x04, code.co_flags & 0x08
+    if n > len(positional) and not star:
+        return False
+    given = set(positional[:n])
+    for k in kwnames:
+        if k is None or k in given:
+            return False
+        if k in positional[:code.co_posonlyargcount] or \
+                (k not in positional and k not in kwonly):
+            if not starstar:
+                return False
+        given.add(k)
+    required = positional[:len(positional) - len(fn.__defaults__ or ())]
+    kwdefaults = fn.__kwdefaults__ or {}
+    return all(p in given for p in required) and \
+        all(p in given or p in kwdefaults for p in kwonly)
 
 
 def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
