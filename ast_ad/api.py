@@ -122,7 +122,11 @@ class GradientFunction(GradientObject):
     # -- calling ------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """The gradient(s) of the function at these arguments (see :func:`ast_ad.grad`)."""
-        return self._slow_call(args, kwargs)
+        try:  # ux14: errors of generated code name the user's line (errnotes.py), and
+            return self._slow_call(args, kwargs)  # the outermost frame of ours is here
+        except Exception as e:
+            _note(e, self.__qualname__)
+            raise
 
     def _dispatch_slow(self, values, names):
         kwargs = {n: v for n, v in zip(names, values) if v is not _MISSING}
@@ -148,13 +152,9 @@ class GradientFunction(GradientObject):
             self._table[key] = fn
             self._nparams = len(full)
             self._install_dispatcher(key, fn)
-        try:  # ux14: errors of generated code name the user's line (errnotes.py)
-            if self._self is not None:
-                return fn(self._self, *full)
-            return fn(*full)
-        except Exception as e:
-            _note(e, self.__qualname__)
-            raise
+        if self._self is not None:
+            return fn(self._self, *full)
+        return fn(*full)
 
     def _install_dispatcher(self, key, fn):
         """Replace __call__ by a dispatcher for the argument types just seen."""
@@ -189,13 +189,13 @@ class GradientFunction(GradientObject):
                    for k, (_, name, _) in enumerate(self._guards)]
         call_args = ", ".join((["__ad_O"] if self._self is not None else []) + names)
         src = (f"def __call__(__ad_self, {', '.join(sig)}):\n"
-               f"    if {' and '.join(checks)}:\n"
-               f"        try:\n"
+               f"    try:\n"
+               f"        if {' and '.join(checks)}:\n"
                f"            return __ad_F({call_args})\n"
-               f"        except Exception as __ad_e:\n"
-               f"            __ad_note(__ad_e, __ad_Q)\n"
-               f"            raise\n"
-               f"    return __ad_self._dispatch_slow(({', '.join(names)},), __ad_N)\n")
+               f"        return __ad_self._dispatch_slow(({', '.join(names)},), __ad_N)\n"
+               f"    except Exception as __ad_e:\n"
+               f"        __ad_note(__ad_e, __ad_Q)\n"
+               f"        raise\n")
         ns = {"__ad_F": fn, "__ad_S": _STATE, "__ad_G": self._gen, "__ad_M": _MISSING,
               "__ad_O": self._self, "__ad_N": tuple(names), "__ad_note": _note,
               "__ad_Q": self.__qualname__}

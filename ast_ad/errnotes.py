@@ -25,7 +25,11 @@ import ast
 import os
 import weakref
 
-_TABLES: dict = {}  # generated filename -> {generated line: (user file, user line, text)}
+from . import tracebacks
+
+#: generated filename -> {generated line: (user file, user line, text, user function's
+#: name, its def's line)}, or a _Pending table not built yet
+_TABLES: dict = {}
 _HAS_NOTES = hasattr(BaseException, "add_note")
 _OWN = os.path.dirname(os.path.abspath(__file__))
 
@@ -51,7 +55,10 @@ def register(compiled, functions, unit, source):
     parsed = unit.parsed
     gens = [[getattr(s, "lineno", None) for s in _statements(f.body) if not _is_marker(s)]
             for f in functions]
-    pending = _Pending(gens, source, parsed.filename, parsed.line_offset, parsed.text)
+    fname = getattr(unit.fn, "__name__", None) or "<lambda>"
+    first = getattr(parsed.tree, "lineno", 1) + parsed.line_offset  # the def's line
+    pending = _Pending(gens, source, parsed.filename, parsed.line_offset, parsed.text,
+                       (fname, first))
     for fn in compiled:
         name = fn.__code__.co_filename
         _TABLES[name] = pending
@@ -61,11 +68,11 @@ def register(compiled, functions, unit, source):
 class _Pending:
     """A line table not built yet (most generated code never raises)."""
 
-    def __init__(self, gens, source, filename, offset, text):
-        self.args = (gens, source, filename, offset, text)
+    def __init__(self, gens, source, filename, offset, text, function):
+        self.args = (gens, source, filename, offset, text, function)
 
     def build(self):
-        gens, source, filename, offset, text = self.args
+        gens, source, filename, offset, text, function = self.args
         try:
             tree = ast.parse(source)
         except SyntaxError:  # pragma: no cover
@@ -80,7 +87,8 @@ class _Pending:
             for ln, t in zip(gen, txt):
                 if ln is None or not (1 <= ln <= len(lines)):
                     continue
-                table[t.lineno] = (filename, ln + offset, lines[ln - 1].strip())
+                hit = (filename, ln + offset, lines[ln - 1].strip()) + function
+                table[t.lineno] = _lookup(_table(filename), hit[1]) or hit  # gen. of gen.
         return table
 
 
@@ -95,41 +103,54 @@ def user_where(filename, line):
     """(user file, user line) that line ``line`` of the generated text ``filename`` derives
     from (errors found while transforming generated code again: ``hessian``, grad of grad);
     other places are returned unchanged."""
-    table = _table(filename)
-    if not table or line is None:
-        return filename, line
-    hit = table.get(line)
-    if hit is None:  # a continuation line: the nearest statement above
-        above = [k for k in table if k <= line]
-        hit = table[max(above)] if above else None
+    hit = _lookup(_table(filename), line)
     return (hit[0], hit[1]) if hit is not None else (filename, line)
 
 
+def _lookup(table, line):
+    """The entry of ``table`` for generated line ``line`` (a continuation line: the
+    nearest statement above), or None."""
+    if not table or line is None:
+        return None
+    hit = table.get(line)
+    if hit is None:
+        above = [k for k in table if k <= line]
+        hit = table[max(above)] if above else None
+    return hit
+
+
+def _hit(filename, line):
+    return _lookup(_table(filename), line)
+
+
 def where(exc):
-    """(generated frame's line info, user function name) of the innermost generated
-    frame of ``exc``'s traceback, or None."""
+    """(user file, user line, user text, user function) of the innermost frame of
+    generated code in ``exc``'s traceback, or None."""
     tb, found = exc.__traceback__, None
     while tb is not None:
-        co = tb.tb_frame.f_code
-        table = _table(co.co_filename)
-        if table is not None:
-            ln = tb.tb_lineno
-            hit = table.get(ln)
-            if hit is None:  # a continuation line: the nearest statement above
-                above = [k for k in table if k <= ln]
-                hit = table[max(above)] if above else None
-            if hit is not None:
-                found = hit
+        hit = _hit(tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        found = hit or found
         tb = tb.tb_next
     return found
 
 
 def annotate(exc, name):
-    """Add the note naming the user's line (once) and trim ast_ad's own frames."""
-    hit = where(exc)
-    if hit is None or getattr(exc, "_ast_ad_noted", False):
+    """Add the note naming the user's line (once) and show the user's lines in place of
+    generated ones, without ast_ad's own dispatch frames (``tracebacks.py``)."""
+    hit, noted = where(exc), getattr(exc, "_ast_ad_noted", False)
+    if hit is None and not noted:
         return exc
-    file, line, text = hit
+    if not noted:
+        _add_note(exc, name, hit)
+    try:
+        exc.__traceback__ = tracebacks.rewrite(exc.__traceback__, _hit, _own)
+    except Exception:  # pragma: no cover - never hide the user's error behind ours
+        pass
+    return exc
+
+
+def _add_note(exc, name, hit):
+    file, line, text = hit[:3]
     if text.startswith(("def ", "async def ")):  # the output's own check
         text = f"the output of {name}"
     note = f"while differentiating {name} ({os.path.basename(file)}:{line}: {text})"
@@ -144,20 +165,11 @@ def annotate(exc, name):
             else:
                 exc.args = exc.args + (note,)
     except (AttributeError, TypeError):  # an exception type that takes no attributes
-        return exc
-    exc.__traceback__ = _trim(exc.__traceback__)
-    return exc
-
-
-def _trim(tb):
-    """Drop leading frames of ast_ad's own modules (the dispatch), keep the rest."""
-    first = tb
-    while tb is not None and _own(tb.tb_frame.f_code.co_filename):
-        tb = tb.tb_next
-    return tb if tb is not None else first
+        pass
 
 
 def _own(filename):
+    """ast_ad's dispatch: the generated dispatchers, api.py, forward_api.py."""
     return filename.startswith("<ast_ad dispatch") or (
         os.path.abspath(filename).startswith(_OWN + os.sep) and
-        os.path.basename(filename) == "api.py")
+        os.path.basename(filename) in ("api.py", "forward_api.py"))

@@ -9,11 +9,13 @@ gradient with a scalar argument does the same.
 
 from __future__ import annotations
 
+import functools
 import types
 from typing import Any, Callable
 
 import numpy as np
 
+from . import errnotes, over_reverse
 from .entry import grad
 from .errors import AstAdError
 from .objects import Bound, GradientObject
@@ -33,6 +35,25 @@ def _kinds(names, values):
     return {n: type(v) for n, v in zip(names, values)}
 
 
+def _label(f):
+    return getattr(f, "__qualname__", None) or getattr(f, "__name__", None) or "f"
+
+
+def _guard(fn, f=None):
+    """``fn`` whose errors raised by generated code name the user's line and show the
+    user's frames, without this module's (errnotes.annotate, as a gradient's call does);
+    ``f``: the user's function (else ``fn``'s first argument)."""
+    @functools.wraps(fn)
+    def guarded(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception as e:
+            errnotes.annotate(e, _label(f if f is not None else (args or [None])[0]))
+            raise
+    return guarded
+
+
+@_guard
 def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None = None, *,
         backend: str | None = None, fallback: str | None = None) -> tuple:
     """``(f(*primals), J·tangents)`` by generated forward-mode code.
@@ -131,11 +152,13 @@ def derivative(f: Callable, registry: Registry | None = None) -> Callable:
 
     def df(x):
         return jvp(f, (x,), (1.0,), registry)[1]
+    df = _guard(df, f)
     df.__name__ = "derivative_of_" + getattr(f, "__name__", "f")
     df._ast_ad_derivative_of = f
     return df
 
 
+@_guard
 def vjp(f: Callable, *primals: Any, wrt: Any = 0,
         registry: Registry | None = None) -> tuple:
     """``(f(*primals), vjp_fn)``; ``vjp_fn(cotangent)`` gives the gradient(s) for ``wrt``.
@@ -157,7 +180,14 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
     static = {}
     if isinstance(fn, types.MethodType):
         static = {param_names(fn.__func__)[0]: Bound(fn.__self__)}
-    split, names = CALLEES.split_for(fn, active, (), kinds, registry, static)
+    if isinstance(f, GradientObject):  # reverse over reverse (over_reverse.py)
+        over_reverse.refuse_written_arrays(f, fn)
+    try:
+        split, names = CALLEES.split_for(fn, active, (), kinds, registry, static)
+    except AstAdError as e:
+        if isinstance(f, GradientObject):  # reverse over reverse: say what else works
+            raise over_reverse.explain(e, f) from None
+        raise
     lead = (fn.__self__,) if isinstance(fn, types.MethodType) else ()
     value, record = split.fwd(*lead, *primals)
 
@@ -168,9 +198,10 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
         res = tuple(out[n] for n in spec.names)
         return res[0] if spec.single else res
 
-    return value, vjp_fn
+    return value, _guard(vjp_fn, f)
 
 
+@_guard
 def hvp(f: Callable, primals: tuple, v: Any, wrt: Any = 0,
         registry: Registry | None = None) -> Any:
     """Hessian-vector product H·v (forward over the generated reverse-mode gradient).
@@ -261,7 +292,7 @@ def hessian(f: Callable, wrt: Any = 0, registry: Registry | None = None) -> Call
         blocks = tuple(tuple(_hessian_block(f, full, a, b, registry) for b in idx)
                        for a in idx)
         return blocks[0][0] if single else blocks
-    return h
+    return _guard(h, f)
 
 
 def jacobian(f: Callable, wrt: Any = 0, mode: str = "forward",
@@ -283,7 +314,7 @@ def jacobian(f: Callable, wrt: Any = 0, mode: str = "forward",
         full, idx, single = _bound(f, wrt, args, kwargs)
         blocks = tuple(_jacobian_block(f, full, i, mode, registry) for i in idx)
         return blocks[0] if single else blocks
-    return jac
+    return _guard(jac, f)
 
 
 def _jacobian_block(f, full, i, mode, registry):

@@ -35,9 +35,13 @@ class ParsedFunction:
     text: str = ""  # the dedented source that was parsed
 
     def where(self, node) -> tuple:
-        """(filename, user line) of a node of ``tree``."""
+        """(filename, user line) of a node of ``tree``.  When ``fn`` is itself generated
+        code (grad of grad, ``hessian``, reverse over reverse), the line is that of the
+        user's code it was generated from, so every refusal names the user's line."""
+        from ..errnotes import user_where
+
         ln = getattr(node, "lineno", None)
-        return self.filename, (ln + self.line_offset if ln is not None else None)
+        return user_where(self.filename, ln + self.line_offset if ln is not None else None)
 
 
 def get_source(fn) -> tuple:

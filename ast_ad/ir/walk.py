@@ -34,10 +34,29 @@ def blocks_of(stmt):
     return out
 
 
+#: fields that never hold a node (names, flags, strings) and ``ctx``: not looked into
+_SCALAR = frozenset({"ctx", "id", "attr", "arg", "kind", "type_comment", "level", "module",
+                     "is_async", "conversion", "simple"})
+_FIELDS: dict = {}  # node class -> the fields that may hold nodes
+
+
+def _fields_of(cls):
+    out = _FIELDS.get(cls)
+    if out is None:
+        out = _FIELDS[cls] = tuple(
+            f for f in cls._fields if f not in _SCALAR and not (
+                (cls is gast.Constant and f == "value") or
+                (cls in (gast.FunctionDef, gast.AsyncFunctionDef, gast.ClassDef)
+                 and f == "name") or (cls in (gast.Global, gast.Nonlocal) and f == "names")))
+    return out
+
+
 def nodes(roots):
-    """Every node under the nodes ``roots`` (a list of nodes or one node), like
-    ``gast.walk`` but without its generator per node (the optimizer's hot loop)."""
-    AST = gast.AST
+    """Every node under the nodes ``roots`` (a list of nodes or one node), depth-first in
+    source order, like ``gast.walk`` (which is breadth-first) without its generator per
+    node and without looking into name, flag and ``ctx`` fields (the hot loop of most
+    passes)."""
+    AST, fields = gast.AST, _FIELDS
     stack = list(roots) if isinstance(roots, list) else [roots]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
@@ -45,22 +64,22 @@ def nodes(roots):
         if not isinstance(n, AST):  # (lists may hold strings: Global.names)
             continue
         yield n
-        for f in n._fields:
-            if f == "ctx":
-                continue
+        fs = fields.get(type(n))
+        if fs is None:
+            fs = _fields_of(type(n))
+        for f in fs:
             v = getattr(n, f, None)
             if type(v) is list:
                 extend(reversed(v))
-            elif isinstance(v, AST):
+            elif v is not None:
                 push(v)
 
 
 def children(n):
     """The nodes directly under ``n`` (``gast.iter_child_nodes`` without ``ctx``)."""
     out = []
-    for f in n._fields:
-        if f == "ctx":
-            continue
+    cls = type(n)
+    for f in _FIELDS.get(cls) or _fields_of(cls):
         v = getattr(n, f, None)
         if type(v) is list:
             out.extend(x for x in v if isinstance(x, gast.AST))

@@ -172,6 +172,13 @@ class Normalizer(AnfMixin, LoopsMixin, StatementsMixin):
         if isinstance(s.value, gast.Constant):
             return False  # a stray string or constant
         v = self.rhs(s.value)
+        if isinstance(v, gast.Call) and isinstance(v.func, gast.Attribute) and \
+                v.func.attr == "pop" and not v.args and not v.keywords and not \
+                self.parsed.filename.startswith("<ast_ad-"):
+            # a bare `lst.pop()` of the user's: its value is kept, so the adjoint can put
+            # it back (generated code's bare pops are refused in reverse mode: calls.py)
+            self.emit(N.assign(self.namer.fresh("_popped"), v, loc=s))
+            return False
         if not N.is_atom(v):
             self.emit(N.expr_stmt(v, loc=s))
         return False

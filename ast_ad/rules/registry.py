@@ -55,11 +55,33 @@ class Registry:
 
     # -- registration ----------------------------------------------------------------
     def defvjp(self, fn: Any, *rules: Callable | None) -> Any:
-        """Register reverse rules for ``fn``, one per positional argument; returns ``fn``."""
+        """Register reverse rules for ``fn``, one per positional argument; returns ``fn``.
+
+        A rule is ``rule(g, ans, *args, **kwargs)``: the cotangent of that argument.
+
+        >>> import ast_ad
+        >>> def cube(x):
+        ...     return x ** 3
+        >>> reg = ast_ad.Registry(parent=ast_ad.default_registry)
+        >>> _ = reg.defvjp(cube, lambda g, ans, x: g * 3 * x ** 2)
+        >>> ast_ad.grad(lambda x: cube(x) + x, registry=reg)(2.0)
+        13.0
+        """
         return self._define(self._vjp, "defvjp", fn, rules)
 
     def defjvp(self, fn: Any, *rules: Callable | None) -> Any:
-        """Register forward rules for ``fn``, one per positional argument; returns ``fn``."""
+        """Register forward rules for ``fn``, one per positional argument; returns ``fn``.
+
+        A rule is ``rule(t, ans, *args, **kwargs)``: that argument's tangent contribution.
+
+        >>> import ast_ad
+        >>> def cube(x):
+        ...     return x ** 3
+        >>> reg = ast_ad.Registry(parent=ast_ad.default_registry)
+        >>> _ = reg.defjvp(cube, lambda t, ans, x: t * 3 * x ** 2)
+        >>> ast_ad.jvp(lambda x: cube(x) + x, (2.0,), (1.0,), registry=reg)
+        (10.0, 13.0)
+        """
         return self._define(self._jvp, "defjvp", fn, rules)
 
     def _define(self, table: dict, what: str, fn: Any, rules: tuple) -> Any:
@@ -70,7 +92,16 @@ class Registry:
         return fn
 
     def nondifferentiable(self, fn: Any) -> Any:
-        """Declare that ``fn`` has a zero derivative (or a non-float result)."""
+        """Declare that ``fn`` has a zero derivative (or a non-float result).
+
+        >>> import numpy as np, ast_ad
+        >>> def rounded(x):
+        ...     return float(np.round(x))
+        >>> reg = ast_ad.Registry(parent=ast_ad.default_registry)
+        >>> _ = reg.nondifferentiable(rounded)
+        >>> ast_ad.grad(lambda x: rounded(x) * x, registry=reg)(2.4)
+        2.0
+        """
         self._nondiff[_key(fn)] = fn
         self._bump()
         return fn

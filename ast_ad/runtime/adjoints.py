@@ -197,7 +197,7 @@ def accum_index(b, x, idx, g):
 
     Repeated integer indices accumulate (``np.add.at``).
     """
-    if is_zero(g):
+    if is_zero(g) or isinstance(x, range):  # (a range of ints: nothing to differentiate)
         return b
     if _is_array(x):
         if is_zero(b):
@@ -306,11 +306,16 @@ def clear_grad(b, x, idx):
     return b
 
 
-def pop_grad(b):
-    """(adjoint of the last list entry, adjoint of the list without it)."""
-    if isinstance(b, list) and b:
-        last = b[-1]
-        return (0.0 if last is None else last), b[:-1]
+def pop_grad(b, n=None):
+    """(adjoint of the last list entry, adjoint of the list without it); ``n``: the list's
+    length with that entry.  The list adjoint ``b`` holds entries only up to the last
+    position that received one (``push_grad``), so the entry at ``n - 1`` is taken only
+    when ``b`` reaches that far; a shorter ``b`` means that entry has no adjoint."""
+    if n is None:
+        n = len(b) if isinstance(b, list) else 0
+    if isinstance(b, list) and n >= 1 and len(b) >= n:
+        last = b[n - 1]
+        return (0.0 if last is None else last), b[:n - 1]
     return 0.0, b
 
 

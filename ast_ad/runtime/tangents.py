@@ -83,7 +83,12 @@ def array_parts(g, obj):
 
 
 def array_tangent(t, ans):
-    """The tangent of ``np.array(obj)`` from the (nested) list of entry tangents ``t``."""
+    """The tangent of ``np.array(obj)`` from the (nested) list of entry tangents ``t``.
+    Where ``ans`` is itself a list (``array_parts`` of cotangent pieces that were already
+    a list, as ``np.concatenate``'s adjoint makes them), the tangent keeps that list."""
+    if isinstance(t, (list, tuple)) and isinstance(ans, (list, tuple)):
+        return [array_tangent(ti, ai) if isinstance(ti, (list, tuple)) else ti
+                for ti, ai in zip(t, ans)]
     if isinstance(t, (list, tuple)):
         out = np.zeros_like(ans, dtype=ans.dtype if ans.dtype.kind in "fc" else float)
         for i, ti in enumerate(t):

@@ -14,8 +14,9 @@ def _public():
     out = []
     for name in dict.fromkeys(list(ast_ad.__all__) + LAZY):
         obj = getattr(ast_ad, name)
-        if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+        if not (inspect.isclass(obj) or inspect.isfunction(obj) or inspect.ismethod(obj)):
             continue  # default_registry: an instance, documented by its class
+        # (ast_ad.defvjp / defjvp / nondifferentiable: the default registry's methods)
         out.append((name, obj))
         if inspect.isclass(obj) and not issubclass(obj, BaseException):
             for attr, member in vars(obj).items():

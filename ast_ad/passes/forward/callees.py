@@ -12,6 +12,7 @@ from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...objects import GradientObject
 from ...signature import param_names
+from ..analysis.library import is_library
 
 
 def forward_callee(unit, facts, value, live, tangent_of):
@@ -22,6 +23,9 @@ def forward_callee(unit, facts, value, live, tangent_of):
             obj, (types.FunctionType, types.MethodType)) or reg.has_rule(obj) \
             or reg.jvp(obj) is not None:
         return None
+    if is_library(obj) and getattr(obj, "__code__", None) is not getattr(
+            unit.fn, "__code__", False):  # library code is never parsed (as in reverse
+        return None  # mode, analysis/calls.classify): its rule, or NoRuleError
     target = obj.__func__ if isinstance(obj, types.MethodType) else obj
     params = param_names(target)
     vis = params[1:] if isinstance(obj, types.MethodType) else params

@@ -249,9 +249,12 @@ class ForwardMode:
             from ...errnotes import user_where
 
             filename, line = user_where(*self.where(s))  # generated code: the user's line
+            from ..reverse.rules import _library
+
             label = getattr(fn, "__name__", repr(fn))
-            raise NoRuleError(f"no forward (jvp) rule for `{label}` on a differentiated value; "
-                              "register one with ast_ad.defjvp", filename=filename, lineno=line)
+            raise NoRuleError(f"no forward (jvp) rule for `{label}` on a differentiated value"
+                              f"{_library(fn)}; register one with ast_ad.defjvp (or a reverse "
+                              "rule with ast_ad.defvjp)", filename=filename, lineno=line)
         out = []
         args, keywords = positional_actives(self.unit, s, rs, args, keywords, live, func_node,
                                             self.facts)

@@ -82,12 +82,10 @@ def _combine(a, b, add_grads=None):
 
 
 def no_rule_error(parsed, s, fn, func_node, arg=None):
-    from ...errnotes import user_where
-
-    gen = parsed.where(s)
-    filename, line = user_where(*gen)  # generated code: the user's line
+    filename, line = parsed.where(s)  # generated code: the user's line (parse.py)
     inner = (" (it is called by the derivative code of this line, e.g. a derivative rule, "
-             "which a second derivative differentiates again)") if gen[0] != filename else ""
+             "which a second derivative differentiates again)") \
+        if parsed.filename != filename else ""
     if func_node is not None:
         try:
             label = gast.unparse(func_node).strip()
