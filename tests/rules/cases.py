@@ -469,4 +469,10 @@ add(_methods.match_complex, u(3), u(3), _wrt=(0,))
 add(_methods.match_complex, 0.7, 0.2, _wrt=(0,))
 
 # -- the breadth issue's rules, one case file per area -------------------------------------
-from . import cases_linalg_more, cases_numpy_extra, cases_numpy_more, cases_scipy  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    cases_breadth,
+    cases_linalg_more,
+    cases_numpy_extra,
+    cases_numpy_more,
+    cases_scipy,
+)

@@ -176,7 +176,8 @@ def _value_kind(v, kinds, resolver, registry):
     if isinstance(v, gast.Call):
         obj = resolver.callable(v.func)
         if obj is None or obj in _CONTAINER_CAPABLE or obj in _TUPLE_RESULTS or (
-                getattr(obj, "__name__", None) == "cho_factor"):
+                getattr(obj, "__name__", None) == "cho_factor") or getattr(
+                obj, "sequence_result", False):  # a rule helper returning a list
             return Kind.ANY
         if registry.vjp(obj) is None:  # no rule: NumPy's constructors still make arrays
             numpy = isinstance(obj, np.ufunc) or (

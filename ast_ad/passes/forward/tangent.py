@@ -41,6 +41,7 @@ from ..reverse.rules import (
     _own_helper,
     check_arity,
     drop_shape_helper,
+    int_check,
     may_join,
     no_rule_error,
     positional_actives,
@@ -265,7 +266,12 @@ class ForwardMode:
             if rule is None:
                 if k < len(rs.rules) or _own_helper(fn):
                     continue
-                no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
+                check = int_check(self.unit.parsed, self.ref(R.int_argument), a, k, fn,
+                                  func_node)
+                if check is None:
+                    no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
+                out.append(check)  # (a zero term, or the error when it runs)
+                continue
             check_arity(self.unit, s, fn, rule, args, keywords, func_node)
             e = self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords)
             if R.is_user_rule(rule):  # a user's rule: its result is checked
