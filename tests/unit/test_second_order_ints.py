@@ -61,3 +61,35 @@ def test_int_argument_accepts_ints_and_refuses_floats():
         int_argument(2.5, "argument 1 of `np.roll`")
     with pytest.raises(NoRuleError):
         int_argument(np.ones(2), "indices")
+
+
+def _times(a, b):
+    return a @ b
+
+
+def f_const_matrix(a):
+    b = np.array([[1.0, 2.0], [3.0, 4.0]])
+    return np.sum(_times(a, b) ** 2)
+
+
+def _conv(a, v):
+    return np.convolve(a ** 2, v)
+
+
+def f_const_kernel(a):
+    v = np.array([1.0, -2.0, 0.5])
+    return np.sum(np.sin(_conv(a, v)))
+
+
+@pytest.mark.parametrize("f, shape", [(f_const_matrix, (2, 2)), (f_const_kernel, (4,))])
+def test_hessian_through_a_helper_with_a_constant_array(f, shape):
+    """The helper's constant array argument gets a zero tangent shaped like it (a scalar
+    0.0 made the rules of `@` and np.convolve fail at second order)."""
+    x = RNG.standard_normal(shape)
+    h = ast_ad.hessian(f)(x)
+    g = ast_ad.grad(f)
+    for k in np.ndindex(shape):
+        e = np.zeros(shape)
+        e[k] = 1.0
+        np.testing.assert_allclose(h[(Ellipsis,) + k], fd_directional(g, (x,), 0, e),
+                                   rtol=1e-5, atol=1e-6)

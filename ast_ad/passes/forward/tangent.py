@@ -216,7 +216,7 @@ class ForwardMode:
             return []
         if isinstance(value, (gast.Tuple, gast.List)):
             elts = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
-                    else N.const(0.0) for e in value.elts]
+                    else self.entry_zero(e) for e in value.elts]
             return [type(value)(elts=elts, ctx=gast.Load())]
         if isinstance(value, gast.Dict):
             vals = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
@@ -227,6 +227,15 @@ class ForwardMode:
         if isinstance(value, gast.Attribute):
             return []
         return []
+
+    def entry_zero(self, e):
+        """The tangent of an entry that is not differentiated: ``0.0``, or zeros shaped
+        like it where it may be an array (generated code only: the recorded arguments of a
+        helper, whose tangents rules read at second order)."""
+        if isinstance(e, gast.Name) and self.facts.kind(e.id) is not Kind.NUM and \
+                self.unit.parsed.filename.startswith("<ast_ad-"):
+            return N.call(self.ref(R.zero_tangent), [N.name(e.id)])
+        return N.const(0.0)
 
     def call_terms(self, s, value, ans, live):
         func = value.func
