@@ -275,7 +275,8 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
         if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
             expr = N.call(rev.ref(R.check_cotangent),
                           [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
-        parts = rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn)
+        parts = rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn) and \
+            fn not in (np.array, np.asarray)  # (their rule already splits like the list)
         if parts:
             # NumPy read a list/tuple as an array: give the gradient the list's shape
             expr = N.call(rev.ref(R.array_parts), [expr, N.name(a.id)])
