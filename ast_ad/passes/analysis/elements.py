@@ -164,15 +164,7 @@ def _rule(v, resolver, ints, lists=None, callee=None):
             isinstance(v.operand, gast.Name):
         return [v.operand.id], lambda a: a[0] if a[0][1] == _F8 else None
     if isinstance(v, gast.BinOp) and isinstance(v.op, _F8_OPS):
-        names = []
-        for o in (v.left, v.right):  # int and float constants and ints are weak operands
-            if isinstance(o, gast.Constant) and type(o.value) in (int, float):
-                continue
-            if isinstance(o, gast.Name) and o.id in ints:
-                continue
-            if not isinstance(o, gast.Name):
-                return None
-            names.append(o.id)
+        names = _strong_names((v.left, v.right), ints)
         if not names:
             return None
         return names, lambda a: (max(x[0] for x in a), _F8) if all(
@@ -188,18 +180,25 @@ def _rule(v, resolver, ints, lists=None, callee=None):
     return None
 
 
+def _strong_names(operands, ints):
+    """The names among ``operands`` that decide a result's spec (int and float constants
+    and ints are weak operands); None when an operand is anything else."""
+    names = []
+    for o in operands:
+        if isinstance(o, gast.Constant) and type(o.value) in (int, float):
+            continue
+        if isinstance(o, gast.Name) and o.id in ints:
+            continue
+        if not isinstance(o, gast.Name):
+            return None
+        names.append(o.id)
+    return names
+
+
 def _from_list(elts, ints):
     """``np.array([a, b, 1.0])`` of float64 numbers (ints and constants among them): a
     1-d float64 array."""
-    names = []
-    for e in elts:
-        if isinstance(e, gast.Constant) and type(e.value) in (int, float):
-            continue
-        if isinstance(e, gast.Name) and e.id in ints:
-            continue
-        if not isinstance(e, gast.Name):
-            return None
-        names.append(e.id)
+    names = _strong_names(elts, ints)
     if not names:
         return None
     return names, lambda a: (1, _F8) if all(x == (0, _F8) for x in a) else None
