@@ -73,15 +73,41 @@ class Jvp(_WeakFn):
 
 
 class Callees:
-    def __init__(self, transform, tangent_names):
+    def __init__(self, transform, tangent_names, analyze_return=None):
         """``transform(fn, wrt, registry, kinds, mode=..., static_args=...)`` generates
-        code; ``tangent_names(fn, wrt)`` predicts forward mode's tangent parameter names."""
+        code; ``tangent_names(fn, wrt)`` predicts forward mode's tangent parameter names;
+        ``analyze_return(fn, specs, registry)`` the (ndim, dtype) of what ``fn`` returns
+        for arguments of those specs (None: not known)."""
         self._transform = transform
         self._tangent_names = tangent_names
+        self._analyze_return = analyze_return
         self._splits = weakref.WeakKeyDictionary()
         self._jvps = weakref.WeakKeyDictionary()
+        self._returns = weakref.WeakKeyDictionary()
 
-    def _generate(self, table, target, key, make, mode, wrt, kinds, registry, static):
+    def return_spec(self, fn, specs, registry):
+        """(ndim, np.dtype) of ``fn(...)``'s value for arguments of the ``specs``
+        (parameter -> (ndim, np.dtype)), or None; once per (function, specs, registry
+        version).  A call met again while its own analysis runs (recursion) is None."""
+        if self._analyze_return is None:
+            return None
+        key = (tuple(sorted((p, nd, dt.str) for p, (nd, dt) in specs.items())),
+               registry.version)
+        try:
+            per = self._returns.setdefault(fn, {})
+        except TypeError:
+            return None
+        if key in per:
+            return per[key]
+        per[key] = None  # in progress: a recursive call knows nothing
+        try:
+            per[key] = self._analyze_return(fn, specs, registry)
+        except Exception:  # noqa: BLE001 - an optimisation only: a helper the stages
+            per[key] = None  # cannot read (or refuse) is simply not known
+        return per[key]
+
+    def _generate(self, table, target, key, make, mode, wrt, kinds, registry, static,
+                  arrays=None):
         try:
             per = table.setdefault(target, {})
         except TypeError:
@@ -93,13 +119,17 @@ class Callees:
         per[key] = made  # visible to a recursive call while its body is generated
         try:
             gen = self._transform(target, list(wrt), registry, kinds, mode=mode,
-                                  static_args=static or {})
+                                  static_args=static or {}, arrays=arrays or None)
         except AstAdError:
             per.pop(key, None)
             raise
         return made, gen
 
-    def split_for(self, fn, active_args, active_kws, kinds, registry, static=None):
+    def split_for(self, fn, active_args, active_kws, kinds, registry, static=None,
+                  arrays=()):
+        """``arrays``: (position, ndim, dtype string) of the arguments the caller's code
+        surely passes as NumPy arrays of that ndim and dtype (its element facts): the
+        callee is specialised on them, as ``grad`` is on its arguments."""
         target = fn.__func__ if isinstance(fn, types.MethodType) else fn
         params = param_names(target)
         visible = params[1:] if isinstance(fn, types.MethodType) else params
@@ -108,11 +138,12 @@ class Callees:
         wrt = sorted(wrt, key=params.index)
         arg_kinds = {visible[k]: ("num" if kd == "num" else None)
                      for k, kd in enumerate(kinds) if k < len(visible)}
+        specs = {visible[k]: (nd, dt) for k, nd, dt in arrays if k < len(visible)}
         static = _with_receiver(fn, params, static)
-        key = spec_key(wrt, arg_kinds, registry.version, static)
+        key = spec_key(wrt, arg_kinds, registry.version, static, tuple(sorted(specs.items())))
         split, gen = self._generate(self._splits, target, key,
                                     lambda: Split(target, visible, wrt), "split", wrt,
-                                    arg_kinds, registry, static)
+                                    arg_kinds, registry, static, specs)
         if gen is not None:
             split.fwd, split.bwd = gen.compiled
             split.fwd = _checked(split.fwd, static, params, target)

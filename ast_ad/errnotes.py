@@ -26,6 +26,7 @@ import os
 import weakref
 
 from . import tracebacks
+from .errors import AstAdError
 
 #: generated filename -> {generated line: (user file, user line, text, user function's
 #: name, its def's line)}, or a _Pending table not built yet
@@ -154,6 +155,8 @@ def _add_note(exc, name, hit):
     if text.startswith(("def ", "async def ")):  # the output's own check
         text = f"the output of {name}"
     note = f"while differentiating {name} ({os.path.basename(file)}:{line}: {text})"
+    if isinstance(exc, AstAdError) and exc.filename is None:  # (found at run time)
+        exc.filename, exc.lineno = file, line
     try:
         exc._ast_ad_noted = True
         if _HAS_NOTES:

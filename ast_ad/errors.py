@@ -13,6 +13,7 @@ __all__ = [
     "SourceUnavailableError",
     "NonScalarOutputError",
     "GradientCheckError",
+    "UndefinedDerivativeError",
 ]
 
 
@@ -54,3 +55,9 @@ class NonScalarOutputError(AstAdError, ValueError):
 
 class GradientCheckError(AstAdError, AssertionError):
     """``check_grad`` found a gradient that disagrees with its oracles."""
+
+
+class UndefinedDerivativeError(AstAdError, NotImplementedError):
+    """The derivative is undefined, or not supported, at the values of this call (repeated
+    eigenvalues, a rank-deficient fit, complex data...): found while the gradient runs, so
+    its note (and ``filename``/``lineno``) name the user's line."""

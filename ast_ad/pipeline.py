@@ -14,6 +14,8 @@
     reverse    passes/reverse/        adjoint sweep, forward sweep with its stack -> Sweeps
     forward    passes/forward/        tangent code (forward mode, derivatives) -> Sweeps
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
+    checkpoint passes/reverse/checkpoint.py  ast_ad.checkpointed loops: saved segment
+                                      states, each segment replayed in the adjoint
     codegen    codegen/               render the text, compile it, register it
 
 >>> def f(x):
@@ -47,6 +49,7 @@ from .passes.forward.assemble import forward
 from .passes.mutation import model_mutations
 from .passes.normalize import Normalizer
 from .passes.reverse.assemble import functions, reverse
+from .passes.reverse.checkpoint import rewrite as checkpoint_loops
 from .passes.views import guard_views
 
 
@@ -87,6 +90,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     else:
         sweeps = reverse(unit, facts, request)                           # reverse
     sweeps = optimize.sweeps(sweeps)                                     # optimize
+    sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)
     return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
                         sweeps.tangent_names)
 
@@ -126,5 +130,32 @@ def predicted_tangent_names(fn, wrt):
     return out
 
 
+def return_spec(fn, specs, registry):
+    """The (ndim, np.dtype) of what ``fn`` returns when called with arguments of the
+    ``specs`` (parameter -> (ndim, np.dtype); ndim 0: a float64 number), from the stages
+    up to the analysis; None when not known."""
+    import numpy as np
+
+    parsed = parse_function(fn)
+    a = parsed.tree.args
+    params = [p.id for p in a.args] + [p.id for p in a.kwonlyargs] + [
+        v.id for v in (a.vararg, a.kwarg) if v is not None]
+    env = Env.of_function(fn, set(params) | N.stored_names(parsed.tree.body))
+    fence(parsed, env, varargs=False)
+    namer = Namer(N.names_in(parsed.tree) | set(params))
+    nested = lift_nested(parsed, env, namer)
+    tree = Normalizer(parsed, env, namer).run().tree
+    unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
+    kinds = {p: (float if nd == 0 else np.ndarray) for p, (nd, _) in specs.items()}
+    arrays = {p: (nd, dt.str) for p, (nd, dt) in specs.items() if nd >= 1}
+    request = Request((), kinds, "split", False, True, dict(nested), registry, None, arrays)
+    guard_views(tree, unit, Resolver.of(unit, request))
+    facts = analyze(unit, request)
+    if model_mutations(tree, unit, facts):
+        facts = analyze(unit, request)
+    out = tree.body[-1].value if tree.body and isinstance(tree.body[-1], gast.Return) else None
+    return facts.elements.arrays.get(out.id) if isinstance(out, gast.Name) else None
+
+
 #: user functions called on differentiated values, generated through this pipeline
-CALLEES = Callees(transform, predicted_tangent_names)
+CALLEES = Callees(transform, predicted_tangent_names, return_spec)

@@ -11,6 +11,8 @@ so a new compound statement is taught here once.
 
 from __future__ import annotations
 
+import itertools
+
 import gast
 
 #: compound statement -> (its statement-list fields, whether its body repeats)
@@ -95,11 +97,18 @@ def is_loop(stmt) -> bool:
 
 def statements(stmts, depth=0):
     """Yield ``(stmt, loop_depth)`` for every statement, depth-first in program order."""
-    for s in stmts:
-        yield s, depth
-        inner = depth + 1 if is_loop(s) else depth
-        for _, block in blocks_of(s):
-            yield from statements(block, inner)
+    stack = [(iter(stmts), depth)]  # (one generator for the whole walk, not one per block)
+    while stack:
+        it, d = stack[-1]
+        for s in it:
+            yield s, d
+            spec = _BLOCKS.get(type(s))
+            if spec is not None:
+                blocks = [b for _, b in blocks_of(s)]
+                stack.append((itertools.chain.from_iterable(blocks), d + 1 if spec[1] else d))
+                break
+        else:
+            stack.pop()
 
 
 def map_blocks(stmt, fn) -> None:
@@ -160,7 +169,8 @@ class Transformer(gast.NodeTransformer):
 
     def generic_visit(self, node):
         AST = gast.AST
-        for f in node._fields:
+        fs = _FIELDS.get(type(node))
+        for f in _fields_of(type(node)) if fs is None else fs:
             old = getattr(node, f, None)
             if type(old) is list:
                 new = []
@@ -174,7 +184,7 @@ class Transformer(gast.NodeTransformer):
                             continue
                     new.append(v)
                 old[:] = new
-            elif isinstance(old, AST) and f != "ctx":
+            elif isinstance(old, AST):
                 r = self.visit(old)
                 if r is None:
                     delattr(node, f)

@@ -67,6 +67,13 @@ class AnfMixin(FormsMixin):
         return gast.BinOp(left=self.atom(e.left), op=e.op, right=self.atom(e.right))
 
     def rhs_UnaryOp(self, e):
+        if isinstance(e.op, (gast.USub, gast.UAdd)) and isinstance(e.operand, gast.Constant) \
+                and type(e.operand.value) in (int, float, complex):
+            # a signed number literal (`np.swapaxes(x, -1, -2)`) stays a constant: no
+            # temporary, nothing recorded for the adjoint, nothing a second derivative
+            # could take for a differentiated value
+            v = e.operand.value
+            return N.copy_loc(N.const(-v if isinstance(e.op, gast.USub) else v), e)
         return gast.UnaryOp(op=e.op, operand=self.atom(e.operand))
 
     def rhs_Compare(self, e):
@@ -138,6 +145,16 @@ class AnfMixin(FormsMixin):
         return self.atom(s)
 
     def rhs_Subscript(self, e):
+        if self.env.is_static(e.value) and _index_trick(self.env.lookup(e.value)):
+            # np.r_[a, 0:3, b] -> index_concat(np.r_, a, slice(0, 3), b): a call with rules
+            from ..rules.helpers import index_concat
+
+            items = e.slice.elts if isinstance(e.slice, gast.Tuple) else [e.slice]
+            args = [N.call(self.static_ref(slice, e), [
+                self.atom(b) if b is not None else N.const(None)
+                for b in (x.lower, x.upper, x.step)]) if isinstance(x, gast.Slice)
+                else self.atom(x) for x in items]
+            return N.call(self.static_ref(index_concat, e), [self.atom(e.value), *args])
         return gast.Subscript(value=self.atom(e.value), slice=self.index(e.slice), ctx=gast.Load())
 
     def rhs_Attribute(self, e):
@@ -392,3 +409,10 @@ class _Renamer(Transformer):
 
     def visit_Lambda(self, node):
         return node
+
+
+def _index_trick(obj):
+    """``np.r_`` / ``np.c_`` (NumPy's index-trick concatenations)."""
+    import numpy as np
+
+    return obj is np.r_ or obj is np.c_

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import gast
 
 from .. import runtime as R
+from ..ir import anno
 from ..ir import nodes as N
 
 
@@ -74,7 +75,10 @@ class LoopsMixin:
         return jumps
 
     def stmt_For(self, s):
-        target, it = s.target, s.iter
+        from .checkpoint import strip
+
+        target = s.target
+        it, ck = strip(self, s.iter, s)  # for t in ast_ad.checkpointed(range(n)):
         pre = []
         outer_out = self.out
         self.out = []
@@ -86,6 +90,8 @@ class LoopsMixin:
         loop = gast.For(target=N.store(loop_var), iter=range_obj, body=body, orelse=[],
                         type_comment=None)
         N.copy_loc(loop, s)
+        if ck is not None:
+            anno.set_(loop, ck)
         pre = self.out
         self.out = outer_out
         for st in pre + pro:

@@ -14,7 +14,7 @@ import numpy as np
 from ..backends.arrays import dtype_of as _dtype_of  # eng15: arrays of other libraries
 from ..backends.arrays import is_array as _is_array
 from ..backends.arrays import is_foreign_array as _is_foreign
-from ..errors import NonScalarOutputError, UnsupportedConstructError
+from ..errors import NonScalarOutputError, NoRuleError, UnsupportedConstructError
 
 __all__ = [
     "MISSING", "accum_index", "accum_index_into", "add_grads", "as_float", "as_sequence",
@@ -22,7 +22,7 @@ __all__ = [
     "check_not_array", "check_output", "check_real",
     "check_unpack", "clear_grad", "fix_array", "is_zero", "part", "pop_grad", "push_grad",
     "restore_item", "save_item", "seed", "shape_token", "stop_gradient", "take_grad",
-    "take_written", "last_written", "zeros_grad",
+    "take_written", "last_written", "zeros_grad", "int_argument",
 ]
 
 _ndarray = np.ndarray
@@ -364,3 +364,23 @@ def check_no_view(v, base, name, base_name, filename, lineno):
             f"is written in place while the other is used again; the gradient through that "
             f"aliasing is not supported: take a copy (`{name} = ....copy()`)",
             filename=filename, lineno=lineno)
+
+
+def _integral(v) -> bool:
+    if v is None or isinstance(v, (bool, int, np.integer)):
+        return True
+    if isinstance(v, (tuple, list)):
+        return all(_integral(x) for x in v)
+    return _is_array(v) and _dtype_of(v).kind in "biu"
+
+
+def int_argument(v, label):
+    """``0.0`` where ``v`` is integer-valued (ints carry no derivative), else a
+    ``NoRuleError``: generated code differentiated again reads recorded values whose
+    kinds it cannot know (an ``axis`` the first derivative recorded), so an argument with
+    no derivative rule is checked when it runs."""
+    if _integral(v):
+        return 0.0
+    raise NoRuleError(f"no derivative rule for {label} on a differentiated value "
+                      f"({type(v).__name__}); register one with ast_ad.defvjp, or wrap the "
+                      f"value in ast_ad.stop_gradient")

@@ -5,14 +5,24 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backends.arrays import is_array as _is_array
 from .adjoints import MISSING, is_zero
 
 __all__ = [
     "array_parts", "array_tangent", "as_float_tangent", "tangent_append", "tangent_list",
-    "tangent_pop", "tangent_restore", "tangent_setitem",
+    "tangent_pop", "tangent_restore", "tangent_setitem", "zero_tangent",
 ]
 
 _ndarray = np.ndarray
+
+
+def zero_tangent(x):
+    """The tangent of an entry of a tuple or list that is not differentiated: zeros shaped
+    like it when it is an array (a rule reading the tangent's shape, e.g. in a helper's
+    recorded arguments at second order, needs it), else ``0.0``."""
+    if _is_array(x):
+        return np.zeros_like(x, dtype=x.dtype if x.dtype.kind in "fc" else float)
+    return 0.0
 
 
 def tangent_setitem(t, x, idx, tv):

@@ -181,4 +181,10 @@ for _s1, _s2 in [((5,), (3,)), ((3,), (5,)), ((4, 5), (2, 3)), ((2, 2), (3, 4))]
             _wrt=(0,))
 add(ssig.convolve, u(6), u(3), method="direct")
 
+# scipy.integrate.trapezoid shares np.trapezoid's rules
+from scipy import integrate as _sint  # noqa: E402
+
+add(_sint.trapezoid, u(5), np.cumsum(u(5, lo=0.2, hi=1.0)))
+add(_sint.trapezoid, u(3, 4), None, 0.3, 0)
+
 from . import _scipy_more_cases  # noqa: E402, F401

@@ -492,4 +492,10 @@ add_runtime("seq_onehot", 0.6, 3, 1, 0.0)
 
 
 # -- the breadth issue's rules, one case file per area -------------------------------------
-from . import cases_linalg_more, cases_numpy_extra, cases_numpy_more, cases_scipy  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    cases_breadth,
+    cases_linalg_more,
+    cases_numpy_extra,
+    cases_numpy_more,
+    cases_scipy,
+)

@@ -57,8 +57,19 @@ def _call(fn, vals, tans, kwargs):
     out = None
     for k, t in enumerate(tans):
         if t is not None and k < len(rs.rules) and rs.rules[k] is not None:
-            out = _add(out, rs.rules[k](t, v, *vals, **kwargs))
+            try:
+                out = _add(out, rs.rules[k](t, v, *vals, **kwargs))
+            except NotImplementedError:
+                if not getattr(rs.rules[k], "refuses", False):
+                    raise
+                raise Refused(rs.rules[k]) from None
     return v, out
+
+
+class Refused(Exception):
+    """A callee's forward rule marked ``rule.refuses`` raised ``NotImplementedError`` (a
+    derivative of an order that is not given, such as a second derivative of
+    ``np.linalg.cond``): that direction is not checked (it cannot be silently wrong)."""
 
 
 def _eval(node, env, tenv, glb):
@@ -163,7 +174,10 @@ def test_rules_are_differentiable_by_their_callees_rules(case):
                 v = fd.rand_like(args[m], rng)
                 t_ans = jrules[m](v, ans, *args, **kw)
                 tans = {names[1]: t_ans, names[2 + m]: v}
-                _, got = rule_tangent(rule, seed, ans, args, kw, tans)
+                try:
+                    _, got = rule_tangent(rule, seed, ans, args, kw, tans)
+                except Refused:
+                    continue
 
                 def r_of(s, m=m):
                     a2 = fd.with_arg(args, m, fd.axpy(args[m], s, v))

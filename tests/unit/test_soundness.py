@@ -382,8 +382,8 @@ def builtin_max_with_default(x):
     return max(x, default=0.0)  # max(x) itself is derived (tests/unit/test_python_idioms.py)
 
 
-def r_trick(x):
-    return np.sum(np.r_[x, x] ** 2)
+def mgrid_bound(x):  # (np.r_[x, x] has rules: tests/rules/test_breadth_e2e.py)
+    return np.sum(np.mgrid[0.0:x[0]:5j] ** 2)
 
 
 def dict_get(x):
@@ -392,7 +392,7 @@ def dict_get(x):
 
 
 @pytest.mark.parametrize("f, match", [(builtin_max_with_default, "positional argument"),
-                                      (r_trick, "inside an index")])
+                                      (mgrid_bound, "inside an index")])
 def test_forms_without_a_derivative_are_refused(f, match):
     refused(f, match=match)
 

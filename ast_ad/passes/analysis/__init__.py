@@ -82,7 +82,8 @@ def analyze(unit, request) -> Facts:
     u = useful(tree.body, return_name(tree))
     kinds = request.arg_kinds
     scalar = {p for p, t in kinds.items() if t in (float, int, np.float64, bool)}
-    elements = Elements.of(tree.body, params, request.arrays, kinds, resolver)
+    elements = Elements.of(tree.body, params, request.arrays, kinds, resolver,
+                           _callee_rule(unit, resolver, registry))
     pyfloat = surely_floats(tree.body, params, kinds, resolver, elements)
     active = v & u
     return Facts(
@@ -97,3 +98,32 @@ def analyze(unit, request) -> Facts:
         real=surely_real(tree.body, params, kinds, request.arrays, resolver),
         resolver=resolver, registry=registry,
         self_fn=unit.fn)
+
+
+def _callee_rule(unit, resolver, registry):
+    """The spec rule of ``h(a, b)``, a user function's call: its return's ndim and dtype
+    for the specs of its arguments (``Callees.return_spec``), or None."""
+    import types
+
+    import gast
+
+    from ...signature import param_names
+
+    callees = getattr(unit, "callees", None)
+    if callees is None or not hasattr(callees, "return_spec"):
+        return None
+
+    def rule(v):
+        if v.keywords or not all(isinstance(a, gast.Name) for a in v.args):
+            return None
+        fn = resolver.callable(v.func)
+        if not isinstance(fn, types.FunctionType) or fn is unit.fn or \
+                classify(fn, registry, unit.fn).what != "user":
+            return None
+        params = param_names(fn)
+        if len(v.args) > len(params):
+            return None
+        names = [a.id for a in v.args]
+        return names, lambda specs: callees.return_spec(fn, dict(zip(params, specs)), registry)
+
+    return rule

@@ -134,19 +134,25 @@ _CALL_NAMES = frozenset(["copy"] + [f.__name__ for f in (
     *_KEEPS, *_F8_UFUNCS, *_F8_REDUCTIONS)] + ["abs", "max", "min", "amax", "amin"])
 
 
-def _rule(v, resolver, ints):
+def _rule(v, resolver, ints, lists=None, callee=None):
     """``(names read, combine)`` when ``v``'s ndim and dtype follow from those of the names
-    (``combine`` maps their specs to v's, None: unknown), else None."""
+    (``combine`` maps their specs to v's, None: unknown), else None.  ``lists``: names
+    bound once to a list display and only ever read by ``np.array``/``np.asarray``;
+    ``callee(v)``: the rule of a call of a user function (its return's spec), or None."""
     if isinstance(v, gast.Name):
         return [v.id], lambda a: a[0]
+    if isinstance(v, gast.Constant) and type(v.value) is float:
+        return [], lambda a: (0, _F8)  # a Python float, as float parameters are
     if isinstance(v, gast.Call) and not v.keywords and len(v.args) == 1 and \
             isinstance(v.args[0], gast.Name):
         f = v.func
         if getattr(f, "attr", getattr(f, "id", None)) not in _CALL_NAMES:
-            return None  # (a cheap test before resolving the callee)
+            return callee(v) if callee is not None else None
         from ...rules.helpers import copy as h_copy
 
         fn = resolver.callable(v.func)
+        if lists and v.args[0].id in lists and fn in (np.array, np.asarray):
+            return _from_list(lists[v.args[0].id], ints)
         if fn is h_copy or any(fn is k for k in _KEEPS):
             return [v.args[0].id], lambda a: a[0]
         if any(fn is k for k in _F8_UFUNCS):
@@ -158,15 +164,7 @@ def _rule(v, resolver, ints):
             isinstance(v.operand, gast.Name):
         return [v.operand.id], lambda a: a[0] if a[0][1] == _F8 else None
     if isinstance(v, gast.BinOp) and isinstance(v.op, _F8_OPS):
-        names = []
-        for o in (v.left, v.right):  # int and float constants and ints are weak operands
-            if isinstance(o, gast.Constant) and type(o.value) in (int, float):
-                continue
-            if isinstance(o, gast.Name) and o.id in ints:
-                continue
-            if not isinstance(o, gast.Name):
-                return None
-            names.append(o.id)
+        names = _strong_names((v.left, v.right), ints)
         if not names:
             return None
         return names, lambda a: (max(x[0] for x in a), _F8) if all(
@@ -177,7 +175,56 @@ def _rule(v, resolver, ints):
         if all(_int_atom(q, ints) for q in parts):  # rows and elements
             k = len(parts)
             return [v.value.id], lambda a: (a[0][0] - k, a[0][1]) if a[0][0] >= k else None
+    if isinstance(v, gast.Call) and callee is not None:
+        return callee(v)
     return None
+
+
+def _strong_names(operands, ints):
+    """The names among ``operands`` that decide a result's spec (int and float constants
+    and ints are weak operands); None when an operand is anything else."""
+    names = []
+    for o in operands:
+        if isinstance(o, gast.Constant) and type(o.value) in (int, float):
+            continue
+        if isinstance(o, gast.Name) and o.id in ints:
+            continue
+        if not isinstance(o, gast.Name):
+            return None
+        names.append(o.id)
+    return names
+
+
+def _from_list(elts, ints):
+    """``np.array([a, b, 1.0])`` of float64 numbers (ints and constants among them): a
+    1-d float64 array."""
+    names = _strong_names(elts, ints)
+    if not names:
+        return None
+    return names, lambda a: (1, _F8) if all(x == (0, _F8) for x in a) else None
+
+
+def _read_only_lists(body, by_name, resolver):
+    """name -> elements of the names bound once to a list display whose every read is
+    the one argument of ``np.array``/``np.asarray`` (nothing can change them)."""
+    lists = {n: vs[0].elts for n, vs in by_name.items()
+             if len(vs) == 1 and isinstance(vs[0], gast.List)}
+    if not lists:
+        return {}
+    ok_reads = {}
+    for st, _ in statements(body):
+        for n in nodes(st):
+            if isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords and \
+                    isinstance(n.args[0], gast.Name) and n.args[0].id in lists and getattr(
+                        n.func, "attr", getattr(n.func, "id", None)) in ("array", "asarray") \
+                    and resolver.callable(n.func) in (np.array, np.asarray):
+                ok_reads[n.args[0].id] = ok_reads.get(n.args[0].id, 0) + 1
+    reads = {}
+    for st, _ in statements(body):
+        for n in nodes(st):
+            if isinstance(n, gast.Name) and n.id in lists and not isinstance(n.ctx, gast.Store):
+                reads[n.id] = reads.get(n.id, 0) + 1
+    return {n: e for n, e in lists.items() if reads.get(n, 0) == ok_reads.get(n, 0)}
 
 
 def _untracked(body):
@@ -208,18 +255,20 @@ def _untracked(body):
 
 
 def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None,
-                by_name=None):
+                by_name=None, callee=None):
     """name -> (ndim, np.dtype) for every name surely holding an array of that spec (ndim
-    0: a float64 number, for float parameters and what float64 arithmetic makes of them)."""
+    0: a float64 number, for float parameters and what float64 arithmetic makes of them).
+    ``callee(call)``: the rule of a user function's call (see ``_rule``)."""
     by_name = _by_name(body) if by_name is None else by_name
+    lists = _read_only_lists(body, by_name, resolver)
     given = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items() if p in params}
     for p, t in (arg_kinds or {}).items():
         if p in params and t in (float, np.float64):
             given[p] = (0, _F8)
     rules = {}
     for name, vs in by_name.items():
-        rs = [_rule(v, resolver, ints) if v is not None and not isinstance(v, tuple) else None
-              for v in vs]
+        rs = [_rule(v, resolver, ints, lists, callee)
+              if v is not None and not isinstance(v, tuple) else None for v in vs]
         if any(r is None for r in rs) or (name in params and name not in given):
             continue
         rules[name] = rs
@@ -263,10 +312,10 @@ class Elements:
     fixed: frozenset = frozenset()  # the parameters in ``arrays`` never rebound
 
     @staticmethod
-    def of(body, params, arrays, arg_kinds, resolver):
+    def of(body, params, arrays, arg_kinds, resolver, callee=None):
         by_name = _by_name(body)
         ints = surely_ints(body, params, arg_kinds, resolver, (), by_name)
-        specs = array_specs(body, params, arrays, resolver, ints, arg_kinds, by_name)
+        specs = array_specs(body, params, arrays, resolver, ints, arg_kinds, by_name, callee)
         if any(len(vs) == 1 and isinstance(vs[0], gast.Attribute) and vs[0].attr == "shape"
                for vs in by_name.values()):  # x.shape[k] of a tracked array is an int
             ints = surely_ints(body, params, arg_kinds, resolver, specs, by_name)

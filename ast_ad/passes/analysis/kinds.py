@@ -95,11 +95,13 @@ def surely_floats(body, params, arg_kinds, resolver, elements=None) -> frozenset
     k = dict(kind)
     for name, _ in defs:
         k.setdefault(name, Num.UNKNOWN)
-    targets = {d[0] for d in defs}
+    by_name = {}
+    for name, v in defs:
+        by_name.setdefault(name, []).append(v)
     for _ in range(30):
         new = dict(k)
-        for name in targets:
-            vals = {value(v, k) for n2, v in defs if n2 == name}
+        for name, values in by_name.items():
+            vals = {value(v, k) for v in values}
             if name in kind:
                 vals.add(kind[name])
             vals.discard(Num.UNKNOWN)
@@ -186,7 +188,8 @@ def _value_kind(v, kinds, resolver, registry):
     if isinstance(v, gast.Call):
         obj = resolver.callable(v.func)
         if obj is None or obj in _CONTAINER_CAPABLE or obj in _TUPLE_RESULTS or (
-                getattr(obj, "__name__", None) == "cho_factor"):
+                getattr(obj, "__name__", None) == "cho_factor") or getattr(
+                obj, "sequence_result", False):  # a rule helper returning a list
             return Kind.ANY
         if registry.vjp(obj) is None:  # no rule: NumPy's constructors still make arrays
             numpy = isinstance(obj, np.ufunc) or (

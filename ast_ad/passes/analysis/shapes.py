@@ -83,6 +83,9 @@ def shape_classes(body, params, scalar_params, resolver, elements=None,
         if name is not None:
             depth.setdefault(name, []).append(dep)
     single = {t for t, ds in depth.items() if len(ds) == 1 and ds[0] == 0}
+    values_of = {}
+    for name, v in defs:
+        values_of.setdefault(name, []).append(v)
     for _ in range(50):
         new = dict(cls)
         for t in assigned:
@@ -90,9 +93,8 @@ def shape_classes(body, params, scalar_params, resolver, elements=None,
                 new[t] = Shape.SCALAR
                 continue
             c = cls.get(t) if t in params else None
-            for name, v in defs:
-                if name == t:
-                    c = Shape.join(c, value_class(v))
+            for v in values_of.get(t, ()):
+                c = Shape.join(c, value_class(v))
             if c == Shape.UNKNOWN and t in single and t not in params:
                 c = Shape.value(t)
             new[t] = c

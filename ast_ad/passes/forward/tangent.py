@@ -41,6 +41,7 @@ from ..reverse.rules import (
     _own_helper,
     check_arity,
     drop_shape_helper,
+    int_check,
     may_join,
     no_rule_error,
     positional_actives,
@@ -215,7 +216,7 @@ class ForwardMode:
             return checks  # (each 0.0 when the index holds no float)
         if isinstance(value, (gast.Tuple, gast.List)):
             elts = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
-                    else N.const(0.0) for e in value.elts]
+                    else self.entry_zero(e) for e in value.elts]
             return [type(value)(elts=elts, ctx=gast.Load())]
         if isinstance(value, gast.Dict):
             vals = [N.name(self.d(e.id)) if isinstance(e, gast.Name) and e.id in live
@@ -226,6 +227,15 @@ class ForwardMode:
         if isinstance(value, gast.Attribute):
             return []
         return []
+
+    def entry_zero(self, e):
+        """The tangent of an entry that is not differentiated: ``0.0``, or zeros shaped
+        like it where it may be an array (generated code only: the recorded arguments of a
+        helper, whose tangents rules read at second order)."""
+        if isinstance(e, gast.Name) and self.facts.kind(e.id) is not Kind.NUM and \
+                self.unit.parsed.filename.startswith("<ast_ad-"):
+            return N.call(self.ref(R.zero_tangent), [N.name(e.id)])
+        return N.const(0.0)
 
     def call_terms(self, s, value, ans, live):
         func = value.func
@@ -265,7 +275,12 @@ class ForwardMode:
             if rule is None:
                 if k < len(rs.rules) or _own_helper(fn):
                     continue
-                no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
+                check = int_check(self.unit.parsed, self.ref(R.int_argument), a, k, fn,
+                                  func_node)
+                if check is None:
+                    no_rule_error(self.unit.parsed, s, fn, func_node, arg=k)
+                out.append(check)  # (a zero term, or the error when it runs)
+                continue
             check_arity(self.unit, s, fn, rule, args, keywords, func_node)
             e = self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords)
             if R.is_user_rule(rule):  # a user's rule: its result is checked

@@ -38,10 +38,12 @@ def shape_representatives(stmts, opts):
 def scalar_cotangents(stmts, opts):
     if opts.unreduce is None:
         return None
-    return scalar_broadcasts(stmts, opts.unreduce, opts.shape_of)
+    ieee = (opts.extra or {}).get("ieee", {})
+    divs = frozenset(k for k, op in ieee.items() if op == "div")
+    return scalar_broadcasts(stmts, opts.unreduce, opts.shape_of, divs)
 
 
-def scalar_broadcasts(stmts, unreduce_ref, shape_of):
+def scalar_broadcasts(stmts, unreduce_ref, shape_of, divs=frozenset()):
     """``b = unreduce(s, a)`` of a full reduction feeds elementwise products: use ``s``.
 
     Before::
@@ -52,6 +54,9 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of):
     After (``_t4`` has the shape of ``_t5``, so broadcasting the scalar does the same)::
 
         b_t1 = b_t6 * _t4
+
+    ``divs``: the keys of ``fdiv`` (``a / b`` with IEEE results for Python numbers), whose
+    numerator is replaced like ``/``'s.
     """
     ref = N.key(unreduce_ref)
     loads, stores = counts(stmts)
@@ -70,9 +75,9 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of):
                 if isinstance(n, gast.Name) and n.id == b and isinstance(n.ctx, gast.Load)]
         if len(uses) != loads.get(b, 0) or not uses:
             continue
-        if _scalar_uses(rest, b, cls, shape_of) != len(uses):
+        if _scalar_uses(rest, b, cls, shape_of, divs) != len(uses):
             continue  # (counted before copying: most candidates fail here)
-        sub = _ScalarUse(b, scalar, cls, shape_of)
+        sub = _ScalarUse(b, scalar, cls, shape_of, divs)
         new_rest = [sub.visit(N.clone(x)) for x in rest]  # (all uses, or none)
         if sub.replaced == len(uses):
             return stmts[:i] + new_rest
@@ -94,19 +99,25 @@ def _full_unreduce(v, ref):
     return None, None
 
 
-def _scalar_uses(stmts, name, cls, shape_of):
+def _operand_pairs(node, divs):
+    """``(operand, the other operand, how to set it)`` where a scalar may stand for a
+    broadcast operand: either side of ``*``, the numerator of ``/`` and of ``fdiv``."""
+    if type(node) is gast.BinOp:
+        if isinstance(node.op, gast.Mult):
+            return ((node.left, node.right, "left"), (node.right, node.left, "right"))
+        if isinstance(node.op, gast.Div):
+            return ((node.left, node.right, "left"),)
+    elif type(node) is gast.Call and len(node.args) == 2 and not node.keywords and \
+            divs and N.key(node.func) in divs:
+        return ((node.args[0], node.args[1], 0),)
+    return ()
+
+
+def _scalar_uses(stmts, name, cls, shape_of, divs):
     """How many loads of ``name`` in ``stmts`` ``_ScalarUse`` would replace."""
     k = 0
     for node in nodes(stmts):
-        if type(node) is not gast.BinOp:
-            continue
-        if isinstance(node.op, gast.Mult):
-            pairs = ((node.left, node.right), (node.right, node.left))
-        elif isinstance(node.op, gast.Div):
-            pairs = ((node.left, node.right),)
-        else:
-            continue
-        for mine, other in pairs:
+        for mine, other, _ in _operand_pairs(node, divs):
             if isinstance(mine, gast.Name) and mine.id == name and \
                     _expr_class(other, shape_of) == cls:
                 k += 1
@@ -115,22 +126,27 @@ def _scalar_uses(stmts, name, cls, shape_of):
 
 
 class _ScalarUse(Transformer):
-    def __init__(self, name, scalar, cls, shape_of):
+    def __init__(self, name, scalar, cls, shape_of, divs):
         self.name, self.scalar, self.cls, self.shape_of = name, scalar, cls, shape_of
+        self.divs = divs
         self.replaced = 0
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
-        if isinstance(node.op, gast.Mult):
-            pairs = ((node.left, node.right, "left"), (node.right, node.left, "right"))
-        elif isinstance(node.op, gast.Div):
-            pairs = ((node.left, node.right, "left"),)
-        else:
-            return node
-        for mine, other, side in pairs:
+        return self._replace(node)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        return self._replace(node)
+
+    def _replace(self, node):
+        for mine, other, side in _operand_pairs(node, self.divs):
             if isinstance(mine, gast.Name) and mine.id == self.name and \
                     _expr_class(other, self.shape_of) == self.cls:
-                setattr(node, side, self.scalar)
+                if side == 0:
+                    node.args[0] = self.scalar
+                else:
+                    setattr(node, side, self.scalar)
                 self.replaced += 1
                 break
         return node

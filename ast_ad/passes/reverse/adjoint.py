@@ -94,7 +94,7 @@ class Reverse:
         buffer this code owns that nothing else reads (a first write takes it over)."""
         bv = self.b(var)
         from_zero = from_zero or maybe_none
-        num = self.facts.kind(var) is Kind.NUM
+        num = self.facts.kind(var) is Kind.NUM or var in self.facts.elements.arrays
         was_live = var in state.live
         if not from_zero:
             state.zero.discard(var)

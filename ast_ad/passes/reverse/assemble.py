@@ -33,6 +33,7 @@ from ...signature import match
 from .. import optimize
 from ..analysis.calls import FULL_REDUCTIONS
 from ..views import check_views
+from . import elements as E
 from .adjoint import Reverse
 from .control import PUSH, RESTORE, State
 from .stack import (
@@ -97,11 +98,14 @@ def reverse(unit, facts, request):
         value_name = namer.fresh("value")
         seed.insert(0, N.assign(value_name, out_atom))
         out_atom = N.name(value_name)
-    if mode == "joint" and rev.in_place:
-        rev.buffers = _element_buffers(unit, facts, body)
+    if mode in ("joint", "split") and rev.in_place:
+        rev.buffers = E.element_buffers(facts, body)
         for p in sorted(rev.buffers):  # one adjoint buffer per call, owned by this code
-            seed.append(N.assign(rev.b(p), N.call(ref(np.zeros_like, "zeros_like"),
-                                                  [N.name(p)])))
+            zeros = N.call(ref(np.zeros_like, "zeros_like"), [N.name(p)])
+            if mode == "split":  # once per call of a helper: np.zeros_like costs 1 us more
+                zeros = N.call(ref(np.zeros, "zeros"), [gast.Attribute(
+                    value=N.name(p), attr=a, ctx=gast.Load()) for a in ("shape", "dtype")])
+            seed.append(N.assign(rev.b(p), zeros))
             state.live.add(p)
             state.owned.add(p)
     rev_code = rev.block(body, state)
@@ -114,6 +118,7 @@ def reverse(unit, facts, request):
     if recompute:  # index arithmetic recomputed in the reversed loop, never pushed
         rev_code = insert_recomputed(rev_code, recompute)
         needed = needed_names(rev_code, locals_) - set(recompute)
+    needed = needed | set(rev.buffers or ())  # the buffers are made like their parameter
     push, pop = namer.fresh("_push"), namer.fresh("_pop")
     stack = namer.fresh("_stack")
     shape_only = _shape_only_names(unit, facts, rev_code, needed) if mode == "joint" \
@@ -389,23 +394,6 @@ def _param_copies(unit, facts, body):
            for p in unit.params if p in written]
     check_views(body, written, unit, facts)
     return out
-
-
-def _element_buffers(unit, facts, body):
-    """Differentiated array parameters read by basic indices (``x[i]``, ``x[i:j]``) inside
-    a loop: their adjoint is one buffer allocated before the sweep, never a temporary per
-    read (parameters written in place keep the generic adjoint)."""
-    written = {st.targets[0].value.id for st, _ in statements(body)
-               if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
-    out = set()
-    for st, depth in statements(body):
-        if depth and isinstance(st, gast.Assign) and isinstance(st.value, gast.Subscript):
-            base = st.value.value
-            if isinstance(base, gast.Name) and base.id in facts.active and \
-                    base.id in facts.elements.fixed and base.id not in written and \
-                    facts.elements.basic(st.value):
-                out.add(base.id)
-    return frozenset(out)
 
 
 def _mentions(stmts, name):

@@ -51,8 +51,11 @@ def prepare_user_call(rev, s, value, fn):
                   else "any" for a in value.args)
     static = static_function_args(rev, fn, value)
     checks = _writes_into_arguments(rev, s, value, fn)
+    specs = rev.facts.elements.arrays  # what this code knows of the arguments' ndim/dtype
+    arrays = tuple((k, specs[a.id][0], specs[a.id][1].str) for k, a in enumerate(value.args)
+                   if isinstance(a, gast.Name) and a.id in specs and specs[a.id][0] >= 1)
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
-                                            rev.facts.registry, static)
+                                            rev.facts.registry, static, arrays)
     for g in split.guards:  # what the callee's code assumes, checked by this code too
         if g not in rev.guards:
             rev.guards.append(g)

@@ -119,3 +119,22 @@ def allocate(rev, var):
     node = N.assign(rev.b(var), N.call(rev.ref(R.zeros_grad), [N.name(var)]))
     anno.set_(node, anno.ACCUMULATES)
     return node
+
+
+def element_buffers(facts, body):
+    """Differentiated array parameters read by basic indices (``x[i]``, ``x[i:j]``) inside
+    a loop, or at least twice: their adjoint is one buffer allocated before the sweep,
+    never a temporary per read (parameters written in place keep the generic adjoint)."""
+    written = {st.targets[0].value.id for st, _ in statements(body)
+               if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Subscript)}
+    out, reads = set(), {}
+    for st, depth in statements(body):
+        if isinstance(st, gast.Assign) and isinstance(st.value, gast.Subscript):
+            base = st.value.value
+            if isinstance(base, gast.Name) and base.id in facts.active and \
+                    base.id in facts.elements.fixed and base.id not in written and \
+                    facts.elements.basic(st.value):
+                reads[base.id] = reads.get(base.id, 0) + 1
+                if depth or reads[base.id] >= 2:
+                    out.add(base.id)
+    return frozenset(out)

@@ -81,6 +81,21 @@ def _combine(a, b, add_grads=None):
     return gast.BinOp(left=a, op=gast.Add(), right=b)
 
 
+def int_check(parsed, ref, a, k, fn, func_node):
+    """In generated code differentiated again (``hvp``, ``hessian``, grad of grad), an
+    argument without a rule may be a recorded int (an ``axis``) whose kind the recording
+    hides: ``int_argument(a, label)``, checked when it runs (0.0 for an int, else the
+    error).  None for the user's own code: there the missing rule is refused now."""
+    if not parsed.filename.startswith("<ast_ad-"):
+        return None
+    try:
+        label = gast.unparse(func_node).strip() if func_node is not None else None
+    except Exception:
+        label = None
+    label = label or getattr(fn, "__name__", None) or repr(fn)
+    return N.call(ref, [N.name(a.id), N.const(f"argument {k} of `{label}`")])
+
+
 def no_rule_error(parsed, s, fn, func_node, arg=None):
     filename, line = parsed.where(s)  # generated code: the user's line (parse.py)
     inner = (" (it is called by the derivative code of this line, e.g. a derivative rule, "
@@ -249,14 +264,19 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
         if rule is None:
             if k < len(rs.rules) or _own_helper(fn):
                 continue  # declared (or, for ast_ad's helpers, shape-only): no derivative
-            no_rule_error(rev.unit.parsed, s, fn, func_node, arg=k)
+            check = int_check(rev.unit.parsed, rev.ref(R.int_argument), a, k, fn, func_node)
+            if check is None:
+                no_rule_error(rev.unit.parsed, s, fn, func_node, arg=k)
+            out.append(N.expr_stmt(check, loc=s))
+            continue
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
         expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
                                   keep_shape=joins)
         if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
             expr = N.call(rev.ref(R.check_cotangent),
                           [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
-        parts = rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn)
+        parts = rev.facts.kind(a.id) is not Kind.NUM and _numpy_function(fn) and \
+            fn not in (np.array, np.asarray)  # (their rule already splits like the list)
         if parts:
             # NumPy read a list/tuple as an array: give the gradient the list's shape
             expr = N.call(rev.ref(R.array_parts), [expr, N.name(a.id)])

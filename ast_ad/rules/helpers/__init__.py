@@ -37,6 +37,31 @@ from ._common import (  # noqa: F401
     _ndarray,
     _zero_of,
 )
+from .breadth import (  # noqa: F401  (trapezoid, cov, correlate, selections)
+    block_tangent,
+    choose_tangent,
+    correlate_adjoint_a,
+    correlate_adjoint_v,
+    cov_fact,
+    cov_rows,
+    cov_unrows_m,
+    cov_unrows_y,
+    ediff1d_parts,
+    gather,
+    index_concat,
+    pos_compress,
+    pos_delete,
+    pos_extract,
+    pos_index_concat,
+    pos_insert,
+    scatter,
+    tangent_or_zeros,
+    trap_dw,
+    trap_w,
+    unblock,
+    unchoose,
+    untrap_w,
+)
 from .broadcasting import (
     broadcast_like,
     count_reduced,
@@ -56,6 +81,17 @@ from .linalg import (
     norm_is_smooth,
     norm_p,
     untrace,
+)
+from .linalg_breadth import (  # noqa: F401  (multi_dot, cond, eigvals, polyfit)
+    cond_dir,
+    eig_distinct,
+    multi_dot_adjoint,
+    multi_dot_cross,
+    multi_dot_tangent,
+    multi_dot_tangent2,
+    poly_full_rank,
+    third_refused,
+    vander_k,
 )
 from .linalg_extra import (  # noqa: F401  (eig's gauge, lstsq, spectral norms, bands)
     band_to_dense,

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ...errors import UndefinedDerivativeError
 from ._common import _cot_dtype, _is_scalar, _ndarray
 from .broadcasting import unbroadcast, unreduce
 from .reductions import max_weights
@@ -108,7 +109,7 @@ def _matrix_norm_dir(x, ord, axis):
         w = np.expand_dims(max_weights(sums, ext, -1, True), along)
         d = np.sign(xm) * w
     else:
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             f"no derivative rule for np.linalg.norm with a matrix ord={ord!r}")
     return np.moveaxis(d, (-2, -1), (r, c))
 
@@ -120,7 +121,7 @@ def norm_dir(x, nrm, ord=None, axis=None, keepdims=False):
     (nuclear), ``u_1 v_1^T`` (2; -2: the last singular pair), the signed arg-max/min column
     (1, -1) or row (inf, -inf).  ord=0 (a count) is refused."""
     if ord == 0:
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             "no derivative rule for np.linalg.norm with ord=0 (it counts nonzeros)")
     if _is_matrix_norm(x, axis) and ord not in (None, "fro"):
         return _matrix_norm_dir(x, ord, axis)
@@ -133,7 +134,7 @@ def norm_dir(x, nrm, ord=None, axis=None, keepdims=False):
         ext = (np.max if ord > 0 else np.min)(ax, axis=axis, keepdims=True)
         return max_weights(ax, ext, axis, True) * np.sign(x)
     if isinstance(ord, str):
-        raise NotImplementedError(f"no derivative rule for np.linalg.norm with ord={ord!r}")
+        raise UndefinedDerivativeError(f"no derivative rule for np.linalg.norm with ord={ord!r}")
     return np.sign(x) * np.abs(x) ** (ord - 1) / unreduce(nrm, x, axis, keepdims) ** (ord - 1)
 
 

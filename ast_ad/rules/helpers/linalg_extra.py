@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...errors import UndefinedDerivativeError
 from ._common import _float_of
 from .linalg_more import eye_like, mT
 
@@ -24,7 +25,7 @@ def eig_pivot_mask(u):
     au = np.abs(u)
     real = (np.imag(u) == 0) & (au > 0)
     if not bool(np.all(np.any(real, axis=-2))):
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             "np.linalg.eig returned a complex eigenvector with no real entry: its phase "
             "convention is not LAPACK's, and the derivative of the eigenvectors depends on it")
     score = np.where(real, au, -1.0)
@@ -40,7 +41,7 @@ def lstsq_check(x, res, a):
     minimum-norm one of a rank that jumps, and no derivative rule is given."""
     m, n = np.shape(a)[-2:]
     if int(res[2]) < min(m, n):
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             f"no derivative rule for np.linalg.lstsq of a rank-deficient {m}x{n} matrix "
             f"(rank {int(res[2])}): only full-rank matrices are differentiated")
     return x
@@ -120,7 +121,7 @@ def spectral_third(g, x, ord=None, axis=None):
     (NotImplementedError) for the spectral matrix norms, which have no rule for it (a zero
     would be silently wrong).  Non-differentiable."""
     if not_spectral(x, ord, axis) == 0.0:
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             f"no third derivative rule for np.linalg.norm with the matrix ord={ord!r}")
     return np.zeros_like(x, dtype=np.result_type(_float_of(x), g))
 

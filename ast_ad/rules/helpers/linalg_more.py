@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...errors import UndefinedDerivativeError
 from ._common import _float_of
 
 #: what ``ast_ad.rules.helpers`` re-exports
@@ -128,7 +129,7 @@ def thin_cols(x, k):
     columns are not zero: the extra columns of a full SVD's ``U``/``V`` (``qr``'s
     ``complete`` mode) have no unique derivative."""
     if np.shape(x)[-1] > k and bool(np.any(x[..., k:] != 0)):
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             "the extra columns of a full_matrices=True SVD (or of a complete QR) of a "
             "non-square matrix are not unique and have no derivative; they reach the "
             "result here (use full_matrices=False, or only the first min(m, n) columns)")
@@ -198,7 +199,7 @@ def svd_pack(du, ds, dvh, res, compute_uv=True):
     if not compute_uv:
         return ds
     if np.shape(du) != np.shape(res[0]) or np.shape(dvh) != np.shape(res[2]):
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             "no forward rule for np.linalg.svd(a, full_matrices=True) of a non-square "
             "matrix: the extra columns of U or V are not unique (use full_matrices=False)")
     return (du, ds, dvh)
@@ -235,7 +236,7 @@ def qr_check(x, a, mode="reduced"):
     ``"r"``/``"raw"``."""
     m, n = np.shape(a)[-2:]
     if mode not in ("reduced", "complete") or m < n or (mode == "complete" and m != n):
-        raise NotImplementedError(
+        raise UndefinedDerivativeError(
             f"no derivative rule for np.linalg.qr of a {m}x{n} matrix in mode {mode!r} "
             "(supported: m >= n in mode 'reduced', m == n in mode 'complete')")
     return x

@@ -15,6 +15,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from ...errors import UndefinedDerivativeError
 from ._common import _cot_dtype, _float_of
 from .broadcasting import unbroadcast
 
@@ -223,7 +224,7 @@ def unpad(grad, like, pad_width, mode="constant"):
     """The adjoint of ``np.pad(like, pad_width, mode)`` (constant, edge, reflect,
     symmetric, wrap): each padded entry's cotangent goes back to the entry it copies."""
     if mode not in _PAD_MODES:
-        raise NotImplementedError(f"no derivative rule for np.pad with mode={mode!r}")
+        raise UndefinedDerivativeError(f"no derivative rule for np.pad with mode={mode!r}")
     nd = np.ndim(like)
     g = grad
     for ax, (before, after) in enumerate(_pad_widths(pad_width, nd)):
@@ -272,7 +273,7 @@ def _fold(g, src, n, ax):
 def pad_tangent(t, pad_width, mode="constant"):
     """``np.pad(t, pad_width, mode)`` with zero constants (the tangent of the array)."""
     if mode not in _PAD_MODES:
-        raise NotImplementedError(f"no derivative rule for np.pad with mode={mode!r}")
+        raise UndefinedDerivativeError(f"no derivative rule for np.pad with mode={mode!r}")
     return np.pad(t, pad_width, mode=mode)
 
 

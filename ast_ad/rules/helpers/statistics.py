@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ...errors import UndefinedDerivativeError
 from ._common import _axes, _float_of, _is_scalar, _is_zero
 from .broadcasting import unbroadcast
 
@@ -32,7 +33,7 @@ def _spacings(spacing, nd, axes):
     if len(vals) == 1:
         vals = vals * len(axes)
     if len(vals) != len(axes) or any(np.ndim(v) != 0 for v in vals):
-        raise NotImplementedError("np.gradient's rules take scalar spacings only")
+        raise UndefinedDerivativeError("np.gradient's rules take scalar spacings only")
     return [float(v) for v in vals]
 
 
@@ -101,7 +102,7 @@ def interp_parts(x, xp, left=None, right=None, period=None):
     ``f = interp_frac(x, xp, ...)`` the result is ``fp[i] * (1 - f) * m0 + fp[j] * f * m1``
     (plus the given constants outside), and ``df/dx = slope``.  Non-differentiable."""
     if period is not None:
-        raise NotImplementedError("no derivative rule for np.interp with period")
+        raise UndefinedDerivativeError("no derivative rule for np.interp with period")
     n = np.shape(xp)[0]
     below, above = np.less(x, xp[0]), np.greater(x, xp[-1])
     one = np.ones_like(np.add(x, xp[0]), dtype=_float_of(xp))
@@ -134,12 +135,12 @@ def quantile_weights(a, q, axis=None, method="linear"):
     """Weights W (shape ``q.shape + a.shape``, ``a`` flattened for ``axis=None``) with
     ``np.quantile(a, q, axis) == sum(W * a, axis)``.  Non-differentiable."""
     if method not in _Q_METHODS:
-        raise NotImplementedError(f"no derivative rule for quantiles with method={method!r}")
+        raise UndefinedDerivativeError(f"no derivative rule for quantiles with method={method!r}")
     if axis is None:
         a = np.ravel(a)
         axis = 0
     if isinstance(axis, (tuple, list)):
-        raise NotImplementedError("quantile rules take one axis (or None)")
+        raise UndefinedDerivativeError("quantile rules take one axis (or None)")
     ax = axis % np.ndim(a)
     n = np.shape(a)[ax]
     perm = np.argsort(a, axis=ax, kind="stable")

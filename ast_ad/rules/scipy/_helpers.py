@@ -3,6 +3,8 @@
 import numpy as np
 from scipy.special import digamma, gamma, zeta
 
+from ...errors import UndefinedDerivativeError
+
 
 def poly_gamma(n, x):
     """``scipy.special.polygamma(n, x)`` from ufuncs only (``polygamma`` itself converts its
@@ -28,7 +30,7 @@ def or_one(b):
 def no_sign(x, return_sign=False):
     """``x`` (the result), refusing ``logsumexp(..., return_sign=True)`` (no rule)."""
     if return_sign:
-        raise NotImplementedError("no derivative rule for logsumexp(..., return_sign=True)")
+        raise UndefinedDerivativeError("no derivative rule for logsumexp(..., return_sign=True)")
     return x
 
 
@@ -137,7 +139,7 @@ def refused(g, what):
     """The rule of an argument without a derivative rule (the shape parameter of
     ``gammainc``, a Bessel function's order...): raises NotImplementedError when that argument
     is differentiated (a zero would be silently wrong).  Non-differentiable."""
-    raise NotImplementedError(f"no derivative rule for {what}")
+    raise UndefinedDerivativeError(f"no derivative rule for {what}")
 
 
 def mark_refused():

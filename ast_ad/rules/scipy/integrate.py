@@ -20,6 +20,7 @@ the forward solve.  Refused: ``full_output=True`` (a tuple result), forward mode
 import numpy as np
 from scipy.integrate import odeint
 
+from ...errors import UndefinedDerivativeError
 from ..registry import _DERIVE
 from ..registry import default_registry as R
 from ._helpers import refused
@@ -39,7 +40,7 @@ def odeint_cotangents(g, ans, func, y0, t, args, full_output, tfirst, opts):
     """(cotangent of y0, of t, of args) of ``odeint(func, y0, t, args, ...)`` for the output
     cotangent ``g`` (the adjoint method; see the module docstring)."""
     if full_output:
-        raise NotImplementedError("no derivative rule for odeint(..., full_output=True): "
+        raise UndefinedDerivativeError("no derivative rule for odeint(..., full_output=True): "
                                   "differentiate the solution alone (full_output=False)")
     args = () if args is None else args if isinstance(args, tuple) else (args,)
     key = (g, ans, func, y0, t, args, tfirst, opts)
@@ -161,3 +162,9 @@ R.defjvp(odeint, None, *[odeint_forward] * 3)
 R.defvjp(odeint_cotangents, *[odeint_again_vjp] * 9)
 R.defjvp(odeint_cotangents, *[odeint_again_jvp] * 9)
 R.nondifferentiable(_opts)
+
+# scipy.integrate.trapezoid: the same sum as np.trapezoid (y, x, dx, axis): its rules
+from scipy.integrate import trapezoid as _trapezoid  # noqa: E402
+
+R.defvjp(_trapezoid, *R.vjp(np.trapezoid).rules)
+R.defjvp(_trapezoid, *R.jvp(np.trapezoid).rules)

@@ -1,0 +1,258 @@
+"""Checkpointed loops: ``for t in ast_ad.checkpointed(range(n)):`` trades recomputation
+for memory (issue 13, "long loops in bounded memory").
+
+The loop's ``n`` trips are cut into segments (``ceil(sqrt(n))`` of them unless
+``segments=`` says otherwise).  The forward sweep runs each segment with its pushes and
+then drops them, keeping only the segment's starting state: the values of the names the
+loop body reads or writes.  The adjoint sweep takes the segments last to first: it
+restores a segment's starting state, runs the segment's forward sweep again (its pushes,
+one segment's worth) and then the segment's reversed adjoint loop, which pops them.  The
+stack so holds one segment's tape at a time, plus ``segments`` saved states.
+
+Before (generated, not checkpointed)::
+
+    for i in _r1:                       # forward sweep
+        _push(y)
+        y = c * y + ...
+    ...
+    for i in _r1[::-1]:                 # adjoint sweep
+        y = _pop()
+        by = ...
+
+After::
+
+    _cks = checkpoint_segments(_r1, None)
+    _ckv = []
+    for _seg in _cks:
+        _ckv.append((c, i, y))
+        _ckm = len(_stack)
+        for i in _seg:
+            _push(y)
+            y = c * y + ...
+        del _stack[_ckm:]
+    ...
+    for _ckk in range(len(_cks) - 1, -1, -1):
+        c, i, y = _ckv[_ckk]
+        for i in _cks[_ckk]:            # the segment's forward sweep again
+            _push(y)
+            y = c * y + ...
+        for i in _cks[_ckk][::-1]:
+            y = _pop()
+            by = ...
+
+Each trip of the loop body runs twice, so a body with an effect outside the gradient's
+own variables is refused (``check_body``): ``print``, logging, warnings, random
+numbers, file and time calls, ``global``/``nonlocal``, writes into attributes or entries
+(``x[i] = v``: the saved states hold references, not copies), in-place methods, calls of
+unknown functions; and ``break``/``return`` (segments assume every trip runs).  The
+loop must be a statement of the function's body itself, not inside another statement.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from dataclasses import dataclass
+
+import gast
+import numpy as np
+
+from ..errors import UnsupportedConstructError
+from ..ir import anno
+from ..ir import nodes as N
+
+
+def checkpointed(iterable: range, segments: int | None = None) -> range:
+    """Mark a ``for`` loop over a ``range`` for checkpointing in reverse mode.
+
+    Called plainly it returns ``iterable``: the function runs unchanged.  Its gradient
+    stores the loop's state at the start of ``segments`` segments (default
+    ``ceil(sqrt(n))``) instead of every step's values, and recomputes each segment's
+    steps once in the backward sweep (about one more forward pass in time).  A body
+    with effects (print, logging, random numbers, attribute or entry writes, calls of
+    unknown functions) or a ``break`` is refused; the loop must be a statement of the
+    function's body itself.
+
+    >>> import math, ast_ad
+    >>> def f(y, n):
+    ...     for t in ast_ad.checkpointed(range(n)):
+    ...         y = 0.5 * y + math.sin(y)
+    ...     return y
+    >>> round(ast_ad.grad(f)(1.0, 3), 12)
+    0.322558603849
+    """
+    if segments is not None and (isinstance(segments, bool) or not isinstance(
+            segments, (int, np.integer)) or segments < 1):
+        raise ValueError(f"checkpointed: segments must be a positive int, not {segments!r}")
+    return iterable
+
+
+def checkpoint_segments(r, segments):
+    """The sub-ranges of ``r`` the checkpointed loop runs one after the other."""
+    if type(r) is not range:
+        from ..errors import AstAdError
+
+        raise AstAdError(f"ast_ad.checkpointed needs a range, not {type(r).__name__}")
+    n = len(r)
+    k = max(1, min(n, int(segments) if segments is not None else math.isqrt(n - 1) + 1
+                   if n > 1 else 1))
+    size = -(-n // k) if n else 1
+    return [r[a:a + size] for a in range(0, n, size)] or [r]
+
+
+@dataclass(frozen=True, eq=False)
+class Checkpoint:
+    """On a normalized ``for`` loop: checkpoint it (``segments``: an atom or None)."""
+
+    segments: object
+    where: tuple  # (filename, line) of the user's loop
+
+
+# -- the normalize side ------------------------------------------------------------------
+
+_EFFECT_MODULES = ("logging", "warnings", "time", "random", "os", "sys", "io", "builtins.open",
+                   "numpy.random", "shutil", "subprocess", "socket", "pickle")
+_EFFECT_BUILTINS = frozenset({print, input, open, exec, eval, setattr, delattr, next,
+                              globals, locals, vars, breakpoint})
+_PURE_BUILTINS = frozenset({len, range, abs, min, max, sum, float, int, bool, complex,
+                            round, pow, divmod, isinstance, tuple, list, enumerate, zip,
+                            reversed, sorted})
+_PURE_METHODS = frozenset({"sum", "mean", "prod", "dot", "copy", "reshape", "ravel",
+                           "flatten", "transpose", "astype", "max", "min", "conj", "real",
+                           "imag", "item", "tolist", "std", "var", "cumsum", "clip", "round",
+                           "squeeze", "swapaxes", "trace", "all", "any"})
+
+
+def strip(normalizer, it, s):
+    """``checkpointed(r, segments=k)`` as a loop's iterable -> (r, Checkpoint), after
+    checking the loop body; other iterables -> (it, None)."""
+    if not (isinstance(it, gast.Call) and normalizer.env.lookup(it.func) is checkpointed):
+        return it, None
+    where = normalizer.parsed.where(s)
+
+    def refuse(node, what):
+        filename, line = normalizer.parsed.where(node)
+        raise UnsupportedConstructError(
+            f"a checkpointed loop runs its body twice in the gradient, so {what} is not "
+            "allowed in its body; move it out of the loop, or drop ast_ad.checkpointed",
+            filename=filename, lineno=line)
+
+    kws = {k.arg: k.value for k in it.keywords}
+    if len(it.args) + len(kws) > 2 or len(it.args) < 1 or set(kws) - {"segments"} or (
+            len(it.args) == 2 and kws):
+        refuse(it, "this use of checkpointed(...)")  # pragma: no cover - odd spelling
+    inner = it.args[0]
+    if not (isinstance(inner, gast.Call) and normalizer.env.lookup(inner.func) is range):
+        filename, line = where
+        raise UnsupportedConstructError(
+            "ast_ad.checkpointed takes a range: write `for t in "
+            "ast_ad.checkpointed(range(n)):`", filename=filename, lineno=line)
+    if normalizer.loop_ctx is not None:
+        filename, line = where
+        raise UnsupportedConstructError(
+            "a checkpointed loop inside another loop is not supported: checkpoint the "
+            "outer loop", filename=filename, lineno=line)
+    seg = it.args[1] if len(it.args) == 2 else kws.get("segments")
+    check_body(normalizer, s.body, refuse, 0)
+    if seg is not None:
+        seg = normalizer.atom(seg)
+    return inner, Checkpoint(seg, where)
+
+
+def check_body(normalizer, body, refuse, depth):
+    env = normalizer.env
+    for node in (n for st in body for n in gast.walk(st)):
+        if isinstance(node, (gast.Global, gast.Nonlocal)):
+            refuse(node, "a global or nonlocal write")
+        elif isinstance(node, (gast.Break, gast.Return)):
+            refuse(node, f"`{type(node).__name__.lower()}`")
+        elif isinstance(node, (gast.Yield, gast.YieldFrom, gast.Await)):
+            refuse(node, "yield/await")
+        elif isinstance(node, (gast.FunctionDef, gast.Lambda, gast.ClassDef)):
+            refuse(node, "a nested function")
+        elif isinstance(node, gast.Attribute) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            refuse(node, f"a write to the attribute `.{node.attr}`")
+        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            refuse(node, "a write into an entry (`x[...] = ...`: the saved states hold the "
+                   "arrays themselves, not copies)")
+        elif isinstance(node, gast.Call):
+            _check_call(normalizer, env, node, refuse, depth)
+
+
+def _check_call(normalizer, env, call, refuse, depth):
+    if any(k.arg == "out" for k in call.keywords):
+        refuse(call, "an `out=` argument")
+    obj = env.lookup(call.func)
+    from ..frontend.resolve import LOCAL, MISSING
+
+    label = getattr(call.func, "attr", getattr(call.func, "id", "this call"))
+    if obj is LOCAL or obj is MISSING:  # a method of a local value: x.sum(), lst.append(v)
+        if isinstance(call.func, gast.Attribute) and call.func.attr in _PURE_METHODS:
+            return
+        refuse(call, f"the call `{label}(...)` (it may have effects; only NumPy and math "
+               "functions, plain helpers and array methods such as .sum() are known pure)")
+    if obj in _EFFECT_BUILTINS:
+        refuse(call, f"`{label}(...)` (a side effect)")
+    if obj in _PURE_BUILTINS or obj is checkpointed:
+        return
+    mod = getattr(obj, "__module__", None) or ""
+    if isinstance(obj, np.ufunc) or (mod.split(".")[0] in ("numpy", "math", "scipy")
+                                     and not mod.startswith(("numpy.random",))):
+        from .analysis.effects import MUTATING_FUNCTIONS
+
+        if obj in MUTATING_FUNCTIONS or isinstance(obj, types.BuiltinMethodType) and \
+                isinstance(getattr(obj, "__self__", None), np.ufunc):
+            refuse(call, f"`{label}(...)` (it writes into an argument)")
+        return
+    if isinstance(obj, types.FunctionType) and depth < 4:
+        _check_helper(normalizer, obj, refuse, depth + 1, call)
+        return
+    refuse(call, f"the call `{label}(...)` (it may have effects: random numbers, I/O, "
+           "counters)")
+
+
+def _check_helper(normalizer, fn, refuse, depth, call):
+    """A plain Python helper called in the body: its own body must pass the same check."""
+    from ..errors import AstAdError
+    from ..frontend.parse import parse_function
+    from ..frontend.resolve import Env
+
+    name = getattr(fn, "__name__", "the helper")
+    try:
+        parsed = parse_function(fn)
+    except AstAdError:
+        refuse(call, f"the call `{name}(...)` (its source cannot be read to check it)")
+    fdef = parsed.tree
+    a = fdef.args
+    params = {p.id for p in a.args + a.kwonlyargs + a.posonlyargs}
+    env = Env.of_function(fn, params | N.stored_names(fdef.body))
+    host = types.SimpleNamespace(env=env, parsed=parsed)
+
+    def inner(node, what):
+        filename, line = normalizer.parsed.where(call)
+        raise UnsupportedConstructError(
+            f"a checkpointed loop runs its body twice in the gradient, and `{name}` "
+            f"(called here) has {what}; move the call out of the loop, or drop "
+            "ast_ad.checkpointed", filename=filename, lineno=line)
+
+    body = [st for st in fdef.body if not isinstance(st, gast.Return)] + [
+        gast.Expr(value=st.value) for st in fdef.body
+        if isinstance(st, gast.Return) and st.value is not None]  # a final return is fine
+    check_body(host, body, inner, depth)
+
+
+# -- the code side (after the optimizations) ---------------------------------------------
+
+def loops(stmts):
+    """(index, loop, Checkpoint) of the checkpointed loops among ``stmts`` (top level)."""
+    return [(k, s, anno.get(s, Checkpoint)) for k, s in enumerate(stmts)
+            if isinstance(s, gast.For) and anno.has(s, Checkpoint)]
+
+
+def nested(stmts):
+    """A checkpointed loop below the top level of ``stmts`` (then refused), or None."""
+    for s in stmts:
+        for n in gast.walk(s):
+            if n is not s and isinstance(n, gast.For) and anno.has(n, Checkpoint):
+                return anno.get(n, Checkpoint)
+    return None
