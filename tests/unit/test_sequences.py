@@ -214,13 +214,34 @@ def helper_index(x):
 
 
 def _concat_by_index(a):
-    return np.r_[a, a * 2.0]  # the kind of `a` is not known in the helper: checked at run time
+    return np.r_[a, a * 2.0]  # a call with rules (the helper's `a` of unknown kind)
 
 
 def nested_index(x):
     def inner(a):
         return np.r_[a, a]
     return np.sum(inner(x) * x[0])
+
+
+def helper_float_key(x):
+    return _by_key(x[0] * 2.0) * x[1]
+
+
+def _by_key(a):
+    table = {a: 2.0}
+    return table[a] * a  # a float as a key: its derivative through the key would be lost
+
+
+def nested_float_key(x):
+    def inner(a):
+        table = {a: 3.0}
+        return table[a] * a
+    return inner(x[2]) + x[0]
+
+
+def test_np_r_in_helpers_is_derived():
+    check(helper_index)
+    check(nested_index)
 
 
 def alias_of_popped_list(x):
@@ -231,7 +252,7 @@ def alias_of_popped_list(x):
 
 
 @pytest.mark.parametrize("f, match", [
-    (helper_index, "inside an index"), (nested_index, "inside an index"),
+    (helper_float_key, "inside an index"), (nested_float_key, "inside an index"),
     (alias_of_popped_list, "share memory")])
 def test_what_would_lose_the_derivative_is_refused_at_the_user_line(f, match):
     with pytest.raises(AstAdError, match=match) as e:
