@@ -1,7 +1,9 @@
 """A-normal form, the Python forms that become calls with rules: starred literals
 (``[*xs, y]`` -> joins), list edits (``lst.pop(i)``, ``insert``, ``extend``, ``d.pop(k)``),
 calls of user functions with ``*args`` (``h(x, u, v)`` -> ``h_packed(x, (u, v))``) and
-of helpers writing into their arguments (``frontend.variants``).
+of helpers writing into their arguments (``frontend.variants``), and the builtin idioms
+(``min``/``max`` of several values or with ``key=``, ``sorted(..., key=)``, ``dict(k=v)``,
+``map(f, xs)``).
 A mixin of :class:`ast_ad.passes.anf.AnfMixin`.
 
 Before::
@@ -182,3 +184,76 @@ class FormsMixin:
             anno.set_(st, anno.AUG_ASSIGN)  # y changed in place: its aliases are checked
             self.emit(st)
         return self.atom(gast.Subscript(value=N.name(w), slice=N.const(0), ctx=gast.Load()))
+
+    def builtin_idiom(self, e, obj):
+        """min/max of several values or with key=, sorted(..., key=), dict(k=v), map(f, xs)
+        -> forms with rules (a nested min/max, reads by position, a dict literal, a list)."""
+        from .. import runtime as R
+        from .anf import _Renamer
+
+        kw = {k.arg: k.value for k in e.keywords}
+        if obj in (min, max) and not any(isinstance(a, gast.Starred) for a in e.args):
+            if len(e.args) == 1 and set(kw) <= {"key"}:
+                # max(xs) / max(xs, key=k): the item at the position Python's max picks
+                # (the first of ties), read from as_sequence(xs) -- a dict's keys, a
+                # generator's items -- so the read carries the item's derivative
+                if "key" in kw:
+                    kw["key"] = self.named_lambda(kw["key"])
+                seq = self.atom(N.call(self.static_ref(R.as_sequence), [e.args[0]]))
+                i = self.atom(N.call(self.static_ref(R.best_index), [
+                    seq, self.atom(kw["key"]) if "key" in kw else N.const(None),
+                    N.const(obj.__name__)]))
+                return gast.Subscript(value=seq, slice=i, ctx=gast.Load())
+            if "key" in kw and set(kw) == {"key"} and e.args:
+                kw["key"] = self.named_lambda(kw["key"])
+                vals = [self.atom(a) for a in e.args]  # min(a, b, key=k): pick by position
+                i = self.atom(N.call(self.static_ref(R.best_index), [
+                    gast.Tuple(elts=vals, ctx=gast.Load()), self.atom(kw["key"]),
+                    N.const(obj.__name__)]))
+                pick = vals[-1]
+                for j in range(len(vals) - 2, -1, -1):
+                    pick = gast.IfExp(test=gast.Compare(left=i, ops=[gast.Eq()],
+                                                        comparators=[N.const(j)]),
+                                      body=vals[j], orelse=pick)
+                return self.rhs(N.copy_loc(pick, e))
+            if len(e.args) > 2 and not kw:
+                acc = self.atom(N.call(e.func, [e.args[0], e.args[1]]))
+                for a in e.args[2:]:
+                    acc = self.atom(N.call(e.func, [acc, a]))
+                return acc
+        if obj is sorted and len(e.args) == 1 and set(kw) <= {"key", "reverse"}:
+            if "key" in kw:
+                kw["key"] = self.named_lambda(kw["key"])
+            seq = self.atom(e.args[0])
+            order = self.atom(N.call(self.static_ref(R.sort_order), [
+                seq, self.atom(kw["key"]) if "key" in kw else N.const(None),
+                self.atom(kw["reverse"]) if "reverse" in kw else N.const(False)]))
+            i = self.tmp("_i")
+            comp = gast.ListComp(elt=gast.Subscript(value=seq, slice=N.name(i), ctx=gast.Load()),
+                                 generators=[gast.comprehension(target=N.store(i), iter=order,
+                                                                ifs=[], is_async=0)])
+            return self.rhs(N.copy_loc(comp, e))
+        if obj is dict and not e.args and kw and None not in kw:
+            return self.rhs(N.copy_loc(gast.Dict(keys=[N.const(k) for k in kw],
+                                                 values=list(kw.values())), e))
+        if obj is map and len(e.args) >= 2 and not kw:
+            names = [self.tmp("_m") for _ in e.args[1:]]
+            target = N.store(names[0]) if len(names) == 1 else gast.Tuple(
+                elts=[N.store(n) for n in names], ctx=gast.Store())
+            it = e.args[1] if len(names) == 1 else N.call(self.static_ref(zip), e.args[1:])
+            elt = gast.Call(func=e.args[0], args=[N.name(n) for n in names], keywords=[])
+            lam = e.args[0]
+            if isinstance(lam, gast.Lambda) and len(lam.args.args) == len(names) and not (
+                    lam.args.defaults or lam.args.kwonlyargs or lam.args.vararg or
+                    lam.args.kwarg):  # map(lambda a, b: e, xs, ys): e with a, b replaced
+                elt = _Renamer({p.id: n for p, n in zip(lam.args.args, names)}).visit(
+                    N.clone(lam.body))
+            comp = gast.ListComp(elt=elt,
+                                 generators=[gast.comprehension(target=target, iter=it, ifs=[],
+                                                                is_async=0)])
+            # a list, not an iterator: only where it is consumed at once
+            if not getattr(self, "_map_consumed", False):
+                self.fail(e, "map() other than as the argument of a call (use a list "
+                             "comprehension)")
+            return self.rhs(N.copy_loc(comp, e))
+        return None
