@@ -25,9 +25,9 @@ import functools
 import gast
 
 from ..ir import nodes as N
-from ..ir.walk import Transformer
 from ..rules import methods as M
 from .anf_forms import FormsMixin
+from .anf_forms import Renamer as _Renamer
 
 # the array-method table: ast_ad.rules.methods
 ARRAY_METHODS, ARRAY_ATTRS, NONDIFF_ATTRS = M.ARRAY_METHODS, M.ARRAY_ATTRS, M.NONDIFF_ATTRS
@@ -324,19 +324,6 @@ class AnfMixin(FormsMixin):
         for s in self.block(inner, self.loop_ctx):
             self.emit(s)
         return N.name(acc)
-
-
-class _Renamer(Transformer):
-    def __init__(self, mapping):
-        self.mapping = mapping
-
-    def visit_Name(self, node):
-        if node.id in self.mapping:
-            return gast.copy_location(N.name(self.mapping[node.id], node.ctx), node)
-        return node
-
-    def visit_Lambda(self, node):
-        return node
 
 
 def _index_trick(obj):

@@ -29,6 +29,7 @@ import gast
 
 from ..ir import anno
 from ..ir import nodes as N
+from ..ir.walk import Transformer
 from ..runtime import sequences as S
 
 
@@ -189,7 +190,6 @@ class FormsMixin:
         """min/max of several values or with key=, sorted(..., key=), dict(k=v), map(f, xs)
         -> forms with rules (a nested min/max, reads by position, a dict literal, a list)."""
         from .. import runtime as R
-        from .anf import _Renamer
 
         kw = {k.arg: k.value for k in e.keywords}
         if obj in (min, max) and not any(isinstance(a, gast.Starred) for a in e.args):
@@ -246,7 +246,7 @@ class FormsMixin:
             if isinstance(lam, gast.Lambda) and len(lam.args.args) == len(names) and not (
                     lam.args.defaults or lam.args.kwonlyargs or lam.args.vararg or
                     lam.args.kwarg):  # map(lambda a, b: e, xs, ys): e with a, b replaced
-                elt = _Renamer({p.id: n for p, n in zip(lam.args.args, names)}).visit(
+                elt = Renamer({p.id: n for p, n in zip(lam.args.args, names)}).visit(
                     N.clone(lam.body))
             comp = gast.ListComp(elt=elt,
                                  generators=[gast.comprehension(target=target, iter=it, ifs=[],
@@ -257,3 +257,18 @@ class FormsMixin:
                              "comprehension)")
             return self.rhs(N.copy_loc(comp, e))
         return None
+
+
+class Renamer(Transformer):
+    """Names renamed by ``mapping`` (a lambda's own parameters are left alone)."""
+
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return gast.copy_location(N.name(self.mapping[node.id], node.ctx), node)
+        return node
+
+    def visit_Lambda(self, node):
+        return node

@@ -3,10 +3,9 @@ Cotangents fill absent entries with ``None``, tangents with ``0.0`` (as elsewher
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
+from ..rules.declare import linear
 from ..rules.helpers import broadcast_like
 from ..rules.registry import default_registry as _reg
 from .adjoints import part
@@ -134,67 +133,13 @@ _reg.defvjp(fit_entry, _fit_vjp, None)
 _reg.defjvp(fit_entry, _fit_jvp, None)
 
 
-# -- the entry movers: linear in their first argument, transposes of each other ------------
-def _take_vjp(g, ans, t, n, start, stop, fill=None):
-    return seq_place(g, n, start, stop, fill)
-
-
-def _take_jvp(t, ans, g, n, start, stop, fill=None):
-    return seq_take(t, n, start, stop, fill)
-
-
-def _place_vjp(g, ans, t, n, start, stop, fill=None):
-    return seq_take(g, n, start, stop, fill)
-
-
-def _place_jvp(t, ans, g, n, start, stop, fill=None):
-    return seq_place(t, n, start, stop, fill)
-
-
-def _fold_vjp(g, ans, t, m, k, fill=None):
-    return seq_tile(g, m, k, fill)
-
-
-def _fold_jvp(t, ans, g, m, k, fill=None):
-    return seq_fold(t, m, k, fill)
-
-
-def _tile_vjp(g, ans, t, m, k, fill=None):
-    return seq_fold(g, m, k, fill)
-
-
-def _tile_jvp(t, ans, g, m, k, fill=None):
-    return seq_tile(t, m, k, fill)
-
-
-def _drop_vjp(g, ans, t, n, p, fill=None):
-    return seq_put(g, n - 1, p, fill)
-
-
-def _drop_jvp(t, ans, g, n, p, fill=None):
-    return seq_drop(t, n, p, fill)
-
-
-def _put_vjp(g, ans, t, n, p, fill=None):
-    return seq_drop(g, n + 1, p, fill)
-
-
-def _put_jvp(t, ans, g, n, p, fill=None):
-    return seq_put(t, n, p, fill)
-
-
-def _onehot_vjp(g, ans, t, n, p, fill=None):
-    return part(g, p)
-
-
-def _onehot_jvp(t, ans, g, n, p, fill=None):
-    return seq_onehot(t, n, p, fill)
-
-
-for _f, _v, _j in ((seq_take, _take_vjp, _take_jvp), (seq_place, _place_vjp, _place_jvp),
-                   (seq_fold, _fold_vjp, _fold_jvp), (seq_tile, _tile_vjp, _tile_jvp),
-                   (seq_drop, _drop_vjp, _drop_jvp), (seq_put, _put_vjp, _put_jvp),
-                   (seq_onehot, _onehot_vjp, _onehot_jvp)):
-    _rest = (None,) * (len(inspect.signature(_f).parameters) - 1)
-    _reg.defvjp(_f, _v, *_rest)
-    _reg.defjvp(_f, _j, *_rest)
+# -- the entry movers: linear in their first argument, transposes of each other (declared
+#    once: the forward rule is the mover itself on the tangent) ---------------------------
+_SPAN, _AT, _GRID = "xs, n, start, stop, fill=None", "xs, n, p, fill=None", "xs, m, k, fill=None"
+linear(seq_take, _SPAN, "seq_place(g, n, start, stop, fill)", None, None, None, None)
+linear(seq_place, _SPAN, "seq_take(g, n, start, stop, fill)", None, None, None, None)
+linear(seq_fold, _GRID, "seq_tile(g, m, k, fill)", None, None, None)
+linear(seq_tile, _GRID, "seq_fold(g, m, k, fill)", None, None, None)
+linear(seq_drop, _AT, "seq_put(g, n - 1, p, fill)", None, None, None)
+linear(seq_put, _AT, "seq_drop(g, n + 1, p, fill)", None, None, None)
+linear(seq_onehot, _AT, "part(g, p)", None, None, None)
