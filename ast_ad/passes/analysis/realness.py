@@ -26,6 +26,8 @@ import gast
 import numpy as np
 
 from ...ir.walk import nodes, statements
+from ...rules import helpers as _H
+from ...rules import methods as _M
 
 _REAL_FUNCTIONS = {
     np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin, np.var, np.std,
@@ -35,6 +37,12 @@ _REAL_FUNCTIONS = {
     np.linalg.inv, np.linalg.solve, np.squeeze, np.expand_dims, np.broadcast_to,
     abs, float, int, min, max, sum, len, range, operator.getitem,
 }
+# the helpers array methods become (``u.copy()`` -> ``copy(u)``, ``a.flatten()``)
+_REAL_FUNCTIONS |= {_H.copy, _M.flatten, np.swapaxes, np.take, np.repeat, np.diagonal,
+                    np.round, np.flip, np.roll, np.diff, np.array, np.asarray, np.zeros,
+                    np.ones, np.full, np.eye, np.arange, np.linspace}
+#: real whatever their argument: parts, moduli, angles
+_ALWAYS_REAL = {np.real, np.imag, np.abs, np.absolute, np.angle, _M.real, _M.imag}
 _REAL_METHODS = {"sum", "mean", "prod", "max", "min", "var", "std", "dot", "reshape",
                  "transpose", "ravel", "flatten", "copy", "cumsum", "squeeze"}
 _CLOSED_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod)
@@ -124,9 +132,18 @@ def _real(v, real, ints, resolver) -> bool:
         return False
     if isinstance(v, gast.Subscript):
         return _real(v.value, real, ints, resolver)
+    if isinstance(v, (gast.Tuple, gast.List)):
+        return all(_real(e, real, ints, resolver) for e in v.elts)
     if isinstance(v, gast.Attribute):
+        if v.attr in ("shape", "ndim", "size"):  # ints, of an array known here
+            return isinstance(v.value, gast.Name) and v.value.id in real
         return v.attr in ("real", "imag", "T") and _real(v.value, real, ints, resolver)
     if isinstance(v, gast.Call):
+        try:
+            if resolver.callable(v.func) in _ALWAYS_REAL and len(v.args) == 1:
+                return True
+        except TypeError:  # unhashable
+            pass
         args = list(v.args) + [k.value for k in v.keywords]
         if not all(_real(a, real, ints, resolver) for a in args):
             return False
