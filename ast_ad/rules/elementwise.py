@@ -29,8 +29,8 @@ import operator
 
 import numpy as np
 
-from .declare import elementwise
-from .helpers import fdiv, float_sign, fpow, real_part, unbroadcast, xlogy
+from .declare import elementwise, linear
+from .helpers import fdiv, float_sign, fpow, real_part, unbroadcast, unseeded_zero, xlogy
 from .registry import default_registry as R
 
 # -- one argument: the spellings of a function and its derivative -------------------------
@@ -45,8 +45,9 @@ _UNARY = [
     ([np.log2, math.log2], "1 / (x * LN2)"),
     ([np.log10, math.log10], "1 / (x * LN10)"),
     ([np.log1p, math.log1p], "1 / (1 + x)"),
-    ([np.sqrt, math.sqrt], "1 / (2 * ans)"),
-    (np.cbrt, "1 / (3 * ans * ans)"),
+    # (a derivative mentioning g is the whole contribution: a zero cotangent stays zero)
+    ([np.sqrt, math.sqrt], "unseeded_zero(g / (2 * ans), g)"),
+    (np.cbrt, "unseeded_zero(g / (3 * ans * ans), g)"),
     (np.square, "2 * x"),
     (np.reciprocal, "-(ans * ans)"),
     ([np.tanh, math.tanh], "1 - ans * ans"),
@@ -97,6 +98,8 @@ elementwise(math.log, "1 / (x * log(base))", "-ans / (base * log(base))",
 elementwise(xlogy, "xlogy(g, x)", "a / x", params="a, x")  # used by the exponent's rule
 # /, ** with NumPy's inf/nan for Python numbers: used by the declared rules themselves
 elementwise(fdiv, "1 / y", "-ans / y")
+# the mask of a zero cotangent: linear in r, piecewise constant in s
+linear(unseeded_zero, "r, s", "unseeded_zero(g, s)", None)
 elementwise(fpow, "y * x ** (y - 1 + (y == 0))", "xlogy(g * ans, x)")
 elementwise(np.clip, "ans == a", "a < a_min", "a > a_max",
             params="a, a_min=None, a_max=None, out=None, min=None, max=None")

@@ -130,6 +130,10 @@ add(H.fdiv, 0.7, -1.3)
 add(H.fpow, *pair(((3,), ()), pos, u))
 add(H.fpow, 1.7, 0.5)
 add(H.fpow, 1.7, 3)
+# a zero cotangent stays zero through sqrt/cbrt (linear in r; s selects, no derivative)
+add(H.unseeded_zero, np.array([0.3, -0.8, 1.1, 0.25]), np.array([0.0, 1.5, -2.0, 0.7]),
+    _wrt=(0,))  # (fixed values: the shared generator's draws stay where they were)
+add(H.unseeded_zero, 0.8, 1.3, _wrt=(0,))
 
 
 def _mod_pair(sx, sy):

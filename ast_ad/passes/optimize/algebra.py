@@ -102,6 +102,9 @@ class _Algebra(Transformer):
         # fpow(a, k) -> a ** k for an int k >= 0 (fpow comes from the rules of a ** (k + 1),
         # whose forward value is kept and raised first where a ** k would overflow);
         # fdiv(a, c) -> a / c for a nonzero number c (no ZeroDivisionError possible)
+        if op == "seeded" and c:  # unseeded_zero(r, c): a nonzero seed masks nothing
+            self.changed = True
+            return node.args[0]
         if (op == "pow" and type(c) is int and c >= 0) or (op == "div" and c):
             self.changed = True
             return gast.BinOp(left=node.args[0], op=gast.Pow() if op == "pow" else gast.Div(),

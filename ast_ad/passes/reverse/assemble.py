@@ -234,7 +234,8 @@ def _joint_options(unit, facts, rev, names):
         shape_of=lambda name: facts.shape(primal_of.get(name, name)),
         extra={"pure": lambda v: facts.resolver.pure_value(v) and not _may_raise(v, facts),
                "ieee": {N.key(unit.ref(H.fpow, "fpow")): "pow",
-                        N.key(unit.ref(H.fdiv, "fdiv")): "div"}})
+                        N.key(unit.ref(H.fdiv, "fdiv")): "div",
+                        N.key(unit.ref(H.unseeded_zero, "unseeded_zero")): "seeded"}})
 
 
 _RAISING_OPS = (gast.Div, gast.FloorDiv, gast.Mod, gast.Pow)

@@ -70,7 +70,7 @@ from .broadcasting import (
     unbroadcast_each,
     unreduce,
 )
-from .elementwise import fdiv, float_sign, fpow, xlogy
+from .elementwise import fdiv, float_sign, fpow, unseeded_zero, xlogy
 from .indexing import as_sequence, check_unpack, unindex
 from .linalg import (
     dot_adjoint_a,
@@ -190,5 +190,6 @@ __all__ = [
     "matmul_adjoint_a", "matmul_adjoint_b", "max_weights", "method_reshape",
     "method_transpose", "norm_dir", "norm_is_smooth", "norm_p", "prod_except", "split_like",
     "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",
-    "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy", "fdiv", "fpow", "is_given",
+    "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy", "fdiv", "fpow",
+    "unseeded_zero", "is_given",
 ]

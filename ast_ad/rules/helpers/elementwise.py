@@ -9,6 +9,11 @@ floats or NumPy scalars/arrays. Python's ``/`` and ``**`` raise on Python floats
 (``ZeroDivisionError``, ``OverflowError``), so declared rules divide with ``fdiv`` and raise
 to powers with ``fpow`` where an operand can be a Python number
 (:mod:`ast_ad.rules.declare`).
+
+One exception: a cotangent that is exactly 0 stays 0 through ``sqrt`` and ``cbrt``
+(``unseeded_zero``), so ``np.where(d > 0, np.sqrt(d), 0)`` or ``np.tril(np.sqrt(d), -1)``
+with ``d == 0`` in the masked entries has the derivative of what it computes (0 there, not
+``0 * inf = nan``: the distance-matrix case of JAX's "double where" advice).
 """
 
 from __future__ import annotations
@@ -32,6 +37,17 @@ def xlogy(a, x):
         with np.errstate(divide="ignore", invalid="ignore"):
             r = a * np.log(x)
     return np.where(np.equal(a, 0), np.zeros_like(r), r)
+
+
+def unseeded_zero(r, s):
+    """``r`` (a contribution computed from the cotangent or tangent ``s``), 0 where ``s`` is
+    0: a derivative singular at a point the output does not depend on adds nothing."""
+    if isinstance(s, _PY_SCALARS) and isinstance(r, _PY_SCALARS):
+        return r if s != 0 else 0.0
+    with np.errstate(invalid="ignore"):
+        if np.all(np.isfinite(r)):
+            return r  # (where s is 0, r already is)
+        return np.where(np.equal(s, 0), np.zeros_like(r), r)
 
 
 def float_sign(x):
