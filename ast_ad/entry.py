@@ -9,6 +9,7 @@ import weakref
 from typing import Any, Callable, Union
 
 from . import pipeline as _pipeline
+from . import varargs_grad
 from .api import GradientFunction, _example_args
 from .errors import AstAdError
 from .objects import GradientObject
@@ -82,7 +83,12 @@ def _make(what, fn, wrt, with_value, has_aux, fallback, registry, backend):
         if has_aux:
             raise AstAdError("has_aux=True is not supported with a backend")
         return _backend_object(fn, wrt, with_value, registry, fallback, backend)
-    return _gradient_object(_py_func(fn), wrt, with_value, registry, fallback, has_aux)
+    fn = _py_func(fn)
+    if not has_aux and fallback is None and varargs_grad.reaches_varargs(fn, wrt):
+        return varargs_grad.VarargsGradient(
+            fn, wrt, with_value,
+            lambda packed, slots: _gradient_object(packed, slots, with_value, registry, None))
+    return _gradient_object(fn, wrt, with_value, registry, fallback, has_aux)
 
 
 # -- eng15: engines (ast_ad/backends) ------------------------------------------------------
