@@ -77,8 +77,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
     request = Request(tuple(wrt_names), dict(arg_kinds), mode, with_value, single,
                       {**nested, **(static_args or {})}, registry, aux, dict(arrays or {}))
-    if not getattr(fn, "__code__", None) or \
-            not fn.__code__.co_filename.startswith("<ast_ad-"):
+    if not parsed.generated:
         # generated code restores every write before reading a view again
         guard_views(tree, unit, Resolver.of(unit, request))              # views
     facts = analyze(unit, request)                                       # analyze

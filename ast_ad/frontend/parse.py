@@ -34,6 +34,12 @@ class ParsedFunction:
     line_offset: int
     text: str = ""  # the dedented source that was parsed
 
+    @property
+    def generated(self) -> bool:
+        """Whether ``fn`` is ast_ad's own generated code (a gradient differentiated again:
+        grad of grad, ``hessian``, ``hvp``), whose recorded values hide their kinds."""
+        return self.filename.startswith("<ast_ad-")
+
     def where(self, node) -> tuple:
         """(filename, user line) of a node of ``tree``.  When ``fn`` is itself generated
         code (grad of grad, ``hessian``, reverse over reverse), the line is that of the

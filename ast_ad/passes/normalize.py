@@ -174,7 +174,7 @@ class Normalizer(AnfMixin, LoopsMixin, StatementsMixin):
         v = self.rhs(s.value)
         if isinstance(v, gast.Call) and isinstance(v.func, gast.Attribute) and \
                 v.func.attr == "pop" and not v.args and not v.keywords and not \
-                self.parsed.filename.startswith("<ast_ad-"):
+                self.parsed.generated:
             # a bare `lst.pop()` of the user's: its value is kept, so the adjoint can put
             # it back (generated code's bare pops are refused in reverse mode: calls.py)
             self.emit(N.assign(self.namer.fresh("_popped"), v, loc=s))

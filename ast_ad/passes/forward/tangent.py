@@ -233,7 +233,7 @@ class ForwardMode:
         like it where it may be an array (generated code only: the recorded arguments of a
         helper, whose tangents rules read at second order)."""
         if isinstance(e, gast.Name) and self.facts.kind(e.id) is not Kind.NUM and \
-                self.unit.parsed.filename.startswith("<ast_ad-"):
+                self.unit.parsed.generated:
             return N.call(self.ref(R.zero_tangent), [N.name(e.id)])
         return N.const(0.0)
 

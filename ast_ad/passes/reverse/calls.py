@@ -309,7 +309,7 @@ def refuse_differentiated_index(unit, s, value, active, facts):
     by floats): the derivative would be lost, so it is refused.  Returns the run-time
     checks (``check_index_value`` calls) for differentiated names of unknown kind there
     (an int position, a dict key, or a float: only run time can tell)."""
-    if getattr(getattr(unit.fn, "__code__", None), "co_filename", "").startswith("<ast_ad-"):
+    if unit.parsed.generated:
         return []  # generated code indexes with ints only (trip counters, restored indices)
     found = [n.id for n in gast.walk(value.slice) if isinstance(n, gast.Name)
              and isinstance(n.ctx, gast.Load) and n.id in active]

@@ -86,7 +86,7 @@ def int_check(parsed, ref, a, k, fn, func_node):
     argument without a rule may be a recorded int (an ``axis``) whose kind the recording
     hides: ``int_argument(a, label)``, checked when it runs (0.0 for an int, else the
     error).  None for the user's own code: there the missing rule is refused now."""
-    if not parsed.filename.startswith("<ast_ad-"):
+    if not parsed.generated:
         return None
     try:
         label = gast.unparse(func_node).strip() if func_node is not None else None
