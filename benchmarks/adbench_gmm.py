@@ -23,6 +23,8 @@ import time
 
 import numpy as np
 
+from .workloads import best_time as _best
+
 
 def _logsumexp(v):
     mx = np.max(v)
@@ -81,15 +83,6 @@ def inputs(n=200, k=5, d=4, seed=0):
     return (rng.standard_normal(k), rng.standard_normal((k, d)),
             0.3 * rng.standard_normal((k, d + d * (d - 1) // 2)),
             rng.standard_normal((n, d)), 1.0, 0)
-
-
-def _best(f, args, rounds=7):
-    best = math.inf
-    for _ in range(rounds):
-        t = time.perf_counter()
-        f(*args)
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def check(eps=1e-6):

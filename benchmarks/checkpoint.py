@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 import tracemalloc
 
 import ast_ad
+
+from .workloads import best_time as _best
 
 
 def plain(y, c, n):
@@ -30,15 +31,6 @@ def checkpointed(y, c, n):
     for i in ast_ad.checkpointed(range(n)):
         y = c * y + 0.001 * math.sin(y)
     return y
-
-
-def _best(f, args, rounds):
-    best = math.inf
-    for _ in range(rounds):
-        t = time.perf_counter()
-        f(*args)
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 def _peak(f, args):

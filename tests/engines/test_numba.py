@@ -12,6 +12,7 @@ import pytest
 import ast_ad
 from ast_ad.backends.numba import NumbaBackendError
 from tests.fd import as_tuple, assert_close, fd_grad
+from tests.unit.test_element_loops import heat  # (the same stencil, compiled here)
 
 numba = pytest.importorskip("numba")
 
@@ -160,15 +161,6 @@ def test_unknown_backend():
 
 
 # -- element loops (issue 15): subscript writes, saved ranges, zero tests ----------------
-def heat(u, k):
-    for t in range(4):
-        new = u.copy()
-        for i in range(1, u.shape[0] - 1):
-            new[i] = u[i] + k * (u[i - 1] - 2.0 * u[i] + u[i + 1])
-        u = new
-    return np.sum(u * u)
-
-
 def mixture(means, log_sig, logits, X):
     d = X.shape[1]
     lw = logits - np.log(np.sum(np.exp(logits)))
