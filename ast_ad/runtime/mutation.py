@@ -17,8 +17,8 @@ import numpy as np
 from ..rules.helpers import unbroadcast
 from ..rules.registry import default_registry as _reg
 
-__all__ = ["add_at", "check_view", "diagonal_cotangent", "diagonal_filled", "join_index",
-           "subtract_at"]
+__all__ = ["add_at", "check_same_object", "check_view", "diagonal_cotangent",
+           "diagonal_filled", "join_index", "subtract_at"]
 
 
 def check_view(v, base, name, base_name, filename, lineno, *ints):
@@ -38,6 +38,18 @@ def check_view(v, base, name, base_name, filename, lineno, *ints):
             f"list, a copy, or an index that is not an int); ast_ad models writes through "
             f"views of arrays only: take an explicit copy (`....copy()`) where the value is "
             f"meant to be independent", filename=filename, lineno=lineno)
+
+
+def check_same_object(v, base, base_name, filename, lineno):
+    """``v = as_sequence(base)`` (a loop over ``base``) is ``base`` itself."""
+    if v is not base:
+        from ..errors import UnsupportedConstructError
+
+        raise UnsupportedConstructError(
+            f"the loop over `{base_name}` writes into the items it takes (or reads them "
+            f"after `{base_name}` is written), and `{base_name}` is not an array or a list "
+            f"here; loop over a NumPy array or a list, or take copies of the items",
+            filename=filename, lineno=lineno)
 
 
 def join_index(lead, index):
@@ -168,4 +180,5 @@ def _with_multiply():
 
 _with_multiply()
 _reg.nondifferentiable(check_view)
+_reg.nondifferentiable(check_same_object)
 _reg.nondifferentiable(join_index)
