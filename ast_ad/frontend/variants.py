@@ -34,6 +34,8 @@ _PACKED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _WRITING: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 #: a writing variant -> the parameters it returns after its own result
 _RETURNED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+#: a writing variant -> those of them it updates with `p op= v` only
+_AUGMENTED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def packed_variant(fn):
@@ -102,9 +104,12 @@ def _make_writing(fn):
     params = [p.id for p in a.posonlyargs + a.args + a.kwonlyargs]
     local = set(params) | N.stored_names(d.body)
     written = writes_into_params(d, Env.of_function(fn, local))
-    ws = tuple(p for p in params if written.get(p) == "write")
-    if not ws or written.keys() - set(ws) or N.stored_names(d.body) & set(ws):
-        return None  # (a `p += v` too: in place only for an array; a rebound parameter)
+    ws = tuple(p for p in params if written.get(p) in ("write", "aug"))
+    if not ws or written.keys() - set(ws) or _rebound(d.body) & set(ws):
+        return None  # a rebound parameter
+    # `p op= v` writes in place only into an array or a list: the caller keeps its old
+    # value otherwise (runtime.in_place_result)
+    aug = frozenset(p for p in ws if written.get(p) == "aug")
     outs = [N.name(p) for p in ws]
     for r in _own_returns(d.body):
         elts = [r.value or N.const(None)] + [N.clone(o) for o in outs]
@@ -115,7 +120,24 @@ def _make_writing(fn):
     variant.__defaults__, variant.__kwdefaults__ = fn.__defaults__, fn.__kwdefaults__
     variant.__module__, variant.__qualname__ = fn.__module__, fn.__qualname__
     _RETURNED[variant] = ws
+    _AUGMENTED[variant] = aug
     return variant
+
+
+def augmented_params(variant) -> frozenset:
+    """The parameters a writing variant updates with ``p op= v`` only."""
+    try:
+        return _AUGMENTED.get(variant, frozenset())
+    except TypeError:
+        return frozenset()
+
+
+def _rebound(stmts) -> set:
+    """Names bound by the statements other than by ``name op= value``."""
+    every = [m for st in stmts for m in gast.walk(st)]
+    aug = {id(n.target) for n in every if isinstance(n, gast.AugAssign)}
+    return {n.id for n in every if isinstance(n, gast.Name) and
+            isinstance(n.ctx, gast.Store) and id(n) not in aug}
 
 
 def _own_returns(stmts):

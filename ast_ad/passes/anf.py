@@ -24,6 +24,7 @@ import functools
 
 import gast
 
+from ..ir import anno
 from ..ir import nodes as N
 from ..rules import methods as M
 from .anf_forms import FormsMixin
@@ -33,6 +34,11 @@ from .anf_forms import Renamer as _Renamer
 ARRAY_METHODS, ARRAY_ATTRS, NONDIFF_ATTRS = M.ARRAY_METHODS, M.ARRAY_ATTRS, M.NONDIFF_ATTRS
 CONTAINER_METHODS = {"append", "pop", "extend", "insert", "items", "keys", "values", "get",
                      "index", "count", "update", "setdefault"}
+
+#: ``x.__iop__(v)`` written out: the operator of ``x op= v``
+_IN_PLACE_DUNDERS = {"__iadd__": gast.Add, "__isub__": gast.Sub, "__imul__": gast.Mult,
+                     "__itruediv__": gast.Div, "__ipow__": gast.Pow,
+                     "__imatmul__": gast.MatMult}
 
 
 class AnfMixin(FormsMixin):
@@ -215,6 +221,16 @@ class AnfMixin(FormsMixin):
                     rest = [self.atom(gast.Tuple(elts=rest, ctx=gast.Load()))]
                 return N.call(self.static_ref(meth[0], func), [recv] + rest,
                               self.call_kw(e.keywords))
+            op = _IN_PLACE_DUNDERS.get(func.attr)
+            if op is not None and len(e.args) == 1 and not e.keywords and \
+                    isinstance(func.value, gast.Name) and self.env.is_local(func.value.id):
+                # x.__imul__(v) is x *= v (in place for an array or a list), its value x
+                x = func.value.id
+                st = N.assign(x, gast.BinOp(left=N.name(x), op=op(),
+                                            right=self.atom(e.args[0])), loc=e)
+                anno.set_(st, anno.AUG_ASSIGN)
+                self.emit(st)
+                return N.name(x)
             if func.attr in ("pop", "insert", "extend") and (e.args or e.keywords) and \
                     isinstance(func.value, gast.Name) and self.env.is_local(func.value.id):
                 return self.list_edit(e, func.value.id, func.attr)

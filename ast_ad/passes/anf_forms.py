@@ -161,7 +161,8 @@ class FormsMixin:
         """``r = fill(y, v)`` of a helper writing into its parameter ``h`` -> ``_w =
         fill_w(y, v); y = _w[1]; r = _w[0]`` (``frontend.variants.writing_variant``), when
         each written parameter is passed a local name (distinct ones); else None."""
-        from ..frontend.variants import writing_variant, written_params
+        from .. import runtime as R
+        from ..frontend.variants import augmented_params, writing_variant, written_params
 
         code = fn.__code__
         if code.co_flags & 0x2C:
@@ -179,9 +180,13 @@ class FormsMixin:
         w = self.tmp("_w")
         self.emit(N.assign(w, N.call(self.static_ref(variant), self.call_args(e.args),
                                      self.call_kw(e.keywords)), loc=e))
-        for k, t in enumerate(targets):
-            st = N.assign(t.id, gast.Subscript(value=N.name(w), slice=N.const(k + 1),
-                                               ctx=gast.Load()), loc=e)
+        aug = augmented_params(variant)
+        for k, (p, t) in enumerate(zip(written_params(variant), targets)):
+            new = gast.Subscript(value=N.name(w), slice=N.const(k + 1), ctx=gast.Load())
+            if p in aug:  # `p op= v`: in place for an array or a list, else a local rebinding
+                new = N.call(self.static_ref(R.in_place_result), [N.name(t.id),
+                                                                  self.atom(new)])
+            st = N.assign(t.id, new, loc=e)
             anno.set_(st, anno.AUG_ASSIGN)  # y changed in place: its aliases are checked
             self.emit(st)
         return self.atom(gast.Subscript(value=N.name(w), slice=N.const(0), ctx=gast.Load()))

@@ -176,7 +176,9 @@ class _Rewrite:
         for s in block[k + 1:]:
             tail.extend(self.stmt(s, v))
         extra = []
-        if v.step.kind == "same_object":
+        if v.step.kind == "view_method":
+            v.stmt.value = N.name(v.base)  # x.view() is x to the derivative
+        elif v.step.kind == "same_object":
             filename, line = self.unit.where(v.stmt)
             extra.append(N.copy_loc(N.expr_stmt(N.call(
                 self.ref(R.check_same_object, "check_same_object"),

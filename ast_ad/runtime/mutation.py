@@ -18,7 +18,7 @@ from ..rules.helpers import unbroadcast
 from ..rules.registry import default_registry as _reg
 
 __all__ = ["add_at", "check_same_object", "check_view", "diagonal_cotangent",
-           "diagonal_filled", "join_index", "subtract_at"]
+           "diagonal_filled", "in_place_result", "join_index", "subtract_at"]
 
 
 def check_view(v, base, name, base_name, filename, lineno, *ints):
@@ -50,6 +50,21 @@ def check_same_object(v, base, base_name, filename, lineno):
             f"after `{base_name}` is written), and `{base_name}` is not an array or a list "
             f"here; loop over a NumPy array or a list, or take copies of the items",
             filename=filename, lineno=lineno)
+
+
+def in_place_result(old, new):
+    """What the caller's ``y`` is after a helper ran ``p op= v`` on it: the helper's
+    updated ``p`` when ``y`` is an array or a list (updated in place), else ``y`` itself
+    (a number or a tuple: the helper rebound its own name only)."""
+    return new if isinstance(old, (np.ndarray, list)) else old
+
+
+def _in_place_vjp_old(g, ans, old, new):
+    return 0.0 * g if isinstance(old, (np.ndarray, list)) else g
+
+
+def _in_place_vjp_new(g, ans, old, new):
+    return g if isinstance(old, (np.ndarray, list)) else 0.0 * g
 
 
 def join_index(lead, index):
@@ -180,5 +195,8 @@ def _with_multiply():
 
 _with_multiply()
 _reg.nondifferentiable(check_view)
+_reg.defvjp(in_place_result, _in_place_vjp_old, _in_place_vjp_new)
+_reg.defjvp(in_place_result, lambda t, ans, old, new: _in_place_vjp_old(t, ans, old, new),
+            lambda t, ans, old, new: _in_place_vjp_new(t, ans, old, new))
 _reg.nondifferentiable(check_same_object)
 _reg.nondifferentiable(join_index)

@@ -143,7 +143,51 @@ def list_alias_insert(x):
     return a[0] + a[1] * a[3] + sum(a)
 
 
+def add_into(h, v):
+    h += v
+
+
+def scale_into(h, v):
+    h *= v
+    return h
+
+
+def helper_updates_its_argument(x):
+    y = np.sin(x) + 1.0
+    add_into(y, x * x[0])
+    r = scale_into(y, np.cos(x[1]))
+    return np.sum(y * x) + np.sum(r)
+
+
+def helper_updates_a_number(x):
+    t = x[0] * 2.0
+    add_into(t, x[1])  # a float: the helper rebinds its own name, t is unchanged
+    return t * x[2]
+
+
+def dunder_in_place(x):
+    y = x * 1.0
+    y.__imul__(x[0])
+    y.__iadd__(1.0)
+    return np.sum(y * x)
+
+
+def view_method(x):
+    v = x.view()
+    v -= np.sin(x[0])
+    v[1] = v[1] * x[2]
+    return np.sum(x ** 2)
+
+
+def asarray_with_dtype(x):
+    b = np.asarray(x, dtype=float)
+    b[0] = x[1] ** 2
+    return np.sum(b * x)
+
+
 @pytest.mark.parametrize("f", [
+    helper_updates_its_argument, helper_updates_a_number, dunder_in_place, view_method,
+    asarray_with_dtype,
     nested_subscript_store, row_view_written, slice_view_aug, strided_view_written,
     view_of_a_view, reshape_view, transpose_view, plain_alias, alias_of_the_parameter,
     base_written_view_read, view_in_a_loop, rows_of_a_loop, sort_through_a_view,

@@ -26,7 +26,8 @@ from ...ir import anno
 from ...ir.walk import blocks_of, nodes
 from ...rules.helpers import shapes as _shapes
 
-SAME = ("alias", "same_object")  # steps whose result is the base object itself
+#: steps whose result is the base object itself (``x.view()``: the same array)
+SAME = ("alias", "same_object", "view_method")
 
 #: layout changes whose result is a view (or a copy: checked) -> how to write back
 LAYOUT = {
@@ -59,6 +60,10 @@ def step_of(v, resolver):
     """(base name, step) when ``v`` may be a view of a name; else None."""
     if isinstance(v, gast.Name):
         return v.id, Step("alias", v)
+    if isinstance(v, gast.Call) and not v.args and not v.keywords and \
+            isinstance(v.func, gast.Attribute) and v.func.attr == "view" and \
+            isinstance(v.func.value, gast.Name):
+        return v.func.value.id, Step("view_method", v)  # x.view(): the same data and shape
     if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
             isinstance(v.args[0], gast.Name) and resolver.callable(v.func) is R.as_sequence:
         return v.args[0].id, Step("same_object", v)  # a loop over it: itself, checked
@@ -75,7 +80,7 @@ def step_of(v, resolver):
             kind = None  # axes: not inverted here
         if kind == "moveaxis" and (len(v.args) != 3 or v.keywords):
             kind = None
-        if kind == "same" and (len(v.args) > 1 or v.keywords):
+        if kind == "same" and (len(v.args) > 1 or any(k.arg != "dtype" for k in v.keywords)):
             kind = None  # a dtype/order may copy; keep it simple
         if kind is not None:
             return v.args[0].id, Step(kind, v)
