@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import errnotes, over_reverse
+from . import errnotes, over_reverse, varargs_grad
 from .entry import grad
 from .errors import AstAdError
 from .objects import Bound, GradientObject
@@ -83,8 +83,10 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
     rs = None if isinstance(f, GradientObject) else registry.jvp(f)
     if rs is not None:  # a function with forward rules (custom_jvp, np.sin): use them
         return _jvp_by_rules(f, rs, primals, tangents)
+    if isinstance(f, varargs_grad.VarargsGradient):  # jvp(grad(f, wrt into *args))
+        return _jvp_packed_gradient(f, primals, tangents, registry)
     for k, (p, t) in enumerate(zip(primals, tangents)):
-        if t is not None and np.ndim(t) and np.shape(t) != np.shape(p):
+        if t is not None and _is_array_like(p) and np.ndim(t) and np.shape(t) != np.shape(p):
             raise AstAdError(f"jvp: the tangent of argument {k} has shape {np.shape(t)}, its "
                              f"primal {np.shape(p)}; they must match")
     if len(primals) != len(tangents):
@@ -97,9 +99,10 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
     if bound is not None:  # a method: self goes first, with no tangent
         primals, tangents = (bound,) + primals, (None,) + tangents
     params = param_names(fn)
-    if any(t is not None for t in tangents[len(params):]):
-        raise AstAdError(f"jvp: tangents for arguments beyond the named parameters of "
-                         f"{getattr(fn, '__name__', 'f')} (its *args) are not supported")
+    if varargs_grad.layout(fn) is not None or \
+            any(t is not None for t in tangents[len(params):]):  # f(a, *rest): packed
+        fn, primals, tangents = _packed(fn, primals, tangents)
+        params = param_names(fn)
     wrt = [params[k] for k, t in enumerate(tangents) if t is not None and k < len(params)]
     if not wrt:
         return fn(*primals), 0.0
@@ -109,6 +112,40 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
     kw = {j.tangent_names[p]: tangents[params.index(p)] for p in j.wrt}
     value, tan = j.call(*primals, **kw)
     return value, _tangent_like(tan, value)
+
+
+def _is_array_like(p):
+    return not isinstance(p, (tuple, list, dict)) and np.ndim(p) >= 0
+
+
+def _packed(fn, primals, tangents):
+    """``fn`` with ``*args`` as its packed variant (``frontend.variants``), and the
+    primals and tangents in its form: the ``*args`` entries as one tuple each."""
+    from .frontend.variants import packed_variant
+
+    name = getattr(fn, "__qualname__", "f")
+    packed = packed_variant(fn) if varargs_grad.layout(fn) is not None else None
+    if packed is None:
+        raise AstAdError(f"jvp: tangents for arguments beyond the named parameters of {name} "
+                         "need a Python function whose *args is its last positional "
+                         "parameter, without **kwargs, with readable source; pass those "
+                         "values through named parameters instead")
+    rest = varargs_grad.pack(fn, tangents)
+    if all(t is None for t in rest[-1]):
+        rest = rest[:-1] + (None,)
+    return packed, varargs_grad.pack(fn, primals), rest
+
+
+def _jvp_packed_gradient(f, primals, tangents, registry):
+    """``jvp`` of a gradient w.r.t. ``*args`` entries: that of the packed variant's
+    gradient, the primals and tangents packed alike, its result picked alike."""
+    g, (pp, kw), pick = f.packed_for(primals)  # (keyword-only parameters: their defaults)
+    pt = varargs_grad.pack(f.fn, tangents)
+    if all(t is None for t in pt[-1]):
+        pt = pt[:-1] + (None,)
+    pp, pt = pp + tuple(kw.values()), pt + (None,) * len(kw)  # (generated: positional)
+    value, tan = jvp(g, pp, pt, registry)
+    return pick(value), pick(tan)
 
 
 def _jvp_by_rules(f, rs, primals, tangents):
@@ -171,6 +208,8 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
     array([2., 4.])
     """
     registry = registry or default_registry
+    if isinstance(f, types.FunctionType) and varargs_grad.layout(f) is not None:
+        return _vjp_packed(f, primals, wrt, registry)
     fn = _primal_function(f, primals)
     spec = resolve_wrt(f, wrt)
     params = param_names(fn)
@@ -201,6 +240,27 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
     return value, _guard(vjp_fn, f)
 
 
+def _vjp_packed(f, primals, wrt, registry):
+    """``vjp`` of ``def f(a, *rest)``: that of its packed variant, ``wrt`` counting the
+    positional arguments (JAX ``argnums``), the gradients picked from the packed ones."""
+    from .frontend.variants import packed_variant
+
+    packed = packed_variant(f)
+    if packed is None:
+        raise AstAdError(f"vjp of {_label(f)} with *args: its source cannot be read")
+    idx, single = varargs_grad.flat_wrt(f, wrt, len(primals))
+    n = len(varargs_grad.layout(f)[0])
+    slots = tuple(dict.fromkeys(min(i, n) for i in idx))
+    value, back = vjp(packed, *varargs_grad.pack(f, primals), wrt=slots, registry=registry)
+
+    def vjp_fn(cotangent):
+        by = dict(zip(slots, back(cotangent)))
+        res = tuple(by[i] if i < n else by[n][i - n] for i in idx)
+        return res[0] if single else res
+
+    return value, vjp_fn
+
+
 @_guard
 def hvp(f: Callable, primals: tuple, v: Any, wrt: Any = 0,
         registry: Registry | None = None) -> Any:
@@ -216,17 +276,19 @@ def hvp(f: Callable, primals: tuple, v: Any, wrt: Any = 0,
     """
     _tuples("hvp", primals)
     primals = tuple(primals)
-    spec = resolve_wrt(f, wrt)
-    vs = (v,) if spec.single else v
-    if not spec.single and (not isinstance(v, (tuple, list)) or len(v) != len(spec.indices)):
-        raise AstAdError(f"hvp with wrt={wrt!r} takes v as a tuple of {len(spec.indices)} "
+    flat = varargs_grad.flat_wrt(f, wrt, len(primals))  # (f with *args)
+    indices, single = flat if flat is not None else (resolve_wrt(f, wrt).indices,
+                                                    resolve_wrt(f, wrt).single)
+    vs = (v,) if single else v
+    if not single and (not isinstance(v, (tuple, list)) or len(v) != len(indices)):
+        raise AstAdError(f"hvp with wrt={wrt!r} takes v as a tuple of {len(indices)} "
                          "vectors, one per argument in wrt")
     tangents = [None] * len(primals)
-    for k, vk in zip(spec.indices, vs):
+    for k, vk in zip(indices, vs):
         tangents[k] = vk
-    out = tuple(jvp(grad(f, wrt=a, registry=registry), primals, tuple(tangents), registry)[1]
-                for a in spec.indices)
-    return out[0] if spec.single else out
+    out = tuple(jvp(_grad_at(f, a, registry), primals, tuple(tangents), registry)[1]
+                for a in indices)
+    return out[0] if single else out
 
 
 def _tuples(what, *seqs):
@@ -240,10 +302,29 @@ def _tuples(what, *seqs):
 
 
 def _bound(f, wrt, args, kwargs):
-    """(all arguments, the indices of the wrt arguments, whether wrt is a single one)."""
-    full = tuple(bind(f, args, kwargs).arguments.values())
-    spec = resolve_wrt(f, wrt)
-    return full, tuple(spec.indices), spec.single
+    """(all arguments, the indices of the wrt arguments, whether wrt is a single one); for
+    an ``f`` with ``*args``, its positional arguments flat (JAX ``argnums``)."""
+    lay = varargs_grad.layout(f)
+    b = bind(f, args, kwargs)
+    if lay is None:
+        spec = resolve_wrt(f, wrt)
+        return tuple(b.arguments.values()), tuple(spec.indices), spec.single
+    if kwargs:
+        raise AstAdError(f"{_label(f)} has *args: pass its arguments by position here (its "
+                         "keyword-only parameters take their defaults), or bind them with "
+                         "functools.partial first")
+    full = tuple(b.arguments[p] for p in lay[0]) + tuple(b.arguments[lay[1]])
+    idx, single = varargs_grad.flat_wrt(f, wrt, len(full))
+    return full, idx, single
+
+
+def _grad_at(f, a, registry):
+    """The gradient of ``f`` w.r.t. positional argument ``a`` (for ``f`` with ``*args``, a
+    flat position: the gradient of its packed variant, picked)."""
+    if varargs_grad.layout(f) is None:
+        return grad(f, wrt=a, registry=registry)
+    return varargs_grad.VarargsGradient(
+        f, a, False, lambda packed, slots: grad(packed, slots, registry=registry))
 
 
 def _unit_vectors(x, keep_dtype=True):
@@ -262,7 +343,7 @@ def _unit_vectors(x, keep_dtype=True):
 def _hessian_block(f, full, a, b, registry):
     """d²f / dx_a dx_b, shaped x_a.shape + x_b.shape: the forward derivative along each
     entry of x_b of the reverse-mode gradient with respect to x_a."""
-    g = grad(f, wrt=a, registry=registry)
+    g = _grad_at(f, a, registry)
     cols = []
     for e in _unit_vectors(full[b]):
         tangents = tuple(e if k == b else None for k in range(len(full)))

@@ -61,37 +61,104 @@ class VarargsGradient:
         self.__doc__ = f"The gradient of {fn.__qualname__} w.r.t. {wrt!r} (into *args)."
 
     def _picks(self, nrest):
-        n, out = len(self.named), []
-        for w in self.items:
-            if isinstance(w, str):
-                out.append((n, None) if w == self.vararg else (w, None))
-                continue
-            i = int(w)
-            if i < 0:
-                i += n + nrest
-            if not 0 <= i < n + nrest:
-                raise AstAdError(f"wrt={w!r} is out of range: {self.fn.__qualname__} was "
-                                 f"called with {n + nrest} positional argument(s)")
-            out.append((i, None) if i < n else (n, i - n))
-        return out
+        return picks(self.fn, self.named, self.vararg, self.items, nrest)
 
-    def __call__(self, *args, **kwargs):
-        b = self.sig.bind(*args, **kwargs)
+    def packed_for(self, args, kwargs=None):
+        """(the gradient object of the packed variant, the call's arguments in its form as
+        (positional, keywords), ``pick(out)``: that object's result -> this one's)."""
+        b = self.sig.bind(*args, **(kwargs or {}))
         b.apply_defaults()
         rest = tuple(b.arguments.get(self.vararg, ()))
         named = [b.arguments[p] for p in self.named]
         kw = {k: v for k, v in b.arguments.items() if k not in self.named and k != self.vararg}
-        picks = self._picks(len(rest))
-        slots = tuple(dict.fromkeys(p for p, _ in picks))
+        ps = self._picks(len(rest))
+        slots = tuple(dict.fromkeys(p for p, _ in ps))
         g = self._grads.get(slots)
         if g is None:
             g = self._grads[slots] = self._make(self.packed, slots)
-        out = g(*named, rest, **kw)
-        value = None
-        if self.with_value:
-            value, out = out
-        got = tuple(out)  # (slots is a tuple: one gradient per slot)
-        by_slot = dict(zip(slots, got))
-        res = tuple(by_slot[p] if k is None else by_slot[p][k] for p, k in picks)
-        res = res[0] if self.single else res
-        return (value, res) if self.with_value else res
+        single, with_value = self.single, self.with_value
+
+        def pick(out):
+            value = None
+            if with_value:
+                value, out = out
+            by_slot = dict(zip(slots, tuple(out)))  # (one gradient per slot)
+            res = tuple(by_slot[p] if k is None else by_slot[p][k] for p, k in ps)
+            res = res[0] if single else res
+            return (value, res) if with_value else res
+
+        return g, (tuple(named) + (rest,), kw), pick
+
+    def __call__(self, *args, **kwargs):
+        g, (pargs, kw), pick = self.packed_for(args, kwargs)
+        return pick(g(*pargs, **kw))
+
+
+def picks(fn, named, vararg, items, nrest):
+    """``(slot, k)`` per ``wrt`` item: ``slot`` a named parameter's position (``k`` None)
+    or the ``*args`` slot ``len(named)`` with ``k`` the entry (None: all of them)."""
+    n, out = len(named), []
+    for w in items:
+        if isinstance(w, str):
+            out.append((n, None) if w == vararg else (w, None))
+            continue
+        i = int(w)
+        if i < 0:
+            i += n + nrest
+        if not 0 <= i < n + nrest:
+            raise AstAdError(f"wrt={w!r} is out of range: {fn.__qualname__} was "
+                             f"called with {n + nrest} positional argument(s)")
+        out.append((i, None) if i < n else (n, i - n))
+    return out
+
+
+def layout(fn):
+    """``(named positional parameters, the *args name)`` of a Python function with
+    ``*args`` and no ``**kwargs`` (the packed variant's form), else None."""
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    if code is None or not code.co_flags & 0x04 or code.co_flags & 0x08:
+        return None
+    names = code.co_varnames
+    return list(names[:code.co_argcount]), names[code.co_argcount + code.co_kwonlyargcount]
+
+
+def flat_wrt(fn, wrt, nargs):
+    """``wrt`` of a function with ``*args`` called with ``nargs`` positional arguments, as
+    positions among them (JAX ``argnums``): ``(indices, single)``; the ``*args`` name
+    stands for all its entries (a tuple).  None when ``fn`` has no ``*args``."""
+    lay = layout(fn)
+    if lay is None:
+        return None
+    named, vararg = lay
+    single = not isinstance(wrt, (tuple, list))
+    items = (wrt,) if single else tuple(wrt)
+    n, nrest = len(named), max(nargs - len(named), 0)
+    out = []
+    for w in items:
+        if isinstance(w, str) and w != vararg:
+            if w not in named:
+                raise AstAdError(f"wrt={w!r}: {fn.__qualname__} has no positional parameter "
+                                 f"named {w!r} (positional: {named}, *{vararg})")
+            out.append(named.index(w))
+            continue
+        if isinstance(w, bool) or not isinstance(w, (int, str, np.integer)):
+            raise AstAdError(f"wrt entries must be ints or parameter names, not {w!r}")
+        for slot, k in picks(fn, named, vararg, (w,), nrest):
+            if slot < n:
+                out.append(slot)
+            elif k is not None:
+                out.append(n + k)
+            else:
+                single = False
+                out.extend(range(n, n + nrest))
+    if not out:
+        raise AstAdError(f"wrt={wrt!r}: {fn.__qualname__} was called with no *{vararg} "
+                         "entries to differentiate")
+    return tuple(out), single
+
+
+def pack(fn, values):
+    """Positional ``values`` of a call of ``fn`` (``layout`` not None) in its packed
+    variant's form: the named ones, then the ``*args`` entries as one tuple."""
+    n = len(layout(fn)[0])
+    return tuple(values[:n]) + (tuple(values[n:]),)
