@@ -22,7 +22,7 @@ import numpy as np
 
 from . import pipeline as _pipeline
 from .errors import AstAdError
-from .objects import Bound, GradientObject
+from .objects import Bound, GradientObject, default_objects
 from .rules import registry as _registry_mod
 from .rules.registry import default_registry
 from .signature import bind, param_names, resolve_wrt, spec_key
@@ -140,7 +140,9 @@ class GradientFunction(GradientObject):
         if self._gen is not _STATE[0] or not self._guards_ok():
             self._table.clear()
             self._gen = _STATE[0]
-        key = _key(full)
+        known = tuple(default_objects(self._target, _signature_names(self._target)[
+            1 if self._self is not None else 0:], full, self._spec.names))
+        key = _key(full) + (known,)  # (code made for a default object is for it alone)
         fn = self._table.get(key)
         if fn is None:
             try:
@@ -151,7 +153,8 @@ class GradientFunction(GradientObject):
                 return self._use_tape(e, args, kwargs)
             self._table[key] = fn
             self._nparams = len(full)
-            self._install_dispatcher(key, fn)
+            if not known:
+                self._install_dispatcher(key[:3], fn)
         if self._self is not None:
             return fn(self._self, *full)
         return fn(*full)
@@ -279,6 +282,8 @@ class GradientFunction(GradientObject):
                   if offset + k < len(params)}
         if self._self is not None and params:
             static[params[0]] = Bound(self._self)  # self.helper(x) resolves to the method
+        for p, v in default_objects(target, params[offset:], full, names).items():
+            static.setdefault(p, v)  # a default object (net=NET): resolved as a global's
         for k, v in enumerate(full):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v

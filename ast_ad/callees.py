@@ -148,7 +148,7 @@ class Callees:
             split.fwd, split.bwd = gen.compiled
             split.fwd = _checked(split.fwd, static, params, target)
             split.source = gen.source
-            split.guards = tuple(gen.guards)
+            split.guards = tuple(gen.guards) + _default_guards(target, static)
         return split, wrt
 
     def jvp_for(self, fn, wrt, kinds, registry, static=None):
@@ -166,10 +166,44 @@ class Callees:
                                 registry, static)
         if gen is not None:
             j.call = _checked(gen.compiled[0], static, param_names(target), target)
-            j.guards = tuple(gen.guards)
+            j.guards = tuple(gen.guards) + _default_guards(target, static)
             j.tangent_names = gen.tangent_names
             j.source = gen.source
         return j
+
+
+def defaults_left(fn, call) -> dict:
+    """The static arguments (``objects.default_static``) of the parameters of ``fn`` that
+    the call ``call`` (a gast.Call) leaves to their defaults: an object (``net=NET``) or a
+    function (``act=np.tanh``) known now; {} when the call stars its arguments."""
+    from .objects import default_static
+
+    target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    params = param_names(target)
+    vis = params[1:] if isinstance(fn, types.MethodType) else params
+    if any(type(a).__name__ == "Starred" for a in call.args) or \
+            any(k.arg is None for k in call.keywords):
+        return {}
+    passed = set(vis[:len(call.args)]) | {k.arg for k in call.keywords}
+    out = {}
+    for p in vis:
+        st = None if p in passed else default_static(target, p)
+        if st is not None:
+            out[p] = st
+    return out
+
+
+def _default_guards(target, static):
+    """Guards of the static arguments that are ``target``'s current defaults: code made
+    for them is made again when its ``__defaults__`` are rebound."""
+    from .objects import ABSENT, Bound, DefaultsView, default_of
+
+    out = []
+    for p, v in (static or {}).items():
+        d = default_of(target, p)
+        if d is not ABSENT and d is not None and (v is d or isinstance(v, Bound) and v.obj is d):
+            out.append((DefaultsView(target), p, d))
+    return tuple(out)
 
 
 def _with_receiver(fn, params, static):

@@ -8,6 +8,7 @@ import types
 
 import gast
 
+from ...callees import defaults_left
 from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...objects import GradientObject
@@ -42,7 +43,8 @@ def forward_callee(unit, facts, value, live, tangent_of):
         return None
     kinds = {p: (Kind.NUM if facts.kind(v) is Kind.NUM else None)
              for p, v in tangents.items()}
-    j = unit.callees.jvp_for(obj, sorted(wrt, key=params.index), kinds, reg)
+    j = unit.callees.jvp_for(obj, sorted(wrt, key=params.index), kinds, reg,
+                             defaults_left(obj, value) or None)  # (net=NET left to default)
     alias = unit.namer.alias(j, getattr(target, "__name__", "f") + "_jvp")
     from ..reverse.calls import method_receiver
 
