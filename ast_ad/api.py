@@ -25,7 +25,7 @@ from .errors import AstAdError
 from .objects import Bound, GradientObject, default_objects
 from .rules import registry as _registry_mod
 from .rules.registry import default_registry
-from .signature import bind, param_names, resolve_wrt, spec_key
+from .signature import bind, param_names, resolve_wrt, signature_of, spec_key
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _STATE = _registry_mod.state
@@ -70,9 +70,8 @@ class GradientFunction(GradientObject):
         # dispatcher generated for its signature (the per-call fast path)
         self.__class__ = type(type(self).__name__, (type(self),), {})
         try:
-            import inspect
 
-            self.__signature__ = inspect.signature(fn)
+            self.__signature__ = signature_of(fn)
         except (TypeError, ValueError):
             pass
         self.__name__ = getattr(fn, "__name__", "grad")
@@ -161,13 +160,12 @@ class GradientFunction(GradientObject):
 
     def _install_dispatcher(self, key, fn):
         """Replace __call__ by a dispatcher for the argument types just seen."""
-        import inspect
 
         if self._tape is not None:
             type(self).__call__ = GradientFunction.__call__
             return
         try:
-            params = list(inspect.signature(self.fn).parameters.values())
+            params = list(signature_of(self.fn).parameters.values())
         except (TypeError, ValueError):
             return
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) for p in params):
@@ -382,7 +380,7 @@ def _example_args(fn, indices):
     import inspect
 
     out = []
-    for k, p in enumerate(inspect.signature(fn).parameters.values()):
+    for k, p in enumerate(signature_of(fn).parameters.values()):
         out.append(1.0 if p.default is inspect.Parameter.empty else p.default)
     return tuple(out)
 
@@ -390,9 +388,8 @@ def _example_args(fn, indices):
 def _signature_names(fn):
     """Parameter names in signature order (``*args`` and ``**kwargs`` included, where
     ``bind`` puts their values)."""
-    import inspect
 
     try:
-        return [p.name for p in inspect.signature(fn).parameters.values()]
+        return [p.name for p in signature_of(fn).parameters.values()]
     except (TypeError, ValueError):
         return param_names(fn)

@@ -18,6 +18,7 @@ import numpy as np
 from . import errnotes, over_reverse, varargs_grad
 from .entry import grad
 from .errors import AstAdError
+from .frontend.variants import needs_spread, spread_variant
 from .objects import Bound, GradientObject
 from .pipeline import CALLEES
 from .rules.registry import _DERIVE, Registry, default_registry
@@ -84,7 +85,7 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
     if rs is not None:  # a function with forward rules (custom_jvp, np.sin): use them
         return _jvp_by_rules(f, rs, primals, tangents)
     if isinstance(f, varargs_grad.VarargsGradient):  # jvp(grad(f, wrt into *args))
-        return _jvp_packed_gradient(f, primals, tangents, registry)
+        return varargs_grad.jvp_of_gradient(f, primals, tangents, registry)
     for k, (p, t) in enumerate(zip(primals, tangents)):
         if t is not None and _is_array_like(p) and np.ndim(t) and np.shape(t) != np.shape(p):
             raise AstAdError(f"jvp: the tangent of argument {k} has shape {np.shape(t)}, its "
@@ -98,10 +99,12 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
         bound, fn = fn.__self__, fn.__func__
     if bound is not None:  # a method: self goes first, with no tangent
         primals, tangents = (bound,) + primals, (None,) + tangents
+    if needs_spread(fn) and len(primals) >= fn.__code__.co_argcount:  # a wrapper
+        fn = spread_variant(fn, len(primals) - fn.__code__.co_argcount, ()) or fn
     params = param_names(fn)
     if varargs_grad.layout(fn) is not None or \
             any(t is not None for t in tangents[len(params):]):  # f(a, *rest): packed
-        fn, primals, tangents = _packed(fn, primals, tangents)
+        fn, primals, tangents = varargs_grad.packed_jvp_args(fn, primals, tangents)
         params = param_names(fn)
     wrt = [params[k] for k, t in enumerate(tangents) if t is not None and k < len(params)]
     if not wrt:
@@ -116,36 +119,6 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
 
 def _is_array_like(p):
     return not isinstance(p, (tuple, list, dict)) and np.ndim(p) >= 0
-
-
-def _packed(fn, primals, tangents):
-    """``fn`` with ``*args`` as its packed variant (``frontend.variants``), and the
-    primals and tangents in its form: the ``*args`` entries as one tuple each."""
-    from .frontend.variants import packed_variant
-
-    name = getattr(fn, "__qualname__", "f")
-    packed = packed_variant(fn) if varargs_grad.layout(fn) is not None else None
-    if packed is None:
-        raise AstAdError(f"jvp: tangents for arguments beyond the named parameters of {name} "
-                         "need a Python function whose *args is its last positional "
-                         "parameter, without **kwargs, with readable source; pass those "
-                         "values through named parameters instead")
-    rest = varargs_grad.pack(fn, tangents)
-    if all(t is None for t in rest[-1]):
-        rest = rest[:-1] + (None,)
-    return packed, varargs_grad.pack(fn, primals), rest
-
-
-def _jvp_packed_gradient(f, primals, tangents, registry):
-    """``jvp`` of a gradient w.r.t. ``*args`` entries: that of the packed variant's
-    gradient, the primals and tangents packed alike, its result picked alike."""
-    g, (pp, kw), pick = f.packed_for(primals)  # (keyword-only parameters: their defaults)
-    pt = varargs_grad.pack(f.fn, tangents)
-    if all(t is None for t in pt[-1]):
-        pt = pt[:-1] + (None,)
-    pp, pt = pp + tuple(kw.values()), pt + (None,) * len(kw)  # (generated: positional)
-    value, tan = jvp(g, pp, pt, registry)
-    return pick(value), pick(tan)
 
 
 def _jvp_by_rules(f, rs, primals, tangents):
@@ -209,7 +182,7 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
     """
     registry = registry or default_registry
     if isinstance(f, types.FunctionType) and varargs_grad.layout(f) is not None:
-        return _vjp_packed(f, primals, wrt, registry)
+        return varargs_grad.vjp_packed(f, primals, wrt, registry)
     fn = _primal_function(f, primals)
     spec = resolve_wrt(f, wrt)
     params = param_names(fn)
@@ -238,27 +211,6 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
         return res[0] if spec.single else res
 
     return value, _guard(vjp_fn, f)
-
-
-def _vjp_packed(f, primals, wrt, registry):
-    """``vjp`` of ``def f(a, *rest)``: that of its packed variant, ``wrt`` counting the
-    positional arguments (JAX ``argnums``), the gradients picked from the packed ones."""
-    from .frontend.variants import packed_variant
-
-    packed = packed_variant(f)
-    if packed is None:
-        raise AstAdError(f"vjp of {_label(f)} with *args: its source cannot be read")
-    idx, single = varargs_grad.flat_wrt(f, wrt, len(primals))
-    n = len(varargs_grad.layout(f)[0])
-    slots = tuple(dict.fromkeys(min(i, n) for i in idx))
-    value, back = vjp(packed, *varargs_grad.pack(f, primals), wrt=slots, registry=registry)
-
-    def vjp_fn(cotangent):
-        by = dict(zip(slots, back(cotangent)))
-        res = tuple(by[i] if i < n else by[n][i - n] for i in idx)
-        return res[0] if single else res
-
-    return value, vjp_fn
 
 
 @_guard

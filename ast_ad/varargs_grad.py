@@ -2,7 +2,10 @@
 ``argnums`` meaning: an index counts the positional arguments of the call, those gathered
 by ``*rest`` included, and the name ``"rest"`` means all of them (their gradients as a
 tuple).  The gradient is that of ``f``'s packed variant (``frontend.variants``: ``rest`` a
-plain tuple parameter), taken per call for the number of arguments given.
+plain tuple parameter), taken per call for the number of arguments given.  Forward mode
+and ``vjp`` of such functions pack the same way (``packed_jvp_args``,
+``jvp_of_gradient``, ``vjp_packed``).  ``SpreadGradient``: the gradient of a decorator's
+wrapper ``def w(*args, **kwargs)`` through its spread variant, per call form.
 
 >>> import ast_ad
 >>> def f(*xs):
@@ -25,7 +28,7 @@ from .errors import AstAdError
 def reaches_varargs(fn, wrt) -> bool:
     """Whether ``wrt`` names ``fn``'s ``*args`` or indexes past its named positionals."""
     try:
-        ps = list(inspect.signature(fn).parameters.values())
+        ps = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
     except (TypeError, ValueError):
         return False
     var = [p.name for p in ps if p.kind is p.VAR_POSITIONAL]
@@ -49,7 +52,7 @@ class VarargsGradient:
         if self.packed is None:
             raise AstAdError(f"cannot differentiate {fn.__qualname__} w.r.t. its *args: its "
                              f"source cannot be read")
-        self.sig = inspect.signature(fn)
+        self.sig = inspect.signature(fn, follow_wrapped=False)
         ps = list(self.sig.parameters.values())
         self.named = [p.name for p in ps if p.kind in (p.POSITIONAL_ONLY,
                                                        p.POSITIONAL_OR_KEYWORD)]
@@ -162,3 +165,139 @@ def pack(fn, values):
     variant's form: the named ones, then the ``*args`` entries as one tuple."""
     n = len(layout(fn)[0])
     return tuple(values[:n]) + (tuple(values[n:]),)
+
+
+class SpreadGradient:
+    """The gradient function of a wrapper ``def w(*args, **kwargs)`` that stars them into a
+    call (``frontend.variants.needs_spread``): per call form, that of its spread variant
+    (plain parameters), ``wrt`` counting the call's positional arguments (JAX
+    ``argnums``; the ``*args`` name: all its entries; a name: a named or keyword-only
+    parameter, or a keyword the call passes into ``**kwargs``)."""
+
+    def __init__(self, fn, wrt, with_value, has_aux, make):
+        self.fn, self.wrt, self.with_value, self.has_aux = fn, wrt, with_value, has_aux
+        self._make = make
+        self.sig = inspect.signature(fn, follow_wrapped=False)
+        ps = list(self.sig.parameters.values())
+        self.named = [p.name for p in ps if p.kind in (p.POSITIONAL_ONLY,
+                                                       p.POSITIONAL_OR_KEYWORD)]
+        self.kwonly = [p.name for p in ps if p.kind is p.KEYWORD_ONLY]
+        self.vararg = next((p.name for p in ps if p.kind is p.VAR_POSITIONAL), None)
+        self.kwarg = next((p.name for p in ps if p.kind is p.VAR_KEYWORD), None)
+        self.single = not isinstance(wrt, (tuple, list))
+        self.items = (wrt,) if self.single else tuple(wrt)
+        self._grads = {}
+        self.__name__ = getattr(fn, "__name__", "f") + "_grad"
+        self.__doc__ = f"The gradient of {fn.__qualname__} w.r.t. {wrt!r}."
+
+    def _slots(self, nrest, extra):
+        """Per ``wrt`` item, the spread variant's parameters: an int/name, or a tuple."""
+        n, out = len(self.named), []
+        flat = self.named + [None] * nrest + list(extra)
+        for w in self.items:
+            if isinstance(w, str):
+                if w == self.vararg:
+                    out.append(tuple(range(n, n + nrest)))
+                elif w in self.named or w in extra:
+                    out.append(flat.index(w))
+                elif w in self.kwonly:
+                    out.append(w)
+                else:
+                    raise AstAdError(f"wrt={w!r}: {self.fn.__qualname__} has no parameter "
+                                     f"named {w!r}, and the call passes no keyword {w!r}")
+                continue
+            if isinstance(w, bool) or not isinstance(w, (int, np.integer)):
+                raise AstAdError(f"wrt entries must be ints or parameter names, not {w!r}")
+            i = int(w) + (n + nrest if w < 0 else 0)
+            if not 0 <= i < n + nrest:
+                raise AstAdError(f"wrt={w!r} is out of range: {self.fn.__qualname__} was "
+                                 f"called with {n + nrest} positional argument(s)")
+            out.append(i)
+        return out
+
+    def __call__(self, *args, **kwargs):
+        from .frontend.variants import spread_variant
+
+        b = self.sig.bind(*args, **kwargs)
+        b.apply_defaults()
+        rest = tuple(b.arguments.get(self.vararg, ())) if self.vararg else ()
+        extra = dict(b.arguments.get(self.kwarg, {})) if self.kwarg else {}
+        kw = {k: b.arguments[k] for k in self.kwonly}
+        slots = self._slots(len(rest), tuple(extra))
+        flat = tuple(dict.fromkeys(x for s in slots for x in (s if isinstance(s, tuple)
+                                                              else (s,))))
+        key = (len(rest), tuple(extra), flat)
+        g = self._grads.get(key)
+        if g is None:
+            variant = spread_variant(self.fn, len(rest), tuple(extra))
+            if variant is None or not flat:
+                raise AstAdError(f"cannot differentiate {self.fn.__qualname__} w.r.t. "
+                                 f"{self.wrt!r} for this call")
+            g = self._grads[key] = self._make(variant, flat)
+        out = g(*[b.arguments[p] for p in self.named], *rest, *extra.values(), **kw)
+        value = aux = None
+        if self.with_value:
+            value, out = out
+        elif self.has_aux:
+            out, aux = out
+        by = dict(zip(flat, out))
+        res = tuple(tuple(by[x] for x in s) if isinstance(s, tuple) else by[s] for s in slots)
+        res = res[0] if self.single else res
+        if self.with_value:
+            return value, res
+        return (res, aux) if self.has_aux else res
+
+
+# -- forward mode and vjp (forward_api) ---------------------------------------------------
+def packed_jvp_args(fn, primals, tangents):
+    """``fn`` with ``*args`` as its packed variant (``frontend.variants``), and the
+    primals and tangents in its form: the ``*args`` entries as one tuple each."""
+    from .frontend.variants import packed_variant
+
+    name = getattr(fn, "__qualname__", "f")
+    packed = packed_variant(fn) if layout(fn) is not None else None
+    if packed is None:
+        raise AstAdError(f"jvp: tangents for arguments beyond the named parameters of {name} "
+                         "need a Python function whose *args is its last positional "
+                         "parameter, without **kwargs, with readable source; pass those "
+                         "values through named parameters instead")
+    rest = pack(fn, tangents)
+    if all(t is None for t in rest[-1]):
+        rest = rest[:-1] + (None,)
+    return packed, pack(fn, primals), rest
+
+
+def jvp_of_gradient(f, primals, tangents, registry):
+    """``jvp`` of a gradient w.r.t. ``*args`` entries: that of the packed variant's
+    gradient, the primals and tangents packed alike, its result picked alike."""
+    from .forward_api import jvp
+
+    g, (pp, kw), pick = f.packed_for(primals)  # (keyword-only parameters: their defaults)
+    pt = pack(f.fn, tangents)
+    if all(t is None for t in pt[-1]):
+        pt = pt[:-1] + (None,)
+    pp, pt = pp + tuple(kw.values()), pt + (None,) * len(kw)  # (generated: positional)
+    value, tan = jvp(g, pp, pt, registry)
+    return pick(value), pick(tan)
+
+
+def vjp_packed(f, primals, wrt, registry):
+    """``vjp`` of ``def f(a, *rest)``: that of its packed variant, ``wrt`` counting the
+    positional arguments (JAX ``argnums``), the gradients picked from the packed ones."""
+    from .forward_api import vjp
+    from .frontend.variants import packed_variant
+
+    packed = packed_variant(f)
+    if packed is None:
+        raise AstAdError(f"vjp of {f.__qualname__} with *args: its source cannot be read")
+    idx, single = flat_wrt(f, wrt, len(primals))
+    n = len(layout(f)[0])
+    slots = tuple(dict.fromkeys(min(i, n) for i in idx))
+    value, back = vjp(packed, *pack(f, primals), wrt=slots, registry=registry)
+
+    def vjp_fn(cotangent):
+        by = dict(zip(slots, back(cotangent)))
+        res = tuple(by[i] if i < n else by[n][i - n] for i in idx)
+        return res[0] if single else res
+
+    return value, vjp_fn

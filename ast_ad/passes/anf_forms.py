@@ -126,7 +126,7 @@ class FormsMixin:
                 any(isinstance(a, gast.Starred) for a in e.args) or \
                 any(k.arg is None for k in e.keywords):
             return None
-        out = self.packed_call(e, fn) or self.writing_call(e, fn)
+        out = self.spread_call(e, fn) or self.packed_call(e, fn) or self.writing_call(e, fn)
         if out is not None:  # the variant stands for `func`: rebinding it regenerates
             from types import SimpleNamespace
 
@@ -136,6 +136,27 @@ class FormsMixin:
                 if g not in self.namer.guards:
                     self.namer.guards.append(g)
         return out
+
+    def spread_call(self, e, fn):
+        """``w(x, u, k=c)`` of a wrapper ``def w(*args, **kwargs)`` that stars them into a
+        call -> ``w_spread(x, u, c)`` (``frontend.variants.spread_variant``: plain
+        parameters for this call's form); else None."""
+        from ..frontend.variants import needs_spread, spread_variant
+
+        code = fn.__code__
+        fixed, nkw = code.co_argcount, code.co_kwonlyargcount
+        named = set(code.co_varnames[:fixed])
+        kwonly = set(code.co_varnames[fixed:fixed + nkw])
+        if len(e.args) < fixed or any(k.arg in named for k in e.keywords) or \
+                not needs_spread(fn):
+            return None
+        extra = [k for k in e.keywords if k.arg not in kwonly]
+        variant = spread_variant(fn, len(e.args) - fixed, tuple(k.arg for k in extra))
+        if variant is None:
+            return None
+        args = self.call_args(list(e.args) + [k.value for k in extra])
+        return N.call(self.static_ref(variant), args,
+                      self.call_kw([k for k in e.keywords if k.arg in kwonly]))
 
     def packed_call(self, e, fn):
         """``h(x, u, v)`` of a user function ``def h(a, *rest)`` -> ``h_packed(x, (u,
