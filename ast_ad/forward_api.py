@@ -181,6 +181,11 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
     array([2., 4.])
     """
     registry = registry or default_registry
+    if not isinstance(f, (types.FunctionType, types.MethodType, GradientObject)) and \
+            callable(f) and registry.vjp(f) is not None:  # vjp(np.transpose, A)
+        from ._library_call import as_python_function
+
+        f = as_python_function(f, len(primals)) or f
     if isinstance(f, types.FunctionType) and varargs_grad.layout(f) is not None:
         return varargs_grad.vjp_packed(f, primals, wrt, registry)
     fn = _primal_function(f, primals)
@@ -380,3 +385,12 @@ def _user_vjp(f: Callable, *primals: Any, wrt: Any) -> tuple:
 
 
 _DERIVE["user_vjp"] = _user_vjp
+
+
+def _jvp_through(g, primals, tangents):
+    """Forward mode through a call of an ast_ad gradient object inside differentiated
+    code (``passes/forward/callees.gradient_object_call``): ``jvp`` when the code runs."""
+    return jvp(g, primals, tangents)
+
+
+_DERIVE["jvp_through"] = _jvp_through

@@ -90,6 +90,20 @@ class FormsMixin:
         return self.rhs(N.copy_loc(gast.IfExp(test=test, body=gast.Subscript(
             value=d, slice=k, ctx=gast.Load()), orelse=default), e))
 
+    def dict_update(self, e):
+        """``d.update({k: v, ...})`` / ``d.update(k=v)`` on a local dict -> ``d[k] = v``
+        for each entry, every key and value evaluated first (as ``update`` does); a
+        receiver that is no dict is refused at run time (``check_dict``)."""
+        d = self.atom(e.func.value)
+        self.emit(N.expr_stmt(N.call(self.static_ref(S.check_dict), [d, N.const("update")]),
+                              loc=e))
+        pairs = [(k, v) for k, v in zip(e.args[0].keys, e.args[0].values)] if e.args else \
+            [(N.const(k.arg), k.value) for k in e.keywords]
+        pairs = [(self.atom(k), self.atom(v)) for k, v in pairs]
+        for k, v in pairs:
+            self.assign_to(gast.Subscript(value=d, slice=k, ctx=gast.Store()), v, e)
+        return N.const(None)
+
     def dict_form(self, e, how):
         """``d.values()``/``d.items()``/``d.keys()`` on a local dict -> the list
         ``[d[k] for k in d]`` (``(k, d[k])``, ``k``); ``d.setdefault(k, v)`` -> ``if k not in

@@ -20,6 +20,8 @@ def forward_callee(unit, facts, value, live, tangent_of):
     """``(callee, call expression)`` for a user function called on live tangents."""
     obj = facts.callable(value.func)
     reg = facts.registry
+    if isinstance(obj, GradientObject) and reg.jvp(obj) is None and not reg.has_rule(obj):
+        return gradient_object_call(unit, value, live, tangent_of)
     if isinstance(obj, GradientObject) or not isinstance(
             obj, (types.FunctionType, types.MethodType)) or reg.has_rule(obj) \
             or reg.jvp(obj) is not None:
@@ -55,3 +57,19 @@ def forward_callee(unit, facts, value, live, tangent_of):
                       gast.keyword(arg=j.tangent_names[p], value=N.name(tangent_of(
                           tangents[p]))) for p in j.wrt])
     return j, call
+
+
+def gradient_object_call(unit, value, live, tangent_of):
+    """``g(x)`` of an ast_ad gradient object ``g`` (``FORCE = grad(energy)``) with a live
+    tangent: ``y, dy = jvp(g, (x,), (dx,))`` when the code runs (forward over reverse,
+    specialised on the arguments then, as any call of ``ast_ad.jvp``)."""
+    from ...rules.registry import _DERIVE
+
+    run = _DERIVE.get("jvp_through")
+    if run is None or value.keywords or any(isinstance(a, gast.Starred) for a in value.args):
+        return None
+    tans = [N.name(tangent_of(a.id)) if isinstance(a, gast.Name) and a.id in live
+            else N.const(None) for a in value.args]
+    call = N.call(unit.ref(run, "jvp_through"), [value.func, gast.Tuple(
+        elts=list(value.args), ctx=gast.Load()), gast.Tuple(elts=tans, ctx=gast.Load())])
+    return None, call

@@ -1,0 +1,252 @@
+"""Issue 11's bullets that the corpus (test_real_python.py) did not reach, each against
+finite differences (tests/fd.py) or a clear refusal at the user's line: an exception
+raised inside a callee and caught part-way by the caller, timers and locks around code
+(the adjoint runs outside them), ``dict.update``, higher order (gradient objects called
+inside), lambdas and closures handed to helpers, library callables handed to ast_ad, the
+user-code line (``ast_ad.user_code`` opt-in and opt-out), and ``fallback="tape"`` for a
+construct that stays refused."""
+
+from __future__ import annotations
+
+import colorsys
+import math
+
+import numpy as np
+import pytest
+
+import ast_ad
+
+from ..fd import assert_close, fd_derivative, fd_directional, fd_grad
+from .real_python_lib import helper_scale
+
+X = np.array([0.4, -1.1, 0.9])
+
+
+def close(got, want):
+    assert_close(got, want, 1e-6, 1e-8)
+
+
+# -- an exception part-way through a callee, caught by the caller ----------------------------
+def risky(x, k):
+    y = np.sin(x) * 3.0
+    if k > 0:
+        raise ValueError("k > 0")  # after y was computed: its adjoint must not run
+    return y * x
+
+
+def catches_from_a_callee(x, k):
+    a = x * x
+    try:
+        b = risky(x, k)
+        c = a * b
+    except ValueError:
+        c = a * 5.0
+    finally:
+        a = a + 1.0
+    return c + a
+
+
+@pytest.mark.parametrize("k", [0, 1])
+def test_exception_inside_a_callee_caught_part_way(k):
+    assert_close(ast_ad.grad(catches_from_a_callee)(0.7, k),
+                 fd_grad(catches_from_a_callee, (0.7, k)), 1e-6, 1e-8)
+    assert_close(ast_ad.jvp(catches_from_a_callee, (0.7, k), (1.0, None))[1],
+                 fd_derivative(lambda x: catches_from_a_callee(x, k), 0.7), 1e-6, 1e-8)
+
+
+def test_an_escaping_exception_from_a_callee_propagates():
+    def escapes(x):
+        return risky(x, 1) + x
+    with pytest.raises(ValueError, match="k > 0"):
+        ast_ad.grad(escapes)(0.7)
+
+
+# -- with-blocks: a timer and a lock wrap the forward sweep only -------------------------------
+class CountingTimer:
+    entered = 0
+
+    def __enter__(self):
+        CountingTimer.entered += 1
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def timed_block(x):
+    with CountingTimer():
+        y = np.tanh(x) * x
+    return np.sum(y)
+
+
+def test_the_adjoint_runs_outside_a_timer():
+    CountingTimer.entered = 0
+    g = ast_ad.grad(timed_block)(X)
+    assert CountingTimer.entered == 1  # entered once by the forward sweep, not again
+    close(g, fd_grad(timed_block, (X,)))
+
+
+# -- builtins and idioms not in the corpus ---------------------------------------------------
+def dict_update_and_get(x):
+    params = {"a": x[0]}
+    params.update({"b": x[1] * 2.0})
+    params.update(c=x[2])
+    scale = params.get("scale", 1.5)
+    return scale * (params["a"] * params["b"] + params.get("c", 0.0) ** 2)
+
+
+def test_dict_update_and_get():
+    close(ast_ad.grad(dict_update_and_get)(X), fd_grad(dict_update_and_get, (X,)))
+    v = np.array([0.5, 1.0, -1.0])
+    close(ast_ad.jvp(dict_update_and_get, (X,), (v,))[1],
+          fd_directional(dict_update_and_get, (X,), 0, v))
+
+
+def test_update_of_something_else_than_a_dict_is_refused():
+    def set_update(x):
+        s = {"a"}
+        s.update({"b": x})  # a set's update: not a dict's
+        return x * len(s)
+    with pytest.raises(ast_ad.AstAdError, match="update"):
+        ast_ad.grad(set_update)(0.5)
+
+
+def test_a_differentiated_value_in_a_set_is_refused_at_the_users_line():
+    def in_a_set(x):
+        s = {x, 1.0}  # a set of differentiated values has no order to follow
+        return sum(s)
+    line = in_a_set.__code__.co_firstlineno + 1
+    with pytest.raises(ast_ad.AstAdError) as e:
+        ast_ad.grad(in_a_set)(0.3)
+    assert e.value.filename == __file__ and e.value.lineno == line
+
+
+# -- higher order: gradient objects called inside ---------------------------------------------
+def _energy(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+FORCE = ast_ad.grad(_energy)
+
+
+def work_of_the_force(x):
+    return np.sum(FORCE(x) * x)
+
+
+def test_a_gradient_object_called_inside():
+    """Forward mode through it is derived (forward over reverse); reverse mode through it
+    is refused at the user's line, naming what works instead."""
+    line = work_of_the_force.__code__.co_firstlineno + 1
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="hessian") as e:
+        ast_ad.grad(work_of_the_force)(X)
+    assert e.value.filename == __file__ and e.value.lineno == line
+    v = np.array([1.0, 0.0, -1.0])
+    close(ast_ad.jvp(work_of_the_force, (X,), (v,))[1],
+          fd_directional(work_of_the_force, (X,), 0, v))
+
+
+# -- lambdas, nested defs and closures handed to helpers ------------------------------------
+def apply_twice(f, v):
+    return f(f(v))
+
+
+def lambda_to_a_helper(x):
+    return np.sum(apply_twice(lambda v: np.sin(v) * 2.0, x))
+
+
+def nested_def_to_a_helper(x):
+    def step(v):
+        return v * v + 1.0
+    return np.sum(apply_twice(step, x))
+
+
+def closure_to_a_helper(x):
+    c = x[0]
+    return np.sum(apply_twice(lambda v: v * c, x))  # reads x's entry: refused (lost)
+
+
+@pytest.mark.parametrize("fn", [lambda_to_a_helper, nested_def_to_a_helper])
+def test_functions_handed_to_helpers(fn):
+    close(ast_ad.grad(fn)(X), fd_grad(fn, (X,)))
+
+
+def test_a_closure_over_a_differentiated_value_handed_to_a_helper_is_refused():
+    with pytest.raises(ast_ad.AstAdError, match="lambda passed to a helper reads c") as e:
+        ast_ad.grad(closure_to_a_helper)(X)
+    assert e.value.filename == __file__
+
+
+# -- library callables handed to ast_ad directly ----------------------------------------------
+def test_library_callables_handed_to_vjp_and_jvp():
+    A = np.arange(6.0).reshape(2, 3)
+    ct = np.array([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]])
+    value, back = ast_ad.vjp(np.transpose, A)
+    np.testing.assert_array_equal(value, A.T)
+    np.testing.assert_allclose(back(ct), ct.T)  # transpose is linear: its vjp transposes
+    assert ast_ad.jvp(np.tanh, (0.3,), (1.0,))[1] == pytest.approx(1 - math.tanh(0.3) ** 2)
+
+
+# -- the user-code line -----------------------------------------------------------------------
+def yiq_sum(r):
+    return sum(colorsys.rgb_to_yiq(r, 0.2, 0.7))
+
+
+def test_the_standard_library_is_library_code_until_opted_in():
+    line = yiq_sum.__code__.co_firstlineno + 1
+    with pytest.raises(ast_ad.NoRuleError, match="rgb_to_yiq") as e:
+        ast_ad.grad(yiq_sum)(0.4)
+    assert e.value.filename == __file__ and e.value.lineno == line
+    before = ast_ad.user_code()
+    try:
+        ast_ad.user_code(opt_in=["colorsys"])
+        assert ast_ad.grad(yiq_sum)(0.4) == pytest.approx(fd_grad(yiq_sum, (0.4,)), rel=1e-6)
+    finally:
+        from ast_ad.passes.analysis import library
+
+        library.USER_PACKAGES.discard("colorsys")
+        assert ast_ad.user_code() == before
+
+
+def test_the_function_handed_to_ast_ad_is_differentiated_wherever_it_lives():
+    value, tan = ast_ad.jvp(colorsys.rgb_to_yiq, (0.4, 0.2, 0.7), (1.0, 0.0, 0.0))
+    want = fd_directional(lambda r: np.array(colorsys.rgb_to_yiq(r, 0.2, 0.7)), (0.4,), 0,
+                          1.0)
+    close(np.array(tan, dtype=float), want)
+
+
+def uses_the_lib_helper(x):
+    return helper_scale(x) * 2.0
+
+
+def test_opting_a_package_out_makes_its_functions_library_code():
+    assert ast_ad.grad(uses_the_lib_helper)(0.4) == pytest.approx(
+        fd_grad(uses_the_lib_helper, (0.4,)), rel=1e-6)
+    from ast_ad.passes.analysis import library
+
+    pkg = helper_scale.__module__.split(".")[0]
+    try:
+        ast_ad.user_code(opt_out=[pkg])
+        with pytest.raises(ast_ad.NoRuleError) as e:
+            ast_ad.grad(uses_the_lib_helper)(0.4)
+        assert e.value.filename == __file__
+    finally:
+        library.LIBRARY_PACKAGES.discard(pkg)
+        ast_ad.user_code(opt_in=[])  # (regenerates cached gradients)
+    assert ast_ad.grad(uses_the_lib_helper)(0.4) == pytest.approx(
+        fd_grad(uses_the_lib_helper, (0.4,)), rel=1e-6)
+
+
+# -- what stays refused still runs with fallback="tape" --------------------------------------
+def with_a_generator(x):
+    def squares(v):
+        for e in v:
+            yield e * e
+    return sum(squares(x))
+
+
+def test_a_refused_construct_runs_with_fallback_tape():
+    with pytest.raises(ast_ad.UnsupportedConstructError):
+        ast_ad.grad(with_a_generator)(X)
+    with pytest.warns(UserWarning, match="tape"):
+        g = ast_ad.grad(with_a_generator, fallback="tape")(X)
+    close(g, fd_grad(with_a_generator, (X,)))
