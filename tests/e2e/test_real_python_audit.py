@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import colorsys
 import math
+import sys
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -250,3 +252,71 @@ def test_a_refused_construct_runs_with_fallback_tape():
     with pytest.warns(UserWarning, match="tape"):
         g = ast_ad.grad(with_a_generator, fallback="tape")(X)
     close(g, fd_grad(with_a_generator, (X,)))
+
+
+# -- a hand-written progress bar, **kwargs and keyword-only callees, deep reads ------------
+def progress_bar(x):
+    total = 0.0
+    n = 3
+    for i in range(n):
+        sys.stdout.write(f"\r{i + 1}/{n} steps\t")  # control characters in an f-string
+        sys.stdout.flush()
+        total = total + np.sum(np.sin(x * (i + 1)))
+    print()
+    return total
+
+
+def kw_callee(x, **kw):
+    return x * kw["c"] + kw.get("d", 1.0)
+
+
+def kwonly_callee(x, *, s=2.0):
+    return s * x
+
+
+def uses_keyword_callees(x):
+    return np.sum(kw_callee(x, c=2.0) ** 2) + np.sum(kwonly_callee(x, s=3.0) * x)
+
+
+@pytest.mark.parametrize("fn", [progress_bar, uses_keyword_callees])
+def test_both_modes(fn, capsys):
+    close(ast_ad.grad(fn)(X), fd_grad(fn, (X,)))
+    v = np.array([1.0, -1.0, 0.5])
+    close(ast_ad.jvp(fn, (X,), (v,))[1], fd_directional(fn, (X,), 0, v))
+    if fn is progress_bar:
+        assert "\r3/3 steps\t" in capsys.readouterr().out
+
+
+class Layer(NamedTuple):
+    W: np.ndarray
+    b: float
+
+
+class Params(NamedTuple):
+    layers: list
+    scale: float
+
+
+def deep_reads_of_a_differentiated_object(p, x):
+    h = x
+    for i in range(len(p.layers)):
+        h = np.tanh(p.layers[i].W @ h + p.layers[i].b)
+    return p.scale * np.sum(h ** 2) + p.layers[0].W[1, 0]
+
+
+def test_reads_at_any_depth_of_a_differentiated_namedtuple():
+    rng = np.random.default_rng(0)
+    p = Params([Layer(rng.normal(size=(2, 2)), 0.1), Layer(rng.normal(size=(2, 2)), -0.2)],
+               1.5)
+    x = np.array([0.3, -0.4])
+    g = ast_ad.grad(deep_reads_of_a_differentiated_object)(p, x)
+    assert type(g) is Params and type(g.layers[1]) is Layer
+
+    def of_w(W, b):
+        q = Params([p.layers[0], Layer(W, b)], p.scale)
+        return deep_reads_of_a_differentiated_object(q, x)
+    want = fd_grad(of_w, (p.layers[1].W, -0.2), wrt=(0, 1))
+    close(g.layers[1].W, want[0])
+    close(g.layers[1].b, want[1])
+    close(g.scale, fd_grad(lambda s: deep_reads_of_a_differentiated_object(
+        Params(p.layers, s), x), (1.5,)))
