@@ -51,6 +51,7 @@ def _guard(fn, f=None):
         except Exception as e:
             errnotes.annotate(e, _label(f if f is not None else (args or [None])[0]))
             raise
+    guarded._ast_ad_api = True  # (never parsed as user code: analysis.calls.classify)
     return guarded
 
 

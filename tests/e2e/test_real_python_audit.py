@@ -320,3 +320,58 @@ def test_reads_at_any_depth_of_a_differentiated_namedtuple():
     close(g.layers[1].b, want[1])
     close(g.scale, fd_grad(lambda s: deep_reads_of_a_differentiated_object(
         Params(p.layers, s), x), (1.5,)))
+
+
+# -- functions passed to helpers in forward mode; ast_ad's own API called inside ------------
+def make_loss(target):
+    def loss(x):
+        return np.sum((x - target) ** 2)
+    return loss
+
+
+CLOSURE_LOSS = make_loss(np.array([1.0, 2.0, -0.5]))
+
+
+def closure_value_to_a_helper(x):
+    return apply_twice(lambda v: v * 0.5, x)[0] + apply_once(CLOSURE_LOSS, x)
+
+
+def apply_once(f, v):
+    return f(v) * 2.0
+
+
+def test_a_closure_handed_to_a_helper_in_both_modes():
+    fn = closure_value_to_a_helper
+    close(ast_ad.grad(fn)(X), fd_grad(fn, (X,)))
+    v = np.array([1.0, 0.5, -1.0])
+    close(ast_ad.jvp(fn, (X,), (v,))[1], fd_directional(fn, (X,), 0, v))
+
+
+HESS = ast_ad.hessian(_energy)
+
+
+def calls_a_hessian(x):
+    return np.sum(HESS(x) @ x)
+
+
+def calls_jvp(x):
+    return ast_ad.jvp(_energy, (x,), (x,))[1]
+
+
+@pytest.mark.parametrize("fn", [calls_a_hessian, calls_jvp])
+def test_ast_ads_api_called_inside_is_refused_at_the_users_line(fn):
+    line = fn.__code__.co_firstlineno + 1
+    for run in (lambda: ast_ad.grad(fn)(X), lambda: ast_ad.jvp(fn, (X,), (X,))):
+        with pytest.raises(ast_ad.UnsupportedConstructError, match="inside a differentiated") as e:
+            run()
+        assert e.value.filename == __file__ and e.value.lineno == line
+
+
+def test_an_unresolvable_callable_in_forward_mode_says_so():
+    import functools
+
+    def local_partial(x):
+        p = functools.partial(apply_once, CLOSURE_LOSS)
+        return p(x)
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="cannot resolve"):
+        ast_ad.jvp(local_partial, (X,), (X,))

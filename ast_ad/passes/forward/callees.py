@@ -8,7 +8,6 @@ import types
 
 import gast
 
-from ...callees import defaults_left
 from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...objects import GradientObject
@@ -45,8 +44,11 @@ def forward_callee(unit, facts, value, live, tangent_of):
         return None
     kinds = {p: (Kind.NUM if facts.kind(v) is Kind.NUM else None)
              for p, v in tangents.items()}
-    j = unit.callees.jvp_for(obj, sorted(wrt, key=params.index), kinds, reg,
-                             defaults_left(obj, value) or None)  # (net=NET left to default)
+    from types import SimpleNamespace
+
+    from ..reverse.calls import static_function_args  # (functions passed, defaults left)
+    static = static_function_args(SimpleNamespace(facts=facts, unit=unit), obj, value)
+    j = unit.callees.jvp_for(obj, sorted(wrt, key=params.index), kinds, reg, static or None)
     alias = unit.namer.alias(j, getattr(target, "__name__", "f") + "_jvp")
     from ..reverse.calls import method_receiver
 

@@ -28,10 +28,11 @@ import copy
 import gast
 
 from ... import runtime as R
-from ...errors import NoRuleError, UnsupportedConstructError
+from ...errors import NoRuleError, UnsupportedConstructError, refuse_at
 from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...ir.walk import is_loop
+from ...objects import GradientObject
 from ...rules import helpers as H
 from ..analysis.activity import operands
 from ..inline import rule_expr
@@ -248,6 +249,18 @@ class ForwardMode:
             return self.rule_terms(s, obj, value.args, value.keywords, ans, live, func)
         if obj is not None and reg.is_nondifferentiable(obj):
             return []
+        from ..analysis.calls import classify
+
+        d = classify(obj, reg, self.unit.fn)
+        if d.what in ("refused", "unresolved") and not isinstance(obj, GradientObject):
+            try:
+                label = gast.unparse(func).strip()
+            except Exception:  # noqa: BLE001 - only a label
+                label = "this function"
+            refuse_at(self.unit.where, s, d.why or (
+                f"cannot resolve the function `{label}` called on a differentiated value "
+                "when the derivative is generated; call a module-level function or a "
+                "nested def directly"))
         no_rule_error(self.unit.parsed, s, obj, func)
 
     def rule_terms(self, s, fn, args, keywords, ans, live, func_node=None):
