@@ -375,3 +375,32 @@ def test_an_unresolvable_callable_in_forward_mode_says_so():
         return p(x)
     with pytest.raises(ast_ad.UnsupportedConstructError, match="cannot resolve"):
         ast_ad.jvp(local_partial, (X,), (X,))
+
+
+# -- the corpus in forward mode; library calls handed a differentiated value ---------------
+from .test_real_python import CASES  # noqa: E402
+
+FORWARD = [c for c in CASES if isinstance(c.values[2], int) and not c.values[3]]
+
+
+@pytest.mark.parametrize("fn,args,wrt,kwargs", FORWARD)
+def test_real_python_in_forward_mode(fn, args, wrt, kwargs):
+    x = args[wrt]
+    v = np.linspace(0.3, -0.7, np.size(x)).reshape(np.shape(x)) if np.ndim(x) else 0.6
+    tangents = tuple(v if k == wrt else None for k in range(len(args)))
+    value, tan = ast_ad.jvp(fn, args, tangents)
+    assert_close(tan, fd_directional(fn, args, wrt, v), 1e-6, 1e-7, fn.__name__)
+
+
+def shuffled(x):
+    y = x * 1.0
+    np.random.default_rng(0).shuffle(y)  # a library method writing into y
+    return np.sum(y * np.arange(3.0))
+
+
+def test_a_library_call_writing_into_a_differentiated_value_is_refused_in_both_modes():
+    line = shuffled.__code__.co_firstlineno + 2
+    for run in (lambda: ast_ad.grad(shuffled)(X), lambda: ast_ad.jvp(shuffled, (X,), (X,))):
+        with pytest.raises(ast_ad.UnsupportedConstructError, match="write into") as e:
+            run()
+        assert e.value.filename == __file__ and e.value.lineno == line

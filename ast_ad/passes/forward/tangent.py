@@ -360,12 +360,18 @@ class ForwardMode:
                                                [cur, base, idx, told]), loc=s)]
             return [s]
         if isinstance(call, gast.Call) and self.live_operands(call, live):
+            from ..analysis.library import is_library
+            from ..reverse.calls import check_effect
+
             obj = self.facts.callable(call.func)
             if obj is not None and not self.facts.registry.has_rule(obj) and \
-                    callable(obj) and hasattr(obj, "__code__"):
+                    callable(obj) and hasattr(obj, "__code__") and not is_library(obj):
                 filename, line = self.where(s)
                 raise UnsupportedConstructError(
                     "forward mode through a statement call of a user function is not "
                     "supported", filename=filename, lineno=line)
+            # a library call whose result is dropped (log.info(x), rng.shuffle(y)): runs
+            # as-is only when it cannot write into what it is handed (as in reverse mode)
+            check_effect(self.unit, self.facts, s, call, obj)
         return [s]
 
