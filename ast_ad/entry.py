@@ -86,6 +86,7 @@ def _make(what, fn, wrt, with_value, has_aux, fallback, registry, backend):
             raise AstAdError("has_aux=True is not supported with a backend")
         return _backend_object(fn, wrt, with_value, registry, fallback, backend)
     fn = _py_func(fn)
+    fn = _call_method(fn, registry)
     if isinstance(fn, functools._lru_cache_wrapper):
         from .passes.reverse.rules import cached_refusal
 
@@ -99,6 +100,19 @@ def _make(what, fn, wrt, with_value, has_aux, fallback, registry, backend):
             fn, wrt, with_value,
             lambda packed, slots: _gradient_object(packed, slots, with_value, registry, None))
     return _gradient_object(fn, wrt, with_value, registry, fallback, has_aux)
+
+
+def _call_method(fn, registry):
+    """A callable instance of a user class (a class-based decorator, a model): its bound
+    ``__call__``, differentiated as a method."""
+    from .objects import class_attr
+    from .passes.analysis.receivers import user_class
+
+    if isinstance(fn, (types.FunctionType, types.MethodType, GradientObject, type)) or \
+            (registry or default_registry).vjp(fn) is not None or not user_class(type(fn)):
+        return fn
+    return fn.__call__ if isinstance(class_attr(type(fn), "__call__"), types.FunctionType) \
+        else fn
 
 
 # -- eng15: engines (ast_ad/backends) ------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import errnotes, over_reverse, varargs_grad
-from .entry import grad
+from .entry import _call_method, grad
 from .errors import AstAdError
 from .frontend.variants import needs_spread, spread_variant
 from .objects import Bound, GradientObject
@@ -94,7 +94,7 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
     if len(primals) != len(tangents):
         raise AstAdError(f"jvp needs one tangent per primal ({len(primals)} primals, "
                          f"{len(tangents)} tangents)")
-    fn = _primal_function(f, primals)
+    fn = _call_method(_primal_function(f, primals), registry)  # (a callable instance)
     bound = getattr(f, "_self", None) if hasattr(f, "compiled_for") else None
     if isinstance(fn, types.MethodType):
         bound, fn = fn.__self__, fn.__func__

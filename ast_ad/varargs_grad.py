@@ -176,7 +176,7 @@ class SpreadGradient:
 
     def __init__(self, fn, wrt, with_value, has_aux, make):
         self.fn, self.wrt, self.with_value, self.has_aux = fn, wrt, with_value, has_aux
-        self._make = make
+        self._make = make  # (a bound method: its function's variant, bound alike)
         self.sig = inspect.signature(fn, follow_wrapped=False)
         ps = list(self.sig.parameters.values())
         self.named = [p.name for p in ps if p.kind in (p.POSITIONAL_ONLY,
@@ -229,7 +229,12 @@ class SpreadGradient:
         key = (len(rest), tuple(extra), flat)
         g = self._grads.get(key)
         if g is None:
-            variant = spread_variant(self.fn, len(rest), tuple(extra))
+            import types
+
+            base = getattr(self.fn, "__func__", self.fn)
+            variant = spread_variant(base, len(rest), tuple(extra))
+            if variant is not None and base is not self.fn:
+                variant = types.MethodType(variant, self.fn.__self__)
             if variant is None or not flat:
                 raise AstAdError(f"cannot differentiate {self.fn.__qualname__} w.r.t. "
                                  f"{self.wrt!r} for this call")

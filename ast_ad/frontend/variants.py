@@ -74,6 +74,7 @@ def packed_variant(fn):
 def needs_spread(fn) -> bool:
     """Whether ``fn`` has ``**kwargs``, or stars its ``*args`` into a call (``fn(*args,
     **kwargs)``: a decorator's wrapper), so that only a call's own form makes it plain."""
+    fn = fn.__func__ if isinstance(fn, types.MethodType) else fn
     code = getattr(fn, "__code__", None)
     if not isinstance(fn, types.FunctionType) or code is None or code.co_flags & 0x20:
         return False

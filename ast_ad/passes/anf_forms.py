@@ -135,6 +135,10 @@ class FormsMixin:
         from .analysis.library import is_library
 
         fn = self.env.lookup(func)
+        if fn is not LOCAL and fn is not MISSING and not isinstance(
+                fn, (types.FunctionType, type)) and not any(
+                isinstance(a, gast.Starred) for a in e.args):  # a class-based decorator
+            return self.instance_spread_call(e, func, fn)
         if fn is LOCAL or fn is MISSING or not isinstance(fn, types.FunctionType) or \
                 is_library(fn) or (fn.__module__ or "").split(".")[0] == "ast_ad" or \
                 any(isinstance(a, gast.Starred) for a in e.args) or \
@@ -151,7 +155,21 @@ class FormsMixin:
                     self.namer.guards.append(g)
         return out
 
-    def spread_call(self, e, fn):
+    def instance_spread_call(self, e, func, obj):
+        """``f(x)`` of a callable instance of a user class whose ``__call__(self, *args,
+        **kwargs)`` stars them into a call (a class-based decorator) -> its spread variant
+        called with the instance first; else None."""
+        from ..objects import class_attr
+        from .analysis.library import is_library
+        from .analysis.receivers import user_class
+
+        call = class_attr(type(obj), "__call__")
+        if not isinstance(call, types.FunctionType) or not user_class(type(obj)) or \
+                is_library(call) or not self.env.is_static(func):
+            return None
+        return self.spread_call(e, call, receiver=obj)
+
+    def spread_call(self, e, fn, receiver=None):
         """``w(x, u, k=c)`` of a wrapper ``def w(*args, **kwargs)`` that stars them into a
         call -> ``w_spread(x, u, c)`` (``frontend.variants.spread_variant``: plain
         parameters for this call's form); else None."""
@@ -161,6 +179,7 @@ class FormsMixin:
         fixed, nkw = code.co_argcount, code.co_kwonlyargcount
         named = set(code.co_varnames[:fixed])
         kwonly = set(code.co_varnames[fixed:fixed + nkw])
+        fixed -= receiver is not None  # (the instance is the bound method's self)
         if len(e.args) < fixed or any(k.arg in named for k in e.keywords) or \
                 not needs_spread(fn):
             return None
@@ -168,6 +187,8 @@ class FormsMixin:
         variant = spread_variant(fn, len(e.args) - fixed, tuple(k.arg for k in extra))
         if variant is None:
             return None
+        if receiver is not None:
+            variant = types.MethodType(variant, receiver)
         args = self.call_args(list(e.args) + [k.value for k in extra])
         return N.call(self.static_ref(variant), args,
                       self.call_kw([k for k in e.keywords if k.arg in kwonly]))

@@ -404,3 +404,14 @@ def test_a_library_call_writing_into_a_differentiated_value_is_refused_in_both_m
         with pytest.raises(ast_ad.UnsupportedConstructError, match="write into") as e:
             run()
         assert e.value.filename == __file__ and e.value.lineno == line
+
+
+def test_wrt_a_keyword_gathered_by_kwargs_or_keyword_only():
+    from .test_real_python import X4, keyword_only
+    from .test_real_python import star_kwargs_passed_through as kwf
+
+    g = ast_ad.grad(kwf, (0, "c"))(X4, c=0.5)
+    close(g[0], fd_grad(lambda x: kwf(x, c=0.5), (X4,)))
+    close(g[1], fd_grad(lambda c: kwf(X4, c=c), (0.5,)))
+    close(ast_ad.grad(keyword_only, "scale")(X4, scale=3.0),
+          fd_grad(lambda s: keyword_only(X4, scale=s), (3.0,)))

@@ -159,3 +159,54 @@ def test_lru_cache_on_a_constant_runs_as_is_and_is_refused_on_a_differentiated_v
     assert e.value.lineno == line and e.value.filename.endswith("test_wrappers.py")
     with pytest.raises(ast_ad.AstAdError, match=r"__wrapped__"):
         ast_ad.grad(cached_value)(0.4)
+
+
+class Counted:
+    """A class-based decorator: counts calls, passes everything through."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.calls = 0
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.fn(*args, **kwargs)
+
+
+@Counted
+def counted(x):
+    return np.sum(np.sin(x) * x)
+
+
+def calls_counted(x):
+    return counted(x) * 2.0 + counted(x * 0.5)
+
+
+def adds_a_keyword(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, scale=3.0, **kwargs)
+    return wrapper
+
+
+@adds_a_keyword
+def scaled_sum(x, scale=1.0, shift=0.0):
+    return scale * np.sum(x * x) + shift
+
+
+def calls_scaled_sum(x):
+    return scaled_sum(x, shift=1.0) * x[0]
+
+
+@pytest.mark.parametrize("fn", [counted, calls_counted, scaled_sum, calls_scaled_sum])
+def test_class_based_decorators_and_added_keywords(fn):
+    close(ast_ad.grad(fn)(X), fd_grad(fn, (X,)))
+    v = np.array([0.5, 1.0, -1.0])
+    close(ast_ad.jvp(fn, (X,), (v,))[1], fd_directional(fn, (X,), 0, v))
+
+
+def test_a_class_based_decorator_counts_each_call_once():
+    before = counted.calls
+    ast_ad.grad(calls_counted)(X)
+    assert counted.calls == before + 2
