@@ -11,6 +11,7 @@ from __future__ import annotations
 import colorsys
 import math
 import sys
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
@@ -415,3 +416,40 @@ def test_wrt_a_keyword_gathered_by_kwargs_or_keyword_only():
     close(g[1], fd_grad(lambda c: kwf(X4, c=c), (0.5,)))
     close(ast_ad.grad(keyword_only, "scale")(X4, scale=3.0),
           fd_grad(lambda s: keyword_only(X4, scale=s), (3.0,)))
+
+
+@dataclass
+class DLayer:
+    W: np.ndarray
+    b: float
+
+
+@dataclass
+class DModel:
+    layers: list
+    scale: float
+
+
+def dataclass_model_loss(m, x):
+    h = x
+    for layer in m.layers:
+        h = np.tanh(layer.W @ h + layer.b)
+    return m.scale * np.sum(h ** 2) + m.layers[0].W[0, 1]
+
+
+def test_reads_at_any_depth_of_a_differentiated_dataclass_in_both_modes():
+    rng = np.random.default_rng(1)
+    m = DModel([DLayer(rng.normal(size=(2, 2)), 0.1), DLayer(rng.normal(size=(2, 2)), -0.3)],
+               1.2)
+    x = np.array([0.2, -0.5])
+    g = ast_ad.grad(dataclass_model_loss)(m, x)
+    assert type(g) is DModel and type(g.layers[0]) is DLayer
+
+    def of_layer0(W, b):
+        return dataclass_model_loss(DModel([DLayer(W, b), m.layers[1]], 1.2), x)
+    want = fd_grad(of_layer0, (m.layers[0].W, 0.1), wrt=(0, 1))
+    close(g.layers[0].W, want[0])
+    close(g.layers[0].b, want[1])
+    v = np.array([1.0, -2.0])
+    close(ast_ad.jvp(dataclass_model_loss, (m, x), (None, v))[1],
+          fd_directional(dataclass_model_loss, (m, x), 1, v))
