@@ -236,8 +236,11 @@ class SpreadGradient:
             if variant is not None and base is not self.fn:
                 variant = types.MethodType(variant, self.fn.__self__)
             if variant is None or not flat:
-                raise AstAdError(f"cannot differentiate {self.fn.__qualname__} w.r.t. "
-                                 f"{self.wrt!r} for this call")
+                raise AstAdError(
+                    f"cannot differentiate {self.fn.__qualname__} w.r.t. {self.wrt!r}: its "
+                    "*args/**kwargs cannot become plain parameters for this call (its body "
+                    "rebinds them or writes into its **kwargs dict, or reads no source); "
+                    "name the parameters, or pass a copy of the dict on")
             g = self._grads[key] = self._make(variant, flat)
         out = g(*[b.arguments[p] for p in self.named], *rest, *extra.values(), **kw)
         value = aux = None

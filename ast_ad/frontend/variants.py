@@ -124,7 +124,7 @@ def spread_variant(fn, nrest, kwnames):
     rest = a.vararg.id if a.vararg is not None else None
     kw = a.kwarg.id if a.kwarg is not None else None
     if (kwnames and kw is None) or (nrest and rest is None) or \
-            N.stored_names(d.body) & {rest, kw} - {None}:
+            N.stored_names(d.body) & {rest, kw} - {None} or not _reads_only(d, kw):
         per[key] = None
         return None
     items = [fresh(f"{rest}_{i}") for i in range(nrest)]
@@ -155,6 +155,30 @@ def spread_variant(fn, nrest, kwnames):
     variant.__module__, variant.__qualname__ = fn.__module__, fn.__qualname__
     per[key] = variant
     return variant
+
+
+def _reads_only(d, kw):
+    """Whether the body only reads its ``**kw`` dict (``**kw`` in a call, ``kw.get(k)``,
+    ``kw[k]``, ``k in kw``, ``len(kw)``...): a body that writes into it
+    (``kw.setdefault(...)``, ``kw[k] = v``) must keep the dict it passes on."""
+    if kw is None:
+        return True
+    ok = set()
+    for n in gast.walk(d):
+        if isinstance(n, gast.Call):
+            ok.update(id(k.value) for k in n.keywords if k.arg is None)
+            if isinstance(n.func, gast.Attribute) and n.func.attr in (
+                    "get", "keys", "items", "values", "copy"):
+                ok.add(id(n.func.value))
+            if isinstance(n.func, gast.Name) and n.func.id in ("len", "dict", "sorted"):
+                ok.update(id(a) for a in n.args)
+        elif isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Load):
+            ok.add(id(n.value))
+        elif isinstance(n, gast.Compare):
+            ok.update(id(c) for c, op in zip(n.comparators, n.ops)
+                      if isinstance(op, (gast.In, gast.NotIn)))
+    return all(id(n) in ok for n in gast.walk(d)
+               if isinstance(n, gast.Name) and n.id == kw and isinstance(n.ctx, gast.Load))
 
 
 def writing_variant(fn):

@@ -210,3 +210,26 @@ def test_a_class_based_decorator_counts_each_call_once():
     before = counted.calls
     ast_ad.grad(calls_counted)(X)
     assert counted.calls == before + 2
+
+
+def sets_a_default(fn):
+    """Writes into its **kwargs before passing it on: never spread (the write would be
+    lost), refused."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        kwargs.setdefault("scale", 5.0)
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@sets_a_default
+def scaled_by_default(x, scale=1.0):
+    return scale * np.sum(x * x)
+
+
+def test_a_wrapper_writing_into_its_kwargs_is_refused_not_wrong():
+    def outer(x):
+        return scaled_by_default(x) * 2.0
+    for fn in (scaled_by_default, outer):
+        with pytest.raises(ast_ad.AstAdError, match="kwargs"):
+            ast_ad.grad(fn)(X)
