@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import pipeline as _pipeline
+from .callees import kept_static
 from .errors import AstAdError
 from .objects import Bound, GradientObject, default_objects
 from .rules import registry as _registry_mod
@@ -285,6 +286,7 @@ class GradientFunction(GradientObject):
         for k, v in enumerate(full):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v
+        static = kept_static(target, static)  # (never a parameter the body rebinds)
         ckey = spec_key(names, arg_kinds, self.registry.version, static, self._spec.single,
                         (self.with_value, "aux") if self.has_aux else self.with_value,
                         tuple(sorted(arrays.items())))

@@ -139,7 +139,9 @@ def _hoist_argument_lambdas(fdef, env):
             if fn is LOCAL or fn is MISSING or not isinstance(fn, types.FunctionType):
                 continue
             for i, a in enumerate(c.args):
-                if isinstance(a, gast.Lambda):
+                if isinstance(a, gast.Lambda) and all(  # (moved earlier: constant defaults)
+                        isinstance(x, gast.Constant) for x in a.args.defaults + [
+                            x for x in a.args.kw_defaults if x is not None]):
                     k += 1
                     while f"_lambda_{k}" in taken:
                         k += 1
@@ -159,8 +161,10 @@ def _own_nodes(s):
     while todo:
         n = todo.pop()
         yield n
-        if n is not s and isinstance(n, (gast.FunctionDef, gast.Lambda, gast.ClassDef)):
-            continue
+        if n is not s and isinstance(n, (gast.FunctionDef, gast.Lambda, gast.ClassDef,
+                                         gast.ListComp, gast.SetComp, gast.DictComp,
+                                         gast.GeneratorExp)):
+            continue  # (a comprehension's lambda may read its loop variable)
         todo.extend(gast.iter_child_nodes(n))
 
 

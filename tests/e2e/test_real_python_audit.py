@@ -453,3 +453,46 @@ def test_reads_at_any_depth_of_a_differentiated_dataclass_in_both_modes():
     v = np.array([1.0, -2.0])
     close(ast_ad.jvp(dataclass_model_loss, (m, x), (None, v))[1],
           fd_directional(dataclass_model_loss, (m, x), 1, v))
+
+
+def lambda_with_a_loop_default(x):
+    total = 0.0
+    for i in range(3):
+        total = total + np.sum(apply_once(lambda v, k=i: v * k, x))  # default read now
+    return total
+
+
+def lambda_in_a_comprehension(x):
+    return sum([np.sum(apply_once(lambda v: v * j, x)) for j in range(3)])
+
+
+@pytest.mark.parametrize("fn", [lambda_with_a_loop_default, lambda_in_a_comprehension])
+def test_lambdas_that_cannot_move_stay_refused_at_the_users_line(fn):
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="lambda") as e:
+        ast_ad.grad(fn)(X)
+    assert e.value.filename == __file__
+
+
+def picks_a_function(x, fn=np.tanh, flip=False):
+    if flip:
+        fn = np.sin  # the default rebound in the body: never taken as known
+    return np.sum(fn(x))
+
+
+def flips(x):
+    return picks_a_function(x, flip=True) + picks_a_function(x)
+
+
+def flips_passed(x):
+    return picks_a_function(x, np.tanh, True) + picks_a_function(x, np.tanh)
+
+
+@pytest.mark.parametrize("fn", [flips, flips_passed])
+def test_a_function_parameter_rebound_in_the_body_is_refused_not_wrong(fn):
+    """(It was silently wrong: `fn = np.sin` was taken as an alias bound once, and a
+    function passed or left to its default as known, on every call.)"""
+    line = picks_a_function.__code__.co_firstlineno + 3
+    for run in (lambda: ast_ad.grad(fn)(X), lambda: ast_ad.jvp(fn, (X,), (X,))):
+        with pytest.raises(ast_ad.AstAdError, match="resolve") as e:
+            run()
+        assert e.value.filename == __file__ and e.value.lineno == line
