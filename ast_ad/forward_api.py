@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import errnotes, over_reverse, varargs_grad
+from . import errnotes, grad_calls, over_reverse, varargs_grad  # noqa: F401 (rules)
 from .entry import _call_method, grad
 from .errors import AstAdError
 from .frontend.variants import needs_spread, spread_variant

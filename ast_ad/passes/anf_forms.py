@@ -135,6 +135,10 @@ class FormsMixin:
         from .analysis.library import is_library
 
         fn = self.env.lookup(func)
+        if fn is not LOCAL and fn is not MISSING and self.env.is_static(func):
+            rewritten = self.gradient_call(e, func, fn)  # FORCE(x) of FORCE = grad(E)
+            if rewritten is not None:
+                return rewritten
         if fn is not LOCAL and fn is not MISSING and not isinstance(
                 fn, (types.FunctionType, type)) and not any(
                 isinstance(a, gast.Starred) for a in e.args):  # a class-based decorator
@@ -154,6 +158,18 @@ class FormsMixin:
                 if g not in self.namer.guards:
                     self.namer.guards.append(g)
         return out
+
+    def gradient_call(self, e, func, G):
+        """``FORCE(a, b)`` of a plain gradient object (``grad_calls.plain_gradient``) ->
+        ``grad_call2(FORCE, a, b)``, whose rules differentiate it again; else None."""
+        from ..grad_calls import CALLS, plain_gradient
+
+        if not plain_gradient(G) or e.keywords or len(e.args) not in CALLS or \
+                any(isinstance(a, gast.Starred) for a in e.args) or \
+                len(e.args) != G._target.__code__.co_argcount:
+            return None
+        return N.call(self.static_ref(CALLS[len(e.args)]),
+                      [self.atom(func)] + self.call_args(e.args))
 
     def instance_spread_call(self, e, func, obj):
         """``f(x)`` of a callable instance of a user class whose ``__call__(self, *args,

@@ -137,15 +137,36 @@ def work_of_the_force(x):
 
 
 def test_a_gradient_object_called_inside():
-    """Forward mode through it is derived (forward over reverse); reverse mode through it
-    is refused at the user's line, naming what works instead."""
-    line = work_of_the_force.__code__.co_firstlineno + 1
-    with pytest.raises(ast_ad.UnsupportedConstructError, match="hessian") as e:
-        ast_ad.grad(work_of_the_force)(X)
-    assert e.value.filename == __file__ and e.value.lineno == line
+    """Reverse and forward mode through it (forward over the generated gradient when the
+    code runs, ast_ad/grad_calls.py); a third derivative through it is refused at the
+    user's line."""
+    close(ast_ad.grad(work_of_the_force)(X), fd_grad(work_of_the_force, (X,)))
     v = np.array([1.0, 0.0, -1.0])
     close(ast_ad.jvp(work_of_the_force, (X,), (v,))[1],
           fd_directional(work_of_the_force, (X,), 0, v))
+    line = work_of_the_force.__code__.co_firstlineno + 1
+    with pytest.raises(ast_ad.UnsupportedConstructError, match="third derivative") as e:
+        ast_ad.hessian(work_of_the_force)(X)
+    assert e.value.filename == __file__ and e.value.lineno == line
+
+
+def _two(a, b):
+    return np.sum(np.sin(a) * b ** 2)
+
+
+FORCE_B = ast_ad.grad(_two, 1)
+
+
+def uses_a_two_argument_gradient(a, b):
+    return np.sum(FORCE_B(a, b) * a) + b[0]
+
+
+def test_a_gradient_object_of_two_arguments_called_inside():
+    A, B = np.array([0.3, 0.8]), np.array([1.2, -0.4])
+    got = ast_ad.grad(uses_a_two_argument_gradient, (0, 1))(A, B)
+    want = fd_grad(uses_a_two_argument_gradient, (A, B), wrt=(0, 1))
+    close(got[0], want[0])
+    close(got[1], want[1])
 
 
 # -- lambdas, nested defs and closures handed to helpers ------------------------------------

@@ -21,7 +21,7 @@ def forward_callee(unit, facts, value, live, tangent_of):
     reg = facts.registry
     if isinstance(obj, GradientObject) and reg.jvp(obj) is None and not reg.has_rule(obj):
         return gradient_object_call(unit, value, live, tangent_of)
-    if isinstance(obj, GradientObject) or not isinstance(
+    if isinstance(obj, GradientObject) or getattr(obj, "_ast_ad_api", False) or not isinstance(
             obj, (types.FunctionType, types.MethodType)) or reg.has_rule(obj) \
             or reg.jvp(obj) is not None:
         return None
