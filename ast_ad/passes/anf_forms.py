@@ -164,7 +164,9 @@ class FormsMixin:
         ``grad_call2(FORCE, a, b)``, whose rules differentiate it again; else None."""
         from ..grad_calls import CALLS, plain_gradient
 
-        if not plain_gradient(G) or e.keywords or len(e.args) not in CALLS or \
+        if not plain_gradient(G) or G._target.__code__ is getattr(
+                getattr(self.parsed, "fn", None), "__code__", None) or \
+                e.keywords or len(e.args) not in CALLS or \
                 any(isinstance(a, gast.Starred) for a in e.args) or \
                 len(e.args) != G._target.__code__.co_argcount:
             return None
