@@ -18,9 +18,10 @@ def apply3(x, y, z):
 TEMPLATES = {1: apply1, 2: apply2, 3: apply3}
 
 
-def as_python_function(fn):
+def as_python_function(fn, nargs=None):
     """A Python function calling the library callable ``fn`` (None if its arity is
-    unknown)."""
+    unknown); ``nargs``: the number of positional arguments of a call, which may leave
+    trailing defaulted parameters out (``vjp(np.transpose, A)``)."""
     import inspect
     import types
 
@@ -32,9 +33,13 @@ def as_python_function(fn):
     else:
         try:
             params = list(inspect.signature(fn).parameters.values())
-            if all(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and
-                   p.default is p.empty for p in params):
+            pos = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+            need = sum(p.default is p.empty for p in pos)
+            if len(pos) == len(params) and need == len(pos):
                 n = len(params)
+            elif nargs is not None and need <= nargs <= len(pos) and all(
+                    p.default is not p.empty for p in params if p not in pos[:nargs]):
+                n = nargs
         except (TypeError, ValueError):
             n = None
     t = TEMPLATES.get(n)

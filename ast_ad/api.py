@@ -21,11 +21,12 @@ from typing import Any, Callable
 import numpy as np
 
 from . import pipeline as _pipeline
+from .callees import kept_static
 from .errors import AstAdError
-from .objects import Bound, GradientObject
+from .objects import Bound, GradientObject, default_objects
 from .rules import registry as _registry_mod
 from .rules.registry import default_registry
-from .signature import bind, param_names, resolve_wrt, spec_key
+from .signature import bind, param_names, resolve_wrt, signature_of, spec_key
 
 _CACHE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _STATE = _registry_mod.state
@@ -70,9 +71,8 @@ class GradientFunction(GradientObject):
         # dispatcher generated for its signature (the per-call fast path)
         self.__class__ = type(type(self).__name__, (type(self),), {})
         try:
-            import inspect
 
-            self.__signature__ = inspect.signature(fn)
+            self.__signature__ = signature_of(fn)
         except (TypeError, ValueError):
             pass
         self.__name__ = getattr(fn, "__name__", "grad")
@@ -140,7 +140,9 @@ class GradientFunction(GradientObject):
         if self._gen is not _STATE[0] or not self._guards_ok():
             self._table.clear()
             self._gen = _STATE[0]
-        key = _key(full)
+        known = tuple(default_objects(self._target, _signature_names(self._target)[
+            1 if self._self is not None else 0:], full, self._spec.names))
+        key = _key(full) + (known,)  # (code made for a default object is for it alone)
         fn = self._table.get(key)
         if fn is None:
             try:
@@ -151,20 +153,20 @@ class GradientFunction(GradientObject):
                 return self._use_tape(e, args, kwargs)
             self._table[key] = fn
             self._nparams = len(full)
-            self._install_dispatcher(key, fn)
+            if not known:
+                self._install_dispatcher(key[:3], fn)
         if self._self is not None:
             return fn(self._self, *full)
         return fn(*full)
 
     def _install_dispatcher(self, key, fn):
         """Replace __call__ by a dispatcher for the argument types just seen."""
-        import inspect
 
         if self._tape is not None:
             type(self).__call__ = GradientFunction.__call__
             return
         try:
-            params = list(inspect.signature(self.fn).parameters.values())
+            params = list(signature_of(self.fn).parameters.values())
         except (TypeError, ValueError):
             return
         if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD, p.POSITIONAL_ONLY) for p in params):
@@ -279,9 +281,12 @@ class GradientFunction(GradientObject):
                   if offset + k < len(params)}
         if self._self is not None and params:
             static[params[0]] = Bound(self._self)  # self.helper(x) resolves to the method
+        for p, v in default_objects(target, params[offset:], full, names).items():
+            static.setdefault(p, v)  # a default object (net=NET): resolved as a global's
         for k, v in enumerate(full):
             if isinstance(v, GradientFunction) and offset + k < len(params):
                 static[params[offset + k]] = v
+        static = kept_static(target, static)  # (never a parameter the body rebinds)
         ckey = spec_key(names, arg_kinds, self.registry.version, static, self._spec.single,
                         (self.with_value, "aux") if self.has_aux else self.with_value,
                         tuple(sorted(arrays.items())))
@@ -377,7 +382,7 @@ def _example_args(fn, indices):
     import inspect
 
     out = []
-    for k, p in enumerate(inspect.signature(fn).parameters.values()):
+    for k, p in enumerate(signature_of(fn).parameters.values()):
         out.append(1.0 if p.default is inspect.Parameter.empty else p.default)
     return tuple(out)
 
@@ -385,9 +390,8 @@ def _example_args(fn, indices):
 def _signature_names(fn):
     """Parameter names in signature order (``*args`` and ``**kwargs`` included, where
     ``bind`` puts their values)."""
-    import inspect
 
     try:
-        return [p.name for p in inspect.signature(fn).parameters.values()]
+        return [p.name for p in signature_of(fn).parameters.values()]
     except (TypeError, ValueError):
         return param_names(fn)

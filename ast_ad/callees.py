@@ -139,7 +139,7 @@ class Callees:
         arg_kinds = {visible[k]: ("num" if kd == "num" else None)
                      for k, kd in enumerate(kinds) if k < len(visible)}
         specs = {visible[k]: (nd, dt) for k, nd, dt in arrays if k < len(visible)}
-        static = _with_receiver(fn, params, static)
+        static = kept_static(target, _with_receiver(fn, params, static))
         key = spec_key(wrt, arg_kinds, registry.version, static, tuple(sorted(specs.items())))
         split, gen = self._generate(self._splits, target, key,
                                     lambda: Split(target, visible, wrt), "split", wrt,
@@ -148,13 +148,13 @@ class Callees:
             split.fwd, split.bwd = gen.compiled
             split.fwd = _checked(split.fwd, static, params, target)
             split.source = gen.source
-            split.guards = tuple(gen.guards)
+            split.guards = tuple(gen.guards) + _default_guards(target, static)
         return split, wrt
 
     def jvp_for(self, fn, wrt, kinds, registry, static=None):
         """The forward-mode version of ``fn`` for tangents of the parameters ``wrt``."""
         target = fn.__func__ if isinstance(fn, types.MethodType) else fn
-        static = _with_receiver(fn, param_names(target), static)
+        static = kept_static(target, _with_receiver(fn, param_names(target), static))
         key = spec_key(wrt, kinds, registry.version, static)
 
         def make():
@@ -166,10 +166,77 @@ class Callees:
                                 registry, static)
         if gen is not None:
             j.call = _checked(gen.compiled[0], static, param_names(target), target)
-            j.guards = tuple(gen.guards)
+            j.guards = tuple(gen.guards) + _default_guards(target, static)
             j.tangent_names = gen.tangent_names
             j.source = gen.source
         return j
+
+
+_REBOUND: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def rebound_params(fn) -> frozenset:
+    """The parameters ``fn``'s body assigns (``fn = np.sin``): never known statically, a
+    function passed or left to its default there may be replaced while it runs."""
+    target = getattr(fn, "__func__", fn)
+    code = getattr(target, "__code__", None)
+    if code is None:
+        return frozenset()
+    hit = _REBOUND.get(target)
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    from .frontend.parse import parse_function
+    from .ir.nodes import stored_names
+
+    params = frozenset(param_names(target))
+    try:
+        out = frozenset(stored_names(parse_function(target).tree.body)) & params
+    except Exception:  # noqa: BLE001 - no source: nothing is taken as known
+        out = params
+    _REBOUND[target] = (code, out)
+    return out
+
+
+def kept_static(target, static):
+    """``static`` without the parameters ``target`` rebinds (``rebound_params``)."""
+    if not static:
+        return static
+    gone = rebound_params(target)
+    return {p: v for p, v in static.items() if p not in gone} if gone else static
+
+
+def defaults_left(fn, call) -> dict:
+    """The static arguments (``objects.default_static``) of the parameters of ``fn`` that
+    the call ``call`` (a gast.Call) leaves to their defaults: an object (``net=NET``) or a
+    function (``act=np.tanh``) known now; {} when the call stars its arguments."""
+    from .objects import default_static
+
+    target = fn.__func__ if isinstance(fn, types.MethodType) else fn
+    params = param_names(target)
+    vis = params[1:] if isinstance(fn, types.MethodType) else params
+    if any(type(a).__name__ == "Starred" for a in call.args) or \
+            any(k.arg is None for k in call.keywords):
+        return {}
+    passed = set(vis[:len(call.args)]) | {k.arg for k in call.keywords}
+    out = {}
+    for p in vis:
+        st = None if p in passed else default_static(target, p)
+        if st is not None:
+            out[p] = st
+    return out
+
+
+def _default_guards(target, static):
+    """Guards of the static arguments that are ``target``'s current defaults: code made
+    for them is made again when its ``__defaults__`` are rebound."""
+    from .objects import ABSENT, Bound, DefaultsView, default_of
+
+    out = []
+    for p, v in (static or {}).items():
+        d = default_of(target, p)
+        if d is not ABSENT and d is not None and (v is d or isinstance(v, Bound) and v.obj is d):
+            out.append((DefaultsView(target), p, d))
+    return tuple(out)
 
 
 def _with_receiver(fn, params, static):

@@ -4,6 +4,7 @@ objects of :mod:`ast_ad.api`."""
 
 from __future__ import annotations
 
+import functools
 import types
 import weakref
 from typing import Any, Callable, Union
@@ -12,6 +13,7 @@ from . import pipeline as _pipeline
 from . import varargs_grad
 from .api import GradientFunction, _example_args
 from .errors import AstAdError
+from .frontend.variants import needs_spread
 from .objects import GradientObject
 from .rules.registry import Registry, default_registry
 from .signature import bind, param_names, resolve_wrt
@@ -84,11 +86,33 @@ def _make(what, fn, wrt, with_value, has_aux, fallback, registry, backend):
             raise AstAdError("has_aux=True is not supported with a backend")
         return _backend_object(fn, wrt, with_value, registry, fallback, backend)
     fn = _py_func(fn)
+    fn = _call_method(fn, registry)
+    if isinstance(fn, functools._lru_cache_wrapper):
+        from .passes.reverse.rules import cached_refusal
+
+        raise AstAdError(cached_refusal(getattr(fn, "__qualname__", "f")))
+    if fallback is None and needs_spread(fn):  # a wrapper calling fn(*args, **kwargs)
+        return varargs_grad.SpreadGradient(
+            fn, wrt, with_value, has_aux, lambda variant, slots: _gradient_object(
+                variant, slots, with_value, registry, None, has_aux))
     if not has_aux and fallback is None and varargs_grad.reaches_varargs(fn, wrt):
         return varargs_grad.VarargsGradient(
             fn, wrt, with_value,
             lambda packed, slots: _gradient_object(packed, slots, with_value, registry, None))
     return _gradient_object(fn, wrt, with_value, registry, fallback, has_aux)
+
+
+def _call_method(fn, registry):
+    """A callable instance of a user class (a class-based decorator, a model): its bound
+    ``__call__``, differentiated as a method."""
+    from .objects import class_attr
+    from .passes.analysis.receivers import user_class
+
+    if isinstance(fn, (types.FunctionType, types.MethodType, GradientObject, type)) or \
+            (registry or default_registry).vjp(fn) is not None or not user_class(type(fn)):
+        return fn
+    return fn.__call__ if isinstance(class_attr(type(fn), "__call__"), types.FunctionType) \
+        else fn
 
 
 # -- eng15: engines (ast_ad/backends) ------------------------------------------------------

@@ -15,9 +15,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import errnotes, over_reverse
-from .entry import grad
+from . import errnotes, grad_calls, over_reverse, varargs_grad  # noqa: F401 (rules)
+from .entry import _call_method, grad
 from .errors import AstAdError
+from .frontend.variants import needs_spread, spread_variant
 from .objects import Bound, GradientObject
 from .pipeline import CALLEES
 from .rules.registry import _DERIVE, Registry, default_registry
@@ -50,6 +51,7 @@ def _guard(fn, f=None):
         except Exception as e:
             errnotes.annotate(e, _label(f if f is not None else (args or [None])[0]))
             raise
+    guarded._ast_ad_api = True  # (never parsed as user code: analysis.calls.classify)
     return guarded
 
 
@@ -83,23 +85,28 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
     rs = None if isinstance(f, GradientObject) else registry.jvp(f)
     if rs is not None:  # a function with forward rules (custom_jvp, np.sin): use them
         return _jvp_by_rules(f, rs, primals, tangents)
+    if isinstance(f, varargs_grad.VarargsGradient):  # jvp(grad(f, wrt into *args))
+        return varargs_grad.jvp_of_gradient(f, primals, tangents, registry)
     for k, (p, t) in enumerate(zip(primals, tangents)):
-        if t is not None and np.ndim(t) and np.shape(t) != np.shape(p):
+        if t is not None and _is_array_like(p) and np.ndim(t) and np.shape(t) != np.shape(p):
             raise AstAdError(f"jvp: the tangent of argument {k} has shape {np.shape(t)}, its "
                              f"primal {np.shape(p)}; they must match")
     if len(primals) != len(tangents):
         raise AstAdError(f"jvp needs one tangent per primal ({len(primals)} primals, "
                          f"{len(tangents)} tangents)")
-    fn = _primal_function(f, primals)
+    fn = _call_method(_primal_function(f, primals), registry)  # (a callable instance)
     bound = getattr(f, "_self", None) if hasattr(f, "compiled_for") else None
     if isinstance(fn, types.MethodType):
         bound, fn = fn.__self__, fn.__func__
     if bound is not None:  # a method: self goes first, with no tangent
         primals, tangents = (bound,) + primals, (None,) + tangents
+    if needs_spread(fn) and len(primals) >= fn.__code__.co_argcount:  # a wrapper
+        fn = spread_variant(fn, len(primals) - fn.__code__.co_argcount, ()) or fn
     params = param_names(fn)
-    if any(t is not None for t in tangents[len(params):]):
-        raise AstAdError(f"jvp: tangents for arguments beyond the named parameters of "
-                         f"{getattr(fn, '__name__', 'f')} (its *args) are not supported")
+    if varargs_grad.layout(fn) is not None or \
+            any(t is not None for t in tangents[len(params):]):  # f(a, *rest): packed
+        fn, primals, tangents = varargs_grad.packed_jvp_args(fn, primals, tangents)
+        params = param_names(fn)
     wrt = [params[k] for k, t in enumerate(tangents) if t is not None and k < len(params)]
     if not wrt:
         return fn(*primals), 0.0
@@ -109,6 +116,10 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
     kw = {j.tangent_names[p]: tangents[params.index(p)] for p in j.wrt}
     value, tan = j.call(*primals, **kw)
     return value, _tangent_like(tan, value)
+
+
+def _is_array_like(p):
+    return not isinstance(p, (tuple, list, dict)) and np.ndim(p) >= 0
 
 
 def _jvp_by_rules(f, rs, primals, tangents):
@@ -171,6 +182,13 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
     array([2., 4.])
     """
     registry = registry or default_registry
+    if not isinstance(f, (types.FunctionType, types.MethodType, GradientObject)) and \
+            callable(f) and registry.vjp(f) is not None:  # vjp(np.transpose, A)
+        from ._library_call import as_python_function
+
+        f = as_python_function(f, len(primals)) or f
+    if isinstance(f, types.FunctionType) and varargs_grad.layout(f) is not None:
+        return varargs_grad.vjp_packed(f, primals, wrt, registry)
     fn = _primal_function(f, primals)
     spec = resolve_wrt(f, wrt)
     params = param_names(fn)
@@ -216,17 +234,19 @@ def hvp(f: Callable, primals: tuple, v: Any, wrt: Any = 0,
     """
     _tuples("hvp", primals)
     primals = tuple(primals)
-    spec = resolve_wrt(f, wrt)
-    vs = (v,) if spec.single else v
-    if not spec.single and (not isinstance(v, (tuple, list)) or len(v) != len(spec.indices)):
-        raise AstAdError(f"hvp with wrt={wrt!r} takes v as a tuple of {len(spec.indices)} "
+    flat = varargs_grad.flat_wrt(f, wrt, len(primals))  # (f with *args)
+    indices, single = flat if flat is not None else (resolve_wrt(f, wrt).indices,
+                                                    resolve_wrt(f, wrt).single)
+    vs = (v,) if single else v
+    if not single and (not isinstance(v, (tuple, list)) or len(v) != len(indices)):
+        raise AstAdError(f"hvp with wrt={wrt!r} takes v as a tuple of {len(indices)} "
                          "vectors, one per argument in wrt")
     tangents = [None] * len(primals)
-    for k, vk in zip(spec.indices, vs):
+    for k, vk in zip(indices, vs):
         tangents[k] = vk
-    out = tuple(jvp(grad(f, wrt=a, registry=registry), primals, tuple(tangents), registry)[1]
-                for a in spec.indices)
-    return out[0] if spec.single else out
+    out = tuple(jvp(_grad_at(f, a, registry), primals, tuple(tangents), registry)[1]
+                for a in indices)
+    return out[0] if single else out
 
 
 def _tuples(what, *seqs):
@@ -240,10 +260,29 @@ def _tuples(what, *seqs):
 
 
 def _bound(f, wrt, args, kwargs):
-    """(all arguments, the indices of the wrt arguments, whether wrt is a single one)."""
-    full = tuple(bind(f, args, kwargs).arguments.values())
-    spec = resolve_wrt(f, wrt)
-    return full, tuple(spec.indices), spec.single
+    """(all arguments, the indices of the wrt arguments, whether wrt is a single one); for
+    an ``f`` with ``*args``, its positional arguments flat (JAX ``argnums``)."""
+    lay = varargs_grad.layout(f)
+    b = bind(f, args, kwargs)
+    if lay is None:
+        spec = resolve_wrt(f, wrt)
+        return tuple(b.arguments.values()), tuple(spec.indices), spec.single
+    if kwargs:
+        raise AstAdError(f"{_label(f)} has *args: pass its arguments by position here (its "
+                         "keyword-only parameters take their defaults), or bind them with "
+                         "functools.partial first")
+    full = tuple(b.arguments[p] for p in lay[0]) + tuple(b.arguments[lay[1]])
+    idx, single = varargs_grad.flat_wrt(f, wrt, len(full))
+    return full, idx, single
+
+
+def _grad_at(f, a, registry):
+    """The gradient of ``f`` w.r.t. positional argument ``a`` (for ``f`` with ``*args``, a
+    flat position: the gradient of its packed variant, picked)."""
+    if varargs_grad.layout(f) is None:
+        return grad(f, wrt=a, registry=registry)
+    return varargs_grad.VarargsGradient(
+        f, a, False, lambda packed, slots: grad(packed, slots, registry=registry))
 
 
 def _unit_vectors(x, keep_dtype=True):
@@ -262,7 +301,7 @@ def _unit_vectors(x, keep_dtype=True):
 def _hessian_block(f, full, a, b, registry):
     """d²f / dx_a dx_b, shaped x_a.shape + x_b.shape: the forward derivative along each
     entry of x_b of the reverse-mode gradient with respect to x_a."""
-    g = grad(f, wrt=a, registry=registry)
+    g = _grad_at(f, a, registry)
     cols = []
     for e in _unit_vectors(full[b]):
         tangents = tuple(e if k == b else None for k in range(len(full)))
@@ -347,3 +386,12 @@ def _user_vjp(f: Callable, *primals: Any, wrt: Any) -> tuple:
 
 
 _DERIVE["user_vjp"] = _user_vjp
+
+
+def _jvp_through(g, primals, tangents):
+    """Forward mode through a call of an ast_ad gradient object inside differentiated
+    code (``passes/forward/callees.gradient_object_call``): ``jvp`` when the code runs."""
+    return jvp(g, primals, tangents)
+
+
+_DERIVE["jvp_through"] = _jvp_through

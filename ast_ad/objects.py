@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import types
 
+import numpy as np
+
 
 class GradientObject:
     """Marker base of ast_ad's gradient objects (``fn`` is the differentiated function)."""
@@ -161,6 +163,61 @@ class AttrView:
 
     def __hash__(self):
         return id(self.obj)
+
+
+def default_of(fn, name):
+    """The current default of ``fn``'s parameter ``name`` (ABSENT when it has none)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return ABSENT
+    kw = getattr(fn, "__kwdefaults__", None) or {}
+    if name in kw:
+        return kw[name]
+    pos = list(code.co_varnames[:code.co_argcount])
+    ds = getattr(fn, "__defaults__", None) or ()
+    k = pos.index(name) - (len(pos) - len(ds)) if name in pos else -1
+    return ds[k] if 0 <= k < len(ds) else ABSENT
+
+
+def default_static(fn, name):
+    """A static argument for ``fn``'s parameter ``name`` left to its default by a call:
+    ``Bound(obj)`` for an instance of a user class (``net=NET``: its methods resolve as a
+    global object's), the function itself for a function (``act=np.tanh``); None for
+    anything else (numbers, arrays: ordinary values of the generated code)."""
+    from .passes.analysis.receivers import user_class
+
+    d = default_of(fn, name)
+    if d is ABSENT or d is None or isinstance(d, type):
+        return None
+    if isinstance(d, (types.FunctionType, types.BuiltinFunctionType, np.ufunc)):
+        return d
+    return Bound(d) if user_class(type(d)) else None
+
+
+def default_objects(fn, params, values, skip=()) -> dict:
+    """``{param: Bound(obj)}`` for the ``values`` (of ``params``) that are ``fn``'s own
+    default objects (``objects.default_static``), ``skip`` (differentiated) left out."""
+    if not (getattr(fn, "__defaults__", None) or getattr(fn, "__kwdefaults__", None)):
+        return {}
+    return {p: Bound(v) for p, v in zip(params, values) if p not in skip and
+            isinstance(default_static(fn, p), Bound) and default_of(fn, p) is v}
+
+
+class DefaultsView:
+    """Guard view: ``get(name)`` is ``fn``'s current default of ``name``, so that code made
+    for a default object is made again when ``fn.__defaults__`` is rebound."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def get(self, name, default=None):
+        return default_of(self.fn, name)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.fn is self.fn
+
+    def __hash__(self):
+        return id(self.fn)
 
 
 class ElementsView:

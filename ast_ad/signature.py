@@ -28,11 +28,25 @@ class WrtSpec:
     single: bool  # True: return one gradient, not a tuple
 
 
+def signature_of(fn) -> inspect.Signature:
+    """``fn``'s own signature; that of ``fn.__wrapped__`` only for a wrapper whose own is
+    ``(*args, **kwargs)`` (it takes what the wrapped function takes).  A wrapper with
+    parameters of its own keeps them (``__wrapped__`` is never followed blindly)."""
+    own = inspect.signature(fn, follow_wrapped=False)
+    if hasattr(fn, "__wrapped__") and own.parameters and all(
+            p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in own.parameters.values()):
+        try:
+            return inspect.signature(fn)
+        except (TypeError, ValueError):
+            return own
+    return own
+
+
 def parameters(fn):
     """The (name, kind, default) of ``fn``'s parameters, without a bound ``self``; ``None``
     when the signature cannot be read (some builtins, NumPy ufuncs on Python 3.10)."""
     try:
-        sig = inspect.signature(fn)
+        sig = signature_of(fn)
     except (TypeError, ValueError):
         return None
     return list(sig.parameters.values())
@@ -102,7 +116,7 @@ def resolve_wrt(fn, wrt) -> WrtSpec:
 def bind(fn, args: tuple, kwargs: dict) -> inspect.BoundArguments:
     """Bind a call's arguments to ``fn``'s parameters, defaults applied."""
     try:
-        sig = inspect.signature(fn)
+        sig = signature_of(fn)
     except (TypeError, ValueError):  # unreadable: the call's own arguments stand in for it
         P = inspect.Parameter
         sig = inspect.Signature([P(f"arg{i}", P.POSITIONAL_ONLY) for i in range(len(args))]

@@ -36,7 +36,7 @@ def render(functions, parsed) -> str:
     chunks = []
     for f in functions:
         _statement_lines([f], 1)
-        text = gast.unparse(gast.Module(body=[f], type_ignores=[]))
+        text = _unparse(gast.Module(body=[f], type_ignores=[]))
         out = []
         for line in text.splitlines():
             stripped = line.strip()
@@ -49,6 +49,19 @@ def render(functions, parsed) -> str:
                 out.append(line)
         chunks.append("\n".join(out))
     return "\n\n".join(chunks) + "\n"
+
+
+def _unparse(module) -> str:
+    """``gast.unparse``, except for an f-string with a control character in its text
+    (``f"\\r{i}/{n}"``), which gast's unparser drops or writes across lines: CPython's
+    ``ast.unparse`` keeps it escaped, on one line."""
+    if any(isinstance(n, gast.JoinedStr) and any(
+            isinstance(v, gast.Constant) and isinstance(v.value, str) and
+            any(ord(c) < 32 for c in v.value) for v in n.values) for n in gast.walk(module)):
+        import ast
+
+        return ast.unparse(gast.gast_to_ast(module))
+    return gast.unparse(module)
 
 
 def _statement_lines(body, line):

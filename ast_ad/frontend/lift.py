@@ -36,6 +36,7 @@ def lift_nested(parsed, env, namer):
     """Lift the nested defs of ``parsed.tree`` in place; return {name: function object}."""
     fdef = parsed.tree
     _lambdas_to_defs(fdef.body)
+    _hoist_argument_lambdas(fdef, env)
     outer_locals = {a.id for a in fdef.args.args + fdef.args.kwonlyargs} | \
         N.stored_names(fdef.body)
     nested = [s for s in gast.walk(fdef) if isinstance(s, gast.FunctionDef) and s is not fdef]
@@ -60,11 +61,16 @@ def lift_nested(parsed, env, namer):
             all(x is None or isinstance(x, gast.Constant) for x in d.args.kw_defaults)
         if len(defs_by_name[d.name]) > 1 or not only_called or not const_defaults:
             if free:
+                what = "a lambda passed to a helper" if d.name.startswith("_lambda_") \
+                    else f"the nested function {d.name}()"
                 refuse_at(parsed.where, d, (
-                    f"the nested function {d.name}() reads {', '.join(free)} of the enclosing "
-                    "function and is used as a value (or defined twice); call it directly, or "
-                    "pass those values as arguments"))
-            continue
+                    f"{what} reads {', '.join(free)} of the enclosing function and is used "
+                    "as a value (or defined twice): the derivative through those values "
+                    "would be lost; call it directly, or pass those values as arguments"))
+            if len(defs_by_name[d.name]) == 1 and const_defaults and d in fdef.body and \
+                    d.name not in N.stored_names([x for x in fdef.body if x is not d]):
+                out[d.name] = compile_nested(parsed, d)  # a value known now (passed to a
+            continue  # helper: its code is specialised on it, as on a global function)
         if d.args.vararg is not None and d.args.kwarg is None:
             _pack_calls(d, calls)  # def g(a, *r): g(x, u, v) -> def g(a, r): g(x, (u, v))
         for v in free:
@@ -115,6 +121,51 @@ def _lambdas_to_defs(stmts):
             stmts[i] = N.copy_loc(d, s)
         for _, block in blocks_of(s):
             _lambdas_to_defs(block)
+
+
+def _hoist_argument_lambdas(fdef, env):
+    """``h(lambda v: v * 2.0, x)`` with ``h`` a user function, at the top level of the
+    body: the lambda becomes a nested def ``_lambda_1`` placed before the statement (then
+    a value known now, as a nested def passed to a helper); builtins' lambdas (``map``,
+    ``sorted(key=...)``) stay where their idioms read them."""
+    from .resolve import LOCAL, MISSING
+
+    taken = {n.id for n in gast.walk(fdef) if isinstance(n, gast.Name)} | {
+        n.name for n in gast.walk(fdef) if isinstance(n, gast.FunctionDef)}
+    body, k = [], 0
+    for s in fdef.body:
+        for c in [n for n in _own_nodes(s) if isinstance(n, gast.Call)]:
+            fn = env.lookup(c.func)
+            if fn is LOCAL or fn is MISSING or not isinstance(fn, types.FunctionType):
+                continue
+            for i, a in enumerate(c.args):
+                if isinstance(a, gast.Lambda) and all(  # (moved earlier: constant defaults)
+                        isinstance(x, gast.Constant) for x in a.args.defaults + [
+                            x for x in a.args.kw_defaults if x is not None]):
+                    k += 1
+                    while f"_lambda_{k}" in taken:
+                        k += 1
+                    name = f"_lambda_{k}"
+                    ret = N.copy_loc(gast.Return(value=a.body), a)
+                    body.append(N.copy_loc(gast.FunctionDef(
+                        name=name, args=a.args, body=[ret], decorator_list=[], returns=None,
+                        type_comment=None, type_params=[]), s))
+                    c.args[i] = N.copy_loc(N.name(name), a)
+        body.append(s)
+    fdef.body[:] = body
+
+
+def _own_nodes(s):
+    """The nodes of statement ``s``, not those inside defs, lambdas or classes in it."""
+    todo = [s]
+    while todo:
+        n = todo.pop()
+        yield n
+        if n is not s and isinstance(n, (gast.FunctionDef, gast.Lambda, gast.ClassDef,
+                                         gast.ListComp, gast.SetComp, gast.DictComp,
+                                         gast.GeneratorExp)):
+            continue  # (a comprehension's lambda may read its loop variable)
+        todo.extend(gast.iter_child_nodes(n))
 
 
 def compile_nested(parsed, d):

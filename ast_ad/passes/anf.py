@@ -239,6 +239,12 @@ class AnfMixin(FormsMixin):
                                          not e.args) or (func.attr == "setdefault" and
                                                          1 <= len(e.args) <= 2)):
                 return self.dict_form(e, func.attr)
+            if func.attr == "update" and isinstance(func.value, gast.Name) and \
+                    self.env.is_local(func.value.id) and (
+                        (len(e.args) == 1 and not e.keywords and isinstance(e.args[0], gast.Dict)
+                         and None not in e.args[0].keys) or
+                        (not e.args and all(k.arg is not None for k in e.keywords))):
+                return self.dict_update(e)
             if func.attr == "get" and isinstance(func.value, gast.Name) and \
                     self.env.is_local(func.value.id) and 1 <= len(e.args) <= 2 and \
                     not e.keywords:

@@ -90,6 +90,20 @@ class FormsMixin:
         return self.rhs(N.copy_loc(gast.IfExp(test=test, body=gast.Subscript(
             value=d, slice=k, ctx=gast.Load()), orelse=default), e))
 
+    def dict_update(self, e):
+        """``d.update({k: v, ...})`` / ``d.update(k=v)`` on a local dict -> ``d[k] = v``
+        for each entry, every key and value evaluated first (as ``update`` does); a
+        receiver that is no dict is refused at run time (``check_dict``)."""
+        d = self.atom(e.func.value)
+        self.emit(N.expr_stmt(N.call(self.static_ref(S.check_dict), [d, N.const("update")]),
+                              loc=e))
+        pairs = [(k, v) for k, v in zip(e.args[0].keys, e.args[0].values)] if e.args else \
+            [(N.const(k.arg), k.value) for k in e.keywords]
+        pairs = [(self.atom(k), self.atom(v)) for k, v in pairs]
+        for k, v in pairs:
+            self.assign_to(gast.Subscript(value=d, slice=k, ctx=gast.Store()), v, e)
+        return N.const(None)
+
     def dict_form(self, e, how):
         """``d.values()``/``d.items()``/``d.keys()`` on a local dict -> the list
         ``[d[k] for k in d]`` (``(k, d[k])``, ``k``); ``d.setdefault(k, v)`` -> ``if k not in
@@ -121,12 +135,20 @@ class FormsMixin:
         from .analysis.library import is_library
 
         fn = self.env.lookup(func)
+        if fn is not LOCAL and fn is not MISSING and self.env.is_static(func):
+            rewritten = self.gradient_call(e, func, fn)  # FORCE(x) of FORCE = grad(E)
+            if rewritten is not None:
+                return rewritten
+        if fn is not LOCAL and fn is not MISSING and not isinstance(
+                fn, (types.FunctionType, type)) and not any(
+                isinstance(a, gast.Starred) for a in e.args):  # a class-based decorator
+            return self.instance_spread_call(e, func, fn)
         if fn is LOCAL or fn is MISSING or not isinstance(fn, types.FunctionType) or \
                 is_library(fn) or (fn.__module__ or "").split(".")[0] == "ast_ad" or \
                 any(isinstance(a, gast.Starred) for a in e.args) or \
                 any(k.arg is None for k in e.keywords):
             return None
-        out = self.packed_call(e, fn) or self.writing_call(e, fn)
+        out = self.spread_call(e, fn) or self.packed_call(e, fn) or self.writing_call(e, fn)
         if out is not None:  # the variant stands for `func`: rebinding it regenerates
             from types import SimpleNamespace
 
@@ -136,6 +158,58 @@ class FormsMixin:
                 if g not in self.namer.guards:
                     self.namer.guards.append(g)
         return out
+
+    def gradient_call(self, e, func, G):
+        """``FORCE(a, b)`` of a plain gradient object (``grad_calls.plain_gradient``) ->
+        ``grad_call2(FORCE, a, b)``, whose rules differentiate it again; else None."""
+        from ..grad_calls import CALLS, plain_gradient
+
+        if not plain_gradient(G) or G._target.__code__ is getattr(
+                getattr(self.parsed, "fn", None), "__code__", None) or \
+                e.keywords or len(e.args) not in CALLS or \
+                any(isinstance(a, gast.Starred) for a in e.args) or \
+                len(e.args) != G._target.__code__.co_argcount:
+            return None
+        return N.call(self.static_ref(CALLS[len(e.args)]),
+                      [self.atom(func)] + self.call_args(e.args))
+
+    def instance_spread_call(self, e, func, obj):
+        """``f(x)`` of a callable instance of a user class whose ``__call__(self, *args,
+        **kwargs)`` stars them into a call (a class-based decorator) -> its spread variant
+        called with the instance first; else None."""
+        from ..objects import class_attr
+        from .analysis.library import is_library
+        from .analysis.receivers import user_class
+
+        call = class_attr(type(obj), "__call__")
+        if not isinstance(call, types.FunctionType) or not user_class(type(obj)) or \
+                is_library(call) or not self.env.is_static(func):
+            return None
+        return self.spread_call(e, call, receiver=obj)
+
+    def spread_call(self, e, fn, receiver=None):
+        """``w(x, u, k=c)`` of a wrapper ``def w(*args, **kwargs)`` that stars them into a
+        call -> ``w_spread(x, u, c)`` (``frontend.variants.spread_variant``: plain
+        parameters for this call's form); else None."""
+        from ..frontend.variants import needs_spread, spread_variant
+
+        code = fn.__code__
+        fixed, nkw = code.co_argcount, code.co_kwonlyargcount
+        named = set(code.co_varnames[:fixed])
+        kwonly = set(code.co_varnames[fixed:fixed + nkw])
+        fixed -= receiver is not None  # (the instance is the bound method's self)
+        if len(e.args) < fixed or any(k.arg in named for k in e.keywords) or \
+                not needs_spread(fn):
+            return None
+        extra = [k for k in e.keywords if k.arg not in kwonly]
+        variant = spread_variant(fn, len(e.args) - fixed, tuple(k.arg for k in extra))
+        if variant is None:
+            return None
+        if receiver is not None:
+            variant = types.MethodType(variant, receiver)
+        args = self.call_args(list(e.args) + [k.value for k in extra])
+        return N.call(self.static_ref(variant), args,
+                      self.call_kw([k for k in e.keywords if k.arg in kwonly]))
 
     def packed_call(self, e, fn):
         """``h(x, u, v)`` of a user function ``def h(a, *rest)`` -> ``h_packed(x, (u,

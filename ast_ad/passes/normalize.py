@@ -244,8 +244,9 @@ class Normalizer(AnfMixin, LoopsMixin, StatementsMixin):
         if not callable(obj) or isinstance(obj, type):
             return False
         stores = sum(isinstance(n, gast.Name) and n.id == target.id and
-                     isinstance(n.ctx, gast.Store) for n in gast.walk(self.parsed.tree))
-        if stores != 1:
+                     isinstance(n.ctx, (gast.Store, gast.Param))
+                     for n in gast.walk(self.parsed.tree))
+        if stores != 1:  # (a parameter rebound, `fn = np.sin`, is bound twice)
             return False
         self.method_aliases[target.id] = value
         return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..rules.registry import default_registry as _reg
+from ..signature import match
 from .adjoints import (
     accum_index,
     accum_index_into,
@@ -92,6 +93,17 @@ for _f in (as_float_tangent, as_float, list):  # list(x) copies list adjoints
     _define(_f, [_ident_vjp], [_ident_jvp])
 _define(add_grads, [_add_grads_vjp, _add_grads_vjp], [_add_grads_jvp, _add_grads_jvp])
 _define(fix_array, [_fix_array_vjp, None], [_fix_array_jvp, None])
+
+
+def _match_vjp(g, ans, gg, x):
+    return match(g, x)
+
+
+def _match_jvp(t, ans, g, x):
+    return match(t, x)  # (a tuple parameter's gradient: linear in g, shaped like x)
+
+
+_define(match, [_match_vjp, None], [_match_jvp, None])
 
 
 # -- the checks of a user rule's result pass its derivative through ------------------------

@@ -440,6 +440,27 @@ add_runtime("accum_index_into", u(3, 4), u(3, 4), (slice(None), 1), u(3))
 add_runtime("clear_grad", u(5), u(5), 1)
 add_runtime("clear_grad", u(3, 4), u(3, 4), (slice(None), 2))
 add_runtime("fix_array", u(3), u(3))
+from ast_ad.signature import match as _match  # noqa: E402 (a tuple parameter's gradient)
+
+add(_match, (0.5, u(2)), (0.1, u(2)))
+add(_match, [u(3), -0.4], [u(3), 0.2])
+
+import ast_ad as _ad  # noqa: E402 (gradient objects called inside: ast_ad/grad_calls.py)
+from ast_ad import grad_calls as _gc  # noqa: E402
+
+
+def _energy1(x):
+    return np.sum(np.sin(x) * x ** 2)
+
+
+def _energy2(a, b):
+    return np.sum(np.cos(a) * b ** 3)
+
+
+add(_gc.grad_call1, _ad.grad(_energy1), u(3), _wrt=(1,))
+add(_gc.grad_call2, _ad.grad(_energy2, 1), u(3), u(3), _wrt=(1, 2))
+add(_gc.grad_call3, _ad.grad(lambda a, b, c: np.sum(a * b * np.exp(c)), 2), u(2), u(2),
+    u(2), _wrt=(1, 2, 3))
 add_runtime("as_float_tangent", 0.7)
 add_runtime("as_float_tangent", u(3))
 add(np.array, [0.3, -0.5, 0.7])

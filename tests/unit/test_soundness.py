@@ -616,14 +616,14 @@ def test_tuple_wrt_hessian_jacobian_and_hvp_give_the_nested_blocks():
         ast_ad.hvp(_two, (x, y), v[0], wrt=(0, 1))
 
 
-def test_jvp_of_star_args_is_refused():
-    """Functions with ``*args`` are refused by every mode (grad too): the transformer
-    differentiates named parameters only."""
+def test_jvp_of_star_args_follows_jax():
+    """``jvp`` of ``def f(*xs)``: primals and tangents over every positional argument (the
+    packed variant's forward code, tests/unit/test_varargs_forward.py)."""
     def star(*xs):
         return xs[0] * xs[1]
 
-    with pytest.raises(AstAdError, match="args"):
-        ast_ad.jvp(star, (1.0, 2.0), (1.0, 0.0))
+    assert ast_ad.jvp(star, (1.0, 2.0), (1.0, 0.0)) == (2.0, 2.0)
+    assert ast_ad.jvp(star, (1.0, 2.0), (0.5, 3.0))[1] == pytest.approx(0.5 * 2.0 + 3.0)
 
 
 # -- the oracles are held to the same standard ---------------------------------------------------

@@ -66,12 +66,19 @@ def classify(obj, registry, self_fn) -> Decision:
             "(forward over reverse) or grad(grad(f)) for scalar arguments"))
     if registry.vjp(obj) is not None:
         return Decision("rule", obj)
+    if getattr(obj, "_ast_ad_api", False):  # ast_ad.jvp, a hessian(f) or derivative(f)...
+        name = getattr(obj, "__name__", "this function")
+        return Decision("refused", obj, why=getattr(obj, "_ast_ad_why", None) or (
+            f"calling `{name}` (ast_ad's jvp, vjp, hessian, jacobian, derivative or a "
+            "function they made) inside a differentiated function is not supported; call a "
+            "gradient object (ast_ad.grad(f)) there, which forward mode derives, or "
+            "differentiate the outer function with ast_ad.hessian / ast_ad.jacobian"))
     if registry.is_nondifferentiable(obj):
         return Decision("nondiff", obj)
     if registry.jvp(obj) is not None and not is_library(obj) and isinstance(
             obj, (types.FunctionType, types.MethodType)):
         name = getattr(obj, "__name__", "this function")
-        return Decision("refused", obj, why=(
+        return Decision("refused", obj, why=getattr(obj, "_ast_ad_why", None) or (
             f"`{name}` has a forward rule (ast_ad.defjvp) but no reverse rule: reverse mode "
             "would differentiate its source, which may disagree with your rule; register "
             f"its reverse rule too (ast_ad.defvjp({name}, ...))"))

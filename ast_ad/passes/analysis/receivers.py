@@ -235,9 +235,11 @@ class Receivers:
             return self.value(self.defs[name], guards, depth + 1)
         if name in self.params:
             kind = self.arg_kinds.get(name)
-            if not user_class(kind):
-                return ABSENT
             sample = self.defaults.get(name)
+            if kind is None and user_class(type(sample)):
+                kind = type(sample)  # a default object (`net=NET`) of a callee: any instance
+            if not user_class(kind):  # of its class (each receiver checked at run time)
+                return ABSENT
             return Typed(kind, sample if type(sample) is kind else None)
         if self.env.is_local(name) or name in self.assigned:
             return ABSENT

@@ -19,7 +19,9 @@ def forward_callee(unit, facts, value, live, tangent_of):
     """``(callee, call expression)`` for a user function called on live tangents."""
     obj = facts.callable(value.func)
     reg = facts.registry
-    if isinstance(obj, GradientObject) or not isinstance(
+    if isinstance(obj, GradientObject) and reg.jvp(obj) is None and not reg.has_rule(obj):
+        return gradient_object_call(unit, value, live, tangent_of)
+    if isinstance(obj, GradientObject) or getattr(obj, "_ast_ad_api", False) or not isinstance(
             obj, (types.FunctionType, types.MethodType)) or reg.has_rule(obj) \
             or reg.jvp(obj) is not None:
         return None
@@ -42,7 +44,11 @@ def forward_callee(unit, facts, value, live, tangent_of):
         return None
     kinds = {p: (Kind.NUM if facts.kind(v) is Kind.NUM else None)
              for p, v in tangents.items()}
-    j = unit.callees.jvp_for(obj, sorted(wrt, key=params.index), kinds, reg)
+    from types import SimpleNamespace
+
+    from ..reverse.calls import static_function_args  # (functions passed, defaults left)
+    static = static_function_args(SimpleNamespace(facts=facts, unit=unit), obj, value)
+    j = unit.callees.jvp_for(obj, sorted(wrt, key=params.index), kinds, reg, static or None)
     alias = unit.namer.alias(j, getattr(target, "__name__", "f") + "_jvp")
     from ..reverse.calls import method_receiver
 
@@ -53,3 +59,19 @@ def forward_callee(unit, facts, value, live, tangent_of):
                       gast.keyword(arg=j.tangent_names[p], value=N.name(tangent_of(
                           tangents[p]))) for p in j.wrt])
     return j, call
+
+
+def gradient_object_call(unit, value, live, tangent_of):
+    """``g(x)`` of an ast_ad gradient object ``g`` (``FORCE = grad(energy)``) with a live
+    tangent: ``y, dy = jvp(g, (x,), (dx,))`` when the code runs (forward over reverse,
+    specialised on the arguments then, as any call of ``ast_ad.jvp``)."""
+    from ...rules.registry import _DERIVE
+
+    run = _DERIVE.get("jvp_through")
+    if run is None or value.keywords or any(isinstance(a, gast.Starred) for a in value.args):
+        return None
+    tans = [N.name(tangent_of(a.id)) if isinstance(a, gast.Name) and a.id in live
+            else N.const(None) for a in value.args]
+    call = N.call(unit.ref(run, "jvp_through"), [value.func, gast.Tuple(
+        elts=list(value.args), ctx=gast.Load()), gast.Tuple(elts=tans, ctx=gast.Load())])
+    return None, call

@@ -28,10 +28,11 @@ import copy
 import gast
 
 from ... import runtime as R
-from ...errors import NoRuleError, UnsupportedConstructError
+from ...errors import NoRuleError, UnsupportedConstructError, refuse_at
 from ...ir import nodes as N
 from ...ir.lattice import Kind
 from ...ir.walk import is_loop
+from ...objects import GradientObject
 from ...rules import helpers as H
 from ..analysis.activity import operands
 from ..inline import rule_expr
@@ -248,6 +249,18 @@ class ForwardMode:
             return self.rule_terms(s, obj, value.args, value.keywords, ans, live, func)
         if obj is not None and reg.is_nondifferentiable(obj):
             return []
+        from ..analysis.calls import classify
+
+        d = classify(obj, reg, self.unit.fn)
+        if d.what in ("refused", "unresolved") and not isinstance(obj, GradientObject):
+            try:
+                label = gast.unparse(func).strip()
+            except Exception:  # noqa: BLE001 - only a label
+                label = "this function"
+            refuse_at(self.unit.where, s, d.why or (
+                f"cannot resolve the function `{label}` called on a differentiated value "
+                "when the derivative is generated; call a module-level function or a "
+                "nested def directly"))
         no_rule_error(self.unit.parsed, s, obj, func)
 
     def rule_terms(self, s, fn, args, keywords, ans, live, func_node=None):
@@ -347,12 +360,18 @@ class ForwardMode:
                                                [cur, base, idx, told]), loc=s)]
             return [s]
         if isinstance(call, gast.Call) and self.live_operands(call, live):
+            from ..analysis.library import is_library
+            from ..reverse.calls import check_effect
+
             obj = self.facts.callable(call.func)
             if obj is not None and not self.facts.registry.has_rule(obj) and \
-                    callable(obj) and hasattr(obj, "__code__"):
+                    callable(obj) and hasattr(obj, "__code__") and not is_library(obj):
                 filename, line = self.where(s)
                 raise UnsupportedConstructError(
                     "forward mode through a statement call of a user function is not "
                     "supported", filename=filename, lineno=line)
+            # a library call whose result is dropped (log.info(x), rng.shuffle(y)): runs
+            # as-is only when it cannot write into what it is handed (as in reverse mode)
+            check_effect(self.unit, self.facts, s, call, obj)
         return [s]
 

@@ -23,6 +23,7 @@ import types
 import gast
 
 from ... import runtime as R
+from ...callees import defaults_left
 from ...errors import AstAdError, UnsupportedConstructError, refuse_at
 from ...frontend.parse import parse_function
 from ...frontend.resolve import Env
@@ -175,7 +176,7 @@ def static_function_args(rev, fn, value):
                     obj = rev.facts.callable(defs[0])
             if obj is not None and callable(obj) and not isinstance(obj, type):
                 out[p] = obj
-    return out
+    return {**defaults_left(fn, value), **out}  # (net=NET, act=np.tanh left to defaults)
 
 
 class CellView:

@@ -109,10 +109,20 @@ def no_rule_error(parsed, s, fn, func_node, arg=None):
     else:
         label = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
     what = f"argument {arg} of " if arg is not None else ""
+    if isinstance(fn, functools._lru_cache_wrapper):
+        raise NoRuleError(cached_refusal(label), filename=filename, lineno=line)
     raise NoRuleError(
         f"no derivative rule for {what}`{label}` on a differentiated value{_library(fn)}; "
         f"register one with ast_ad.defvjp{_nondiff_hint(fn)}, or wrap the value in "
         f"ast_ad.stop_gradient{inner}", filename=filename, lineno=line)
+
+
+def cached_refusal(label):
+    """Why a ``functools.lru_cache``/``cache`` wrapper is refused, and what to do."""
+    return (f"`{label}` is wrapped by functools.lru_cache (or functools.cache): a cached "
+            "result carries no record of how it was computed, so ast_ad does not "
+            f"differentiate through the cache; call the uncached `{label}.__wrapped__` in "
+            "the differentiated code (or cache outside it)")
 
 
 #: modules whose functions are mostly smooth: never told to declare them constant
