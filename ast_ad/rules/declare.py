@@ -56,8 +56,9 @@ _BASE = {"np": np, "math": math, **ENV}
 _SCALAR = {builtins.max, builtins.min}
 #: bare names spelled otherwise for Python scalars than ``math.<name>``
 _SCALAR_NAMES = {"sign": "float_sign"}
-#: parameters a forward rule never passes on (the tangent gets its own array)
-_NOT_PASSED = {"out", "copy"}
+#: parameters a forward rule never passes on (the tangent gets its own array; a reduction's
+#: ``initial`` is a constant entry, which has no tangent)
+_NOT_PASSED = {"out", "copy", "initial"}
 
 _lines: dict = {}    # fake filename -> source lines
 _made: dict = {}     # (filename, text after the name) -> function

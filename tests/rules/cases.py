@@ -219,6 +219,29 @@ for _f in (np.sum, np.mean, np.max, np.min, np.prod, np.var, np.std):
     if _f is not np.std:  # the std of one value is 0, where std is not differentiable
         add(_f, 0.7)
     add(_f, u(3, 4))
+# initial= (a constant entry) and where= (entries left out): every reduction that takes them
+_W34 = np.array([[True, False, True, True], [False, False, True, False],
+                 [True, True, False, True]])
+_W4 = np.array([True, False, True, True])  # broadcast over the rows
+for _f in (np.max, np.amax, np.min, np.amin, np.nanmax, np.nanmin):
+    _i = -9.0 if _f in (np.max, np.amax, np.nanmax) else 9.0
+    add(_f, u(3, 4), initial=_i)
+    add(_f, u(3, 4), initial=-_i)  # the initial value wins: all derivatives 0
+    add(_f, u(3, 4), axis=1, where=_W34, initial=_i)
+    add(_f, u(3, 4), axis=0, keepdims=True, where=_W4, initial=_i)
+for _f in (np.sum, np.prod, np.nansum, np.nanprod):
+    add(_f, u(3, 4), initial=1.5)
+    add(_f, away(3, 4), where=_W34)
+    add(_f, away(3, 4), axis=1, where=_W4, initial=-0.5)
+    add(_f, away(3, 4), axis=0, keepdims=True, where=_W34)
+add(np.mean, u(3, 4), where=_W34)
+add(np.mean, u(3, 4), axis=1, where=_W4, keepdims=True)
+add(H.masked, u(3, 4), _W34)
+add(H.masked, u(3, 4), _W4)
+add(H.masked, u(3, 4))
+add(H.where_or_one, u(3, 4), _W34)
+add(H.where_or_one, u(3, 4), _W4)
+add(H.where_or_one, u(3, 4))
 add(np.var, u(3, 4), axis=1, ddof=1)
 add(np.std, u(3, 4), axis=0, ddof=1, keepdims=True)
 add(np.std, u(6), ddof=1)
