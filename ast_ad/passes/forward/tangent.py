@@ -354,5 +354,9 @@ class ForwardMode:
                 raise UnsupportedConstructError(
                     "forward mode through a statement call of a user function is not "
                     "supported", filename=filename, lineno=line)
+            # a call that may write into a value with a tangent (lst.clear(), ...): its
+            # tangent would be stale; refused as in reverse mode (never silently kept)
+            from ..reverse.calls import check_effect
+            check_effect(self.unit, self.facts, s, call, obj)
         return [s]
 
