@@ -12,11 +12,11 @@ import numpy as np
 from ._text import text_pair
 from .declare import elementwise, reduction
 from .helpers import (  # noqa: F401  (names the generated rules read)
-    initial_or_one,
     masked,
     max_weights,
     not_nan,
     prod_except,
+    scaled,
     uncumsum,
     where_or_one,
 )
@@ -28,8 +28,8 @@ reduction(np.ptp, "a, axis=None, out=None, keepdims=False",
           "max_weights(a, np.min(a, axis=axis, keepdims=keepdims), axis, keepdims)")
 reduction(np.nanprod, "a, axis=None, dtype=None, out=None, keepdims=False, initial=None, "
           "where=True",
-          "masked(prod_except(where_or_one(np.nan_to_num(a, nan=1.0), where), axis), where) "
-          "* not_nan(a) * initial_or_one(initial)")
+          "scaled(masked(prod_except(where_or_one(np.nan_to_num(a, nan=1.0), where), axis), "
+          "where) * not_nan(a), initial)")
 text_pair(__name__, np.nancumsum, "a, axis=None, dtype=None, out=None",
           ["uncumsum(g, a, axis) * not_nan(a)"], ["np.cumsum(t * not_nan(a), axis=axis)"])
 elementwise(np.float_power, "y * float_power(x, y - 1 + (y == 0))", "xlogy(g * ans, x)")

@@ -18,13 +18,12 @@ import numpy as np
 from .declare import linear, reduction, symmetric
 from .helpers import (  # noqa: F401  (names the generated rules read)
     count_reduced,
-    count_where,
     in_where,
-    initial_or_one,
     masked,
     max_weights,
     prod_except,
     real_part,
+    scaled,
     uncumsum,
     unreduce,
     where_or_one,
@@ -65,7 +64,7 @@ _MAX = "a, axis=None, out=None, keepdims=False, initial=None, where=True"
 reduction([np.max, np.amax, np.min, np.amin], _MAX, "max_weights(a, ans, axis, keepdims, where)")
 reduction(np.prod, "a, axis=None, dtype=None, out=None, keepdims=False, initial=None, "
           "where=True",
-          "masked(prod_except(where_or_one(a, where), axis), where) * initial_or_one(initial)")
+          "scaled(masked(prod_except(where_or_one(a, where), axis), where), initial)")
 R.defvjp(np.var, var_vjp)
 R.defjvp(np.var, var_jvp)
 R.defvjp(np.std, std_vjp)
@@ -74,11 +73,10 @@ R.defjvp(np.std, std_jvp)
 
 # -- linear reductions and the helpers' rules: (function, parameters, transpose) ---------------
 # (a linear rule's forward call leaves ``initial`` out: a constant has no tangent)
-_RED = "a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True"
-_MEAN = "a, axis=None, dtype=None, out=None, keepdims=False, where=True"
-linear(np.sum, _RED, "masked(unreduce(g, a, axis, keepdims), where)")
-linear(np.mean, _MEAN, "masked(unreduce(g / count_where(a, axis, where, keepdims), a, axis, "
-       "keepdims), where)")
+_SUM = "a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=True"
+_RED = "a, axis=None, dtype=None, out=None, keepdims=False"
+linear(np.sum, _SUM, "masked(unreduce(g, a, axis, keepdims), where)", masks="where")
+linear(np.mean, _RED, "unreduce(g / count_reduced(a, axis), a, axis, keepdims)")
 linear(np.cumsum, "a, axis=None, dtype=None, out=None", "uncumsum(g, a, axis)")
 linear(unreduce, "grad, like, axis=None, keepdims=False",
        "np.sum(g, axis=axis, keepdims=keepdims)")
@@ -87,8 +85,7 @@ linear(uncumsum, "grad, like, axis=None", "np.cumsum(g, axis=axis)")
 symmetric(prod_except, "a, axis=None", "ans * (np.sum(g / a, axis=axis, keepdims=True) - g / a)")
 linear(masked, "x, where=True", "masked(g, where)")
 symmetric(where_or_one, "a, where=True", "masked(g, where)")
-R.nondifferentiable(initial_or_one)
+linear(scaled, "x, factor=None", "scaled(g, factor)")
 R.nondifferentiable(max_weights)
 R.nondifferentiable(count_reduced)
-R.nondifferentiable(count_where)
 R.nondifferentiable(in_where)

@@ -125,12 +125,11 @@ from .more import (  # noqa: F401  (the breadth rules' helpers)
     zeros_or_none,
 )
 from .reductions import (  # noqa: F401
-    count_where,
     in_where,
-    initial_or_one,
     masked,
     max_weights,
     prod_except,
+    scaled,
     uncumsum,
     where_or_one,
 )
@@ -200,6 +199,6 @@ __all__ = [
     "method_transpose", "norm_dir", "norm_is_smooth", "norm_p", "prod_except", "split_like",
     "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",
     "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy", "fdiv", "fpow",
-    "unseeded_zero", "is_given", "count_where", "in_where", "masked", "where_or_one",
-    "initial_or_one",
+    "unseeded_zero", "is_given", "in_where", "masked", "where_or_one",
+    "scaled",
 ]

@@ -1,6 +1,7 @@
 """Helpers of reduction rules: ``max_weights``, ``prod_except``, ``uncumsum``, and the
 ``where=``/``initial=`` keywords of NumPy's reductions (``in_where``, ``masked``,
-``count_where``, ``where_or_one``, ``initial_or_one``).
+``where_or_one``, ``scaled``; the last three are their first argument for the default, and
+the inliner folds them away there: ``identity_unless``).
 
 NumPy's ``where`` masks entries out of a reduction (they act as its neutral element: their
 derivative is 0) and ``initial`` is one more entry, a constant (for ``max``/``min``: where it
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import _float_of
-from .broadcasting import count_reduced, unreduce
+from .broadcasting import unreduce
 
 
 def in_where(a, where=True):
@@ -29,12 +30,7 @@ def masked(x, where=True):
     return np.where(where, x, np.zeros_like(x))
 
 
-def count_where(a, axis=None, where=True, keepdims=False):
-    """How many entries of ``a`` each result of a reduction over ``axis`` with ``where=``
-    combines (an int for the default, else an array shaped like the result)."""
-    if where is True:
-        return count_reduced(a, axis)
-    return np.sum(in_where(a, where), axis=axis, keepdims=keepdims)
+masked.identity_unless = (1, True)  # (the inliner folds masked(x, True) to x)
 
 
 def max_weights(a, ans, axis=None, keepdims=False, where=True):
@@ -61,9 +57,15 @@ def where_or_one(a, where=True):
     return np.where(where, a, np.ones_like(a))
 
 
-def initial_or_one(initial=None):
-    """A reduction's ``initial`` as a factor (1 when not given).  Non-differentiable."""
-    return 1.0 if initial is None else initial
+where_or_one.identity_unless = (1, True)
+
+
+def scaled(x, factor=None):
+    """``x * factor`` (``x`` itself for the default: a reduction's ``initial`` not given)."""
+    return x if factor is None else x * factor
+
+
+scaled.identity_unless = (1, None)
 
 
 def prod_except(a, axis=None):
