@@ -206,6 +206,10 @@ add(math.pow, 1.7, 2.3)
 add(math.pow, 0.0, 2.5, _wrt=(1,))
 add(math.pow, -1.5, 3.0, _wrt=(0,))
 add(math.copysign, 0.7, -2.0)
+add(builtins.divmod, 1.7, 0.6)
+add(builtins.divmod, u(3, 4) * 3.0, pos(4))
+add(np.divmod, u(3, 4) * 3.0, pos(3, 1))
+add(np.divmod, -2.3, 0.9)
 add(math.copysign, -0.7, 3.0)
 
 # -- reductions --------------------------------------------------------------------------------
