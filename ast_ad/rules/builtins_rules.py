@@ -37,6 +37,12 @@ def sum_jvp_start(t, ans, iterable, start=0):
 R.defvjp(builtins.sum, sum_vjp_iterable, sum_vjp_start)
 R.defjvp(builtins.sum, sum_jvp_iterable, sum_jvp_start)
 
+# complex(a, b) is a + 1j * b: the rules of + and of * by 1j (ast_ad's complex convention,
+# autograd's: no conjugates in the rules of holomorphic maps; a real input's derivative is
+# the real part of what reaches it)
+text_pair(__name__, builtins.complex, "real=0.0, imag=0.0", ["g", "1j * g"],
+          ["t + 0j", "1j * t"], name="py_complex")
+
 for _f in (builtins.divmod, np.divmod):
     text_pair(__name__, _f, "x, y",
               ["unbroadcast(cot_part(g, 1, ans[1]), x)",
