@@ -1,6 +1,6 @@
-"""Rules for the Python builtin ``sum`` and ``divmod`` (``np.divmod`` too); ``abs``,
-``max``/``min`` of two values, ``float`` and ``pow`` are elementwise
-(:mod:`ast_ad.rules.elementwise`).
+"""Rules for the Python builtins ``sum`` (and ``math.fsum``), ``divmod`` (``np.divmod``
+too) and ``complex``; ``abs``, ``max``/``min`` of two values, ``float`` and ``pow`` are
+elementwise (:mod:`ast_ad.rules.elementwise`).
 
 ``divmod(a, b)`` is ``(a // b, a % b)``: the quotient is piecewise constant (derivative 0),
 the remainder ``a - b * (a // b)`` has the derivatives of ``a % b`` (1 and ``-(a // b)``).
@@ -10,6 +10,7 @@ two modes differ, so this is a hand-written pair).
 """
 
 import builtins
+import math
 
 import numpy as np
 
@@ -36,6 +37,8 @@ def sum_jvp_start(t, ans, iterable, start=0):
 
 R.defvjp(builtins.sum, sum_vjp_iterable, sum_vjp_start)
 R.defjvp(builtins.sum, sum_jvp_iterable, sum_jvp_start)
+R.defvjp(math.fsum, sum_vjp_iterable)  # the exact sum of an iterable: sum's derivative
+R.defjvp(math.fsum, sum_jvp_iterable)
 
 # complex(a, b) is a + 1j * b: the rules of + and of * by 1j (ast_ad's complex convention,
 # autograd's: no conjugates in the rules of holomorphic maps; a real input's derivative is

@@ -1,4 +1,5 @@
-"""List and dict methods that edit in place, on differentiated values: ``lst.sort()`` (with
+"""Conversions inside comprehensions (``e.item()``, ``np.float64(e)``, ``math.fsum``), and
+list and dict methods that edit in place, on differentiated values: ``lst.sort()`` (with
 ``key=``/``reverse=``), ``lst.reverse()``, ``lst.remove(v)`` (permutations and a drop: the
 adjoint moves the entries back) and ``d.update(o)`` / ``d.update(k=v)`` (the entries of
 ``o`` replace those of ``d``), in reverse and forward mode against finite differences
@@ -6,6 +7,8 @@ adjoint moves the entries back) and ``d.update(o)`` / ``d.update(k=v)`` (the ent
 edit) is refused in both modes, never a stale derivative."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -88,8 +91,19 @@ def update_from_name(x):
     return d["a"] * d["b"] + d["c"] + o["b"]
 
 
-CASES = [sort_plain, sort_reverse, sort_key, sort_in_loop, sort_then_numpy, reverse_list,
-         remove_entry, update_literal, update_keywords, update_from_name]
+def item_comprehension(x):
+    t = [e.item() for e in x]
+    return t[0] * t[1] + sum(t)
+
+
+def float64_and_fsum(x):
+    t = list(np.float64(e) for e in x)
+    return t[0] * t[1] + math.fsum([v * 2.0 for v in x]) + np.float64(x[2]) ** 2
+
+
+CASES = [item_comprehension, float64_and_fsum, sort_plain, sort_reverse, sort_key,
+         sort_in_loop, sort_then_numpy, reverse_list, remove_entry, update_literal,
+         update_keywords, update_from_name]
 X = np.array([0.3, -0.7, 1.1, 0.45])
 
 
