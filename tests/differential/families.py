@@ -29,7 +29,9 @@ Families (``FAMILIES``):
   functions under ``jvp``/``grad``, ``hessian``/``jacobian``/``vjp`` with a tuple ``wrt``,
   ``value_and_grad``;
 - ``crashes``: builtin ``sum``/``max``/``min`` over arrays, ``initial=``/``where=``
-  reductions, ``x.flat``, a scalar broadcast into a row, ``**0.0`` at zero, ``sqrt(0)``;
+  reductions, ``x.flat``, a scalar broadcast into a row, ``**0.0`` at zero, ``sqrt(0)``
+  (in ``containers`` and ``crashes`` a quarter of the programs run under ``jvp``:
+  ``FORWARD_TOO``);
 - ``caller_data``: programs that write into their own arguments (every API above, applied
   to the parameters): the gradient must be right and the caller's arrays unchanged.
 
@@ -828,6 +830,9 @@ def pattern(name, lines, expr=None):
 
 
 FAMILIES = ("objects", "mutation", "containers", "vanish", "crashes", "caller_data")
+#: families a quarter of whose programs are differentiated by ``jvp`` (the others by
+#: ``grad``; ``vanish`` draws its own modes)
+FORWARD_TOO = ("containers", "crashes")
 
 
 def _indent(lines, k=1):
@@ -898,6 +903,9 @@ def family_programs(draw, family):
             if nets:
                 g.target = f"{nets[0]}.loss"
                 g.tags.append("obj:bound_method")
+        if family in FORWARD_TOO and g.int(0, 3) == 0:
+            g.mode = "jvp"  # forward mode too: its refusals and tangents are held alike
+            g.tags.append("mode:jvp")
     src = _module(g, body, ret)
     params = [("x", (n,)), ("s", ())]
     if g.need_A:
