@@ -164,6 +164,31 @@ def _backwards(lst):
     return range(len(lst) - 1, -1, -1)
 
 
+def _reversed_seq(seq):
+    """The sequence ``reversed(seq)`` reads (a list or tuple; an array's rows are refused)."""
+    if not isinstance(seq, (list, tuple)):
+        from ..errors import UnsupportedConstructError
+
+        raise UnsupportedConstructError(
+            f"differentiating reversed() of a {type(seq).__name__} is not supported (only of "
+            "a list or tuple); use x[::-1]")
+    return seq
+
+
+# reversed(lst): an iterator over the entries backwards (list(...) of it then has list's
+# rules); its derivative is the entries' moved back
+def _iter_reversed_vjp(g, ans, seq):
+    return seq_unpermute(g, len(seq), _backwards(_reversed_seq(seq)))
+
+
+def _iter_reversed_jvp(t, ans, seq):
+    return seq_permute(t, len(seq), _backwards(_reversed_seq(seq)), 0.0)
+
+
+_reg.defvjp(reversed, _iter_reversed_vjp)
+_reg.defjvp(reversed, _iter_reversed_jvp)
+
+
 def _index_of(lst, v):
     return lst.index(v)
 
@@ -172,7 +197,7 @@ def _keys(other):
     return frozenset(dict(other))
 
 
-for _f in (_sort_order, _backwards, _index_of, _keys):
+for _f in (_sort_order, _backwards, _index_of, _keys, _reversed_seq):
     _reg.nondifferentiable(_f)
 
 

@@ -72,6 +72,15 @@ def remove_entry(x):
     return lst[0] * 0.5 + lst[1] * 2.0 + lst[2]
 
 
+def reversed_builtin(x):
+    lst = entries(x)
+    lst = list(reversed(lst))
+    acc = 0.0
+    for k, e in enumerate(reversed(lst)):
+        acc = acc + e * (k + 1.0)
+    return lst[0] * 0.5 + lst[1] + lst[3] * 3.0 + acc
+
+
 def update_literal(x):
     d = {"a": x[0], "b": x[1] ** 2, "c": np.sum(x)}
     d.update({"b": x[2] * 3.0})
@@ -102,7 +111,8 @@ def float64_and_fsum(x):
 
 
 CASES = [item_comprehension, float64_and_fsum, sort_plain, sort_reverse, sort_key,
-         sort_in_loop, sort_then_numpy, reverse_list, remove_entry, update_literal,
+         sort_in_loop, sort_then_numpy, reverse_list, reversed_builtin, remove_entry,
+         update_literal,
          update_keywords, update_from_name]
 X = np.array([0.3, -0.7, 1.1, 0.45])
 
