@@ -50,6 +50,7 @@ from .passes.mutation import model_mutations
 from .passes.normalize import Normalizer
 from .passes.reverse.assemble import functions, reverse
 from .passes.reverse.checkpoint import rewrite as checkpoint_loops
+from .passes.view_writes import lower_view_writes
 from .passes.views import guard_views
 
 
@@ -79,7 +80,9 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
                       {**nested, **(static_args or {})}, registry, aux, dict(arrays or {}))
     if not parsed.generated:
         # generated code restores every write before reading a view again
-        guard_views(tree, unit, Resolver.of(unit, request))              # views
+        resolver = Resolver.of(unit, request)
+        lower_view_writes(tree, unit, resolver, request)                 # views
+        guard_views(tree, unit, resolver)
     facts = analyze(unit, request)                                       # analyze
     mutated = model_mutations(tree, unit, facts)                         # mutation
     if model_sequences(tree, unit, facts) | mutated:                     # containers
@@ -148,7 +151,9 @@ def return_spec(fn, specs, registry):
     kinds = {p: (float if nd == 0 else np.ndarray) for p, (nd, _) in specs.items()}
     arrays = {p: (nd, dt.str) for p, (nd, dt) in specs.items() if nd >= 1}
     request = Request((), kinds, "split", False, True, dict(nested), registry, None, arrays)
-    guard_views(tree, unit, Resolver.of(unit, request))
+    resolver = Resolver.of(unit, request)
+    lower_view_writes(tree, unit, resolver, request)
+    guard_views(tree, unit, resolver)
     facts = analyze(unit, request)
     if model_mutations(tree, unit, facts):
         facts = analyze(unit, request)

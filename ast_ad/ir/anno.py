@@ -88,6 +88,13 @@ class AugAssign:
     """``x = x op e`` that the user wrote as ``x op= e`` (in place for an array)."""
 
 
+@dataclass(frozen=True)
+class ViewLowered:
+    """``v = y[...]`` whose writes and reads ``view_writes`` turned into writes and
+    reads of ``y``: not an alias to guard any more."""
+
+
+VIEW_LOWERED = ViewLowered()
 ACCUMULATES = Accumulates()
 AUG_ASSIGN = AugAssign()
 ZERO_FILL = ZeroFill()

@@ -118,7 +118,7 @@ class _Aliases:
             live = {p for p in live if not (set(p[:2]) & bound)}
             dirty = {(p, o) for p, o in dirty if not (set(p[:2]) & bound)}
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
-                not anno.has(s, anno.AugAssign):
+                not anno.has(s, anno.AugAssign) and not anno.has(s, anno.ViewLowered):
             src = _alias_source(s.value, self.resolver)
             if src is not None and src != s.targets[0].id:
                 live = live | {(s.targets[0].id, src, s)}
@@ -168,7 +168,8 @@ def guard_views(tree, unit, resolver):
 def check_views(body, written, unit, facts):
     """Writing into a view of another array would change that array behind our back."""
     for s, _ in statements(body):
-        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)):
+        if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)) or \
+                anno.has(s, anno.ViewLowered):
             continue
         name = s.targets[0].id
         if name not in written:

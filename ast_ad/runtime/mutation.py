@@ -17,7 +17,46 @@ import numpy as np
 from ..rules.helpers import unbroadcast
 from ..rules.registry import default_registry as _reg
 
-__all__ = ["add_at", "diagonal_cotangent", "diagonal_filled", "subtract_at"]
+__all__ = ["add_at", "check_same_object", "check_view", "diagonal_cotangent",
+           "diagonal_filled", "join_index", "subtract_at"]
+
+
+def check_view(v, base, name, base_name, filename, lineno, *ints):
+    """``v`` was bound to a view of ``base`` (``v = base[...]``, a reshape...), and the
+    generated code writes through it as into ``base``: raise unless it really is one
+    (an array sharing ``base``'s memory), and unless the names in its leading int index
+    (``ints``) hold ints."""
+    from ..errors import UnsupportedConstructError
+
+    ok = isinstance(v, np.ndarray) and isinstance(base, np.ndarray) and (
+        v.size == 0 or np.may_share_memory(v, base)) and all(
+        isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in ints)
+    if not ok:
+        raise UnsupportedConstructError(
+            f"`{name}` is written in place (or read after `{base_name}` is) as a view of "
+            f"`{base_name}`, but here it is not a view of a NumPy array (an element of a "
+            f"list, a copy, or an index that is not an int); ast_ad models writes through "
+            f"views of arrays only: take an explicit copy (`....copy()`) where the value is "
+            f"meant to be independent", filename=filename, lineno=lineno)
+
+
+def check_same_object(v, base, base_name, filename, lineno):
+    """``v = as_sequence(base)`` (a loop over ``base``) is ``base`` itself."""
+    if v is not base:
+        from ..errors import UnsupportedConstructError
+
+        raise UnsupportedConstructError(
+            f"the loop over `{base_name}` writes into the items it takes (or reads them "
+            f"after `{base_name}` is written), and `{base_name}` is not an array or a list "
+            f"here; loop over a NumPy array or a list, or take copies of the items",
+            filename=filename, lineno=lineno)
+
+
+def join_index(lead, index):
+    """The index of ``a[lead][index]`` in ``a`` when ``lead`` is an int or a tuple of
+    ints: ``(lead..., index...)``."""
+    lead = lead if isinstance(lead, tuple) else (lead,)
+    return lead + (index if isinstance(index, tuple) else (index,))
 
 
 def add_at(a, idx, b):
@@ -140,3 +179,6 @@ def _with_multiply():
 
 
 _with_multiply()
+_reg.nondifferentiable(check_view)
+_reg.nondifferentiable(check_same_object)
+_reg.nondifferentiable(join_index)

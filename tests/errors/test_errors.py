@@ -397,6 +397,8 @@ def test_ipython_cell_function():
 def _view_then_write(x):
     y = x * 1.0
     v = y[0:2]  # ERR view
+    if x[1] > 0.0:
+        v = y[1:3]  # bound twice: not rewritten into reads of y (passes/view_writes.py)
     y[0] = y[0] ** 2
     return np.sum(v)
 

@@ -125,7 +125,7 @@ def alias_read_after_the_write(x):
     y = x * 1.0
     v = y[:2]
     fill_first(y, x[2])
-    return np.sum(v * x[:2])  # ERR: v sees the write
+    return np.sum(v * x[:2])  # v sees the write
 
 
 def rebinds_then_writes(h, v):
@@ -140,10 +140,9 @@ def calls_rebinding_helper(x):
     return np.sum(z * y)
 
 
-def test_an_alias_of_the_written_array_read_later_is_refused():
-    with pytest.raises(AstAdError, match="share memory") as e:
-        ast_ad.grad(alias_read_after_the_write)(X.copy())
-    assert "test_writing_helpers.py" in str(e.value)
+def test_an_alias_of_the_written_array_read_later_sees_the_write():
+    # v = y[:2] is read again from y after the helper wrote into y (passes/view_writes.py)
+    check(alias_read_after_the_write)
 
 
 def test_a_helper_that_rebinds_its_parameter_is_differentiated_as_written():
