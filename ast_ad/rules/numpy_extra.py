@@ -22,7 +22,7 @@ from .helpers import (  # noqa: F401  (names the generated rules read)
 )
 
 reduction([np.nanmax, np.nanmin], "a, axis=None, out=None, keepdims=False, initial=None, "
-          "where=True", "max_weights(a, ans, axis, keepdims, where)")
+          "where=True", "max_weights(a, ans, axis, keepdims, where, initial)")
 reduction(np.ptp, "a, axis=None, out=None, keepdims=False",
           "max_weights(a, np.max(a, axis=axis, keepdims=keepdims), axis, keepdims) - "
           "max_weights(a, np.min(a, axis=axis, keepdims=keepdims), axis, keepdims)")

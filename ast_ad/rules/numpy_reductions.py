@@ -61,7 +61,8 @@ def std_jvp(t, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 # derivative: a differentiated ``initial`` is refused, it has no slot; where it wins a max,
 # no entry attains the result and all weights are 0)
 _MAX = "a, axis=None, out=None, keepdims=False, initial=None, where=True"
-reduction([np.max, np.amax, np.min, np.amin], _MAX, "max_weights(a, ans, axis, keepdims, where)")
+reduction([np.max, np.amax, np.min, np.amin], _MAX,
+          "max_weights(a, ans, axis, keepdims, where, initial)")
 reduction(np.prod, "a, axis=None, dtype=None, out=None, keepdims=False, initial=None, "
           "where=True",
           "scaled(masked(prod_except(where_or_one(a, where), axis), where), initial)")

@@ -33,7 +33,7 @@ def masked(x, where=True):
 masked.identity_unless = (1, True)  # (the inliner folds masked(x, True) to x)
 
 
-def max_weights(a, ans, axis=None, keepdims=False, where=True):
+def max_weights(a, ans, axis=None, keepdims=False, where=True, initial=None):
     """Where ``a`` attains the reduction value ``ans``: 1/count there, 0 elsewhere (and 0
     at the entries ``where`` leaves out; all 0 where ``initial`` won).
 
@@ -42,6 +42,9 @@ def max_weights(a, ans, axis=None, keepdims=False, where=True):
     """
     full = unreduce(ans, a, axis, keepdims)
     eq = np.equal(a, full)
+    if where is True and initial is None:  # some entry attains the result (or all nan)
+        eq = eq.astype(_float_of(a))
+        return eq / np.sum(eq, axis=axis, keepdims=True)
     if where is not True:
         eq = eq & in_where(a, where)
     eq = eq.astype(_float_of(a))
