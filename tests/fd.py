@@ -79,6 +79,13 @@ def axpy(x, a, v):
     return x + a * v
 
 
+def _real64(y):
+    """``y`` as float64 of its own shape (the real part of a complex ``y``, as the float
+    cast of a complex array gives)."""
+    y = np.asarray(y)
+    return np.asarray(y.real if np.iscomplexobj(y) else y, dtype=np.float64)
+
+
 def flat(x):
     """All the numbers of ``x`` (lists, tuples, dicts of arrays and scalars) as a float array."""
     if isinstance(x, dict):
@@ -86,6 +93,9 @@ def flat(x):
     if isinstance(x, (list, tuple)):
         parts = [flat(e) for e in x]
         return np.concatenate(parts) if parts else np.zeros(0)
+    x = np.asarray(x)
+    if np.iscomplexobj(x):  # the real part, as the float cast of a complex array gives
+        x = x.real
     return np.ravel(np.asarray(x, dtype=float))
 
 
@@ -164,7 +174,7 @@ def fd_grad(f, args, wrt=0, eps=EPS, kwargs=None):
 def _difference(y_hi, y_lo, eps):
     if isinstance(y_hi, (list, tuple, dict)):
         return (flat(y_hi) - flat(y_lo)) / (2 * eps)
-    d = (np.asarray(y_hi, dtype=np.float64) - np.asarray(y_lo, dtype=np.float64)) / (2 * eps)
+    d = (_real64(y_hi) - _real64(y_lo)) / (2 * eps)
     return float(d) if d.ndim == 0 else d
 
 

@@ -327,6 +327,7 @@ class AnfMixin(FormsMixin):
             for n in gast.walk(g.target):
                 if isinstance(n, gast.Name):
                     renames[n.id] = self.tmp(n.id)
+        self.env.locals.update(renames.values())  # (e.item() of a comprehension's e)
         ren = _Renamer(renames)
         gens = [ren.visit(g) for g in generators]
         elt = ren.visit(elt)

@@ -175,9 +175,33 @@ def instantiate(rule, bindings: dict, namer, env):
                 mapping[p] = N.name(namer.alias(d))
         else:
             return None
+    folds = {}
     for name, obj in t.free.items():
         mapping[name] = namer.support_ref(obj, env, hint=name)
-    return N.substituted(t.expr, mapping)
+        spec = getattr(obj, "identity_unless", None)
+        if spec is not None and isinstance(mapping[name], gast.Name):
+            folds[mapping[name].id] = spec
+    e = N.substituted(t.expr, mapping)
+    return _fold_identities(e, folds) if folds else e
+
+
+def _fold_identities(e, folds):
+    """``h(x, ..., d)`` -> ``x`` for a helper ``h`` that returns its first argument while
+    its argument ``k`` has the default ``d`` (``h.identity_unless = (k, d)``: ``masked(g,
+    True)``, a reduction's ``where=`` not given), so a rule declared with NumPy's keywords
+    costs nothing where they are not used."""
+    if isinstance(e, gast.Call) and isinstance(e.func, gast.Name) and e.func.id in folds:
+        k, d = folds[e.func.id]
+        if len(e.args) > k and not e.keywords and isinstance(e.args[k], gast.Constant) and \
+                e.args[k].value is d:
+            return _fold_identities(e.args[0], folds)
+    for field, v in gast.iter_fields(e):
+        if isinstance(v, list):
+            setattr(e, field, [_fold_identities(x, folds) if isinstance(x, gast.AST) else x
+                               for x in v])
+        elif isinstance(v, gast.AST):
+            setattr(e, field, _fold_identities(v, folds))
+    return e
 
 
 def rule_expr(rule, seed, ans, args, keywords, namer, env):

@@ -212,8 +212,7 @@ class Normalizer(AnfMixin, LoopsMixin, StatementsMixin):
         if isinstance(t, gast.Name):
             load = N.name(t.id)
         elif isinstance(t, gast.Subscript):
-            base = self.atom(t.value)
-            idx = self.index(t.slice)
+            base, idx = self.subscript_target(t, s)
             t = gast.Subscript(value=base, slice=idx, ctx=gast.Store())
             load = gast.Subscript(value=base, slice=idx, ctx=gast.Load())
         elif isinstance(t, gast.Attribute):  # self.nfev += 1 (a counter on an object)
@@ -227,6 +226,20 @@ class Normalizer(AnfMixin, LoopsMixin, StatementsMixin):
             # NumPy updates an array in place here: a view or alias of it sees the change
             anno.set_(self.out[-1], anno.AUG_ASSIGN)
         return False
+
+    def subscript_target(self, target, loc):
+        """(base, index) atoms of the written ``base[index]``; ``y.flat[i]`` becomes
+        ``y[flat_position(i, y)]`` (an index of ``y`` itself, not a write through a
+        ``flatiter`` view)."""
+        flat = isinstance(target.value, gast.Attribute) and target.value.attr == "flat" \
+            and not isinstance(target.slice, (gast.Slice, gast.Tuple))
+        base = self.atom(target.value.value if flat else target.value)
+        if not isinstance(base, gast.Name):
+            self.fail(loc, "assignment into this kind of target")
+        idx = self.index(target.slice)
+        if flat:
+            idx = self.atom(N.call(self.static_ref(R.flat_position), [idx, base]))
+        return base, idx
 
     def call_alias(self, target, value):
         """``th = np.tanh`` (the name bound once in the function): calls ``th(x)`` are
@@ -288,10 +301,7 @@ class Normalizer(AnfMixin, LoopsMixin, StatementsMixin):
             for t, v in zip(target.elts, vals):
                 self.assign_to(t, v, loc)
         elif isinstance(target, gast.Subscript):
-            base = self.atom(target.value)
-            if not isinstance(base, gast.Name):
-                self.fail(loc, "assignment into this kind of target")
-            idx = self.index(target.slice)
+            base, idx = self.subscript_target(target, loc)
             v = self.atom(value)
             self.emit(N.assign(gast.Subscript(value=base, slice=idx, ctx=gast.Store()), v, loc=loc))
         elif isinstance(target, gast.Attribute):

@@ -56,8 +56,9 @@ _BASE = {"np": np, "math": math, **ENV}
 _SCALAR = {builtins.max, builtins.min}
 #: bare names spelled otherwise for Python scalars than ``math.<name>``
 _SCALAR_NAMES = {"sign": "float_sign"}
-#: parameters a forward rule never passes on (the tangent gets its own array)
-_NOT_PASSED = {"out", "copy"}
+#: parameters a forward rule never passes on (the tangent gets its own array; a reduction's
+#: ``initial`` is a constant entry, which has no tangent)
+_NOT_PASSED = {"out", "copy", "initial"}
 
 _lines: dict = {}    # fake filename -> source lines
 _made: dict = {}     # (filename, text after the name) -> function
@@ -275,12 +276,15 @@ def reduction(fns, params, weights, registry=None):
               [_define(module, f"{name}_jvp", "t, ans, " + params, jvp)], registry)
 
 
-def linear(fns, params, *transposes, registry=None):
+def linear(fns, params, *transposes, registry=None, masks=None):
     """Register the rules of a function linear in the arguments that have a transpose.
 
     The forward rule of argument ``k`` calls ``fns[0]`` with the tangent ``t`` as argument
-    ``k`` (the other arguments as given, ``out=``/``copy=`` left out); its reverse rule is
-    ``transposes[k]``, an expression in ``g`` and the parameters.
+    ``k`` (the other arguments as given, ``out=``/``copy=``/``initial=`` left out); its
+    reverse rule is ``transposes[k]``, an expression in ``g`` and the parameters.
+    ``masks``: the name of a parameter that leaves entries out (a reduction's ``where``):
+    the forward rule passes ``masked(t, where)`` instead of it (folded away by the inliner
+    where it has its default).
     """
     module = _caller_module()
     fns = fns if isinstance(fns, list) else [fns]
@@ -296,10 +300,12 @@ def linear(fns, params, *transposes, registry=None):
         name = f"{_ident(fns[0])}_{{}}{suffix}"
         args = [ast.Name("t" if i == k else p, ast.Load()) for i, p in enumerate(names)
                 if p not in defaulted]
+        if masks is not None:
+            args[k] = _expr(f"masked(t, {masks})")
         if vararg:
             args.append(ast.Starred(ast.Name(vararg, ast.Load()), ast.Load()))
         kw = [ast.keyword(p, ast.Name(p, ast.Load())) for p in names
-              if p in defaulted and p not in _NOT_PASSED]
+              if p in defaulted and p not in _NOT_PASSED and p != masks]
         if spelled is None:  # operator.getitem: t[b]
             fwd = ast.Subscript(args[0], args[1], ast.Load())
         else:

@@ -67,6 +67,7 @@ _UNARY = [
     ([operator.neg, np.negative], "-1"),
     ([operator.pos, np.positive], "1"),
     ((builtins.float, "x=0.0"), "1"),
+    ((np.float64, "x=0.0"), "1"),  # np.float64(e): the value as a NumPy float
 ]
 for _fns, _d in _UNARY:
     elementwise(_fns, _d)

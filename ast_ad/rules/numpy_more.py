@@ -184,7 +184,7 @@ elementwise(H.interp_frac, "interp_parts(x, xp, left, right, period)[4]",
 elementwise(np.nan_to_num, "isfinite(x)",
             params="x, copy=True, nan=0.0, posinf=None, neginf=None")
 _RED = "a, axis=None, dtype=None, out=None, keepdims=False"
-reduction(np.nansum, _RED, "not_nan(a)")
+reduction(np.nansum, _RED + ", initial=None, where=True", "masked(not_nan(a), where)")
 reduction(np.nanmean, _RED, "not_nan(a) / nan_count(a, axis, True)")
 
 for _f in (H.zeros_or_none, H.tensordot_subscripts, H.inner_subscripts, H.kron_parts, H.sort_perm,

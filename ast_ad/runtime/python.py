@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from ..errors import AstAdError
 
-__all__ = ["best_index", "check_aux", "check_star_unpack", "check_with_completed", "sort_order",
+__all__ = ["best_index", "flat_position", "check_aux", "check_star_unpack",
+           "check_with_completed", "sort_order",
            "reraise_internal", "check_try_complete",
            "check_mapping", "tuple_grad", "sequence_tangent"]
 
@@ -63,6 +64,23 @@ def sort_order(seq, key=None, reverse=False):
     return sorted(range(len(items)), key=k, reverse=reverse)
 
 
+def flat_position(i, y):
+    """The index of ``y`` that ``y.flat[i]`` names (``y.flat[i] = v`` is written as
+    ``y[flat_position(i, y)] = v``, a write the reverse pass models): ``np.unravel_index``
+    of ``i`` (an int or an int array; negative counts from the end) in ``y``'s shape."""
+    import numpy as np
+
+    n = int(np.size(y))
+    k = np.asarray(i)
+    if k.dtype.kind not in "iu":
+        raise IndexError("only integers (and integer arrays) index y.flat here "
+                         f"(got {type(i).__name__})")
+    k = np.where(k < 0, k + n, k)
+    if np.any((k < 0) | (k >= n)):
+        raise IndexError(f"index {i} is out of bounds for y.flat of size {n}")
+    return np.unravel_index(k, np.shape(y))
+
+
 def best_index(seq, key, which):
     """The position ``max(seq, key=key)`` / ``min(...)`` picks (the first of ties;
     ``key=None``: the items themselves)."""
@@ -118,7 +136,7 @@ def _declare():
     from ..rules.registry import default_registry
 
     for f in (check_aux, check_star_unpack, check_with_completed, sort_order, best_index,
-              check_mapping):
+              check_mapping, flat_position):
         default_registry.nondifferentiable(f)
     for f in (tuple, list):  # the entries' adjoints, an array for an array argument
         default_registry.defvjp(f, _tuple_vjp)

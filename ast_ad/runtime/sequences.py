@@ -1,9 +1,13 @@
 """Lists and tuples joined, repeated and edited: ``a + b``, ``a * n``, ``lst.pop(i)``,
-``lst.insert(i, v)``, and the run-time check of a differentiated value inside an index.
+``lst.insert(i, v)``, ``lst.sort()``/``lst.reverse()``/``lst.remove(v)``, ``d.update(o)``,
+and the run-time check of a differentiated value inside an index.
 
 The analysis replaces ``a + b`` (both sides surely lists or tuples) by ``seq_concat(a, b)``
 and ``a * n`` by ``seq_repeat(a, n)``; ``v = lst.pop(i)`` becomes ``v = lst[i]`` then
-``lst = seq_without(lst, i)``, ``lst.insert(i, v)`` becomes ``lst = seq_insert(lst, i, v)``.
+``lst = seq_without(lst, i)``, ``lst.insert(i, v)`` becomes ``lst = seq_insert(lst, i, v)``;
+``lst.sort(...)``, ``lst.reverse()``, ``lst.remove(v)`` and ``d.update(o)`` become
+``lst = seq_sorted(lst, key, reverse)``, ``seq_reversed``, ``seq_removed``, ``dict_updated``
+(``passes.containers``).
 Each has reverse and forward rules, written with the entry-moving helpers below
 (``seq_take``/``seq_place``, ``seq_fold``/``seq_tile``, ``seq_drop``/``seq_put``), which
 are linear in their first argument and each other's transposes, so higher order works.
@@ -24,9 +28,10 @@ import numpy as np
 
 from ..errors import AstAdError, UnsupportedConstructError
 
-__all__ = ["check_dict", "check_index_value", "fit_entry", "seq_concat", "seq_drop",
-           "seq_extend", "seq_fold", "seq_insert", "seq_onehot", "seq_place", "seq_put",
-           "seq_repeat", "seq_take", "seq_tile", "seq_without"]
+__all__ = ["check_dict", "check_index_value", "dict_keep", "dict_updated", "fit_entry",
+           "seq_concat", "seq_drop", "seq_extend", "seq_fold", "seq_insert", "seq_onehot",
+           "seq_permute", "seq_place", "seq_put", "seq_removed", "seq_repeat", "seq_reversed",
+           "seq_sorted", "seq_take", "seq_tile", "seq_unpermute", "seq_without"]
 
 _SEQ = (list, tuple)
 
@@ -92,6 +97,43 @@ def seq_extend(lst, b):
         lst.extend(b)
         return lst
     return lst + list(b)
+
+
+def seq_sorted(lst, key=None, reverse=False):
+    """``lst`` after ``lst.sort(key=key, reverse=reverse)`` (a new list: a permutation of
+    the entries, which keep their derivatives)."""
+    _only_lists(lst, "sort")
+    return [lst[i] for i in _sort_order(lst, key, reverse)]
+
+
+def seq_reversed(lst):
+    """``lst`` after ``lst.reverse()`` (a new list)."""
+    return _only_lists(lst, "reverse")[::-1]
+
+
+def seq_removed(lst, v):
+    """``lst`` after ``lst.remove(v)`` (a new list without the first entry equal to ``v``;
+    which one is removed does not vary with ``v``: no derivative reaches ``v``)."""
+    k = _only_lists(lst, "remove").index(v)
+    return lst[:k] + lst[k + 1:]
+
+
+def dict_updated(d, other):
+    """``d`` after ``d.update(other)`` (a new dict; both dicts)."""
+    if not isinstance(d, dict) or not isinstance(other, dict):
+        bad = d if not isinstance(d, dict) else other
+        raise UnsupportedConstructError(
+            f"differentiating d.update(o) with a {type(bad).__name__} is not supported "
+            "(only a dict updated from a dict)")
+    out = dict(d)
+    out.update(other)
+    return out
+
+
+def _sort_order(lst, key=None, reverse=False):
+    from .python import sort_order
+
+    return sort_order(lst, key, reverse)
 
 
 def _only_lists(lst, what):
@@ -195,6 +237,31 @@ def seq_put(g, n, p, fill=None):
     """A derivative of a list of ``n + 1``: ``g``'s entries with a zero at ``p``."""
     e = _entries(g, n, fill)
     return e[:p] + [fill] + e[p:]
+
+
+def seq_permute(g, n, order, fill=None):
+    """The derivative of a list of ``n`` read in ``order`` (``[lst[i] for i in order]``)."""
+    e = _entries(g, n, fill)
+    return [e[i] for i in order]
+
+
+def seq_unpermute(g, n, order, fill=None):
+    """The transpose of ``seq_permute``: entry ``j`` of ``g`` back at ``order[j]``."""
+    e = _entries(g, n, fill)
+    out = [fill] * n
+    for j, i in enumerate(order):
+        out[i] = e[j]
+    return out
+
+
+def dict_keep(g, keys, keep=True):
+    """The entries of a dict derivative ``g`` whose key is (``keep``) or is not in
+    ``keys``; a zero stays a zero."""
+    if g is None or (isinstance(g, float) and g == 0.0):
+        return g
+    if not isinstance(g, dict):
+        raise AstAdError(f"internal: a dict has the derivative {g!r}")
+    return {k: v for k, v in g.items() if (k in keys) == keep}
 
 
 def seq_onehot(t, n, p, fill=None):

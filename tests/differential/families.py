@@ -24,12 +24,14 @@ Families (``FAMILIES``):
   (``sum(d.values())``, ``d.get``), conversions (``tolist``, ``list``, ``tuple``,
   ``float``, ``item``), ``np.r_``/``np.c_``/``np.linspace``/``np.full``, list methods that
   reorder or alias, list and tuple concatenation and repetition, and ``float(f"{x}")``
-  (which must be refused or differentiated correctly);
-- ``vanish``: complex intermediates, complex outputs (must be refused), ``*args``
+  (which must be refused: ``expect="must_refuse"``);
+- ``vanish``: complex intermediates, complex outputs (``must_refuse``), ``*args``
   functions under ``jvp``/``grad``, ``hessian``/``jacobian``/``vjp`` with a tuple ``wrt``,
   ``value_and_grad``;
 - ``crashes``: builtin ``sum``/``max``/``min`` over arrays, ``initial=``/``where=``
-  reductions, ``x.flat``, a scalar broadcast into a row, ``**0.0`` at zero, ``sqrt(0)``;
+  reductions, ``x.flat``, a scalar broadcast into a row, ``**0.0`` at zero, ``sqrt(0)``
+  (in ``containers`` and ``crashes`` a quarter of the programs run under ``jvp``:
+  ``FORWARD_TOO``);
 - ``caller_data``: programs that write into their own arguments (every API above, applied
   to the parameters): the gradient must be right and the caller's arrays unchanged.
 
@@ -58,8 +60,9 @@ class Program:
     # grad | value_and_grad | vjp | jvp | hessian | hessian2 | jacobian | jacobian2
     mode: str = "grad"
     target: str = "f"  # expression (in the module) of the function differentiated
-    # "any": a gradient or a refusal; "refuse": must be refused unless the gradient is
-    # right; "refuse_nofd": must be refused (complex output: no finite differences);
+    # "any": a gradient or a refusal; "must_refuse": the issue requires a refusal (a
+    # differentiated value through a string, ``grad`` of a complex output, as autograd
+    # and JAX refuse it): refused counts as "refused_required", anything else as silent;
     # "ill_defined": evaluated where a derivative is infinite (sqrt at 0): entries that
     # are nan/inf are accepted, the finite ones must match
     expect: str = "any"
@@ -665,7 +668,7 @@ def co_concat(g, u, s):
 
 @K("containers")
 def co_string(g, u, s):
-    g.expect = "refuse"
+    g.expect = "must_refuse"  # (through a string: the issue requires a refusal)
     return [], g.pick([f'float(f"{{{s}}}")', f"float(str({s}))", f"float(str({u}[{g.i()}]))",
                        f'float("%r" % {s})', f"float(format({s}))",
                        f'float(f"{{{u}[{g.i()}]}}") * {s}'])
@@ -701,7 +704,7 @@ def _vanish_program(draw):
         body += lines
         ret = e
     elif style == "complex_out":
-        g.expect = "refuse_nofd"
+        g.expect = "must_refuse"  # grad of a complex output
         ret = g.pick([f"np.sum({x}) * 1j + {s}", f"complex({s}, {x}[0])",
                       f"np.sum(np.exp(1j * {x}))", f"({x}[0] + 1j * {s}) ** 2"])
     else:
@@ -827,6 +830,9 @@ def pattern(name, lines, expr=None):
 
 
 FAMILIES = ("objects", "mutation", "containers", "vanish", "crashes", "caller_data")
+#: families a quarter of whose programs are differentiated by ``jvp`` (the others by
+#: ``grad``; ``vanish`` draws its own modes)
+FORWARD_TOO = ("containers", "crashes")
 
 
 def _indent(lines, k=1):
@@ -897,6 +903,9 @@ def family_programs(draw, family):
             if nets:
                 g.target = f"{nets[0]}.loss"
                 g.tags.append("obj:bound_method")
+        if family in FORWARD_TOO and g.int(0, 3) == 0:
+            g.mode = "jvp"  # forward mode too: its refusals and tangents are held alike
+            g.tags.append("mode:jvp")
     src = _module(g, body, ret)
     params = [("x", (n,)), ("s", ())]
     if g.need_A:

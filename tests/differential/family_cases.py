@@ -414,15 +414,15 @@ def f(x, s):
     t = np.linspace(s, 2.0, 3, endpoint=False)
     return np.sum(t * x)
 '''),
-    Case('C6_fstring', 'containers', 'grad', 'refuse', '''
+    Case('C6_fstring', 'containers', 'grad', 'must_refuse', '''
 def f(x, s):
     return float(f"{s}") * x[0]
 '''),
-    Case('C6b_str', 'containers', 'grad', 'refuse', '''
+    Case('C6b_str', 'containers', 'grad', 'must_refuse', '''
 def f(x, s):
     return float(str(s)) * x[0]
 '''),
-    Case('C6c_percent', 'containers', 'grad', 'refuse', '''
+    Case('C6c_percent', 'containers', 'grad', 'must_refuse', '''
 def f(x, s):
     return float("%r" % s)
 '''),
@@ -505,7 +505,7 @@ def f(x, s):
 def f(x, s):
     return np.sin(x) * s
 '''),
-    Case('V4_complex_out', 'vanish', 'grad', 'refuse_nofd', '''
+    Case('V4_complex_out', 'vanish', 'grad', 'must_refuse', '''
 def f(x, s):
     return np.sum(x) * 1j + s
 '''),
@@ -808,7 +808,7 @@ def markdown(results):
         out.append(f"| {c.name} | {c.family} | {c.mode} | {o.kind} | {o.tape} |")
     out.append("")
     for c, o in results:
-        bad_t = o.kind not in ("ok", "refused")
+        bad_t = o.kind not in ("ok", "refused", "refused_required")
         bad_tape = o.tape in ("tape_silent", "tape_input_modified")
         if not (bad_t or bad_tape):
             continue
@@ -839,7 +839,7 @@ def main(argv=None):
     results = run()
     for c, out in results:
         print(f"{c.name:28s} {c.family:12s} {c.mode:10s} {out.kind:15s} {out.tape}")
-        if out.kind not in ("ok", "refused"):
+        if out.kind not in ("ok", "refused", "refused_required"):
             print("    " + out.detail[:300].replace("\n", " "))
     if a.markdown:
         with open(a.markdown, "w") as fh_:

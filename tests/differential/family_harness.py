@@ -9,10 +9,13 @@ The transformer's outcome is one of
 
 - ``ok``: the derivative agrees with finite differences (at either step);
 - ``refused``: an ``ast_ad.AstAdError`` (subclass) was raised;
+- ``refused_required``: a program the issue requires to be refused (``expect ==
+  "must_refuse"``: a differentiated value through a string, ``grad`` of a complex output)
+  was refused (not counted in the refusal rate);
 - ``crash``: any other exception came out of ast_ad;
 - ``silent``: a derivative came back that disagrees with finite differences, while the
-  two step sizes agree with each other (or a program that must be refused was not:
-  ``float(f"{x}")`` with a wrong gradient, a complex output);
+  two step sizes agree with each other, or a ``must_refuse`` program was not refused
+  (whatever it returned);
 - ``input_modified``: the caller's arrays (or the arrays held by module-level objects)
   changed during the call;
 - ``fd_unreliable``: a disagreement, but finite differences at the two steps disagree
@@ -324,10 +327,10 @@ def _run(program, mod, seed, use_tape):
         value_arr = np.asarray(value)
     except Exception as e:
         return Outcome("invalid", f"program raised {_err(e)}", args=args)
-    complex_out = np.iscomplexobj(value_arr)
-    if program.expect != "refuse_nofd":
-        if complex_out or value_arr.dtype == object or not np.all(np.isfinite(value_arr)) \
-                or np.any(np.abs(value_arr) > MAX_VALUE):
+    must_refuse = program.expect == "must_refuse"
+    if not must_refuse:  # (a complex output is what some must-refuse programs are)
+        if np.iscomplexobj(value_arr) or value_arr.dtype == object or \
+                not np.all(np.isfinite(value_arr)) or np.any(np.abs(value_arr) > MAX_VALUE):
             return Outcome("invalid", f"value {value!r}", args=args)
         if program.mode not in ("jacobian", "jacobian2", "jvp") and value_arr.size != 1:
             return Outcome("invalid", f"non-scalar value {value_arr.shape}", args=args)
@@ -347,7 +350,7 @@ def _run(program, mod, seed, use_tape):
         with np.errstate(all="ignore"):
             got_value, got = _call_transformer(program, fn, call, wrt, tangent_args)
     except ast_ad.AstAdError as e:
-        out.kind, out.detail = "refused", _err(e)
+        out.kind, out.detail = "refused_required" if must_refuse else "refused", _err(e)
         got = None
     except Exception as e:
         out.kind, out.detail = "crash", _err(e)
@@ -355,9 +358,10 @@ def _run(program, mod, seed, use_tape):
     if got is not None or out.kind == "ok":
         if not _same(args, call) or not _state_same(state0, _objects_state(mod)):
             out.kind, out.detail = "input_modified", "the caller's arrays changed"
-        elif program.expect == "refuse_nofd":
+        elif must_refuse:
             out.kind = "silent"
-            out.detail = f"complex output not refused; returned {_fmt(got)} (f = {value!r})"
+            out.detail = (f"must be refused (through a string, or a complex output); "
+                          f"returned {_fmt(got)} (f = {value!r})")
         else:
             second = program.mode.startswith("hessian")
             refs = []
@@ -376,9 +380,6 @@ def _run(program, mod, seed, use_tape):
             if kind != "ok":
                 out.detail = (f"{why}: ast_ad {program.mode} returned {_fmt(got)}; finite "
                               f"differences {_fmt(ref)} (f = {value!r})")
-    if program.expect == "refuse" and out.kind == "silent":
-        out.detail = "must be refused or right; " + out.detail
-
     # -- the tape --------------------------------------------------------------------------
     if use_tape and TAPE_GRAD is not None and program.expect in ("any", "ill_defined") and \
             value_arr.size == 1 \

@@ -10,8 +10,11 @@
 ``--n`` is the total (split evenly over the families chosen). Programs are drawn by
 hypothesis, derandomized (the same ``--n`` gives the same programs), one hypothesis run
 per family, families spread over ``--jobs`` processes. Prints, per family: programs,
-ok, refused (rate), crash, silent mismatch, input modified, finite differences
-unreliable, invalid (generator problems), and the tape's counts; then, for each failure
+ok, refused (rate: over the programs that may be differentiated), refused as required
+(a differentiated value through a string, ``grad`` of a complex output: a refusal is the
+right answer there), crash, silent mismatch (or a required refusal missing), input
+modified, finite differences unreliable, invalid (generator problems), and the tape's
+counts; then, for each failure
 kind, the most frequent causes and up to 3 shortest failing programs.
 Not collected by pytest.
 """
@@ -40,7 +43,8 @@ from . import family_harness as fh  # noqa: E402
 from .families import FAMILIES, family_programs  # noqa: E402
 
 SEEDS = st.integers(0, 2**31 - 1)
-KINDS = ("ok", "refused", "crash", "silent", "input_modified", "fd_unreliable", "invalid")
+KINDS = ("ok", "refused", "refused_required", "crash", "silent", "input_modified",
+         "fd_unreliable", "invalid")
 TAPE_KINDS = ("tape_ok", "tape_refused", "tape_silent", "tape_input_modified",
               "tape_fd_unreliable")
 SHOW = ("crash", "silent", "input_modified", "tape_silent", "tape_input_modified")
@@ -110,10 +114,17 @@ def run_family(family, n, use_tape=True, keep=3, seed=None):
                 patterns={k: dict(v) for k, v in patterns.items()})
 
 
+def refusal_rate(c):
+    """Refusals in percent of the programs that may be differentiated: invalid programs
+    and those the issue requires to be refused (``refused_required``) are left out."""
+    checked = c.get("programs", 0) - c.get("invalid", 0) - c.get("refused_required", 0)
+    return 100.0 * c.get("refused", 0) / checked if checked else 0.0
+
+
 def _table(results):
-    head = ["family", "programs", "ok", "refused", "refused %", "crash", "silent",
-            "input mod.", "fd unrel.", "invalid", "tape ok", "tape refused", "tape silent",
-            "tape input mod."]
+    head = ["family", "programs", "ok", "refused", "refused %", "refused as required",
+            "crash", "silent", "input mod.", "fd unrel.", "invalid", "tape ok", "tape refused",
+            "tape silent", "tape input mod."]
     rows = []
     tot = Counter()
     for r in results:
@@ -122,10 +133,10 @@ def _table(results):
     rows.append(("TOTAL", tot))
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for fam, c in rows:
-        checked = c.get("programs", 0) - c.get("invalid", 0)
-        rate = 100.0 * c.get("refused", 0) / checked if checked else 0.0
+        rate = refusal_rate(c)
         vals = [fam, c.get("programs", 0), c.get("ok", 0), c.get("refused", 0), f"{rate:.1f}",
-                c.get("crash", 0), c.get("silent", 0), c.get("input_modified", 0),
+                c.get("refused_required", 0), c.get("crash", 0), c.get("silent", 0),
+                c.get("input_modified", 0),
                 c.get("fd_unreliable", 0), c.get("invalid", 0), c.get("tape_ok", 0),
                 c.get("tape_refused", 0), c.get("tape_silent", 0),
                 c.get("tape_input_modified", 0)]

@@ -206,6 +206,16 @@ add(math.pow, 1.7, 2.3)
 add(math.pow, 0.0, 2.5, _wrt=(1,))
 add(math.pow, -1.5, 3.0, _wrt=(0,))
 add(math.copysign, 0.7, -2.0)
+add(builtins.divmod, 1.7, 0.6)
+add(builtins.complex, 0.7, -0.3)
+add(builtins.complex, 0.7)
+add(np.float64, 0.7)
+add(np.float64, np.float64(-0.4))
+add(math.fsum, [0.5, -1.2, 0.25])
+add(reversed, [0.5, u(2), -0.3])
+add(builtins.divmod, u(3, 4) * 3.0, pos(4))
+add(np.divmod, u(3, 4) * 3.0, pos(3, 1))
+add(np.divmod, -2.3, 0.9)
 add(math.copysign, -0.7, 3.0)
 
 # -- reductions --------------------------------------------------------------------------------
@@ -219,6 +229,29 @@ for _f in (np.sum, np.mean, np.max, np.min, np.prod, np.var, np.std):
     if _f is not np.std:  # the std of one value is 0, where std is not differentiable
         add(_f, 0.7)
     add(_f, u(3, 4))
+# initial= (a constant entry) and where= (entries left out): every reduction that takes them
+_W34 = np.array([[True, False, True, True], [False, False, True, False],
+                 [True, True, False, True]])
+_W4 = np.array([True, False, True, True])  # broadcast over the rows
+for _f in (np.max, np.amax, np.min, np.amin, np.nanmax, np.nanmin):
+    _i = -9.0 if _f in (np.max, np.amax, np.nanmax) else 9.0
+    add(_f, u(3, 4), initial=_i)
+    add(_f, u(3, 4), initial=-_i)  # the initial value wins: all derivatives 0
+    add(_f, u(3, 4), axis=1, where=_W34, initial=_i)
+    add(_f, u(3, 4), axis=0, keepdims=True, where=_W4, initial=_i)
+for _f in (np.sum, np.prod, np.nansum, np.nanprod):
+    add(_f, u(3, 4), initial=1.5)
+    add(_f, away(3, 4), where=_W34)
+    add(_f, away(3, 4), axis=1, where=_W4, initial=-0.5)
+    add(_f, away(3, 4), axis=0, keepdims=True, where=_W34)
+add(H.masked, u(3, 4), _W34)
+add(H.masked, u(3, 4), _W4)
+add(H.masked, u(3, 4))
+add(H.where_or_one, u(3, 4), _W34)
+add(H.where_or_one, u(3, 4), _W4)
+add(H.where_or_one, u(3, 4))
+add(H.scaled, u(3, 4), -1.5)
+add(H.scaled, u(3, 4))
 add(np.var, u(3, 4), axis=1, ddof=1)
 add(np.std, u(3, 4), axis=0, ddof=1, keepdims=True)
 add(np.std, u(6), ddof=1)
@@ -512,6 +545,16 @@ add_runtime("seq_place", [0.5, u(2)], 4, 1, 3, 0.0)
 add_runtime("seq_fold", [0.5, 0.2, 0.1, 0.9], 2, 2)
 add_runtime("seq_tile", [0.5, u(2)], 2, 3)
 add_runtime("seq_drop", [0.5, u(2), 0.3], 3, 1)
+add_runtime("seq_sorted", [0.5, -1.2, 0.9, 0.1])
+add_runtime("seq_sorted", [0.5, -1.2, 0.9, 0.1], None, True)
+add_runtime("seq_sorted", [0.5, -1.2, 0.9, 0.1], abs)
+add_runtime("seq_reversed", [0.5, u(2), -0.3])
+add_runtime("seq_removed", [0.5, True, -1.2, 0.9], True, _wrt=(0,))  # (a flag: not varied)
+add_runtime("dict_updated", {"a": 0.5, "b": u(2)}, {"b": u(2), "c": -0.4})
+add_runtime("seq_permute", [0.5, u(2), 0.3], 3, [2, 0, 1])
+add_runtime("seq_unpermute", [0.5, u(2), 0.3], 3, [2, 0, 1])
+add_runtime("dict_keep", {"a": 0.5, "b": u(2), "c": 0.2}, frozenset({"b"}))
+add_runtime("dict_keep", {"a": 0.5, "b": u(2), "c": 0.2}, frozenset({"b"}), False)
 add_runtime("seq_put", [0.5, u(2)], 2, 1, 0.0)
 add_runtime("seq_onehot", 0.6, 3, 1, 0.0)
 add_runtime("in_place_result", np.array([0.5, -0.2]), np.array([0.3, 0.9]))  # fixed values:

@@ -149,7 +149,7 @@ DEVICE_CASES = [c for c in CASES if _builtin_rules(c.fn) and _has_device_array(c
 @pytest.mark.parametrize("case", DEVICE_CASES, ids=[c.id for c in DEVICE_CASES])
 def test_rules_run_on_device_arrays(case):
     dargs = to_device(case.args)
-    dkw = to_device(case.kwargs)
+    dkw = {k: to_device(v) for k, v in case.kwargs.items()}  # (a where= mask too)
     ans = case.fn(*case.args, **case.kwargs)
     try:
         dans = case.fn(*dargs, **dkw)

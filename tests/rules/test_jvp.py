@@ -21,14 +21,15 @@ def test_jvp_matches_finite_differences(case):
     assert ks, f"{case.id}: no argument with a forward rule to check"
     rng = np.random.default_rng(zlib.crc32(case.id.encode()) + 1)
     ans = case.fn(*case.args, **case.kwargs)
+    fd.skip_iterator(ans)
     for k in ks:
         t = fd.rand_like(case.args[k], rng)
         got = rules[k](t, ans, *case.args, **case.kwargs)
         assert fd.same_structure(got, ans), (
             f"arg {k}: tangent shape {np.shape(got)} != output shape {np.shape(ans)}")
         want = fd.directional(case, k, t)
-        np.testing.assert_allclose(fd.flat(got), want, rtol=1e-6, atol=1e-7,
-                                   err_msg=f"forward rule of argument {k}")
+        np.testing.assert_allclose(fd.flat(fd.dense_like(got, ans)), want, rtol=1e-6,
+                                   atol=1e-7, err_msg=f"forward rule of argument {k}")
 
 
 @pytest.mark.parametrize("case", JVP_CASES, ids=[c.id for c in JVP_CASES])
@@ -38,6 +39,7 @@ def test_jvp_and_vjp_are_adjoint(case):
     assert ks
     rng = np.random.default_rng(zlib.crc32(case.id.encode()) + 2)
     ans = case.fn(*case.args, **case.kwargs)
+    fd.skip_iterator(ans)
     for k in ks:
         u = fd.rand_like(ans, rng)
         v = fd.rand_like(case.args[k], rng)

@@ -16,6 +16,7 @@ def test_vjp_matches_finite_differences(case):
     assert ks, f"{case.id}: no argument with a reverse rule to check"
     rng = np.random.default_rng(zlib.crc32(case.id.encode()))
     ans = case.fn(*case.args, **case.kwargs)
+    fd.skip_iterator(ans)
     for k in ks:
         g = fd.rand_like(ans, rng)
         got = rules[k](g, ans, *case.args, **case.kwargs)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import builtins
 import types
 
 import gast
@@ -37,7 +38,8 @@ _EDITS = {R.seq_without, R.seq_insert, R.seq_extend}
 #: functions with rules whose result is a tuple (their tangents add entry by entry, as
 #: add_grads does, not with + which would concatenate them)
 _TUPLE_RESULTS = {np.linalg.slogdet, np.linalg.eig, np.linalg.eigh, np.linalg.svd,
-                  np.linalg.qr, np.linalg.lstsq, np.divmod, np.frexp, np.modf}
+                  np.linalg.qr, np.linalg.lstsq, np.divmod, np.frexp, np.modf,
+                  builtins.divmod}
 _ARITH = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 
 

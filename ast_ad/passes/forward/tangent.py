@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 
 import gast
+import numpy as np
 
 from ... import runtime as R
 from ...errors import NoRuleError, UnsupportedConstructError, refuse_at
@@ -204,6 +205,9 @@ class ForwardMode:
         if isinstance(value, gast.Name):
             return [N.name(self.d(value.id))] if value.id in live else []
         if isinstance(value, gast.BinOp):
+            # "%r" % x, [x] + [y]: refused as in reverse mode (never a tangent of a string)
+            from ..reverse.calls import refuse_container_arithmetic
+            refuse_container_arithmetic(self.unit, self.facts, s, value, self.reaching(s, live))
             return self.rule_terms(s, BINOPS.get(type(value.op)), [value.left, value.right], [],
                                    ans, live)
         if isinstance(value, gast.UnaryOp):
@@ -227,7 +231,16 @@ class ForwardMode:
             return self.call_terms(s, value, ans, live)
         if isinstance(value, gast.Attribute):
             return []
+        if isinstance(value, (gast.JoinedStr, gast.FormattedValue)):  # f"{x}": refused
+            from ..reverse.calls import no_derivative
+            return no_derivative(self.unit, s, value, self.reaching(s, live))
         return []
+
+    def reaching(self, s, live):
+        """``live`` when what ``s`` computes can reach the output, else nothing: a string
+        handed to ``log.info`` only needs no tangent (as in reverse mode)."""
+        t = s.targets[0] if isinstance(s, gast.Assign) and len(s.targets) == 1 else None
+        return live if not isinstance(t, gast.Name) or t.id in self.facts.useful else ()
 
     def entry_zero(self, e):
         """The tangent of an entry that is not differentiated: ``0.0``, or zeros shaped
@@ -295,7 +308,12 @@ class ForwardMode:
                 out.append(check)  # (a zero term, or the error when it runs)
                 continue
             check_arity(self.unit, s, fn, rule, args, keywords, func_node)
-            e = self.rule_expr(rule, N.name(self.d(a.id)), ans, args, keywords)
+            t = N.name(self.d(a.id))
+            if a.id in self.facts.sequences and isinstance(fn, np.ufunc):
+                # a ufunc reads the list as an array: so does its tangent (the rule's t * y
+                # would join lists); reverse mode's array_parts gives the list shape back
+                t = N.call(self.ref(R.array_tangent), [t, N.call(self.ref(np.asarray), [a])])
+            e = self.rule_expr(rule, t, ans, args, keywords)
             if R.is_user_rule(rule):  # a user's rule: its result is checked
                 e = N.call(self.ref(R.check_tangent),
                            [e, N.clone(ans), N.const(R.rule_label(rule, fn, k))])
@@ -370,8 +388,9 @@ class ForwardMode:
                 raise UnsupportedConstructError(
                     "forward mode through a statement call of a user function is not "
                     "supported", filename=filename, lineno=line)
-            # a library call whose result is dropped (log.info(x), rng.shuffle(y)): runs
-            # as-is only when it cannot write into what it is handed (as in reverse mode)
+            # a library call whose result is dropped (log.info(x), rng.shuffle(y),
+            # lst.clear()): runs as-is only when it cannot write into what it is handed;
+            # else refused as in reverse mode (a stale tangent is never kept)
             check_effect(self.unit, self.facts, s, call, obj)
         return [s]
 

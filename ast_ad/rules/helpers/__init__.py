@@ -124,7 +124,15 @@ from .more import (  # noqa: F401  (the breadth rules' helpers)
     untile,
     zeros_or_none,
 )
-from .reductions import max_weights, prod_except, uncumsum
+from .reductions import (  # noqa: F401
+    in_where,
+    masked,
+    max_weights,
+    prod_except,
+    scaled,
+    uncumsum,
+    where_or_one,
+)
 from .shapes import (
     astype,
     cast_like,
@@ -191,5 +199,6 @@ __all__ = [
     "method_transpose", "norm_dir", "norm_is_smooth", "norm_p", "prod_except", "split_like",
     "stack_like", "sum_like", "transpose_axes", "unbroadcast", "unbroadcast_each",
     "uncumsum", "unindex", "unreduce", "unstack", "untrace", "xlogy", "fdiv", "fpow",
-    "unseeded_zero", "is_given",
+    "unseeded_zero", "is_given", "in_where", "masked", "where_or_one",
+    "scaled",
 ]
