@@ -115,8 +115,18 @@ def user_class(cls):
             issubclass(cls, GradientObject):
         return False  # (ast_ad's own objects, custom_vjp..., are rules)
     fns = [v for k in cls.__mro__[:-1] for v in vars(k).values()
-           if isinstance(v, types.FunctionType)]
+           if isinstance(v, types.FunctionType) and not _generated(v)]
     return bool(fns) and not any(is_library(f) for f in fns)
+
+
+def _generated(fn):
+    """A method made by ``exec`` for the class (a dataclass's ``__init__``/``__eq__``...):
+    it says nothing of where the class was written."""
+    import dataclasses
+
+    where = fn.__code__.co_filename
+    return fn.__name__.startswith("__") and (
+        where.startswith("<") or where == dataclasses.__file__)  # (repr's wrapper)
 
 
 class Receivers:
