@@ -200,11 +200,32 @@ _reg.defjvp(save_item, _save_item_jvp, None)
 
 
 # -- np.array / np.asarray of differentiated values ----------------------------------------
-def _array_vjp(g, ans, obj, dtype=None):
+def _array_vjp(g, ans, obj, dtype=None, copy=True, order="K", subok=False, ndmin=0,
+               like=None):
+    if ndmin and 0 < np.ndim(g) != np.ndim(obj):  # leading axes of length 1 added
+        g = np.reshape(g, np.shape(obj))
     return array_parts(g, obj)
 
 
-def _array_jvp(t, ans, obj, dtype=None):
+def _array_jvp(t, ans, obj, dtype=None, copy=True, order="K", subok=False, ndmin=0,
+               like=None):
+    t = array_tangent(t, ans)
+    return np.reshape(t, np.shape(ans)) if ndmin and 0 < np.ndim(t) != np.ndim(ans) else t
+
+
+def _asarray_vjp(g, ans, a, dtype=None, order=None, device=None, copy=None, like=None):
+    return array_parts(g, a)
+
+
+def _asarray_jvp(t, ans, a, dtype=None, order=None, device=None, copy=None, like=None):
+    return array_tangent(t, ans)
+
+
+def _contiguous_vjp(g, ans, a, dtype=None, like=None):
+    return array_parts(g, a)
+
+
+def _contiguous_jvp(t, ans, a, dtype=None, like=None):
     return array_tangent(t, ans)
 
 
@@ -224,8 +245,14 @@ def _array_tangent_jvp(tt, ans, t, a):
     return array_tangent(tt, a)
 
 
-for _f in (np.array, np.asarray):
-    _define(_f, [_array_vjp], [_array_jvp])
+# (NumPy's keywords: copy/order/subok/like/device do not change the values; ndmin adds
+# axes of length 1, taken off the cotangent; a dtype is the caller's: an int one has no
+# derivative by the kinds analysis)
+_define(np.array, [_array_vjp], [_array_jvp])
+for _f in (np.asarray, np.asanyarray):
+    _define(_f, [_asarray_vjp], [_asarray_jvp])
+for _f in (np.ascontiguousarray, np.asfortranarray):
+    _define(_f, [_contiguous_vjp], [_contiguous_jvp])
 _define(array_parts, [_array_parts_vjp, None], [_array_parts_jvp, None])
 _define(array_tangent, [_array_tangent_vjp, None], [_array_tangent_jvp, None])
 

@@ -559,6 +559,10 @@ add_runtime("seq_put", [0.5, u(2)], 2, 1, 0.0)
 add_runtime("seq_onehot", 0.6, 3, 1, 0.0)
 add_runtime("in_place_result", np.array([0.5, -0.2]), np.array([0.3, 0.9]))  # fixed values:
 add_runtime("in_place_result", 0.4, 0.7)  # (the shared RNG's later draws stay the same)
+for _f in (np.asanyarray, np.ascontiguousarray, np.asfortranarray):
+    add(_f, np.array([[0.5, -0.2], [0.3, 0.9]]))
+add(np.array, np.array([0.5, -0.2, 0.8]), ndmin=3)
+add(np.asarray, np.array([0.5, -0.2]), order="C")
 
 
 # -- the breadth issue's rules, one case file per area -------------------------------------
