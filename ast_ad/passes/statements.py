@@ -208,8 +208,18 @@ class StatementsMixin:
     def stmt_Delete(self, s):
         """``del name`` is dropped when nothing can read ``name`` afterwards (checked on the
         source: no read after it, and inside a loop a plain assignment comes first in
-        the loop body); ``del`` of items or attributes is refused."""
+        the loop body); ``del lst[i]`` (one item of a local name) is ``lst.pop(i)``
+        without its value (a list edit; a dict runs its own ``pop``); ``del`` of a slice
+        or an attribute is refused."""
         for t in s.targets:
+            if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name) and \
+                    self.env.is_local(t.value.id) and not isinstance(t.slice, gast.Slice) \
+                    and not self.parsed.generated:
+                pop = gast.Call(func=gast.Attribute(value=N.name(t.value.id), attr="pop",
+                                                    ctx=gast.Load()),
+                                args=[t.slice], keywords=[])
+                self.stmt_Expr(N.expr_stmt(N.copy_loc(pop, s), loc=s))
+                continue
             if not isinstance(t, gast.Name):
                 self.fail(s, "'del' of an item or attribute")
             if not _dead_after_del(self.parsed.tree, s, t.id):

@@ -185,7 +185,22 @@ def asarray_with_dtype(x):
     return np.sum(b * x)
 
 
+def del_through_an_alias(x):
+    a = [x[0], x[1] * 2.0, x[2] ** 2]
+    b = a
+    del b[0]  # b.pop(0) without its value: a list edit of a
+    del a[-1]
+    return a[0] * x[3] + len(a)
+
+
+def del_of_a_dict_key(x):
+    d = {"a": x[0] * 2.0, "b": 2.0}
+    del d["b"]
+    return d["a"] * x[1] + len(d)
+
+
 @pytest.mark.parametrize("f", [
+    del_through_an_alias, del_of_a_dict_key,
     helper_updates_its_argument, helper_updates_a_number, dunder_in_place, view_method,
     asarray_with_dtype,
     nested_subscript_store, row_view_written, slice_view_aug, strided_view_written,

@@ -57,10 +57,11 @@ def select(body, resolver, request):
     # or into its root while it lives
     rejected = {v.name for v in views} - set(by_name)
     changed = True
-    while changed:  # a view of a view that is left alone: leave both alone
-        changed = False
+    while changed:  # a view of a view that is left alone and read after a write into
+        changed = False  # the base: leave both alone (the checks follow pairs of names)
         for v in views:
-            if v.name in rejected and v.base in by_name and v.base not in rejected:
+            if v.name in rejected and v.base in by_name and v.base not in rejected and \
+                    _read_after_a_write(v, body, classify, by_name[v.base].root):
                 rejected.add(v.base)
                 changed = True
     accepted = [(v, w) for v, w in accepted if v.name not in rejected]
@@ -71,6 +72,19 @@ def select(body, resolver, request):
             needed.add(v.base)
     todo = [v for v, _ in accepted if v.name in needed]
     return todo, classify, F.slicing_names(body, plain)
+
+
+def _read_after_a_write(v, body, classify, root):
+    """Is the view ``v`` read after its base, or the base's root, is written?"""
+    block, k = F.locate(body, v.stmt)
+
+    def writes(s):
+        return any(classify(s, n) in ("store", "aug", "call") for n in (v.base, root))
+
+    def reads(s):
+        return any(n.id == v.name for n in F.names(F.header(s), gast.Load))
+
+    return write_then_read(block[k + 1:], writes, reads, False)[1]
 
 
 class Classify:
