@@ -57,6 +57,33 @@ def _alias_source(v, resolver):
     return None
 
 
+def _held(v):
+    """Names a container literal holds (list/tuple/set entries, dict values)."""
+    if isinstance(v, (gast.List, gast.Tuple, gast.Set)):
+        return [e.id for e in v.elts if isinstance(e, gast.Name)]
+    if isinstance(v, gast.Dict):
+        return [e.id for e in v.values if isinstance(e, gast.Name)]
+    return []
+
+
+def _stored_into(s):
+    """(holder, name) for ``holder.append(name)``/``insert``/``add``/``setdefault`` and
+    ``holder[k] = name``: the holder may keep ``name`` itself (a list, a dict)."""
+    out = []
+    if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and \
+            isinstance(s.value.func, gast.Attribute) and \
+            isinstance(s.value.func.value, gast.Name) and \
+            s.value.func.attr in ("append", "insert", "add", "setdefault", "extend"):
+        holder = s.value.func.value.id
+        for a in s.value.args:
+            out += [(holder, a.id)] if isinstance(a, gast.Name) else \
+                [(holder, n) for n in _held(a)]
+    if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript) and \
+            isinstance(s.targets[0].value, gast.Name) and isinstance(s.value, gast.Name):
+        out.append((s.targets[0].value.id, s.value.id))
+    return out
+
+
 def _written(s):
     """The name ``s`` writes into in place (``n[i] = v``, ``n op= v``, ``n.append(v)``)."""
     if isinstance(s, gast.Assign):
@@ -100,6 +127,24 @@ class _Aliases:
     def __init__(self, resolver):
         self.resolver = resolver
         self.guard = set()  # creating statements that need the run-time check
+        self.holders = set()  # (container, held name) pairs: one-way sharing
+
+    def pair(self, live, name, src, s, holds=False):
+        """``name`` may share memory with ``src``, and so with what ``src`` may share
+        memory with (``w = v`` of ``v = y[1:]``: ``w`` and ``y`` too).  ``holds``: the
+        container ``name`` holds ``src`` (a write into ``src`` is seen through ``name``,
+        an edit of the container is not a write into ``src``)."""
+        if name == src:
+            return live
+        out = {(name, src, s)}
+        for p in live:
+            if src in p[:2]:
+                other = p[1] if p[0] == src else p[0]
+                if other != name:
+                    out.add((name, other, s))
+        if holds:
+            self.holders |= {p[:2] for p in out}
+        return live | out
 
     def run(self, stmts, live, dirty):
         for s in stmts:
@@ -112,16 +157,22 @@ class _Aliases:
                 self.guard.add(pair)  # read through the other name after the write
         w = _written(s)
         if w is not None:
-            dirty = dirty | {(p, p[1] if p[0] == w else p[0]) for p in live if w in p[:2]}
+            dirty = dirty | {(p, p[1] if p[0] == w else p[0]) for p in live if w in p[:2]
+                             and not (p[0] == w and p[:2] in self.holders)}
         bound = _bound(s)
         if bound and not (w is not None and w in bound):
             live = {p for p in live if not (set(p[:2]) & bound)}
-            dirty = {(p, o) for p, o in dirty if not (set(p[:2]) & bound)}
+            # a write already made through a rebound name stays seen by the other name
+            dirty = {(p, o) for p, o in dirty if o not in bound}
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
                 not anno.has(s, anno.AugAssign) and not anno.has(s, anno.ViewLowered):
             src = _alias_source(s.value, self.resolver)
             if src is not None and src != s.targets[0].id:
-                live = live | {(s.targets[0].id, src, s)}
+                live = self.pair(live, s.targets[0].id, src, s)
+            for held in _held(s.value):  # [y], (v, 1), {"a": y}: the container holds them
+                live = self.pair(live, s.targets[0].id, held, s, holds=True)
+        for holder, held in _stored_into(s):  # lst.append(y), d[k] = y
+            live = self.pair(live, holder, held, s, holds=True)
         blocks = blocks_of(s)
         if blocks:
             outs = []

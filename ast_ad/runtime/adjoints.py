@@ -354,11 +354,26 @@ def check_not_array(v, param, helper, filename, lineno):
             lineno=lineno)
 
 
+def _shares(v, base, depth=0):
+    """Do ``v`` and ``base`` share memory, or does the container ``v`` (or ``base``) hold
+    an array sharing the other's (or the other itself)?"""
+    if v is base and isinstance(v, (list, dict, set, _ndarray)):
+        return True
+    if isinstance(v, _ndarray) and isinstance(base, _ndarray):
+        return np.shares_memory(v, base)
+    if depth < 3:
+        for a, b in ((v, base), (base, v)):
+            items = a.values() if isinstance(a, dict) else a if isinstance(
+                a, (list, tuple)) else ()
+            if any(_shares(e, b, depth + 1) for e in items):
+                return True
+    return False
+
+
 def check_no_view(v, base, name, base_name, filename, lineno):
     """Raise when ``v`` shares memory with ``base`` (a view of the same array, or the same
     list/dict), and one of them is written in place while the other is used again."""
-    if (isinstance(v, _ndarray) and isinstance(base, _ndarray) and
-            np.shares_memory(v, base)) or (v is base and isinstance(v, (list, dict, set))):
+    if _shares(v, base):
         raise UnsupportedConstructError(
             f"`{name}` and `{base_name}` share memory (a view or an alias), and one of them "
             f"is written in place while the other is used again; the gradient through that "

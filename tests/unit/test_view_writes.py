@@ -286,3 +286,52 @@ def test_before_and_after():
         "_k1 = y[::2]", "_t1 = _k1[1]", "_t2 = x[0]", "_t3 = _t1 * _t2", "_k2 = y[::2]",
         "_w1 = np.copy(_k2)", "_w1[0] = _t3", "y[::2] = _w1", "_t4 = y * x",
         "_t5 = np.sum(_t4)", "return _t5"], body
+
+
+def alias_of_a_view_rebound(x):
+    y = x * 1.0
+    v = y[1:]
+    w = v  # ERR
+    w[0] = x[0] ** 2
+    w = 0.0
+    return np.sum(y * x) + w
+
+
+def view_kept_in_a_list(x):
+    y = x * 1.0
+    v = y[1:]
+    lst = [v]  # ERR
+    y[1] = x[0] ** 3
+    return np.sum(lst[0] * x[1:])
+
+
+def array_appended_then_written(x):
+    y = x * 1.0
+    lst = []
+    lst.append(y)  # ERR
+    y[0] = x[1] ** 3
+    return np.sum(lst[0] * x)
+
+
+def array_in_a_dict_then_updated(x):
+    y = x * 1.0
+    d = {"a": y}  # ERR
+    y *= 2.0
+    return np.sum(d["a"] * x)
+
+
+@pytest.mark.parametrize("f", [alias_of_a_view_rebound, view_kept_in_a_list,
+                               array_appended_then_written, array_in_a_dict_then_updated])
+def test_memory_shared_through_other_names_and_containers_is_refused(f):
+    """A write seen through a chain of aliases or by a container holding the array: the
+    run-time check after the statement that made the sharing raises (views.guard_views),
+    in both modes -- these gave wrong gradients silently before."""
+    import inspect
+
+    lines, first = inspect.getsourcelines(f)
+    line = first + next(i for i, t in enumerate(lines) if "# ERR" in t)
+    for run in (lambda: ast_ad.grad(f)(X.copy()),
+                lambda: ast_ad.jvp(f, (X.copy(),), (V,))):
+        with pytest.raises(AstAdError, match="share memory") as e:
+            run()
+        assert f"test_view_writes.py:{line}" in str(e.value)
