@@ -449,6 +449,31 @@ def mu_alias(g, u, s):
     return pre + [f"{b} = {how}", op], read
 
 
+@K("mutation")
+def mu_shared(g, u, s):
+    """Memory shared through other names: a chain of aliases of a view, a container
+    holding the array (or a view of it) that is written afterwards, nested subscripts."""
+    y, pre = g.buf(u)
+    v, w, c = g.name("v"), g.name("w"), g.name("c")
+    style = g.pick(["chain", "list", "append", "dict", "nested", "rebound"])
+    if style == "chain":
+        return pre + [f"{v} = {y}[{g.pick(['1:', '::2', ':'])}]", f"{w} = {v}",
+                      f"{w}[0] = {u}[{g.i()}] * {s}"], f"np.sum({y} * {u})"
+    if style == "rebound":
+        return pre + [f"{v} = {y}[1:]", f"{w} = {v}", f"{w} *= {s}", f"{w} = {s}"], \
+            f"np.sum({y} * {u}) + {w}"
+    if style == "nested":
+        m = g.name("M")
+        return [f"{m} = np.outer({u}, {u})", f"for {w} in range(2):",
+                f"    {m}[{w}][{g.i()}] = {u}[{w}] * {s}"], f"np.sum({m} * {m})"
+    hold = g.pick([y, f"{y}[1:]"])
+    make = {"list": [f"{c} = [{hold}, {s}]"], "dict": [f"{c} = {{'a': {hold}}}"],
+            "append": [f"{c} = []", f"{c}.append({hold})"]}[style]
+    key = "'a'" if style == "dict" else "0"
+    return pre + make + [f"{y}[{g.i()}] = {u}[{g.i()}] ** 2"], \
+        f"np.sum({c}[{key}] * {c}[{key}]) + np.sum({y})"
+
+
 @K("mutation", "caller_data")
 def mu_rows(g, u, s):
     if g.direct or g.coin():
