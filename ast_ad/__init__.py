@@ -27,6 +27,7 @@ __all__ = [
     "nondifferentiable",
 ]
 from . import derived as _derived  # noqa: E402,F401  (user rules at second order)
+from . import grad_calls as _grad_calls  # noqa: E402,F401  (rules of gradient objects called inside)
 from .api import GradientFunction  # noqa: E402
 from .custom import custom_jvp, custom_vjp  # noqa: E402
 from .entry import grad, source, value_and_grad  # noqa: E402

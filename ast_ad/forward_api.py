@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import errnotes, grad_calls, over_reverse, varargs_grad  # noqa: F401 (rules)
+from . import errnotes, over_reverse, varargs_grad  # noqa: F401 (rules)
 from .entry import _call_method, grad
 from .errors import AstAdError
 from .frontend.variants import needs_spread, spread_variant
@@ -86,7 +86,7 @@ def jvp(f: Callable, primals: tuple, tangents: tuple, registry: Registry | None 
     if rs is not None:  # a function with forward rules (custom_jvp, np.sin): use them
         return _jvp_by_rules(f, rs, primals, tangents)
     if isinstance(f, varargs_grad.VarargsGradient):  # jvp(grad(f, wrt into *args))
-        return varargs_grad.jvp_of_gradient(f, primals, tangents, registry)
+        return varargs_grad.jvp_of_gradient(f, primals, tangents, registry, jvp)
     for k, (p, t) in enumerate(zip(primals, tangents)):
         if t is not None and _is_array_like(p) and np.ndim(t) and np.shape(t) != np.shape(p):
             raise AstAdError(f"jvp: the tangent of argument {k} has shape {np.shape(t)}, its "
@@ -188,7 +188,7 @@ def vjp(f: Callable, *primals: Any, wrt: Any = 0,
 
         f = as_python_function(f, len(primals)) or f
     if isinstance(f, types.FunctionType) and varargs_grad.layout(f) is not None:
-        return varargs_grad.vjp_packed(f, primals, wrt, registry)
+        return varargs_grad.vjp_packed(f, primals, wrt, registry, vjp)
     fn = _primal_function(f, primals)
     spec = resolve_wrt(f, wrt)
     params = param_names(fn)

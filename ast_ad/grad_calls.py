@@ -20,22 +20,8 @@ A third derivative through these rules is refused (``back``/``ahead`` have no ru
 
 from __future__ import annotations
 
+from .objects import CALLS, grad_call1, grad_call2, grad_call3, plain_gradient  # noqa: F401
 from .rules.registry import default_registry as _reg
-
-#: the most positional arguments a rewritten call takes
-MAX_ARGS = 3
-
-
-def plain_gradient(G) -> bool:
-    """Whether calls of ``G`` can become ``grad_call`` calls: a gradient made by
-    ``ast_ad.grad`` of a Python function, one position in ``wrt``, no value or aux."""
-    import types
-
-    from .api import GradientFunction
-
-    return isinstance(G, GradientFunction) and isinstance(G._target, types.FunctionType) \
-        and G._self is None and G._spec.single and not G.with_value and not G.has_aux \
-        and G.fallback is None and G._target.__code__.co_flags & 0x0C == 0
 
 
 def _at(args, j, t):
@@ -67,21 +53,6 @@ for _f in (back, ahead):  # never parsed: refused where a derivative would need 
         "the energy itself (ast_ad.hessian(E), or grad/jvp of a function of E)")
 
 
-def grad_call1(G, a):
-    return G(a)
-
-
-def grad_call2(G, a, b):
-    return G(a, b)
-
-
-def grad_call3(G, a, b, c):
-    return G(a, b, c)
-
-
-CALLS = {1: grad_call1, 2: grad_call2, 3: grad_call3}
-
-
 def _b1_0(g, ans, G, a):
     return back(G, (a,), 0, g)
 
@@ -106,33 +77,21 @@ def _f2_1(t, ans, G, a, b):
     return ahead(G, (a, b), 1, t)
 
 
-def _b3_0(g, ans, G, a, b, c):
-    return back(G, (a, b, c), 0, g)
+def _b3(j):  # (named arities: a rule is read like a user function at third order)
+    def rule(g, ans, G, a, b, c):
+        return back(G, (a, b, c), j, g)
+    return rule
 
 
-def _b3_1(g, ans, G, a, b, c):
-    return back(G, (a, b, c), 1, g)
-
-
-def _b3_2(g, ans, G, a, b, c):
-    return back(G, (a, b, c), 2, g)
-
-
-def _f3_0(t, ans, G, a, b, c):
-    return ahead(G, (a, b, c), 0, t)
-
-
-def _f3_1(t, ans, G, a, b, c):
-    return ahead(G, (a, b, c), 1, t)
-
-
-def _f3_2(t, ans, G, a, b, c):
-    return ahead(G, (a, b, c), 2, t)
+def _f3(j):
+    def rule(t, ans, G, a, b, c):
+        return ahead(G, (a, b, c), j, t)
+    return rule
 
 
 _reg.defvjp(grad_call1, None, _b1_0)
 _reg.defjvp(grad_call1, None, _f1_0)
 _reg.defvjp(grad_call2, None, _b2_0, _b2_1)
 _reg.defjvp(grad_call2, None, _f2_0, _f2_1)
-_reg.defvjp(grad_call3, None, _b3_0, _b3_1, _b3_2)
-_reg.defjvp(grad_call3, None, _f3_0, _f3_1, _f3_2)
+_reg.defvjp(grad_call3, None, _b3(0), _b3(1), _b3(2))
+_reg.defjvp(grad_call3, None, _f3(0), _f3(1), _f3(2))

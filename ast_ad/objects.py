@@ -27,6 +27,32 @@ class GradientObject:
     fn = None
 
 
+def plain_gradient(G) -> bool:
+    """Whether calls of ``G`` can become ``grad_call`` calls: a gradient made by
+    ``ast_ad.grad`` of a Python function, one position in ``wrt``, no value or aux
+    (their rules: ``ast_ad.grad_calls``)."""
+    return isinstance(G, GradientObject) and isinstance(
+        getattr(G, "_target", None), types.FunctionType) and G._self is None and \
+        G._spec.single and not G.with_value and not G.has_aux and G.fallback is None and \
+        G._target.__code__.co_flags & 0x0C == 0
+
+
+def grad_call1(G, a):
+    return G(a)
+
+
+def grad_call2(G, a, b):
+    return G(a, b)
+
+
+def grad_call3(G, a, b, c):
+    return G(a, b, c)
+
+
+#: a plain gradient object called with 1-3 positional arguments, as generated code calls it
+CALLS = {1: grad_call1, 2: grad_call2, 3: grad_call3}
+
+
 class _Receiver:
     """What ``Bound`` and ``Typed`` share: equal when they denote the same object (or
     class), hashable, and never ordered (they sit in sorted keys beside names)."""
@@ -184,7 +210,7 @@ def default_static(fn, name):
     ``Bound(obj)`` for an instance of a user class (``net=NET``: its methods resolve as a
     global object's), the function itself for a function (``act=np.tanh``); None for
     anything else (numbers, arrays: ordinary values of the generated code)."""
-    from .passes.analysis.receivers import user_class
+    from .passes.analysis.library import user_class
 
     d = default_of(fn, name)
     if d is ABSENT or d is None or isinstance(d, type):

@@ -275,11 +275,10 @@ def packed_jvp_args(fn, primals, tangents):
     return packed, pack(fn, primals), rest
 
 
-def jvp_of_gradient(f, primals, tangents, registry):
+def jvp_of_gradient(f, primals, tangents, registry, jvp):
     """``jvp`` of a gradient w.r.t. ``*args`` entries: that of the packed variant's
-    gradient, the primals and tangents packed alike, its result picked alike."""
-    from .forward_api import jvp
-
+    gradient, the primals and tangents packed alike, its result picked alike (``jvp``:
+    ``forward_api.jvp``, handed in)."""
     g, (pp, kw), pick = f.packed_for(primals)  # (keyword-only parameters: their defaults)
     pt = pack(f.fn, tangents)
     if all(t is None for t in pt[-1]):
@@ -289,10 +288,10 @@ def jvp_of_gradient(f, primals, tangents, registry):
     return pick(value), pick(tan)
 
 
-def vjp_packed(f, primals, wrt, registry):
+def vjp_packed(f, primals, wrt, registry, vjp):
     """``vjp`` of ``def f(a, *rest)``: that of its packed variant, ``wrt`` counting the
-    positional arguments (JAX ``argnums``), the gradients picked from the packed ones."""
-    from .forward_api import vjp
+    positional arguments (JAX ``argnums``), the gradients picked from the packed ones
+    (``vjp``: ``forward_api.vjp``, handed in)."""
     from .frontend.variants import packed_variant
 
     packed = packed_variant(f)

@@ -56,11 +56,9 @@ def packed_variant(fn):
     made = _PACKED.get(fn)
     if made is not None and made[0] is code:
         return made[1]
-    try:
-        parsed = parse_function(fn)
-    except Exception:
+    parsed, d = _copy_of(fn)
+    if d is None:
         return None
-    d = N.clone(parsed.tree)
     d.args.args = list(d.args.posonlyargs) + list(d.args.args) + [N.name(d.args.vararg.id,
                                                                          gast.Param())]
     d.args.posonlyargs, d.args.vararg, d.args.defaults = [], None, []
@@ -109,11 +107,9 @@ def spread_variant(fn, nrest, kwnames):
     per = _SPREAD.setdefault(fn, {})
     if key in per:
         return per[key]
-    try:
-        parsed = parse_function(fn)
-    except Exception:
+    parsed, d = _copy_of(fn)
+    if d is None:
         return None
-    d = N.clone(parsed.tree)
     a = d.args
     taken = set(code.co_varnames) | set(code.co_names) | set(code.co_freevars)
 
@@ -205,15 +201,23 @@ def written_params(fn) -> tuple:
         return ()
 
 
+def _copy_of(fn):
+    """``fn``'s parse and a copy of its tree to edit into a variant; (None, None) when its
+    source cannot be read (no variant: the caller keeps its own refusal)."""
+    try:
+        parsed = parse_function(fn)
+    except Exception:
+        return None, None
+    return parsed, N.clone(parsed.tree)
+
+
 def _make_writing(fn):
     from ..passes.views import writes_into_params
     from .resolve import Env
 
-    try:
-        parsed = parse_function(fn)
-    except Exception:
+    parsed, d = _copy_of(fn)
+    if d is None:
         return None
-    d = N.clone(parsed.tree)
     a = d.args
     params = [p.id for p in a.posonlyargs + a.args + a.kwonlyargs]
     local = set(params) | N.stored_names(d.body)

@@ -160,9 +160,9 @@ class FormsMixin:
         return out
 
     def gradient_call(self, e, func, G):
-        """``FORCE(a, b)`` of a plain gradient object (``grad_calls.plain_gradient``) ->
+        """``FORCE(a, b)`` of a plain gradient object (``objects.plain_gradient``) ->
         ``grad_call2(FORCE, a, b)``, whose rules differentiate it again; else None."""
-        from ..grad_calls import CALLS, plain_gradient
+        from ..objects import CALLS, plain_gradient
 
         if not plain_gradient(G) or G._target.__code__ is getattr(
                 getattr(self.parsed, "fn", None), "__code__", None) or \

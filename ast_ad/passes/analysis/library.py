@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import site
 import sysconfig
+import types
 
 
 def _library_roots():
@@ -51,3 +52,25 @@ def is_library(fn) -> bool:
 USER_PACKAGES: set = set()
 #: top-level package names never parsed although they live outside site-packages
 LIBRARY_PACKAGES: set = set()
+
+
+def user_class(cls):
+    """A class defined in user code (its methods are differentiated from their source)."""
+    mod = (getattr(cls, "__module__", None) or "").split(".")[0]
+    if not isinstance(cls, type) or mod in ("builtins", "numpy", "ast_ad") or any(
+            (getattr(k, "__module__", None) or "").split(".")[0] == "ast_ad"
+            for k in cls.__mro__):
+        return False  # (ast_ad's own objects, custom_vjp..., are rules)
+    fns = [v for k in cls.__mro__[:-1] for v in vars(k).values()
+           if isinstance(v, types.FunctionType) and not _generated(v)]
+    return bool(fns) and not any(is_library(f) for f in fns)
+
+
+def _generated(fn):
+    """A method made by ``exec`` for the class (a dataclass's ``__init__``/``__eq__``...):
+    it says nothing of where the class was written."""
+    import dataclasses
+
+    where = fn.__code__.co_filename
+    return fn.__name__.startswith("__") and (
+        where.startswith("<") or where == dataclasses.__file__)  # (repr's wrapper)

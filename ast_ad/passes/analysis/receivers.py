@@ -49,14 +49,13 @@ from ...objects import (
     AttrView,
     Bound,
     ElementsView,
-    GradientObject,
     Typed,
     call_method,
     class_attr,
     method_of,
     plain_attr,
 )
-from .library import is_library
+from .library import is_library, user_class  # noqa: F401  (user_class: re-exported)
 
 
 class SuperView:
@@ -106,27 +105,6 @@ class Super:
         if isinstance(raw, types.FunctionType):
             return types.MethodType(raw, self.self_value), raw
         return None, raw
-
-
-def user_class(cls):
-    """A class defined in user code (its methods are differentiated from their source)."""
-    mod = (getattr(cls, "__module__", None) or "").split(".")[0]
-    if not isinstance(cls, type) or mod in ("builtins", "numpy", "ast_ad") or \
-            issubclass(cls, GradientObject):
-        return False  # (ast_ad's own objects, custom_vjp..., are rules)
-    fns = [v for k in cls.__mro__[:-1] for v in vars(k).values()
-           if isinstance(v, types.FunctionType) and not _generated(v)]
-    return bool(fns) and not any(is_library(f) for f in fns)
-
-
-def _generated(fn):
-    """A method made by ``exec`` for the class (a dataclass's ``__init__``/``__eq__``...):
-    it says nothing of where the class was written."""
-    import dataclasses
-
-    where = fn.__code__.co_filename
-    return fn.__name__.startswith("__") and (
-        where.startswith("<") or where == dataclasses.__file__)  # (repr's wrapper)
 
 
 class Receivers:
