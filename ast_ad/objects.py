@@ -229,21 +229,13 @@ def default_objects(fn, params, values, skip=()) -> dict:
             isinstance(default_static(fn, p), Bound) and default_of(fn, p) is v}
 
 
-class DefaultsView:
+class DefaultsView(AttrView):
     """Guard view: ``get(name)`` is ``fn``'s current default of ``name``, so that code made
-    for a default object is made again when ``fn.__defaults__`` is rebound."""
-
-    def __init__(self, fn):
-        self.fn = fn
+    for a default object is made again when ``fn.__defaults__`` is rebound (``obj``: the
+    function; equal views denote the same function)."""
 
     def get(self, name, default=None):
-        return default_of(self.fn, name)
-
-    def __eq__(self, other):
-        return type(other) is type(self) and other.fn is self.fn
-
-    def __hash__(self):
-        return id(self.fn)
+        return default_of(self.obj, name)
 
 
 class ElementsView:
