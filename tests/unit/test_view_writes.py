@@ -335,3 +335,14 @@ def test_memory_shared_through_other_names_and_containers_is_refused(f):
         with pytest.raises(AstAdError, match="share memory") as e:
             run()
         assert f"test_view_writes.py:{line}" in str(e.value)
+
+
+@pytest.mark.parametrize("f", [nested_subscript_store, strided_view_written,
+                               row_view_written, view_of_a_view, reshape_view,
+                               rows_of_a_loop, helper_updates_its_argument])
+def test_second_order_through_view_writes(f):
+    from tests.fd import fd_jacobian
+
+    H = ast_ad.hessian(f)(X.copy())
+    assert_close(H, fd_jacobian(lambda z: ast_ad.grad(f)(z), X.copy()), 1e-5, 1e-5,
+                 f.__name__)
