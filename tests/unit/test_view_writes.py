@@ -115,6 +115,20 @@ def rows_of_a_loop(x):
     return acc
 
 
+def rows_of_a_stacked_array(x):
+    M = np.stack([x, x * x[0]])  # its ndim is known: the rows are views (reverse mode)
+    acc = 0.5
+    for k, row in enumerate(M):
+        M[k] = row * 2.0
+        acc = acc + np.sum(row * x)
+    return acc
+
+
+def test_rows_of_a_stacked_array_read_after_a_write():
+    g = ast_ad.grad(rows_of_a_stacked_array)(X.copy())
+    assert_close(g, fd_grad(rows_of_a_stacked_array, (X.copy(),)), 1e-6, 1e-6)
+
+
 def sort_through_a_view(x):
     y = x * 1.0
     v = y[1:]

@@ -187,7 +187,14 @@ def ndims(body, plain, request, resolver):
     specialisation), and names bound once to ``np.zeros((n, m))``-like calls, ``np.outer``,
     or ``np.copy``/``zeros_like``/... of such a name."""
     out = {p: spec[0] for p, spec in (request.arrays or {}).items()}
-    tuples = {}
+    out.update({p: 0 for p, k in request.arg_kinds.items() if k in (float, int)})
+    tuples, lists = {}, {}
+
+    def nd(e):  # ndim of an operand: a known name or a number
+        if isinstance(e, gast.Constant) and type(e.value) in (int, float):
+            return 0
+        return out.get(e.id) if isinstance(e, gast.Name) else None
+
     for s in F.flatten(body):
         if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and
                 plain.get(s.targets[0].id) == 1) or s.targets[0].id in out:
@@ -195,6 +202,15 @@ def ndims(body, plain, request, resolver):
         t, e = s.targets[0].id, s.value
         if isinstance(e, gast.Tuple):
             tuples[t] = len(e.elts)
+        if isinstance(e, gast.List) and e.elts:
+            dims = {nd(x) for x in e.elts}
+            if len(dims) == 1 and None not in dims:
+                lists[t] = dims.pop()  # [u, v] of one known ndim (for np.stack)
+        if isinstance(e, gast.BinOp) and not isinstance(e.op, gast.MatMult):
+            a, b = nd(e.left), nd(e.right)
+            if a is not None and b is not None:
+                out[t] = max(a, b)  # broadcasting: the larger ndim
+            continue
         if not (isinstance(e, gast.Call) and e.args) or e.keywords:
             continue
         try:
@@ -211,6 +227,9 @@ def ndims(body, plain, request, resolver):
             elif fn in _SAME_NDIM and len(e.args) == 1 and isinstance(a, gast.Name) and \
                     a.id in out:
                 out[t] = out[a.id]
+            elif fn is np.stack and len(e.args) == 1 and isinstance(a, gast.Name) and \
+                    a.id in lists and out.get(t) is None:
+                out[t] = lists[a.id] + 1
         except TypeError:
             continue
     return out
