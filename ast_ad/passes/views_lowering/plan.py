@@ -206,6 +206,13 @@ def ndims(body, plain, request, resolver):
             dims = {nd(x) for x in e.elts}
             if len(dims) == 1 and None not in dims:
                 lists[t] = dims.pop()  # [u, v] of one known ndim (for np.stack)
+        if isinstance(e, gast.Subscript) and isinstance(e.value, gast.Name) and \
+                out.get(e.value.id) is not None:
+            parts = e.slice.elts if isinstance(e.slice, gast.Tuple) else [e.slice]
+            if all(isinstance(q, gast.Constant) and type(q.value) is int for q in parts) \
+                    and len(parts) <= out[e.value.id]:
+                out[t] = out[e.value.id] - len(parts)  # x[0] of a vector: a number
+            continue
         if isinstance(e, gast.BinOp) and not isinstance(e.op, gast.MatMult):
             a, b = nd(e.left), nd(e.right)
             if a is not None and b is not None:
