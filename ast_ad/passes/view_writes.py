@@ -204,7 +204,12 @@ class _Rewrite:
         name = v.name
         out = []
         if F.subscript_store(s, name):
-            self.store(v.root, v.steps, s.targets[0].slice, s.value, out, s)
+            index, value = s.targets[0].slice, s.value
+            if any(n.id == name for n in F.names([index, value], gast.Load)):
+                cur = self.read(v.root, v.steps, out, s)  # v[v > 0] = v[0]: read it first
+                index = N.replace_loads(index, name, N.name(cur))
+                value = N.replace_loads(value, name, N.name(cur))
+            self.store(v.root, v.steps, index, value, out, s)
             return out
         if F.is_aug_of(s, name) and all(st.kind in F.SAME for st in v.steps):
             s.targets[0] = N.store(v.root)  # b op= e with b = a: a op= e
@@ -220,8 +225,8 @@ class _Rewrite:
         head = F.header(s)
         if not any(n.id == name for n in F.names(head, gast.Load)):
             return [s]
-        if all(st.kind == "alias" for st in v.steps):
-            cur = v.root
+        if all(st.kind in F.SAME for st in v.steps):
+            cur = v.root  # the very object (checked where it is not plainly so)
         elif self.classify(s, name) == "call":
             w = self._copy(v.root, v.steps, out, s)
             _replace_header(s, name, w)

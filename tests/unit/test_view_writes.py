@@ -129,6 +129,13 @@ def test_rows_of_a_stacked_array_read_after_a_write():
     assert_close(g, fd_grad(rows_of_a_stacked_array, (X.copy(),)), 1e-6, 1e-6)
 
 
+def view_indexed_by_itself(x):
+    y = x * 1.0
+    v = y[1:]
+    v[v > 0.5] = v[0] * x[0]  # the view read before the write (mask and value)
+    return np.sum(y * x)
+
+
 def sort_through_a_view(x):
     y = x * 1.0
     v = y[1:]
@@ -220,7 +227,7 @@ def del_of_a_dict_key(x):
     nested_subscript_store, row_view_written, slice_view_aug, strided_view_written,
     view_of_a_view, reshape_view, transpose_view, plain_alias, alias_of_the_parameter,
     base_written_view_read, view_in_a_loop, rows_of_a_loop, sort_through_a_view,
-    out_into_a_view, newaxis_view, list_alias_insert])
+    out_into_a_view, newaxis_view, list_alias_insert, view_indexed_by_itself])
 def test_writes_through_views_are_derived(f):
     check(f)
 
