@@ -200,17 +200,12 @@ _reg.defjvp(save_item, _save_item_jvp, None)
 
 
 # -- np.array / np.asarray of differentiated values ----------------------------------------
-def _array_vjp(g, ans, obj, dtype=None, copy=True, order="K", subok=False, ndmin=0,
-               like=None):
-    if ndmin and 0 < np.ndim(g) != np.ndim(obj):  # leading axes of length 1 added
-        g = np.reshape(g, np.shape(obj))
+def _array_vjp(g, ans, obj, dtype=None, copy=True, order="K", subok=False, like=None):
     return array_parts(g, obj)
 
 
-def _array_jvp(t, ans, obj, dtype=None, copy=True, order="K", subok=False, ndmin=0,
-               like=None):
-    t = array_tangent(t, ans)
-    return np.reshape(t, np.shape(ans)) if ndmin and 0 < np.ndim(t) != np.ndim(ans) else t
+def _array_jvp(t, ans, obj, dtype=None, copy=True, order="K", subok=False, like=None):
+    return array_tangent(t, ans)
 
 
 def _asarray_vjp(g, ans, a, dtype=None, order=None, device=None, copy=None, like=None):
@@ -245,9 +240,9 @@ def _array_tangent_jvp(tt, ans, t, a):
     return array_tangent(tt, a)
 
 
-# (NumPy's keywords: copy/order/subok/like/device do not change the values; ndmin adds
-# axes of length 1, taken off the cotangent; a dtype is the caller's: an int one has no
-# derivative by the kinds analysis)
+# (NumPy's keywords: copy/order/subok/like/device do not change the values; ndmin is not
+# declared: refused at the user's line; a dtype is the caller's. One return expression
+# each: the rules are inlined as templates.)
 _define(np.array, [_array_vjp], [_array_jvp])
 for _f in (np.asarray, np.asanyarray):
     _define(_f, [_asarray_vjp], [_asarray_jvp])

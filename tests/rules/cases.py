@@ -561,7 +561,7 @@ add_runtime("in_place_result", np.array([0.5, -0.2]), np.array([0.3, 0.9]))  # f
 add_runtime("in_place_result", 0.4, 0.7)  # (the shared RNG's later draws stay the same)
 for _f in (np.asanyarray, np.ascontiguousarray, np.asfortranarray):
     add(_f, np.array([[0.5, -0.2], [0.3, 0.9]]))
-add(np.array, np.array([0.5, -0.2, 0.8]), ndmin=3)
+add(np.array, np.array([0.5, -0.2, 0.8]), copy=True, order="C")
 add(np.asarray, np.array([0.5, -0.2]), order="C")
 
 
