@@ -61,16 +61,15 @@ def user_class(cls):
             (getattr(k, "__module__", None) or "").split(".")[0] == "ast_ad"
             for k in cls.__mro__):
         return False  # (ast_ad's own objects, custom_vjp..., are rules)
-    fns = [v for k in cls.__mro__[:-1] for v in vars(k).values()
-           if isinstance(v, types.FunctionType) and not _generated(v)]
+    fns = [v for k in cls.__mro__[:-1] for key, v in vars(k).items()
+           if isinstance(v, types.FunctionType) and not _generated(key, v)]
     return bool(fns) and not any(is_library(f) for f in fns)
 
 
-def _generated(fn):
-    """A method made by ``exec`` for the class (a dataclass's ``__init__``/``__eq__``...):
+def _generated(key, fn):
+    """A special method the class was given (``key``: its name in the class), made by
+    ``exec`` (a dataclass's ``__init__``/``__eq__``) or taken from library code (the
+    ``__repr__`` wrapper of ``dataclasses``/``reprlib``, Python 3.13's ``__replace__``):
     it says nothing of where the class was written."""
-    import dataclasses
-
-    where = fn.__code__.co_filename
-    return fn.__name__.startswith("__") and (
-        where.startswith("<") or where == dataclasses.__file__)  # (repr's wrapper)
+    return key.startswith("__") and (fn.__code__.co_filename.startswith("<") or
+                                      is_library(fn))
