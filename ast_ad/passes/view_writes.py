@@ -15,7 +15,10 @@ written through or whose array is written while it lives:
   through its inverse (``y[...] = np.reshape(_w, np.shape(y))``); ``v op= e`` writes
   ``y[1:] = y[1:] op e``; in-place methods and ``out=`` act on the copy, written back;
 - ``check_view`` after the binding raises when ``v`` is not a view at run time (a
-  reshape that copied, a list, an int array index) -- the one thing only run time knows.
+  reshape that copied, a list, an int array index) -- the one thing only run time knows;
+  none where it is surely one (a basic index, its names ints, of an array whose ndim the
+  pass knows: a specialised parameter, ``np.zeros((n, m))``...), and then the binding,
+  read nowhere any more, goes.
 
 Names bound more than once, read outside the block after the binding, or handed to code
 that might write into them are left alone (``views.guard_views``/``check_views`` check or
@@ -23,14 +26,14 @@ refuse them as before).
 
 Before::
 
-    y = x * 1.0
+    y = np.sort(x)
     v = y[::2]
     v[0] = v[1] * x[0]
     return np.sum(y * x)
 
 After (``tests/unit/test_view_writes.py::test_before_and_after`` runs it)::
 
-    y = x * 1.0
+    y = np.sort(x)
     v = y[::2]
     check_view(v, y, 'v', 'y', '<file>', 3)
     _k1 = y[::2]
@@ -62,20 +65,23 @@ from .views_lowering import plan as P
 def lower_view_writes(tree, unit, resolver, request) -> bool:
     """Rewrite the views of ``tree`` that are written through (see the module doc);
     True when anything changed."""
-    todo, classify, slicing = P.select(tree.body, resolver, request)
+    todo, classify, known = P.select(tree.body, resolver, request)
     if not todo:
         return False
-    ctx = _Rewrite(unit, {id(v.stmt) for v in todo}, classify, slicing)
+    ctx = _Rewrite(unit, todo, classify, known)
     for v in todo:
         ctx.apply(tree, v)
     return True
 
 
 class _Rewrite:
-    def __init__(self, unit, bindings, classify, slicing):
+    def __init__(self, unit, todo, classify, known):
         self.unit, self.namer, self.classify = unit, unit.namer, classify
-        self.slicing = slicing  # names of slices/None/... (not int index parts)
-        self.bindings = bindings  # binding statements: left as they are (chains)
+        self.known = known
+        self.slicing = known.slicing  # names of slices/None/... (not int index parts)
+        self.bindings = {id(v.stmt) for v in todo}  # left as they are (chains)
+        self.arrays = set()  # views made so far that are arrays: checked, or surely
+        self.bases = {v.base for v in todo}  # views that other views are taken of
 
     def ref(self, obj, hint):
         return self.unit.ref(obj, hint)
@@ -123,7 +129,7 @@ class _Rewrite:
                 lead = parts[0] if len(parts) == 1 else gast.Tuple(
                     elts=[N.clone(p) for p in parts], ctx=gast.Load())
                 out.append(N.assign(ix, N.call(self.ref(R.join_index, "join_index"),
-                                               [N.clone(lead), _as_expr(index)]), loc=loc))
+                                               [N.clone(lead), N.clone(index)]), loc=loc))
                 self.store(root, parent, N.name(ix), value, out, loc)
                 return
         w = self._copy(root, steps, out, loc)
@@ -141,7 +147,7 @@ class _Rewrite:
         return w
 
     def _setitem(self, name, index, value, loc):
-        ix = gast.Constant(value=Ellipsis, kind=None) if index is None else _as_expr(index)
+        ix = gast.Constant(value=Ellipsis, kind=None) if index is None else N.clone(index)
         target = gast.Subscript(value=N.name(name), slice=ix, ctx=gast.Store())
         return N.assign(target, value, loc=loc)
 
@@ -184,7 +190,14 @@ class _Rewrite:
                 self.ref(R.check_same_object, "check_same_object"),
                 [N.name(v.name), N.name(v.base), N.const(v.base), N.const(filename),
                  N.const(line)])), v.stmt))
+        elif v.step.kind != "alias" and self._surely_a_view(v):
+            self.arrays.add(v.name)
+            if v.name not in self.bases:  # read nowhere now: the binding goes
+                block[k + 1:] = tail
+                del block[k]
+                return
         elif v.step.kind != "alias":
+            self.arrays.add(v.name)
             filename, line = self.unit.where(v.stmt)
             ints = F.int_parts(v.step, self.slicing) if v.step.kind == "sub" else None
             label = v.name if not v.name.startswith("_") else \
@@ -196,6 +209,20 @@ class _Rewrite:
                                                        args)), v.stmt))
         anno.set_(v.stmt, anno.VIEW_LOWERED)
         block[k + 1:] = extra + tail
+
+    def _surely_a_view(self, v):
+        """``v = base[basic index]`` of an array known to be one (a specialised parameter,
+        ``np.zeros((n, m))``..., or a view already checked), every index name an int or a
+        slice, and fewer ints than axes: a view for sure, nothing to check at run time."""
+        if v.step.kind != "sub" or not (self.known.ndims.get(v.base, 0) >= 1 or
+                                        v.base in self.arrays):
+            return False
+        idx = v.step.node.slice
+        parts = idx.elts if isinstance(idx, gast.Tuple) else [idx]
+        if not all(not isinstance(p, gast.Name) or p.id in self.known.ints or
+                   p.id in self.slicing for p in parts):
+            return False
+        return P.static_array(v, self.slicing, self.known.ndims)
 
     def stmt(self, s, v):
         if id(s) in self.bindings:
@@ -251,7 +278,3 @@ def _replace_header(s, name, new):
             setattr(s, f, N.replace_loads(e, name, N.name(new)))
     for item in getattr(s, "items", None) or ():
         item.context_expr = N.replace_loads(item.context_expr, name, N.name(new))
-
-
-def _as_expr(index):
-    return N.clone(index)

@@ -305,7 +305,7 @@ def _mutating_callee(func, env):
     argument: ``np.copyto``/``put``/``place``/... or a ``ufunc.at``?"""
     import numpy as np
 
-    from .analysis.effects import MUTATING_FUNCTIONS
+    from .analysis.effects import mutates_first_argument
 
     obj = None
     if env is not None:
@@ -324,10 +324,4 @@ def _mutating_callee(func, env):
         obj = np
         for a in reversed(path):
             obj = getattr(obj, a, None)
-    try:
-        if obj in MUTATING_FUNCTIONS:
-            return True
-    except TypeError:  # an unhashable object
-        return False
-    return getattr(obj, "__name__", None) == "at" and \
-        isinstance(getattr(obj, "__self__", None), np.ufunc)
+    return mutates_first_argument(obj)

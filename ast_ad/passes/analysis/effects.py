@@ -71,3 +71,15 @@ def effect(call, obj, registry) -> str:
     if mod.startswith(_PURE_MODULES) or mod == builtins.__name__ and obj in _PURE_BUILTINS:
         return "pure"
     return "unknown"
+
+
+def mutates_first_argument(obj) -> bool:
+    """Is ``obj`` a NumPy function writing into its first argument: ``np.copyto``/
+    ``put``/``place``/... (``MUTATING_FUNCTIONS``) or a ``ufunc.at``?"""
+    try:
+        if obj in MUTATING_FUNCTIONS:
+            return True
+    except TypeError:  # an unhashable object
+        return False
+    return getattr(obj, "__name__", None) == "at" and \
+        isinstance(getattr(obj, "__self__", None), np.ufunc)

@@ -23,7 +23,7 @@ import numpy as np
 
 from ... import runtime as R
 from ...ir import anno
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, nodes, statements
 from ...rules.helpers import shapes as _shapes
 
 #: steps whose result is the base object itself (``x.view()``: the same array)
@@ -137,12 +137,8 @@ def aug_target(s):
 
 
 def flatten(stmts):
-    out = []
-    for s in stmts:
-        out.append(s)
-        for _, b in blocks_of(s):
-            out.extend(flatten(b))
-    return out
+    """Every statement of ``stmts`` and of the blocks inside them, in program order."""
+    return [st for st, _ in statements(stmts)]
 
 
 def is_aug_of(s, name):

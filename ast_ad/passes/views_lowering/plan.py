@@ -19,12 +19,16 @@ it (an unknown helper, a container), its index names and base not rebound while 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import gast
 import numpy as np
 
 from ...ir import anno
 from ...ir.walk import blocks_of, nodes
-from ..analysis.effects import INPLACE_METHODS, MUTATING_FUNCTIONS, effect
+from ...rules.methods import ARRAY_METHODS
+from ..analysis.effects import INPLACE_METHODS, effect, mutates_first_argument
+from ..analysis.elements import surely_ints
 from . import forms as F
 
 
@@ -38,9 +42,13 @@ def select(body, resolver, request):
             if v is not None:
                 views.append(v)
     if not views:
-        return [], None, frozenset()
+        return [], None, None
+    views = _touching_writes(views, body, resolver)
+    if not views:
+        return [], None, None
     plain, loads = F.count_stores(body)
     classify = Classify(resolver, request.registry)
+    known = Known(F.slicing_names(body, plain), ndims(body, plain, request, resolver))
     by_name = {}
     accepted = []
     for v in views:  # source order: a view of a view extends its chain
@@ -49,7 +57,7 @@ def select(body, resolver, request):
             v.root, v.steps = parent.root, parent.steps + (v.step,)
         else:
             v.root, v.steps = v.base, (v.step,)
-        found = plan(v, body, plain, loads, classify, request)
+        found = plan(v, body, plain, loads, classify, request, known)
         if found is not None:
             by_name[v.name] = v
             accepted.append((v, found))
@@ -71,7 +79,59 @@ def select(body, resolver, request):
             needed.add(v.name)
             needed.add(v.base)
     todo = [v for v, _ in accepted if v.name in needed]
-    return todo, classify, F.slicing_names(body, plain)
+    if todo:  # index names surely ints: their views need no run-time check
+        known = replace(known, ints=surely_ints(body, list(request.arg_kinds),
+                                                request.arg_kinds, resolver))
+    return todo, classify, known
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the function says once, for every view: the names of slicing index
+    temporaries, and the ndim of names surely holding arrays."""
+
+    slicing: frozenset
+    ndims: dict
+    ints: frozenset = frozenset()  # names surely holding ints (analysis.elements)
+
+
+def _touching_writes(views, body, resolver):
+    """The views connected (as views of one another) to a name something writes into in
+    place; the others -- most element reads of most functions -- need no plan."""
+    links = {}
+    for v in views:
+        links.setdefault(v.name, set()).add(v.base)
+        links.setdefault(v.base, set()).add(v.name)
+    written = set()
+    for s in F.flatten(body):
+        if isinstance(s, gast.Assign):
+            t = s.targets[0]
+            if isinstance(t, gast.Subscript) and isinstance(t.value, gast.Name):
+                written.add(t.value.id)
+            elif isinstance(t, gast.Name) and anno.has(s, anno.AugAssign):
+                written.add(t.id)
+        for call in (n for h in F.header(s) for n in nodes(h) if isinstance(n, gast.Call)):
+            f = call.func
+            if isinstance(f, gast.Attribute) and isinstance(f.value, gast.Name) and \
+                    f.attr in INPLACE_METHODS:
+                written.add(f.value.id)
+            written.update(k.value.id for k in call.keywords
+                           if k.arg == "out" and isinstance(k.value, gast.Name))
+            first = call.args[0] if call.args else None
+            if isinstance(first, gast.Name) and first.id in links and \
+                    first.id not in written:
+                try:
+                    if mutates_first_argument(resolver.callable(call.func)):
+                        written.add(first.id)
+                except Exception:  # noqa: BLE001  (an unresolvable callee)
+                    written.add(first.id)  # (planned: Classify decides)
+    reached, todo = set(), [n for n in written if n in links]
+    while todo:
+        n = todo.pop()
+        if n not in reached:
+            reached.add(n)
+            todo.extend(links[n])
+    return [v for v in views if v.name in reached]
 
 
 def _read_after_a_write(v, body, classify, root):
@@ -130,7 +190,7 @@ class Classify:
             except Exception:  # noqa: BLE001  (an unresolvable callee: unknown)
                 obj = None
             if any(k.arg == "out" and k.value in mine for k in call.keywords) or (
-                    call.args and call.args[0] in mine and _mutates_first(obj)):
+                    call.args and call.args[0] in mine and mutates_first_argument(obj)):
                 write = True
                 continue
             e = effect(call, obj, self.registry)
@@ -160,19 +220,7 @@ def _escapes(head, name):
     return False
 
 
-def _mutates_first(obj):
-    try:
-        if obj in MUTATING_FUNCTIONS:
-            return True
-    except TypeError:
-        return False
-    return getattr(obj, "__name__", None) == "at" and \
-        isinstance(getattr(obj, "__self__", None), np.ufunc)
-
-
 def _pure_method(attr):
-    from ...rules.methods import ARRAY_METHODS
-
     return attr in ARRAY_METHODS and attr not in INPLACE_METHODS
 
 
@@ -242,7 +290,7 @@ def ndims(body, plain, request, resolver):
     return out
 
 
-def static_array(view, request, slicing=frozenset(), ndims=None):
+def static_array(view, slicing=frozenset(), ndims=None):
     """Is the view surely an array (so ``v op= e`` writes in place)?"""
     kinds = [st.kind for st in view.steps]
     if any(k not in ("alias", "same_object", "sub") for k in kinds):
@@ -280,7 +328,7 @@ def surely_list(name, body, request):
     return found
 
 
-def plan(v, body, plain, loads_all, classify, request):
+def plan(v, body, plain, loads_all, classify, request, known):
     """None: leave ``v`` alone; else True/False: is it written (or its root written)
     while it lives."""
     if plain.get(v.name, 0) != 1:
@@ -307,8 +355,7 @@ def plan(v, body, plain, loads_all, classify, request):
     # `v op= e` writes in place when v is surely an array or a list: a view with a slice,
     # an alias of a list, or something written into (`v[j] = e` fails on numbers)
     in_place = "store" in uses or "call" in uses or \
-        static_array(v, request, F.slicing_names(body, plain), ndims(body, plain, request,
-                                                                      classify.resolver)) or (
+        static_array(v, known.slicing, known.ndims) or (
         all(st.kind in F.SAME for st in v.steps) and surely_list(v.root, body, request))
     if ("aug" in uses or v.base in augs) and not in_place:
         return None
