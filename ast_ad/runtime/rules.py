@@ -32,6 +32,7 @@ from .adjoints import (
     take_written,
     zeros_grad,
 )
+from .buffers import own_grad
 from .tangents import (
     array_parts,
     array_tangent,
@@ -166,6 +167,15 @@ _reg.defvjp(accum_index_into, _accum_index_vjp_b, None, None, _accum_index_vjp_g
 _reg.defvjp(clear_grad, _clear_grad_vjp, None, None)
 
 
+def _own_grad_vjp(g, ans, b, x):
+    from ..rules.helpers import unbroadcast
+
+    return unbroadcast(g, b) if not is_zero(b) else 0.0
+
+
+_reg.defvjp(own_grad, _own_grad_vjp, None)
+
+
 # -- forward rules ------------------------------------------------------------------------
 def _part_jvp(t, ans, c, k):
     return part(t, k)
@@ -196,6 +206,7 @@ _reg.defjvp(accum_index, _accum_index_jvp_b, None, None, _accum_index_jvp_g)
 _reg.defjvp(accum_index_into, _accum_index_jvp_b, None, None, _accum_index_jvp_g)
 _reg.defjvp(take_grad, _take_grad_jvp, None)
 _reg.defjvp(clear_grad, _clear_grad_jvp, None, None)
+_reg.defjvp(own_grad, lambda t, ans, b, x: own_grad(t, x), None)
 _reg.defjvp(save_item, _save_item_jvp, None)
 
 

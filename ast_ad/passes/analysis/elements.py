@@ -143,6 +143,12 @@ def _rule(v, resolver, ints, lists=None, callee=None):
         return [v.id], lambda a: a[0]
     if isinstance(v, gast.Constant) and type(v.value) is float:
         return [], lambda a: (0, _F8)  # a Python float, as float parameters are
+    axis = _axis_keyword(v)
+    if axis is not None:  # np.sum(x, axis=1) of a float64 array: one dimension less
+        if resolver.callable(v.func) in _F8_REDUCTIONS:
+            return [v.args[0].id], lambda a: (a[0][0] - 1, _F8) if a[0][1] == _F8 and \
+                -a[0][0] <= axis < a[0][0] else None
+        return callee(v) if callee is not None else None
     if isinstance(v, gast.Call) and not v.keywords and len(v.args) == 1 and \
             isinstance(v.args[0], gast.Name):
         f = v.func
@@ -172,11 +178,30 @@ def _rule(v, resolver, ints, lists=None, callee=None):
     if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name):
         sl = v.slice
         parts = list(sl.elts) if isinstance(sl, gast.Tuple) else [sl]
-        if all(_int_atom(q, ints) for q in parts):  # rows and elements
-            k = len(parts)
-            return [v.value.id], lambda a: (a[0][0] - k, a[0][1]) if a[0][0] >= k else None
+        if all(_int_atom(q, ints) or _int_slice(q, ints) for q in parts):
+            # rows, elements and basic slices (``icf[:, :d]``): ints drop a dimension
+            k, n = sum(not isinstance(q, gast.Slice) for q in parts), len(parts)
+            return [v.value.id], lambda a: (a[0][0] - k, a[0][1]) if a[0][0] >= n else None
     if isinstance(v, gast.Call) and callee is not None:
         return callee(v)
+    return None
+
+
+def _int_slice(q, ints):
+    return isinstance(q, gast.Slice) and all(
+        b is None or _int_atom(b, ints) for b in (q.lower, q.upper, q.step))
+
+
+def _axis_keyword(v):
+    """k for ``f(name, axis=k)`` with an int constant k (else None)."""
+    if isinstance(v, gast.Call) and len(v.args) == 1 and isinstance(v.args[0], gast.Name) \
+            and len(v.keywords) == 1 and v.keywords[0].arg == "axis":
+        k = v.keywords[0].value
+        if isinstance(k, gast.UnaryOp) and isinstance(k.op, gast.USub) and \
+                isinstance(k.operand, gast.Constant) and type(k.operand.value) is int:
+            return -k.operand.value
+        if isinstance(k, gast.Constant) and type(k.value) is int:
+            return k.value
     return None
 
 
@@ -319,6 +344,9 @@ class Elements:
         if any(len(vs) == 1 and isinstance(vs[0], gast.Attribute) and vs[0].attr == "shape"
                for vs in by_name.values()):  # x.shape[k] of a tracked array is an int
             ints = surely_ints(body, params, arg_kinds, resolver, specs, by_name)
+            # (with those ints, slices such as ``icf[:, :d]`` keep their spec)
+            specs = array_specs(body, params, arrays, resolver, ints, arg_kinds, by_name,
+                                callee)
         bound = set(by_name)
         fixed = frozenset(p for p in specs if p in params and p not in bound)
         return Elements(specs, ints, fixed)

@@ -76,8 +76,8 @@ def zero_fill(rev, var):
 
 def loop_body(rev, body_stmts, state):
     """Reverse of a loop body, with the adjoint state made loop-invariant."""
+    pre = E.own_before(rev, body_stmts, state)  # owned buffers for element updates
     entry = state.copy()
-    pre = []
     for _ in range(2 * len(rev.facts.active) + 4):
         st = entry.copy()
         code = rev.block(body_stmts, st)

@@ -91,12 +91,9 @@ def write(rev, s, t, state, out) -> bool:
     return True
 
 
-def preallocated(rev, body_stmts, grow):
-    """Adjoints growing in a loop body that get a buffer before the reversed loop: those of
-    tracked arrays whose elements the body reads and that the body does not rebind."""
-    if not rev.in_place:
-        return set()
-    facts = rev.facts
+def _reads(facts, body_stmts):
+    """(names the body binds, tracked names whose elements the body reads by basic
+    indices), nested loops and branches included."""
     bound, read_ = set(), set()
     for st, _ in statements(body_stmts):
         if isinstance(st, gast.Assign):
@@ -112,7 +109,33 @@ def preallocated(rev, body_stmts, grow):
         elif isinstance(st, (gast.AugAssign, gast.With, gast.Try)):
             bound.update(n.id for n in gast.walk(st) if isinstance(n, gast.Name)
                          and isinstance(n.ctx, gast.Store))
-    return {v for v in grow if v in read_ and v not in bound and _tracked(facts, v)}
+    return bound, {v for v in read_ if v not in bound and _tracked(facts, v)}
+
+
+def preallocated(rev, body_stmts, grow):
+    """Adjoints growing in a loop body that get a buffer before the reversed loop: those of
+    tracked arrays whose elements the body reads and that the body does not rebind."""
+    if not rev.in_place:
+        return set()
+    return set(grow) & _reads(rev.facts, body_stmts)[1]
+
+
+def own_before(rev, body_stmts, state):
+    """``bx = own_grad(bx, x)`` before a reversed loop whose body reads elements of ``x``
+    while ``bx`` holds a value this code does not own (a callee's adjoint, ``add_grads``
+    of one, the 0.0 filler): one fresh buffer, then every read updates it in place."""
+    if not rev.in_place:
+        return []
+    out = []
+    for var in sorted(_reads(rev.facts, body_stmts)[1]):
+        if var in state.live and (var not in state.owned or var in state.zero):
+            node = N.assign(rev.b(var), N.call(rev.ref(R.own_grad),
+                                               [N.name(rev.b(var)), N.name(var)]))
+            anno.set_(node, anno.ACCUMULATES)
+            out.append(node)
+            state.owned.add(var)
+            state.zero.discard(var)
+    return out
 
 
 def allocate(rev, var):
