@@ -29,7 +29,13 @@ __all__ = ["own_grad"]
 
 
 def own_grad(b, x):
-    """A new buffer shaped like ``x`` (a NumPy array) with the value of the adjoint ``b``."""
+    """A new buffer shaped like ``x`` (a NumPy array, or a list: a new list of entry
+    adjoints) with the value of the adjoint ``b``."""
+    if isinstance(x, list):  # a list's adjoint: one entry adjoint (or None) per entry
+        out = list(b) if isinstance(b, (list, tuple)) else []
+        if len(out) > len(x):
+            raise ValueError(f"a list adjoint of {len(out)} entries for {len(x)} entries")
+        return out + [None] * (len(x) - len(out))
     if is_zero(b):
         return zeros_grad(x)
     dt = np.result_type(_dtype_of(b), x.dtype if x.dtype.kind in "fc" else float)

@@ -470,6 +470,8 @@ add_runtime("accum_index", u(5), u(5), [0, 2, 2], u(3))
 add_runtime("accum_index", u(3, 4), u(3, 4), (slice(None), 1), u(3))
 add_runtime("accum_index_into", u(5), u(5), [0, 2, 2], u(3))
 add_runtime("accum_index_into", u(3, 4), u(3, 4), (slice(None), 1), u(3))
+add_runtime("own_grad", u(3, 4), u(3, 4), _wrt=(0,))
+add_runtime("own_grad", u(4), u(3, 4), _wrt=(0,))  # b broadcasts to x
 add_runtime("clear_grad", u(5), u(5), 1)
 add_runtime("clear_grad", u(3, 4), u(3, 4), (slice(None), 2))
 add_runtime("fix_array", u(3), u(3))

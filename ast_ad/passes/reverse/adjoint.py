@@ -77,6 +77,7 @@ class Reverse:
         # array parameters whose adjoint buffer is allocated before the sweep (element
         # reads then accumulate into it in place); set by assemble.reverse
         self.buffers = frozenset()
+        self.lists = frozenset()  # elements.plain_lists of the body (set by assemble)
 
     # -- names -----------------------------------------------------------------------
     def b(self, var):

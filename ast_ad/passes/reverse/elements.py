@@ -36,8 +36,9 @@ from ... import runtime as R
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import statements
+from ...ir.walk import nodes, statements
 from ...rules import helpers as H
+from ..analysis.elements import _int_atom
 
 
 def _tracked(facts, name):
@@ -51,12 +52,22 @@ def buffer_ready(rev, name, state) -> bool:
         return False
     if name in rev.buffers:
         return True
-    return _tracked(rev.facts, name) and name not in state.zero
+    return (_tracked(rev.facts, name) or name in rev.lists) and name not in state.zero
 
 
 def read(rev, s, value, g, state, out) -> bool:
     """``x = base[idx]`` with ``bbase[idx] += g`` when the buffer is ready (else False)."""
     base = value.value.id
+    if base in rev.lists and buffer_ready(rev, base, state) and \
+            _int_index(rev.facts, value):  # bLs[k] = add_grads(bLs[k], g): one entry
+        entry = gast.Subscript(value=N.name(rev.b(base)), slice=N.clone(value.slice),
+                               ctx=gast.Load())
+        st = N.assign(gast.Subscript(value=N.name(rev.b(base)), slice=N.clone(value.slice),
+                                     ctx=gast.Store()),
+                      N.call(rev.ref(R.add_grads), [entry, g]), loc=s)
+        anno.set_(st, anno.ACCUMULATES)
+        out.append(st)
+        return True
     if not (buffer_ready(rev, base, state) and rev.facts.elements.basic(value)):
         return False
     facts = rev.facts
@@ -91,25 +102,71 @@ def write(rev, s, t, state, out) -> bool:
     return True
 
 
-def _reads(facts, body_stmts):
+def _int_index(facts, sub):
+    return isinstance(sub.slice, (gast.Name, gast.Constant)) and \
+        _int_atom(sub.slice, facts.elements.ints)
+
+
+def plain_lists(body):
+    """Names bound once, to a list display (``Ls = []``), and used only as ``Ls[k]``,
+    ``len(Ls)`` and ``Ls.append(v)``: lists nothing else can see or resize.  The adjoint
+    of such a list can be one list of entry adjoints updated in place."""
+    bound = {}
+    for st, _ in statements(body):
+        for n in nodes(st):
+            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+                bound[n.id] = bound.get(n.id, 0) + 1
+    cands = {st.targets[0].id for st, _ in statements(body) if isinstance(st, gast.Assign)
+             and isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.List)
+             and bound.get(st.targets[0].id) == 1}
+    ok = set()  # the loads of each candidate that are one of the three uses
+    for st, _ in statements(body):
+        for n in nodes(st):
+            if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and \
+                    isinstance(n.ctx, gast.Load) and not isinstance(n.slice, gast.Slice):
+                ok.add(id(n.value))
+            elif isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords:
+                f = n.func
+                if isinstance(f, gast.Attribute) and f.attr == "append" and \
+                        isinstance(f.value, gast.Name):
+                    ok.add(id(f.value))
+                elif isinstance(f, gast.Name) and f.id == "len" and \
+                        isinstance(n.args[0], gast.Name):
+                    ok.add(id(n.args[0]))
+    for st, _ in statements(body):
+        for n in nodes(st):
+            if isinstance(n, gast.Name) and n.id in cands and \
+                    isinstance(n.ctx, gast.Load) and id(n) not in ok:
+                cands.discard(n.id)
+    return frozenset(cands)
+
+
+def _reads(facts, body_stmts, lists=frozenset()):
     """(names the body binds, tracked names whose elements the body reads by basic
-    indices), nested loops and branches included."""
-    bound, read_ = set(), set()
+    indices), nested loops and branches included; ``lists``: ``plain_lists`` read by an
+    int index in the body and not appended to there."""
+    bound, read_, appended = set(), set(), set()
     for st, _ in statements(body_stmts):
+        if isinstance(st, gast.Expr) and isinstance(st.value, gast.Call) and \
+                isinstance(st.value.func, gast.Attribute) and \
+                isinstance(st.value.func.value, gast.Name):
+            appended.add(st.value.func.value.id)
         if isinstance(st, gast.Assign):
             for t in st.targets:
                 if isinstance(t, gast.Name):
                     bound.add(t.id)
             v = st.value
-            if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and \
-                    facts.elements.basic(v):
+            if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and (
+                    facts.elements.basic(v) or (v.value.id in lists and
+                                                _int_index(facts, v))):
                 read_.add(v.value.id)
         elif isinstance(st, gast.For):
             bound.update(n.id for n in gast.walk(st.target) if isinstance(n, gast.Name))
         elif isinstance(st, (gast.AugAssign, gast.With, gast.Try)):
             bound.update(n.id for n in gast.walk(st) if isinstance(n, gast.Name)
                          and isinstance(n.ctx, gast.Store))
-    return bound, {v for v in read_ if v not in bound and _tracked(facts, v)}
+    return bound, {v for v in read_ if v not in bound and (_tracked(facts, v) or (
+        v in lists and v not in appended))}
 
 
 def preallocated(rev, body_stmts, grow):
@@ -117,7 +174,7 @@ def preallocated(rev, body_stmts, grow):
     tracked arrays whose elements the body reads and that the body does not rebind."""
     if not rev.in_place:
         return set()
-    return set(grow) & _reads(rev.facts, body_stmts)[1]
+    return set(grow) & _reads(rev.facts, body_stmts, rev.lists)[1]
 
 
 def own_before(rev, body_stmts, state):
@@ -127,7 +184,7 @@ def own_before(rev, body_stmts, state):
     if not rev.in_place:
         return []
     out = []
-    for var in sorted(_reads(rev.facts, body_stmts)[1]):
+    for var in sorted(_reads(rev.facts, body_stmts, rev.lists)[1]):
         if var in state.live and (var not in state.owned or var in state.zero):
             node = N.assign(rev.b(var), N.call(rev.ref(R.own_grad),
                                                [N.name(rev.b(var)), N.name(var)]))

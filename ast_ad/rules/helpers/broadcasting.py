@@ -14,6 +14,10 @@ _SEQUENCE_OP = (
     "build the list with append, or use np.concatenate / np.tile on arrays")
 
 
+_F8 = np.dtype(np.float64)
+_F8_NUMBERS = (float, np.float64)
+
+
 def _sequence_op():
     raise UnsupportedConstructError(_SEQUENCE_OP)
 
@@ -54,6 +58,10 @@ def broadcast_like(grad, like):
     A scalar ``grad`` is filled into an array made from ``like`` (same array library), with
     ``like``'s floating dtype for a Python number (so float32 stays float32).
     """
+    if type(like) is _ndarray and like.ndim and like.dtype == _F8 and type(grad) in _F8_NUMBERS:
+        out = np.empty_like(like)  # a float64 number into a float64 array: the fast path
+        out.fill(grad)
+        return out
     shape = np.shape(like)
     if np.shape(grad) == shape:
         return grad

@@ -13,8 +13,16 @@ from .broadcasting import unbroadcast, unreduce
 from .reductions import max_weights
 
 
+def _matrix_vector(grad, a, b):
+    """NumPy arrays ``a`` (m, n), ``b`` (n,) and ``grad`` (m,): nothing to broadcast."""
+    return type(a) is _ndarray and type(b) is _ndarray and type(grad) is _ndarray and \
+        a.ndim == 2 and b.ndim == 1 and grad.ndim == 1 and grad.shape[0] == a.shape[0]
+
+
 def matmul_adjoint_a(grad, a, b):
     """The cotangent of ``a`` in ``np.matmul(a, b)`` (1-d operands and batch dims handled)."""
+    if _matrix_vector(grad, a, b):
+        return np.outer(grad, b)  # (m, n) @ (n,): the common case first, one call
     na, nb = np.ndim(a), np.ndim(b)
     if na == 1 and nb == 1:
         return np.multiply(grad, b)  # np.multiply: an operand may be a list
@@ -27,6 +35,8 @@ def matmul_adjoint_a(grad, a, b):
 
 def matmul_adjoint_b(grad, a, b):
     """The cotangent of ``b`` in ``np.matmul(a, b)``."""
+    if _matrix_vector(grad, a, b):
+        return grad @ a  # (m,) @ (m, n): a.T @ grad without the transpose
     na, nb = np.ndim(a), np.ndim(b)
     if na == 1 and nb == 1:
         return np.multiply(grad, a)
