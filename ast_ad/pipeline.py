@@ -43,7 +43,7 @@ from .ir import nodes as N
 from .ir.naming import Namer
 from .ir.unit import Request, Unit
 from .passes import optimize
-from .passes.analysis import analyze
+from .passes.analysis import analyze, callee_rule
 from .passes.analysis.calls import Resolver
 from .passes.containers import model_sequences
 from .passes.forward.assemble import forward
@@ -86,7 +86,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
         lower_view_writes(tree, unit, resolver, request)                 # views
         guard_views(tree, unit, resolver)
         share_element_reads(tree, unit.params, request.arrays, request.arg_kinds,
-                            resolver)                                    # shared reads
+                            resolver, callee_rule(unit, resolver, request.registry))  # shared
     facts = analyze(unit, request)                                       # analyze
     mutated = model_mutations(tree, unit, facts)                         # mutation
     if model_sequences(tree, unit, facts) | mutated:                     # containers

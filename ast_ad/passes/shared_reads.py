@@ -66,11 +66,12 @@ def _heads(s):
     return out
 
 
-def share_element_reads(tree, params, arrays, arg_kinds, resolver) -> None:
-    """Rewrite ``tree`` (normalized, A-normal form) in place."""
+def share_element_reads(tree, params, arrays, arg_kinds, resolver, callee=None) -> None:
+    """Rewrite ``tree`` (normalized, A-normal form) in place (``callee``: the spec rule of
+    user functions' calls, as ``Elements.of`` takes it)."""
     if not arrays:
         return
-    el = Elements.of(tree.body, params, arrays, arg_kinds, resolver)
+    el = Elements.of(tree.body, params, arrays, arg_kinds, resolver, callee)
     if not any(nd >= 1 for nd, _ in el.arrays.values()):
         return
     binds = _binds(tree.body)
