@@ -17,6 +17,8 @@
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
     checkpoint passes/reverse/checkpoint.py  ast_ad.checkpointed loops: saved segment
                                       states, each segment replayed in the adjoint
+    lists      passes/reverse/list_buffers.py  element loops over adjoint buffers run
+                                      on their tolist() copies (run-time checked)
     codegen    codegen/               render the text, compile it, register it
 
 >>> def f(x):
@@ -51,6 +53,7 @@ from .passes.mutation import model_mutations
 from .passes.normalize import Normalizer
 from .passes.reverse.assemble import functions, reverse
 from .passes.reverse.checkpoint import rewrite as checkpoint_loops
+from .passes.reverse.list_buffers import rewrite as list_buffers
 from .passes.shared_reads import share_element_reads
 from .passes.view_writes import lower_view_writes
 from .passes.views import guard_views
@@ -97,8 +100,17 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
         sweeps = reverse(unit, facts, request)                           # reverse
     sweeps = optimize.sweeps(sweeps)                                     # optimize
     sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)
+    if mode in ("joint", "split") and not parsed.generated and rev_in_place(request):
+        sweeps = list_buffers(sweeps, unit)   # element loops on lists of floats
     return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
                         sweeps.tangent_names)
+
+
+def rev_in_place(request):
+    """Only NumPy arrays at the call (a Dask or CuPy array takes no ``tolist`` path)."""
+    from .backends.arrays import is_foreign_array_type
+
+    return not any(is_foreign_array_type(t) for t in request.arg_kinds.values())
 
 
 def split_aux(tree, namer):
