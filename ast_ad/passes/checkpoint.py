@@ -268,14 +268,16 @@ def _check_call(normalizer, env, call, refuse, depth, fresh=None):
             refuse(call, f"`{label}(...)` (it writes into an argument)")
         return
     if isinstance(obj, types.FunctionType) and depth < 4:
-        _check_helper(normalizer, obj, refuse, depth + 1, call)
+        _check_helper(normalizer, obj, refuse, depth + 1, call, fresh is not None)
         return
     refuse(call, f"the call `{label}(...)` (it may have effects: random numbers, I/O, "
            "counters)")
 
 
-def _check_helper(normalizer, fn, refuse, depth, call):
-    """A plain Python helper called in the body: its own body must pass the same check."""
+def _check_helper(normalizer, fn, refuse, depth, call, plain=False):
+    """A plain Python helper called in the body: its own body must pass the same check
+    (``plain``: it runs as written, inside a checkpointed callee's plain run, so it must
+    not write into what it is handed either)."""
     from ..errors import AstAdError
     from ..frontend.parse import parse_function
     from ..frontend.resolve import Env
@@ -290,15 +292,24 @@ def _check_helper(normalizer, fn, refuse, depth, call):
     params = {p.id for p in a.args + a.kwonlyargs + a.posonlyargs}
     env = Env.of_function(fn, params | N.stored_names(fdef.body))
     host = types.SimpleNamespace(env=env, parsed=parsed)
+    what = "a checkpointed callee runs twice in the gradient (as written, then with its " \
+        "tape)" if plain else "a checkpointed loop runs its body twice in the gradient"
 
-    def inner(node, what):
+    def inner(node, why):
         filename, line = normalizer.parsed.where(call)
+        hfile, hline = parsed.where(node)
         raise UnsupportedConstructError(
-            f"a checkpointed loop runs its body twice in the gradient, and `{name}` "
-            f"(called here) has {what}; move the call out of the loop, or drop "
-            "ast_ad.checkpointed", filename=filename, lineno=line)
+            f"{what}, and `{name}` (called here) has {why} ({hfile.rsplit('/', 1)[-1]}:"
+            f"{hline}); move the call out, or drop the checkpoint",
+            filename=filename, lineno=line)
 
-    check_body(host, fdef.body, inner, depth, fresh_names(fdef, env))
+    if plain:
+        check_body(host, fdef.body, inner, depth, fresh_names(fdef, env))
+        return
+    body = [st for st in fdef.body if not isinstance(st, gast.Return)] + [
+        gast.Expr(value=st.value) for st in fdef.body
+        if isinstance(st, gast.Return) and st.value is not None]  # a final return is fine
+    check_body(host, body, inner, depth)
 
 
 _ALLOCATORS = frozenset(getattr(np, f) for f in (

@@ -36,6 +36,7 @@ from ...signature import param_names
 from ..analysis.activity import operands
 from ..analysis.calls import _LIBRARY_ROOTS
 from ..analysis.effects import effect
+from ..checkpoint_calls import checkpointed_split, is_checkpointed
 from ..views import writes_into_params
 
 
@@ -57,6 +58,8 @@ def prepare_user_call(rev, s, value, fn):
                    if isinstance(a, gast.Name) and a.id in specs and specs[a.id][0] >= 1)
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
                                             rev.facts.registry, static, arrays)
+    if is_checkpointed(fn):  # @ast_ad.checkpoint: run as written, replayed in bwd
+        split = checkpointed_split(split, fn, rev.unit.where(s))
     for g in split.guards:  # what the callee's code assumes, checked by this code too
         if g not in rev.guards:
             rev.guards.append(g)
