@@ -294,13 +294,14 @@ def _check_helper(normalizer, fn, refuse, depth, call, plain=False):
     host = types.SimpleNamespace(env=env, parsed=parsed)
     what = "a checkpointed callee runs twice in the gradient (as written, then with its " \
         "tape)" if plain else "a checkpointed loop runs its body twice in the gradient"
+    api = "checkpoint" if plain else "checkpointed"
 
     def inner(node, why):
         filename, line = normalizer.parsed.where(call)
         hfile, hline = parsed.where(node)
         raise UnsupportedConstructError(
             f"{what}, and `{name}` (called here) has {why} ({hfile.rsplit('/', 1)[-1]}:"
-            f"{hline}); move the call out, or drop the checkpoint",
+            f"{hline}); move the call out, or drop ast_ad.{api}",
             filename=filename, lineno=line)
 
     if plain:

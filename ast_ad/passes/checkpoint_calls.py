@@ -29,6 +29,7 @@ mutate one is refused instead.
 from __future__ import annotations
 
 import types
+import weakref
 
 from ..errors import UnsupportedConstructError
 from .checkpoint import check_body, fresh_names
@@ -86,6 +87,8 @@ class CheckpointedSplit:
     """A split form (``callees.Split``) whose ``fwd`` runs the function as written and
     keeps its arguments, and whose ``bwd`` replays the split ``fwd`` before its ``bwd``."""
 
+    checkpointed_split = True  # (ast_ad.export carries ``split`` instead)
+
     def __init__(self, split, target):
         self.split = split
         self.param_names = split.param_names
@@ -135,13 +138,25 @@ def checkpointed_split(split, fn, where):
     if made is not None:
         return made
     target = getattr(fn, "__func__", fn)
-    check_callee(target, where)
+    check_callee(fn, where)
     made = CheckpointedSplit(split, target)
     split._checkpointed = made
     return made
 
 
-def check_callee(target, where):
+_CHECKED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def check_callee(fn, where):
+    """Refuse a checkpointed ``fn`` whose body cannot run twice (once per code object)."""
+    target = getattr(fn, "__func__", fn)
+    if _CHECKED.get(target) is target.__code__:
+        return
+    _check(target, where)
+    _CHECKED[target] = target.__code__
+
+
+def _check(target, where):
     from ..errors import AstAdError
     from ..frontend.parse import parse_function
     from ..frontend.resolve import Env
@@ -165,9 +180,9 @@ def check_callee(target, where):
     def refuse(node, what):
         filename, line = parsed.where(node)
         raise UnsupportedConstructError(
-            f"`{name}` is checkpointed (ast_ad.checkpoint): the gradient runs it as "
-            f"written, then again with its tape, so {what} is not allowed in it (called "
-            f"at {call_file.rsplit('/', 1)[-1]}:{call_line}); remove it, or drop "
+            f"`{name}` is checkpointed (ast_ad.checkpoint), so the gradient runs it twice "
+            f"(as written, then with its tape), and it has {what} (called at "
+            f"{call_file.rsplit('/', 1)[-1]}:{call_line}); remove that, or drop "
             "ast_ad.checkpoint", filename=filename, lineno=line)
 
     check_body(host, fdef.body, refuse, 0, fresh_names(fdef, env))

@@ -36,7 +36,7 @@ from ...signature import param_names
 from ..analysis.activity import operands
 from ..analysis.calls import _LIBRARY_ROOTS
 from ..analysis.effects import effect
-from ..checkpoint_calls import checkpointed_split, is_checkpointed
+from ..checkpoint_calls import check_callee, checkpointed_split, is_checkpointed
 from ..views import writes_into_params
 
 
@@ -45,6 +45,8 @@ def prepare_user_call(rev, s, value, fn):
     uc = anno.get(s, anno.UserCall)
     if uc is not None:
         return uc
+    if is_checkpointed(fn):  # before the usual refusals: this one says why
+        check_callee(fn, rev.unit.where(s))
     active = rev.facts.active
     active_args = tuple(getattr(a, "id", None) in active for a in value.args)
     active_kws = tuple(sorted(k.arg for k in value.keywords
