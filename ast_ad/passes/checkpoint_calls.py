@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import types
 import weakref
+from typing import Callable
 
 from ..errors import UnsupportedConstructError
 from .checkpoint import check_body, fresh_names
@@ -37,7 +38,7 @@ from .checkpoint import check_body, fresh_names
 MARK = "__ast_ad_checkpoint__"
 
 
-def checkpoint(fn):
+def checkpoint(fn: Callable) -> Callable:
     """Mark a helper function for checkpointing in reverse mode; returns a twin of it.
 
     Used as a decorator (``@ast_ad.checkpoint``) or on an existing function
