@@ -124,6 +124,22 @@ def test_second_order_through_it_is_refused():
         ast_ad.hessian(lambda x: np.sum(_layer(x, w) ** 2))(x)
     assert "__wrapped__" in str(e.value)
 
+    def f(y):
+        return _steps_scalar(y) * _steps_scalar(2.0 * y)
+
+    with pytest.raises(UnsupportedConstructError, match="second derivative"):
+        ast_ad.grad(ast_ad.grad(f))(0.3)  # reverse over reverse
+    plain = ast_ad.grad(ast_ad.grad(lambda y: _steps_scalar.__wrapped__(y) *
+                                    _steps_scalar.__wrapped__(2.0 * y)))(0.3)
+    ref = fd_grad(ast_ad.grad(lambda y: _steps_scalar.__wrapped__(y) *
+                              _steps_scalar.__wrapped__(2.0 * y)), (0.3,))
+    assert plain == pytest.approx(ref, rel=1e-6)  # the way out the message names
+
+
+@ast_ad.checkpoint
+def _steps_scalar(y):
+    return y * math.sin(y)
+
 
 def overwrites_after_the_call(x):  # the caller writes into an argument it passed
     x = x.copy()

@@ -150,3 +150,18 @@ def test_still_refused():
     with pytest.raises(AstAdError, match="attribute") as e:
         ast_ad.grad(attribute_write)(1.0, 3)
     assert "test_checkpoint_writes.py" in str(e.value)
+
+
+def writes_its_parameter(x, n):  # no copy in the user's code: the gradient's own copy
+    for t in ast_ad.checkpointed(range(n), segments=4):
+        x[0] = 0.9 * x[0] + np.sin(x[1])
+        x[1] = x[1] * 0.99 + 0.01 * x[0]
+    return x[0] * x[1]
+
+
+def test_a_parameter_written_in_place():
+    x = np.array([0.2, 0.6])
+    keep = x.copy()
+    got = ast_ad.grad(writes_its_parameter)(x, 9)
+    assert np.array_equal(x, keep)
+    assert_close(got, fd_grad(writes_its_parameter, (x, 9)), rtol=1e-6, atol_scale=1e-8)
