@@ -95,10 +95,11 @@ class CheckpointedSplit:
         self.param_names = split.param_names
         self.wrt = split.wrt
         self.__name__ = split.__name__
-        plain = target
+        plain = weakref.ref(target)  # (held weakly, as callees.Split holds it: the
+        # caches are keyed weakly on the function and this hangs off their values)
 
         def fwd(*args, **kwargs):
-            return plain(*args, **kwargs), (args, kwargs)
+            return plain()(*args, **kwargs), (args, kwargs)
 
         def bwd(g, record):
             args, kwargs = record

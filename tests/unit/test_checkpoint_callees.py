@@ -370,3 +370,23 @@ def test_refusal_names_the_statement_and_the_call():
         ast_ad.grad(f)(np.array([1.0, 2.0]))
     line = _writes_arg.__code__.co_firstlineno + 2  # (the decorator, the def, then it)
     assert f"test_checkpoint_callees.py:{line}" in str(e.value).replace(", line ", ":")
+
+
+def test_a_dropped_helper_is_collected():
+    import gc
+    import weakref
+
+    def make():
+        @ast_ad.checkpoint
+        def h(y):
+            return y * math.sin(y)
+
+        def f(y):
+            return h(y) * 2.0
+
+        assert ast_ad.grad(f)(0.3) == pytest.approx(fd_grad(f, (0.3,)), rel=1e-6)
+        return weakref.ref(h)
+
+    ref = make()
+    gc.collect()
+    assert ref() is None
