@@ -89,21 +89,29 @@ class Callees:
         """(ndim, np.dtype) of ``fn(...)``'s value for arguments of the ``specs``
         (parameter -> (ndim, np.dtype)), or None; once per (function, specs, registry
         version).  A call met again while its own analysis runs (recursion) is None."""
+        return self._returned(fn, specs, registry)[0]
+
+    def return_shape(self, fn, specs, registry):
+        """The ``Shape.fixed`` class of ``fn(...)``'s value (``np.array([a, b])`` of two
+        numbers: ``(2,)``) for arguments of the ``specs``, or None."""
+        return self._returned(fn, specs, registry)[1]
+
+    def _returned(self, fn, specs, registry):
         if self._analyze_return is None:
-            return None
+            return None, None
         key = (tuple(sorted((p, nd, dt.str) for p, (nd, dt) in specs.items())),
                registry.version)
         try:
             per = self._returns.setdefault(fn, {})
         except TypeError:
-            return None
+            return None, None
         if key in per:
             return per[key]
-        per[key] = None  # in progress: a recursive call knows nothing
+        per[key] = (None, None)  # in progress: a recursive call knows nothing
         try:
             per[key] = self._analyze_return(fn, specs, registry)
         except Exception:  # noqa: BLE001 - an optimisation only: a helper the stages
-            per[key] = None  # cannot read (or refuse) is simply not known
+            per[key] = (None, None)  # cannot read (or refuse) is simply not known
         return per[key]
 
     def _generate(self, table, target, key, make, mode, wrt, kinds, registry, static,

@@ -88,6 +88,12 @@ def tangent_list(lst):
 def array_parts(g, obj):
     """The cotangent ``g`` of ``np.array(obj)`` split like the nested lists ``obj``."""
     if isinstance(obj, (list, tuple)):
+        if type(g) is _ndarray and g.ndim == 1 and len(g) == len(obj):
+            for o in obj:
+                if isinstance(o, (list, tuple)):
+                    break
+            else:
+                return list(g)  # a vector of numbers: its entries (the common case, fast)
         return [array_parts(g[i], o) for i, o in enumerate(obj)]
     return g
 
