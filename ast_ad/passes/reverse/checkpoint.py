@@ -49,7 +49,9 @@ def rewrite(sw, unit):
         names = sorted(({n.id for n in gast.walk(gast.Module(body=loop.body, type_ignores=[]))
                          if isinstance(n, gast.Name) and n.id in local} | {loop.target.id})
                        - skip)
-        written = set(written_in_place(loop.body)) & set(names)
+        pushes = {push for push, _ in stacks}
+        written = {v for v in written_in_place(loop.body)
+                   if v in names and not bound_first(loop.body, v, pushes)}
         segs, states = unit.namer.fresh("_cks"), unit.namer.fresh("_ckv")
         adj = _adjoint_loop(tail, loop, ck)
         fwd[k:k + 1] = _forward(unit, loop, ck, names, segs, states, stacks, written)
@@ -103,6 +105,39 @@ def written_in_place(body):
             if isinstance(root, gast.Name) and root.id not in out:
                 out.append(root.id)
     return out
+
+
+def bound_first(body, v, pushes):
+    """Whether each trip of ``body`` binds ``v`` anew before anything reads it (pushing
+    its old value aside is no read of its entries): its entries at a segment's start are
+    never read, so its saved state needs no copy of them."""
+    for st in body:
+        if isinstance(st, gast.Expr) and isinstance(st.value, gast.Call) and \
+                isinstance(st.value.func, gast.Name) and st.value.func.id in pushes and \
+                _sets_aside(st.value.args, v):
+            continue  # _push(v) / _push(shape_token(v)): the reference set aside
+        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
+                isinstance(st.targets[0], gast.Name) and st.targets[0].id == v:
+            return v not in _names(st.value)
+        if v in _names(st):
+            return False
+    return False
+
+
+def _sets_aside(args, v):
+    """A push of ``v`` itself, of its shape, or of something not involving ``v`` (not
+    ``save_item(v, i)``, which reads its entries)."""
+    if len(args) != 1:
+        return False
+    a = args[0]
+    if isinstance(a, gast.Call) and isinstance(a.func, gast.Name) and \
+            a.func.id.startswith("shape_token") and len(a.args) == 1:
+        a = a.args[0]
+    return (isinstance(a, gast.Name) and a.id == v) or v not in _names(a)
+
+
+def _names(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
 
 
 def _state(names, ctx, unit=None, written=()):
