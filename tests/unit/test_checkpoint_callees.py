@@ -390,3 +390,15 @@ def test_a_dropped_helper_is_collected():
     ref = make()
     gc.collect()
     assert ref() is None
+
+
+def test_a_decorated_nested_helper_is_refused():
+    def f(y):
+        @ast_ad.checkpoint
+        def seg(y):
+            return y * math.sin(y)
+
+        return seg(y)
+
+    with pytest.raises(UnsupportedConstructError, match="decorated nested function"):
+        ast_ad.grad(f)(0.3)
