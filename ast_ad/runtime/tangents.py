@@ -14,6 +14,7 @@ __all__ = [
 ]
 
 _ndarray = np.ndarray
+_F8 = np.dtype(np.float64)
 
 
 def zero_tangent(x):
@@ -93,7 +94,8 @@ def array_parts(g, obj):
                 if isinstance(o, (list, tuple)):
                     break
             else:
-                return list(g)  # a vector of numbers: its entries (the common case, fast)
+                # numbers: their cotangents (float64: Python floats, equal values)
+                return g.tolist() if g.dtype is _F8 else [g[i] for i in range(len(obj))]
         return [array_parts(g[i], o) for i, o in enumerate(obj)]
     return g
 

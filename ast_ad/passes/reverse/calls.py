@@ -154,9 +154,12 @@ def user_call_adjoint(rev, s, value, g, state, fn):
             if kw.arg in uc.active_kws:
                 arg_of[kw.arg] = kw.value.id
         for j, pname in enumerate(uc.wrt):
+            # the helper's adjoint of an argument the caller knows to be a NumPy array or
+            # a float64 number is a number or an array (0.0 when untouched): plain `+`
+            known = arg_of[pname] in rev.facts.elements.arrays
             rev.accumulate(arg_of[pname], gast.Subscript(value=N.name(gres), slice=N.const(j),
                                                          ctx=gast.Load()),
-                           state, out, s, maybe_none=True)
+                           state, out, s, maybe_none=not known, from_zero=True)
     return out
 
 
