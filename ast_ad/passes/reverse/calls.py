@@ -36,6 +36,7 @@ from ...signature import param_names
 from ..analysis.activity import operands
 from ..analysis.calls import _LIBRARY_ROOTS
 from ..analysis.effects import effect
+from ..checkpoint_calls import check_callee, checkpointed_split, is_checkpointed
 from ..views import writes_into_params
 
 
@@ -44,6 +45,8 @@ def prepare_user_call(rev, s, value, fn):
     uc = anno.get(s, anno.UserCall)
     if uc is not None:
         return uc
+    if is_checkpointed(fn):  # before the usual refusals: this one says why
+        check_callee(fn, rev.unit.where(s))
     active = rev.facts.active
     active_args = tuple(getattr(a, "id", None) in active for a in value.args)
     active_kws = tuple(sorted(k.arg for k in value.keywords
@@ -57,6 +60,8 @@ def prepare_user_call(rev, s, value, fn):
                    if isinstance(a, gast.Name) and a.id in specs and specs[a.id][0] >= 1)
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
                                             rev.facts.registry, static, arrays)
+    if is_checkpointed(fn):  # @ast_ad.checkpoint: run as written, replayed in bwd
+        split = checkpointed_split(split, fn, rev.unit.where(s))
     for g in split.guards:  # what the callee's code assumes, checked by this code too
         if g not in rev.guards:
             rev.guards.append(g)

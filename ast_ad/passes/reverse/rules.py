@@ -112,6 +112,11 @@ def no_rule_error(parsed, s, fn, func_node, arg=None):
     what = f"argument {arg} of " if arg is not None else ""
     if isinstance(fn, functools._lru_cache_wrapper):
         raise NoRuleError(cached_refusal(label), filename=filename, lineno=line)
+    if getattr(fn, "__ast_ad_checkpointed__", None):  # a CheckpointedSplit's half
+        from ..checkpoint_calls import second_order_refusal
+
+        raise UnsupportedConstructError(second_order_refusal(fn), filename=filename,
+                                        lineno=line)
     raise NoRuleError(
         f"no derivative rule for {what}`{label}` on a differentiated value{_library(fn)}; "
         f"register one with ast_ad.defvjp{_nondiff_hint(fn)}, or wrap the value in "
