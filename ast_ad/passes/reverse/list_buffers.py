@@ -36,6 +36,21 @@ After::
     else:
         for i in _r2[::-1]:
             ...                         # as generated
+
+Executed:
+
+>>> import numpy as np, ast_ad
+>>> def f(x):
+...     s = 0.0
+...     for i in range(x.shape[0]):
+...         s = s + x[i] * x[i]
+...     return s
+>>> g = ast_ad.grad(f)
+>>> g(np.array([1.0, 2.0, 3.0]))
+array([2., 4., 6.])
+>>> src = ast_ad.source(g)
+>>> "if list_buffers_ok((bx,), (_r1, _t3)):" in src, "_lb[i] += b_t3" in src, "bx[:] = _lb" in src
+(True, True, True)
 """
 
 from __future__ import annotations
