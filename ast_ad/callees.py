@@ -23,6 +23,8 @@ from __future__ import annotations
 import types
 import weakref
 
+import numpy as np
+
 from .errors import AstAdError
 from .signature import param_names, spec_key
 
@@ -147,6 +149,10 @@ class Callees:
         arg_kinds = {visible[k]: ("num" if kd == "num" else None)
                      for k, kd in enumerate(kinds) if k < len(visible)}
         specs = {visible[k]: (nd, dt) for k, nd, dt in arrays if k < len(visible)}
+        for p, (nd, _) in list(specs.items()):
+            if nd == 0:  # a float64 number (a Python float or an np.float64)
+                arg_kinds[p] = np.float64
+                del specs[p]
         static = kept_static(target, _with_receiver(fn, params, static))
         key = spec_key(wrt, arg_kinds, registry.version, static, tuple(sorted(specs.items())))
         split, gen = self._generate(self._splits, target, key,

@@ -142,7 +142,11 @@ def _callee_rule(unit, resolver, registry):
             return None
         fn, params = t
         names = [a.id for a in v.args]
-        return names, lambda specs: callees.return_spec(fn, dict(zip(params, specs)), registry)
+
+        def combine(specs):  # (an argument of no known spec is left to the callee)
+            return callees.return_spec(fn, {p: x for p, x in zip(params, specs)
+                                            if x is not None}, registry)
+        return names, combine, "partial"
 
     def shape_rule(elements):
         def shape(v):

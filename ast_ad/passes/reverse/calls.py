@@ -21,6 +21,7 @@ import os
 import types
 
 import gast
+import numpy as np
 
 from ... import runtime as R
 from ...callees import defaults_left
@@ -57,7 +58,8 @@ def prepare_user_call(rev, s, value, fn):
     checks = _writes_into_arguments(rev, s, value, fn)
     specs = rev.facts.elements.arrays  # what this code knows of the arguments' ndim/dtype
     arrays = tuple((k, specs[a.id][0], specs[a.id][1].str) for k, a in enumerate(value.args)
-                   if isinstance(a, gast.Name) and a.id in specs and specs[a.id][0] >= 1)
+                   if isinstance(a, gast.Name) and a.id in specs and (
+                       specs[a.id][0] >= 1 or specs[a.id][1] == np.float64))
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
                                             rev.facts.registry, static, arrays)
     if is_checkpointed(fn):  # @ast_ad.checkpoint: run as written, replayed in bwd
