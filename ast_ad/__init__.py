@@ -34,9 +34,10 @@ from .entry import grad, source, value_and_grad  # noqa: E402
 from .forward_api import derivative, hessian, hvp, jacobian, jvp, vjp  # noqa: E402
 from .passes.analysis.calls import user_code  # noqa: E402
 from .passes.checkpoint import checkpointed  # noqa: E402
+from .passes.checkpoint_calls import checkpoint  # noqa: E402
 from .runtime import stop_gradient  # noqa: E402
 
-__all__ += ["checkpointed", "custom_jvp", "custom_vjp", "export", "graph"]
+__all__ += ["checkpoint", "checkpointed", "custom_jvp", "custom_vjp", "export", "graph"]
 __all__ += ["GradientFunction", "grad", "source", "value_and_grad", "stop_gradient",
             "user_code", "derivative", "hessian", "hvp", "jacobian", "jvp", "vjp"]
 

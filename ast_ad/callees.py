@@ -23,6 +23,8 @@ from __future__ import annotations
 import types
 import weakref
 
+import numpy as np
+
 from .errors import AstAdError
 from .signature import param_names, spec_key
 
@@ -89,21 +91,29 @@ class Callees:
         """(ndim, np.dtype) of ``fn(...)``'s value for arguments of the ``specs``
         (parameter -> (ndim, np.dtype)), or None; once per (function, specs, registry
         version).  A call met again while its own analysis runs (recursion) is None."""
+        return self._returned(fn, specs, registry)[0]
+
+    def return_shape(self, fn, specs, registry):
+        """The ``Shape.fixed`` class of ``fn(...)``'s value (``np.array([a, b])`` of two
+        numbers: ``(2,)``) for arguments of the ``specs``, or None."""
+        return self._returned(fn, specs, registry)[1]
+
+    def _returned(self, fn, specs, registry):
         if self._analyze_return is None:
-            return None
+            return None, None
         key = (tuple(sorted((p, nd, dt.str) for p, (nd, dt) in specs.items())),
                registry.version)
         try:
             per = self._returns.setdefault(fn, {})
         except TypeError:
-            return None
+            return None, None
         if key in per:
             return per[key]
-        per[key] = None  # in progress: a recursive call knows nothing
+        per[key] = (None, None)  # in progress: a recursive call knows nothing
         try:
             per[key] = self._analyze_return(fn, specs, registry)
         except Exception:  # noqa: BLE001 - an optimisation only: a helper the stages
-            per[key] = None  # cannot read (or refuse) is simply not known
+            per[key] = (None, None)  # cannot read (or refuse) is simply not known
         return per[key]
 
     def _generate(self, table, target, key, make, mode, wrt, kinds, registry, static,
@@ -139,6 +149,10 @@ class Callees:
         arg_kinds = {visible[k]: ("num" if kd == "num" else None)
                      for k, kd in enumerate(kinds) if k < len(visible)}
         specs = {visible[k]: (nd, dt) for k, nd, dt in arrays if k < len(visible)}
+        for p, (nd, _) in list(specs.items()):
+            if nd == 0:  # a float64 number (a Python float or an np.float64)
+                arg_kinds[p] = np.float64
+                del specs[p]
         static = kept_static(target, _with_receiver(fn, params, static))
         key = spec_key(wrt, arg_kinds, registry.version, static, tuple(sorted(specs.items())))
         split, gen = self._generate(self._splits, target, key,

@@ -114,6 +114,9 @@ class _Exporter:
         if type(obj) in _CARRIED_TYPES:
             self.defs.append(f"{name} = {obj!r}")
             return
+        if getattr(obj, "checkpointed_split", False):  # ast_ad.checkpoint: exported as
+            self.defs.append(f"# {name}: without ast_ad.checkpoint (its tape is kept)")
+            obj = obj.split  # its plain split form (same values)
         if hasattr(obj, "fwd") and hasattr(obj, "bwd") and isinstance(
                 getattr(obj, "source", None), str):  # a user callee in split form
             self.imports.add("import types")

@@ -6,6 +6,7 @@
     lift       frontend/lift.py       nested defs and lambdas -> functions of their own
     normalize  passes/normalize.py    control flow to flags, then A-normal form (anf.py)
     views      passes/views.py        run-time checks where a view may see a write
+    shared     passes/shared_reads.py a repeated read of one array element reuses the first
     analyze    passes/analysis/       one immutable Facts record (activity, kinds, shapes,
                                       call classification, effects)
     mutation   passes/mutation.py     in-place NumPy APIs -> subscript writes
@@ -16,6 +17,8 @@
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
     checkpoint passes/reverse/checkpoint.py  ast_ad.checkpointed loops: saved segment
                                       states, each segment replayed in the adjoint
+    lists      passes/reverse/list_buffers.py  element loops over adjoint buffers run
+                                      on their tolist() copies (run-time checked)
     codegen    codegen/               render the text, compile it, register it
 
 >>> def f(x):
@@ -42,7 +45,7 @@ from .ir import nodes as N
 from .ir.naming import Namer
 from .ir.unit import Request, Unit
 from .passes import optimize
-from .passes.analysis import analyze
+from .passes.analysis import analyze, callee_rule
 from .passes.analysis.calls import Resolver
 from .passes.containers import model_sequences
 from .passes.forward.assemble import forward
@@ -50,6 +53,8 @@ from .passes.mutation import model_mutations
 from .passes.normalize import Normalizer
 from .passes.reverse.assemble import functions, reverse
 from .passes.reverse.checkpoint import rewrite as checkpoint_loops
+from .passes.reverse.list_buffers import rewrite as list_buffers
+from .passes.shared_reads import share_element_reads
 from .passes.view_writes import lower_view_writes
 from .passes.views import guard_views
 
@@ -83,6 +88,8 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
         resolver = Resolver.of(unit, request)
         lower_view_writes(tree, unit, resolver, request)                 # views
         guard_views(tree, unit, resolver)
+        share_element_reads(tree, unit.params, request.arrays, request.arg_kinds,
+                            resolver, callee_rule(unit, resolver, request.registry))  # shared
     facts = analyze(unit, request)                                       # analyze
     mutated = model_mutations(tree, unit, facts)                         # mutation
     if model_sequences(tree, unit, facts) | mutated:                     # containers
@@ -93,8 +100,17 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
         sweeps = reverse(unit, facts, request)                           # reverse
     sweeps = optimize.sweeps(sweeps)                                     # optimize
     sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)
+    if mode in ("joint", "split") and not parsed.generated and rev_in_place(request):
+        sweeps = list_buffers(sweeps, unit)   # element loops on lists of floats
     return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
                         sweeps.tangent_names)
+
+
+def rev_in_place(request):
+    """Only NumPy arrays at the call (a Dask or CuPy array takes no ``tolist`` path)."""
+    from .backends.arrays import is_foreign_array_type
+
+    return not any(is_foreign_array_type(t) for t in request.arg_kinds.values())
 
 
 def split_aux(tree, namer):
@@ -135,7 +151,8 @@ def predicted_tangent_names(fn, wrt):
 def return_spec(fn, specs, registry):
     """The (ndim, np.dtype) of what ``fn`` returns when called with arguments of the
     ``specs`` (parameter -> (ndim, np.dtype); ndim 0: a float64 number), from the stages
-    up to the analysis; None when not known."""
+    up to the analysis, and its shape when fully known (``Shape.fixed``); None for what
+    is not known."""
     import numpy as np
 
     parsed = parse_function(fn)
@@ -158,7 +175,10 @@ def return_spec(fn, specs, registry):
     if model_mutations(tree, unit, facts):
         facts = analyze(unit, request)
     out = tree.body[-1].value if tree.body and isinstance(tree.body[-1], gast.Return) else None
-    return facts.elements.arrays.get(out.id) if isinstance(out, gast.Name) else None
+    if not isinstance(out, gast.Name):
+        return None, None
+    shape = facts.shape(out.id)
+    return facts.elements.arrays.get(out.id), (shape if shape.tag == "fixed" else None)
 
 
 #: user functions called on differentiated values, generated through this pipeline

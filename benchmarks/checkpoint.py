@@ -1,6 +1,8 @@
 """Long loops in bounded memory (issue 13): the W11-like scalar recurrence
-``y = c * y + 0.001 * math.sin(y)`` over n steps, plain and with
-``ast_ad.checkpointed(range(n))``, at n = 10^4, 10^5, 10^6.
+``y = c * y + 0.001 * math.sin(y)`` over n steps, plain, with
+``ast_ad.checkpointed(range(n))``, and split by hand into n // m calls of an m-step
+helper (m about sqrt(n)), plain and ``ast_ad.checkpoint``-ed, at n = 10^4, 10^5, 10^6;
+then the heat stencil written in place (``u[1:-1] = ...``), plain and checkpointed.
 
     python -m benchmarks.checkpoint            # the table (about a minute)
     python -m benchmarks.checkpoint --quick    # n = 10^4, 10^5 only
@@ -15,6 +17,8 @@ from __future__ import annotations
 import math
 import sys
 import tracemalloc
+
+import numpy as np
 
 import ast_ad
 
@@ -33,6 +37,51 @@ def checkpointed(y, c, n):
     return y
 
 
+def _segment(y, c, m):
+    for i in range(m):
+        y = c * y + 0.001 * math.sin(y)
+    return y
+
+
+_checkpointed_segment = ast_ad.checkpoint(_segment)
+
+
+def split_plain(y, c, n):  # the sqrt(n) split written by hand, helper not checkpointed
+    m = _split(n)
+    for k in range(n // m):
+        y = _segment(y, c, m)
+    return y
+
+
+def split_checkpointed(y, c, n):  # the same with an ast_ad.checkpoint helper
+    m = _split(n)
+    for k in range(n // m):
+        y = _checkpointed_segment(y, c, m)
+    return y
+
+
+def _split(n):
+    """The largest divisor of n not above sqrt(n): n // m segments of m steps."""
+    m = max(1, math.isqrt(n))
+    while n % m:
+        m -= 1
+    return m
+
+
+def heat(u, k, n):  # the stencil written in place (a slice write per step)
+    u = u.copy()
+    for t in range(n):
+        u[1:-1] = u[1:-1] + k * (u[:-2] - 2.0 * u[1:-1] + u[2:])
+    return float(u @ u)
+
+
+def heat_checkpointed(u, k, n):
+    u = u.copy()
+    for t in ast_ad.checkpointed(range(n)):
+        u[1:-1] = u[1:-1] + k * (u[:-2] - 2.0 * u[1:-1] + u[2:])
+    return float(u @ u)
+
+
 def _peak(f, args):
     tracemalloc.start()
     try:
@@ -42,23 +91,39 @@ def _peak(f, args):
         tracemalloc.stop()
 
 
-def run(sizes=(10**4, 10**5, 10**6)):
-    grads = {"plain": ast_ad.grad(plain, wrt=(0, 1)),
-             "checkpointed": ast_ad.grad(checkpointed, wrt=(0, 1))}
+def _rows(fns, sizes, make_args, rtol):
+    grads = {name: ast_ad.grad(f, wrt=(0, 1)) for name, f in fns.items()}
+    first = next(iter(fns.values()))
     for g in grads.values():
-        g(0.5, 0.9999, 10)  # generated and compiled before timing
+        g(*make_args(16))  # generated and compiled before timing
     rows = []
     for n in sizes:
-        args = (0.5, 0.9999, n)
+        args = make_args(n)
         rounds = 5 if n <= 10**5 else 3
-        tf = _best(plain, args, rounds)
-        ref = grads["plain"](*args)
+        tf = _best(first, args, rounds)
+        ref = grads[next(iter(grads))](*args)
         for name, g in grads.items():
-            assert g(*args) == ref, "checkpointed gradient differs from the plain one"
+            got = g(*args)
+            assert all(abs(float(np.max(np.abs(np.asarray(a) - b)))) <= rtol * (
+                1 + float(np.max(np.abs(b)))) for a, b in zip(got, ref)), \
+                f"{name}: the gradient differs from the plain one"
             tg = _best(g, args, rounds)
             peak = _peak(g, args)
             rows.append((n, name, tf, tg, peak))
     return rows
+
+
+def run(sizes=(10**4, 10**5, 10**6)):
+    fns = {"plain loop": plain, "checkpointed loop": checkpointed,
+           "helper per sqrt(n) steps": split_plain,
+           "checkpointed helper per sqrt(n) steps": split_checkpointed}
+    return _rows(fns, sizes, lambda n: (0.5, 0.9999, n), 1e-12)
+
+
+def run_heat(sizes=(10**3, 10**4)):
+    u0 = np.sin(np.linspace(0.0, math.pi, 256))
+    return _rows({"plain loop": heat, "checkpointed loop": heat_checkpointed}, sizes,
+                 lambda n: (u0, 0.2, n), 1e-12)
 
 
 def report(rows):
@@ -74,6 +139,9 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     sizes = (10**4, 10**5) if "--quick" in argv else (10**4, 10**5, 10**6)
     print(report(run(sizes)))
+    print()
+    print("heat stencil in place, 256 entries (bytes per step: of the whole tape)")
+    print(report(run_heat((10**3,) if "--quick" in argv else (10**3, 10**4))))
 
 
 if __name__ == "__main__":

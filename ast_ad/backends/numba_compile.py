@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ..frontend.parse import FAST_PATH_CHECK, drop_fast_paths
 from .numba_codegen import _support, _Variant
 from .numba_dryrun import _dry_run
 from .numba_helpers import NumbaBackendError, _impls
@@ -18,6 +19,12 @@ def _compile_variant(fn, source, args, what):
     import numba
 
     support = _support(fn)
+    if FAST_PATH_CHECK in source:  # list-buffer loops: numba runs the plain loop
+        tree = ast.parse(source)
+        for f in tree.body:
+            if isinstance(f, ast.FunctionDef):
+                drop_fast_paths(f, ast)
+        source = ast.unparse(tree)
     _, types_, counts = _dry_run(fn, source, args)
     tree = ast.parse(source)
     variant = _Variant(support, types_, what, counts)

@@ -174,7 +174,37 @@ def parse_function(fn) -> ParsedFunction:
             )
         tree = module.body[0]
         tree.decorator_list = []
+        if filename.startswith("<ast_ad-"):
+            drop_fast_paths(tree, gast)
     return ParsedFunction(fn, tree, filename, first - 1, text)
+
+
+#: generated code's run-time choice of a fast path (passes/reverse/list_buffers.py)
+FAST_PATH_CHECK = "list_buffers_ok"
+
+
+def drop_fast_paths(tree, mod):
+    """``if list_buffers_ok(...): fast else: plain`` -> ``plain``, in a tree of the
+    module ``mod`` (gast or ast): generated code differentiated again (or compiled by
+    numba) takes the plain loop, whose operations all have rules."""
+
+    def block(stmts):
+        out = []
+        for st in stmts:
+            t = getattr(st, "test", None)
+            if isinstance(st, mod.If) and isinstance(t, mod.Call) and \
+                    isinstance(t.func, mod.Name) and t.func.id.startswith(FAST_PATH_CHECK):
+                out.extend(block(st.orelse))
+                continue
+            for f in ("body", "orelse", "finalbody"):
+                if isinstance(getattr(st, f, None), list):
+                    setattr(st, f, block(getattr(st, f)))
+            for h in getattr(st, "handlers", None) or []:
+                h.body = block(h.body)
+            out.append(st)
+        return out
+
+    tree.body = block(tree.body)
 
 
 def _find_lambda(fn, module, src, filename, first):

@@ -66,9 +66,16 @@ def packed_variant(fn):
     variant = compile_nested(parsed, d)
     variant.__kwdefaults__ = fn.__kwdefaults__
     variant.__module__ = fn.__module__
+    _keep_mark(fn, variant)
     variant.__qualname__ = fn.__qualname__
     _PACKED[fn] = (code, variant)
     return variant
+
+
+def _keep_mark(fn, variant):
+    """A variant of an ``ast_ad.checkpoint`` helper is checkpointed too."""
+    if getattr(fn, "__ast_ad_checkpoint__", False):
+        variant.__ast_ad_checkpoint__ = True
 
 
 def needs_spread(fn) -> bool:
@@ -151,6 +158,7 @@ def spread_variant(fn, nrest, kwnames):
     variant = compile_nested(parsed, d)
     variant.__kwdefaults__ = fn.__kwdefaults__
     variant.__module__, variant.__qualname__ = fn.__module__, fn.__qualname__
+    _keep_mark(fn, variant)
     per[key] = variant
     return variant
 
@@ -237,6 +245,7 @@ def _make_writing(fn):
     variant = compile_nested(parsed, d)
     variant.__defaults__, variant.__kwdefaults__ = fn.__defaults__, fn.__kwdefaults__
     variant.__module__, variant.__qualname__ = fn.__module__, fn.__qualname__
+    _keep_mark(fn, variant)
     _RETURNED[variant] = ws
     _AUGMENTED[variant] = aug
     return variant

@@ -4,12 +4,15 @@
   (containers, unknown: the generic ``add_grads``).
 - ``Num``: what a scalar surely is: ``FLOAT`` (a Python float or np.float64), ``INT``;
   ``UNKNOWN`` is the optimistic start of the fixed point.
-- ``Shape``: shape classes; two names with an equal class have equal shapes.
+- ``Shape``: shape classes; two names with an equal class have equal shapes; a
+  ``fixed`` class is a shape known in full (``np.array([a, b])`` of two numbers).
 
 >>> Shape.param("x") == Shape.param("x"), Shape.SCALAR.rep, Shape.value("d").rep
 (True, None, 'd')
 >>> Shape.broadcast(Shape.SCALAR, Shape.param("x")), Shape.join(Shape.param("x"), Shape.SCALAR)
 (Shape.param('x'), Shape.UNKNOWN)
+>>> Shape.broadcast(Shape.fixed((2,)), Shape.fixed((3, 1))), Shape.fixed((2,)).known
+(Shape.fixed((3, 2)), True)
 """
 
 from __future__ import annotations
@@ -32,10 +35,15 @@ class Num(enum.Enum):
 @dataclass(frozen=True)
 class Shape:
     """``tag``: 'scalar', 'param' (the shape of parameter ``name``), 'value' (of a name
-    defined once outside loops), or 'unknown'."""
+    defined once outside loops), 'fixed' (the shape ``dims``), or 'unknown'."""
 
     tag: str
     name: str | None = None
+    dims: tuple | None = None
+
+    @staticmethod
+    def fixed(dims):
+        return Shape("fixed", None, tuple(int(d) for d in dims))
 
     @staticmethod
     def param(name):
@@ -72,9 +80,18 @@ class Shape:
             return b
         if b == Shape.SCALAR:
             return a
+        if a.tag == "fixed" and b.tag == "fixed" and a != b:
+            import numpy as np
+
+            try:
+                return Shape.fixed(np.broadcast_shapes(a.dims, b.dims))
+            except ValueError:  # the operation raises
+                return Shape.UNKNOWN
         return a if a == b else Shape.UNKNOWN
 
     def __repr__(self):
+        if self.tag == "fixed":
+            return f"Shape.fixed({self.dims!r})"
         if self.tag in ("scalar", "unknown"):
             return f"Shape.{self.tag.upper()}"
         return f"Shape.{self.tag}({self.name!r})"

@@ -13,7 +13,16 @@ that broadcasts against anything); inside containers a missing entry is ``None``
 
 from __future__ import annotations
 
-from . import adjoints, buffers, mutation, mutation_slots, sequences, tangents, user_rules
+from . import (
+    adjoints,
+    buffers,
+    fastpaths,
+    mutation,
+    mutation_slots,
+    sequences,
+    tangents,
+    user_rules,
+)
 from . import rules as _rules  # noqa: F401  (registers the helpers' own rules)
 from . import sequence_rules as _sequence_rules  # noqa: F401
 
@@ -21,6 +30,7 @@ from . import sequence_rules as _sequence_rules  # noqa: F401
 from . import python  # after .rules: list()/tuple() adjoints shaped like their argument
 from .adjoints import *  # noqa: F403
 from .buffers import *  # noqa: F403
+from .fastpaths import *  # noqa: F403
 from .mutation import *  # noqa: F403
 from .mutation_slots import *  # noqa: F403
 from .python import *  # noqa: F403
@@ -29,4 +39,5 @@ from .tangents import *  # noqa: F403
 from .user_rules import *  # noqa: F403
 
 __all__ = adjoints.__all__ + tangents.__all__ + mutation.__all__ + python.__all__ + \
-    user_rules.__all__ + sequences.__all__ + mutation_slots.__all__ + buffers.__all__
+    user_rules.__all__ + sequences.__all__ + mutation_slots.__all__ + buffers.__all__ + \
+    fastpaths.__all__

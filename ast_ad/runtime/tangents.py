@@ -14,6 +14,7 @@ __all__ = [
 ]
 
 _ndarray = np.ndarray
+_F8 = np.dtype(np.float64)
 
 
 def zero_tangent(x):
@@ -88,6 +89,13 @@ def tangent_list(lst):
 def array_parts(g, obj):
     """The cotangent ``g`` of ``np.array(obj)`` split like the nested lists ``obj``."""
     if isinstance(obj, (list, tuple)):
+        if type(g) is _ndarray and g.ndim == 1 and len(g) == len(obj):
+            for o in obj:
+                if isinstance(o, (list, tuple)):
+                    break
+            else:
+                # numbers: their cotangents (float64: Python floats, equal values)
+                return g.tolist() if g.dtype is _F8 else [g[i] for i in range(len(obj))]
         return [array_parts(g[i], o) for i, o in enumerate(obj)]
     return g
 

@@ -21,7 +21,7 @@ with its one classification per callee (``decision``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -54,12 +54,19 @@ class Facts:
     resolver: Resolver
     registry: Any
     self_fn: Any
+    value_shapes: Any = field(default_factory=lambda: MappingProxyType({}))  # stmt -> Shape
 
     def kind(self, name) -> Kind:
         return self.kinds.get(name, Kind.ANY)
 
     def shape(self, name) -> Shape:
         return self.shapes.get(name, Shape.UNKNOWN)
+
+    def shape_at(self, stmt, name) -> Shape:
+        """The class of ``name`` just after ``stmt`` assigned it (sharper than
+        ``shape(name)`` for a name bound more than once)."""
+        c = self.value_shapes.get(stmt)
+        return c if c is not None else self.shape(name)
 
     def callable(self, func):
         return self.resolver.callable(func)
@@ -82,16 +89,20 @@ def analyze(unit, request) -> Facts:
     u = useful(tree.body, return_name(tree))
     kinds = request.arg_kinds
     scalar = {p for p, t in kinds.items() if t in (float, int, np.float64, bool)}
+    callee = _callee_rule(unit, resolver, registry)
     elements = Elements.of(tree.body, params, request.arrays, kinds, resolver,
-                           _callee_rule(unit, resolver, registry))
+                           callee and callee[0])
     pyfloat = surely_floats(tree.body, params, kinds, resolver, elements)
     active = v & u
+    at = {}  # statement -> the shape class of the value it assigns (filled by shapes)
     return Facts(
         params=params, wrt=tuple(request.wrt), varied=v, useful=u, active=active,
         overwrites=overwrites(tree.body, params),
         kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry)),
         shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver,
-                                              elements, pyfloat)),
+                                              elements, pyfloat,
+                                              callee and callee[1](elements), at)),
+        value_shapes=MappingProxyType(at),
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
         sequences=sequence_names(tree.body, params, kinds, resolver, active),
         elements=elements,
@@ -102,7 +113,9 @@ def analyze(unit, request) -> Facts:
 
 def _callee_rule(unit, resolver, registry):
     """The spec rule of ``h(a, b)``, a user function's call: its return's ndim and dtype
-    for the specs of its arguments (``Callees.return_spec``), or None."""
+    for the specs of its arguments (``Callees.return_spec``), and a function of the
+    caller's ``Elements`` giving the call's fixed return shape (``Callees.return_shape``);
+    None when there are no callees."""
     import types
 
     import gast
@@ -113,7 +126,7 @@ def _callee_rule(unit, resolver, registry):
     if callees is None or not hasattr(callees, "return_spec"):
         return None
 
-    def rule(v):
+    def target(v):
         if v.keywords or not all(isinstance(a, gast.Name) for a in v.args):
             return None
         fn = resolver.callable(v.func)
@@ -121,9 +134,35 @@ def _callee_rule(unit, resolver, registry):
                 classify(fn, registry, unit.fn).what != "user":
             return None
         params = param_names(fn)
-        if len(v.args) > len(params):
-            return None
-        names = [a.id for a in v.args]
-        return names, lambda specs: callees.return_spec(fn, dict(zip(params, specs)), registry)
+        return (fn, params) if len(v.args) <= len(params) else None
 
-    return rule
+    def rule(v):
+        t = target(v)
+        if t is None:
+            return None
+        fn, params = t
+        names = [a.id for a in v.args]
+
+        def combine(specs):  # (an argument of no known spec is left to the callee)
+            return callees.return_spec(fn, {p: x for p, x in zip(params, specs)
+                                            if x is not None}, registry)
+        return names, combine, "partial"
+
+    def shape_rule(elements):
+        def shape(v):
+            t = target(v)
+            if t is None:
+                return None
+            specs = [elements.arrays.get(a.id) for a in v.args]
+            if any(x is None for x in specs):
+                return None
+            return callees.return_shape(t[0], dict(zip(t[1], specs)), registry)
+        return shape
+
+    return rule, shape_rule
+
+
+def callee_rule(unit, resolver, registry):
+    """The spec rule of user functions' calls (``Elements.of``'s ``callee``), or None."""
+    rules = _callee_rule(unit, resolver, registry)
+    return rules and rules[0]

@@ -39,6 +39,7 @@ accumulates in place (``bx[i] += g``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import gast
@@ -129,6 +130,9 @@ _F8 = np.dtype(np.float64)
 _F8_UFUNCS = (np.exp, np.log, np.sin, np.cos, np.tanh, np.sqrt, np.abs, np.square,
               np.log1p, np.expm1, np.negative)  # float64 in, float64 out, same shape
 _F8_REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min)  # float64 in, one float64 out
+_MATH_FLOATS = frozenset(
+    "sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp expm1 log log1p "
+    "log2 log10 sqrt hypot pow fabs erf erfc lgamma gamma".split())
 _F8_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow)
 _CALL_NAMES = frozenset(["copy"] + [f.__name__ for f in (
     *_KEEPS, *_F8_UFUNCS, *_F8_REDUCTIONS)] + ["abs", "max", "min", "amax", "amin"])
@@ -143,6 +147,10 @@ def _rule(v, resolver, ints, lists=None, callee=None):
         return [v.id], lambda a: a[0]
     if isinstance(v, gast.Constant) and type(v.value) is float:
         return [], lambda a: (0, _F8)  # a Python float, as float parameters are
+    if isinstance(v, gast.Call) and not v.keywords and isinstance(v.func, gast.Attribute) \
+            and v.func.attr in _MATH_FLOATS and resolver.callable(v.func) is getattr(
+                math, v.func.attr):
+        return [], lambda a: (0, _F8)  # math.sin(...) is a Python float (or raises)
     axis = _axis_keyword(v)
     if axis is not None:  # np.sum(x, axis=1) of a float64 array: one dimension less
         if resolver.callable(v.func) in _F8_REDUCTIONS:
@@ -159,8 +167,10 @@ def _rule(v, resolver, ints, lists=None, callee=None):
         fn = resolver.callable(v.func)
         if lists and v.args[0].id in lists and fn in (np.array, np.asarray):
             return _from_list(lists[v.args[0].id], ints)
-        if fn is h_copy or any(fn is k for k in _KEEPS):
+        if fn is h_copy:
             return [v.args[0].id], lambda a: a[0]
+        if any(fn is k for k in _KEEPS):  # (of a number: a 0-d array, not a number)
+            return [v.args[0].id], lambda a: a[0] if a[0][0] >= 1 else None
         if any(fn is k for k in _F8_UFUNCS):
             return [v.args[0].id], lambda a: a[0] if a[0][1] == _F8 else None
         if any(fn is k for k in _F8_REDUCTIONS):
@@ -309,9 +319,9 @@ def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None
         return None
 
     def apply(rule):
-        names, combine = rule
+        names, combine = rule[0], rule[1]  # (a third entry: unknown specs may be None)
         a = [spec.get(n) for n in names]
-        if any(x is None for x in a):
+        if len(rule) == 2 and any(x is None for x in a):
             return None
         if any(x is _TOP for x in a):
             return _TOP

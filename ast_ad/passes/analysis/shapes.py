@@ -8,6 +8,21 @@ is dropped between them (``x``, ``np.sin(x)``, ``x * 0.9`` all have the class of
 >>> c = shape_classes(t.body, ["x", "a"], {"a"}, r)
 >>> c["y"], c["z"]
 (Shape.param('x'), Shape.param('x'))
+
+A list display of numbers that only ``np.array`` reads makes a fixed shape, and a
+vector of a fixed length k >= 2 broadcast with a 1-d (or 0-d) array keeps it:
+
+>>> import numpy as np
+>>> from ast_ad.passes.analysis.elements import Elements
+>>> t = gast.parse("def f(a, b, v):\\n    l = [a, b]\\n    y = np.array(l)\\n"
+...                "    z = y * v\\n    return z").body[0]
+>>> r = SimpleNamespace(is_elementwise=lambda f: False, scalar_call=lambda v: False,
+...                     callable=lambda f: np.array if getattr(f, "attr", "") == "array"
+...                     else None)
+>>> el = Elements.of(t.body, ["a", "b", "v"], {"v": (1, "<f8")}, {"a": float, "b": float}, r)
+>>> c = shape_classes(t.body, ["a", "b", "v"], {"a", "b"}, r, el)
+>>> c["y"], c["z"]
+(Shape.fixed((2,)), Shape.fixed((2,)))
 """
 
 from __future__ import annotations
@@ -23,10 +38,14 @@ ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod, 
 
 
 def shape_classes(body, params, scalar_params, resolver, elements=None,
-                  floats=frozenset()) -> dict:
+                  floats=frozenset(), callee_shape=None, at=None) -> dict:
     """name -> Shape; names in one class have equal shapes (Shape.UNKNOWN: unknown).
     ``elements`` (``analysis.elements.Elements``): one element of an array is a scalar;
-    ``floats``: names surely holding a float (``kinds.surely_floats``) are scalars."""
+    ``floats``: names surely holding a float (``kinds.surely_floats``) are scalars;
+    ``callee_shape(call)``: the fixed shape a user function's call returns, or None;
+    ``at`` (a dict): filled with statement -> the class of the value it assigns, where
+    known (``y = y + d`` of a fixed-shape ``d`` has d's shape although ``y``, bound to
+    a parameter before the loop, has no class of its own)."""
     if elements is not None:  # float64 numbers made by float64 arithmetic
         floats = floats | {n for n, (nd, _) in elements.arrays.items()
                            if nd == 0 and n not in params}
@@ -40,6 +59,24 @@ def shape_classes(body, params, scalar_params, resolver, elements=None,
         if isinstance(s, gast.For):
             cls[s.target.id] = Shape.UNKNOWN
     assigned = {d[0] for d in defs}
+    lists = _array_lists(body, resolver) if elements is not None else {}
+
+    def ndim(a):
+        if isinstance(a, gast.Constant):
+            return 0
+        spec = elements.arrays.get(a.id) if isinstance(a, gast.Name) else None
+        return spec[0] if spec is not None else None
+
+    def broadcast(x, y):
+        cx, cy = of(x), of(y)
+        c = Shape.broadcast(cx, cy)
+        if c == Shape.UNKNOWN and elements is not None:
+            # (k,) with k >= 2 broadcast with a 0-d or 1-d array: (k,) or an error
+            for f, other in ((cx, y), (cy, x)):
+                if f.tag == "fixed" and len(f.dims) == 1 and f.dims[0] >= 2 and \
+                        ndim(other) is not None and ndim(other) <= 1:
+                    return f
+        return c
 
     def of(a):
         if isinstance(a, gast.Constant) and a.value is None:
@@ -55,17 +92,25 @@ def shape_classes(body, params, scalar_params, resolver, elements=None,
         if N.is_atom(v):
             return of(v)
         if isinstance(v, gast.BinOp) and isinstance(v.op, ELEMENTWISE_OPS):
-            return Shape.broadcast(of(v.left), of(v.right))
+            return broadcast(v.left, v.right)
         if isinstance(v, gast.UnaryOp) and isinstance(v.op, (gast.USub, gast.UAdd)):
             return of(v.operand)
         if isinstance(v, gast.Call) and not v.keywords and resolver.is_elementwise(v.func) \
                 and 1 <= len(v.args) <= 2:
-            c = of(v.args[0])
-            for a in v.args[1:]:
-                c = Shape.broadcast(c, of(a))
-            return c
+            return of(v.args[0]) if len(v.args) == 1 else broadcast(*v.args)
         if isinstance(v, gast.Call) and resolver.scalar_call(v):
             return Shape.SCALAR  # a full reduction, len(), ...: one number
+        if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
+                isinstance(v.args[0], gast.Name) and v.args[0].id in lists:
+            cs = [of(e) for e in lists[v.args[0].id]]  # np.array([a, b]) of numbers
+            if any(c is None for c in cs):
+                return None
+            return Shape.fixed((len(cs),)) if all(c == Shape.SCALAR for c in cs) \
+                else Shape.UNKNOWN
+        if isinstance(v, gast.Call) and callee_shape is not None:
+            c = callee_shape(v)
+            if c is not None:
+                return c
         if elements is not None and isinstance(v, gast.Subscript) and elements.scalar(v):
             return Shape.SCALAR  # x[i] of a 1-d array seen at the call
         if isinstance(v, gast.Attribute) and v.attr in ("ndim", "size"):
@@ -101,4 +146,25 @@ def shape_classes(body, params, scalar_params, resolver, elements=None,
         if new == cls:
             break
         cls = new
+    if at is not None:
+        for st, _ in statements(body):
+            if assigned_name(st) is not None:
+                c = value_class(st.value)
+                if c is not None and c.known:
+                    at[st] = c
     return {k: (v if v is not None else Shape.UNKNOWN) for k, v in cls.items()}
+
+
+def _array_lists(body, resolver):
+    """name -> elements of the names bound once to a list display that only
+    ``np.array``/``np.asarray`` reads (nothing can change them in between)."""
+    from .elements import _by_name, _read_only_lists
+
+    if getattr(resolver, "callable", None) is None:
+        return {}
+    lists = _read_only_lists(body, _by_name(body), resolver)
+    out = {}
+    for name, elts in lists.items():
+        if not any(isinstance(e, gast.Starred) for e in elts):
+            out[name] = elts
+    return out

@@ -114,7 +114,9 @@ def reverse(unit, facts, request):
         c.name for c in (anno.get(s, anno.Counter) for s, _ in statements(body)) if c} | {
         u.rec for u in (anno.get(s, anno.UserCall) for s, _ in statements(body)) if u}
     needed = needed_names(rev_code, locals_)
-    recompute = {t: lv for t, lv in recomputed(body, facts.elements.ints).items()
+    floats = facts.pyfloat | {n for n, (nd, dt) in facts.elements.arrays.items()
+                              if nd == 0 and dt == np.float64}
+    recompute = {t: lv for t, lv in recomputed(body, facts.elements.ints, floats).items()
                  if t in needed}
     if recompute:  # index arithmetic recomputed in the reversed loop, never pushed
         rev_code = insert_recomputed(rev_code, recompute)

@@ -21,6 +21,7 @@ import os
 import types
 
 import gast
+import numpy as np
 
 from ... import runtime as R
 from ...callees import defaults_left
@@ -36,6 +37,7 @@ from ...signature import param_names
 from ..analysis.activity import operands
 from ..analysis.calls import _LIBRARY_ROOTS
 from ..analysis.effects import effect
+from ..checkpoint_calls import check_callee, checkpointed_split, is_checkpointed
 from ..views import writes_into_params
 
 
@@ -44,6 +46,8 @@ def prepare_user_call(rev, s, value, fn):
     uc = anno.get(s, anno.UserCall)
     if uc is not None:
         return uc
+    if is_checkpointed(fn):  # before the usual refusals: this one says why
+        check_callee(fn, rev.unit.where(s))
     active = rev.facts.active
     active_args = tuple(getattr(a, "id", None) in active for a in value.args)
     active_kws = tuple(sorted(k.arg for k in value.keywords
@@ -54,9 +58,12 @@ def prepare_user_call(rev, s, value, fn):
     checks = _writes_into_arguments(rev, s, value, fn)
     specs = rev.facts.elements.arrays  # what this code knows of the arguments' ndim/dtype
     arrays = tuple((k, specs[a.id][0], specs[a.id][1].str) for k, a in enumerate(value.args)
-                   if isinstance(a, gast.Name) and a.id in specs and specs[a.id][0] >= 1)
+                   if isinstance(a, gast.Name) and a.id in specs and (
+                       specs[a.id][0] >= 1 or specs[a.id][1] == np.float64))
     split, wrt = rev.unit.callees.split_for(fn, active_args, active_kws, kinds,
                                             rev.facts.registry, static, arrays)
+    if is_checkpointed(fn):  # @ast_ad.checkpoint: run as written, replayed in bwd
+        split = checkpointed_split(split, fn, rev.unit.where(s))
     for g in split.guards:  # what the callee's code assumes, checked by this code too
         if g not in rev.guards:
             rev.guards.append(g)
@@ -149,9 +156,12 @@ def user_call_adjoint(rev, s, value, g, state, fn):
             if kw.arg in uc.active_kws:
                 arg_of[kw.arg] = kw.value.id
         for j, pname in enumerate(uc.wrt):
+            # the helper's adjoint of an argument the caller knows to be a NumPy array or
+            # a float64 number is a number or an array (0.0 when untouched): plain `+`
+            known = arg_of[pname] in rev.facts.elements.arrays
             rev.accumulate(arg_of[pname], gast.Subscript(value=N.name(gres), slice=N.const(j),
                                                          ctx=gast.Load()),
-                           state, out, s, maybe_none=True)
+                           state, out, s, maybe_none=not known, from_zero=True)
     return out
 
 

@@ -17,7 +17,7 @@ import gast
 from ...errors import UnsupportedConstructError
 from ...ir import anno
 from ...ir import nodes as N
-from ..checkpoint import Checkpoint, checkpoint_segments, loops, nested
+from ..checkpoint import Checkpoint, checkpoint_segments, loops, nested, restored, snapshot
 
 
 def rewrite(sw, unit):
@@ -49,14 +49,17 @@ def rewrite(sw, unit):
         names = sorted(({n.id for n in gast.walk(gast.Module(body=loop.body, type_ignores=[]))
                          if isinstance(n, gast.Name) and n.id in local} | {loop.target.id})
                        - skip)
+        pushes = {push for push, _ in stacks}
+        written = {v for v in written_in_place(loop.body)
+                   if v in names and not bound_first(loop.body, v, pushes)}
         segs, states = unit.namer.fresh("_cks"), unit.namer.fresh("_ckv")
         adj = _adjoint_loop(tail, loop, ck)
-        fwd[k:k + 1] = _forward(unit, loop, ck, names, segs, states, stacks)
+        fwd[k:k + 1] = _forward(unit, loop, ck, names, segs, states, stacks, written)
         head = [N.assign(v, N.const(None)) for v in names if v not in params] + head
         if adj is not None:
             j, a = adj
             tail[j:j + 1] = _adjoint(unit, loop, a, names, segs, states, stacks,
-                                     sw.kind == "split")
+                                     sw.kind == "split", written)
             extra += [segs, states]
     if sw.kind == "joint" or not extra:
         return replace(sw, fwd=fwd, tail=tail, head=head)
@@ -91,15 +94,68 @@ def _adjoint_loop(tail, loop, ck):
     return None
 
 
-def _state(names, ctx):
-    return gast.Tuple(elts=[N.name(v, ctx()) for v in names], ctx=ctx())
+def written_in_place(body):
+    """The names whose entries ``body`` writes (``x[i] = v``: roots of stored subscripts)."""
+    out = []
+    for n in gast.walk(gast.Module(body=body, type_ignores=[])):
+        if isinstance(n, gast.Subscript) and isinstance(n.ctx, gast.Store):
+            root = n.value
+            while isinstance(root, gast.Subscript):
+                root = root.value
+            if isinstance(root, gast.Name) and root.id not in out:
+                out.append(root.id)
+    return out
 
 
-def _forward(unit, loop, ck, names, segs, states, stacks):
+def bound_first(body, v, pushes):
+    """Whether each trip of ``body`` binds ``v`` anew before anything reads it (pushing
+    its old value aside is no read of its entries): its entries at a segment's start are
+    never read, so its saved state needs no copy of them."""
+    for st in body:
+        if isinstance(st, gast.Expr) and isinstance(st.value, gast.Call) and \
+                isinstance(st.value.func, gast.Name) and st.value.func.id in pushes and \
+                _sets_aside(st.value.args, v):
+            continue  # _push(v) / _push(shape_token(v)): the reference set aside
+        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
+                isinstance(st.targets[0], gast.Name) and st.targets[0].id == v:
+            return v not in _names(st.value)
+        if v in _names(st):
+            return False
+    return False
+
+
+def _sets_aside(args, v):
+    """A push of ``v`` itself, of its shape, or of something not involving ``v`` (not
+    ``save_item(v, i)``, which reads its entries)."""
+    if len(args) != 1:
+        return False
+    a = args[0]
+    if isinstance(a, gast.Call) and isinstance(a.func, gast.Name) and \
+            a.func.id.startswith("shape_token") and len(a.args) == 1:
+        a = a.args[0]
+    return (isinstance(a, gast.Name) and a.id == v) or v not in _names(a)
+
+
+def _names(node):
+    return {n.id for n in gast.walk(node) if isinstance(n, gast.Name)}
+
+
+def _state(names, ctx, unit=None, written=()):
+    """The saved state: the names' values; an array written in place is saved as
+    ``(array, copy)`` (``snapshot``) and put back into the same array (``restored``)."""
+    def one(v):
+        if ctx is gast.Load and v in written:
+            return N.call(unit.ref(snapshot), [N.name(v)])
+        return N.name(v, ctx())
+    return gast.Tuple(elts=[one(v) for v in names], ctx=ctx())
+
+
+def _forward(unit, loop, ck, names, segs, states, stacks, written):
     seg = unit.namer.fresh("_seg")
     seg_count = ck.segments if ck.segments is not None else N.const(None)
     body = [N.expr_stmt(N.call(gast.Attribute(value=N.name(states), attr="append",
-                                              ctx=gast.Load()), [_state(names, gast.Load)]))]
+                                              ctx=gast.Load()),
+                               [_state(names, gast.Load, unit, written)]))]
     marks = [(unit.namer.fresh("_ckm"), stack) for _, stack in stacks]
     body += [N.assign(m, N.call(unit.ref(len, "len"), [N.name(stack)])) for m, stack in marks]
     inner = gast.For(target=N.store(loop.target.id), iter=N.name(seg), body=loop.body,
@@ -116,11 +172,13 @@ def _forward(unit, loop, ck, names, segs, states, stacks):
     return out
 
 
-def _adjoint(unit, loop, adj, names, segs, states, stacks, split):
+def _adjoint(unit, loop, adj, names, segs, states, stacks, split, written):
     k = unit.namer.fresh("_ckk")
     seg = gast.Subscript(value=N.name(segs), slice=N.name(k), ctx=gast.Load())
     body = [N.assign(_state(names, gast.Store), gast.Subscript(
         value=N.name(states), slice=N.name(k), ctx=gast.Load()), loc=loop)]
+    body += [N.assign(v, N.call(unit.ref(restored), [N.name(v)]), loc=loop)
+             for v in names if v in written]
     if split:  # bwd has the stack (from the record) but not the forward's push alias
         body += [N.assign(push, gast.Attribute(value=N.name(stack), attr="append",
                                                ctx=gast.Load())) for push, stack in stacks]

@@ -19,10 +19,11 @@ from ...rules import helpers as H
 from ..inline import rule_expr
 
 
-def drop_shape_helper(expr, helper_ref, facts, a, b):
+def drop_shape_helper(expr, helper_ref, facts, a, b, a_class=None):
     """``helper(e, like)`` (``unbroadcast``, ``broadcast_like``) is ``e`` when the names
-    ``a`` and ``b`` provably share a shape class."""
-    c = facts.shape(a)
+    ``a`` and ``b`` provably share a shape class (``a_class``: a's class where known
+    better than by its name)."""
+    c = a_class if a_class is not None else facts.shape(a)
     if not c.known or c != facts.shape(b):
         return expr
     if isinstance(expr, gast.Call) and N.key(expr.func) == N.key(helper_ref) and \
@@ -55,9 +56,9 @@ def may_join(facts, fn, args) -> bool:
         return False
     a, b = args
 
-    def unknown(e):
+    def unknown(e):  # (a name surely holding a float or a NumPy array is no list)
         return isinstance(e, gast.Name) and facts.kind(e.id) is not Kind.NUM and \
-            e.id not in facts.pyfloat  # (a name surely holding a float is no list)
+            e.id not in facts.pyfloat and e.id not in facts.elements.arrays
 
     if fn is operator.add:
         return unknown(a) or unknown(b)
@@ -111,6 +112,11 @@ def no_rule_error(parsed, s, fn, func_node, arg=None):
     what = f"argument {arg} of " if arg is not None else ""
     if isinstance(fn, functools._lru_cache_wrapper):
         raise NoRuleError(cached_refusal(label), filename=filename, lineno=line)
+    if getattr(fn, "__ast_ad_checkpointed__", None):  # a CheckpointedSplit's half
+        from ..checkpoint_calls import second_order_refusal
+
+        raise UnsupportedConstructError(second_order_refusal(fn), filename=filename,
+                                        lineno=line)
     raise NoRuleError(
         f"no derivative rule for {what}`{label}` on a differentiated value{_library(fn)}; "
         f"register one with ast_ad.defvjp{_nondiff_hint(fn)}, or wrap the value in "
@@ -281,7 +287,7 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
             continue
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
         expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
-                                  keep_shape=joins)
+                                  keep_shape=joins, at=s)
         if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
             expr = N.call(rev.ref(R.check_cotangent),
                           [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
@@ -302,12 +308,17 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
         rev.accumulate(var, contribs[var], state, out, s, from_zero=from_zero)
     return out
 
-def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=False):
+def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=False,
+                       at=None):
     """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
     (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape, unless
     ``keep_shape``: see ``may_join``)."""
     expr = rule_expr(rule, g, ans, args, keywords, rev.namer, rev.unit.env)
     if keep_shape:
         return expr
+    name = x or getattr(ans, "id", "")
+    t = at.targets[0] if isinstance(at, gast.Assign) and len(at.targets) == 1 else None
+    here = rev.facts.value_shapes.get(at) if isinstance(t, gast.Name) and t.id == name \
+        else None
     return drop_shape_helper(expr, rev.ref(H.unbroadcast, "unbroadcast"), rev.facts,
-                             x or getattr(ans, "id", ""), target)
+                             name, target, here)

@@ -207,12 +207,15 @@ def finalize_markers(rev_code, plan: StackPlan, pop_name, ref):
 _CHEAP = (gast.Add, gast.Sub, gast.Mult)
 
 
-def recomputed(body, ints):
-    """Index arithmetic recomputed in the reversed loop instead of pushed: ``t = a op b``
-    (``op`` one of ``+ - *``, ``a``/``b`` int constants or surely-int names) directly in
+def recomputed(body, ints, floats=frozenset()):
+    """Arithmetic recomputed in the reversed loop instead of pushed: ``t = a op b``
+    (``op`` one of ``+ - *``, or ``/`` by a nonzero constant; ``a``/``b`` int or float
+    constants, surely-int names, or ``floats``: names surely holding a float) directly in
     the body of a ``for`` loop, the only binding of ``t``, every read of ``t`` later in that
     same body, and no name of ``a op b`` bound in the body (but the loop's own target).
-    Two ints added cost less than a push and a pop. Returns ``{t: (loop, value)}``."""
+    Two numbers combined cost less than a push and a pop (``0.5 * h``, ``i + 1``); the
+    names read keep their values in the reversed loop (the adjoint reads them, so what
+    overwrites them later is pushed). Returns ``{t: (loop, value)}``."""
     bound, loads = {}, {}
     for st, _ in statements(body):
         for n in nodes(st) if not blocks_of(st) else _header(st):
@@ -221,6 +224,7 @@ def recomputed(body, ints):
                     bound[n.id] = bound.get(n.id, 0) + 1
                 else:
                     loads.setdefault(n.id, []).append(n)
+    numbers = ints | floats
     out = {}
     for loop, _ in statements(body):
         if not isinstance(loop, gast.For) or not isinstance(loop.target, gast.Name):
@@ -230,12 +234,15 @@ def recomputed(body, ints):
         for k, st in enumerate(loop.body):
             t = assigned_name(st)
             v = st.value if t is not None else None
-            if not (isinstance(v, gast.BinOp) and isinstance(v.op, _CHEAP)) or \
-                    bound.get(t) != 1 or t not in ints:
+            if not isinstance(v, gast.BinOp) or bound.get(t) != 1 or t not in numbers:
+                continue
+            if not isinstance(v.op, _CHEAP) and not (
+                    isinstance(v.op, gast.Div) and isinstance(v.right, gast.Constant)
+                    and type(v.right.value) in (int, float) and v.right.value != 0):
                 continue
             ops = [v.left, v.right]
-            if not all((isinstance(o, gast.Constant) and type(o.value) is int) or (
-                    isinstance(o, gast.Name) and o.id in ints and o.id not in inner)
+            if not all((isinstance(o, gast.Constant) and type(o.value) in (int, float)) or (
+                    isinstance(o, gast.Name) and o.id in numbers and o.id not in inner)
                     for o in ops):  # (the loop's target included: not rebound in it)
                 continue
             later = {id(n) for n in nodes(loop.body[k + 1:])}

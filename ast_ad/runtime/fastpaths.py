@@ -1,0 +1,41 @@
+"""Run-time checks of the generated code's fast paths."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["list_buffers_ok"]
+
+_F8 = np.dtype(np.float64)
+_ndarray = np.ndarray
+
+
+def list_buffers_ok(buffers, others) -> bool:
+    """Whether a loop may update ``buffers`` through ``tolist()`` copies written back
+    after it (passes/reverse/list_buffers.py): each a 1-d float64 NumPy array, no two
+    sharing memory, and each of ``others`` (what else the loop reads) a number, a range
+    or a NumPy array sharing no memory with a buffer.
+
+    >>> a, b = np.zeros(3), np.zeros(3)
+    >>> list_buffers_ok((a, b), (2.0, range(3))), list_buffers_ok((a, a[1:]), ())
+    (True, False)
+    >>> list_buffers_ok((a,), (a.reshape(3, 1),)), list_buffers_ok((a,), ([a],))
+    (False, False)
+    """
+    for k, b in enumerate(buffers):
+        if type(b) is not _ndarray or b.ndim != 1 or b.dtype != _F8:
+            return False
+        for c in buffers[:k]:
+            if np.may_share_memory(b, c):
+                return False
+    for o in others:
+        if isinstance(o, _ndarray):
+            for b in buffers:
+                if np.may_share_memory(o, b):
+                    return False
+        elif not isinstance(o, (numbers.Number, np.generic, range)) or isinstance(
+                o, np.void):
+            return False
+    return True
