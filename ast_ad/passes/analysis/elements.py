@@ -5,7 +5,9 @@ The gradient is specialised on the ndim and dtype of every NumPy array argument
 the parameter itself, another such name (``u = new``), ``np.copy``/``x.copy()``,
 ``np.zeros_like``/``np.empty_like``/``np.ones_like`` without keywords, ``np.array``/
 ``np.asarray`` of such a name (element writes ``u[i] = v`` keep an array's ndim and dtype;
-a name whose attributes are written or that calls ``resize`` is not tracked). For those,
+a name whose attributes are written or that calls ``resize`` is not tracked), basic
+slices and rows (``icf[:, :d]``, ``a[i]``) and ``np.sum``/``mean``/``prod``/``max``/``min``
+of a float64 array with ``axis=k`` (one dimension less). For those,
 ``x[i]`` with one surely-int index per dimension is one element: a scalar (an
 ``np.float64`` for a float64 array), so shapes and kinds know it, and its adjoint
 accumulates in place (``bx[i] += g``).

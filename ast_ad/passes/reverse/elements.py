@@ -8,7 +8,13 @@ never the ``0.0`` filler), element reads and writes update ``bu`` in place:
 - ``u[i, j] = v`` (one element) -> ``bv = bu[i, j]; bu[i, j] = 0.0``;
 - a loop that reads elements of ``u`` (not rebound in it) when ``bu`` holds nothing yet
   gets ``bu = zeros_grad(u)`` before its reversed loop, once, instead of the ``0.0``
-  filler, so that every iteration takes the in-place path.
+  filler, so that every iteration takes the in-place path;
+- a loop that reads elements of ``u`` while ``bu`` holds a value this code does not own
+  (a callee's adjoint ``_gh[k]``, ``add_grads`` of one, another name's) gets
+  ``bu = own_grad(bu, u)`` before its reversed loop: one fresh buffer, then in place;
+- a ``plain_lists`` list ``Ls`` (bound once to a display, used only as ``Ls[k]``,
+  ``len(Ls)`` and ``Ls.append``) read by an int index: ``bLs`` is one list of entry
+  adjoints (``zeros_grad``/``own_grad`` before the loop), ``bLs[k] = add_grads(bLs[k], g)``.
 
 Otherwise the generic helpers (``accum_index``, ``take_grad``/``clear_grad``) run.
 
