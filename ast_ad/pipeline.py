@@ -35,6 +35,7 @@ import gast
 import gast.unparser  # noqa: F401  (imported now, not at the first transformation)
 
 from . import codegen
+from .backends.arrays import no_foreign_arrays
 from .callees import Callees
 from .errors import AstAdError
 from .frontend.fence import fence
@@ -100,17 +101,11 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
         sweeps = reverse(unit, facts, request)                           # reverse
     sweeps = optimize.sweeps(sweeps)                                     # optimize
     sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)
-    if mode in ("joint", "split") and not parsed.generated and rev_in_place(request):
+    if mode in ("joint", "split") and not parsed.generated and \
+            no_foreign_arrays(request.arg_kinds):
         sweeps = list_buffers(sweeps, unit)   # element loops on lists of floats
     return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
                         sweeps.tangent_names)
-
-
-def rev_in_place(request):
-    """Only NumPy arrays at the call (a Dask or CuPy array takes no ``tolist`` path)."""
-    from .backends.arrays import is_foreign_array_type
-
-    return not any(is_foreign_array_type(t) for t in request.arg_kinds.values())
 
 
 def split_aux(tree, namer):

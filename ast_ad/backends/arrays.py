@@ -46,3 +46,9 @@ def dtype_of(x):
 def is_foreign_array_type(t) -> bool:
     """Whether instances of ``t`` are arrays of another library than NumPy."""
     return isinstance(t, type) and not issubclass(t, _ndarray) and is_array_type(t)
+
+
+def no_foreign_arrays(arg_kinds) -> bool:
+    """Whether none of the argument types seen at a call is another library's array (the
+    generated code may then update NumPy buffers in place and take NumPy fast paths)."""
+    return not any(is_foreign_array_type(t) for t in arg_kinds.values())

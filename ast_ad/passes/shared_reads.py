@@ -32,38 +32,11 @@ from __future__ import annotations
 
 import gast
 
-from ..ir.walk import blocks_of, nodes, statements
+from ..ir.walk import blocks_of, nodes
 from .analysis.elements import Elements
+from .optimize.common import counts
 
 _PURE_OPS = (gast.BinOp, gast.UnaryOp, gast.Compare)
-
-
-def _binds(body):
-    """name -> number of bindings in ``body`` (any statement that stores the name)."""
-    count = {}
-    for s, _ in statements(body):
-        for n in nodes([s] if not blocks_of(s) else _heads(s)):
-            if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
-                count[n.id] = count.get(n.id, 0) + 1
-    return count
-
-
-def _heads(s):
-    """The parts of a compound statement outside its blocks (loop targets, with items,
-    except names)."""
-    out = []
-    for f in ("target", "items", "handlers", "test", "iter"):
-        v = getattr(s, f, None)
-        if isinstance(v, list):
-            for x in v:
-                if isinstance(x, gast.ExceptHandler):
-                    if x.name is not None:
-                        out.append(x.name)
-                else:
-                    out.append(x)
-        elif v is not None:
-            out.append(v)
-    return out
 
 
 def share_element_reads(tree, params, arrays, arg_kinds, resolver, callee=None) -> None:
@@ -74,8 +47,7 @@ def share_element_reads(tree, params, arrays, arg_kinds, resolver, callee=None) 
     el = Elements.of(tree.body, params, arrays, arg_kinds, resolver, callee)
     if not any(nd >= 1 for nd, _ in el.arrays.values()):
         return
-    binds = _binds(tree.body)
-    once = {n for n, c in binds.items() if c == 1}
+    once = {n for n, c in counts(tree.body)[1].items() if c == 1}  # bound exactly once
     renames = {}
 
     def known(e):

@@ -22,7 +22,7 @@ import gast
 import numpy as np
 
 from ... import runtime as R
-from ...backends.arrays import is_foreign_array_type  # eng15
+from ...backends.arrays import no_foreign_arrays  # eng15
 from ...codegen.render import mark_lines
 from ...ir import anno
 from ...ir import nodes as N
@@ -74,7 +74,7 @@ def reverse(unit, facts, request):
     out_atom = body.pop().value  # the final return (normalize guarantees one)
     add_counters(body, namer)
     rev = Reverse(unit, facts)
-    rev.in_place = not any(is_foreign_array_type(t) for t in request.arg_kinds.values())  # eng15
+    rev.in_place = no_foreign_arrays(request.arg_kinds)  # eng15
     state = State()
     seed = []
     out_name = out_atom.id if isinstance(out_atom, gast.Name) else None

@@ -64,6 +64,7 @@ from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes
 
 _SIMPLE = (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp, gast.Subscript)
+_SAME_ON_FLOATS = (gast.Add, gast.Sub, gast.Mult)
 
 
 def rewrite(sw, unit):
@@ -97,12 +98,21 @@ def rewrite(sw, unit):
 
 
 def _value_ok(v, stack_fns):
+    """A stack pop, or ``+ - *`` and negation of names, constants and subscripts: the
+    operations whose results are the same on Python floats (what ``tolist()`` gives) as
+    on ``np.float64`` (``/`` by zero raises on floats, ``**`` may turn complex)."""
     if isinstance(v, gast.Call):
         return isinstance(v.func, gast.Name) and v.func.id in stack_fns and not v.args
     if not isinstance(v, _SIMPLE):
         return False
-    return all(not isinstance(n, (gast.Call, gast.Attribute, gast.Lambda, gast.NamedExpr))
-               for n in nodes(v))
+    for n in nodes(v):
+        if isinstance(n, gast.BinOp) and not isinstance(n.op, _SAME_ON_FLOATS):
+            return False
+        if isinstance(n, gast.UnaryOp) and not isinstance(n.op, (gast.USub, gast.UAdd)):
+            return False
+        if isinstance(n, (gast.Call, gast.Attribute, gast.Lambda, gast.NamedExpr)):
+            return False
+    return True
 
 
 def _loop(loop, stack_fns, unit):
