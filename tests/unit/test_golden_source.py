@@ -200,10 +200,7 @@ by = by + x * ba
 return (bx, by)
 """,
     'sqrt_norm': """\
-_t1 = x * x
-_t2 = y * y
-_t3 = _t1 + _t2
-_t4 = math.sqrt(_t3)
+_t4 = math.sqrt(x * x + y * y)
 b_t3 = fdiv(1.0, 2.0 * _t4)
 bx = 2.0 * (b_t3 * x)
 by = 2.0 * (b_t3 * y)
@@ -234,8 +231,7 @@ return bx
 s = 0.0
 _r1 = range(3)
 for i in _r1:
-    _t1 = x * i
-    s = s + _t1
+    s = s + x * i
 bx = 0.0
 for i in _r1[::-1]:
     bx += 1.0 * i
