@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["list_buffers_ok"]
+__all__ = ["list_buffers_ok", "loop_tape"]
 
 _F8 = np.dtype(np.float64)
 _ndarray = np.ndarray
@@ -39,3 +39,14 @@ def list_buffers_ok(buffers, others) -> bool:
                 o, np.void):
             return False
     return True
+
+
+def loop_tape(tapes, rng):
+    """The per-loop tapes of a reversed loop (passes/reverse/loop_tapes.py), as popped.
+    ``rng`` is the range the loop ran over: the call records it in the generated text,
+    so that code differentiated again (or compiled by numba) can take the plain loop.
+
+    >>> loop_tape(([1.0, 2.0],), range(2))
+    ([1.0, 2.0],)
+    """
+    return tapes

@@ -243,15 +243,19 @@ _stack = []
 _push = _stack.append
 p = 1.0
 _r1 = range(4)
+_tape = []
+_tapa = _tape.append
 for i in _r1:
-    _push(p)
+    _tapa(p)
     p = p * x
+_push((_tape,))
 _pop = _stack.pop
 bp = 1.0
 bx = 0.0
-for i in _r1[::-1]:
+_tape, = loop_tape(_pop(), _r1)
+for _tapv in reversed(_tape):
     _g2 = bp
-    p = _pop()
+    p = _tapv
     bp = _g2 * x
     bx += p * _g2
 return bx

@@ -7,6 +7,8 @@ source; adversarial cases where the fast path must not be taken. No timing here.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 import ast_ad
@@ -32,8 +34,10 @@ def main_source(g, *args):
 
 def loop_of(src, header):
     """The lines of the reversed loop whose header contains ``header``."""
-    lines = src.splitlines()
-    start = next(k for k, ln in enumerate(lines) if header in ln and "[::-1]" in ln)
+    var, rng = re.match(r"for (\w+) in ?(\w*)", header).groups()
+    lines = src.splitlines()  # (`for ik in _r3[::-1]`, or on tapes `for ik, .. in zip(_r3[::-1]`)
+    start = next(k for k, ln in enumerate(lines) if ln.strip().startswith(f"for {var}")
+                 and f"{rng}[::-1]" in ln)
     indent = len(lines[start]) - len(lines[start].lstrip())
     body = []
     for ln in lines[start + 1:]:
