@@ -37,6 +37,15 @@ def nested(x, c):
     return s
 
 
+def in_branch(y, c):
+    if c > 0.5:
+        for i in range(30):
+            y = c * y + 0.1 * math.sin(y)
+    else:
+        y = y * c
+    return y
+
+
 def two_pushes(a, b):
     for i in range(6):
         u = a * b
@@ -90,9 +99,16 @@ def test_index_read_by_the_adjoint_iterates_with_the_range():
     assert "in zip(_r1[::-1], reversed(_tape" in src
 
 
-def test_loop_inside_a_loop():
+def test_loop_inside_a_loop_keeps_the_stack():
+    # a tape per run of a short inner loop would cost more than the pops it saves
     x = np.array([0.3, -0.2, 0.5])
     src = _check(nested, (x, 0.7), (0, 1))
+    assert "loop_tape(" not in src
+
+
+def test_loop_inside_a_branch():
+    for c in (0.9, 0.2):
+        src = _check(in_branch, (0.3, c), (0, 1))
     assert "loop_tape(" in src
 
 

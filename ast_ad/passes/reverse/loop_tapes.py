@@ -3,8 +3,9 @@ body pushes a fixed number of values on every trip records them in lists of its 
 its reversed loop reads them by iterating those lists backwards instead of popping the
 stack (a ``pop()`` call per value is a fifth of a scalar step's adjoint in CPython).
 
-A forward loop ``for i in R`` qualifies, with its reversed loop ``for i in R[::-1]``,
-when each of its pushes is a statement of its own body (not under an ``if`` or a nested
+A forward loop ``for i in R`` in no other loop (a loop run once per call: a tape costs
+about as much as the pops of 10-20 trips, so a short inner loop run many times would
+lose) qualifies, with its reversed loop ``for i in R[::-1]``, when each of its pushes is a statement of its own body (not under an ``if`` or a nested
 loop), nothing else in it uses the stack, it cannot leave early (no ``break``,
 ``continue``, ``return``: every trip pushes the same values), and the reversed loop's
 only uses of the stack are ``v = pop()`` statements of its own body, as many as there are
@@ -84,10 +85,15 @@ def rewrite(sw, unit):
         return sw
     push, stack, pop = push[0], push[1], pop[0]
     fwd_loops, bwd_loops, other = {}, {}, set()
-    for loop in _loops(sw.fwd):
+    seen = set()
+    for loop in _loops(sw.fwd):  # (a range two forward loops run over: neither)
         r = _range_name(loop.iter)
         if r is not None:
-            other.add(r) if r in fwd_loops else fwd_loops.setdefault(r, loop)
+            (other if r in seen else seen).add(r)
+    for loop in _loops(sw.fwd, outer_only=True):
+        r = _range_name(loop.iter)
+        if r is not None:
+            fwd_loops.setdefault(r, loop)
     for loop in _loops(sw.tail):
         r = _reversed_name(loop.iter)
         if r is not None:
@@ -125,12 +131,14 @@ def _bound(stmts, attr):
     return None
 
 
-def _loops(stmts):
+def _loops(stmts, outer_only=False, inside=False):
+    """The ``for`` loops in ``stmts`` (``outer_only``: those in no other loop)."""
     for st in stmts:
-        if isinstance(st, gast.For):
+        if isinstance(st, gast.For) and not (outer_only and inside):
             yield st
         for _, inner in blocks_of(st):
-            yield from _loops(inner)
+            yield from _loops(inner, outer_only, inside or isinstance(st, (gast.For,
+                                                                           gast.While)))
 
 
 def _range_name(it):
