@@ -65,9 +65,14 @@ def fold_forward(fwd, others, pure_value, pushes):
         return not any(isinstance(n, _LAZY) for n in nodes(e)) and all(
             pure_value(n) for n in nodes(e) if isinstance(n, gast.Call))
 
-    def foldable(d):
+    def candidate(d):
         t = _target(d)
-        if t is None or not _TEMP.match(t) or stores.get(t) != 1 or loads.get(t) != 1:
+        return t if t is not None and _TEMP.match(t) and stores.get(t) == 1 and \
+            loads.get(t) == 1 else None
+
+    def foldable(d):
+        t = candidate(d)
+        if t is None:
             return None
         e = d.value
         if not isinstance(e, (gast.BinOp, gast.UnaryOp, gast.Call, gast.Compare)) or \
@@ -93,12 +98,17 @@ def fold_forward(fwd, others, pure_value, pushes):
         for s in stmts:
             for _, inner in blocks_of(s):
                 inner[:] = block(list(inner))
+        if not any(candidate(s) for s in stmts):
+            return stmts
+        names = [{n.id for n in nodes(s) if isinstance(n, gast.Name)} for s in stmts]
         i = 0
         while i < len(stmts):
             d = stmts[i]
             t = foldable(d)
-            j = _reader(stmts, i, t) if t is not None else None
-            if j is None or getattr(stmts[j], "lineno", None) is None or \
+            j = next((j for j in range(i + 1, len(stmts)) if t in names[j]), None) \
+                if t is not None else None
+            if j is None or not _reader_ok(stmts[j], t) or \
+                    getattr(stmts[j], "lineno", None) is None or \
                     getattr(stmts[j], "lineno", None) != getattr(d, "lineno", None):
                 i += 1
                 continue
@@ -109,7 +119,8 @@ def fold_forward(fwd, others, pure_value, pushes):
                 i += 1
                 continue
             stmts[j].value = N.replace_loads(stmts[j].value, t, d.value)
-            del stmts[i]
+            names[j] |= names[i]
+            del stmts[i], names[i]
             i = max(i - 1, 0)  # a temporary before it may now fold into the same reader
         return stmts
 
@@ -129,20 +140,13 @@ def _is_func(n, e):
         isinstance(c, gast.Call) and c.func is n for c in nodes(e))
 
 
-def _reader(stmts, i, t):
-    """Index of the statement after ``i`` that reads ``t`` (None if a compound one)."""
-    for j in range(i + 1, len(stmts)):
-        s = stmts[j]
-        if any(isinstance(n, gast.Name) and n.id == t for n in nodes(s)):
-            if blocks_of(s) or not isinstance(s, (gast.Assign, gast.Expr, gast.Return)) or \
-                    getattr(s, "value", None) is None:
-                return None
-            if isinstance(s, gast.Assign) and any(
-                    isinstance(n, gast.Name) and n.id == t for x in s.targets
-                    for n in nodes(x)):
-                return None
-            return j
-    return None
+def _reader_ok(s, t):
+    """``s``, the statement that reads ``t``, is a simple one reading it in its value."""
+    if blocks_of(s) or not isinstance(s, (gast.Assign, gast.Expr, gast.Return)) or \
+            getattr(s, "value", None) is None:
+        return False
+    return not (isinstance(s, gast.Assign) and any(
+        isinstance(n, gast.Name) and n.id == t for x in s.targets for n in nodes(x)))
 
 
 def _read_ok(s, t, pure_value):
