@@ -108,7 +108,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
             no_foreign_arrays(request.arg_kinds):
         sweeps = list_buffers(sweeps, unit)   # element loops on lists of floats
     if mode in ("joint", "split"):
-        sweeps = loop_tapes(sweeps, unit)     # reversed loops iterate per-loop tapes
+        sweeps = loop_tapes(sweeps, unit, request.arg_kinds, facts.resolver.callable)
     return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
                         sweeps.tangent_names)
 

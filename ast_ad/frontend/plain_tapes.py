@@ -93,8 +93,8 @@ def _drop(st, mod, tapes, adders, pushes):
     v = getattr(st, "value", None)
     if isinstance(st, mod.Assign) and len(st.targets) == 1:
         t = st.targets[0]
-        if isinstance(t, mod.Name) and (t.id in adders or (
-                t.id in tapes and isinstance(v, mod.List) and not v.elts)):
+        if isinstance(t, mod.Name) and (t.id in adders or (t.id in tapes and (
+                (isinstance(v, mod.List) and not v.elts) or _calls(mod, v, "float_tape")))):
             return True
         if isinstance(t, mod.Tuple) and _calls(mod, v, LOOP_TAPE):
             return True

@@ -155,3 +155,38 @@ def test_plain_tapes_is_the_inverse_on_generated_text():
     text = ast.unparse(tree)
     assert "_tape" not in text and "_tapv" not in text and "loop_tape" not in text
     assert text.count("_pop()") >= 2 and "[::-1]" in text
+
+
+def int_then_float(y, c):
+    z = 1
+    for i in range(20):
+        z = z * c + y
+    return z
+
+
+def test_float_arguments_make_a_typed_tape():
+    src = _check(recurrence, (0.3, 0.9), (0, 1))
+    assert "_tape = float_tape()" in src
+    # np.float64 arguments (array('d') would hand back Python floats) and a name that
+    # starts as an int keep a list
+    src = _check(recurrence, (np.float64(0.3), np.float64(0.9)), (0, 1))
+    assert "float_tape" not in src and "_tape = []" in src
+    src = _check(int_then_float, (0.3, 0.9), (0, 1))
+    assert "float_tape" not in src
+
+
+def test_typed_tape_holds_eight_bytes_a_step():
+    import tracemalloc
+
+    def long(y, c):
+        for i in range(20000):
+            y = c * y + 0.001 * math.sin(y)
+        return y
+
+    g = ast_ad.grad(long, wrt=(0, 1))
+    g(0.3, 0.9999)
+    tracemalloc.start()
+    g(0.3, 0.9999)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak / 20000 < 12  # C doubles (a list of floats: 32 bytes a step)

@@ -1,17 +1,21 @@
-"""Per-loop tapes (issue 13, the cheap-gradient bound): an innermost loop whose forward
-body pushes a fixed number of values on every trip records them in lists of its own, and
-its reversed loop reads them by iterating those lists backwards instead of popping the
-stack (a ``pop()`` call per value is a fifth of a scalar step's adjoint in CPython).
+"""Per-loop tapes (issue 13, the cheap-gradient bound): a loop whose forward body pushes
+a fixed number of values on every trip records them in lists of its own, and its
+reversed loop reads them by iterating those lists backwards instead of popping the stack
+(a ``pop()`` call per value is a fifth of a scalar step's adjoint in CPython).
 
 A forward loop ``for i in R`` in no other loop (a loop run once per call: a tape costs
 about as much as the pops of 10-20 trips, so a short inner loop run many times would
-lose) qualifies, with its reversed loop ``for i in R[::-1]``, when each of its pushes is a statement of its own body (not under an ``if`` or a nested
-loop), nothing else in it uses the stack, it cannot leave early (no ``break``,
-``continue``, ``return``: every trip pushes the same values), and the reversed loop's
-only uses of the stack are ``v = pop()`` statements of its own body, as many as there are
-pushes.  The k lists ``L1..Lk`` (one per push) are pushed on the stack as one tuple after
-the loop and popped before the reversed loop, so loops nested in other loops, and split
-functions (the stack travels in the record), keep the stack's order.  The reversed loop
+lose) qualifies, with its reversed loop ``for i in R[::-1]``, when each of its pushes is
+a statement of its own body (not under an ``if`` or a nested loop), nothing else in it
+uses the stack, it cannot leave early (no ``break``, ``continue``, ``return``: every trip
+pushes the same values), and the reversed loop's only uses of the stack are
+``v = pop()`` statements of its own body, as many as there are pushes.  A tape of values
+that are surely Python floats (``exact_floats``) is an ``array('d')`` (``float_tape()``:
+8 bytes a value, against 32 for a list slot and its float object).
+
+The k tapes ``L1..Lk`` (one per push) are pushed on the stack as one tuple after the loop
+and popped before the reversed loop, so a loop in a branch, and split functions (the
+stack travels in the record), keep the stack's order.  The reversed loop
 iterates ``zip(R[::-1], reversed(L1), ...)`` (without ``R[::-1]`` when nothing reads
 ``i``) and each ``v = pop()`` becomes ``v = <its list's value>``.
 
@@ -30,9 +34,9 @@ Before::
         y = _pop()
         bc += b_t1 * y
 
-After::
+After (``y`` and ``c`` Python floats)::
 
-    _tape = []
+    _tape = float_tape()
     _tapa = _tape.append
     for i in _r1:
         _tapa(y)
@@ -70,13 +74,15 @@ import gast
 from ... import runtime as R
 from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes
+from .exact_floats import exact_floats
 
 _EXITS = (gast.Break, gast.Continue, gast.Return, gast.Yield, gast.YieldFrom, gast.Try,
           gast.FunctionDef, gast.Lambda)
 
 
-def rewrite(sw, unit):
-    """``sw`` with qualifying forward/reversed loop pairs on per-loop tapes."""
+def rewrite(sw, unit, arg_kinds=None, resolve=None):
+    """``sw`` with qualifying forward/reversed loop pairs on per-loop tapes (a tape of
+    values that are surely Python floats, ``exact_floats``, is an ``array('d')``)."""
     if sw.kind not in ("joint", "split"):
         return sw
     push = _bound(sw.head, "append")
@@ -116,7 +122,10 @@ def rewrite(sw, unit):
         done[id(f)] = (f, bs, k)
     if not done:
         return sw
-    fwd = _apply_forward(list(sw.fwd), done, push, unit)
+    forward = list(sw.head) + list(sw.fwd)
+    ranges = _ranges(forward, resolve)
+    exact = exact_floats(forward, arg_kinds or {}, ranges, resolve) if resolve else frozenset()
+    fwd = _apply_forward(list(sw.fwd), done, push, unit, exact)
     tail = _apply_reversed(list(sw.tail), done, pop, tail_loads, unit)
     return replace(sw, fwd=fwd, tail=tail)
 
@@ -185,23 +194,40 @@ def _pops(loop, pop, stack_names, target):
     return k if uses == k else -1
 
 
-def _apply_forward(stmts, done, push, unit):
+def _ranges(stmts, resolve):
+    """Names bound once, to ``range(...)``."""
+    count, out = {}, set()
+    for st in nodes(stmts):
+        if isinstance(st, gast.Name) and isinstance(st.ctx, gast.Store):
+            count[st.id] = count.get(st.id, 0) + 1
+    for st in stmts:
+        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
+                isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.Call) and \
+                resolve is not None and resolve(st.value.func) is range:
+            out.add(st.targets[0].id)
+    return {r for r in out if count.get(r) == 1}
+
+
+def _apply_forward(stmts, done, push, unit, exact):
     out = []
     for st in stmts:
         for _, inner in blocks_of(st):
-            inner[:] = _apply_forward(list(inner), done, push, unit)
+            inner[:] = _apply_forward(list(inner), done, push, unit, exact)
         job = done.get(id(st)) if isinstance(st, gast.For) else None
         if job is None:
             out.append(st)
             continue
-        tapes, adders = [], []
+        tapes, adders, typed = [], [], []
         for s in st.body:
             if isinstance(s, gast.Expr) and _is_call_of(s, push, 1):
                 tapes.append(unit.namer.fresh("_tape"))
                 adders.append(unit.namer.fresh("_tapa"))
+                a = s.value.args[0]
+                typed.append(isinstance(a, gast.Name) and a.id in exact)
                 s.value.func = N.name(adders[-1])
-        for t, a in zip(tapes, adders):
-            out.append(N.assign(t, gast.List(elts=[], ctx=gast.Load()), loc=st))
+        for t, a, d in zip(tapes, adders, typed):
+            out.append(N.assign(t, N.call(unit.ref(R.float_tape), []) if d else
+                                gast.List(elts=[], ctx=gast.Load()), loc=st))
             out.append(N.assign(a, gast.Attribute(value=N.name(t), attr="append",
                                                   ctx=gast.Load()), loc=st))
         out.append(st)
