@@ -114,8 +114,10 @@ def surely_floats(body, params, arg_kinds, resolver, elements=None) -> frozenset
     return frozenset(n for n, v in k.items() if v is Num.FLOAT)
 
 
-def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
-    """name -> Kind.NUM (a number or array: adjoints add with +) or Kind.ANY."""
+def value_kinds(body, params, arg_kinds, resolver, registry, known=frozenset()) -> dict:
+    """name -> Kind.NUM (a number or array: adjoints add with +) or Kind.ANY; ``known``:
+    names surely holding a number or an array (``analysis.elements`` specs), even
+    where their definitions alone do not show it (``t = Ls[k]``, ``h(x)``)."""
     kinds = {}
     for p in params:
         t = arg_kinds.get(p)
@@ -128,8 +130,8 @@ def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
     for _ in range(20):
         changed = False
         for name, v in defs:
-            if _value_kind(v, kinds, resolver, registry) is Kind.ANY and \
-                    kinds.get(name) is not Kind.ANY:
+            if name not in known and kinds.get(name) is not Kind.ANY and \
+                    _value_kind(v, kinds, resolver, registry) is Kind.ANY:
                 kinds[name] = Kind.ANY
                 changed = True
         if not changed:

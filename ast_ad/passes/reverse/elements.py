@@ -45,6 +45,7 @@ from ...ir.lattice import Shape
 from ...ir.walk import nodes, statements
 from ...rules import helpers as H
 from ..analysis.elements import _int_atom
+from ..analysis.entries import plain_lists  # noqa: F401  (E.plain_lists)
 
 
 def _tracked(facts, name):
@@ -111,40 +112,6 @@ def write(rev, s, t, state, out) -> bool:
 def _int_index(facts, sub):
     return isinstance(sub.slice, (gast.Name, gast.Constant)) and \
         _int_atom(sub.slice, facts.elements.ints)
-
-
-def plain_lists(body):
-    """Names bound once, to a list display (``Ls = []``), and used only as ``Ls[k]``,
-    ``len(Ls)`` and ``Ls.append(v)``: lists nothing else can see or resize.  The adjoint
-    of such a list can be one list of entry adjoints updated in place."""
-    bound = {}
-    for st, _ in statements(body):
-        for n in nodes(st):
-            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
-                bound[n.id] = bound.get(n.id, 0) + 1
-    cands = {st.targets[0].id for st, _ in statements(body) if isinstance(st, gast.Assign)
-             and isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.List)
-             and bound.get(st.targets[0].id) == 1}
-    ok = set()  # the loads of each candidate that are one of the three uses
-    for st, _ in statements(body):
-        for n in nodes(st):
-            if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and \
-                    isinstance(n.ctx, gast.Load) and not isinstance(n.slice, gast.Slice):
-                ok.add(id(n.value))
-            elif isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords:
-                f = n.func
-                if isinstance(f, gast.Attribute) and f.attr == "append" and \
-                        isinstance(f.value, gast.Name):
-                    ok.add(id(f.value))
-                elif isinstance(f, gast.Name) and f.id == "len" and \
-                        isinstance(n.args[0], gast.Name):
-                    ok.add(id(n.args[0]))
-    for st, _ in statements(body):
-        for n in nodes(st):
-            if isinstance(n, gast.Name) and n.id in cands and \
-                    isinstance(n.ctx, gast.Load) and id(n) not in ok:
-                cands.discard(n.id)
-    return frozenset(cands)
 
 
 def _reads(facts, body_stmts, lists=frozenset()):
