@@ -69,9 +69,18 @@ def read(rev, s, value, g, state, out) -> bool:
             _int_index(rev.facts, value):  # bLs[k] = add_grads(bLs[k], g): one entry
         entry = gast.Subscript(value=N.name(rev.b(base)), slice=N.clone(value.slice),
                                ctx=gast.Load())
+        t = s.targets[0] if isinstance(s, gast.Assign) else None
+        if isinstance(t, gast.Name) and t.id in rev.facts.elements.arrays:
+            # an entry of known spec (a number or an array): its adjoint is None (none
+            # yet), the 0.0 filler or a value of its shape: g, or the sum
+            add = gast.IfExp(test=gast.Compare(left=entry, ops=[gast.Is()],
+                                               comparators=[N.const(None)]),
+                             body=g, orelse=gast.BinOp(left=N.clone(entry), op=gast.Add(),
+                                                       right=N.clone(g)))
+        else:
+            add = N.call(rev.ref(R.add_grads), [entry, g])
         st = N.assign(gast.Subscript(value=N.name(rev.b(base)), slice=N.clone(value.slice),
-                                     ctx=gast.Store()),
-                      N.call(rev.ref(R.add_grads), [entry, g]), loc=s)
+                                     ctx=gast.Store()), add, loc=s)
         anno.set_(st, anno.ACCUMULATES)
         out.append(st)
         return True
