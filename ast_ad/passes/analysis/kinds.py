@@ -121,8 +121,8 @@ def value_kinds(body, params, arg_kinds, resolver, registry, known=frozenset()) 
     kinds = {}
     for p in params:
         t = arg_kinds.get(p)
-        kinds[p] = Kind.NUM if t is Kind.NUM or (isinstance(t, type) and (issubclass(
-            t, _NUMERIC_TYPES) or is_array_type(t))) else Kind.ANY  # eng15: CuPy, Dask
+        kinds[p] = Kind.NUM if t is Kind.NUM or p in known or (isinstance(t, type) and (
+            issubclass(t, _NUMERIC_TYPES) or is_array_type(t))) else Kind.ANY  # eng15: CuPy
     defs = [(n, v) for n, v in _name_defs(body)
             if not (isinstance(v, gast.Constant) and v.value is None)]
     for name, _ in defs:
