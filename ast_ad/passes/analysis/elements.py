@@ -7,7 +7,9 @@ the parameter itself, another such name (``u = new``), ``np.copy``/``x.copy()``,
 ``np.asarray`` of such a name (element writes ``u[i] = v`` keep an array's ndim and dtype;
 a name whose attributes are written or that calls ``resize`` is not tracked), basic
 slices and rows (``icf[:, :d]``, ``a[i]``) and ``np.sum``/``mean``/``prod``/``max``/``min``
-of a float64 array with ``axis=k`` (one dimension less). For those,
+of a float64 array with ``axis=k`` (one dimension less); entries of plain lists of one
+spec, ``a @ b``, ``np.zeros``/``ones``/``empty`` of an int or a tuple, and ``+ - * /`` of
+ints with float constants (``analysis.entries``). For those,
 ``x[i]`` with one surely-int index per dimension is one element: a scalar (an
 ``np.float64`` for a float64 array), so shapes and kinds know it, and its adjoint
 accumulates in place (``bx[i] += g``).
@@ -49,7 +51,9 @@ import numpy as np
 
 from ...ir.walk import nodes, statements
 from .entries import (
+    _from_list,
     _read_only_lists,
+    _strong_names,
     array_rule,
     entry_rule,
     list_entries,
@@ -200,8 +204,10 @@ def _rule(v, resolver, ints, lists=None, callee=None, entries=None, tuples=None)
         return [v.operand.id], lambda a: a[0] if a[0][1] == _F8 else None
     if isinstance(v, gast.BinOp) and isinstance(v.op, _F8_OPS):
         names = _strong_names((v.left, v.right), ints)
-        if names == [] and not isinstance(v.op, gast.Pow) and (isinstance(v.op, gast.Div) or any(
-                isinstance(o, gast.Constant) and type(o.value) is float for o in (v.left, v.right))):
+        floats = any(isinstance(o, gast.Constant) and type(o.value) is float
+                     for o in (v.left, v.right))
+        if names == [] and not isinstance(v.op, gast.Pow) and (
+                floats or isinstance(v.op, gast.Div)):
             return [], lambda a: (0, _F8)  # ints and float constants: a Python float
         if not names:
             return None
@@ -244,30 +250,6 @@ def _axis_keyword(v):
         if isinstance(k, gast.Constant) and type(k.value) is int:
             return k.value
     return None
-
-
-def _strong_names(operands, ints):
-    """The names among ``operands`` that decide a result's spec (int and float constants
-    and ints are weak operands); None when an operand is anything else."""
-    names = []
-    for o in operands:
-        if isinstance(o, gast.Constant) and type(o.value) in (int, float):
-            continue
-        if isinstance(o, gast.Name) and o.id in ints:
-            continue
-        if not isinstance(o, gast.Name):
-            return None
-        names.append(o.id)
-    return names
-
-
-def _from_list(elts, ints):
-    """``np.array([a, b, 1.0])`` of float64 numbers (ints and constants among them): a
-    1-d float64 array."""
-    names = _strong_names(elts, ints)
-    if not names:
-        return None
-    return names, lambda a: (1, _F8) if all(x == (0, _F8) for x in a) else None
 
 
 def _untracked(body):

@@ -213,3 +213,27 @@ def _read_only_lists(body, by_name, resolver):
             if isinstance(n, gast.Name) and n.id in lists and not isinstance(n.ctx, gast.Store):
                 reads[n.id] = reads.get(n.id, 0) + 1
     return {n: e for n, e in lists.items() if reads.get(n, 0) == ok_reads.get(n, 0)}
+
+
+def _strong_names(operands, ints):
+    """The names among ``operands`` that decide a result's spec (int and float constants
+    and ints are weak operands); None when an operand is anything else."""
+    names = []
+    for o in operands:
+        if isinstance(o, gast.Constant) and type(o.value) in (int, float):
+            continue
+        if isinstance(o, gast.Name) and o.id in ints:
+            continue
+        if not isinstance(o, gast.Name):
+            return None
+        names.append(o.id)
+    return names
+
+
+def _from_list(elts, ints):
+    """``np.array([a, b, 1.0])`` of float64 numbers (ints and constants among them): a
+    1-d float64 array."""
+    names = _strong_names(elts, ints)
+    if not names:
+        return None
+    return names, lambda a: (1, _F8) if all(x == (0, _F8) for x in a) else None

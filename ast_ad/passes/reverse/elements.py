@@ -14,7 +14,9 @@ never the ``0.0`` filler), element reads and writes update ``bu`` in place:
   ``bu = own_grad(bu, u)`` before its reversed loop: one fresh buffer, then in place;
 - a ``plain_lists`` list ``Ls`` (bound once to a display, used only as ``Ls[k]``,
   ``len(Ls)`` and ``Ls.append``) read by an int index: ``bLs`` is one list of entry
-  adjoints (``zeros_grad``/``own_grad`` before the loop), ``bLs[k] = add_grads(bLs[k], g)``.
+  adjoints (``zeros_grad``/``own_grad`` before the loop), ``bLs[k] = add_grads(bLs[k], g)``
+  (``bLs[k] = g if bLs[k] is None else bLs[k] + g`` where the entry's spec is known:
+  ``analysis.entries``).
 
 Otherwise the generic helpers (``accum_index``, ``take_grad``/``clear_grad``) run.
 
@@ -42,7 +44,7 @@ from ... import runtime as R
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import nodes, statements
+from ...ir.walk import statements
 from ...rules import helpers as H
 from ..analysis.elements import _int_atom
 from ..analysis.entries import plain_lists  # noqa: F401  (E.plain_lists)
