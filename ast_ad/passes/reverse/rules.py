@@ -307,8 +307,29 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
             contribs[a.id] = expr
             order.append(a.id)
     for var in order:
-        rev.accumulate(var, contribs[var], state, out, s, from_zero=from_zero)
+        rev.accumulate(var, contribs[var], state, out, s,
+                       from_zero=from_zero and not never_filler(rev, contribs[var]))
     return out
+
+
+def never_filler(rev, e) -> bool:
+    """``e`` is surely an array (never the ``0.0`` filler, whatever its cotangent was):
+    ``unbroadcast``/``unreduce``/``broadcast_like`` onto a name holding an array of
+    ndim >= 1 (``analysis.elements``), or arithmetic with such a term.  What it feeds
+    then needs no ``is_zero`` guard."""
+    if isinstance(e, gast.BinOp) and isinstance(e.op, (gast.Add, gast.Sub, gast.Mult)):
+        return never_filler(rev, e.left) or never_filler(rev, e.right)
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+        return never_filler(rev, e.operand)
+    if not (isinstance(e, gast.Call) and len(e.args) >= 2 and isinstance(e.args[1], gast.Name)):
+        return False
+    spec = rev.facts.elements.arrays.get(e.args[1].id)
+    if spec is None or spec[0] < 1:
+        return False
+    key = N.key(e.func)
+    return any(key == N.key(rev.ref(h, name)) for h, name in (
+        (H.unbroadcast, "unbroadcast"), (H.unreduce, "unreduce"),
+        (H.broadcast_like, "broadcast_like")))
 
 def matmul_by_spec(facts, fn, args, keywords, k, g):
     """The contribution to argument ``k`` of ``a @ b`` for float64 arrays of known ndims
