@@ -135,8 +135,8 @@ def maker_rule(v, resolver, ints, tuples):
             resolver.callable(v.func) in (np.zeros, np.ones, np.empty)):
         return None
     a = v.args[0].id
-    nd = 1 if a in ints else tuples.get(a)
-    return None if nd is None else ([], lambda _: (nd, _F8))
+    nd = 1 if a in ints else tuples.get(a)  # (np.zeros(()) is a 0-d array, no number)
+    return None if not nd else ([], lambda _: (nd, _F8))
 
 
 def with_int_args(rule, ints):
