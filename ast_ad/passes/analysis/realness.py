@@ -59,9 +59,8 @@ def surely_real(body, params, arg_kinds, arrays, resolver, known=frozenset()) ->
         p in arrays and np.dtype(arrays[p][1]).kind in "fiub")} | set(known)
     defs = {}  # name -> its definitions (None: one we cannot read)
     for s, _ in statements(body):
-        entry = _entry_write(s)
-        if entry is not None:
-            defs.setdefault(entry[0], []).append(entry[1])
+        for name, value in _entry_writes(s):
+            defs.setdefault(name, []).append(value)
         if isinstance(s, gast.Assign):
             for t in s.targets:
                 if isinstance(t, gast.Name):
@@ -101,23 +100,23 @@ def surely_real(body, params, arg_kinds, arrays, resolver, known=frozenset()) ->
     return frozenset(cand)
 
 
-def _entry_write(s):
-    """(name, value written into its entries) of ``v[k] = e`` / ``v[k] += e`` and
-    ``v.append(e)``, ``v.extend(e)``, ``v.insert(k, e)`` statements, else None."""
+def _entry_writes(s):
+    """[(name, value written into its entries)] of ``v[k] = e`` / ``v[k] += e`` and
+    ``v.append(e)``, ``v.extend(e)``, ``v.insert(k, e)`` statements."""
+    out = []
     if isinstance(s, (gast.Assign, gast.AugAssign)):
-        t = s.targets[0] if isinstance(s, gast.Assign) else s.target
-        while isinstance(t, (gast.Subscript, gast.Attribute)):
-            t = t.value
-            if isinstance(t, gast.Name):
-                return t.id, s.value
-        return None
-    if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(
+        for t in s.targets if isinstance(s, gast.Assign) else [s.target]:
+            while isinstance(t, (gast.Subscript, gast.Attribute)):
+                t = t.value
+                if isinstance(t, gast.Name):
+                    out.append((t.id, s.value))
+    elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(
             s.value.func, gast.Attribute) and isinstance(s.value.func.value, gast.Name):
         name, args = s.value.func.value.id, s.value.args
         what = {"append": 0, "extend": 0, "insert": 1}.get(s.value.func.attr)
         if what is not None and len(args) == what + 1 and not s.value.keywords:
-            return name, args[what]
-    return None
+            out.append((name, args[what]))
+    return out
 
 
 def _int(v, ints) -> bool:
