@@ -164,14 +164,26 @@ def test_complex_arrays_in_a_list():
 
 
 def python_float_power(x, p):
-    c = p * 1.0
-    return np.sum(x) * (c ** 0.5).real  # c < 0: a complex number
+    c = p ** 0.5  # p < 0: a complex number
+    y = x * c
+    return np.real(np.sum(y * y))
 
 
 def test_fractional_power_of_a_python_float():
-    x = np.ones(3)
-    got = ast_ad.grad(python_float_power, wrt=0)(x, -4.0)
-    assert_close(got, fd_grad(python_float_power, (x, -4.0), 0), 1e-6, 1e-6)
+    import gast
+
+    from ast_ad.passes.analysis.elements import Elements
+
+    x = np.array([0.5, 1.5, 2.0])
+    got = ast_ad.grad(python_float_power, wrt=(0, 1))(x, -4.0)
+    assert_close(got[0], fd_grad(python_float_power, (x, -4.0), 0), 1e-6, 1e-6)
+    assert_close(got[1], fd_grad(python_float_power, (x, -4.0), 1), 1e-6, 1e-6)
+    t = gast.parse("def f(x, p):\n    c = p ** 0.5\n    z = x ** 0.5\n    k = p ** 2\n"
+                   "    return c").body[0]
+    res = type("R", (), {"callable": staticmethod(lambda f: None)})()
+    e = Elements.of(t.body, ["x", "p"], {"x": (1, "<f8")}, {"p": float}, res)
+    assert "c" not in e.arrays  # a Python float to a fractional power may be complex
+    assert e.arrays["z"][0] == 1 and e.arrays["k"][0] == 0  # an array: nan; an int power
 
 
 def vec_mat(a, v):
