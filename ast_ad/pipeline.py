@@ -165,7 +165,8 @@ def return_spec(fn, specs, registry):
     nested = lift_nested(parsed, env, namer)
     tree = Normalizer(parsed, env, namer).run().tree
     unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
-    kinds = {p: (float if nd == 0 else np.ndarray) for p, (nd, _) in specs.items()}
+    kinds = {p: (np.ndarray if nd else int if dt.kind == "i" else float)
+             for p, (nd, dt) in specs.items()}  # (an int: entries.with_int_args)
     arrays = {p: (nd, dt.str) for p, (nd, dt) in specs.items() if nd >= 1}
     request = Request((), kinds, "split", False, True, dict(nested), registry, None, arrays)
     resolver = Resolver.of(unit, request)

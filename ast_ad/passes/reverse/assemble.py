@@ -100,7 +100,7 @@ def reverse(unit, facts, request):
         out_atom = N.name(value_name)
     if mode in ("joint", "split") and rev.in_place:
         rev.buffers = E.element_buffers(facts, body)
-        rev.lists = E.plain_lists(body)
+        rev.lists = E.plain_lists(body, rev.facts.resolver)
         for p in sorted(rev.buffers):  # one adjoint buffer per call, owned by this code
             zeros = N.call(ref(np.zeros_like, "zeros_like"), [N.name(p)])
             if mode == "split":  # once per call of a helper: np.zeros_like costs 1 us more
