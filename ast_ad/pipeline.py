@@ -17,6 +17,8 @@
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
     entries    passes/reverse/array_entries.py  np.array([a, b])'s entry cotangents in
                                       one call
+    writes     passes/reverse/first_writes.py  a fresh zero buffer's first entry
+                                      updates are stores
     checkpoint passes/reverse/checkpoint.py  ast_ad.checkpointed loops: saved segment
                                       states, each segment replayed in the adjoint
     lists      passes/reverse/list_buffers.py  element loops over adjoint buffers run
@@ -59,6 +61,7 @@ from .passes.normalize import Normalizer
 from .passes.reverse.array_entries import rewrite as array_entries
 from .passes.reverse.assemble import functions, reverse
 from .passes.reverse.checkpoint import rewrite as checkpoint_loops
+from .passes.reverse.first_writes import rewrite as first_writes
 from .passes.reverse.list_buffers import rewrite as list_buffers
 from .passes.reverse.loop_tapes import rewrite as loop_tapes
 from .passes.shared_reads import share_element_reads
@@ -107,6 +110,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
         sweeps = reverse(unit, facts, request)                           # reverse
     sweeps = optimize.sweeps(sweeps)                                     # optimize
     sweeps = array_entries(sweeps, unit)      # np.array([a, b])'s entry cotangents at once
+    sweeps = first_writes(sweeps, unit)       # b[k] += g on a fresh zero buffer: b[k] = g
     sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)
     if mode in ("joint", "split") and not parsed.generated and \
             no_foreign_arrays(request.arg_kinds):
