@@ -197,15 +197,19 @@ def operand_ndim(facts, e):
 
 def result_shaped(facts, fn, args, keywords, target, strict=False) -> bool:
     """``x = fn(*args)`` elementwise surely has the shape of its operand ``target`` (a
-    long array of ndim >= every other operand's), so a contribution to ``target`` made
-    of the cotangent needs no ``unbroadcast``.  ``strict``: the cotangent may be the 0.0
-    filler (a contribution may then have another operand's shape): every other operand
-    must be a number or long of target's ndim (of target's shape, or the call raises)."""
+    long array of ndim >= every other operand's; or every operand is ``target``: ``u *
+    u``), so a contribution to ``target`` made of the cotangent needs no ``unbroadcast``.
+    ``strict``: the cotangent may be the 0.0 filler (a contribution may then have another
+    operand's shape): every other operand must be a number or long of target's ndim (of
+    target's shape, or the call raises)."""
     if keywords or not (any(fn is f for f in ELEMENTWISE_FNS) or (
             isinstance(fn, np.ufunc) and fn.nout == 1 and fn.nin == len(args))):
         return False
+    mine = [isinstance(a, gast.Name) and a.id == target for a in args]
+    if mine and all(mine):
+        return True  # (the shape of x op x is x's, whatever it is)
     k = facts.long.get(target)
-    if k is None or not any(isinstance(a, gast.Name) and a.id == target for a in args):
+    if k is None or not any(mine):
         return False
     for a in args:
         if isinstance(a, gast.Name) and a.id == target:

@@ -1,0 +1,167 @@
+"""Arrays without a dimension of length 1 ("long", analysis/long_dims.py): the gradient
+is specialised on it, and ``unbroadcast`` vanishes where an elementwise result surely has
+a long operand's shape.  One gradient object called with long and with (1,)-shaped
+arguments gets two specialisations, each right against central differences."""
+
+import re
+
+import numpy as np
+import pytest
+
+import ast_ad
+from benchmarks import adbench_gmm as A
+from benchmarks import workloads as W
+from tests.fd import assert_close, fd_directional, fd_grad
+
+
+def sq_diff(x, y):
+    return np.sum((x - y) ** 2 * x)
+
+
+def scaled(x, y):
+    return np.sum(np.sin(x * y) + y / x)
+
+
+def carried(y0, d):
+    y = y0
+    for t in range(3):
+        y = y * 0.5 + d  # y0 (3,): y stays (3,); y0 (1,), d (3,): y grows to (3,)
+    return np.sum(y * y)
+
+
+def grows(y0, m):
+    y = y0
+    for t in range(2):
+        y = y + m  # y0 (3,), m (2, 3): y becomes (2, 3): y is of no one ndim
+    return np.sum(y * y)
+
+
+def tail_times(a, b):
+    s = a[1:]  # a (2,): s is (1,), broadcast against b (3,)
+    return np.sum(s * b)
+
+
+def entry_times(a, b):
+    parts = [a[:1], a[1:]]
+    p = parts[0]  # a list entry: (1,) here
+    return np.sum(p * b)
+
+
+def rows_minus(x, m):
+    out = 0.0
+    for i in range(x.shape[0]):
+        r = x[i] - m[0]  # rows of x minus the first row of m (m (1, 2) or (3, 2))
+        out = out + np.sum(r * r)
+    return out
+
+
+def _check(f, args, wrt):
+    g = ast_ad.grad(f, wrt=wrt)
+    got = g(*args)
+    for k, w in enumerate(wrt):
+        assert np.shape(got[k]) == np.shape(args[w])
+        assert_close(got[k], fd_grad(f, args, w), 1e-6, 1e-6, f"{f.__name__} arg {w}")
+    return g
+
+
+def _loop(src):
+    return src.split("_pop = _stack.pop")[1]
+
+
+def test_long_then_length_one_gets_the_generic_code():
+    g = ast_ad.grad(sq_diff, wrt=(0, 1))
+    x, y3, y1 = np.array([0.3, -1.2, 0.8]), np.array([0.5, 0.1, -0.4]), np.array([0.7])
+    long_src = ast_ad.source(g, x, y3)
+    assert "unbroadcast(" not in long_src
+    for y in (y3, y1, y3, y1):  # the dispatcher switches back and forth
+        gx, gy = g(x, y)
+        assert gy.shape == y.shape
+        assert_close(gx, fd_grad(sq_diff, (x, y), 0), 1e-6, 1e-6)
+        assert_close(gy, fd_grad(sq_diff, (x, y), 1), 1e-6, 1e-6)
+    assert g.compiled_for((x, y3)) is not g.compiled_for((x, y1))
+    assert "unbroadcast(" in ast_ad.source(g, x, y1)  # y's cotangent is summed down
+    # the header of the code that ran last says which arguments it was made long for
+    assert "x: ndarray[float64, no dim of length 1], y: ndarray[float64] " in \
+        ast_ad.source(g).splitlines()[1]
+
+
+@pytest.mark.parametrize("sx,sy", [((3,), (1,)), ((1,), (3,)), ((1,), (1,)), ((3,), (3,)),
+                                   ((2, 3), (1, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)),
+                                   ((), (3,)), ((3,), ())])
+def test_broadcasting_of_long_and_length_one(sx, sy):
+    rng = np.random.default_rng(len(sx) * 7 + len(sy))
+    x = rng.uniform(0.5, 1.5, sx) if sx else float(rng.uniform(0.5, 1.5))
+    y = rng.uniform(0.5, 1.5, sy) if sy else float(rng.uniform(0.5, 1.5))
+    for f in (sq_diff, scaled):
+        _check(f, (np.asarray(x) if sx else x, np.asarray(y) if sy else y), (0, 1))
+
+
+@pytest.mark.parametrize("n0,nd", [(3, 3), (3, 1), (1, 3)])
+def test_loop_carried_long(n0, nd):
+    y0, d = np.linspace(0.2, 0.9, n0), np.linspace(-0.4, 0.3, nd)
+    g = _check(carried, (y0, d), (0, 1))
+    if n0 == 3:  # y is long: its own cotangent is never summed down in the loop
+        src = _loop(ast_ad.source(g, y0, d))
+        assert src.count("unbroadcast(") == (0 if nd == 3 else 1)  # (1: d's, if (1,))
+
+
+def test_a_name_of_two_ndims_is_not_long():
+    y0, m = np.array([0.2, -0.5, 0.9]), np.array([[0.1, 0.4, -0.3], [0.8, -0.6, 0.2]])
+    g = _check(grows, (y0, m), (0, 1))
+    assert "unbroadcast(" in _loop(ast_ad.source(g, y0, m))
+
+
+def test_a_slice_of_a_long_array_is_not_long():
+    a, b = np.array([0.6, -1.3]), np.array([0.5, 2.0, -0.7])
+    g = _check(tail_times, (a, b), (0, 1))
+    assert "unbroadcast(" in ast_ad.source(g, a, b)
+
+
+def test_a_list_entry_is_not_long():
+    a, b = np.array([0.6, -1.3]), np.array([0.5, 2.0, -0.7])
+    _check(entry_times, (a, b), (0, 1))
+
+
+@pytest.mark.parametrize("mshape", [(1, 2), (3, 2)])
+def test_rows_of_long_arrays(mshape):
+    rng = np.random.default_rng(3)
+    x, m = rng.standard_normal((3, 2)), rng.standard_normal(mshape)
+    g = _check(rows_minus, (x, m), (0, 1))
+    loop = _loop(ast_ad.source(g, x, m))
+    assert ("unbroadcast(" in loop) == (mshape == (1, 2))
+
+
+def test_empty_arrays():
+    x, y = np.zeros(0), np.array([0.5])
+    gx, gy = ast_ad.grad(sq_diff, wrt=(0, 1))(x, y)
+    assert gx.shape == (0,) and gy.shape == (1,) and gy[0] == 0.0
+
+
+@pytest.mark.parametrize("sy", [(3,), (1,)])
+def test_forward_mode(sy):
+    x, y = np.array([0.3, -1.2, 0.8]), np.linspace(0.4, 0.6, sy[0])
+    v, w = np.array([1.0, -0.5, 0.25]), np.linspace(0.3, -0.2, sy[0])
+    for f in (sq_diff, scaled):
+        _, t = ast_ad.jvp(f, (x, y), (v, w))
+        assert_close(t, fd_directional(f, (x, y), (0, 1), (v, w)), 1e-6, 1e-6, f.__name__)
+
+
+def test_w10_inner_loop_structure():
+    g = ast_ad.grad(A.w10, wrt=(0, 1, 2))
+    args = A.inputs()
+    src = ast_ad.source(g, *args)
+    fwd = src.split("_pop = _stack.pop")[0]
+    row = [ln.split("=")[0].strip() for ln in fwd.splitlines() if "= means[ik]" in ln]
+    assert len(row) == 1
+    assert f"shape_token({row[0]})" not in src  # means[ik]: kept for its shape no more
+    assert f"unbroadcast(-bxc, {row[0]})" not in src and "= -bxc" in src
+    assert not re.search(r"unbroadcast\([^\n]*, lx\)", src)  # lx * lx has lx's shape
+
+
+def test_w9_loop_structure():
+    wl = W.WORKLOADS["W9"]
+    g = ast_ad.grad(wl.fn, wrt=wl.wrt_arg)
+    args = wl.inputs()
+    assert all(1 not in np.shape(a) for a in args)
+    loop = ast_ad.source(g, *args).split("for t in _r1[::-1]:")[1].split("return")[0]
+    assert "unbroadcast(" not in loop
