@@ -55,6 +55,17 @@ def rows_minus(x, m):
     return out
 
 
+def filler(a, b, c):
+    y = c
+    for i in range(2):
+        t0 = b * 0.5
+        t1 = np.multiply(t0, y)
+        t2 = a * 0.5
+        t3 = np.multiply(t2, t0)  # read after the loop only: bt3 is 0.0 in iteration 1
+        y = y * 0.3 + t1 * 0.2
+    return np.sum(y * y) + np.sum(t3)
+
+
 def _check(f, args, wrt):
     g = ast_ad.grad(f, wrt=wrt)
     got = g(*args)
@@ -102,7 +113,8 @@ def test_loop_carried_long(n0, nd):
     g = _check(carried, (y0, d), (0, 1))
     if n0 == 3:  # y is long: its own cotangent is never summed down in the loop
         src = _loop(ast_ad.source(g, y0, d))
-        assert src.count("unbroadcast(") == (0 if nd == 3 else 1)  # (1: d's, if (1,))
+        # (d of shape (1,): d's own and that of y * 0.5, added to d)
+        assert src.count("unbroadcast(") == (0 if nd == 3 else 2)
 
 
 def test_a_name_of_two_ndims_is_not_long():
@@ -129,6 +141,16 @@ def test_rows_of_long_arrays(mshape):
     g = _check(rows_minus, (x, m), (0, 1))
     loop = _loop(ast_ad.source(g, x, m))
     assert ("unbroadcast(" in loop) == (mshape == (1, 2))
+
+
+@pytest.mark.parametrize("sa", [(1, 3), (2, 3)])
+def test_a_zero_cotangent_times_a_length_one_operand(sa):
+    # t0 is long, t2 (1, 3) is not: t0's contribution bt3 * t2 keeps its unbroadcast (the
+    # 0.0 filler times t2 has t2's shape, not t0's)
+    rng = np.random.default_rng(11)
+    a, b, c = rng.uniform(0.3, 1.2, sa), rng.uniform(0.3, 1.2, (2, 3)), rng.uniform(
+        0.3, 1.2, 3)
+    _check(filler, (a, b, c), (0, 1, 2))
 
 
 def test_empty_arrays():

@@ -71,10 +71,10 @@ class Facts:
         c = self.value_shapes.get(stmt)
         return c if c is not None else self.shape(name)
 
-    def result_shaped(self, fn, args, keywords, target, strict=False) -> bool:
+    def result_shaped(self, fn, args, keywords, target) -> bool:
         """``fn(*args)`` elementwise surely has the shape of its operand ``target``, a
-        long array (``analysis.long_dims.result_shaped``)."""
-        return result_shaped(self, fn, args, keywords, target, strict)
+        long array, as have the contributions to it (``long_dims.result_shaped``)."""
+        return result_shaped(self, fn, args, keywords, target)
 
     def callable(self, func):
         return self.resolver.callable(func)

@@ -195,13 +195,14 @@ def operand_ndim(facts, e):
     return _ndim(e, facts.elements.arrays, facts.shapes, facts.elements.ints)
 
 
-def result_shaped(facts, fn, args, keywords, target, strict=False) -> bool:
-    """``x = fn(*args)`` elementwise surely has the shape of its operand ``target`` (a
-    long array of ndim >= every other operand's; or every operand is ``target``: ``u *
-    u``), so a contribution to ``target`` made of the cotangent needs no ``unbroadcast``.
-    ``strict``: the cotangent may be the 0.0 filler (a contribution may then have another
-    operand's shape): every other operand must be a number or long of target's ndim (of
-    target's shape, or the call raises)."""
+def result_shaped(facts, fn, args, keywords, target) -> bool:
+    """``x = fn(*args)`` elementwise surely has the shape of its operand ``target`` and
+    so has every contribution to ``target`` a rule makes of the cotangent, the operands
+    and ``x``: ``unbroadcast`` to ``target`` is the identity.  So it is when ``target`` is
+    long and every other operand is a number or long of target's ndim (of target's shape,
+    or the call raises), or when every operand is ``target`` (``u * u``).  (Not merely
+    ndim <= target's: a cotangent that is the 0.0 filler, as a loop's adjoint is in the
+    iterations after its last use, times a (1,)-shaped ``b`` has b's shape.)"""
     if keywords or not (any(fn is f for f in ELEMENTWISE_FNS) or (
             isinstance(fn, np.ufunc) and fn.nout == 1 and fn.nin == len(args))):
         return False
@@ -211,13 +212,10 @@ def result_shaped(facts, fn, args, keywords, target, strict=False) -> bool:
     k = facts.long.get(target)
     if k is None or not any(mine):
         return False
-    for a in args:
-        if isinstance(a, gast.Name) and a.id == target:
+    for a, own in zip(args, mine):
+        if own:
             continue
         other = operand_ndim(facts, a)
-        if other is None or other > k:
-            return False
-        if strict and other != 0 and not (isinstance(a, gast.Name) and
-                                          facts.long.get(a.id) == k):
+        if other != 0 and not (isinstance(a, gast.Name) and facts.long.get(a.id) == k):
             return False
     return True

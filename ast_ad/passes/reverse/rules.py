@@ -288,7 +288,7 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
             continue
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
         expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
-                                  keep_shape=joins, at=s, fn=fn, from_zero=from_zero)
+                                  keep_shape=joins, at=s, fn=fn)
         if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
             expr = N.call(rev.ref(R.check_cotangent),
                           [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
@@ -310,10 +310,10 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
     return out
 
 def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=False,
-                       at=None, fn=None, from_zero=False):
+                       at=None, fn=None):
     """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
     (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape, unless
-    ``keep_shape``: see ``may_join``; ``from_zero``: ``g`` may be the 0.0 filler)."""
+    ``keep_shape``: see ``may_join``)."""
     expr = rule_expr(rule, g, ans, args, keywords, rev.namer, rev.unit.env)
     if keep_shape:
         return expr
@@ -321,6 +321,6 @@ def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=
     t = at.targets[0] if isinstance(at, gast.Assign) and len(at.targets) == 1 else None
     here = rev.facts.value_shapes.get(at) if isinstance(t, gast.Name) and t.id == name \
         else None
-    same = rev.facts.result_shaped(fn, args, keywords, target, strict=from_zero)
+    same = rev.facts.result_shaped(fn, args, keywords, target)
     return drop_shape_helper(expr, rev.ref(H.unbroadcast, "unbroadcast"), rev.facts,
                              name, target, here, same)
