@@ -55,6 +55,21 @@ def rows_minus(x, m):
     return out
 
 
+def lead_cols(icf, x):
+    d = x.shape[1]  # 0 or >= 2 for a long x: icf[:, :d] keeps a length of 0 or >= 2
+    q = np.exp(icf[:, :d])
+    out = 0.0
+    for i in range(x.shape[0]):
+        for k in range(icf.shape[0]):
+            r = q[k] * x[i]
+            out = out + np.sum(r * r)
+    return out
+
+
+def head_times(a, b, n):
+    return np.sum(a[:n] * b) + np.sum(a[:2] * b[:2])  # n (a parameter) may be 1
+
+
 def filler(a, b, c):
     y = c
     for i in range(2):
@@ -151,6 +166,28 @@ def test_a_zero_cotangent_times_a_length_one_operand(sa):
     a, b, c = rng.uniform(0.3, 1.2, sa), rng.uniform(0.3, 1.2, (2, 3)), rng.uniform(
         0.3, 1.2, 3)
     _check(filler, (a, b, c), (0, 1, 2))
+
+
+@pytest.mark.parametrize("xs,cs", [((3, 2), (2, 4)), ((3, 1), (2, 4)), ((3, 2), (1, 4)),
+                                   ((3, 3), (2, 4))])
+def test_leading_slices_by_a_length_of_a_long_array(xs, cs):
+    rng = np.random.default_rng(5)
+    icf, x = rng.uniform(-0.5, 0.5, cs), rng.uniform(-1.0, 1.0, xs)
+    g = ast_ad.grad(lead_cols, wrt=(0, 1))
+    gi, gx = g(icf, x)
+    assert_close(gi, fd_grad(lead_cols, (icf, x), 0), 1e-6, 1e-6)
+    assert_close(gx, fd_grad(lead_cols, (icf, x), 1), 1e-6, 1e-6)
+    loop = _loop(ast_ad.source(g, icf, x))
+    assert ("unbroadcast(" in loop) == (1 in xs + cs)
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_a_slice_to_a_parameter_is_not_long(n):
+    a, b = np.array([0.6, -1.3, 0.4]), np.array([0.5, 2.0, -0.7])
+    g = ast_ad.grad(head_times, wrt=(0, 1))
+    ga, gb = g(a, b, n)
+    assert_close(ga, fd_grad(head_times, (a, b, n), 0), 1e-6, 1e-6)
+    assert_close(gb, fd_grad(head_times, (a, b, n), 1), 1e-6, 1e-6)
 
 
 def test_empty_arrays():

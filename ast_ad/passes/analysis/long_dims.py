@@ -8,7 +8,9 @@ dimension of ``b`` is a's or 1) or raises, so the cotangent of ``a`` needs no
 
 - a long parameter never rebound; numbers (ndim 0); names of a fixed shape without a 1;
 - ``a[i]`` / ``a[i, j]`` with surely-int indices of a long array (the dimensions left
-  are a's); never a slice (``a[1:]`` may have length 1), an axis reduction or a list entry;
+  are a's), and leading slices ``a[:, :d]`` where ``d`` is surely not 1 (a constant >= 2
+  or a length of a long array, ``d = x.shape[1]``: min(d, n) is then 0 or >= 2); never
+  another slice (``a[1:]`` may have length 1), an axis reduction or a list entry;
 - ``-a``, ``np.exp(a)`` (a one-output ufunc), ``np.copy(a)``, ``np.array(a)`` of a long a;
 - ``a op b`` / ``np.add(a, b)`` elementwise, a long with ndim >= b's: a's ndim;
 - a name every binding of which is long of one ndim (loop-carried: a fixed point).
@@ -19,19 +21,21 @@ dimension of ``b`` is a's or 1) or raises, so the cotangent of ``a`` needs no
 >>> from ast_ad.passes.analysis.elements import Elements
 >>> src = ("def f(x, m, y0):\\n    y = y0\\n    r = range(3)\\n    for i in r:\\n"
 ...        "        a = x[i]\\n        b = m[i]\\n        xc = a - b\\n"
-...        "        s = m[i, 1:]\\n        d = 0.5 * xc\\n        y = y + d\\n    return y")
+...        "        s = m[i, 1:]\\n        d = 0.5 * xc\\n        y = y + d\\n"
+...        "    sh = x.shape\\n    k = sh[1]\\n    q = m[:, :k]\\n    return y")
 >>> t = gast.parse(src).body[0]
 >>> res = SimpleNamespace(callable=lambda f: range if getattr(f, "id", "") == "range"
 ...                       else None, is_elementwise=lambda f: False)
 >>> specs = {"x": (2, "<f8"), "m": (2, "<f8"), "y0": (1, "<f8")}
 >>> el = Elements.of(t.body, ["x", "m", "y0"], specs, {}, res)
->>> sorted(long_names(t.body, ["x", "m", "y0"], {"x", "m", "y0"}, el, res).items())
-[('a', 1), ('b', 1), ('d', 1), ('i', 0), ('m', 2), ('x', 2), ('xc', 1), ('y', 1), ('y0', 1)]
+>>> out = long_names(t.body, ["x", "m", "y0"], {"x", "m", "y0"}, el, res)
+>>> {n: k for n, k in sorted(out.items()) if k}  # (the numbers aside: ndim 0)
+{'a': 1, 'b': 1, 'd': 1, 'm': 2, 'q': 2, 'x': 2, 'xc': 1, 'y': 1, 'y0': 1}
 
-``s`` (a slice) is not long; nor is ``y`` once ``y0`` may have a length-1 dimension:
+``s`` (a slice from 1) is not long; nor is ``y`` once ``y0`` may have a length-1 dimension:
 
->>> sorted(long_names(t.body, ["x", "m", "y0"], {"x", "m"}, el, res))
-['a', 'b', 'd', 'i', 'm', 'x', 'xc']
+>>> sorted(n for n, k in long_names(t.body, ["x", "m", "y0"], {"x", "m"}, el, res).items() if k)
+['a', 'b', 'd', 'm', 'q', 'x', 'xc']
 """
 
 from __future__ import annotations
@@ -73,6 +77,18 @@ def long_names(body, params, long_params, elements, resolver, floats=frozenset()
         if p not in by_name:
             given[p] = k
     skip = _untracked(body)
+    out = _solve(by_name, params, given, passed, skip, elements, resolver, shapes, ())
+    lengths = _lengths(by_name, out, resolver, skip | set(params))
+    if lengths:  # (with them, leading slices a[:, :d] of long arrays are long too)
+        out = _solve(by_name, params, given, passed, skip, elements, resolver, shapes,
+                     lengths)
+    return out
+
+
+def _solve(by_name, params, given, passed, skip, elements, resolver, shapes, lengths):
+    """The fixed point of ``long_names``; ``lengths``: names surely holding an int
+    that is not 1 (``_lengths``)."""
+    arrays = elements.arrays
     nd = {n: _TOP for n in by_name if n not in skip and n not in given}
     nd.update(given)
 
@@ -95,7 +111,7 @@ def long_names(body, params, long_params, elements, resolver, floats=frozenset()
         if isinstance(v, gast.BinOp) and isinstance(v.op, ELEMENTWISE_OPS):
             return _broadcast(v.left, v.right, long, ndim)
         if isinstance(v, gast.Subscript):
-            return _row(v, long, arrays, elements.ints)
+            return _row(v, long, arrays, elements.ints, lengths)
         if isinstance(v, gast.Call) and not v.keywords and 1 <= len(v.args) <= 2:
             fn = resolver.callable(v.func)
             if isinstance(fn, np.ufunc) and fn.nout == 1 and fn.nin == len(v.args):
@@ -161,9 +177,10 @@ def _broadcast(x, y, long, ndim):
     return out
 
 
-def _row(v, long, arrays, ints):
+def _row(v, long, arrays, ints, lengths=()):
     """``a[i]`` / ``a[i, j]`` of a long array with surely-int indices: a's remaining
-    dimensions (a number when every dimension is indexed)."""
+    dimensions (a number when every dimension is indexed); ``a[:, :d]`` too, when ``d``
+    is surely not 1 (``_lengths``): min(d, n) is 0 or >= 2 for n = 0 or n >= 2."""
     if not isinstance(v.value, gast.Name):
         return None
     base = v.value.id
@@ -174,9 +191,50 @@ def _row(v, long, arrays, ints):
     if k is None or spec is None or spec[0] != k:
         return None  # (surely an ndarray of that ndim, not a list or another object)
     parts = list(v.slice.elts) if isinstance(v.slice, gast.Tuple) else [v.slice]
-    if not all(_int_atom(p, ints) for p in parts) or len(parts) > k:
+    if len(parts) > k or not all(_int_atom(p, ints) or _leading(p, lengths)
+                                 for p in parts):
         return None
-    return k - len(parts)
+    return k - sum(not isinstance(p, gast.Slice) for p in parts)
+
+
+def _leading(p, lengths):
+    """``:`` or ``:d`` (from 0, step 1) with ``d`` None, an int constant >= 2 or a name
+    of ``lengths``: the slice keeps a dimension n of 0 or >= 2 so (min(d, n))."""
+    if not isinstance(p, gast.Slice):
+        return False
+    lo, hi, step = p.lower, p.upper, p.step
+    if not (lo is None or (isinstance(lo, gast.Constant) and type(lo.value) is int and
+                           lo.value == 0)):
+        return False
+    if not (step is None or (isinstance(step, gast.Constant) and step.value == 1 and
+                             type(step.value) is int)):
+        return False
+    return hi is None or (isinstance(hi, gast.Constant) and type(hi.value) is int and
+                          hi.value >= 2) or (isinstance(hi, gast.Name) and hi.id in lengths)
+
+
+def _lengths(by_name, long, resolver, skip):
+    """Names every binding of which is a length of a long array (``t = a.shape``, then
+    ``d = t[1]``; ``a.shape[1]``; ``len(a)``): an int, 0 or >= 2, never 1."""
+    def shape_of_long(v):
+        return isinstance(v, gast.Attribute) and v.attr == "shape" and \
+            isinstance(v.value, gast.Name) and long.get(v.value.id, 0) >= 1
+
+    tuples = {n for n, vs in by_name.items() if n not in skip and vs and
+              all(shape_of_long(v) for v in vs)}
+
+    def length(v):
+        if isinstance(v, gast.Subscript) and isinstance(v.slice, gast.Constant) and \
+                type(v.slice.value) is int:
+            t = v.value
+            return (isinstance(t, gast.Name) and t.id in tuples) or shape_of_long(t)
+        if isinstance(v, gast.Call) and len(v.args) == 1 and not v.keywords and \
+                isinstance(v.args[0], gast.Name) and long.get(v.args[0].id, 0) >= 1:
+            return resolver.callable(v.func) is len
+        return False
+
+    return frozenset(n for n, vs in by_name.items() if n not in skip and vs and
+                     all(length(v) for v in vs))
 
 
 def _keeps(fn):
