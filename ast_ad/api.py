@@ -244,8 +244,9 @@ class GradientFunction(GradientObject):
                     "scalar; use ast_ad.hessian, ast_ad.hvp or ast_ad.jacobian")
         params = param_names(inner)
         kinds = {params[k]: type(v) for k, v in enumerate(full) if k < len(params)}
+        # (the inner code differs by the arrays' ndim, dtype and long flag: so does this)
         key = spec_key(self._spec.indices, kinds, self.registry.version, None, "higher",
-                       self.with_value)
+                       self.with_value, _array_specs(full))
         per_fn = self._target.__dict__.setdefault("_derived", {})
         fns = per_fn.get(key)
         if fns is None:

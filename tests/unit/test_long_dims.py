@@ -190,6 +190,35 @@ def test_a_slice_to_a_parameter_is_not_long(n):
     assert_close(gb, fd_grad(head_times, (a, b, n), 1), 1e-6, 1e-6)
 
 
+def weighted(s, a, b):
+    return np.sum(s * (a - b) ** 2)
+
+
+def test_second_order_over_long_and_length_one_code():
+    # d/ds of df/db is -2 (a - b), summed down to b's shape: the forward-over-reverse code
+    # of each inner specialisation is its own (api._higher_order's key)
+    g2 = ast_ad.grad(ast_ad.grad(weighted, wrt=2), wrt=0)
+    a = np.array([0.3, -1.2, 0.8])
+    for b in (np.array([0.5, 0.1, -0.4]), np.array([0.7]), np.array([0.5, 0.1, -0.4])):
+        got = g2(1.5, a, b)
+        assert got.shape == b.shape
+        ref = -2.0 * (a - b) if b.shape == a.shape else np.array([-2.0 * np.sum(a - b)])
+        np.testing.assert_allclose(got, ref, rtol=1e-12)
+
+
+def test_hessian_of_long_and_length_one():
+    def f(x, b):
+        return np.sum(np.sin(x * b) * x)
+
+    h = ast_ad.hessian(f)
+    x = np.array([0.3, -1.2, 0.8])
+    for b in (np.array([0.5, 0.1, -0.4]), np.array([0.7]), np.array([0.5, 0.1, -0.4])):
+        # closed form: d2/dx2 of sin(x b) x = 2 b cos(x b) - b^2 x sin(x b), diagonal
+        bb = np.broadcast_to(b, x.shape)
+        ref = np.diag(2 * bb * np.cos(x * bb) - bb * bb * x * np.sin(x * bb))
+        np.testing.assert_allclose(h(x, b), ref, rtol=1e-10, atol=1e-12)
+
+
 def test_empty_arrays():
     x, y = np.zeros(0), np.array([0.5])
     gx, gy = ast_ad.grad(sq_diff, wrt=(0, 1))(x, y)
