@@ -5,8 +5,7 @@ Cache key of a generated function (documented in docs/design.md):
     the function object (weakly: a redefined function is a new object, and a collected
     function frees its entries)  x  wrt  x  value-or-not  x  the rule-registry version
     x  the types of the arguments (float / int / ndarray / other)  x  the ndim and
-    dtype of NumPy array arguments, and whether each has a dimension of length 1 (an
-    array without one is "long": ``passes/analysis/long_dims.py``)
+    dtype of NumPy array arguments x whether each is long (no dimension of length 1)
 
 The per-call fast path is: the dispatcher's type (and ndim/dtype/long) checks, the
 generated function.
@@ -244,9 +243,8 @@ class GradientFunction(GradientObject):
                     "scalar; use ast_ad.hessian, ast_ad.hvp or ast_ad.jacobian")
         params = param_names(inner)
         kinds = {params[k]: type(v) for k, v in enumerate(full) if k < len(params)}
-        # (the inner code differs by the arrays' ndim, dtype and long flag: so does this)
         key = spec_key(self._spec.indices, kinds, self.registry.version, None, "higher",
-                       self.with_value, _array_specs(full))
+                       self.with_value, _array_specs(full))  # (as inner's code differs)
         per_fn = self._target.__dict__.setdefault("_derived", {})
         fns = per_fn.get(key)
         if fns is None:
@@ -357,8 +355,7 @@ def _unwrap(fn):
 
 def _key(full):
     """The per-call dispatch key: every argument's type, the function arguments, and the
-    (ndim, dtype, long) of every NumPy array argument (a new shape of the same ndim
-    reuses it, unless it gains or loses a dimension of length 1)."""
+    (ndim, dtype, long) of every NumPy array argument (another shape like it reuses it)."""
     return tuple(type(v) for v in full), _function_args(full), _array_specs(full)
 
 
@@ -380,9 +377,8 @@ _FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionTy
 
 
 def _light(full):
-    """``full`` with each array replaced by a small array of its ndim and dtype, long
-    (shape (2, 2...)) or not (shape (1, 1...)) as it is: the same specialisation, without
-    keeping the caller's data alive."""
+    """``full`` with each array replaced by a small array of its ndim, dtype and long flag
+    (the same specialisation, without keeping the caller's data alive)."""
     return tuple(np.zeros((2 if 1 not in v.shape else 1,) * v.ndim, v.dtype)
                  if isinstance(v, np.ndarray) else v for v in full)
 
