@@ -19,6 +19,8 @@
                                       states, each segment replayed in the adjoint
     lists      passes/reverse/list_buffers.py  element loops over adjoint buffers run
                                       on their tolist() copies (run-time checked)
+    tapes      passes/reverse/loop_tapes.py  straight-line loops push onto lists of
+                                      their own, read backwards by the reversed loop
     codegen    codegen/               render the text, compile it, register it
 
 >>> def f(x):
@@ -55,6 +57,7 @@ from .passes.normalize import Normalizer
 from .passes.reverse.assemble import functions, reverse
 from .passes.reverse.checkpoint import rewrite as checkpoint_loops
 from .passes.reverse.list_buffers import rewrite as list_buffers
+from .passes.reverse.loop_tapes import rewrite as loop_tapes
 from .passes.shared_reads import share_element_reads
 from .passes.view_writes import lower_view_writes
 from .passes.views import guard_views
@@ -106,6 +109,8 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     if mode in ("joint", "split") and not parsed.generated and \
             no_foreign_arrays(request.arg_kinds):
         sweeps = list_buffers(sweeps, unit)   # element loops on lists of floats
+    if mode in ("joint", "split"):
+        sweeps = loop_tapes(sweeps, unit, request.arg_kinds, facts.resolver.callable)
     return codegen.emit(functions(sweeps), unit, sweeps.guards,          # codegen
                         sweeps.tangent_names)
 
@@ -162,7 +167,8 @@ def return_spec(fn, specs, registry):
     nested = lift_nested(parsed, env, namer)
     tree = Normalizer(parsed, env, namer).run().tree
     unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
-    kinds = {p: (float if nd == 0 else np.ndarray) for p, (nd, _) in specs.items()}
+    kinds = {p: (np.ndarray if nd else int if dt.kind == "i" else float)
+             for p, (nd, dt) in specs.items()}  # (an int: entries.with_int_args)
     arrays = {p: (nd, dt.str) for p, (nd, dt) in specs.items() if nd >= 1}
     request = Request((), kinds, "split", False, True, dict(nested), registry, None, arrays)
     resolver = Resolver.of(unit, request)

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from ..frontend.parse import FAST_PATH_CHECK, drop_fast_paths
+from ..frontend.plain_tapes import LOOP_TAPE
 from .numba_codegen import _support, _Variant
 from .numba_dryrun import _dry_run
 from .numba_helpers import NumbaBackendError, _impls
@@ -19,7 +20,7 @@ def _compile_variant(fn, source, args, what):
     import numba
 
     support = _support(fn)
-    if FAST_PATH_CHECK in source:  # list-buffer loops: numba runs the plain loop
+    if FAST_PATH_CHECK in source or LOOP_TAPE in source:  # numba runs the plain loops
         tree = ast.parse(source)
         for f in tree.body:
             if isinstance(f, ast.FunctionDef):

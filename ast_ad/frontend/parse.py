@@ -179,6 +179,8 @@ def parse_function(fn) -> ParsedFunction:
     return ParsedFunction(fn, tree, filename, first - 1, text)
 
 
+from .plain_tapes import plain_tapes  # noqa: E402
+
 #: generated code's run-time choice of a fast path (passes/reverse/list_buffers.py)
 FAST_PATH_CHECK = "list_buffers_ok"
 
@@ -205,6 +207,7 @@ def drop_fast_paths(tree, mod):
         return out
 
     tree.body = block(tree.body)
+    plain_tapes(tree, mod)  # per-loop tapes (passes/reverse/loop_tapes.py): one stack
 
 
 def _find_lambda(fn, module, src, filename, first):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numbers
+from array import array
 
 import numpy as np
 
-__all__ = ["list_buffers_ok"]
+__all__ = ["float_tape", "list_buffers_ok", "loop_tape"]
 
 _F8 = np.dtype(np.float64)
 _ndarray = np.ndarray
@@ -39,3 +40,24 @@ def list_buffers_ok(buffers, others) -> bool:
                 o, np.void):
             return False
     return True
+
+
+def loop_tape(tapes, rng):
+    """The per-loop tapes of a reversed loop (passes/reverse/loop_tapes.py), as popped.
+    ``rng`` is the range the loop ran over: the call records it in the generated text,
+    so that code differentiated again (or compiled by numba) can take the plain loop.
+
+    >>> loop_tape(([1.0, 2.0],), range(2))
+    ([1.0, 2.0],)
+    """
+    return tapes
+
+
+def float_tape():
+    """A per-loop tape of Python floats: C doubles, 8 bytes a value (a list keeps a slot
+    and a float object, 32), given back as equal Python floats.
+
+    >>> t = float_tape(); t.append(0.1); list(reversed(t))
+    [0.1]
+    """
+    return array("d")

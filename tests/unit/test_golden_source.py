@@ -205,10 +205,7 @@ by = by + x * ba
 return (bx, by)
 """,
     'sqrt_norm': """\
-_t1 = x * x
-_t2 = y * y
-_t3 = _t1 + _t2
-_t4 = math.sqrt(_t3)
+_t4 = math.sqrt(x * x + y * y)
 b_t3 = fdiv(1.0, 2.0 * _t4)
 bx = 2.0 * (b_t3 * x)
 by = 2.0 * (b_t3 * y)
@@ -239,8 +236,7 @@ return bx
 s = 0.0
 _r1 = range(3)
 for i in _r1:
-    _t1 = x * i
-    s = s + _t1
+    s = s + x * i
 bx = 0.0
 for i in _r1[::-1]:
     bx += 1.0 * i
@@ -252,23 +248,25 @@ _stack = []
 _push = _stack.append
 p = 1.0
 _r1 = range(4)
+_tape = []
+_tapa = _tape.append
 for i in _r1:
-    _push(p)
+    _tapa(p)
     p = p * x
+_push((_tape,))
 _pop = _stack.pop
 bp = 1.0
 bx = 0.0
-for i in _r1[::-1]:
+_tape, = loop_tape(_pop(), _r1)
+for _tapv in reversed(_tape):
     _g2 = bp
-    p = _pop()
+    p = _tapv
     bp = _g2 * x
     bx += p * _g2
 return bx
 """,
     'call': """\
 _t1, _rec = helper_sq_vjp.fwd(x)
-_t2 = _t1 + x
-check_real(_t2)
 bx = 1.0
 _gh = helper_sq_vjp.bwd(1.0, _rec)
 bx = bx + _gh[0]

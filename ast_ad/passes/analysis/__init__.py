@@ -108,7 +108,8 @@ def analyze(unit, request) -> Facts:
     return Facts(
         params=params, wrt=tuple(request.wrt), varied=v, useful=u, active=active,
         overwrites=overwrites(tree.body, params),
-        kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry)),
+        kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry,
+                                           frozenset(elements.arrays))),
         shapes=MappingProxyType(shapes),
         value_shapes=MappingProxyType(at),
         long=MappingProxyType(long_names(tree.body, params, getattr(request, "long", ()),
@@ -116,7 +117,8 @@ def analyze(unit, request) -> Facts:
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
         sequences=sequence_names(tree.body, params, kinds, resolver, active),
         elements=elements,
-        real=surely_real(tree.body, params, kinds, request.arrays, resolver),
+        real=surely_real(tree.body, params, kinds, request.arrays, resolver, frozenset(
+            n for n, (_, dt) in elements.arrays.items() if dt.kind in "fiub")),
         resolver=resolver, registry=registry,
         self_fn=unit.fn)
 

@@ -7,7 +7,9 @@ the parameter itself, another such name (``u = new``), ``np.copy``/``x.copy()``,
 ``np.asarray`` of such a name (element writes ``u[i] = v`` keep an array's ndim and dtype;
 a name whose attributes are written or that calls ``resize`` is not tracked), basic
 slices and rows (``icf[:, :d]``, ``a[i]``) and ``np.sum``/``mean``/``prod``/``max``/``min``
-of a float64 array with ``axis=k`` (one dimension less). For those,
+of a float64 array with ``axis=k`` (one dimension less); entries of plain lists of one
+spec, ``a @ b``, ``np.zeros``/``ones``/``empty`` of an int or a tuple, and ``+ - * /`` of
+ints with float constants (``analysis.entries``). For those,
 ``x[i]`` with one surely-int index per dimension is one element: a scalar (an
 ``np.float64`` for a float64 array), so shapes and kinds know it, and its adjoint
 accumulates in place (``bx[i] += g``).
@@ -48,6 +50,17 @@ import gast
 import numpy as np
 
 from ...ir.walk import nodes, statements
+from .entries import (
+    _from_list,
+    _read_only_lists,
+    _strong_names,
+    array_rule,
+    entry_rule,
+    list_entries,
+    maker_rule,
+    matmul_rule,
+    with_int_args,
+)
 
 _INT_OPS = (gast.Add, gast.Sub, gast.Mult, gast.FloorDiv)
 _KEEPS = (np.copy, np.zeros_like, np.empty_like, np.ones_like, np.array, np.asarray)
@@ -140,11 +153,15 @@ _CALL_NAMES = frozenset(["copy"] + [f.__name__ for f in (
     *_KEEPS, *_F8_UFUNCS, *_F8_REDUCTIONS)] + ["abs", "max", "min", "amax", "amin"])
 
 
-def _rule(v, resolver, ints, lists=None, callee=None):
+def _rule(v, resolver, ints, lists=None, callee=None, entries=None, tuples=None):
     """``(names read, combine)`` when ``v``'s ndim and dtype follow from those of the names
     (``combine`` maps their specs to v's, None: unknown), else None.  ``lists``: names
     bound once to a list display and only ever read by ``np.array``/``np.asarray``;
-    ``callee(v)``: the rule of a call of a user function (its return's spec), or None."""
+    ``callee(v)``: the rule of a call of a user function (its return's spec), or None;
+    ``entries``: ``entries.list_entries`` (``Ls[k]`` of a list of one entry spec);
+    ``tuples``: name -> length of the names bound once to a tuple display."""
+    if callee is not None:
+        callee = (lambda c: lambda call: with_int_args(c(call), ints))(callee)
     if isinstance(v, gast.Name):
         return [v.id], lambda a: a[0]
     if isinstance(v, gast.Constant) and type(v.value) is float:
@@ -162,6 +179,10 @@ def _rule(v, resolver, ints, lists=None, callee=None):
     if isinstance(v, gast.Call) and not v.keywords and len(v.args) == 1 and \
             isinstance(v.args[0], gast.Name):
         f = v.func
+        made = maker_rule(v, resolver, ints, tuples or {}) or (
+            array_rule(v, entries, resolver) if entries else None)
+        if made is not None:
+            return made
         if getattr(f, "attr", getattr(f, "id", None)) not in _CALL_NAMES:
             return callee(v) if callee is not None else None
         from ...rules.helpers import copy as h_copy
@@ -183,10 +204,24 @@ def _rule(v, resolver, ints, lists=None, callee=None):
         return [v.operand.id], lambda a: a[0] if a[0][1] == _F8 else None
     if isinstance(v, gast.BinOp) and isinstance(v.op, _F8_OPS):
         names = _strong_names((v.left, v.right), ints)
+        floats = any(isinstance(o, gast.Constant) and type(o.value) is float
+                     for o in (v.left, v.right))
+        if names == [] and not isinstance(v.op, gast.Pow) and (
+                floats or isinstance(v.op, gast.Div)):
+            return [], lambda a: (0, _F8)  # ints and float constants: a Python float
         if not names:
             return None
+        if isinstance(v.op, gast.Pow) and not _int_atom(v.right, ints):
+            # (-8.0) ** 0.5 is complex; with an array operand NumPy gives nan
+            return names, lambda a: (max(x[0] for x in a), _F8) if all(
+                x[1] == _F8 for x in a) and max(x[0] for x in a) >= 1 else None
         return names, lambda a: (max(x[0] for x in a), _F8) if all(
             x[1] == _F8 for x in a) else None
+    if isinstance(v, gast.BinOp) and isinstance(v.op, gast.MatMult):
+        return matmul_rule(v)
+    if entries and isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and \
+            v.value.id in entries:
+        return entry_rule(v, entries, lambda e: _int_atom(e, ints))
     if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name):
         sl = v.slice
         parts = list(sl.elts) if isinstance(sl, gast.Tuple) else [sl]
@@ -215,53 +250,6 @@ def _axis_keyword(v):
         if isinstance(k, gast.Constant) and type(k.value) is int:
             return k.value
     return None
-
-
-def _strong_names(operands, ints):
-    """The names among ``operands`` that decide a result's spec (int and float constants
-    and ints are weak operands); None when an operand is anything else."""
-    names = []
-    for o in operands:
-        if isinstance(o, gast.Constant) and type(o.value) in (int, float):
-            continue
-        if isinstance(o, gast.Name) and o.id in ints:
-            continue
-        if not isinstance(o, gast.Name):
-            return None
-        names.append(o.id)
-    return names
-
-
-def _from_list(elts, ints):
-    """``np.array([a, b, 1.0])`` of float64 numbers (ints and constants among them): a
-    1-d float64 array."""
-    names = _strong_names(elts, ints)
-    if not names:
-        return None
-    return names, lambda a: (1, _F8) if all(x == (0, _F8) for x in a) else None
-
-
-def _read_only_lists(body, by_name, resolver):
-    """name -> elements of the names bound once to a list display whose every read is
-    the one argument of ``np.array``/``np.asarray`` (nothing can change them)."""
-    lists = {n: vs[0].elts for n, vs in by_name.items()
-             if len(vs) == 1 and isinstance(vs[0], gast.List)}
-    if not lists:
-        return {}
-    ok_reads = {}
-    for st, _ in statements(body):
-        for n in nodes(st):
-            if isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords and \
-                    isinstance(n.args[0], gast.Name) and n.args[0].id in lists and getattr(
-                        n.func, "attr", getattr(n.func, "id", None)) in ("array", "asarray") \
-                    and resolver.callable(n.func) in (np.array, np.asarray):
-                ok_reads[n.args[0].id] = ok_reads.get(n.args[0].id, 0) + 1
-    reads = {}
-    for st, _ in statements(body):
-        for n in nodes(st):
-            if isinstance(n, gast.Name) and n.id in lists and not isinstance(n.ctx, gast.Store):
-                reads[n.id] = reads.get(n.id, 0) + 1
-    return {n: e for n, e in lists.items() if reads.get(n, 0) == ok_reads.get(n, 0)}
 
 
 def _untracked(body):
@@ -298,13 +286,16 @@ def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None
     ``callee(call)``: the rule of a user function's call (see ``_rule``)."""
     by_name = _by_name(body) if by_name is None else by_name
     lists = _read_only_lists(body, by_name, resolver)
+    entries = list_entries(body, resolver)
+    tuples = {n: len(vs[0].elts) for n, vs in by_name.items() if len(vs) == 1 and isinstance(
+        vs[0], gast.Tuple) and not any(isinstance(e, gast.Starred) for e in vs[0].elts)}
     given = {p: (nd, np.dtype(dt)) for p, (nd, dt) in arrays.items() if p in params}
     for p, t in (arg_kinds or {}).items():
         if p in params and t in (float, np.float64):
             given[p] = (0, _F8)
     rules = {}
     for name, vs in by_name.items():
-        rs = [_rule(v, resolver, ints, lists, callee)
+        rs = [_rule(v, resolver, ints, lists, callee, entries, tuples)
               if v is not None and not isinstance(v, tuple) else None for v in vs]
         if any(r is None for r in rs) or (name in params and name not in given):
             continue

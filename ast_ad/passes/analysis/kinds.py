@@ -114,13 +114,15 @@ def surely_floats(body, params, arg_kinds, resolver, elements=None) -> frozenset
     return frozenset(n for n, v in k.items() if v is Num.FLOAT)
 
 
-def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
-    """name -> Kind.NUM (a number or array: adjoints add with +) or Kind.ANY."""
+def value_kinds(body, params, arg_kinds, resolver, registry, known=frozenset()) -> dict:
+    """name -> Kind.NUM (a number or array: adjoints add with +) or Kind.ANY; ``known``:
+    names surely holding a number or an array (``analysis.elements`` specs), even
+    where their definitions alone do not show it (``t = Ls[k]``, ``h(x)``)."""
     kinds = {}
     for p in params:
         t = arg_kinds.get(p)
-        kinds[p] = Kind.NUM if t is Kind.NUM or (isinstance(t, type) and (issubclass(
-            t, _NUMERIC_TYPES) or is_array_type(t))) else Kind.ANY  # eng15: CuPy, Dask
+        kinds[p] = Kind.NUM if t is Kind.NUM or p in known or (isinstance(t, type) and (
+            issubclass(t, _NUMERIC_TYPES) or is_array_type(t))) else Kind.ANY  # eng15: CuPy
     defs = [(n, v) for n, v in _name_defs(body)
             if not (isinstance(v, gast.Constant) and v.value is None)]
     for name, _ in defs:
@@ -128,8 +130,8 @@ def value_kinds(body, params, arg_kinds, resolver, registry) -> dict:
     for _ in range(20):
         changed = False
         for name, v in defs:
-            if _value_kind(v, kinds, resolver, registry) is Kind.ANY and \
-                    kinds.get(name) is not Kind.ANY:
+            if name not in known and kinds.get(name) is not Kind.ANY and \
+                    _value_kind(v, kinds, resolver, registry) is Kind.ANY:
                 kinds[name] = Kind.ANY
                 changed = True
         if not changed:

@@ -48,12 +48,19 @@ _REAL_METHODS = {"sum", "mean", "prod", "max", "min", "var", "std", "dot", "resh
 _CLOSED_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod)
 
 
-def surely_real(body, params, arg_kinds, arrays, resolver) -> frozenset:
-    """The surely-real names of a normalized body (see the module docstring)."""
+def surely_real(body, params, arg_kinds, arrays, resolver, known=frozenset()) -> frozenset:
+    """The surely-real names of a normalized body (see the module docstring); ``known``:
+    names surely holding values of a real dtype (``analysis.elements`` specs: a user
+    function's float64 result, an entry of a list of float64 arrays).  What is written
+    into a name's entries (``v[k] = e``, ``v.append(e)``, ``v.extend(e)``,
+    ``v.insert(k, e)``) counts as one of its definitions: a list is real only if every
+    entry is."""
     real = {p for p in params if _real_type(arg_kinds.get(p)) or (
-        p in arrays and np.dtype(arrays[p][1]).kind in "fiub")}
+        p in arrays and np.dtype(arrays[p][1]).kind in "fiub")} | set(known)
     defs = {}  # name -> its definitions (None: one we cannot read)
     for s, _ in statements(body):
+        for name, value in _entry_writes(s):
+            defs.setdefault(name, []).append(value)
         if isinstance(s, gast.Assign):
             for t in s.targets:
                 if isinstance(t, gast.Name):
@@ -85,12 +92,31 @@ def surely_real(body, params, arg_kinds, arrays, resolver) -> frozenset:
         ints -= drop
     cand = real | (set(defs) - set(params))
     for _ in range(50):  # optimistic: drop names with a definition not surely real
-        drop = {n for n in cand if n in defs and not all(
+        drop = {n for n in cand if n in defs and n not in known and not all(
             _real(v, cand, ints, resolver) for v in defs[n])}
         if not drop:
             break
         cand -= drop
     return frozenset(cand)
+
+
+def _entry_writes(s):
+    """[(name, value written into its entries)] of ``v[k] = e`` / ``v[k] += e`` and
+    ``v.append(e)``, ``v.extend(e)``, ``v.insert(k, e)`` statements."""
+    out = []
+    if isinstance(s, (gast.Assign, gast.AugAssign)):
+        for t in s.targets if isinstance(s, gast.Assign) else [s.target]:
+            while isinstance(t, (gast.Subscript, gast.Attribute)):
+                t = t.value
+                if isinstance(t, gast.Name):
+                    out.append((t.id, s.value))
+    elif isinstance(s, gast.Expr) and isinstance(s.value, gast.Call) and isinstance(
+            s.value.func, gast.Attribute) and isinstance(s.value.func.value, gast.Name):
+        name, args = s.value.func.value.id, s.value.args
+        what = {"append": 0, "extend": 0, "insert": 1}.get(s.value.func.attr)
+        if what is not None and len(args) == what + 1 and not s.value.keywords:
+            out.append((name, args[what]))
+    return out
 
 
 def _int(v, ints) -> bool:

@@ -20,11 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
+import gast
+
 from .algebra import algebra
 from .common import MEMO
 from .copyprop import copy_propagation
 from .dead import dead_forward, dead_stores
 from .fold import fold_ones
+from .forward_fold import fold_forward
 from .inline import inline_forward, inline_temporaries, order_gradients, self_copies
 from .shapes import scalar_cotangents, shape_representatives
 
@@ -91,4 +94,11 @@ def sweeps(sw):
         fwd, moved = inline_forward(list(fwd), tail, sw.options)
         if moved is not tail:  # (unchanged: the tail is at its fixed point already)
             tail = run(moved, sw.options)
+    pure_value = sw.options.extra.get("pure_value")
+    if pure_value is not None:  # single-use forward temporaries back into their reader
+        pushes = {st.targets[0].id for st in sw.head if isinstance(st, gast.Assign)
+                  and len(st.targets) == 1 and isinstance(st.targets[0], gast.Name)
+                  and isinstance(st.value, gast.Attribute) and st.value.attr == "append"}
+        fwd = fold_forward(fwd, list(sw.head) + list(tail) + list(sw.bwd_head or []),
+                           pure_value, pushes)
     return replace(sw, tail=tail, fwd=fwd)

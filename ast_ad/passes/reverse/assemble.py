@@ -100,7 +100,7 @@ def reverse(unit, facts, request):
         out_atom = N.name(value_name)
     if mode in ("joint", "split") and rev.in_place:
         rev.buffers = E.element_buffers(facts, body)
-        rev.lists = E.plain_lists(body)
+        rev.lists = E.plain_lists(body, rev.facts.resolver)
         for p in sorted(rev.buffers):  # one adjoint buffer per call, owned by this code
             zeros = N.call(ref(np.zeros_like, "zeros_like"), [N.name(p)])
             if mode == "split":  # once per call of a helper: np.zeros_like costs 1 us more
@@ -172,7 +172,8 @@ def reverse(unit, facts, request):
     return Sweeps("split", tree, tree.name, pre_init + head, list(fwd) + [
         gast.Return(value=gast.Tuple(elts=[out_atom, rec], ctx=gast.Load()))],
         seed + rev_code + [gast.Return(value=gast.Tuple(elts=grads, ctx=gast.Load()))],
-        optimize.Options(names=names), tuple(rev.guards) + tuple(unit.namer.guards),
+        optimize.Options(names=names, extra={"pure_value": facts.resolver.pure_value}),
+        tuple(rev.guards) + tuple(unit.namer.guards),
         bwd_head=[unpack] + _rerunnable(unit, saved, uses_stack, stack) + pop_bind,
         bwd_params=(g_out, record))
 
@@ -236,6 +237,7 @@ def _joint_options(unit, facts, rev, names):
         unreduce=unit.ref(H.unreduce, "unreduce"),
         shape_of=lambda name: facts.shape(primal_of.get(name, name)),
         extra={"pure": lambda v: facts.resolver.pure_value(v) and not _may_raise(v, facts),
+               "pure_value": facts.resolver.pure_value,
                "ieee": {N.key(unit.ref(H.fpow, "fpow")): "pow",
                         N.key(unit.ref(H.fdiv, "fdiv")): "div",
                         N.key(unit.ref(H.unseeded_zero, "unseeded_zero")): "seeded"}})

@@ -14,7 +14,9 @@ never the ``0.0`` filler), element reads and writes update ``bu`` in place:
   ``bu = own_grad(bu, u)`` before its reversed loop: one fresh buffer, then in place;
 - a ``plain_lists`` list ``Ls`` (bound once to a display, used only as ``Ls[k]``,
   ``len(Ls)`` and ``Ls.append``) read by an int index: ``bLs`` is one list of entry
-  adjoints (``zeros_grad``/``own_grad`` before the loop), ``bLs[k] = add_grads(bLs[k], g)``.
+  adjoints (``zeros_grad``/``own_grad`` before the loop), ``bLs[k] = add_grads(bLs[k], g)``
+  (``bLs[k] = g if bLs[k] is None else bLs[k] + g`` where the entry's spec is known:
+  ``analysis.entries``).
 
 Otherwise the generic helpers (``accum_index``, ``take_grad``/``clear_grad``) run.
 
@@ -42,9 +44,10 @@ from ... import runtime as R
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import nodes, statements
+from ...ir.walk import statements
 from ...rules import helpers as H
 from ..analysis.elements import _int_atom
+from ..analysis.entries import plain_lists  # noqa: F401  (E.plain_lists)
 
 
 def _tracked(facts, name):
@@ -68,9 +71,18 @@ def read(rev, s, value, g, state, out) -> bool:
             _int_index(rev.facts, value):  # bLs[k] = add_grads(bLs[k], g): one entry
         entry = gast.Subscript(value=N.name(rev.b(base)), slice=N.clone(value.slice),
                                ctx=gast.Load())
+        t = s.targets[0] if isinstance(s, gast.Assign) else None
+        if isinstance(t, gast.Name) and t.id in rev.facts.elements.arrays:
+            # an entry of known spec (a number or an array): its adjoint is None (none
+            # yet), the 0.0 filler or a value of its shape: g, or the sum
+            add = gast.IfExp(test=gast.Compare(left=entry, ops=[gast.Is()],
+                                               comparators=[N.const(None)]),
+                             body=g, orelse=gast.BinOp(left=N.clone(entry), op=gast.Add(),
+                                                       right=N.clone(g)))
+        else:
+            add = N.call(rev.ref(R.add_grads), [entry, g])
         st = N.assign(gast.Subscript(value=N.name(rev.b(base)), slice=N.clone(value.slice),
-                                     ctx=gast.Store()),
-                      N.call(rev.ref(R.add_grads), [entry, g]), loc=s)
+                                     ctx=gast.Store()), add, loc=s)
         anno.set_(st, anno.ACCUMULATES)
         out.append(st)
         return True
@@ -111,40 +123,6 @@ def write(rev, s, t, state, out) -> bool:
 def _int_index(facts, sub):
     return isinstance(sub.slice, (gast.Name, gast.Constant)) and \
         _int_atom(sub.slice, facts.elements.ints)
-
-
-def plain_lists(body):
-    """Names bound once, to a list display (``Ls = []``), and used only as ``Ls[k]``,
-    ``len(Ls)`` and ``Ls.append(v)``: lists nothing else can see or resize.  The adjoint
-    of such a list can be one list of entry adjoints updated in place."""
-    bound = {}
-    for st, _ in statements(body):
-        for n in nodes(st):
-            if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
-                bound[n.id] = bound.get(n.id, 0) + 1
-    cands = {st.targets[0].id for st, _ in statements(body) if isinstance(st, gast.Assign)
-             and isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.List)
-             and bound.get(st.targets[0].id) == 1}
-    ok = set()  # the loads of each candidate that are one of the three uses
-    for st, _ in statements(body):
-        for n in nodes(st):
-            if isinstance(n, gast.Subscript) and isinstance(n.value, gast.Name) and \
-                    isinstance(n.ctx, gast.Load) and not isinstance(n.slice, gast.Slice):
-                ok.add(id(n.value))
-            elif isinstance(n, gast.Call) and len(n.args) == 1 and not n.keywords:
-                f = n.func
-                if isinstance(f, gast.Attribute) and f.attr == "append" and \
-                        isinstance(f.value, gast.Name):
-                    ok.add(id(f.value))
-                elif isinstance(f, gast.Name) and f.id == "len" and \
-                        isinstance(n.args[0], gast.Name):
-                    ok.add(id(n.args[0]))
-    for st, _ in statements(body):
-        for n in nodes(st):
-            if isinstance(n, gast.Name) and n.id in cands and \
-                    isinstance(n.ctx, gast.Load) and id(n) not in ok:
-                cands.discard(n.id)
-    return frozenset(cands)
 
 
 def _reads(facts, body_stmts, lists=frozenset()):

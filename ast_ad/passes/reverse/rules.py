@@ -287,8 +287,10 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
             out.append(N.expr_stmt(check, loc=s))
             continue
         check_arity(rev.unit, s, fn, rule, args, keywords, func_node)
-        expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
-                                  keep_shape=joins, at=s, fn=fn)
+        expr = matmul_by_spec(rev.facts, fn, args, keywords, k, g)
+        if expr is None:
+            expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
+                                      keep_shape=joins, at=s, fn=fn)
         if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
             expr = N.call(rev.ref(R.check_cotangent),
                           [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
@@ -306,8 +308,66 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
             contribs[a.id] = expr
             order.append(a.id)
     for var in order:
-        rev.accumulate(var, contribs[var], state, out, s, from_zero=from_zero)
+        rev.accumulate(var, contribs[var], state, out, s,
+                       from_zero=from_zero and not never_filler(rev, contribs[var]))
     return out
+
+
+def never_filler(rev, e) -> bool:
+    """``e`` is surely an array (never the ``0.0`` filler, whatever its cotangent was):
+    ``unbroadcast``/``unreduce``/``broadcast_like`` onto a name holding an array of
+    ndim >= 1 (``analysis.elements``), or arithmetic with such a term.  What it feeds
+    then needs no ``is_zero`` guard."""
+    if isinstance(e, gast.BinOp) and isinstance(e.op, (gast.Add, gast.Sub, gast.Mult)):
+        return never_filler(rev, e.left) or never_filler(rev, e.right)
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+        return never_filler(rev, e.operand)
+    if not (isinstance(e, gast.Call) and len(e.args) >= 2 and isinstance(e.args[1], gast.Name)):
+        return False
+    spec = rev.facts.elements.arrays.get(e.args[1].id)
+    if spec is None or spec[0] < 1:
+        return False
+    key = N.key(e.func)
+    return any(key == N.key(rev.ref(h, name)) for h, name in (
+        (H.unbroadcast, "unbroadcast"), (H.unreduce, "unreduce"),
+        (H.broadcast_like, "broadcast_like")))
+
+def matmul_by_spec(facts, fn, args, keywords, k, g):
+    """The contribution to argument ``k`` of ``a @ b`` for float64 arrays of known ndims
+    (``analysis.elements``; matrix-vector, vector-matrix, matrix-matrix): the transposed
+    product written out, instead of ``matmul_adjoint_a/b`` finding the case at run time.
+    ``g`` is the result's cotangent, an array of its shape (the ``0.0`` filler never gets
+    here: ``is_zero`` guards a matmul's adjoint); ``g[:, None]`` of anything else raises.
+    None where the specs are not known."""
+    if fn not in (np.matmul, operator.matmul) or keywords or len(args) != 2 or not all(
+            isinstance(e, gast.Name) for e in args):
+        return None
+    specs = [facts.elements.arrays.get(e.id) for e in args]
+    if any(x is None or x[1] != np.float64 for x in specs):
+        return None
+    na, nb = specs[0][0], specs[1][0]
+    a, b = (N.name(e.id) for e in args)
+
+    def col(e):  # e[:, None]
+        return gast.Subscript(value=e, slice=gast.Tuple(elts=[
+            gast.Slice(lower=None, upper=None, step=None), N.const(None)], ctx=gast.Load()),
+            ctx=gast.Load())
+
+    def mul(x, y, op=gast.Mult):
+        return gast.BinOp(left=x, op=op(), right=y)
+
+    def t(e):
+        return gast.Attribute(value=e, attr="T", ctx=gast.Load())
+
+    g = N.clone(g)
+    if (na, nb) == (2, 1):  # (m, n) @ (n,)
+        return mul(col(g), b) if k == 0 else mul(g, a, gast.MatMult)
+    if (na, nb) == (1, 2):  # (m,) @ (m, n)
+        return mul(b, g, gast.MatMult) if k == 0 else mul(col(a), g)
+    if (na, nb) == (2, 2):
+        return mul(g, t(b), gast.MatMult) if k == 0 else mul(t(a), g, gast.MatMult)
+    return None
+
 
 def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=False,
                        at=None, fn=None):

@@ -260,26 +260,37 @@ def _header(st):
 
 
 def insert_recomputed(rev_code, recompute):
-    """Put ``t = a op b`` at the top of the reversed loop of each recomputed ``t``."""
+    """Put ``t = a op b`` at the top of the reversed loop of each recomputed ``t``, or just
+    before that loop when ``a op b`` does not read the loop's target (``0.5 * h``: its
+    operands are not bound in the loop, so they hold the same values on every trip)."""
     by_loop = {}
     for t, (loop, v) in recompute.items():
         by_loop.setdefault(id(loop), []).append((t, v))
     order = {}
 
     def visit(stmts):
+        out = []
         for st in stmts:
             site = anno.get(st, anno.Site) if isinstance(st, gast.For) else None
             if site is not None and id(site.stmt) in by_loop:
                 pos = {id(b): k for k, b in enumerate(site.stmt.body)}
                 for t, v in by_loop[id(site.stmt)]:
                     order[t] = pos.get(id(_def_of(site.stmt, t)), 0)
-                st.body = [N.assign(t, N.clone(v), loc=st) for t, v in sorted(
-                    by_loop[id(site.stmt)], key=lambda tv: order[tv[0]])] + st.body
+                target = site.stmt.target.id
+                code = [(t, v, any(isinstance(n, gast.Name) and n.id == target
+                                   for n in nodes(v)))
+                        for t, v in sorted(by_loop[id(site.stmt)],
+                                           key=lambda tv: order[tv[0]])]
+                out += [N.assign(t, N.clone(v), loc=st) for t, v, per_trip in code
+                        if not per_trip]
+                st.body = [N.assign(t, N.clone(v), loc=st) for t, v, per_trip in code
+                           if per_trip] + st.body
             for _, block in blocks_of(st):
-                visit(block)
+                block[:] = visit(block)
+            out.append(st)
+        return out
 
-    visit(rev_code)
-    return rev_code
+    return visit(rev_code)
 
 
 def _def_of(loop, t):

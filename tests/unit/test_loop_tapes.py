@@ -1,0 +1,192 @@
+"""Per-loop tapes (passes/reverse/loop_tapes.py) and their inverse (frontend/plain_tapes.py):
+gradients against finite differences for scalar recurrences, loops nested in loops, split
+callees whose adjoint runs twice, loops that may break, grad of grad and numba (both on
+the plain stack again)."""
+
+import ast
+import math
+
+import numpy as np
+import pytest
+
+import ast_ad
+from ast_ad.frontend.plain_tapes import plain_tapes
+from tests.fd import assert_close, fd_grad
+
+
+def recurrence(y, c):
+    for i in range(50):
+        y = c * y + 0.1 * math.sin(y)
+    return y
+
+
+def indexed(x, c):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s = math.sin(s * c + x[i]) * (i + 1.0)
+    return s
+
+
+def nested(x, c):
+    s = 0.0
+    for j in range(3):
+        t = s
+        for i in range(4):
+            t = t * c + math.cos(t + x[j])
+        s = s + t * t
+    return s
+
+
+def in_branch(y, c):
+    if c > 0.5:
+        for i in range(30):
+            y = c * y + 0.1 * math.sin(y)
+    else:
+        y = y * c
+    return y
+
+
+def two_pushes(a, b):
+    for i in range(6):
+        u = a * b
+        a = math.sin(u) + b
+        b = u * 0.5 + math.cos(a)
+    return a * b
+
+
+def breaks(y, c):
+    for i in range(40):
+        y = c * y + 0.1 * math.sin(y)
+        if y > 2.0:
+            break
+    return y
+
+
+def _step(y, c):
+    for i in range(5):
+        y = y * c + math.tanh(y)
+    return y
+
+
+def calls_helper(y, c):
+    return _step(y, c) * _step(c, y)
+
+
+def _check(fn, args, wrt):
+    g = ast_ad.grad(fn, wrt=wrt)
+    got = g(*args)
+    got = got if isinstance(wrt, tuple) else (got,)
+    for k, w in enumerate(wrt if isinstance(wrt, tuple) else (wrt,)):
+        assert_close(got[k], fd_grad(fn, args, w), 1e-6, 1e-7)
+    return ast_ad.source(g, *args)
+
+
+def _adjoint(src):
+    return src.split("_pop = _stack.pop")[1]
+
+
+def test_recurrence_reads_its_tape_backwards():
+    src = _check(recurrence, (0.3, 0.9), (0, 1))
+    adj = _adjoint(src)
+    assert "for _tapv in reversed(_tape):" in adj
+    assert adj.count("_pop()") == 1  # the tape itself, once, not one pop per step
+    assert "_tapa(y)" in src and "_push(y)" not in src
+
+
+def test_index_read_by_the_adjoint_iterates_with_the_range():
+    x = np.array([0.3, -0.2, 0.5, 0.1])
+    src = _check(indexed, (x, 0.7), (0, 1))
+    assert "in zip(_r1[::-1], reversed(_tape" in src
+
+
+def test_loop_inside_a_loop_keeps_the_stack():
+    # a tape per run of a short inner loop would cost more than the pops it saves
+    x = np.array([0.3, -0.2, 0.5])
+    src = _check(nested, (x, 0.7), (0, 1))
+    assert "loop_tape(" not in src
+
+
+def test_loop_inside_a_branch():
+    for c in (0.9, 0.2):
+        src = _check(in_branch, (0.3, c), (0, 1))
+    assert "loop_tape(" in src
+
+
+def test_several_pushes_per_step():
+    src = _check(two_pushes, (0.4, 0.8), (0, 1))
+    assert "zip(reversed(_tape), reversed(_tape_1)" in src
+
+
+def test_a_loop_that_may_break_keeps_the_stack():
+    for y in (0.3, 1.9):
+        src = _check(breaks, (y, 1.05), (0, 1))
+        assert "loop_tape(" not in src
+
+
+def test_split_callee_and_vjp_run_twice():
+    src = _check(calls_helper, (0.4, 0.8), (0, 1))
+    assert "loop_tape(" in src  # in the callee's split halves
+    out, vjp_fn = ast_ad.vjp(recurrence, 0.3, 0.9)
+    first, again = vjp_fn(1.0), vjp_fn(1.0)  # (the stack copied: the tapes read twice)
+    assert out == pytest.approx(recurrence(0.3, 0.9))
+    assert first == again
+    assert np.ravel(first)[0] == pytest.approx(fd_grad(recurrence, (0.3, 0.9), 0), rel=1e-6)
+
+
+def test_second_derivative_goes_through_the_plain_stack():
+    d2 = ast_ad.grad(ast_ad.grad(recurrence))(0.3, 0.9)
+    h = 1e-5
+    g = ast_ad.grad(recurrence)
+    assert d2 == pytest.approx((g(0.3 + h, 0.9) - g(0.3 - h, 0.9)) / (2 * h), rel=1e-5)
+
+
+def test_numba_backend_compiles_the_plain_stack():
+    pytest.importorskip("numba")
+    g = ast_ad.grad(recurrence, wrt=(0, 1), backend="numba")
+    got = g(0.3, 0.9)
+    for k in (0, 1):
+        assert got[k] == pytest.approx(fd_grad(recurrence, (0.3, 0.9), k), rel=1e-6)
+
+
+def test_plain_tapes_is_the_inverse_on_generated_text():
+    src = ast_ad.source(ast_ad.grad(two_pushes, wrt=(0, 1)), 0.4, 0.8)
+    tree = ast.parse(src.split("\n\n# user functions")[0])
+    plain_tapes(tree.body[0], ast)
+    text = ast.unparse(tree)
+    assert "_tape" not in text and "_tapv" not in text and "loop_tape" not in text
+    assert text.count("_pop()") >= 2 and "[::-1]" in text
+
+
+def int_then_float(y, c):
+    z = 1
+    for i in range(20):
+        z = z * c + y
+    return z
+
+
+def test_float_arguments_make_a_typed_tape():
+    src = _check(recurrence, (0.3, 0.9), (0, 1))
+    assert "_tape = float_tape()" in src
+    # np.float64 arguments (array('d') would hand back Python floats) and a name that
+    # starts as an int keep a list
+    src = _check(recurrence, (np.float64(0.3), np.float64(0.9)), (0, 1))
+    assert "float_tape" not in src and "_tape = []" in src
+    src = _check(int_then_float, (0.3, 0.9), (0, 1))
+    assert "float_tape" not in src
+
+
+def test_typed_tape_holds_eight_bytes_a_step():
+    import tracemalloc
+
+    def long(y, c):
+        for i in range(20000):
+            y = c * y + 0.001 * math.sin(y)
+        return y
+
+    g = ast_ad.grad(long, wrt=(0, 1))
+    g(0.3, 0.9999)
+    tracemalloc.start()
+    g(0.3, 0.9999)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak / 20000 < 12  # C doubles (a list of floats: 32 bytes a step)
