@@ -309,9 +309,8 @@ return (fix_array(b_t1, x), fix_array(by, y))
 _t1 = x - y
 b_t2 = unreduce(1.0 / count_reduced(_t1, None), _t1, None, False)
 b_t1 = b_t2 * 2 * _t1
-bx = unbroadcast(b_t1, x)
 by = unbroadcast(-b_t1, y)
-return (fix_array(bx, x), fix_array(by, y))
+return (fix_array(b_t1, x), fix_array(by, y))
 """,
     'np_sin_scalar': """\
 bx = -(np.sin(x) * np.sin(x)) + np.cos(x) * np.cos(x)

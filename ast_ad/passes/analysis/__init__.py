@@ -71,10 +71,10 @@ class Facts:
         c = self.value_shapes.get(stmt)
         return c if c is not None else self.shape(name)
 
-    def result_shaped(self, fn, args, keywords, target) -> bool:
+    def result_shaped(self, fn, args, keywords, target, signed=False) -> bool:
         """``fn(*args)`` elementwise surely has the shape of its operand ``target``, a
         long array, as have the contributions to it (``long_dims.result_shaped``)."""
-        return result_shaped(self, fn, args, keywords, target)
+        return result_shaped(self, fn, args, keywords, target, signed)
 
     def callable(self, func):
         return self.resolver.callable(func)

@@ -53,6 +53,7 @@ _TOP = "top"  # not yet known (the optimistic start of the fixed point)
 #: the elementwise operators of the rule stage (``a op b``, ``-a``): shape of the broadcast
 ELEMENTWISE_FNS = (operator.add, operator.sub, operator.mul, operator.truediv,
                    operator.pow, operator.mod, operator.floordiv, operator.neg, operator.pos)
+_SUMS = (operator.add, operator.sub, np.add, np.subtract)  # (contributions: g, -g)
 
 
 def long_names(body, params, long_params, elements, resolver, floats=frozenset(),
@@ -253,14 +254,16 @@ def operand_ndim(facts, e):
     return _ndim(e, facts.elements.arrays, facts.shapes, facts.elements.ints)
 
 
-def result_shaped(facts, fn, args, keywords, target) -> bool:
+def result_shaped(facts, fn, args, keywords, target, signed=False) -> bool:
     """``x = fn(*args)`` elementwise surely has the shape of its operand ``target`` and
     so has every contribution to ``target`` a rule makes of the cotangent, the operands
     and ``x``: ``unbroadcast`` to ``target`` is the identity.  So it is when ``target`` is
     long and every other operand is a number or long of target's ndim (of target's shape,
     or the call raises), or when every operand is ``target`` (``u * u``).  (Not merely
     ndim <= target's: a cotangent that is the 0.0 filler, as a loop's adjoint is in the
-    iterations after its last use, times a (1,)-shaped ``b`` has b's shape.)"""
+    iterations after its last use, times a (1,)-shaped ``b`` has b's shape.)  ``signed``:
+    the contribution is ``g`` or ``-g`` itself (``a + b``, ``a - b``), of x's shape or the
+    filler: then ndim <= target's is enough."""
     if keywords or not (any(fn is f for f in ELEMENTWISE_FNS) or (
             isinstance(fn, np.ufunc) and fn.nout == 1 and fn.nin == len(args))):
         return False
@@ -274,6 +277,8 @@ def result_shaped(facts, fn, args, keywords, target) -> bool:
         if own:
             continue
         other = operand_ndim(facts, a)
+        if signed and fn in _SUMS and other is not None and other <= k:
+            continue
         if other != 0 and not (isinstance(a, gast.Name) and facts.long.get(a.id) == k):
             return False
     return True

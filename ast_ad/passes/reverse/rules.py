@@ -369,6 +369,15 @@ def matmul_by_spec(facts, fn, args, keywords, k, g):
     return None
 
 
+def _signed(expr, g) -> bool:
+    """``expr`` is ``unbroadcast(g, like)`` or ``unbroadcast(-g, like)``: the contribution
+    is the cotangent itself (a + b, a - b), the 0.0 filler at most."""
+    e = expr.args[0] if isinstance(expr, gast.Call) and len(expr.args) == 2 else None
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+        e = e.operand
+    return e is not None and N.key(e) == N.key(g)
+
+
 def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=False,
                        at=None, fn=None):
     """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
@@ -381,6 +390,6 @@ def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=
     t = at.targets[0] if isinstance(at, gast.Assign) and len(at.targets) == 1 else None
     here = rev.facts.value_shapes.get(at) if isinstance(t, gast.Name) and t.id == name \
         else None
-    same = rev.facts.result_shaped(fn, args, keywords, target)
+    same = rev.facts.result_shaped(fn, args, keywords, target, _signed(expr, g))
     return drop_shape_helper(expr, rev.ref(H.unbroadcast, "unbroadcast"), rev.facts,
                              name, target, here, same)
