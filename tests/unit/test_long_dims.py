@@ -92,6 +92,26 @@ def filler_sum(a, b, c):
     return np.sum(y * y) + np.sum(t3 * t3)
 
 
+def reset_then_slice(a, b, c):
+    y = c
+    for i in range(2):
+        t3 = a * 1.5
+        t4 = t3[0:1] * 2.0  # bt3[0:1] += ...: bt3 must be an array
+        t5 = t3 * 2.0  # bt3 = bt5 * 2.0, bt5 reset to 0.0 after each reversed trip
+        y = y * 0.3 + t4 * 0.2
+    return np.sum(y * y) + np.sum(t5)
+
+
+def reset_then_slice_long(a, b, c):
+    y = c
+    for i in range(2):
+        t3 = a * b
+        t4 = t3[0:1] * 2.0
+        t5 = b - t3  # bt3 = -bt5 (t3 long, b of ndim <= 1)
+        y = y * 0.3 + t4 * 0.2
+    return np.sum(y * y) + np.sum(t5)
+
+
 def _check(f, args, wrt):
     g = ast_ad.grad(f, wrt=wrt)
     got = g(*args)
@@ -239,6 +259,16 @@ def test_a_sum_with_a_smaller_operand(sa):
     src = _loop(ast_ad.source(g, a, b, c))
     assert "bt0 = bt3\n" in src  # t0 long, t2 of ndim <= 2: the cotangent as it is
     assert ("unbroadcast(-bt3, " in src) == (sa != (2, 3))  # (t2 or a: one class)
+
+
+@pytest.mark.parametrize("f", [reset_then_slice, reset_then_slice_long])
+@pytest.mark.parametrize("sb", [(1,), (3,)])
+def test_a_loop_adjoint_reset_to_zero_meets_an_element_update(f, sb):
+    # the reversed loop resets bt5 to 0.0 after each trip: on the next, bt3 made of it may
+    # be the filler, so bt3[0:1] += ... needs the generic accumulation (control.loop_body)
+    rng = np.random.default_rng(17)
+    args = (rng.uniform(0.3, 1.2, 3), rng.uniform(0.3, 1.2, sb), rng.uniform(0.3, 1.2, (2, 2)))
+    _check(f, args, (0, 1, 2))
 
 
 def test_empty_arrays():
