@@ -15,6 +15,8 @@
     reverse    passes/reverse/        adjoint sweep, forward sweep with its stack -> Sweeps
     forward    passes/forward/        tangent code (forward mode, derivatives) -> Sweeps
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
+    entries    passes/reverse/array_entries.py  np.array([a, b])'s entry cotangents in
+                                      one call
     checkpoint passes/reverse/checkpoint.py  ast_ad.checkpointed loops: saved segment
                                       states, each segment replayed in the adjoint
     lists      passes/reverse/list_buffers.py  element loops over adjoint buffers run
@@ -54,6 +56,7 @@ from .passes.containers import model_sequences
 from .passes.forward.assemble import forward
 from .passes.mutation import model_mutations
 from .passes.normalize import Normalizer
+from .passes.reverse.array_entries import rewrite as array_entries
 from .passes.reverse.assemble import functions, reverse
 from .passes.reverse.checkpoint import rewrite as checkpoint_loops
 from .passes.reverse.list_buffers import rewrite as list_buffers
@@ -105,6 +108,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     else:
         sweeps = reverse(unit, facts, request)                           # reverse
     sweeps = optimize.sweeps(sweeps)                                     # optimize
+    sweeps = array_entries(sweeps, unit)      # np.array([a, b])'s entry cotangents at once
     sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)
     if mode in ("joint", "split") and not parsed.generated and \
             no_foreign_arrays(request.arg_kinds):

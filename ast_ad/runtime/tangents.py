@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..backends.arrays import is_array as _is_array
-from .adjoints import MISSING, is_zero
+from .adjoints import MISSING, is_zero, part
 
 __all__ = [
-    "array_parts", "array_tangent", "as_float_tangent", "tangent_append", "tangent_list",
-    "tangent_pop", "tangent_restore", "tangent_setitem", "zero_tangent",
+    "array_entries", "array_parts", "array_tangent", "as_float_tangent", "tangent_append",
+    "tangent_list", "tangent_pop", "tangent_restore", "tangent_setitem", "zero_tangent",
 ]
 
 _ndarray = np.ndarray
@@ -98,6 +98,27 @@ def array_parts(g, obj):
                 return g.tolist() if g.dtype is _F8 else [g[i] for i in range(len(obj))]
         return [array_parts(g[i], o) for i, o in enumerate(obj)]
     return g
+
+
+def array_entries(g, obj):
+    """``[part(array_parts(g, obj), k) for k in range(len(obj))]`` in one call: the
+    cotangents of the entries of the list ``obj`` that ``np.array`` read, where ``g`` is
+    the array's cotangent (for a float64 vector of numbers, its ``tolist()``).
+
+    >>> array_entries(np.array([1.0, 2.0]), [0.5, 0.25])
+    [1.0, 2.0]
+    >>> [complex(v) for v in array_entries(np.array([1j, 2.0]), [0.5, 0.25])]
+    [1j, (2+0j)]
+    """
+    if type(g) is _ndarray and g.dtype is _F8 and g.ndim == 1 and len(g) == len(obj) and \
+            type(obj) is list:
+        for o in obj:
+            if isinstance(o, (list, tuple)):
+                break
+        else:
+            return g.tolist()
+    parts = array_parts(g, obj)
+    return [part(parts, k) for k in range(len(obj))]
 
 
 def array_tangent(t, ans):

@@ -91,8 +91,8 @@ def test_generated_code_saves_segment_states_not_steps():
 
 
 def test_peak_memory_is_segments_not_steps():
-    """n = 40000 steps: the plain loop's tape holds every step's float (8 bytes each, a
-    typed tape), the checkpointed one 200 saved states and one 200-step segment."""
+    """n = 40000 steps: the plain loop's tape holds every step's float (8 bytes or more
+    each), the checkpointed one 200 saved states and one 200-step segment."""
     import tracemalloc
 
     n = 40000

@@ -166,7 +166,7 @@ def int_then_float(y, c):
 
 def test_float_arguments_make_a_typed_tape():
     src = _check(recurrence, (0.3, 0.9), (0, 1))
-    assert "_tape = float_tape()" in src
+    assert "_tape = float_tape(_r1)" in src
     # np.float64 arguments (array('d') would hand back Python floats) and a name that
     # starts as an int keep a list
     src = _check(recurrence, (np.float64(0.3), np.float64(0.9)), (0, 1))
@@ -175,8 +175,13 @@ def test_float_arguments_make_a_typed_tape():
     assert "float_tape" not in src
 
 
-def test_typed_tape_holds_eight_bytes_a_step():
+def test_typed_tape_holds_eight_bytes_a_step(monkeypatch):
     import tracemalloc
+
+    from ast_ad.runtime import fastpaths
+
+    # (a list below TYPED_TAPE_TRIPS trips: 32 bytes a step, the faster)
+    monkeypatch.setattr(fastpaths, "TYPED_TAPE_TRIPS", 10000)
 
     def long(y, c):
         for i in range(20000):
@@ -190,3 +195,9 @@ def test_typed_tape_holds_eight_bytes_a_step():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak / 20000 < 12  # C doubles (a list of floats: 32 bytes a step)
+    monkeypatch.setattr(fastpaths, "TYPED_TAPE_TRIPS", 10 ** 6)
+    tracemalloc.start()
+    again = g(0.3, 0.9999)
+    assert tracemalloc.get_traced_memory()[1] / 20000 > 24
+    tracemalloc.stop()
+    assert again[1] == pytest.approx(fd_grad(long, (0.3, 0.9999), 1), rel=1e-5)

@@ -1,0 +1,121 @@
+"""The cotangents of ``np.array([a, b, ...])``'s entries in one call (issue 13: small
+arrays built from lists cost what their numbers cost).  The adjoint of
+``v = np.array(L)`` splits ``v``'s cotangent like the list (``array_parts``), and that of
+the list display ``L = [a, b]`` takes its entries (``part``): three calls where one
+does.  When the split list is read only by entry reads that follow it directly, and
+``L`` is a list display bound once in the forward sweep, they become one unpacking of
+``array_entries(g, L)`` (for a float64 vector of numbers: its ``tolist()``; otherwise
+exactly what the three calls give).
+
+Before::
+
+    b_t14 = array_parts(b_t15, _t14)
+    b_t1 = part(b_t14, 0)
+    b_t13 = part(b_t14, 1)
+
+After::
+
+    b_t1, b_t13 = array_entries(b_t15, _t14)
+
+Executed:
+
+>>> import numpy as np, ast_ad
+>>> def f(x):
+...     v = np.array([x[0] * x[1], x[1]])
+...     return np.sum(v * v)
+>>> g = ast_ad.grad(f)
+>>> src = ast_ad.source(g, np.array([0.5, 2.0]))
+>>> "array_entries(" in src, "array_parts(" in src
+(True, False)
+>>> g(np.array([0.5, 2.0]))
+array([4., 5.])
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import gast
+
+from ... import runtime as R
+from ...ir import nodes as N
+from ...ir.walk import blocks_of, nodes
+
+
+def rewrite(sw, unit):
+    """``sw`` (optimized ``Sweeps``) with split-then-read list cotangents fused."""
+    if sw.kind not in ("joint", "split"):
+        return sw
+    parts_key = N.key(unit.ref(R.array_parts))
+    part_key = N.key(unit.ref(R.part))
+    forward = list(sw.head) + list(sw.fwd)  # (a split's record unpacks it in bwd_head)
+    loads, stores, displays = {}, {}, {}
+    for n in nodes(forward + list(sw.tail) + list(sw.bwd_head or [])):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            loads[n.id] = loads.get(n.id, 0) + 1
+    for n in nodes(list(sw.fwd)):  # (the head's pre-initialisations `L = None` aside)
+        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+            stores[n.id] = stores.get(n.id, 0) + 1
+    for st in nodes(forward):
+        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
+                isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.List) and \
+                not any(isinstance(e, gast.Starred) for e in st.value.elts):
+            displays[st.targets[0].id] = len(st.value.elts)
+    displays = {k: n for k, n in displays.items() if stores.get(k) == 1}
+    changed = [False]
+
+    def split(st):
+        """``(B, G, L)`` of ``B = array_parts(G, L)``, else None."""
+        v = getattr(st, "value", None)
+        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
+                isinstance(st.targets[0], gast.Name) and isinstance(v, gast.Call) and \
+                N.key(v.func) == parts_key and len(v.args) == 2 and not v.keywords and \
+                isinstance(v.args[1], gast.Name) and v.args[1].id in displays and \
+                N.is_atom(v.args[0]):
+            return st.targets[0].id, v.args[0], v.args[1].id
+        return None
+
+    def entry(st, b):
+        """``(x, k)`` of ``x = part(b, k)`` (k an int constant), else None."""
+        v = getattr(st, "value", None)
+        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
+                isinstance(st.targets[0], gast.Name) and isinstance(v, gast.Call) and \
+                N.key(v.func) == part_key and len(v.args) == 2 and \
+                isinstance(v.args[0], gast.Name) and v.args[0].id == b and \
+                isinstance(v.args[1], gast.Constant) and type(v.args[1].value) is int:
+            return st.targets[0].id, v.args[1].value
+        return None
+
+    def block(stmts):
+        out, i = [], 0
+        while i < len(stmts):
+            st = stmts[i]
+            for _, inner in blocks_of(st):
+                inner[:] = block(list(inner))
+            sp = split(st)
+            if sp is not None:
+                b, g, lst = sp
+                k, reads, j = displays[lst], {}, i + 1
+                while j < len(stmts) and entry(stmts[j], b) is not None:
+                    x, c = entry(stmts[j], b)
+                    if x in reads.values() or x in (b, lst, getattr(g, "id", None)):
+                        break
+                    reads[c] = x
+                    j += 1
+                if reads and len(reads) == j - i - 1 == loads.get(b, 0) and \
+                        all(0 <= c < k for c in reads):
+                    targets = [N.store(reads[c]) if c in reads else
+                               N.store(unit.namer.fresh("_unused")) for c in range(k)]
+                    out.append(N.copy_loc(gast.Assign(
+                        targets=[gast.Tuple(elts=targets, ctx=gast.Store())],
+                        value=N.call(unit.ref(R.array_entries), [g, N.name(lst)]),
+                        type_comment=None), st))
+                    changed[0] = True
+                    i = j
+                    continue
+            out.append(st)
+            i += 1
+        return out
+
+    tail = block(list(sw.tail))
+    return replace(sw, tail=tail) if changed[0] else sw
