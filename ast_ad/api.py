@@ -5,10 +5,10 @@ Cache key of a generated function (documented in docs/design.md):
     the function object (weakly: a redefined function is a new object, and a collected
     function frees its entries)  x  wrt  x  value-or-not  x  the rule-registry version
     x  the types of the arguments (float / int / ndarray / other)  x  the ndim and
-    dtype of NumPy array arguments
+    dtype of NumPy array arguments x whether each is long (no dimension of length 1)
 
-The per-call fast path is: the dispatcher's type (and ndim/dtype) checks, the generated
-function.
+The per-call fast path is: the dispatcher's type (and ndim/dtype/long) checks, the
+generated function.
 """
 
 from __future__ import annotations
@@ -181,8 +181,9 @@ class GradientFunction(GradientObject):
         types_, fns, arrays = key
         checks = [f"type({n}) is __ad_T{j}" for j, n in enumerate(names) if j < len(types_)]
         checks += [f"{names[i]} is __ad_F{i}" for i, _ in fns if i < len(names)]
-        checks += [f"{names[i]}.ndim == {nd} and {names[i]}.dtype is __ad_D{i}"
-                   for i, nd, _ in arrays if i < len(names)]
+        checks += [f"{names[i]}.ndim == {nd} and {names[i]}.dtype is __ad_D{i} and "
+                   f"(1 {'not in' if lg else 'in'} {names[i]}.shape)"
+                   for i, nd, _, lg in arrays if i < len(names)]
         checks += [f"{n} is not __ad_M" for p, n in zip(params, names)
                    if p.default is not p.empty]
         checks.append("__ad_S[0] is __ad_G")
@@ -205,7 +206,7 @@ class GradientFunction(GradientObject):
         for k, (d, _, o) in enumerate(self._guards):
             ns[f"__ad_GD{k}"], ns[f"__ad_GO{k}"] = d, o
         ns.update({f"__ad_F{i}": f for i, f in fns})
-        ns.update({f"__ad_D{i}": dt for i, _, dt in arrays})
+        ns.update({f"__ad_D{i}": dt for i, _, dt, _ in arrays})
         exec(compile(src, f"<ast_ad dispatch {self.__qualname__}>", "exec"), ns)
         type(self).__call__ = ns["__call__"]
 
@@ -243,7 +244,7 @@ class GradientFunction(GradientObject):
         params = param_names(inner)
         kinds = {params[k]: type(v) for k, v in enumerate(full) if k < len(params)}
         key = spec_key(self._spec.indices, kinds, self.registry.version, None, "higher",
-                       self.with_value)
+                       self.with_value, _array_specs(full))  # (as inner's code differs)
         per_fn = self._target.__dict__.setdefault("_derived", {})
         fns = per_fn.get(key)
         if fns is None:
@@ -275,8 +276,10 @@ class GradientFunction(GradientObject):
         for k, p in enumerate(params[offset:]):
             if k < len(full):
                 arg_kinds[p] = type(full[k])
-        arrays = {params[offset + k]: (nd, dt.str) for k, nd, dt in _array_specs(full)
-                  if offset + k < len(params)}
+        specs = [(params[offset + k], nd, dt, lg) for k, nd, dt, lg in _array_specs(full)
+                 if offset + k < len(params)]
+        arrays = {p: (nd, dt.str) for p, nd, dt, _ in specs}
+        long = frozenset(p for p, _, _, lg in specs if lg)
         static = {params[offset + k]: v for k, v in _function_args(full)
                   if offset + k < len(params)}
         if self._self is not None and params:
@@ -289,7 +292,7 @@ class GradientFunction(GradientObject):
         static = kept_static(target, static)  # (never a parameter the body rebinds)
         ckey = spec_key(names, arg_kinds, self.registry.version, static, self._spec.single,
                         (self.with_value, "aux") if self.has_aux else self.with_value,
-                        tuple(sorted(arrays.items())))
+                        tuple(sorted(arrays.items())), tuple(sorted(long)))
         try:
             per_fn = _CACHE.setdefault(target, {})
         except TypeError:  # not weak-referenceable (a builtin): _pipeline.transform() will explain
@@ -301,7 +304,7 @@ class GradientFunction(GradientObject):
             gen = _pipeline.transform(target, names, self.registry, arg_kinds, mode="joint",
                                       with_value=self.with_value, single=self._spec.single,
                                       static_args=static, has_aux=self.has_aux,
-                                      arrays=arrays)
+                                      arrays=arrays, long=long)
             per_fn[ckey] = gen
         self._guards = tuple(gen.guards)
         self._last = _light(full)  # what source(g) shows: the kinds that ran last
@@ -352,13 +355,15 @@ def _unwrap(fn):
 
 def _key(full):
     """The per-call dispatch key: every argument's type, the function arguments, and the
-    (ndim, dtype) of every NumPy array argument (a new shape of the same ndim reuses it)."""
+    (ndim, dtype, long) of every NumPy array argument (another shape like it reuses it)."""
     return tuple(type(v) for v in full), _function_args(full), _array_specs(full)
 
 
 def _array_specs(full):
-    """(index, ndim, dtype) of the arguments that are exactly NumPy arrays."""
-    return tuple((k, v.ndim, v.dtype) for k, v in enumerate(full) if type(v) is np.ndarray)
+    """(index, ndim, dtype, long) of the arguments that are exactly NumPy arrays; long:
+    no dimension has length 1 (``passes/analysis/long_dims.py``)."""
+    return tuple((k, v.ndim, v.dtype, 1 not in v.shape) for k, v in enumerate(full)
+                 if type(v) is np.ndarray)
 
 
 def _function_args(full):
@@ -372,10 +377,10 @@ _FUNCTION_TYPES = (types.FunctionType, types.MethodType, types.BuiltinFunctionTy
 
 
 def _light(full):
-    """``full`` with each array replaced by a one-element array of its ndim and dtype
+    """``full`` with each array replaced by a small array of its ndim, dtype and long flag
     (the same specialisation, without keeping the caller's data alive)."""
-    return tuple(np.zeros((1,) * v.ndim, v.dtype) if isinstance(v, np.ndarray) else v
-                 for v in full)
+    return tuple(np.zeros((2 if 1 not in v.shape else 1,) * v.ndim, v.dtype)
+                 if isinstance(v, np.ndarray) else v for v in full)
 
 
 def _example_args(fn, indices):

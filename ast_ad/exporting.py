@@ -58,6 +58,10 @@ def export(g: Any, *args: Any, **kwargs: Any) -> str:
         full = tuple(b.arguments[p] for p in b.signature.parameters)
     else:
         full = _example_args(g.fn, g._spec.indices)
+    # the generic code (no dispatcher checks an exported function's arguments): arrays as
+    # if they had a dimension of length 1 (analysis.long_dims)
+    full = tuple(np.zeros((1,) * v.ndim, v.dtype) if type(v) is np.ndarray else v
+                 for v in full)
     gen = g.generated(full)
     ex = _Exporter(getattr(g.fn, "__module__", None))
     body = ex.functions(gen.source, gen.compiled)

@@ -19,8 +19,9 @@ _KIND = {float: "float", int: "int", bool: "bool", np.ndarray: "ndarray",
 
 def kind_name(v) -> str:
     t = type(v)
-    if t is np.ndarray:
-        return f"ndarray[{v.dtype}]"
+    if t is np.ndarray:  # (code for arrays without a length-1 dimension says so)
+        return f"ndarray[{v.dtype}, no dim of length 1]" if v.ndim and 1 not in v.shape \
+            else f"ndarray[{v.dtype}]"
     return _KIND.get(t, t.__name__)
 
 

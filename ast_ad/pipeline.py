@@ -70,7 +70,7 @@ from .passes.views import guard_views
 
 
 def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False, single=True,
-              static_args=None, has_aux=False, arrays=None):
+              static_args=None, has_aux=False, arrays=None, long=()):
     """Differentiate ``fn`` w.r.t. the parameters ``wrt_names``.
 
     ``arg_kinds`` maps parameter names to the Python type seen at the call (used to
@@ -78,7 +78,8 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     "joint" -> one function returning the gradients (and the value when ``with_value``);
     "split" -> a forward and a backward function, for callees; "forward" -> a jvp
     function; "derivative" -> the derivative of a scalar function w.r.t. one parameter.
-    ``arrays`` maps NumPy array parameters to the (ndim, dtype string) seen at the call.
+    ``arrays`` maps NumPy array parameters to the (ndim, dtype string) seen at the call;
+    ``long``: those of them seen without a dimension of length 1 (``analysis.long_dims``).
     """
     parsed = parse_function(fn)                                          # parse
     a = parsed.tree.args
@@ -92,7 +93,8 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     aux = split_aux(tree, namer) if has_aux else None                    # (loss, aux)
     unit = Unit(fn, parsed, env, namer, CALLEES, tree, nested)
     request = Request(tuple(wrt_names), dict(arg_kinds), mode, with_value, single,
-                      {**nested, **(static_args or {})}, registry, aux, dict(arrays or {}))
+                      {**nested, **(static_args or {})}, registry, aux, dict(arrays or {}),
+                      frozenset(long or ()))
     if not parsed.generated:
         # generated code restores every write before reading a view again
         resolver = Resolver.of(unit, request)

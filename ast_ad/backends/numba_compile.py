@@ -90,6 +90,6 @@ def _numba_object(name, obj, impls, what):
 
 # -- the gradient object ------------------------------------------------------------------
 def _kind_key(v):
-    if type(v) is np.ndarray:
-        return ("a", v.dtype.str, v.ndim)
+    if type(v) is np.ndarray:  # (long or not: the code differs, see api._array_specs)
+        return ("a", v.dtype.str, v.ndim, 1 not in v.shape)
     return (type(v),)

@@ -24,6 +24,7 @@ class Request:
     registry: Any = None
     aux: str | None = None  # has_aux: the name holding the auxiliary output
     arrays: dict = field(default_factory=dict)  # NumPy array parameter -> (ndim, dtype str)
+    long: frozenset = frozenset()  # the array parameters without a dimension of length 1
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ def test_source_without_args_shows_the_specialisation_that_ran():
     W, x = np.ones((2, 3)), np.ones(3)
     g(W, x)  # only arrays ran: source(g) shows that code, named as such
     src = ast_ad.source(g)
-    assert "# specialised for W: ndarray[float64], x: ndarray[float64]" in src.splitlines()[1]
+    assert "# specialised for W: ndarray[float64, no dim of length 1], x: ndarray[float64, " \
+        "no dim of length 1]" in src.splitlines()[1]
     assert src.split("\n", 2)[2] == ast_ad.source(g, W, x).split("\n", 1)[1]
     assert "fix_array" in src and "is float" not in src

@@ -114,6 +114,10 @@ def np_mean_sq(x, y):
     return np.mean((x - y) ** 2)
 
 
+def np_mean_sq_row(x, y):  # y of shape (1,): broadcast, its cotangent summed
+    return np.mean((x - y) ** 2)
+
+
 def np_sin_scalar(x):
     return np.sin(x) * np.cos(x)
 
@@ -143,6 +147,7 @@ ARGS = {
     'np_dot': (np.arange(3.0), np.ones(3)),
     'np_tanh': (np.arange(3.0),),
     'np_mean_sq': (np.arange(3.0), np.ones(3)),
+    'np_mean_sq_row': (np.arange(3.0), np.ones(1)),
     'np_sin_scalar': (0.7,),
     'mixed': (1.5, 2.0),
 }
@@ -297,9 +302,15 @@ return fix_array(bx, x)
 _t1 = x - y
 b_t2 = unreduce(1.0 / count_reduced(_t1, None), _t1, None, False)
 b_t1 = b_t2 * 2 * _t1
-bx = unbroadcast(b_t1, x)
+by = -b_t1
+return (fix_array(b_t1, x), fix_array(by, y))
+""",
+    'np_mean_sq_row': """\
+_t1 = x - y
+b_t2 = unreduce(1.0 / count_reduced(_t1, None), _t1, None, False)
+b_t1 = b_t2 * 2 * _t1
 by = unbroadcast(-b_t1, y)
-return (fix_array(bx, x), fix_array(by, y))
+return (fix_array(b_t1, x), fix_array(by, y))
 """,
     'np_sin_scalar': """\
 bx = -(np.sin(x) * np.sin(x)) + np.cos(x) * np.cos(x)

@@ -2,8 +2,9 @@
 
 The later stages read these facts and nothing else of the analyses: activity
 (``varied``, ``useful``, ``active``), the statements that may ``overwrite`` a value,
-value ``kinds``, ``shapes``, the names that are surely floats, and the call resolver
-with its one classification per callee (``decision``).
+value ``kinds``, ``shapes``, the names that are surely floats, the names surely holding
+arrays without a dimension of length 1 (``long``, ``result_shaped``), and the call
+resolver with its one classification per callee (``decision``).
 
 >>> import gast
 >>> from types import SimpleNamespace
@@ -32,6 +33,7 @@ from .activity import overwrites, return_name, useful, varied
 from .calls import Decision, Resolver, classify
 from .elements import Elements
 from .kinds import sequence_names, surely_floats, value_kinds
+from .long_dims import long_names, result_shaped
 from .realness import surely_real
 from .shapes import shape_classes
 
@@ -55,6 +57,7 @@ class Facts:
     registry: Any
     self_fn: Any
     value_shapes: Any = field(default_factory=lambda: MappingProxyType({}))  # stmt -> Shape
+    long: Any = field(default_factory=lambda: MappingProxyType({}))  # name -> ndim (long_dims)
 
     def kind(self, name) -> Kind:
         return self.kinds.get(name, Kind.ANY)
@@ -67,6 +70,11 @@ class Facts:
         ``shape(name)`` for a name bound more than once)."""
         c = self.value_shapes.get(stmt)
         return c if c is not None else self.shape(name)
+
+    def result_shaped(self, fn, args, keywords, target, signed=False) -> bool:
+        """``fn(*args)`` elementwise surely has the shape of its operand ``target``, a
+        long array, as have the contributions to it (``long_dims.result_shaped``)."""
+        return result_shaped(self, fn, args, keywords, target, signed)
 
     def callable(self, func):
         return self.resolver.callable(func)
@@ -95,15 +103,17 @@ def analyze(unit, request) -> Facts:
     pyfloat = surely_floats(tree.body, params, kinds, resolver, elements)
     active = v & u
     at = {}  # statement -> the shape class of the value it assigns (filled by shapes)
+    shapes = shape_classes(tree.body, params, scalar, resolver, elements, pyfloat,
+                           callee and callee[1](elements), at)
     return Facts(
         params=params, wrt=tuple(request.wrt), varied=v, useful=u, active=active,
         overwrites=overwrites(tree.body, params),
         kinds=MappingProxyType(value_kinds(tree.body, params, kinds, resolver, registry,
                                            frozenset(elements.arrays))),
-        shapes=MappingProxyType(shape_classes(tree.body, params, scalar, resolver,
-                                              elements, pyfloat,
-                                              callee and callee[1](elements), at)),
+        shapes=MappingProxyType(shapes),
         value_shapes=MappingProxyType(at),
+        long=MappingProxyType(long_names(tree.body, params, getattr(request, "long", ()),
+                                         elements, resolver, pyfloat, shapes)),
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
         sequences=sequence_names(tree.body, params, kinds, resolver, active),
         elements=elements,

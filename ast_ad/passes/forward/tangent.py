@@ -319,9 +319,11 @@ class ForwardMode:
                            [e, N.clone(ans), N.const(R.rule_label(rule, fn, k))])
             # broadcast_like(t, ans) is t when the argument and the result share a shape
             # (kept where + / * may join lists: it refuses a list tangent of a list result)
+            # (or when the argument is long and the other operands of its shape: long_dims)
+            same = self.facts.result_shaped(fn, args, keywords, a.id)
             out.append(e if may_join(self.facts, fn, args) else drop_shape_helper(
                 e, self.ref(H.broadcast_like, "broadcast_like"), self.facts, a.id,
-                s.targets[0].id))
+                s.targets[0].id, same=same))
         return out
 
     def rule_expr(self, rule, t, ans, args, keywords):

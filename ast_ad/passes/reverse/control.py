@@ -84,7 +84,11 @@ def loop_body(rev, body_stmts, state):
         grow = st.live - entry.live
         end_owned = st.owned | (entry.live - st.live)
         lost = entry.owned - end_owned  # ownership must hold on every iteration
-        if not grow and not lost:
+        # an adjoint live on entry but not at the end is reset to 0.0 for the next trip:
+        # there it may be the filler
+        reset = (entry.live - st.live) - entry.zero
+        entry.zero |= reset
+        if not grow and not lost and not reset:
             break
         alloc = E.preallocated(rev, body_stmts, grow)  # buffers for element updates
         for var in sorted(grow):

@@ -19,12 +19,13 @@ from ...rules import helpers as H
 from ..inline import rule_expr
 
 
-def drop_shape_helper(expr, helper_ref, facts, a, b, a_class=None):
+def drop_shape_helper(expr, helper_ref, facts, a, b, a_class=None, same=False):
     """``helper(e, like)`` (``unbroadcast``, ``broadcast_like``) is ``e`` when the names
     ``a`` and ``b`` provably share a shape class (``a_class``: a's class where known
-    better than by its name)."""
+    better than by its name), or when the caller proved their shapes equal (``same``:
+    ``Facts.result_shaped``, an elementwise result of a long operand)."""
     c = a_class if a_class is not None else facts.shape(a)
-    if not c.known or c != facts.shape(b):
+    if not same and (not c.known or c != facts.shape(b)):
         return expr
     if isinstance(expr, gast.Call) and N.key(expr.func) == N.key(helper_ref) and \
             len(expr.args) == 2:
@@ -289,7 +290,7 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
         expr = matmul_by_spec(rev.facts, fn, args, keywords, k, g)
         if expr is None:
             expr = _rule_contribution(rev, rule, x, g, ans, args, keywords, a.id,
-                                      keep_shape=joins, at=s)
+                                      keep_shape=joins, at=s, fn=fn)
         if R.is_user_rule(rule):  # a user's rule: its result is checked (runtime/user_rules)
             expr = N.call(rev.ref(R.check_cotangent),
                           [expr, N.name(a.id), N.const(R.rule_label(rule, fn, k))])
@@ -368,8 +369,17 @@ def matmul_by_spec(facts, fn, args, keywords, k, g):
     return None
 
 
+def _signed(expr, g) -> bool:
+    """``expr`` is ``unbroadcast(g, like)`` or ``unbroadcast(-g, like)``: the contribution
+    is the cotangent itself (a + b, a - b), the 0.0 filler at most."""
+    e = expr.args[0] if isinstance(expr, gast.Call) and len(expr.args) == 2 else None
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+        e = e.operand
+    return e is not None and N.key(e) == N.key(g)
+
+
 def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=False,
-                       at=None):
+                       at=None, fn=None):
     """The rule's contribution to ``target`` of ``x = fn(args)``, inlined if it can be
     (``unbroadcast`` dropped where ``x`` and ``target`` provably share a shape, unless
     ``keep_shape``: see ``may_join``)."""
@@ -380,5 +390,6 @@ def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=
     t = at.targets[0] if isinstance(at, gast.Assign) and len(at.targets) == 1 else None
     here = rev.facts.value_shapes.get(at) if isinstance(t, gast.Name) and t.id == name \
         else None
+    same = rev.facts.result_shaped(fn, args, keywords, target, _signed(expr, g))
     return drop_shape_helper(expr, rev.ref(H.unbroadcast, "unbroadcast"), rev.facts,
-                             name, target, here)
+                             name, target, here, same)
