@@ -27,9 +27,10 @@ def test_w10_inner_loop_is_specialised():
     for helper in ("np.real(", "array_parts(", "matmul_adjoint_a(", "matmul_adjoint_b(",
                    "add_grads("):
         assert helper not in loop, helper
-    # one guard left, on np.sum's cotangent (an entry of the list adjoint may be 0.0);
-    # what unbroadcast makes of it is an array: the matmul's adjoint needs none
-    assert loop.count("is_zero(") == 1
+    # no guard left: np.sum's cotangent (an entry of the list adjoint, maybe 0.0) times
+    # lx is a scalar times lx (optimize/shapes.py), and what unbroadcast makes of it is an
+    # array: the matmul's adjoint needs none
+    assert loop.count("is_zero(") == 0 and "unreduce(" not in loop
 
 
 def matrices(a, v):

@@ -168,3 +168,55 @@ def _array_lists(body, resolver):
         if not any(isinstance(e, gast.Starred) for e in elts):
             out[name] = elts
     return out
+
+
+def elementwise_of(body, facts) -> dict:
+    """``{a: o}``: ``a`` is bound once in ``body``, to an elementwise function of the
+    number-or-array ``o`` and numbers only (``a = o * o``, ``a = 2.0 * o``, ``a = -o``,
+    ``a = np.exp(o)``): at that statement ``a`` has ``o``'s shape (a name, not a class:
+    ``o`` may have another shape on the next trip of a loop).
+
+    >>> from types import SimpleNamespace
+    >>> from ...ir.lattice import Kind
+    >>> t = gast.parse("for i in r:\\n    lx = f(i)\\n    q = lx * lx\\n    w = 2.0 * lx")
+    >>> facts = SimpleNamespace(kind=lambda n: Kind.NUM, shape=lambda n: Shape.UNKNOWN,
+    ...                         resolver=SimpleNamespace(is_elementwise=lambda f: False))
+    >>> sorted(elementwise_of(t.body, facts).items())
+    [('q', 'lx'), ('w', 'lx')]
+    """
+    from ...ir.lattice import Kind
+
+    stores = {}
+    for st, _ in statements(body):
+        for n in (st.targets if isinstance(st, gast.Assign) else
+                  [getattr(st, "target", None)]):
+            for x in gast.walk(n) if n is not None else ():
+                if isinstance(x, gast.Name) and not isinstance(x.ctx, gast.Load):
+                    stores[x.id] = stores.get(x.id, 0) + 1
+
+    def number(e):
+        if isinstance(e, gast.Constant):
+            return type(e.value) in (int, float)
+        return isinstance(e, gast.Name) and facts.shape(e.id) == Shape.SCALAR
+
+    out = {}
+    for st, _ in statements(body):
+        name = assigned_name(st)
+        if name is None or stores.get(name) != 1:
+            continue
+        v = st.value
+        if isinstance(v, gast.BinOp) and isinstance(v.op, ELEMENTWISE_OPS):
+            ops = [v.left, v.right]
+        elif isinstance(v, gast.UnaryOp) and isinstance(v.op, (gast.USub, gast.UAdd)):
+            ops = [v.operand]
+        elif isinstance(v, gast.Call) and not v.keywords and \
+                facts.resolver.is_elementwise(v.func):
+            ops = list(v.args)
+        else:
+            continue
+        names = {o.id for o in ops if isinstance(o, gast.Name) and not number(o)}
+        if len(names) == 1 and all(number(o) or isinstance(o, gast.Name) for o in ops):
+            o = names.pop()
+            if o != name and facts.kind(o) is Kind.NUM:
+                out[name] = o
+    return out

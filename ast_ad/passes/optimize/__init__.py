@@ -44,6 +44,7 @@ class Options:
     rep_of: Callable = None  # name -> the representative name of its shape class
     unreduce: Any = None  # the unreduce reference (full-reduction cotangents)
     shape_of: Callable = None  # name -> Shape
+    same_shape: Callable = None  # (a, o) -> a is bound once, elementwise of o and numbers
     extra: dict = field(default_factory=dict)
 
 

@@ -8,7 +8,7 @@ import gast
 
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import Transformer, nodes
+from ...ir.walk import Transformer, blocks_of, nodes
 from .common import counts
 
 
@@ -40,10 +40,29 @@ def scalar_cotangents(stmts, opts):
         return None
     ieee = (opts.extra or {}).get("ieee", {})
     divs = frozenset(k for k, op in ieee.items() if op == "div")
-    return scalar_broadcasts(stmts, opts.unreduce, opts.shape_of, divs)
+    same = opts.same_shape
+    zero = (opts.extra or {}).get("is_zero")
+    out = scalar_broadcasts(stmts, opts.unreduce, opts.shape_of, divs, same, zero)
+    if out is not None:
+        return out
+    loads, stores = counts(stmts)  # (of the whole code: a block's uses must be all)
+    for st in stmts:  # the blocks of loops and branches, one at a time
+        for _, inner in blocks_of(st):
+            new = scalar_broadcasts(inner, opts.unreduce, opts.shape_of, divs, same, zero,
+                                    (loads, stores))
+            if new is not None:
+                inner[:] = new
+                return list(stmts)
+            deeper = scalar_cotangents(inner, opts) if any(blocks_of(x) for x in inner) \
+                else None
+            if deeper is not None:
+                inner[:] = deeper
+                return list(stmts)
+    return None
 
 
-def scalar_broadcasts(stmts, unreduce_ref, shape_of, divs=frozenset()):
+def scalar_broadcasts(stmts, unreduce_ref, shape_of, divs=frozenset(), same=None,
+                      is_zero=None, counted=None):
     """``b = unreduce(s, a)`` of a full reduction feeds elementwise products: use ``s``.
 
     Before::
@@ -56,32 +75,68 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of, divs=frozenset()):
         b_t1 = b_t6 * _t4
 
     ``divs``: the keys of ``fdiv`` (``a / b`` with IEEE results for Python numbers), whose
-    numerator is replaced like ``/``'s.
+    numerator is replaced like ``/``'s.  ``same(a, o)``: the primal ``a`` is bound once,
+    to an elementwise function of ``o`` and numbers only (``_t5 = lx * lx``), so the
+    adjoint of that statement, the only reader of ``a``'s cotangent, may take the scalar
+    for ``o`` too although neither has a known class.
     """
     ref = N.key(unreduce_ref)
-    loads, stores = counts(stmts)
+    loads, stores = counted if counted is not None else counts(stmts)
     for i, st in enumerate(stmts):
-        if not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)):
+        guarded = _guarded_unreduce(st, ref, is_zero)  # if not is_zero(s): b = ... else 0.0
+        if guarded is not None:
+            b, scalar, like = guarded
+            if stores.get(b, 0) != 2:
+                continue
+        elif not (isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name)):
             continue
-        b = st.targets[0].id
-        scalar, like = _full_unreduce(st.value, ref)
-        if scalar is None or stores.get(b, 0) != 1:
-            continue
+        else:
+            b = st.targets[0].id
+            scalar, like = _full_unreduce(st.value, ref)
+            if scalar is None or stores.get(b, 0) != 1:
+                continue
         cls = shape_of(like)
-        if not cls.known:
+        if not cls.known and same is None:
             continue
+
+        def fits(other, cls=cls, like=like):
+            return (cls.known and _expr_class(other, shape_of) == cls) or (
+                same is not None and isinstance(other, gast.Name) and same(like, other.id))
+
         rest = stmts[i + 1:]
         uses = [n for x in rest for n in nodes(x)
                 if isinstance(n, gast.Name) and n.id == b and isinstance(n.ctx, gast.Load)]
         if len(uses) != loads.get(b, 0) or not uses:
             continue
-        if _scalar_uses(rest, b, cls, shape_of, divs) != len(uses):
+        if _scalar_uses(rest, b, fits, divs) != len(uses):
             continue  # (counted before copying: most candidates fail here)
-        sub = _ScalarUse(b, scalar, cls, shape_of, divs)
+        sub = _ScalarUse(b, scalar, fits, divs)
         new_rest = [sub.visit(N.clone(x)) for x in rest]  # (all uses, or none)
         if sub.replaced == len(uses):
             return stmts[:i] + new_rest
     return None
+
+
+def _guarded_unreduce(st, ref, is_zero):
+    """``(b, s, like)`` of ``if not is_zero(s): b = unreduce(s, like, None, False)`` /
+    ``else: b = 0.0`` (``s * o`` is ``0.0 * o`` when ``s`` is the filler: the guard goes)."""
+    if is_zero is None or not isinstance(st, gast.If) or len(st.body) != 1 or \
+            len(st.orelse) != 1:
+        return None
+    t, a, z = st.test, st.body[0], st.orelse[0]
+    if not (isinstance(t, gast.UnaryOp) and isinstance(t.op, gast.Not) and
+            isinstance(t.operand, gast.Call) and N.key(t.operand.func) == is_zero and
+            len(t.operand.args) == 1 and isinstance(t.operand.args[0], gast.Name)):
+        return None
+    if not (isinstance(a, gast.Assign) and isinstance(z, gast.Assign) and
+            isinstance(a.targets[0], gast.Name) and isinstance(z.targets[0], gast.Name) and
+            a.targets[0].id == z.targets[0].id and isinstance(z.value, gast.Constant) and
+            z.value.value == 0.0):
+        return None
+    s, like = _full_unreduce(a.value, ref)
+    if s is None or not (isinstance(s, gast.Name) and s.id == t.operand.args[0].id):
+        return None
+    return a.targets[0].id, s, like
 
 
 def _full_unreduce(v, ref):
@@ -113,21 +168,20 @@ def _operand_pairs(node, divs):
     return ()
 
 
-def _scalar_uses(stmts, name, cls, shape_of, divs):
+def _scalar_uses(stmts, name, fits, divs):
     """How many loads of ``name`` in ``stmts`` ``_ScalarUse`` would replace."""
     k = 0
     for node in nodes(stmts):
         for mine, other, _ in _operand_pairs(node, divs):
-            if isinstance(mine, gast.Name) and mine.id == name and \
-                    _expr_class(other, shape_of) == cls:
+            if isinstance(mine, gast.Name) and mine.id == name and fits(other):
                 k += 1
                 break
     return k
 
 
 class _ScalarUse(Transformer):
-    def __init__(self, name, scalar, cls, shape_of, divs):
-        self.name, self.scalar, self.cls, self.shape_of = name, scalar, cls, shape_of
+    def __init__(self, name, scalar, fits, divs):
+        self.name, self.scalar, self.fits = name, scalar, fits
         self.divs = divs
         self.replaced = 0
 
@@ -141,8 +195,7 @@ class _ScalarUse(Transformer):
 
     def _replace(self, node):
         for mine, other, side in _operand_pairs(node, self.divs):
-            if isinstance(mine, gast.Name) and mine.id == self.name and \
-                    _expr_class(other, self.shape_of) == self.cls:
+            if isinstance(mine, gast.Name) and mine.id == self.name and self.fits(other):
                 if side == 0:
                     node.args[0] = self.scalar
                 else:

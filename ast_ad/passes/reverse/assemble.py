@@ -32,6 +32,7 @@ from ...rules import helpers as H
 from ...signature import match
 from .. import optimize
 from ..analysis.calls import FULL_REDUCTIONS
+from ..analysis.shapes import elementwise_of
 from ..views import check_views
 from . import elements as E
 from .adjoint import Reverse
@@ -236,8 +237,11 @@ def _joint_options(unit, facts, rev, names):
         shape_args=shape_args, rep_of=rep_of,
         unreduce=unit.ref(H.unreduce, "unreduce"),
         shape_of=lambda name: facts.shape(primal_of.get(name, name)),
+        same_shape=lambda a, o, derived=elementwise_of(unit.tree.body, facts):
+            derived.get(a) == o,
         extra={"pure": lambda v: facts.resolver.pure_value(v) and not _may_raise(v, facts),
                "pure_value": facts.resolver.pure_value,
+               "is_zero": N.key(unit.ref(R.is_zero)),
                "ieee": {N.key(unit.ref(H.fpow, "fpow")): "pow",
                         N.key(unit.ref(H.fdiv, "fdiv")): "div",
                         N.key(unit.ref(H.unseeded_zero, "unseeded_zero")): "seeded"}})
