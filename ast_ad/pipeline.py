@@ -15,6 +15,8 @@
     reverse    passes/reverse/        adjoint sweep, forward sweep with its stack -> Sweeps
     forward    passes/forward/        tangent code (forward mode, derivatives) -> Sweeps
     optimize   passes/optimize/       the OPTIMIZATIONS list, to a fixed point
+    unread     passes/reverse/unread_restores.py  pushes and pops of values the
+                                      optimized adjoint does not read
     entries    passes/reverse/array_entries.py  np.array([a, b])'s entry cotangents in
                                       one call
     writes     passes/reverse/first_writes.py  a fresh zero buffer's first entry
@@ -64,6 +66,7 @@ from .passes.reverse.checkpoint import rewrite as checkpoint_loops
 from .passes.reverse.first_writes import rewrite as first_writes
 from .passes.reverse.list_buffers import rewrite as list_buffers
 from .passes.reverse.loop_tapes import rewrite as loop_tapes
+from .passes.reverse.unread_restores import rewrite as unread_restores
 from .passes.shared_reads import share_element_reads
 from .passes.view_writes import lower_view_writes
 from .passes.views import guard_views
@@ -111,6 +114,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     else:
         sweeps = reverse(unit, facts, request)                           # reverse
     sweeps = optimize.sweeps(sweeps)                                     # optimize
+    sweeps = unread_restores(sweeps, unit)    # pushes of values the adjoint no longer reads
     sweeps = array_entries(sweeps, unit)      # np.array([a, b])'s entry cotangents at once
     sweeps = first_writes(sweeps, unit)       # b[k] += g on a fresh zero buffer: b[k] = g
     sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)

@@ -38,3 +38,12 @@ def test_no_full_size_cotangent_in_the_loop():
     src = ast_ad.source(ast_ad.grad(growing), x)
     loop = src[src.index("_pop = _stack.pop"):]
     assert "unreduce(" not in loop and "is_zero(" not in loop
+
+
+def test_values_the_adjoint_no_longer_reads_are_not_pushed():
+    # q = v * v: its cotangent is a scalar times v, so q itself is never restored
+    x = np.array([0.3, -0.7, 1.1, 0.4])
+    src = ast_ad.source(ast_ad.grad(growing), x)
+    assert "q = _pop()" not in src and "_push(q)" not in src and \
+        "shape_token(q)" not in src
+    assert "else:" not in src
