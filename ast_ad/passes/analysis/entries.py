@@ -43,6 +43,10 @@ def plain_lists(body, resolver=None, array_reads=False):
     of such a list can be one list of entry adjoints updated in place.  With a
     ``resolver``, ``len`` must be the builtin (a local ``len`` could do anything);
     ``array_reads``: ``np.array(Ls)``/``np.asarray(Ls)`` (a copy) is a fourth use."""
+    displays = [st for st, _ in statements(body) if isinstance(st, gast.Assign)
+                and isinstance(st.value, gast.List)]
+    if not displays:
+        return frozenset()  # (most functions: no walk of every node)
     bound, seen = {}, set()  # (with array_reads, a binding in a loop is counted once)
     for st, _ in statements(body):
         for n in nodes(st):
