@@ -108,10 +108,6 @@ def rewrite(sw, unit, arg_kinds=None, resolve=None):
         elif _range_name(loop.iter) is not None:
             other.add(_range_name(loop.iter))  # (a forward replay in the adjoint)
     stack_names = {push, pop, stack}
-    tail_loads = {}
-    for n in nodes(list(sw.tail)):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            tail_loads[n.id] = tail_loads.get(n.id, 0) + 1
     done = {}
     for r, f in sorted(fwd_loops.items()):
         bs = bwd_loops.get(r, [])
@@ -123,6 +119,10 @@ def rewrite(sw, unit, arg_kinds=None, resolve=None):
         done[id(f)] = (f, bs, k)
     if not done:
         return sw
+    tail_loads = {}
+    for n in nodes(list(sw.tail)):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            tail_loads[n.id] = tail_loads.get(n.id, 0) + 1
     forward = list(sw.head) + list(sw.fwd)
     ranges = _ranges(forward, resolve)
     exact = exact_floats(forward, arg_kinds or {}, ranges, resolve) if resolve else frozenset()

@@ -68,8 +68,10 @@ def rewrite(sw, unit):
     def _is_push(st, push):  # `_push(x)`, or `_push(shape_token(x))` restored into x
         return _pushed(st, push, token) is not None
 
-    pushed = {_pushed(st, push, token) for st in _all(sw.fwd) if _is_push(st, push)}
     popped = {st.targets[0].id for st in _all(sw.tail) if _is_pop(st, pop)}
+    if not popped - read:
+        return sw  # (most code: every restored value is read)
+    pushed = {_pushed(st, push, token) for st in _all(sw.fwd) if _is_push(st, push)}
     # (a name pushed some other way -- in a tuple, an expression -- is left alone)
     others = {n.id for st in _all(list(sw.fwd) + list(sw.tail)) if not blocks_of(st)
               and _calls(st, push) and not _is_push(st, push) for n in nodes(st)
