@@ -67,6 +67,16 @@ _KEEPS = (np.copy, np.zeros_like, np.empty_like, np.ones_like, np.array, np.asar
 _TOP = "top"  # not yet known (the optimistic start of the fixed point)
 
 
+def meet_top(a, b):
+    """Two facts about one name: ``_TOP`` (nothing known yet) is neutral, equal ones stay,
+    different ones give None."""
+    if a is _TOP:
+        return b
+    if b is _TOP or a == b:
+        return a
+    return None
+
+
 def _defs(body):
     """(name, value or None) of every binding of a plain name (None: a loop target)."""
     out = []
@@ -304,13 +314,6 @@ def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None
     spec = {n: _TOP for n in rules}
     spec.update({p: g for p, g in given.items() if p not in by_name})
 
-    def meet(a, b):
-        if a is _TOP:
-            return b
-        if b is _TOP or a == b:
-            return a
-        return None
-
     def apply(rule):
         names, combine = rule[0], rule[1]  # (a third entry: unknown specs may be None)
         a = [spec.get(n) for n in names]
@@ -325,7 +328,7 @@ def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None
         for name, rs in rules.items():
             c = given.get(name, _TOP)
             for r in rs:
-                c = meet(c, apply(r))
+                c = meet_top(c, apply(r))
             new[name] = c
         if new == spec:
             break

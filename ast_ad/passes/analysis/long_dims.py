@@ -46,10 +46,9 @@ import gast
 import numpy as np
 
 from ...ir.lattice import Shape
-from .elements import _by_name, _int_atom, _untracked
+from .elements import _TOP, _by_name, _int_atom, _untracked, meet_top
 from .shapes import ELEMENTWISE_OPS
 
-_TOP = "top"  # not yet known (the optimistic start of the fixed point)
 #: the elementwise operators of the rule stage (``a op b``, ``-a``): shape of the broadcast
 ELEMENTWISE_FNS = (operator.add, operator.sub, operator.mul, operator.truediv,
                    operator.pow, operator.mod, operator.floordiv, operator.neg, operator.pos)
@@ -128,7 +127,7 @@ def _solve(by_name, params, given, passed, skip, elements, resolver, shapes, len
         for n, vs in rules.items():
             c = passed.get(n) if n in params else _TOP  # (a parameter: the value passed)
             for v in vs:
-                c = _meet(c, value(v))
+                c = meet_top(c, value(v))
             new[n] = c
         if new == nd:
             break
@@ -158,12 +157,6 @@ def _ndim(e, arrays, shapes, ints):
     return None
 
 
-def _meet(a, b):
-    if a is _TOP:
-        return b
-    if b is _TOP or a == b:
-        return a
-    return None
 
 
 def _broadcast(x, y, long, ndim):

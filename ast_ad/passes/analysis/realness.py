@@ -48,16 +48,11 @@ _REAL_METHODS = {"sum", "mean", "prod", "max", "min", "var", "std", "dot", "resh
 _CLOSED_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod)
 
 
-def surely_real(body, params, arg_kinds, arrays, resolver, known=frozenset()) -> frozenset:
-    """The surely-real names of a normalized body (see the module docstring); ``known``:
-    names surely holding values of a real dtype (``analysis.elements`` specs: a user
-    function's float64 result, an entry of a list of float64 arrays).  What is written
-    into a name's entries (``v[k] = e``, ``v.append(e)``, ``v.extend(e)``,
-    ``v.insert(k, e)``) counts as one of its definitions: a list is real only if every
-    entry is."""
-    real = {p for p in params if _real_type(arg_kinds.get(p)) or (
-        p in arrays and np.dtype(arrays[p][1]).kind in "fiub")} | set(known)
-    defs = {}  # name -> its definitions (None: one we cannot read)
+def name_definitions(body) -> dict:
+    """name -> its definitions in a normalized body: assigned values, ``x op v`` for
+    ``x op= v``, ``("for", iterable)`` for a loop target, what is written into its
+    entries (``_entry_writes``), None for a binding we cannot read."""
+    defs = {}
     for s, _ in statements(body):
         for name, value in _entry_writes(s):
             defs.setdefault(name, []).append(value)
@@ -82,6 +77,19 @@ def surely_real(body, params, arg_kinds, arrays, resolver, known=frozenset()) ->
                 if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and \
                         not isinstance(s, (gast.If, gast.While)):
                     defs.setdefault(n.id, []).append(None)
+    return defs
+
+
+def surely_real(body, params, arg_kinds, arrays, resolver, known=frozenset()) -> frozenset:
+    """The surely-real names of a normalized body (see the module docstring); ``known``:
+    names surely holding values of a real dtype (``analysis.elements`` specs: a user
+    function's float64 result, an entry of a list of float64 arrays).  What is written
+    into a name's entries (``v[k] = e``, ``v.append(e)``, ``v.extend(e)``,
+    ``v.insert(k, e)``) counts as one of its definitions: a list is real only if every
+    entry is."""
+    real = {p for p in params if _real_type(arg_kinds.get(p)) or (
+        p in arrays and np.dtype(arrays[p][1]).kind in "fiub")} | set(known)
+    defs = name_definitions(body)
     # a real parameter rebound stays real only if every definition is; any other
     # parameter may already be complex
     ints = set(defs) - set(params)  # names surely holding ints (exponents)

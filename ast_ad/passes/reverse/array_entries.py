@@ -44,8 +44,6 @@ from ...ir.walk import blocks_of, nodes
 
 def rewrite(sw, unit):
     """``sw`` (optimized ``Sweeps``) with split-then-read list cotangents fused."""
-    if sw.kind not in ("joint", "split"):
-        return sw
     parts_key = N.key(unit.ref(R.array_parts))
     part_key = N.key(unit.ref(R.part))
     forward = list(sw.head) + list(sw.fwd)  # (a split's record unpacks it in bwd_head)

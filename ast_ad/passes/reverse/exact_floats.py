@@ -23,7 +23,7 @@ import math
 
 import gast
 
-from ...ir.walk import statements
+from ..analysis.realness import name_definitions
 
 _FLOAT_MATH = frozenset(
     "sin cos tan asin acos atan atan2 sinh cosh tanh asinh acosh atanh exp expm1 log log1p "
@@ -37,26 +37,9 @@ def exact_floats(stmts, arg_kinds, ranges, resolve=None) -> frozenset:
     """The names of ``stmts`` surely bound to Python floats only; ``arg_kinds``: the
     parameters' types at the call; ``ranges``: names surely bound to ``range`` objects;
     ``resolve(func)``: the object a called name or attribute denotes (None: unknown)."""
-    defs = {}  # name -> [value expression or a kind]
-    for st, _ in statements(stmts):
-        if isinstance(st, gast.Assign):
-            for t in st.targets:
-                if isinstance(t, gast.Name):
-                    defs.setdefault(t.id, []).append(st.value)
-                else:
-                    for n in gast.walk(t):
-                        if isinstance(n, gast.Name):
-                            defs.setdefault(n.id, []).append(None)
-        elif isinstance(st, gast.AugAssign) and isinstance(st.target, gast.Name):
-            defs.setdefault(st.target.id, []).append(
-                gast.BinOp(left=gast.Name(id=st.target.id, ctx=gast.Load(), annotation=None,
-                                          type_comment=None), op=st.op, right=st.value))
-        elif isinstance(st, gast.For):
-            ok = isinstance(st.target, gast.Name) and isinstance(st.iter, gast.Name) and \
-                st.iter.id in ranges
-            for n in gast.walk(st.target):
-                if isinstance(n, gast.Name):
-                    defs.setdefault(n.id, []).append(I if ok else None)
+    defs = {n: [(I if isinstance(v[1], gast.Name) and v[1].id in ranges else None)
+                if isinstance(v, tuple) else v for v in vs]
+            for n, vs in name_definitions(stmts).items()}  # (("for", R): an int if R a range)
     names = set(defs) | set(arg_kinds)
     kind = {n: "?" for n in names}  # the optimistic start of the fixed point
     for _ in range(3 * len(names) + 3):

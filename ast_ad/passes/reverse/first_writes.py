@@ -51,8 +51,6 @@ from ...ir.walk import blocks_of, nodes
 
 def rewrite(sw, unit):
     """``sw`` with first entry updates of fresh zero buffers as stores."""
-    if sw.kind not in ("joint", "split"):
-        return sw
     fresh = {N.key(unit.ref(np.zeros, "zeros")), N.key(unit.ref(np.zeros_like, "zeros_like"))}
     changed = [False]
 

@@ -54,13 +54,15 @@ Executed:
 
 >>> import math, ast_ad
 >>> def f(y, c):
-...     for i in range(4):
-...         y = c * y + 0.001 * math.sin(y)
+...     for step in range(4):
+...         y = math.cos(y) * c + y
 ...     return y
 >>> g = ast_ad.grad(f, wrt=(0, 1))
 >>> src = ast_ad.source(g, 0.5, 0.9)
->>> "in reversed(_tape)" in src, "_pop()\\n" in src.split("loop_tape")[1]
-(True, False)
+>>> "in zip(reversed(_tape), reversed(_tape_1))" in src  # (y and cos(y) kept per step)
+True
+>>> "_pop()\\n" in src.split("loop_tape")[1]
+False
 >>> y, c, h = 0.5, 0.9, 1e-6
 >>> abs(g(y, c)[1] - (f(y, c + h) - f(y, c - h)) / (2 * h)) < 1e-8
 True
@@ -74,7 +76,7 @@ import gast
 
 from ... import runtime as R
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, nodes, rebuild
 from .exact_floats import exact_floats
 
 _EXITS = (gast.Break, gast.Continue, gast.Return, gast.Yield, gast.YieldFrom, gast.Try,
@@ -211,15 +213,11 @@ def _ranges(stmts, resolve):
 
 
 def _apply_forward(stmts, done, push, unit, exact):
-    out = []
-    for st in stmts:
-        for _, inner in blocks_of(st):
-            inner[:] = _apply_forward(list(inner), done, push, unit, exact)
+    def one(st):
         job = done.get(id(st)) if isinstance(st, gast.For) else None
         if job is None:
-            out.append(st)
-            continue
-        tapes, adders, typed = [], [], []
+            return st
+        out, tapes, adders, typed = [], [], [], []
         for s in st.body:
             if isinstance(s, gast.Expr) and _is_call_of(s, push, 1):
                 tapes.append(unit.namer.fresh("_tape"))
@@ -236,19 +234,18 @@ def _apply_forward(stmts, done, push, unit, exact):
         out.append(N.expr_stmt(N.call(push, [gast.Tuple(
             elts=[N.name(t) for t in tapes], ctx=gast.Load())]), loc=st))
         done[id(st)] = (*job[:3], tapes)
-    return out
+        return out
+
+    return rebuild(stmts, one)
 
 
 def _apply_reversed(stmts, done, pop, tail_loads, unit):
     by_loop = {id(b): job for job in done.values() for b in job[1]}
-    out = []
-    for st in stmts:
-        for _, inner in blocks_of(st):
-            inner[:] = _apply_reversed(list(inner), done, pop, tail_loads, unit)
+
+    def one(st):
         job = by_loop.get(id(st)) if isinstance(st, gast.For) else None
         if job is None:
-            out.append(st)
-            continue
+            return st
         f, _, k, tapes = job
         r = _reversed_name(st.iter)
         values = [unit.namer.fresh("_tapv") for _ in tapes]
@@ -270,7 +267,7 @@ def _apply_reversed(stmts, done, pop, tail_loads, unit):
             st.iter = N.call(unit.ref(zip, "zip"), items)
             st.target = gast.Tuple(elts=targets, ctx=gast.Store())
         unpack = gast.Tuple(elts=[N.store(x) for x in tapes], ctx=gast.Store())
-        out.append(N.copy_loc(gast.Assign(targets=[unpack], value=N.call(
-            unit.ref(R.loop_tape), [N.call(pop, []), N.name(r)]), type_comment=None), st))
-        out.append(st)
-    return out
+        return [N.copy_loc(gast.Assign(targets=[unpack], value=N.call(
+            unit.ref(R.loop_tape), [N.call(pop, []), N.name(r)]), type_comment=None), st), st]
+
+    return rebuild(stmts, one)
