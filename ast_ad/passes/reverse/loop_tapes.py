@@ -127,8 +127,11 @@ def rewrite(sw, unit, arg_kinds=None, resolve=None):
             tail_loads[n.id] = tail_loads.get(n.id, 0) + 1
     forward = list(sw.head) + list(sw.fwd)
     ranges = _ranges(forward, resolve)
-    exact = exact_floats(forward, arg_kinds or {}, ranges, resolve) if resolve else frozenset()
-    exact = {(r, x) for r in ranges for x in exact}  # (a typed tape needs the trip count)
+    long_ranges = {r for r in ranges if _may_be_long(forward, r)} & set(
+        _range_name(f.iter) for f, _, _ in done.values())
+    exact = exact_floats(forward, arg_kinds or {}, ranges, resolve) \
+        if resolve and long_ranges else frozenset()
+    exact = {(r, x) for r in long_ranges for x in exact}  # (a typed tape needs the trips)
     fwd = _apply_forward(list(sw.fwd), done, push, unit, exact)
     tail = _apply_reversed(list(sw.tail), done, pop, tail_loads, unit)
     return replace(sw, fwd=fwd, tail=tail)
@@ -210,6 +213,24 @@ def _ranges(stmts, resolve):
                 resolve is not None and resolve(st.value.func) is range:
             out.add(st.targets[0].id)
     return {r for r in out if count.get(r) == 1}
+
+
+def _may_be_long(stmts, r):
+    """Whether ``r = range(...)`` may run ``TYPED_TAPE_TRIPS`` trips (not when its
+    arguments are int constants giving fewer: ``range(100)``)."""
+    from ...runtime.fastpaths import TYPED_TAPE_TRIPS
+
+    for st in stmts:
+        if isinstance(st, gast.Assign) and isinstance(st.targets[0], gast.Name) and \
+                st.targets[0].id == r and isinstance(st.value, gast.Call):
+            args = st.value.args
+            if args and all(isinstance(a, gast.Constant) and type(a.value) is int
+                            for a in args) and not st.value.keywords:
+                try:
+                    return len(range(*[a.value for a in args])) >= TYPED_TAPE_TRIPS
+                except (TypeError, ValueError):
+                    return True
+    return True
 
 
 def _apply_forward(stmts, done, push, unit, exact):
