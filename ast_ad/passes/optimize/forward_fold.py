@@ -50,7 +50,7 @@ import gast
 from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes
 from .common import counts
-from .inline import _MAX, _TEMP, _size
+from .inline import _MAX, _TEMP, _size, _target
 
 _LAZY = (gast.BoolOp, gast.IfExp, gast.Lambda, gast.ListComp, gast.SetComp, gast.DictComp,
          gast.GeneratorExp, gast.NamedExpr, gast.Yield, gast.YieldFrom, gast.Await)
@@ -125,13 +125,6 @@ def fold_forward(fwd, others, pure_value, pushes):
         return stmts
 
     return block(list(fwd))
-
-
-def _target(s):
-    if isinstance(s, gast.Assign) and len(s.targets) == 1 and \
-            isinstance(s.targets[0], gast.Name):
-        return s.targets[0].id
-    return None
 
 
 def _is_func(n, e):

@@ -78,6 +78,7 @@ from ... import runtime as R
 from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes, rebuild
 from .exact_floats import exact_floats
+from .stack import stack_method
 
 _EXITS = (gast.Break, gast.Continue, gast.Return, gast.Yield, gast.YieldFrom, gast.Try,
           gast.FunctionDef, gast.Lambda)
@@ -88,8 +89,8 @@ def rewrite(sw, unit, arg_kinds=None, resolve=None):
     values that are surely Python floats, ``exact_floats``, is an ``array('d')``)."""
     if sw.kind not in ("joint", "split"):
         return sw
-    push = _bound(sw.head, "append")
-    pop = _bound(list(sw.tail) + list(sw.bwd_head or []), "pop")
+    push = stack_method(sw.head, "append")
+    pop = stack_method(list(sw.tail) + list(sw.bwd_head or []), "pop")
     if push is None or pop is None or push[1] != pop[1]:
         return sw
     push, stack, pop = push[0], push[1], pop[0]
@@ -135,16 +136,6 @@ def rewrite(sw, unit, arg_kinds=None, resolve=None):
     fwd = _apply_forward(list(sw.fwd), done, push, unit, exact)
     tail = _apply_reversed(list(sw.tail), done, pop, tail_loads, unit)
     return replace(sw, fwd=fwd, tail=tail)
-
-
-def _bound(stmts, attr):
-    """``(name, stack)`` of the statement ``name = stack.<attr>`` among ``stmts``."""
-    for st in stmts:
-        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
-                isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.Attribute) \
-                and st.value.attr == attr and isinstance(st.value.value, gast.Name):
-            return st.targets[0].id, st.value.value.id
-    return None
 
 
 def _loops(stmts, outer_only=False, inside=False):

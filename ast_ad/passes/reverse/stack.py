@@ -314,3 +314,13 @@ def _drop_empty(stmts):
         return s
 
     return rebuild(stmts, keep)
+
+
+def stack_method(stmts, attr):
+    """``(name, stack)`` of the statement ``name = stack.<attr>`` among ``stmts``."""
+    for st in stmts:
+        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
+                isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.Attribute) \
+                and st.value.attr == attr and isinstance(st.value.value, gast.Name):
+            return st.targets[0].id, st.value.value.id
+    return None

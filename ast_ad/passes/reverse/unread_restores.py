@@ -50,17 +50,19 @@ import gast
 
 from ... import runtime as R
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, nodes, statements
+from .stack import stack_method
 
 
 def rewrite(sw, unit):
     """``sw`` without the pushes and pops of names the adjoint code never reads."""
     if sw.kind not in ("joint", "split"):
         return sw
-    push = _bound(sw.head, "append")
-    pop = _bound(list(sw.tail) + list(sw.bwd_head or []), "pop")
+    push = stack_method(sw.head, "append")
+    pop = stack_method(list(sw.tail) + list(sw.bwd_head or []), "pop")
     if push is None or pop is None:
         return sw
+    push, pop = push[0], pop[0]
     token = N.key(unit.ref(R.shape_token)) if unit is not None else None
     read = {n.id for n in nodes(list(sw.tail) + list(sw.bwd_head or []))
             if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
@@ -99,20 +101,8 @@ def rewrite(sw, unit):
     return replace(sw, fwd=fwd, tail=tail)
 
 
-def _bound(stmts, attr):
-    for st in stmts:
-        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
-                isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.Attribute) \
-                and st.value.attr == attr:
-            return st.targets[0].id
-    return None
-
-
 def _all(stmts):
-    for st in stmts:
-        yield st
-        for _, inner in blocks_of(st):
-            yield from _all(inner)
+    return (st for st, _ in statements(stmts))
 
 
 def _calls(st, name):
