@@ -190,7 +190,7 @@ return bx
     'chain': """\
 u = x * x
 bu = 2.0 * math.cos(u)
-bx = 2.0 * (bu * x)
+bx = 2.0 * bu * x
 return bx
 """,
     'two_lines': """\
@@ -207,8 +207,8 @@ return (bx, by)
     'sqrt_norm': """\
 _t4 = math.sqrt(x * x + y * y)
 b_t3 = fdiv(1.0, 2.0 * _t4)
-bx = 2.0 * (b_t3 * x)
-by = 2.0 * (b_t3 * y)
+bx = 2.0 * b_t3 * x
+by = 2.0 * b_t3 * y
 return (bx, by)
 """,
     'neg': """\
@@ -277,7 +277,7 @@ return (_t1, (None, u))
 helper_sq_bwd(g_out, _record):
 _stack, u = _record
 b_t1 = g_out
-bu = 2.0 * (b_t1 * u)
+bu = 2.0 * b_t1 * u
 return (bu,)
 """,
     'np_sum_sq': """\

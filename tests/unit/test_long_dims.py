@@ -294,7 +294,7 @@ def test_w10_inner_loop_structure():
     row = [ln.split("=")[0].strip() for ln in fwd.splitlines() if "= means[ik]" in ln]
     assert len(row) == 1
     assert f"shape_token({row[0]})" not in src  # means[ik]: kept for its shape no more
-    assert f"unbroadcast(-bxc, {row[0]})" not in src and "= -bxc" in src
+    assert f"unbroadcast(-bxc, {row[0]})" not in src and "bmeans[ik] -= bxc" in src
     assert not re.search(r"unbroadcast\([^\n]*, lx\)", src)  # lx * lx has lx's shape
 
 

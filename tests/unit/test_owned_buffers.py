@@ -63,8 +63,9 @@ def test_w10_inner_loop_has_no_accum_index():
     assert "accum_index" not in inner
     # the list of factors: entries in place, added with + (entries of one known spec)
     assert "if bLs[ik] is None else bLs[ik] + " in inner and "add_grads" not in inner
-    for b in ("balphas", "bsum_qs", "bqdiags", "bmeans"):
+    for b in ("balphas", "bsum_qs", "bqdiags"):
         assert f"{b}[ik] +=" in inner, b
+    assert "bmeans[ik] -= " in inner  # (x[ix] - means[ik]: no negated copy)
     # the callee's adjoints (bsum_qs, bqdiags) get one buffer each before the loops
     for b, x in (("bsum_qs", "sum_qs"), ("bqdiags", "qdiags")):
         assert f"{b} = own_grad({b}, {x})" in src

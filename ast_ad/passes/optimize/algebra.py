@@ -21,6 +21,8 @@ What is rewritten, and why it is exact:
 - ``e * 1``, ``1 * e``, ``e * 1.0``, ``e / 1``, ``e + 0.0``, ``0.0 + e``, ``e - 0.0`` -> ``e``
   only where ``e`` is surely a Python float (``x + 0.0`` makes an int a float, an array a
   copy);
+- ``X += -e`` -> ``X -= e`` and ``X -= -e`` -> ``X += e`` (IEEE defines ``a - b`` as
+  ``a + (-b)``: the same value, in place, without the negated copy);
 - under all-float code (``immutable``): constants move to the front of a product and to
   the end of a sum (``y * 2`` -> ``2 * y``, ``1.0 + t`` -> ``t + 1.0``): float ``*`` and ``+``
   are commutative, so the value is bit for bit the same; ``unbroadcast(g, v)`` is ``g``.
@@ -109,6 +111,18 @@ class _Algebra(Transformer):
             self.changed = True
             return gast.BinOp(left=node.args[0], op=gast.Pow() if op == "pow" else gast.Div(),
                               right=node.args[1])
+        return node
+
+    def visit_AugAssign(self, node):
+        """``X += -e`` -> ``X -= e`` (and ``-=`` of ``-e`` -> ``+=``): IEEE defines
+        ``a - b`` as ``a + (-b)``, so the value is the same, without the negated copy."""
+        self.generic_visit(node)
+        v = node.value
+        if isinstance(node.op, (gast.Add, gast.Sub)) and isinstance(v, gast.UnaryOp) and \
+                isinstance(v.op, gast.USub):
+            node.op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+            node.value = v.operand
+            self.changed = True
         return node
 
     def float_(self, e):

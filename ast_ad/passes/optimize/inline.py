@@ -187,9 +187,11 @@ def _try(block, i, t, opts, loads, stores, ctx):
                     not isinstance(s, (gast.Assign, gast.AugAssign)) or _stores_into(s, t):
                 return None
             kill = _target(s) == t
-            if isinstance(s, gast.AugAssign) and not opts.immutable:
+            onto = isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name) and \
+                s.target.id == t  # (`X += t` with another target: t's value goes in)
+            if onto and not opts.immutable:
                 return None  # (an array's `+=` keeps its dtype, `e + v` may not)
-            if isinstance(s, gast.AugAssign) and s.target.id == t:
+            if onto:
                 # `t = e; t += v` -> `t = e + v` (Python floats)
                 if _loads(s.value, t):
                     return None

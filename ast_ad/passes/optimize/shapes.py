@@ -96,10 +96,10 @@ def scalar_broadcasts(stmts, unreduce_ref, shape_of, divs=frozenset(), same=None
             if scalar is None or stores.get(b, 0) != 1:
                 continue
         cls = shape_of(like)
-        if not cls.known and same is None:
-            continue
 
         def fits(other, cls=cls, like=like):
+            if isinstance(other, gast.Name) and other.id == like:
+                return True  # (the reduced array itself: b_t1 = b_t2 * _t2)
             return (cls.known and _expr_class(other, shape_of) == cls) or (
                 same is not None and isinstance(other, gast.Name) and same(like, other.id))
 
@@ -155,24 +155,35 @@ def _full_unreduce(v, ref):
 
 
 def _operand_pairs(node, divs):
-    """``(operand, the other operand, how to set it)`` where a scalar may stand for a
-    broadcast operand: either side of ``*``, the numerator of ``/`` and of ``fdiv``."""
+    """``(operand, the other operand, its holder, how to set it)`` where a scalar may
+    stand for a broadcast operand: either side of ``*`` (``c * b * o`` with a number
+    ``c`` too: ``b`` and ``o``), the numerator of ``/`` and of ``fdiv``."""
     if type(node) is gast.BinOp:
         if isinstance(node.op, gast.Mult):
-            return ((node.left, node.right, "left"), (node.right, node.left, "right"))
+            left = node.left
+            if type(left) is gast.BinOp and isinstance(left.op, gast.Mult) and \
+                    _number(left.left):
+                return ((left.right, node.right, left, "right"),
+                        (node.right, left.right, node, "right"))
+            return ((node.left, node.right, node, "left"),
+                    (node.right, node.left, node, "right"))
         if isinstance(node.op, gast.Div):
-            return ((node.left, node.right, "left"),)
+            return ((node.left, node.right, node, "left"),)
     elif type(node) is gast.Call and len(node.args) == 2 and not node.keywords and \
             divs and N.key(node.func) in divs:
-        return ((node.args[0], node.args[1], 0),)
+        return ((node.args[0], node.args[1], node, 0),)
     return ()
+
+
+def _number(e):
+    return isinstance(e, gast.Constant) and type(e.value) in (int, float)
 
 
 def _scalar_uses(stmts, name, fits, divs):
     """How many loads of ``name`` in ``stmts`` ``_ScalarUse`` would replace."""
     k = 0
     for node in nodes(stmts):
-        for mine, other, _ in _operand_pairs(node, divs):
+        for mine, other, _, _ in _operand_pairs(node, divs):
             if isinstance(mine, gast.Name) and mine.id == name and fits(other):
                 k += 1
                 break
@@ -194,12 +205,12 @@ class _ScalarUse(Transformer):
         return self._replace(node)
 
     def _replace(self, node):
-        for mine, other, side in _operand_pairs(node, self.divs):
+        for mine, other, holder, side in _operand_pairs(node, self.divs):
             if isinstance(mine, gast.Name) and mine.id == self.name and self.fits(other):
                 if side == 0:
-                    node.args[0] = self.scalar
+                    holder.args[0] = self.scalar
                 else:
-                    setattr(node, side, self.scalar)
+                    setattr(holder, side, self.scalar)
                 self.replaced += 1
                 break
         return node

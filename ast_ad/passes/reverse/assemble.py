@@ -15,7 +15,7 @@ def f_grad(x):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gast
@@ -173,7 +173,7 @@ def reverse(unit, facts, request):
     return Sweeps("split", tree, tree.name, pre_init + head, list(fwd) + [
         gast.Return(value=gast.Tuple(elts=[out_atom, rec], ctx=gast.Load()))],
         seed + rev_code + [gast.Return(value=gast.Tuple(elts=grads, ctx=gast.Load()))],
-        optimize.Options(names=names, extra={"pure_value": facts.resolver.pure_value}),
+        _split_options(unit, facts, rev, names),
         tuple(rev.guards) + tuple(unit.namer.guards),
         bwd_head=[unpack] + _rerunnable(unit, saved, uses_stack, stack) + pop_bind,
         bwd_params=(g_out, record))
@@ -226,21 +226,30 @@ def function_def(tree, name, body, flat=False):
 
 
 def _joint_options(unit, facts, rev, names):
-    primal_of = {b: p for p, b in rev.adj.items()}
     shape_args, rep_of = shape_reps(unit, facts)
     in_place = frozenset(st.targets[0].value.id for st, _ in statements(unit.tree.body)
                          if isinstance(st, gast.Assign)
                          and isinstance(st.targets[0], gast.Subscript))
+    opts = _split_options(unit, facts, rev, names)
+    return replace(opts, fold_ones=True, immutable=facts.all_pyfloat, in_place=in_place,
+                   floats=facts.pyfloat, shape_args=shape_args, rep_of=rep_of,
+                   extra={**opts.extra, "pure": lambda v: facts.resolver.pure_value(v)
+                          and not _may_raise(v, facts)})
+
+
+def _split_options(unit, facts, rev, names):
+    """The rewrites of cotangents only (a full reduction's cotangent kept a scalar): they
+    read no primal name the record does not hold already, so they serve a callee's
+    ``bwd`` as well (its seed ``g_out`` comes from generated code: never larger than the
+    output).  Joint code adds those that change which primal names are read."""
+    primal_of = {b: p for p, b in rev.adj.items()}
     return optimize.Options(
-        names=names, fold_ones=True, immutable=facts.all_pyfloat, in_place=in_place,
-        floats=facts.pyfloat,
-        shape_args=shape_args, rep_of=rep_of,
+        names=names,
         unreduce=unit.ref(H.unreduce, "unreduce"),
         shape_of=lambda name: facts.shape(primal_of.get(name, name)),
         same_shape=lambda a, o, derived=elementwise_of(unit.tree.body, facts):
             derived.get(a) == o,
-        extra={"pure": lambda v: facts.resolver.pure_value(v) and not _may_raise(v, facts),
-               "pure_value": facts.resolver.pure_value,
+        extra={"pure_value": facts.resolver.pure_value,
                "is_zero": N.key(unit.ref(R.is_zero)),
                "ieee": {N.key(unit.ref(H.fpow, "fpow")): "pow",
                         N.key(unit.ref(H.fdiv, "fdiv")): "div",

@@ -49,8 +49,10 @@ Executed:
 >>> g(np.array([1.0, 2.0, 3.0]))
 array([2., 4., 6.])
 >>> src = ast_ad.source(g)
->>> "if list_buffers_ok((bx,), (_r1, _t3)):" in src, "_lb[i] += b_t3" in src, "bx[:] = _lb" in src
-(True, True, True)
+>>> "if list_buffers_ok((bx,), (_r1, _t3)):" in src, "_lb[i] += 2.0 * _t3" in src
+(True, True)
+>>> "bx[:] = _lb" in src
+True
 """
 
 from __future__ import annotations

@@ -73,12 +73,17 @@ def may_join(facts, fn, args) -> bool:
 
 
 def _combine(a, b, add_grads=None):
-    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal;
-    ``add_grads(a, b)`` (given its reference) when they are list adjoints
+    """Two contributions of one statement to one variable: a + b, or 2.0 * a if equal
+    (``2.0 * l * r`` for ``a = l * r``: doubling is exact, so the factor goes to the left
+    operand, a number where ``l`` is the scalar cotangent of ``x * x``; one array product
+    fewer); ``add_grads(a, b)`` (given its reference) when they are list adjoints
     (``array_parts``: NumPy read one list twice), which ``+`` would concatenate."""
     if add_grads is not None:
         return N.call(add_grads, [a, b])
     if _canon(a) == _canon(b):
+        if isinstance(a, gast.BinOp) and isinstance(a.op, gast.Mult):
+            return gast.BinOp(left=gast.BinOp(left=N.const(2.0), op=gast.Mult(), right=a.left),
+                              op=gast.Mult(), right=a.right)
         return gast.BinOp(left=N.const(2.0), op=gast.Mult(), right=a)
     return gast.BinOp(left=a, op=gast.Add(), right=b)
 
