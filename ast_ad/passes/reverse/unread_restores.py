@@ -2,7 +2,10 @@
 does not read).  The stack is planned before the optimizations; they may leave a
 restored value unread (``np.sum(lx * lx)``'s adjoint once ``_t17``'s cotangent is a
 scalar times ``lx``: ``_t17 = _pop()`` restores a value no statement reads).  A name
-``x`` that the adjoint code never reads loses every ``_push(x)`` (or
+``x`` that the adjoint code never reads once it restores it (a read in the code ahead
+of the first top-level statement holding a restore sees the forward's last value: RK4's
+``y``, read by the output's adjoint and then only restored, loop trip by loop trip,
+for nobody) loses every ``_push(x)`` (or
 ``_push(shape_token(x))``) of the forward sweep and every ``x = _pop()`` of the
 adjoint: each push of ``x`` is popped back into ``x`` (the stack's plan pairs them by
 name), so the other pushes and pops keep their order.
@@ -64,13 +67,21 @@ def rewrite(sw, unit):
         return sw
     push, pop = push[0], pop[0]
     token = N.key(unit.ref(R.shape_token)) if unit is not None else None
-    read = {n.id for n in nodes(list(sw.tail) + list(sw.bwd_head or []))
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    first = {}  # restored name -> the first top-level statement of the adjoint holding one
+    for k, top in enumerate(sw.tail):
+        for st in _all([top]):
+            if _is_pop(st, pop):
+                first.setdefault(st.targets[0].id, k)
+    # read at or after its first restore: a read before it (the code ahead of the loop that
+    # restores y, with y's last forward value) needs none of the restored values
+    read = {n.id for k, top in enumerate(sw.tail) for n in nodes(top)
+            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
+            and k >= first.get(n.id, len(sw.tail))}
 
     def _is_push(st, push):  # `_push(x)`, or `_push(shape_token(x))` restored into x
         return _pushed(st, push, token) is not None
 
-    popped = {st.targets[0].id for st in _all(sw.tail) if _is_pop(st, pop)}
+    popped = set(first)
     if not popped - read:
         return sw  # (most code: every restored value is read)
     pushed = {_pushed(st, push, token) for st in _all(sw.fwd) if _is_push(st, push)}
