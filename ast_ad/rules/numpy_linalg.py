@@ -18,15 +18,9 @@ import operator
 import numpy as np
 
 from . import helpers as H
+from ._text import text_pair
 from .declare import linear, reduction
-from .helpers import (
-    norm_dir,
-    norm_is_smooth,
-    norm_p,
-    not_spectral,
-    spectral_dir_d,
-    unreduce,
-)
+from .helpers import norm_dir, norm_is_smooth, norm_p, unreduce
 from .registry import default_registry as R
 
 
@@ -79,32 +73,17 @@ reduction(np.linalg.norm, "x, ord=None, axis=None, keepdims=False",
 # norm_dir(x, nrm) is sign(x) |x|^(p-1) / nrm^(p-1) (p = norm_p: 2 for the 2-norm; 1, a
 # zero second derivative, where it is piecewise constant); for the spectral matrix norms
 # (nuclear, 2, -2; not_spectral is 0 there) it is the gradient of a singular value sum, whose
-# derivative is spectral_dir_d (zeros for every other ord)
-def norm_dir_vjp_x(g, ans, x, nrm, ord=None, axis=None, keepdims=False):
-    return not_spectral(x, ord, axis) * g * (norm_p(x, ord, axis) - 1) * \
-        np.abs(x) ** (norm_p(x, ord, axis) - 2) / \
-        unreduce(nrm, x, axis, keepdims) ** (norm_p(x, ord, axis) - 1) + \
-        spectral_dir_d(g, x, ord, axis)
-
-
-def norm_dir_vjp_nrm(g, ans, x, nrm, ord=None, axis=None, keepdims=False):
-    return not_spectral(x, ord, axis) * (1 - norm_p(x, ord, axis)) * \
-        np.sum(g * ans, axis=axis, keepdims=keepdims) / nrm
-
-
-def norm_dir_jvp_x(t, ans, x, nrm, ord=None, axis=None, keepdims=False):
-    return not_spectral(x, ord, axis) * t * (norm_p(x, ord, axis) - 1) * \
-        np.abs(x) ** (norm_p(x, ord, axis) - 2) / \
-        unreduce(nrm, x, axis, keepdims) ** (norm_p(x, ord, axis) - 1) + \
-        spectral_dir_d(t, x, ord, axis)
-
-
-def norm_dir_jvp_nrm(t, ans, x, nrm, ord=None, axis=None, keepdims=False):
-    return not_spectral(x, ord, axis) * (1 - norm_p(x, ord, axis)) * ans * \
-        unreduce(t / nrm, x, axis, keepdims)
-
-
-R.defvjp(norm_dir, norm_dir_vjp_x, norm_dir_vjp_nrm)
-R.defjvp(norm_dir, norm_dir_jvp_x, norm_dir_jvp_nrm)
+# derivative is spectral_dir_d (zeros for every other ord).  Its derivative in x, a diagonal
+# scale plus spectral_dir_d, is a symmetric map (a Hessian): one text, in the seed {S} (g or
+# t), is its reverse and its forward rule
+_NORM_DIR_X = ("not_spectral(x, ord, axis) * {S} * (norm_p(x, ord, axis) - 1) * "
+               "np.abs(x) ** (norm_p(x, ord, axis) - 2) / "
+               "unreduce(nrm, x, axis, keepdims) ** (norm_p(x, ord, axis) - 1) + "
+               "spectral_dir_d({S}, x, ord, axis)")
+text_pair(__name__, norm_dir, "x, nrm, ord=None, axis=None, keepdims=False",
+          [_NORM_DIR_X.format(S="g"), "not_spectral(x, ord, axis) * (1 - norm_p(x, ord, axis)) * "
+           "np.sum(g * ans, axis=axis, keepdims=keepdims) / nrm"],
+          [_NORM_DIR_X.format(S="t"), "not_spectral(x, ord, axis) * (1 - norm_p(x, ord, axis)) * "
+           "ans * unreduce(t / nrm, x, axis, keepdims)"])
 R.nondifferentiable(norm_is_smooth)
 R.nondifferentiable(norm_p)
