@@ -21,6 +21,7 @@ import numpy as np
 from scipy.integrate import odeint
 
 from ...errors import UndefinedDerivativeError
+from ..declare import _define, _expr
 from ..registry import _DERIVE
 from ..registry import default_registry as R
 from ._helpers import refused
@@ -113,38 +114,20 @@ def _opts(rtol, atol, h0, hmax, hmin, mxstep):
                  if v is not None)
 
 
-def odeint_vjp_y0(g, ans, func, y0, t, args=None, Dfun=None, col_deriv=0, full_output=0,
-                  ml=None, mu=None, rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0,
-                  hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0,
-                  tfirst=False):
-    return odeint_cotangents(g, ans, func, y0, t, args, full_output, tfirst,
-                             _opts(rtol, atol, h0, hmax, hmin, mxstep))[0]
-
-
-def odeint_vjp_t(g, ans, func, y0, t, args=None, Dfun=None, col_deriv=0, full_output=0,
-                 ml=None, mu=None, rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0,
-                 hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0,
-                 tfirst=False):
-    return odeint_cotangents(g, ans, func, y0, t, args, full_output, tfirst,
-                             _opts(rtol, atol, h0, hmax, hmin, mxstep))[1]
-
-
-def odeint_vjp_args(g, ans, func, y0, t, args=None, Dfun=None, col_deriv=0, full_output=0,
-                    ml=None, mu=None, rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0,
-                    hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0,
-                    tfirst=False):
-    return odeint_cotangents(g, ans, func, y0, t, args, full_output, tfirst,
-                             _opts(rtol, atol, h0, hmax, hmin, mxstep))[2]
-
-
-# the time grid is t_ here (t is the tangent); keywords map to these names, so a tangent
-# passed as ``args=(k,)`` reaches the refusal instead of being dropped
-def odeint_forward(t, ans, func, y0, t_, args=None, Dfun=None, col_deriv=0, full_output=0,
-                   ml=None, mu=None, rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0,
-                   hmin=0.0, ixpr=0, mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0,
-                   tfirst=False):
-    return refused(t, "scipy.integrate.odeint in forward mode (jvp, hessian, "
-                   "forward-over-reverse): differentiate it in reverse mode (grad, vjp)")
+# odeint's parameters, the time grid named {T}: t in the reverse rules, t_ in the forward
+# rule (its t is the tangent; keywords map to these names, so a tangent passed as
+# ``args=(k,)`` reaches the refusal instead of being dropped)
+_PARAMS = ("func, y0, {T}, args=None, Dfun=None, col_deriv=0, full_output=0, ml=None, "
+           "mu=None, rtol=None, atol=None, tcrit=None, h0=0.0, hmax=0.0, hmin=0.0, ixpr=0, "
+           "mxstep=0, mxhnil=0, mxordn=12, mxords=5, printmessg=0, tfirst=False")
+# the reverse rule of y0, t and args: its entry of the cotangents (one backward pass)
+_VJPS = [_define(__name__, f"odeint_vjp_{p}", "g, ans, " + _PARAMS.format(T="t"), _expr(
+    "odeint_cotangents(g, ans, func, y0, t, args, full_output, tfirst, "
+    f"_opts(rtol, atol, h0, hmax, hmin, mxstep))[{k}]"))
+    for k, p in enumerate(("y0", "t", "args"))]
+odeint_forward = _define(__name__, "odeint_forward", "t, ans, " + _PARAMS.format(T="t_"), _expr(
+    'refused(t, "scipy.integrate.odeint in forward mode (jvp, hessian, '
+    'forward-over-reverse): differentiate it in reverse mode (grad, vjp)")'))
 
 
 def odeint_again_vjp(g, ans, *args, **kwargs):
@@ -157,7 +140,7 @@ def odeint_again_jvp(t, ans, *args, **kwargs):
                    "reverse rule runs the adjoint ODE at run time)")
 
 
-R.defvjp(odeint, None, odeint_vjp_y0, odeint_vjp_t, odeint_vjp_args)
+R.defvjp(odeint, None, *_VJPS)
 R.defjvp(odeint, None, *[odeint_forward] * 3)
 R.defvjp(odeint_cotangents, *[odeint_again_vjp] * 9)
 R.defjvp(odeint_cotangents, *[odeint_again_jvp] * 9)
