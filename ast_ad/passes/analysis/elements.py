@@ -77,6 +77,30 @@ def meet_top(a, b):
     return None
 
 
+def meet_fixed_point(facts, rules, start, value, rounds=50):
+    """Solve ``facts`` in place (``value`` reads it): a round gives each name ``n`` of
+    ``rules`` the :func:`meet_top` of ``start(n)`` and ``value(r)`` for each of its rules
+    ``r``, over the previous round's facts; True once a round changes none, False after
+    ``rounds`` rounds.
+
+    >>> f = {"a": _TOP, "b": 2}
+    >>> meet_fixed_point(f, {"a": ["b", "a"]}, lambda n: _TOP, f.get), f
+    (True, {'a': 2, 'b': 2})
+    """
+    for _ in range(rounds):
+        new = {}
+        for name, rs in rules.items():
+            c = start(name)
+            for r in rs:
+                c = meet_top(c, value(r))
+            new[name] = c
+        old = dict(facts)
+        facts.update(new)
+        if facts == old:
+            return True
+    return False
+
+
 def _defs(body):
     """(name, value or None) of every binding of a plain name (None: a loop target)."""
     out = []
@@ -323,16 +347,7 @@ def array_specs(body, params, arrays, resolver, ints=frozenset(), arg_kinds=None
             return _TOP
         return combine(a)
 
-    for _ in range(50):
-        new = dict(spec)
-        for name, rs in rules.items():
-            c = given.get(name, _TOP)
-            for r in rs:
-                c = meet_top(c, apply(r))
-            new[name] = c
-        if new == spec:
-            break
-        spec = new
+    meet_fixed_point(spec, rules, lambda name: given.get(name, _TOP), apply)
     return {n: v for n, v in spec.items() if v is not None and v is not _TOP and n not in skip}
 
 

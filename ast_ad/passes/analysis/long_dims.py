@@ -46,7 +46,7 @@ import gast
 import numpy as np
 
 from ...ir.lattice import Shape
-from .elements import _TOP, _by_name, _int_atom, _untracked, meet_top
+from .elements import _TOP, _by_name, _int_atom, _untracked, meet_fixed_point
 from .shapes import ELEMENTWISE_OPS
 
 #: the elementwise operators of the rule stage (``a op b``, ``-a``): shape of the broadcast
@@ -122,17 +122,9 @@ def _solve(by_name, params, given, passed, skip, elements, resolver, shapes, len
         return None
 
     rules = {n: vs for n, vs in by_name.items() if n in nd and n not in given}
-    for _ in range(50):
-        new = dict(nd)
-        for n, vs in rules.items():
-            c = passed.get(n) if n in params else _TOP  # (a parameter: the value passed)
-            for v in vs:
-                c = meet_top(c, value(v))
-            new[n] = c
-        if new == nd:
-            break
-        nd = new
-    else:  # (no fixed point: only what is known without it)
+    # (a parameter starts from the value passed; no fixed point: only what is known without)
+    if not meet_fixed_point(nd, rules, lambda n: passed.get(n) if n in params else _TOP,
+                            value):
         return given
     return {n: k for n, k in nd.items() if k is not None and k is not _TOP}
 
