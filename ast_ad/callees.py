@@ -78,8 +78,9 @@ class Callees:
     def __init__(self, transform, tangent_names, analyze_return=None):
         """``transform(fn, wrt, registry, kinds, mode=..., static_args=...)`` generates
         code; ``tangent_names(fn, wrt)`` predicts forward mode's tangent parameter names;
-        ``analyze_return(fn, specs, registry)`` the (ndim, dtype) of what ``fn`` returns
-        for arguments of those specs (None: not known)."""
+        ``analyze_return(fn, specs, registry, long, lengths)`` the (ndim, dtype), fixed
+        shape and long ndim of what ``fn`` returns for arguments of those specs (None:
+        not known; ``long``, ``lengths``: see ``return_long``)."""
         self._transform = transform
         self._tangent_names = tangent_names
         self._analyze_return = analyze_return
@@ -98,22 +99,29 @@ class Callees:
         numbers: ``(2,)``) for arguments of the ``specs``, or None."""
         return self._returned(fn, specs, registry)[1]
 
-    def _returned(self, fn, specs, registry):
+    def return_long(self, fn, specs, long, lengths, registry):
+        """The ndim of ``fn(...)``'s value when it is surely a long array (no dimension
+        of length 1, ``analysis.long_dims``; 0: a number) for arguments of the ``specs``
+        of which the parameters ``long`` are long arrays and ``lengths`` ints that are
+        never 1; else None."""
+        return self._returned(fn, specs, registry, frozenset(long), frozenset(lengths))[2]
+
+    def _returned(self, fn, specs, registry, long=frozenset(), lengths=frozenset()):
         if self._analyze_return is None:
-            return None, None
+            return None, None, None
         key = (tuple(sorted((p, nd, dt.str) for p, (nd, dt) in specs.items())),
-               registry.version)
+               registry.version, tuple(sorted(long)), tuple(sorted(lengths)))
         try:
             per = self._returns.setdefault(fn, {})
         except TypeError:
-            return None, None
+            return None, None, None
         if key in per:
             return per[key]
-        per[key] = (None, None)  # in progress: a recursive call knows nothing
+        per[key] = (None, None, None)  # in progress: a recursive call knows nothing
         try:
-            per[key] = self._analyze_return(fn, specs, registry)
+            per[key] = self._analyze_return(fn, specs, registry, long, lengths)
         except Exception:  # noqa: BLE001 - an optimisation only: a helper the stages
-            per[key] = (None, None)  # cannot read (or refuse) is simply not known
+            per[key] = (None, None, None)  # cannot read (or refuse) is simply not known
         return per[key]
 
     def _generate(self, table, target, key, make, mode, wrt, kinds, registry, static,

@@ -163,11 +163,12 @@ def predicted_tangent_names(fn, wrt):
     return out
 
 
-def return_spec(fn, specs, registry):
+def return_spec(fn, specs, registry, long=frozenset(), lengths=frozenset()):
     """The (ndim, np.dtype) of what ``fn`` returns when called with arguments of the
     ``specs`` (parameter -> (ndim, np.dtype); ndim 0: a float64 number), from the stages
-    up to the analysis, and its shape when fully known (``Shape.fixed``); None for what
-    is not known."""
+    up to the analysis, its shape when fully known (``Shape.fixed``) and its ndim when it
+    is surely long (``analysis.long_dims``, with the parameters ``long`` long arrays and
+    ``lengths`` ints never 1); None for what is not known."""
     import numpy as np
 
     parsed = parse_function(fn)
@@ -183,7 +184,8 @@ def return_spec(fn, specs, registry):
     kinds = {p: (np.ndarray if nd else int if dt.kind == "i" else float)
              for p, (nd, dt) in specs.items()}  # (an int: entries.with_int_args)
     arrays = {p: (nd, dt.str) for p, (nd, dt) in specs.items() if nd >= 1}
-    request = Request((), kinds, "split", False, True, dict(nested), registry, None, arrays)
+    request = Request((), kinds, "split", False, True, dict(nested), registry, None, arrays,
+                      frozenset(long), frozenset(lengths))
     resolver = Resolver.of(unit, request)
     lower_view_writes(tree, unit, resolver, request)
     guard_views(tree, unit, resolver)
@@ -192,9 +194,10 @@ def return_spec(fn, specs, registry):
         facts = analyze(unit, request)
     out = tree.body[-1].value if tree.body and isinstance(tree.body[-1], gast.Return) else None
     if not isinstance(out, gast.Name):
-        return None, None
+        return None, None, None
     shape = facts.shape(out.id)
-    return facts.elements.arrays.get(out.id), (shape if shape.tag == "fixed" else None)
+    return (facts.elements.arrays.get(out.id), shape if shape.tag == "fixed" else None,
+            facts.long.get(out.id))
 
 
 #: user functions called on differentiated values, generated through this pipeline

@@ -25,6 +25,7 @@ class Request:
     aux: str | None = None  # has_aux: the name holding the auxiliary output
     arrays: dict = field(default_factory=dict)  # NumPy array parameter -> (ndim, dtype str)
     long: frozenset = frozenset()  # the array parameters without a dimension of length 1
+    lengths: frozenset = frozenset()  # int parameters never 1 (a callee's: long_dims)
 
 
 @dataclass(frozen=True)

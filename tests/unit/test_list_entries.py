@@ -28,9 +28,11 @@ def test_w10_inner_loop_is_specialised():
                    "add_grads("):
         assert helper not in loop, helper
     # no guard left: np.sum's cotangent (an entry of the list adjoint, maybe 0.0) times
-    # lx is a scalar times lx (optimize/shapes.py), and what unbroadcast makes of it is an
-    # array: the matmul's adjoint needs none
+    # lx is a scalar times lx (optimize/shapes.py), an array whatever the scalar was: the
+    # matmul's adjoint needs none (reverse/rules.never_filler); Ls[ik] @ xc is long (a
+    # helper's long result, entries of one long ndim): lx's cotangent needs no unbroadcast
     assert loop.count("is_zero(") == 0 and "unreduce(" not in loop
+    assert "unbroadcast(" not in loop
 
 
 def matrices(a, v):

@@ -305,3 +305,65 @@ def test_w9_loop_structure():
     assert all(1 not in np.shape(a) for a in args)
     loop = _loop(ast_ad.source(g, *args)).split("# for t in range(200)")[1].split("return")[0]
     assert "unbroadcast(" not in loop
+
+
+def _diag_factor(d, row):  # a helper: (d, d) for d never 1, the caller's length
+    L = np.zeros((d, d))
+    for j in range(d):
+        L[j, j] = row[j]
+    return L
+
+
+def _block(r, row):  # (r, len(row)): long only when r is surely never 1
+    return np.zeros((r, row.shape[0])) + row
+
+
+def factors(icf, x):
+    d = x.shape[1]
+    Ls = []
+    for k in range(icf.shape[0]):
+        Ls.append(_diag_factor(d, icf[k]))
+    out = 0.0
+    for i in range(x.shape[0]):
+        for k in range(icf.shape[0]):
+            v = x[i] * 2.0 + Ls[k] @ x[i]
+            out = out + np.sum(v * v)
+    return out
+
+
+def blocks(icf, x):
+    r = 1  # an int, not a length of a long array: (1, d) @ x[i] is (1,), broadcast
+    Bs = []
+    for k in range(icf.shape[0]):
+        Bs.append(_block(r, icf[k]))
+    out = 0.0
+    for i in range(x.shape[0]):
+        for k in range(icf.shape[0]):
+            v = x[i] * 2.0 + Bs[k] @ x[i]
+            out = out + np.sum(v * v)
+    return out
+
+
+def _inner(src):  # the reversed inner loop over k (of the caller, not the helper)
+    adjoint = src.split("_pop = _stack.pop")[1]
+    return adjoint.split("# for k in range(icf.shape[0]):  [line")[1].split("# for k in")[0]
+
+
+@pytest.mark.parametrize("xs", [(4, 3), (4, 1)])
+def test_long_through_a_helper_a_list_and_a_matmul(xs):
+    # _diag_factor(d, ...) with d = x.shape[1] (never 1 for a long x) is long 2-d, so are
+    # the list's entries, and Ls[k] @ x[i] is long 1-d: its cotangent needs no unbroadcast
+    rng = np.random.default_rng(5)
+    icf, x = rng.standard_normal((2, xs[1])), rng.standard_normal(xs)
+    g = _check(factors, (icf, x), (0, 1))
+    src = ast_ad.source(g, icf, x)
+    loop = _inner(src)
+    assert ("unbroadcast(" in loop) == (xs[1] == 1)
+    assert ("shape_token(" in src) == (xs[1] == 1)
+
+
+def test_a_helper_result_of_a_plain_int_is_not_long():
+    rng = np.random.default_rng(6)
+    icf, x = rng.standard_normal((2, 3)), rng.standard_normal((4, 3))
+    g = _check(blocks, (icf, x), (0, 1))
+    assert "unbroadcast(" in _inner(ast_ad.source(g, icf, x))

@@ -31,6 +31,7 @@ import numpy as np
 from ...ir.lattice import Kind, Shape
 from .activity import overwrites, return_name, useful, varied
 from .calls import Decision, Resolver, classify
+from .elements import _TOP as TOP
 from .elements import Elements
 from .kinds import sequence_names, surely_floats, value_kinds
 from .long_dims import long_names, result_shaped
@@ -112,8 +113,10 @@ def analyze(unit, request) -> Facts:
                                            frozenset(elements.arrays))),
         shapes=MappingProxyType(shapes),
         value_shapes=MappingProxyType(at),
-        long=MappingProxyType(long_names(tree.body, params, getattr(request, "long", ()),
-                                         elements, resolver, pyfloat, shapes)),
+        long=MappingProxyType(long_names(
+            tree.body, params, getattr(request, "long", ()), elements, resolver, pyfloat,
+            shapes, getattr(request, "lengths", ()),
+            _callee_long(unit, resolver, registry, elements))),
         pyfloat=pyfloat, all_pyfloat=active <= pyfloat,
         sequences=sequence_names(tree.body, params, kinds, resolver, active),
         elements=elements,
@@ -128,25 +131,10 @@ def _callee_rule(unit, resolver, registry):
     for the specs of its arguments (``Callees.return_spec``), and a function of the
     caller's ``Elements`` giving the call's fixed return shape (``Callees.return_shape``);
     None when there are no callees."""
-    import types
-
-    import gast
-
-    from ...signature import param_names
-
     callees = getattr(unit, "callees", None)
     if callees is None or not hasattr(callees, "return_spec"):
         return None
-
-    def target(v):
-        if v.keywords or not all(isinstance(a, gast.Name) for a in v.args):
-            return None
-        fn = resolver.callable(v.func)
-        if not isinstance(fn, types.FunctionType) or fn is unit.fn or \
-                classify(fn, registry, unit.fn).what != "user":
-            return None
-        params = param_names(fn)
-        return (fn, params) if len(v.args) <= len(params) else None
+    target = _user_call(unit, resolver, registry)
 
     def rule(v):
         t = target(v)
@@ -172,6 +160,57 @@ def _callee_rule(unit, resolver, registry):
         return shape
 
     return rule, shape_rule
+
+
+def _user_call(unit, resolver, registry):
+    """``target(call)``: ``(fn, its parameter names)`` of a call of a user function with
+    plain-name positional arguments (not the function itself), else None."""
+    import types
+
+    import gast
+
+    from ...signature import param_names
+
+    def target(v):
+        if v.keywords or not all(isinstance(a, gast.Name) for a in v.args):
+            return None
+        fn = resolver.callable(v.func)
+        if not isinstance(fn, types.FunctionType) or fn is unit.fn or \
+                classify(fn, registry, unit.fn).what != "user":
+            return None
+        params = param_names(fn)
+        return (fn, params) if len(v.args) <= len(params) else None
+    return target
+
+
+def _callee_long(unit, resolver, registry, elements):
+    """``long_dims``' rule of a user function's call: the long ndim of its value for the
+    specs of its arguments, those of them that are long arrays and the ints among them
+    that are never 1 (``Callees.return_long``); None when there are no callees."""
+    callees = getattr(unit, "callees", None)
+    if callees is None or not hasattr(callees, "return_long"):
+        return None
+    target = _user_call(unit, resolver, registry)
+    int64 = (0, np.dtype(np.int64))
+
+    def rule(v, long, lengths):
+        t = target(v)
+        if t is None:
+            return None
+        specs, longs, lens = {}, set(), set()
+        for p, a in zip(t[1], v.args):
+            k = long(a)
+            if k is TOP:
+                return TOP
+            spec = int64 if a.id in elements.ints else elements.arrays.get(a.id)
+            if spec is not None:
+                specs[p] = spec
+                if k == spec[0] and k >= 1:
+                    longs.add(p)
+            if a.id in lengths:
+                lens.add(p)
+        return callees.return_long(t[0], specs, longs, lens, registry)
+    return rule
 
 
 def callee_rule(unit, resolver, registry):

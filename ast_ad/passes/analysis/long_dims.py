@@ -10,9 +10,15 @@ dimension of ``b`` is a's or 1) or raises, so the cotangent of ``a`` needs no
 - ``a[i]`` / ``a[i, j]`` with surely-int indices of a long array (the dimensions left
   are a's), and leading slices ``a[:, :d]`` where ``d`` is surely not 1 (a constant >= 2
   or a length of a long array, ``d = x.shape[1]``: min(d, n) is then 0 or >= 2); never
-  another slice (``a[1:]`` may have length 1), an axis reduction or a list entry;
+  another slice (``a[1:]`` may have length 1) or an axis reduction;
 - ``-a``, ``np.exp(a)`` (a one-output ufunc), ``np.copy(a)``, ``np.array(a)`` of a long a;
 - ``a op b`` / ``np.add(a, b)`` elementwise, a long with ndim >= b's: a's ndim;
+- ``a @ b`` of long arrays (matmul's ndim); ``np.zeros((d, d))`` (ones, empty) of such
+  lengths (or int constants other than 1); ``Ls[k]`` of a plain list
+  (``analysis.entries``) whose every entry is long of one ndim;
+- ``h(d, row)``, a user function's call, when its returned name is long by this same
+  analysis of its body, its parameters taking the caller's facts (long arrays, lengths:
+  ``Callees.return_long``; W10's factor ``_lower(d, icf[ik])`` with ``d = x.shape[1]``);
 - a name every binding of which is long of one ndim (loop-carried: a fixed point).
 
 >>> import gast
@@ -41,12 +47,15 @@ dimension of ``b`` is a's or 1) or raises, so the cotangent of ``a`` needs no
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass
+from typing import Any
 
 import gast
 import numpy as np
 
 from ...ir.lattice import Shape
 from .elements import _TOP, _by_name, _int_atom, _untracked, meet_fixed_point
+from .entries import list_entries, matmul_ndim
 from .shapes import ELEMENTWISE_OPS
 
 #: the elementwise operators of the rule stage (``a op b``, ``-a``): shape of the broadcast
@@ -56,11 +65,14 @@ _SUMS = (operator.add, operator.sub, np.add, np.subtract)  # (contributions: g, 
 
 
 def long_names(body, params, long_params, elements, resolver, floats=frozenset(),
-               shapes=None) -> dict:
+               shapes=None, length_params=(), callee=None) -> dict:
     """name -> ndim for every name surely holding a long array (or a number: ndim 0).
     ``long_params``: the array parameters seen long at the call; ``elements``:
     ``analysis.elements.Elements`` (ndims, surely-int names); ``floats``: names surely
-    holding a float; ``shapes``: name -> Shape (a fixed shape without a 1 is long)."""
+    holding a float; ``shapes``: name -> Shape (a fixed shape without a 1 is long);
+    ``length_params``: int parameters never 1 (a callee's, from its caller);
+    ``callee(call, long, lengths)``: the long ndim of a user function's value (None:
+    not known, ``_TOP``: an argument not known yet)."""
     by_name = _by_name(body)
     arrays = elements.arrays
     given = {}  # name -> ndim known without this analysis
@@ -77,15 +89,28 @@ def long_names(body, params, long_params, elements, resolver, floats=frozenset()
         if p not in by_name:
             given[p] = k
     skip = _untracked(body)
-    out = _solve(by_name, params, given, passed, skip, elements, resolver, shapes, ())
-    lengths = _lengths(by_name, out, resolver, skip | set(params))
-    if lengths:  # (with them, leading slices a[:, :d] of long arrays are long too)
+    given_lengths = frozenset(p for p in length_params if p in params and p not in by_name)
+    extra = _Extra(entries=list_entries(body, resolver), callee=callee, tuples={
+        n: vs[0].elts for n, vs in by_name.items() if len(vs) == 1 and
+        isinstance(vs[0], gast.Tuple)})
+    out = _solve(by_name, params, given, passed, skip, elements, resolver, shapes,
+                 given_lengths, extra)
+    lengths = _lengths(by_name, out, resolver, skip | set(params)) | given_lengths
+    if lengths - given_lengths:  # (with them, leading slices a[:, :d] are long too)
         out = _solve(by_name, params, given, passed, skip, elements, resolver, shapes,
-                     lengths)
+                     lengths, extra)
     return out
 
 
-def _solve(by_name, params, given, passed, skip, elements, resolver, shapes, lengths):
+@dataclass(frozen=True)
+class _Extra:
+    entries: dict  # analysis.entries.list_entries: plain lists -> their entries
+    callee: Any  # see long_names
+    tuples: dict  # names bound once to a tuple display -> its items
+
+
+def _solve(by_name, params, given, passed, skip, elements, resolver, shapes, lengths,
+           extra):
     """The fixed point of ``long_names``; ``lengths``: names surely holding an int
     that is not 1 (``_lengths``)."""
     arrays = elements.arrays
@@ -110,6 +135,11 @@ def _solve(by_name, params, given, passed, skip, elements, resolver, shapes, len
             return long(v.operand)
         if isinstance(v, gast.BinOp) and isinstance(v.op, ELEMENTWISE_OPS):
             return _broadcast(v.left, v.right, long, ndim)
+        if isinstance(v, gast.BinOp) and isinstance(v.op, gast.MatMult):
+            return _matmul(v, long, arrays)
+        if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and \
+                v.value.id in extra.entries:
+            return _entry(v, extra.entries[v.value.id], long, elements.ints)
         if isinstance(v, gast.Subscript):
             return _row(v, long, arrays, elements.ints, lengths)
         if isinstance(v, gast.Call) and not v.keywords and 1 <= len(v.args) <= 2:
@@ -119,6 +149,10 @@ def _solve(by_name, params, given, passed, skip, elements, resolver, shapes, len
                                                                            ndim)
             if len(v.args) == 1 and _keeps(fn):
                 return long(v.args[0])
+            if len(v.args) == 1 and any(fn is f for f in (np.zeros, np.ones, np.empty)):
+                return _made(v.args[0], lengths, extra.tuples)
+        if isinstance(v, gast.Call) and extra.callee is not None:
+            return extra.callee(v, long, lengths)
         return None
 
     rules = {n: vs for n, vs in by_name.items() if n in nd and n not in given}
@@ -161,6 +195,48 @@ def _broadcast(x, y, long, ndim):
         if k is not None and other is not None and other <= k:
             out = k if out is None else max(out, k)
     return out
+
+
+def _matmul(v, long, arrays):
+    """``a @ b`` of long arrays (both NumPy arrays, ndim >= 1): long, of matmul's ndim
+    (its dimensions are a's and b's, the batch ones broadcast without a 1 or raise)."""
+    if not (isinstance(v.left, gast.Name) and isinstance(v.right, gast.Name)):
+        return None
+    ka, kb = long(v.left), long(v.right)
+    if ka is _TOP or kb is _TOP:
+        return _TOP
+    if ka is None or kb is None or any(
+            arrays.get(n, (None,))[0] != k for n, k in ((v.left.id, ka), (v.right.id, kb))):
+        return None
+    return matmul_ndim(ka, kb)
+
+
+def _entry(v, entries, long, ints):
+    """``Ls[k]`` (``k`` an int) of a plain list whose every entry is long of one ndim."""
+    if not _int_atom(v.slice, ints) or not entries:
+        return None
+    ks = set()
+    for e in entries:
+        k = long(e) if isinstance(e, gast.Name) else None
+        if k is _TOP:
+            return _TOP
+        ks.add(k)
+    return ks.pop() if len(ks) == 1 and None not in ks else None
+
+
+def _made(arg, lengths, tuples):
+    """``np.zeros(d)`` / ``np.zeros((d, 3))`` (also ones, empty) of lengths never 1 (int
+    constants other than 1, names of ``lengths``): long of that many dimensions."""
+    def ok(e):
+        return (isinstance(e, gast.Constant) and type(e.value) is int and e.value != 1) or (
+            isinstance(e, gast.Name) and e.id in lengths)
+    if ok(arg):
+        return 1
+    items = tuples.get(arg.id) if isinstance(arg, gast.Name) else (
+        arg.elts if isinstance(arg, gast.Tuple) else None)
+    if items and all(ok(e) for e in items):
+        return len(items)
+    return None
 
 
 def _row(v, long, arrays, ints, lengths=()):

@@ -321,10 +321,13 @@ def rule_call(rev, s, x, fn, args, keywords, g, ans, state, func_node=None,
 def never_filler(rev, e) -> bool:
     """``e`` is surely an array (never the ``0.0`` filler, whatever its cotangent was):
     ``unbroadcast``/``unreduce``/``broadcast_like`` onto a name holding an array of
-    ndim >= 1 (``analysis.elements``), or arithmetic with such a term.  What it feeds
-    then needs no ``is_zero`` guard."""
+    ndim >= 1 (``analysis.elements``), or arithmetic with such a term or with such a
+    name itself (``2.0 * g * lx``: 0.0 times an array is an array).  What it feeds then
+    needs no ``is_zero`` guard."""
     if isinstance(e, gast.BinOp) and isinstance(e.op, (gast.Add, gast.Sub, gast.Mult)):
-        return never_filler(rev, e.left) or never_filler(rev, e.right)
+        return any(never_filler(rev, o) or (isinstance(o, gast.Name) and rev.facts.elements
+                                            .arrays.get(o.id, (0,))[0] >= 1)
+                   for o in (e.left, e.right))
     if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
         return never_filler(rev, e.operand)
     if not (isinstance(e, gast.Call) and len(e.args) >= 2 and isinstance(e.args[1], gast.Name)):
