@@ -2,6 +2,8 @@
 ``bwd`` keeps a full reduction's cotangent a scalar as joint code does; ``X += -e`` is
 ``X -= e``; a doubled product puts its 2.0 on the left operand (``2.0 * g * v``)."""
 
+import math
+
 import numpy as np
 
 import ast_ad
@@ -57,3 +59,44 @@ def test_negated_cotangent_subtracted_in_place():
     src = ast_ad.source(ast_ad.grad(per_row, wrt=(0, 1)), x, m)
     loop = src[src.index("_pop = _stack.pop"):]
     assert "bm[i] -= bd" in loop and "= -bd" not in loop
+
+
+def _unparse(stmts):
+    import gast
+
+    return gast.unparse(gast.Module(body=stmts, type_ignores=[])).strip()
+
+
+def _copyprop(src, names):
+    import gast
+
+    from ast_ad.passes.optimize.copyprop import copy_propagation
+
+    code = gast.parse(src).body
+    out = copy_propagation(code, type("O", (), {"names": frozenset(names)})())
+    return None if out is None else _unparse(out)
+
+
+def test_alias_in_a_loop_body_goes_when_its_source_is_not_rebound_first():
+    src = "for t in r:\n    b_t1 = by\n    bc += b_t1 * y\n    by = by * 0.5 + c * b_t1\n"
+    assert _copyprop(src, {"b_t1", "by", "bc"}) == (
+        "for t in r:\n    bc += by * y\n    by = by * 0.5 + c * by")
+    # by rebound before the alias's last read: the alias stays
+    src = "for t in r:\n    b_t1 = by\n    by = by * 0.5\n    bc += b_t1 * y\n"
+    assert _copyprop(src, {"b_t1", "by", "bc"}) is None
+    # a read in another block: stays
+    src = "for t in r:\n    b_t1 = by\n    by = by * 0.5\nbc = b_t1 * 2.0\n"
+    assert _copyprop(src, {"b_t1", "by", "bc"}) is None
+
+
+def recurrence(y, c):
+    for i in range(50):
+        y = c * y + 0.01 * math.sin(y) * y
+    return y
+
+
+def test_scalar_recurrence_gradient():
+    g = ast_ad.grad(recurrence, wrt=(0, 1))
+    got = g(0.3, 0.97)
+    for k in (0, 1):
+        assert_close(got[k], fd_grad(recurrence, (0.3, 0.97), k), 1e-6, 1e-8)
