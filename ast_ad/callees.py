@@ -75,18 +75,21 @@ class Jvp(_WeakFn):
 
 
 class Callees:
-    def __init__(self, transform, tangent_names, analyze_return=None):
+    def __init__(self, transform, tangent_names, analyze_return=None, dependencies=None):
         """``transform(fn, wrt, registry, kinds, mode=..., static_args=...)`` generates
         code; ``tangent_names(fn, wrt)`` predicts forward mode's tangent parameter names;
         ``analyze_return(fn, specs, registry, long, lengths)`` the (ndim, dtype), fixed
         shape and long ndim of what ``fn`` returns for arguments of those specs (None:
-        not known; ``long``, ``lengths``: see ``return_long``)."""
+        not known; ``long``, ``lengths``: see ``return_long``); ``dependencies(fn)``:
+        guards on the user functions ``fn``'s code reaches (``ast_ad.dependencies``)."""
+        self._dependencies = dependencies
         self._transform = transform
         self._tangent_names = tangent_names
         self._analyze_return = analyze_return
         self._splits = weakref.WeakKeyDictionary()
         self._jvps = weakref.WeakKeyDictionary()
         self._returns = weakref.WeakKeyDictionary()
+        self._deps = weakref.WeakKeyDictionary()
 
     def return_spec(self, fn, specs, registry):
         """(ndim, np.dtype) of ``fn(...)``'s value for arguments of the ``specs``
@@ -115,14 +118,30 @@ class Callees:
             per = self._returns.setdefault(fn, {})
         except TypeError:
             return None, None, None
-        if key in per:
-            return per[key]
-        per[key] = (None, None, None)  # in progress: a recursive call knows nothing
+        got = per.get(key)
+        if got is not None and all(d.get(k) is o for d, k, o in got[1]):
+            return got[0]  # (else a function it reaches was rebound: analysed again)
+        per[key] = ((None, None, None), ())  # in progress: a recursive call knows nothing
+        deps = self.return_guards(fn)
         try:
-            per[key] = self._analyze_return(fn, specs, registry, long, lengths)
+            per[key] = (self._analyze_return(fn, specs, registry, long, lengths), deps)
         except Exception:  # noqa: BLE001 - an optimisation only: a helper the stages
-            per[key] = (None, None, None)  # cannot read (or refuse) is simply not known
-        return per[key]
+            per[key] = ((None, None, None), deps)  # cannot read (or refuse): not known
+        return per[key][0]
+
+    def return_guards(self, fn):
+        """Guards on the user functions ``fn``'s code reaches (what its analysed value
+        depends on): a caller whose code uses that value holds them too."""
+        if self._dependencies is None:
+            return ()
+        try:
+            got = self._deps.get(fn)
+        except TypeError:
+            return tuple(self._dependencies(fn))
+        if got is None or not all(d.get(k) is o for d, k, o in got):
+            got = tuple(self._dependencies(fn))  # (once per function while they hold)
+            self._deps[fn] = got
+        return got
 
     def _generate(self, table, target, key, make, mode, wrt, kinds, registry, static,
                   arrays=None):

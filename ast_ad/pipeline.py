@@ -45,6 +45,7 @@ import gast.unparser  # noqa: F401  (imported now, not at the first transformati
 from . import codegen
 from .backends.arrays import no_foreign_arrays
 from .callees import Callees
+from .dependencies import dependency_guards
 from .errors import AstAdError
 from .frontend.fence import fence
 from .frontend.lift import lift_nested
@@ -201,4 +202,4 @@ def return_spec(fn, specs, registry, long=frozenset(), lengths=frozenset()):
 
 
 #: user functions called on differentiated values, generated through this pipeline
-CALLEES = Callees(transform, predicted_tangent_names, return_spec)
+CALLEES = Callees(transform, predicted_tangent_names, return_spec, dependency_guards)

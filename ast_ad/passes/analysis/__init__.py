@@ -142,6 +142,7 @@ def _callee_rule(unit, resolver, registry):
             return None
         fn, params = t
         names = [a.id for a in v.args]
+        _hold(unit, callees, fn)
 
         def combine(specs):  # (an argument of no known spec is left to the callee)
             return callees.return_spec(fn, {p: x for p, x in zip(params, specs)
@@ -156,6 +157,7 @@ def _callee_rule(unit, resolver, registry):
             specs = [elements.arrays.get(a.id) for a in v.args]
             if any(x is None for x in specs):
                 return None
+            _hold(unit, callees, t[0])
             return callees.return_shape(t[0], dict(zip(t[1], specs)), registry)
         return shape
 
@@ -209,8 +211,20 @@ def _callee_long(unit, resolver, registry, elements):
                     longs.add(p)
             if a.id in lengths:
                 lens.add(p)
+        _hold(unit, callees, t[0])
         return callees.return_long(t[0], specs, longs, lens, registry)
     return rule
+
+
+def _hold(unit, callees, fn):
+    """The caller's code will rest on what the analysis of ``fn`` finds: it holds the
+    guards on what ``fn`` reaches (rebinding one of them regenerates it)."""
+    guards = getattr(unit.namer, "guards", None)
+    if guards is None or not hasattr(callees, "return_guards"):
+        return
+    for g in callees.return_guards(fn):
+        if g not in guards:
+            guards.append(g)
 
 
 def callee_rule(unit, resolver, registry):
