@@ -27,8 +27,10 @@ from .errors import AstAdError
 
 def reaches_varargs(fn, wrt) -> bool:
     """Whether ``wrt`` names ``fn``'s ``*args`` or indexes past its named positionals."""
+    from .signature import own_signature
+
     try:
-        ps = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
+        ps = list(own_signature(fn).parameters.values())
     except (TypeError, ValueError):
         return False
     var = [p.name for p in ps if p.kind is p.VAR_POSITIONAL]

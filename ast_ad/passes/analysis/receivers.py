@@ -297,9 +297,13 @@ class Receivers:
 
 def _defaults(fn):
     import inspect
+    import types
 
-    try:
-        ps = inspect.signature(fn).parameters.values()
+    from ...signature import own_signature
+
+    try:  # (a plain function's own signature is what inspect.signature(fn) reads)
+        ps = (own_signature(fn) if type(fn) is types.FunctionType and
+              "__wrapped__" not in fn.__dict__ else inspect.signature(fn)).parameters.values()
     except (TypeError, ValueError):
         return {}
     return {p.name: p.default for p in ps if p.default is not p.empty}
