@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import gast
 
 from ..errors import SourceUnavailableError
+from .to_gast import to_gast
 
 
 @dataclass
@@ -163,7 +164,7 @@ def parse_function(fn) -> ParsedFunction:
     if fast is not None:  # its text parsed already: converted, not parsed again
         _check_fresh(fn, code, getattr(fn, "__qualname__", repr(fn)))
         src, filename, first, tree, text = fast
-        module = gast.ast_to_gast(tree)
+        module = to_gast(tree)
     else:
         src, filename, first = get_source(fn)
         text = textwrap.dedent(src)
