@@ -68,7 +68,7 @@ def test_special_constructs():
 @pytest.mark.parametrize("folder", ["ast_ad", "benchmarks", "tests/e2e"])
 def test_every_module(folder):
     files = sorted((ROOT / folder).rglob("*.py"))
-    assert len(files) > 20
+    assert len(files) >= 10
     for path in files:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         _same(to_gast(tree), gast.ast_to_gast(tree), str(path))
