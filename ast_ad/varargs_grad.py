@@ -23,12 +23,11 @@ import inspect
 import numpy as np
 
 from .errors import AstAdError
+from .signature import own_signature
 
 
 def reaches_varargs(fn, wrt) -> bool:
     """Whether ``wrt`` names ``fn``'s ``*args`` or indexes past its named positionals."""
-    from .signature import own_signature
-
     try:
         ps = list(own_signature(fn).parameters.values())
     except (TypeError, ValueError):

@@ -173,8 +173,24 @@ def copy_loc(new, old):
     return new
 
 
+_NAME_KEYS = frozenset(("id", "ctx", "annotation", "type_comment", "lineno", "col_offset",
+                        "end_lineno", "end_col_offset", "_ast_ad"))
+
+
 def clone(n):
     """A deep copy of a gast tree (much faster than copy.deepcopy; keeps annotations)."""
+    if type(n) is _Name and n.__dict__.keys() <= _NAME_KEYS:  # the most cloned node
+        new = _Name.__new__(_Name)
+        d = new.__dict__
+        d.update(n.__dict__)
+        ctx = d.get("ctx")
+        if ctx is not None:
+            d["ctx"] = clone(ctx)
+        if d.get("annotation") is not None:
+            d["annotation"] = clone(d["annotation"])
+        if "_ast_ad" in d:
+            d["_ast_ad"] = dict(d["_ast_ad"])
+        return new
     if isinstance(n, list):
         return [clone(x) for x in n]
     if isinstance(n, gast.AST):

@@ -55,6 +55,7 @@ from ...objects import (
     method_of,
     plain_attr,
 )
+from ...signature import own_signature
 from .library import is_library, user_class  # noqa: F401  (user_class: re-exported)
 
 
@@ -297,9 +298,6 @@ class Receivers:
 
 def _defaults(fn):
     import inspect
-    import types
-
-    from ...signature import own_signature
 
     try:  # (a plain function's own signature is what inspect.signature(fn) reads)
         ps = (own_signature(fn) if type(fn) is types.FunctionType and
