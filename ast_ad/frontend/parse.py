@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import gast
 
 from ..errors import SourceUnavailableError
+from ..ir.nodes import clone
+from .lift import ORIGINS
 from .to_gast import to_gast
 
 
@@ -149,9 +151,6 @@ def _fast_block(code):
 
 
 def parse_function(fn) -> ParsedFunction:
-    from ..ir.nodes import clone
-    from .lift import ORIGINS
-
     code = getattr(fn, "__code__", None)
     origin = ORIGINS.get(code) if code is not None else None
     if origin is not None:  # a lifted nested def: its tree, lines in the user's file

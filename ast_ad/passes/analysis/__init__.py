@@ -22,13 +22,16 @@ resolver with its one classification per callee (``decision``).
 
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import gast
 import numpy as np
 
 from ...ir.lattice import Kind, Shape
+from ...signature import param_names
 from .activity import overwrites, return_name, useful, varied
 from .calls import Decision, Resolver, classify
 from .elements import Elements
@@ -128,12 +131,6 @@ def _callee_rule(unit, resolver, registry):
     for the specs of its arguments (``Callees.return_spec``), and a function of the
     caller's ``Elements`` giving the call's fixed return shape (``Callees.return_shape``);
     None when there are no callees."""
-    import types
-
-    import gast
-
-    from ...signature import param_names
-
     callees = getattr(unit, "callees", None)
     if callees is None or not hasattr(callees, "return_spec"):
         return None
