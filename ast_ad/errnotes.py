@@ -22,6 +22,7 @@ while differentiating loss
 from __future__ import annotations
 
 import ast
+import atexit  # noqa: F401  (weakref.finalize imports it at its first use: here, not then)
 import os
 import weakref
 

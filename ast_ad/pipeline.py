@@ -99,14 +99,20 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     request = Request(tuple(wrt_names), dict(arg_kinds), mode, with_value, single,
                       {**nested, **(static_args or {})}, registry, aux, dict(arrays or {}),
                       frozenset(long or ()))
+    resolver = elements = None
     if not parsed.generated:
         # generated code restores every write before reading a view again
         resolver = Resolver.of(unit, request)
-        lower_view_writes(tree, unit, resolver, request)                 # views
-        guard_views(tree, unit, resolver)
-        share_element_reads(tree, unit.params, request.arrays, request.arg_kinds,
-                            resolver, callee_rule(unit, resolver, request.registry))  # shared
-    facts = analyze(unit, request)                                       # analyze
+        changed = lower_view_writes(tree, unit, resolver, request)       # views
+        changed = guard_views(tree, unit, resolver) or changed
+        elements = share_element_reads(                                  # shared
+            tree, unit.params, request.arrays, request.arg_kinds, resolver,
+            callee_rule(unit, resolver, request.registry))
+        if changed:  # (the tree the resolver read is not the one analyzed)
+            resolver = elements = None
+        elif elements is None and request.arrays:
+            resolver = None  # (shared reads rewrote the tree)
+    facts = analyze(unit, request, resolver, elements)                   # analyze
     mutated = model_mutations(tree, unit, facts)                         # mutation
     if model_sequences(tree, unit, facts) | mutated:                     # containers
         facts = analyze(unit, request)  # in-place APIs became subscript writes, joins calls

@@ -13,6 +13,8 @@ Shared by every engine (transformer, tape), so all of them honour one contract:
 from __future__ import annotations
 
 import inspect
+import types
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,11 +30,43 @@ class WrtSpec:
     single: bool  # True: return one gradient, not a tuple
 
 
+#: plain function -> (what its signature is read from, the signature): one call is asked
+#: for it several times (entry, dispatcher, wrt, binding), it is read once
+_SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _stamp(fn):
+    """What ``inspect.signature`` reads of a plain function."""
+    kw, ann = fn.__kwdefaults__ or {}, fn.__annotations__
+    return (fn.__code__, fn.__defaults__, fn.__dict__.get("__signature__"), len(kw),
+            *kw.keys(), *kw.values(), *ann.keys(), *ann.values())
+
+
+def _same(a, b):
+    """Stamps of the same things (by identity; names and string annotations by value)."""
+    return len(a) == len(b) and all(x is y or (type(x) is str and type(y) is str and x == y)
+                                    for x, y in zip(a, b))
+
+
+def own_signature(fn) -> inspect.Signature:
+    """``inspect.signature(fn, follow_wrapped=False)``, read once per plain function (and
+    again when what it is read from changes)."""
+    if type(fn) is not types.FunctionType:
+        return inspect.signature(fn, follow_wrapped=False)
+    stamp = _stamp(fn)
+    hit = _SIGNATURES.get(fn)
+    if hit is not None and _same(hit[0], stamp):
+        return hit[1]
+    sig = inspect.signature(fn, follow_wrapped=False)
+    _SIGNATURES[fn] = (stamp, sig)
+    return sig
+
+
 def signature_of(fn) -> inspect.Signature:
     """``fn``'s own signature; that of ``fn.__wrapped__`` only for a wrapper whose own is
     ``(*args, **kwargs)`` (it takes what the wrapped function takes).  A wrapper with
     parameters of its own keeps them (``__wrapped__`` is never followed blindly)."""
-    own = inspect.signature(fn, follow_wrapped=False)
+    own = own_signature(fn)
     if hasattr(fn, "__wrapped__") and own.parameters and all(
             p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in own.parameters.values()):
         try:

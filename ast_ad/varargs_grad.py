@@ -23,12 +23,13 @@ import inspect
 import numpy as np
 
 from .errors import AstAdError
+from .signature import own_signature
 
 
 def reaches_varargs(fn, wrt) -> bool:
     """Whether ``wrt`` names ``fn``'s ``*args`` or indexes past its named positionals."""
     try:
-        ps = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
+        ps = list(own_signature(fn).parameters.values())
     except (TypeError, ValueError):
         return False
     var = [p.name for p in ps if p.kind is p.VAR_POSITIONAL]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gast
 
 from ..ir import nodes as N
-from ..ir.walk import map_blocks
+from ..ir.walk import map_blocks, nodes
 
 _MARK = "__ast_ad_line__"
 
@@ -57,7 +57,7 @@ def _unparse(module) -> str:
     ``ast.unparse`` keeps it escaped, on one line."""
     if any(isinstance(n, gast.JoinedStr) and any(
             isinstance(v, gast.Constant) and isinstance(v.value, str) and
-            any(ord(c) < 32 for c in v.value) for v in n.values) for n in gast.walk(module)):
+            any(ord(c) < 32 for c in v.value) for v in n.values) for n in nodes(module)):
         import ast
 
         return ast.unparse(gast.gast_to_ast(module))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gast
 
 from ..errors import UnsupportedConstructError
+from ..ir.walk import nodes
 
 _HINT = "move it out of the differentiated function, or use ast_ad.grad(f, fallback='tape')"
 
@@ -45,6 +46,8 @@ def fence(parsed, env, varargs=False) -> None:
     if (args.vararg is not None or args.kwarg is not None) and not varargs:
         _fail(parsed, parsed.tree, "*args/**kwargs parameters in a function called on "
               "differentiated values", "name the parameters", fname)
+    if not any(_suspect(node) for node in nodes(parsed.tree)):
+        return  # (the walk below, in its order, names the first refused construct)
     for node in gast.walk(parsed.tree):
         for kinds in (_STATEMENTS, _EXPRESSIONS):
             hit = kinds.get(type(node))
@@ -62,6 +65,20 @@ def fence(parsed, env, varargs=False) -> None:
                               "index the sequence instead", fname)
         if isinstance(node, gast.Lambda) and (node.args.vararg or node.args.kwarg):
             _fail(parsed, node, "a lambda with *args/**kwargs", "name the parameters", fname)
+
+
+def _suspect(node):
+    """Whether ``fence``'s checks may refuse ``node`` (a cheap over-approximation)."""
+    t = type(node)
+    if t in _STATEMENTS or t in _EXPRESSIONS or t is gast.ExceptHandler:
+        return True  # (a handler: the fast walker does not look into its ``type``)
+    if t is gast.Call:
+        return isinstance(node.func, gast.Name) and node.func.id in _FORBIDDEN_CALLS
+    if t is gast.AugAssign or t is gast.For:
+        return any(type(m) is gast.Starred for m in nodes(node.target))
+    if t is gast.Lambda:
+        return bool(node.args.vararg or node.args.kwarg)
+    return False
 
 
 def _fail(parsed, node, what, hint, fname):

@@ -29,7 +29,7 @@ import gast
 
 from ..errors import refuse_at
 from ..ir import nodes as N
-from ..ir.walk import blocks_of
+from ..ir.walk import blocks_of, nodes
 
 
 def lift_nested(parsed, env, namer):
@@ -37,6 +37,8 @@ def lift_nested(parsed, env, namer):
     fdef = parsed.tree
     _lambdas_to_defs(fdef.body)
     _hoist_argument_lambdas(fdef, env)
+    if not any(isinstance(n, gast.FunctionDef) for n in nodes(fdef.body)):
+        return {}  # nothing nested to lift
     outer_locals = {a.id for a in fdef.args.args + fdef.args.kwonlyargs} | \
         N.stored_names(fdef.body)
     nested = [s for s in gast.walk(fdef) if isinstance(s, gast.FunctionDef) and s is not fdef]
@@ -130,6 +132,8 @@ def _hoist_argument_lambdas(fdef, env):
     ``sorted(key=...)``) stay where their idioms read them."""
     from .resolve import LOCAL, MISSING
 
+    if not any(isinstance(n, gast.Lambda) for n in nodes(fdef.body)):
+        return  # no lambda to hoist
     taken = {n.id for n in gast.walk(fdef) if isinstance(n, gast.Name)} | {
         n.name for n in gast.walk(fdef) if isinstance(n, gast.FunctionDef)}
     body, k = [], 0

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 import gast
 
 from ..errors import SourceUnavailableError
+from ..ir.nodes import clone
+from .lift import ORIGINS
+from .to_gast import to_gast
 
 
 @dataclass
@@ -65,7 +68,7 @@ def get_source(fn) -> tuple:
     fast = _fast_block(code) if code.co_name != "<lambda>" else None
     if fast is not None:
         _check_fresh(fn, code, name)
-        return fast
+        return fast[:3]
     try:
         lines, first = inspect.getsourcelines(fn)
     except (OSError, TypeError, IndexError) as e:
@@ -111,7 +114,8 @@ rewritten: nothing to compare, no check)."""
 
 
 def _fast_block(code):
-    """The def's lines by indentation (no tokenizer); None when unsure (inspect decides)."""
+    """The def's lines by indentation (no tokenizer), as (text, filename, first line,
+    ``ast`` module of the dedented text, that text); None when unsure (inspect decides)."""
     lines = linecache.getlines(code.co_filename)
     start = code.co_firstlineno - 1
     if not lines or start >= len(lines):
@@ -133,34 +137,40 @@ def _fast_block(code):
     while end > start + 1 and not lines[end - 1].strip():
         end -= 1
     text = "".join(lines[start:end])
+    dedented = textwrap.dedent(text)
     try:
         import ast
 
-        tree = ast.parse(textwrap.dedent(text))
+        tree = ast.parse(dedented)
     except SyntaxError:
         return None
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef) or \
             tree.body[0].name != code.co_name:
         return None
-    return text, code.co_filename, start + 1
+    return text, code.co_filename, start + 1, tree, dedented
 
 
 def parse_function(fn) -> ParsedFunction:
-    from ..ir.nodes import clone
-    from .lift import ORIGINS
-
     code = getattr(fn, "__code__", None)
     origin = ORIGINS.get(code) if code is not None else None
     if origin is not None:  # a lifted nested def: its tree, lines in the user's file
         tree, filename, offset, text = origin
         return ParsedFunction(fn, clone(tree), filename, offset, text)
-    src, filename, first = get_source(fn)
-    code = fn.__code__
-    text = textwrap.dedent(src)
-    try:
-        module = gast.parse(text)
-    except SyntaxError:
-        module = None
+    fast = None
+    if code is not None and code.co_name != "<lambda>":  # (what get_source does first)
+        linecache.checkcache(code.co_filename)
+        fast = _fast_block(code)
+    if fast is not None:  # its text parsed already: converted, not parsed again
+        _check_fresh(fn, code, getattr(fn, "__qualname__", repr(fn)))
+        src, filename, first, tree, text = fast
+        module = to_gast(tree)
+    else:
+        src, filename, first = get_source(fn)
+        text = textwrap.dedent(src)
+        try:
+            module = gast.parse(text)
+        except SyntaxError:
+            module = None
     if code.co_name == "<lambda>":
         tree = _find_lambda(fn, module, src, filename, first)
     else:

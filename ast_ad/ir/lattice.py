@@ -25,11 +25,15 @@ class Kind(enum.Enum):
     NUM = "num"
     ANY = "any"
 
+    __hash__ = object.__hash__  # members are singletons: identity (Enum's is Python code)
+
 
 class Num(enum.Enum):
     FLOAT = "float"
     INT = "int"
     UNKNOWN = "unknown"
+
+    __hash__ = object.__hash__
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gast
 
-from .walk import children as _children
+from .walk import _FIELDS, _fields_of
 from .walk import nodes as _all_nodes
 
 _Name, _Load, _Store, _Constant = gast.Name, gast.Load, gast.Store, gast.Constant
@@ -86,7 +86,35 @@ def key(e) -> str:
         return key(e.value) + "." + e.attr
     if t is gast.Constant:
         return f"#{type(e.value).__name__}:{e.value!r}"
-    return gast.dump(e)
+    return _dump(e)
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _dump(node):
+    """``gast.dump(node)`` (its default options: the same text), without its generic
+    formatter's per-node closures and layout bookkeeping."""
+    if isinstance(node, gast.AST):
+        cls = type(node)
+        args = []
+        for f in node._fields:
+            try:
+                value = getattr(node, f)
+            except AttributeError:
+                continue
+            if value is None and getattr(cls, f, 42) is None:
+                continue
+            if type(value) is list:
+                if not value:
+                    continue
+            elif not (type(value) in _PLAIN or isinstance(value, gast.AST)) and value == []:
+                continue
+            args.append(f"{f}={_dump(value)}")
+        return f"{cls.__name__}({', '.join(args)})"
+    if isinstance(node, list):
+        return f"[{', '.join(_dump(x) for x in node)}]" if node else "[]"
+    return repr(node)
 
 
 def is_atom(e) -> bool:
@@ -113,16 +141,29 @@ def stored_names(stmts) -> set:
     """Names assigned anywhere in ``stmts`` (not inside nested function bodies)."""
     out = set()
     todo = list(stmts)
+    pop, push, extend = todo.pop, todo.append, todo.extend
+    AST, FD, AFD, Lam, Name, Store = (gast.AST, gast.FunctionDef, gast.AsyncFunctionDef,
+                                      gast.Lambda, gast.Name, gast.Store)
+    fields = _FIELDS
     while todo:
-        n = todo.pop()
-        if isinstance(n, (gast.FunctionDef, gast.AsyncFunctionDef)):
+        n = pop()
+        t = type(n)
+        if t is Name:
+            if isinstance(n.ctx, Store):
+                out.add(n.id)
+            continue  # (its annotation is no binding)
+        if t is FD or t is AFD:
             out.add(n.name)
             continue
-        if isinstance(n, gast.Lambda):
+        if t is Lam or not isinstance(n, AST):
             continue
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
-            out.add(n.id)
-        todo.extend(_children(n))
+        fs = fields.get(t)
+        for f in _fields_of(t) if fs is None else fs:
+            v = getattr(n, f, None)
+            if type(v) is list:
+                extend(v)
+            elif v is not None:
+                push(v)
     return out
 
 
@@ -132,8 +173,24 @@ def copy_loc(new, old):
     return new
 
 
+_NAME_KEYS = frozenset(("id", "ctx", "annotation", "type_comment", "lineno", "col_offset",
+                        "end_lineno", "end_col_offset", "_ast_ad"))
+
+
 def clone(n):
     """A deep copy of a gast tree (much faster than copy.deepcopy; keeps annotations)."""
+    if type(n) is _Name and n.__dict__.keys() <= _NAME_KEYS:  # the most cloned node
+        new = _Name.__new__(_Name)
+        d = new.__dict__
+        d.update(n.__dict__)
+        ctx = d.get("ctx")
+        if ctx is not None:
+            d["ctx"] = clone(ctx)
+        if d.get("annotation") is not None:
+            d["annotation"] = clone(d["annotation"])
+        if "_ast_ad" in d:
+            d["_ast_ad"] = dict(d["_ast_ad"])
+        return new
     if isinstance(n, list):
         return [clone(x) for x in n]
     if isinstance(n, gast.AST):

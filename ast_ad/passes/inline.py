@@ -16,6 +16,7 @@ import textwrap
 
 import gast
 
+from ..frontend.to_gast import to_gast
 from ..ir import nodes as N
 from ..ir.walk import nodes
 
@@ -93,7 +94,7 @@ def _one_return(fn):
         try:
             return params, _expr_to_gast(d.body[0].value)
         except _Other:
-            tree = gast.ast_to_gast(d)
+            tree = to_gast(d)
             return params, tree.body[0].value
     try:
         tree = gast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]

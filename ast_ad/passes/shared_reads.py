@@ -39,14 +39,15 @@ from .optimize.common import counts
 _PURE_OPS = (gast.BinOp, gast.UnaryOp, gast.Compare)
 
 
-def share_element_reads(tree, params, arrays, arg_kinds, resolver, callee=None) -> None:
+def share_element_reads(tree, params, arrays, arg_kinds, resolver, callee=None):
     """Rewrite ``tree`` (normalized, A-normal form) in place (``callee``: the spec rule of
-    user functions' calls, as ``Elements.of`` takes it)."""
+    user functions' calls, as ``Elements.of`` takes it).  Returns the ``Elements`` of the
+    tree when it read them and changed nothing (the analysis reuses them), else None."""
     if not arrays:
-        return
+        return None
     el = Elements.of(tree.body, params, arrays, arg_kinds, resolver, callee)
     if not any(nd >= 1 for nd, _ in el.arrays.values()):
-        return
+        return el
     once = {n for n, c in counts(tree.body)[1].items() if c == 1}  # bound exactly once
     renames = {}
 
@@ -91,7 +92,7 @@ def share_element_reads(tree, params, arrays, arg_kinds, resolver, callee=None) 
 
     block(tree.body)
     if not renames:
-        return
+        return el  # (a statement is dropped only with a rename)
 
     for n in nodes(tree.body):
         if isinstance(n, gast.Name) and n.id in renames and isinstance(n.ctx, gast.Load):

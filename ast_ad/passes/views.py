@@ -191,11 +191,11 @@ def guard_views(tree, unit, resolver):
     """After each statement creating a possible alias (``v = y[...]``, ``b = a``, a loop
     over ``A``...) that is written in place through one name and then read through the
     other, insert ``check_no_view``: it raises at run time when the two really share
-    memory (``x[0]`` of a vector does not)."""
+    memory (``x[0]`` of a vector does not).  True when it inserted any."""
     flow = _Aliases(resolver)
     flow.run(tree.body, frozenset(), frozenset())
     if not flow.guard:
-        return tree
+        return False
     by_stmt = {}
     for t, src, st in flow.guard:
         by_stmt.setdefault(st, []).append((t, src))
@@ -213,7 +213,7 @@ def guard_views(tree, unit, resolver):
         return out
 
     tree.body = rebuild(tree.body, add)
-    return tree
+    return True
 
 
 def check_views(body, written, unit, facts):

@@ -22,13 +22,16 @@ resolver with its one classification per callee (``decision``).
 
 from __future__ import annotations
 
+import types
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+import gast
 import numpy as np
 
 from ...ir.lattice import Kind, Shape
+from ...signature import param_names
 from .activity import overwrites, return_name, useful, varied
 from .calls import Decision, Resolver, classify
 from .elements import _TOP as TOP
@@ -90,17 +93,21 @@ class Facts:
             getattr(k.value, "id", None) in active for k in call.keywords)
 
 
-def analyze(unit, request) -> Facts:
+def analyze(unit, request, resolver=None, elements=None) -> Facts:
+    """The facts of ``unit.tree``; ``resolver``, ``elements``: those of this very tree
+    computed already (by the passes before, which then changed nothing), reused."""
     tree, params, registry = unit.tree, tuple(unit.params), request.registry
-    resolver = Resolver.of(unit, request)
+    if resolver is None:
+        resolver = Resolver.of(unit, request)
     v = varied(tree.body, set(request.wrt), lambda value: resolver.nondiff_value(value,
                                                                                   registry))
     u = useful(tree.body, return_name(tree))
     kinds = request.arg_kinds
     scalar = {p for p, t in kinds.items() if t in (float, int, np.float64, bool)}
     callee = _callee_rule(unit, resolver, registry)
-    elements = Elements.of(tree.body, params, request.arrays, kinds, resolver,
-                           callee and callee[0])
+    if elements is None:
+        elements = Elements.of(tree.body, params, request.arrays, kinds, resolver,
+                               callee and callee[0])
     pyfloat = surely_floats(tree.body, params, kinds, resolver, elements)
     active = v & u
     at = {}  # statement -> the shape class of the value it assigns (filled by shapes)
@@ -167,12 +174,6 @@ def _callee_rule(unit, resolver, registry):
 def _user_call(unit, resolver, registry):
     """``target(call)``: ``(fn, its parameter names)`` of a call of a user function with
     plain-name positional arguments (not the function itself), else None."""
-    import types
-
-    import gast
-
-    from ...signature import param_names
-
     def target(v):
         if v.keywords or not all(isinstance(a, gast.Name) for a in v.args):
             return None

@@ -101,19 +101,24 @@ def meet_fixed_point(facts, rules, start, value, rounds=50):
     return False
 
 
+def _walk(t):
+    """``gast.walk(t)`` for a target (a plain name, most often: itself)."""
+    return (t,) if type(t) is gast.Name else gast.walk(t)
+
+
 def _defs(body):
     """(name, value or None) of every binding of a plain name (None: a loop target)."""
     out = []
     for s, _ in statements(body):
         if isinstance(s, gast.Assign):
             for t in s.targets:
-                for n in gast.walk(t):  # x[i] = v and x.a = v bind no name
+                for n in _walk(t):  # x[i] = v and x.a = v bind no name
                     if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store):
                         out.append((n.id, s.value if t is n else None))
         elif isinstance(s, gast.AugAssign) and isinstance(s.target, gast.Name):
             out.append((s.target.id, None))
         elif isinstance(s, (gast.For,)):
-            for n in gast.walk(s.target):
+            for n in _walk(s.target):
                 if isinstance(n, gast.Name):
                     out.append((n.id, ("for", s.iter)))
         elif isinstance(s, (gast.With, gast.Try)):

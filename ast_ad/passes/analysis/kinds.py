@@ -104,11 +104,12 @@ def surely_floats(body, params, arg_kinds, resolver, elements=None) -> frozenset
     for _ in range(30):
         new = dict(k)
         for name, values in by_name.items():
-            vals = {value(v, k) for v in values}
-            if name in kind:
-                vals.add(kind[name])
-            vals.discard(Num.UNKNOWN)
-            new[name] = vals.pop() if len(vals) == 1 else (None if vals else Num.UNKNOWN)
+            vals = []  # the distinct known values (members and None: by identity, not
+            for x in [value(v, k) for v in values] + (  # through Enum's Python __hash__)
+                    [kind[name]] if name in kind else []):
+                if x is not Num.UNKNOWN and all(x is not y for y in vals):
+                    vals.append(x)
+            new[name] = vals[0] if len(vals) == 1 else (None if vals else Num.UNKNOWN)
         if new == k:
             break
         k = new

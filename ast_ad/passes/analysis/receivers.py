@@ -55,6 +55,7 @@ from ...objects import (
     method_of,
     plain_attr,
 )
+from ...signature import own_signature
 from .library import is_library, user_class  # noqa: F401  (user_class: re-exported)
 
 
@@ -298,8 +299,9 @@ class Receivers:
 def _defaults(fn):
     import inspect
 
-    try:
-        ps = inspect.signature(fn).parameters.values()
+    try:  # (a plain function's own signature is what inspect.signature(fn) reads)
+        ps = (own_signature(fn) if type(fn) is types.FunctionType and
+              "__wrapped__" not in fn.__dict__ else inspect.signature(fn)).parameters.values()
     except (TypeError, ValueError):
         return {}
     return {p.name: p.default for p in ps if p.default is not p.empty}

@@ -31,7 +31,7 @@ import gast
 
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import statements
+from ...ir.walk import nodes, statements
 from .activity import assigned_name
 
 ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod, gast.FloorDiv)
@@ -190,7 +190,7 @@ def elementwise_of(body, facts) -> dict:
     for st, _ in statements(body):
         for n in (st.targets if isinstance(st, gast.Assign) else
                   [getattr(st, "target", None)]):
-            for x in gast.walk(n) if n is not None else ():
+            for x in nodes(n) if n is not None else ():
                 if isinstance(x, gast.Name) and not isinstance(x.ctx, gast.Load):
                     stores[x.id] = stores.get(x.id, 0) + 1
 

@@ -343,12 +343,12 @@ def _shape_only_names(unit, facts, rev_code, needed):
     """Needed names that the adjoint reads only for their shape (pushed as tokens)."""
     shape_args, _ = shape_reps(unit, facts)
     shape_uses, loads, markers = set(), {}, set()
-    for n in nodes(rev_code):
+    for n in nodes(rev_code):  # (depth-first: a marker comes before the nodes inside it)
+        if n in markers:
+            continue
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
                 n.func.id in (PUSH, RESTORE):
             markers.update(nodes(n))
-    for n in nodes(rev_code):
-        if n in markers:
             continue
         if isinstance(n, gast.Call):
             for k in shape_args.get(N.key(n.func), ()):

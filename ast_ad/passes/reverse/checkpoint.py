@@ -17,6 +17,7 @@ import gast
 from ...errors import UnsupportedConstructError
 from ...ir import anno
 from ...ir import nodes as N
+from ...ir.walk import nodes
 from ..checkpoint import Checkpoint, checkpoint_segments, loops, nested, restored, snapshot
 
 
@@ -24,6 +25,8 @@ def rewrite(sw, unit):
     """``sw`` (optimized ``Sweeps``) with its checkpointed loops rewritten."""
     if sw.kind not in ("joint", "split"):
         return sw
+    if not any(isinstance(n, gast.For) and anno.has(n, Checkpoint) for n in nodes(sw.fwd)):
+        return sw  # no checkpointed loop
     deep = nested(sw.fwd)
     if deep is not None:
         filename, line = deep.where
