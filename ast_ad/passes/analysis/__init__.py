@@ -36,6 +36,7 @@ from .activity import overwrites, return_name, useful, varied
 from .calls import Decision, Resolver, classify
 from .elements import _TOP as TOP
 from .elements import Elements
+from .entries import _I8 as INT_SPEC
 from .kinds import sequence_names, surely_floats, value_kinds
 from .long_dims import long_names, result_shaped
 from .realness import surely_real
@@ -194,7 +195,6 @@ def _callee_long(unit, resolver, registry, elements):
     if callees is None or not hasattr(callees, "return_long"):
         return None
     target = _user_call(unit, resolver, registry)
-    int64 = (0, np.dtype(np.int64))
 
     def rule(v, long, lengths):
         t = target(v)
@@ -205,7 +205,7 @@ def _callee_long(unit, resolver, registry, elements):
             k = long(a)
             if k is TOP:
                 return TOP
-            spec = int64 if a.id in elements.ints else elements.arrays.get(a.id)
+            spec = INT_SPEC if a.id in elements.ints else elements.arrays.get(a.id)
             if spec is not None:
                 specs[p] = spec
                 if k == spec[0] and k >= 1:
