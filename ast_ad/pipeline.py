@@ -123,7 +123,7 @@ def transform(fn, wrt_names, registry, arg_kinds, mode="joint", with_value=False
     sweeps = optimize.sweeps(sweeps)                                     # optimize
     if mode in ("joint", "split"):
         sweeps = unread_restores(sweeps, unit)  # pushes of values the adjoint no longer reads
-        sweeps = array_entries(sweeps, unit)    # np.array([a, b])'s entry cotangents at once
+        sweeps = array_entries(sweeps, unit, facts.pyfloat)  # np.array([a, b])'s entries
         sweeps = first_writes(sweeps, unit)     # b[k] += g on a fresh zero buffer: b[k] = g
     sweeps = checkpoint_loops(sweeps, unit)   # ast_ad.checkpointed loops (reverse modes)
     if mode in ("joint", "split") and not parsed.generated and \

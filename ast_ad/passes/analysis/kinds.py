@@ -28,8 +28,8 @@ from ...rules import helpers as H
 _NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool)
 _CONTAINER_CAPABLE = {list, tuple, dict, R.as_sequence, R.part, R.add_grads, R.accum_index,
                       R.take_grad, R.clear_grad, R.push_grad, R.pop_grad, R.zeros_grad,
-                      R.array_parts, R.array_entries, R.save_item, R.tangent_setitem,
-                      R.tangent_restore,
+                      R.array_parts, R.array_entries, R.number_entries, R.save_item,
+                      R.tangent_setitem, R.tangent_restore,
                       R.seq_concat, R.seq_repeat, R.seq_without, R.seq_insert, R.seq_take,
                       R.seq_place, R.seq_fold, R.seq_tile, R.seq_drop, R.seq_put,
                       R.seq_onehot, R.seq_extend}

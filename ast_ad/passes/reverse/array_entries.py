@@ -5,7 +5,9 @@ the list display ``L = [a, b]`` takes its entries (``part``): three calls where 
 does.  When the split list is read only by entry reads that follow it directly, and
 ``L`` is a list display bound once in the forward sweep, they become one unpacking of
 ``array_entries(g, L)`` (for a float64 vector of numbers: its ``tolist()``; otherwise
-exactly what the three calls give).
+exactly what the three calls give).  Where every entry of ``L`` is surely a number
+(a name the analysis knows holds a float, a numeric constant, or ``+ - * /`` of those),
+the call is ``number_entries(g, L)``, which does not look at the entries.
 
 Before::
 
@@ -13,9 +15,9 @@ Before::
     b_t1 = part(b_t14, 0)
     b_t13 = part(b_t14, 1)
 
-After::
+After (``_t14 = [_t1, _t7 * _t1 - _t10 * _t3]``, entries the analysis knows are floats)::
 
-    b_t1, b_t13 = array_entries(b_t15, _t14)
+    b_t1, b_t13 = number_entries(b_t15, _t14)
 
 Executed:
 
@@ -25,7 +27,7 @@ Executed:
 ...     return np.sum(v * v)
 >>> g = ast_ad.grad(f)
 >>> src = ast_ad.source(g, np.array([0.5, 2.0]))
->>> "array_entries(" in src, "array_parts(" in src
+>>> "number_entries(" in src, "array_parts(" in src
 (True, False)
 >>> g(np.array([0.5, 2.0]))
 array([4., 5.])
@@ -41,13 +43,30 @@ from ... import runtime as R
 from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes
 
+_ARITH = (gast.Add, gast.Sub, gast.Mult, gast.Div)  # (no Pow: (-8.0) ** 0.5 is complex)
 
-def rewrite(sw, unit):
-    """``sw`` (optimized ``Sweeps``) with split-then-read list cotangents fused."""
+
+def _number(e, floats) -> bool:
+    """``e`` surely evaluates to a float, an ``np.float64`` or an int."""
+    if isinstance(e, gast.Constant):
+        return type(e.value) in (int, float)
+    if isinstance(e, gast.Name):
+        return e.id in floats
+    if isinstance(e, gast.BinOp):
+        return isinstance(e.op, _ARITH) and _number(e.left, floats) and \
+            _number(e.right, floats)
+    if isinstance(e, gast.UnaryOp):
+        return isinstance(e.op, (gast.USub, gast.UAdd)) and _number(e.operand, floats)
+    return False
+
+
+def rewrite(sw, unit, floats=frozenset()):
+    """``sw`` (optimized ``Sweeps``) with split-then-read list cotangents fused;
+    ``floats``: names surely holding a float (``Facts.pyfloat``)."""
     parts_key = N.key(unit.ref(R.array_parts))
     part_key = N.key(unit.ref(R.part))
     forward = list(sw.head) + list(sw.fwd)  # (a split's record unpacks it in bwd_head)
-    loads, stores, displays = {}, {}, {}
+    loads, stores, displays, numbers = {}, {}, {}, set()
     for n in nodes(forward + list(sw.tail) + list(sw.bwd_head or [])):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
             loads[n.id] = loads.get(n.id, 0) + 1
@@ -59,6 +78,8 @@ def rewrite(sw, unit):
                 isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.List) and \
                 not any(isinstance(e, gast.Starred) for e in st.value.elts):
             displays[st.targets[0].id] = len(st.value.elts)
+            if all(_number(e, floats) for e in st.value.elts):
+                numbers.add(st.targets[0].id)
     displays = {k: n for k, n in displays.items() if stores.get(k) == 1}
     changed = [False]
 
@@ -106,7 +127,8 @@ def rewrite(sw, unit):
                                N.store(unit.namer.fresh("_unused")) for c in range(k)]
                     out.append(N.copy_loc(gast.Assign(
                         targets=[gast.Tuple(elts=targets, ctx=gast.Store())],
-                        value=N.call(unit.ref(R.array_entries), [g, N.name(lst)]),
+                        value=N.call(unit.ref(R.number_entries if lst in numbers
+                                              else R.array_entries), [g, N.name(lst)]),
                         type_comment=None), st))
                     changed[0] = True
                     i = j
