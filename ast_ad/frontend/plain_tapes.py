@@ -36,6 +36,8 @@ from __future__ import annotations
 
 #: the run-time marker of a reversed loop on tapes (runtime.fastpaths.loop_tape)
 LOOP_TAPE = "loop_tape"
+#: the names of the values such a loop iterates (passes/reverse/loop_tapes.py)
+TAPE_VALUE = "_tapv"
 
 
 def plain_tapes(fdef, mod) -> None:
@@ -127,17 +129,21 @@ def _block(stmts, mod, tapes, adders, pushes, count):
 
 def _plain_loop(loop, mod, tapes, count):
     """``for v in reversed(L)`` / ``for i, v.. in zip(R[::-1], reversed(L)..)`` ->
-    ``for i in R[::-1]`` with ``x = v`` -> ``x = pop()``."""
+    ``for i in R[::-1]`` with ``x = v`` -> ``x = pop()``; a target that is not a
+    ``_tapv`` value (``for y in reversed(L)``: the body's opening restore, taken into the
+    loop) is popped first, the last list's first."""
     it = loop.iter
     items = it.args if _calls(mod, it, "zip") else [it]
     elts = loop.target.elts if isinstance(loop.target, mod.Tuple) else [loop.target]
-    values = {}
+    values, direct = {}, []
     index, rng = None, None
     for item, tgt in zip(items, elts):
         if _calls(mod, item, "reversed") and len(item.args) == 1 and \
                 isinstance(item.args[0], mod.Name) and item.args[0].id in tapes:
             pop, rng = tapes[item.args[0].id]
             values[tgt.id] = pop
+            if not tgt.id.startswith(TAPE_VALUE):
+                direct.insert(0, tgt.id)
         else:
             index = (item, tgt)
     if not values or len(items) != len(elts):
@@ -152,8 +158,15 @@ def _plain_loop(loop, mod, tapes, count):
             step.kind = None
         loop.iter = mod.Subscript(value=_name(mod, rng, mod.Load()), slice=mod.Slice(
             lower=None, upper=None, step=step), ctx=mod.Load())
+    opening = [mod.Assign(targets=[_name(mod, x, mod.Store())], value=mod.Call(
+        func=_name(mod, values.pop(x), mod.Load()), args=[], keywords=[])) for x in direct]
+    for st in opening:
+        st.lineno = loop.lineno
+        if hasattr(mod, "gast"):
+            st.type_comment = None
     for st in loop.body:
         v = getattr(st, "value", None)
         if isinstance(st, mod.Assign) and isinstance(v, mod.Name) and v.id in values:
             st.value = mod.Call(func=_name(mod, values[v.id], mod.Load()), args=[],
                                 keywords=[])
+    loop.body[:0] = opening

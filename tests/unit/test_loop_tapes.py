@@ -88,7 +88,7 @@ def _adjoint(src):
 def test_recurrence_reads_its_tape_backwards():
     src = _check(recurrence, (0.3, 0.9), (0, 1))
     adj = _adjoint(src)
-    assert "for _tapv in reversed(_tape):" in adj
+    assert "for y in reversed(_tape):" in adj  # (the opening `y = _tapv` in the loop)
     assert adj.count("_pop()") == 1  # the tape itself, once, not one pop per step
     assert "_tapa(y)" in src and "_push(y)" not in src
 
@@ -155,6 +155,45 @@ def test_plain_tapes_is_the_inverse_on_generated_text():
     text = ast.unparse(tree)
     assert "_tape" not in text and "_tapv" not in text and "loop_tape" not in text
     assert text.count("_pop()") >= 2 and "[::-1]" in text
+
+
+def only_restore(x, y):  # (found by tests/differential)
+    if x > 0.0:
+        pass
+    else:
+        k = 0
+        while k < 1 and x > 0.0:
+            k += 1
+            x += math.tanh(math.sin(y))
+    for i in range(2):
+        y = math.tanh(x)
+    return x
+
+
+def test_a_body_that_is_only_its_restore_keeps_it():
+    """The reversed step of a loop whose adjoint is only the restore keeps ``y = _tapv``
+    (a loop needs a body), and the values stay right."""
+    _check(only_restore, (0.3, 0.9), (0, 1))
+
+
+def test_loop_bound_restores_go_back_to_pops_in_order():
+    """``for _tapv, _tapv_1, b in zip(...)``: ``b`` (popped first, from the last list)
+    comes back as the body's first ``b = _pop()``; grad of grad runs that text."""
+    src = ast_ad.source(ast_ad.grad(two_pushes, wrt=(0, 1)), 0.4, 0.8)
+    assert ", b in zip(reversed(_tape)" in src
+    tree = ast.parse(src.split("\n\n# user functions")[0])
+    plain_tapes(tree.body[0], ast)
+    loop = [st for st in tree.body[0].body if isinstance(st, ast.For)][-1]
+    assert ast.unparse(loop.body[0]) == "b = _pop()"
+    h = 1e-5
+    g = ast_ad.grad(two_pushes, wrt=1)
+    assert ", b in zip(reversed(_tape)" in ast_ad.source(g, 0.4, 0.8)
+    d2 = ast_ad.grad(g, wrt=(0, 1))(0.4, 0.8)
+    for k in (0, 1):
+        up, dn = [0.4, 0.8], [0.4, 0.8]
+        up[k] += h
+        dn[k] -= h
+        assert d2[k] == pytest.approx((g(*up) - g(*dn)) / (2 * h), rel=1e-5, abs=1e-8)
 
 
 def int_then_float(y, c):

@@ -50,6 +50,8 @@ After (``y`` and ``c`` Python floats)::
         y = _tapv
         bc += b_t1 * y
 
+(a body that opens with ``y = _tapv`` loops ``for y in reversed(_tape):`` instead).
+
 Executed:
 
 >>> import math, ast_ad
@@ -75,6 +77,7 @@ from dataclasses import replace
 import gast
 
 from ... import runtime as R
+from ...frontend.plain_tapes import TAPE_VALUE
 from ...ir import nodes as N
 from ...ir.walk import blocks_of, nodes, rebuild
 from .exact_floats import exact_floats
@@ -251,6 +254,16 @@ def _apply_forward(stmts, done, push, unit, exact):
     return rebuild(stmts, one)
 
 
+def _restore_of(s, values, targets, index):
+    """``s`` is ``y = _tapv`` of a value ``_tapv`` still bound as itself, and ``y`` a
+    name no other target of the loop binds (nor the index)."""
+    return isinstance(s, gast.Assign) and len(s.targets) == 1 and \
+        isinstance(s.targets[0], gast.Name) and isinstance(s.value, gast.Name) and \
+        s.value.id in values and targets[values.index(s.value.id)].id == s.value.id and \
+        s.targets[0].id != index and all(x.id != s.targets[0].id for x in targets) and \
+        not s.targets[0].id.startswith(TAPE_VALUE)  # (plain_tapes tells them apart)
+
+
 def _apply_reversed(stmts, done, pop, tail_loads, unit):
     by_loop = {id(b): job for job in done.values() for b in job[1]}
 
@@ -260,7 +273,7 @@ def _apply_reversed(stmts, done, pop, tail_loads, unit):
             return st
         f, _, k, tapes = job
         r = _reversed_name(st.iter)
-        values = [unit.namer.fresh("_tapv") for _ in tapes]
+        values = [unit.namer.fresh(TAPE_VALUE) for _ in tapes]
         popped = 0
         for s in st.body:  # the j-th pop reads the (k - j)-th push's list
             if isinstance(s, gast.Assign) and _is_call_of(s, pop, 0):
@@ -270,6 +283,10 @@ def _apply_reversed(stmts, done, pop, tail_loads, unit):
         needs_index = tail_loads.get(t, 0) > 0
         items = [N.call(unit.ref(reversed, "reversed"), [N.name(x)]) for x in tapes]
         targets = [N.store(v) for v in values]
+        # `y = _tapv` opening the body: the loop binds `y` itself (one store less a step)
+        while len(st.body) > 1 and _restore_of(st.body[0], values, targets, t):
+            s = st.body.pop(0)
+            targets[values.index(s.value.id)] = N.store(s.targets[0].id)
         if needs_index:
             items.insert(0, st.iter)
             targets.insert(0, N.store(t))
