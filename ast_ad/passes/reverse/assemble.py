@@ -105,8 +105,10 @@ def reverse(unit, facts, request):
         for p in sorted(rev.buffers):  # one adjoint buffer per call, owned by this code
             zeros = N.call(ref(np.zeros_like, "zeros_like"), [N.name(p)])
             if mode == "split":  # once per call of a helper: np.zeros_like costs 1 us more
+                spec = facts.elements.arrays.get(p)  # (a float64 one: np.zeros' default)
                 zeros = N.call(ref(np.zeros, "zeros"), [gast.Attribute(
-                    value=N.name(p), attr=a, ctx=gast.Load()) for a in ("shape", "dtype")])
+                    value=N.name(p), attr=a, ctx=gast.Load()) for a in ("shape", "dtype")
+                    if a == "shape" or spec is None or spec[1] != np.float64])
             seed.append(N.assign(rev.b(p), zeros))
             state.live.add(p)
             state.owned.add(p)
