@@ -203,6 +203,28 @@ def compile_nested(parsed, d):
 
 _ids = __import__("itertools").count(1)
 
+class _ByIdentity:
+    """A weak mapping keyed by object identity.  Code objects compare by content, not
+    by file: in a ``WeakKeyDictionary`` two identical nested defs (lifted from two
+    functions) share one entry, which goes when the first code object does."""
+
+    def __init__(self):
+        self._d = {}
+
+    def __setitem__(self, obj, value):
+        key = id(obj)
+
+        def gone(ref, key=key, d=self._d):
+            if d.get(key, (None,))[0] is ref:
+                del d[key]
+
+        self._d[key] = (weakref.ref(obj, gone), value)
+
+    def get(self, obj, default=None):
+        hit = self._d.get(id(obj))
+        return hit[1] if hit is not None and hit[0]() is obj else default
+
+
 #: code object of a lifted nested def -> (its lifted FunctionDef, the user's file, the
 #: line offset and text of the enclosing parse): see ``frontend.parse.parse_function``
-ORIGINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+ORIGINS = _ByIdentity()
