@@ -63,17 +63,20 @@ def nodes(roots):
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         n = pop()
-        if not isinstance(n, AST):  # (lists may hold strings: Global.names)
-            continue
-        yield n
         fs = fields.get(type(n))
         if fs is None:
+            if not isinstance(n, AST):  # (lists may hold strings: Global.names)
+                continue
             fs = _fields_of(type(n))
+        yield n
         for f in fs:
             v = getattr(n, f, None)
+            if v is None:
+                continue
             if type(v) is list:
-                extend(reversed(v))
-            elif v is not None:
+                if v:
+                    extend(v[::-1])
+            else:
                 push(v)
 
 

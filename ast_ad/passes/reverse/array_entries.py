@@ -48,9 +48,6 @@ def rewrite(sw, unit):
     part_key = N.key(unit.ref(R.part))
     forward = list(sw.head) + list(sw.fwd)  # (a split's record unpacks it in bwd_head)
     loads, stores, displays = {}, {}, {}
-    for n in nodes(forward + list(sw.tail) + list(sw.bwd_head or [])):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            loads[n.id] = loads.get(n.id, 0) + 1
     for n in nodes(list(sw.fwd)):  # (the head's pre-initialisations `L = None` aside)
         if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
             stores[n.id] = stores.get(n.id, 0) + 1
@@ -60,6 +57,11 @@ def rewrite(sw, unit):
                 not any(isinstance(e, gast.Starred) for e in st.value.elts):
             displays[st.targets[0].id] = len(st.value.elts)
     displays = {k: n for k, n in displays.items() if stores.get(k) == 1}
+    if not displays:  # (no list display to split: nothing to fuse)
+        return sw
+    for n in nodes(forward + list(sw.tail) + list(sw.bwd_head or [])):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            loads[n.id] = loads.get(n.id, 0) + 1
     changed = [False]
 
     def split(st):
