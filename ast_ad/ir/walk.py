@@ -157,21 +157,21 @@ class Transformer(gast.NodeTransformer):
     def visit(self, node):
         cls = type(self)
         table = cls.__dict__.get("_visit_table")
-        if table is None:  # node class -> visit_ method or None, kept on the class
-            table = {}
-            cls._visit_table = table
+        if table is None:
+            table = _table(cls)
         fn = table.get(type(node), _MISSING)
         if fn is _MISSING:
-            fn = getattr(cls, "visit_" + type(node).__name__, None)
-            if fn is getattr(gast.NodeVisitor, "visit_Constant", None):
-                fn = None
-            table[type(node)] = fn
+            fn = _visitor(cls, table, type(node))
         if fn is None:
             return self.generic_visit(node)
         return fn(self, node)
 
     def generic_visit(self, node):
-        AST = gast.AST
+        AST, Name = gast.AST, gast.Name
+        table = type(self).__dict__.get("_visit_table")
+        if table is None:
+            table = _table(type(self))
+        plain = table[_PLAIN]
         fs = _FIELDS.get(type(node))
         for f in _fields_of(type(node)) if fs is None else fs:
             old = getattr(node, f, None)
@@ -179,6 +179,12 @@ class Transformer(gast.NodeTransformer):
                 new = []
                 for v in old:
                     if isinstance(v, AST):
+                        t = type(v)
+                        if plain and table.get(t, _MISSING) is None and (
+                                _FIELDS.get(t) == () or (
+                                    t is Name and getattr(v, "annotation", None) is None)):
+                            new.append(v)  # (a leaf without a visit_ method: itself)
+                            continue
                         v = self.visit(v)
                         if v is None:
                             continue
@@ -188,9 +194,36 @@ class Transformer(gast.NodeTransformer):
                     new.append(v)
                 old[:] = new
             elif isinstance(old, AST):
+                t = type(old)
+                if plain and table.get(t, _MISSING) is None and (
+                        _FIELDS.get(t) == () or (
+                            t is Name and getattr(old, "annotation", None) is None)):
+                    continue
                 r = self.visit(old)
                 if r is None:
                     delattr(node, f)
                 elif r is not old:
                     setattr(node, f, r)
         return node
+
+
+_PLAIN = object()  # (a visit table's key: whether the class keeps Transformer's dispatch)
+
+
+def _table(cls):
+    """A transformer class's table, kept on the class: node class -> its ``visit_``
+    method or None; ``_PLAIN`` -> whether ``visit`` and ``generic_visit`` are
+    Transformer's own (then a leaf without a ``visit_`` method is not visited at all:
+    visiting it would return it unchanged)."""
+    table = {_PLAIN: cls.visit is Transformer.visit and
+             cls.generic_visit is Transformer.generic_visit}
+    cls._visit_table = table
+    return table
+
+
+def _visitor(cls, table, node_cls):
+    fn = getattr(cls, "visit_" + node_cls.__name__, None)
+    if fn is getattr(gast.NodeVisitor, "visit_Constant", None):
+        fn = None
+    table[node_cls] = fn
+    return fn
