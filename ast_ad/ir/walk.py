@@ -80,6 +80,37 @@ def nodes(roots):
                 push(v)
 
 
+def name_nodes(roots) -> list:
+    """The ``Name`` nodes among ``nodes(roots)``, in its order, as a list (its walk
+    written out: no generator, no test of each node by the caller)."""
+    Name, AST, fields = gast.Name, gast.AST, _FIELDS
+    out = []
+    stack = list(roots) if isinstance(roots, list) else [roots]
+    pop, push, extend, found = stack.pop, stack.append, stack.extend, out.append
+    while stack:
+        n = pop()
+        t = type(n)
+        if t is Name:
+            found(n)
+            if getattr(n, "annotation", None) is None:
+                continue
+        fs = fields.get(t)
+        if fs is None:
+            if not isinstance(n, AST):
+                continue
+            fs = _fields_of(t)
+        for f in fs:
+            v = getattr(n, f, None)
+            if v is None:
+                continue
+            if type(v) is list:
+                if v:
+                    extend(v[::-1])
+            else:
+                push(v)
+    return out
+
+
 def children(n):
     """The nodes directly under ``n`` (``gast.iter_child_nodes`` without ``ctx``)."""
     out = []

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import gast
 
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, name_nodes, nodes
 from .common import Rename, counts
 
 
@@ -63,7 +63,7 @@ def _local(stmts, i, adj, loads, stores):
         return None
     seen, last = 0, None
     for j in range(i + 1, len(stmts)):
-        k = sum(1 for n in nodes(stmts[j]) if isinstance(n, gast.Name) and n.id == a)
+        k = sum(1 for n in name_nodes(stmts[j]) if n.id == a)
         if k:
             seen, last = seen + k, j
         if seen == loads[a]:

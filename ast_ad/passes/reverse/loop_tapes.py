@@ -76,7 +76,7 @@ import gast
 
 from ... import runtime as R
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes, rebuild
+from ...ir.walk import blocks_of, name_nodes, nodes, rebuild
 from .exact_floats import exact_floats
 from .stack import stack_method
 
@@ -178,7 +178,7 @@ def _pushes(loop, push, stack_names):
     if not _plain(loop):
         return 0
     k = sum(1 for st in loop.body if isinstance(st, gast.Expr) and _is_call_of(st, push, 1))
-    uses = sum(1 for n in nodes(loop.body) if isinstance(n, gast.Name) and n.id in stack_names)
+    uses = sum(1 for n in name_nodes(loop.body) if n.id in stack_names)
     return k if uses == k else 0
 
 
@@ -188,7 +188,7 @@ def _pops(loop, pop, stack_names, target):
         return -1
     k = sum(1 for st in loop.body if isinstance(st, gast.Assign) and len(st.targets) == 1
             and isinstance(st.targets[0], gast.Name) and _is_call_of(st, pop, 0))
-    uses = sum(1 for n in nodes(loop.body) if isinstance(n, gast.Name) and n.id in stack_names)
+    uses = sum(1 for n in name_nodes(loop.body) if n.id in stack_names)
     return k if uses == k else -1
 
 
