@@ -53,6 +53,16 @@ def _fields_of(cls):
     return out
 
 
+_NAME_FIELDS: dict = {}  # node class -> the fields that may hold a Name (not operators')
+
+
+def _name_fields_of(cls):
+    out = _NAME_FIELDS.get(cls)
+    if out is None:
+        out = _NAME_FIELDS[cls] = tuple(f for f in _fields_of(cls) if f not in ("op", "ops"))
+    return out
+
+
 def nodes(roots):
     """Every node under the nodes ``roots`` (a list of nodes or one node), depth-first in
     source order, like ``gast.walk`` (which is breadth-first) without its generator per
@@ -83,7 +93,7 @@ def nodes(roots):
 def name_nodes(roots) -> list:
     """The ``Name`` nodes among ``nodes(roots)``, in its order, as a list (its walk
     written out: no generator, no test of each node by the caller)."""
-    Name, AST, fields = gast.Name, gast.AST, _FIELDS
+    Name, AST, fields = gast.Name, gast.AST, _NAME_FIELDS
     out = []
     stack = list(roots) if isinstance(roots, list) else [roots]
     pop, push, extend, found = stack.pop, stack.append, stack.extend, out.append
@@ -98,7 +108,7 @@ def name_nodes(roots) -> list:
         if fs is None:
             if not isinstance(n, AST):
                 continue
-            fs = _fields_of(t)
+            fs = _name_fields_of(t)
         for f in fs:
             v = getattr(n, f, None)
             if v is None:

@@ -8,7 +8,7 @@ import os
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import _FIELDS, Transformer, _fields_of
+from ...ir.walk import _NAME_FIELDS, Transformer, _name_fields_of
 
 #: the driver's memo of the last counts: ``[stmts, (loads, stores)]``, forgotten whenever
 #: an optimization changes the code (an optimization that changes nothing leaves the
@@ -35,7 +35,7 @@ def _count(stmts):
     """(``walk.nodes``' walk written out, in its order: the optimizer's hottest loop)"""
     loads, stores = {}, {}
     Name, Load, AugAssign, AST = gast.Name, gast.Load, gast.AugAssign, gast.AST
-    fields = _FIELDS
+    fields = _NAME_FIELDS
     stack = list(stmts) if isinstance(stmts, list) else [stmts]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
@@ -52,7 +52,7 @@ def _count(stmts):
         if fs is None:
             if not isinstance(n, AST):
                 continue
-            fs = _fields_of(t)
+            fs = _name_fields_of(t)
         for f in fs:
             v = getattr(n, f, None)
             if v is None:
