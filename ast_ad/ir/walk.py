@@ -93,16 +93,23 @@ def nodes(roots):
 def name_nodes(roots) -> list:
     """The ``Name`` nodes among ``nodes(roots)``, in its order, as a list (its walk
     written out: no generator, no test of each node by the caller)."""
-    Name, AST, fields = gast.Name, gast.AST, _NAME_FIELDS
+    return nodes_of(roots, gast.Name)
+
+
+def nodes_of(roots, cls) -> list:
+    """The nodes of class ``cls`` (exactly: not an operator's class) among
+    ``nodes(roots)``, in its order, as a list (its walk written out: no generator, no
+    test of each node by the caller, no operator visited)."""
+    AST, fields, leaf = gast.AST, _NAME_FIELDS, cls is gast.Name
     out = []
     stack = list(roots) if isinstance(roots, list) else [roots]
     pop, push, extend, found = stack.pop, stack.append, stack.extend, out.append
     while stack:
         n = pop()
         t = type(n)
-        if t is Name:
+        if t is cls:
             found(n)
-            if getattr(n, "annotation", None) is None:
+            if leaf and getattr(n, "annotation", None) is None:
                 continue
         fs = fields.get(t)
         if fs is None:

@@ -48,7 +48,7 @@ from __future__ import annotations
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, name_nodes, nodes
+from ...ir.walk import blocks_of, name_nodes, nodes, nodes_of
 from .common import counts
 from .inline import _MAX, _TEMP, _size, _target
 
@@ -63,7 +63,7 @@ def fold_forward(fwd, others, pure_value, pushes):
 
     def effect_free(e):
         return not any(isinstance(n, _LAZY) for n in nodes(e)) and all(
-            pure_value(n) for n in nodes(e) if isinstance(n, gast.Call))
+            pure_value(n) for n in nodes_of(e, gast.Call))
 
     def candidate(d):
         t = _target(d)
