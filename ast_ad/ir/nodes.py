@@ -5,7 +5,7 @@ from __future__ import annotations
 import gast
 
 from .walk import _FIELDS, _fields_of
-from .walk import nodes as _all_nodes
+from .walk import name_nodes as _name_nodes
 
 _Name, _Load, _Store, _Constant = gast.Name, gast.Load, gast.Store, gast.Constant
 _Assign, _Call = gast.Assign, gast.Call
@@ -134,7 +134,7 @@ def attr_chain(e) -> list | None:
 
 
 def names_in(node) -> set:
-    return {n.id for n in _all_nodes(node) if isinstance(n, gast.Name)}
+    return {n.id for n in _name_nodes(node)}
 
 
 def stored_names(stmts) -> set:

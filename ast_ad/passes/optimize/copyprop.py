@@ -111,8 +111,8 @@ def _propagate(stmts, adj, loads, stores):
                 b not in adj or stores.get(b, 0) != 1)):
             continue
         rest = stmts[i + 1:]
-        later = sum(1 for x in rest for n in nodes(x)
-                    if isinstance(n, gast.Name) and n.id == a and isinstance(n.ctx, gast.Load))
+        later = sum(1 for x in rest for n in name_nodes(x)
+                    if n.id == a and isinstance(n.ctx, gast.Load))
         if later != loads.get(a, 0):
             continue
         ren = Rename(a, s.value)

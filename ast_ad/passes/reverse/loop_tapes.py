@@ -123,8 +123,8 @@ def rewrite(sw, unit, arg_kinds=None, resolve=None):
     if not done:
         return sw
     tail_loads = {}
-    for n in nodes(list(sw.tail)):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+    for n in name_nodes(list(sw.tail)):
+        if isinstance(n.ctx, gast.Load):
             tail_loads[n.id] = tail_loads.get(n.id, 0) + 1
     forward = list(sw.head) + list(sw.fwd)
     ranges = _ranges(forward, resolve)
@@ -195,8 +195,8 @@ def _pops(loop, pop, stack_names, target):
 def _ranges(stmts, resolve):
     """Names bound once, to ``range(...)``."""
     count, out = {}, set()
-    for st in nodes(stmts):
-        if isinstance(st, gast.Name) and isinstance(st.ctx, gast.Store):
+    for st in name_nodes(stmts):
+        if isinstance(st.ctx, gast.Store):
             count[st.id] = count.get(st.id, 0) + 1
     for st in stmts:
         if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
