@@ -219,7 +219,7 @@ class Transformer(gast.NodeTransformer):
         table = type(self).__dict__.get("_visit_table")
         if table is None:
             table = _table(type(self))
-        plain = table[_PLAIN]
+        leaves = table[_LEAVES]
         fs = _FIELDS.get(type(node))
         for f in _fields_of(type(node)) if fs is None else fs:
             old = getattr(node, f, None)
@@ -228,9 +228,8 @@ class Transformer(gast.NodeTransformer):
                 for v in old:
                     if isinstance(v, AST):
                         t = type(v)
-                        if plain and table.get(t, _MISSING) is None and (
-                                _FIELDS.get(t) == () or (
-                                    t is Name and getattr(v, "annotation", None) is None)):
+                        if t in leaves and (
+                                t is not Name or getattr(v, "annotation", None) is None):
                             new.append(v)  # (a leaf without a visit_ method: itself)
                             continue
                         v = self.visit(v)
@@ -243,9 +242,7 @@ class Transformer(gast.NodeTransformer):
                 old[:] = new
             elif isinstance(old, AST):
                 t = type(old)
-                if plain and table.get(t, _MISSING) is None and (
-                        _FIELDS.get(t) == () or (
-                            t is Name and getattr(old, "annotation", None) is None)):
+                if t in leaves and (t is not Name or getattr(old, "annotation", None) is None):
                     continue
                 r = self.visit(old)
                 if r is None:
@@ -255,16 +252,16 @@ class Transformer(gast.NodeTransformer):
         return node
 
 
-_PLAIN = object()  # (a visit table's key: whether the class keeps Transformer's dispatch)
+_LEAVES = object()  # (a visit table's key: the node classes not visited, see _table)
 
 
 def _table(cls):
     """A transformer class's table, kept on the class: node class -> its ``visit_``
-    method or None; ``_PLAIN`` -> whether ``visit`` and ``generic_visit`` are
-    Transformer's own (then a leaf without a ``visit_`` method is not visited at all:
-    visiting it would return it unchanged)."""
-    table = {_PLAIN: cls.visit is Transformer.visit and
-             cls.generic_visit is Transformer.generic_visit}
+    method or None; ``_LEAVES`` -> the node classes seen without a ``visit_`` method and
+    without fields (and ``Name``, its annotation aside), when ``visit`` and
+    ``generic_visit`` are Transformer's own: such a node is not visited at all (visiting
+    it would return it unchanged)."""
+    table = {_LEAVES: set()}
     cls._visit_table = table
     return table
 
@@ -274,4 +271,7 @@ def _visitor(cls, table, node_cls):
     if fn is getattr(gast.NodeVisitor, "visit_Constant", None):
         fn = None
     table[node_cls] = fn
+    if fn is None and (node_cls is gast.Name or _fields_of(node_cls) == ()) and \
+            cls.visit is Transformer.visit and cls.generic_visit is Transformer.generic_visit:
+        table[_LEAVES].add(node_cls)
     return fn
