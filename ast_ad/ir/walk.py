@@ -53,7 +53,7 @@ def _fields_of(cls):
     return out
 
 
-_NAME_FIELDS: dict = {}  # node class -> the fields that may hold a Name (not operators')
+_NAME_FIELDS: dict = {}  # node class -> the fields that may hold a node but an operator
 
 
 def _name_fields_of(cls):
