@@ -76,12 +76,13 @@ def _linetable(code, delta, dcol, first):
     out = bytearray()
     append = out.append
     prev = first
-    runs = []  # [position, count]
-    for pos in code.co_positions():
-        if runs and runs[-1][0] == pos and runs[-1][1] < 8:
-            runs[-1][1] += 1
-        else:
-            runs.append([pos, 1])
+    runs = []  # (position, count): each run of equal positions, in pieces of 8 at most
+    for pos, same in itertools.groupby(code.co_positions()):
+        k = len(list(same))
+        while k > 8:
+            runs.append((pos, 8))
+            k -= 8
+        runs.append((pos, k))
     for (line, end, col, ecol), k in runs:
         if line is None:
             append(0x80 | (15 << 3) | (k - 1))

@@ -55,13 +55,16 @@ def _unparse(module) -> str:
     """``gast.unparse``, except for an f-string with a control character in its text
     (``f"\\r{i}/{n}"``), which gast's unparser drops or writes across lines: CPython's
     ``ast.unparse`` keeps it escaped, on one line."""
+    text = gast.unparse(module)
+    if "f'" not in text and 'f"' not in text:
+        return text  # (no f-string: every one is written with its prefix, f then a quote)
     if any(isinstance(n, gast.JoinedStr) and any(
             isinstance(v, gast.Constant) and isinstance(v.value, str) and
             any(ord(c) < 32 for c in v.value) for v in n.values) for n in nodes(module)):
         import ast
 
         return ast.unparse(gast.gast_to_ast(module))
-    return gast.unparse(module)
+    return text
 
 
 def _statement_lines(body, line):

@@ -50,13 +50,14 @@ class Namer:
                 self.generated.add(cand)
                 return cand
 
-    def support_ref(self, obj, env=None, hint: str | None = None):
-        """An expression denoting ``obj`` in generated code."""
+    def support_ref(self, obj, env=None, hint: str | None = None, copy=True):
+        """An expression denoting ``obj`` in generated code (``copy=False``: the one kept
+        here, for a caller that only reads it or copies it itself)."""
         key = (id(obj), hint, id(env))
         found = self._refs.get(key)
         if found is None:  # (obj and env kept alive with it: their ids stay theirs)
             found = self._refs[key] = (self._support_ref(obj, env, hint), obj, env)
-        return N.clone(found[0])
+        return N.clone(found[0]) if copy else found[0]
 
     def _support_ref(self, obj, env, hint):
         if env is not None:

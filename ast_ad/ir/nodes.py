@@ -5,7 +5,7 @@ from __future__ import annotations
 import gast
 
 from .walk import _FIELDS, _fields_of
-from .walk import nodes as _all_nodes
+from .walk import name_nodes as _name_nodes
 
 _Name, _Load, _Store, _Constant = gast.Name, gast.Load, gast.Store, gast.Constant
 _Assign, _Call = gast.Assign, gast.Call
@@ -134,7 +134,7 @@ def attr_chain(e) -> list | None:
 
 
 def names_in(node) -> set:
-    return {n.id for n in _all_nodes(node) if isinstance(n, gast.Name)}
+    return {n.id for n in _name_nodes(node)}
 
 
 def stored_names(stmts) -> set:
@@ -206,17 +206,25 @@ def clone(n):
 def substituted(n, mapping):
     """A copy of the tree ``n`` in which every ``Name`` whose id is in ``mapping`` is a
     copy of the mapped expression (one pass; rule templates are instantiated with it)."""
-    if isinstance(n, list):
+    t = type(n)
+    if t is _Name:
+        if n.id in mapping:
+            return clone(mapping[n.id])
+        if getattr(n, "annotation", None) is None:
+            return clone(n)  # (no name inside it to replace: its copy)
+    if t is list:
         return [substituted(x, mapping) for x in n]
     if isinstance(n, gast.Name) and n.id in mapping:
         return clone(mapping[n.id])
     if isinstance(n, gast.AST):
-        new = n.__class__.__new__(n.__class__)
+        new = t.__new__(t)
         d = new.__dict__
         for k, v in n.__dict__.items():
             d[k] = substituted(v, mapping) if isinstance(v, (list, gast.AST)) else \
                 dict(v) if k == "_ast_ad" else v
         return new
+    if isinstance(n, list):
+        return [substituted(x, mapping) for x in n]
     return n
 
 

@@ -53,6 +53,16 @@ def _fields_of(cls):
     return out
 
 
+_NAME_FIELDS: dict = {}  # node class -> the fields that may hold a node but an operator
+
+
+def _name_fields_of(cls):
+    out = _NAME_FIELDS.get(cls)
+    if out is None:
+        out = _NAME_FIELDS[cls] = tuple(f for f in _fields_of(cls) if f not in ("op", "ops"))
+    return out
+
+
 def nodes(roots):
     """Every node under the nodes ``roots`` (a list of nodes or one node), depth-first in
     source order, like ``gast.walk`` (which is breadth-first) without its generator per
@@ -63,18 +73,59 @@ def nodes(roots):
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         n = pop()
-        if not isinstance(n, AST):  # (lists may hold strings: Global.names)
-            continue
-        yield n
         fs = fields.get(type(n))
         if fs is None:
+            if not isinstance(n, AST):  # (lists may hold strings: Global.names)
+                continue
             fs = _fields_of(type(n))
+        yield n
         for f in fs:
             v = getattr(n, f, None)
+            if v is None:
+                continue
             if type(v) is list:
-                extend(reversed(v))
-            elif v is not None:
+                if v:
+                    extend(v[::-1])
+            else:
                 push(v)
+
+
+def name_nodes(roots) -> list:
+    """The ``Name`` nodes among ``nodes(roots)``, in its order, as a list (its walk
+    written out: no generator, no test of each node by the caller)."""
+    return nodes_of(roots, gast.Name)
+
+
+def nodes_of(roots, cls) -> list:
+    """The nodes of class ``cls`` (exactly: not an operator's class) among
+    ``nodes(roots)``, in its order, as a list (its walk written out: no generator, no
+    test of each node by the caller, no operator visited)."""
+    AST, fields, leaf = gast.AST, _NAME_FIELDS, cls is gast.Name
+    out = []
+    stack = list(roots) if isinstance(roots, list) else [roots]
+    pop, push, extend, found = stack.pop, stack.append, stack.extend, out.append
+    while stack:
+        n = pop()
+        t = type(n)
+        if t is cls:
+            found(n)
+            if leaf and getattr(n, "annotation", None) is None:
+                continue
+        fs = fields.get(t)
+        if fs is None:
+            if not isinstance(n, AST):
+                continue
+            fs = _name_fields_of(t)
+        for f in fs:
+            v = getattr(n, f, None)
+            if v is None:
+                continue
+            if type(v) is list:
+                if v:
+                    extend(v[::-1])
+            else:
+                push(v)
+    return out
 
 
 def children(n):
@@ -154,21 +205,21 @@ class Transformer(gast.NodeTransformer):
     def visit(self, node):
         cls = type(self)
         table = cls.__dict__.get("_visit_table")
-        if table is None:  # node class -> visit_ method or None, kept on the class
-            table = {}
-            cls._visit_table = table
+        if table is None:
+            table = _table(cls)
         fn = table.get(type(node), _MISSING)
         if fn is _MISSING:
-            fn = getattr(cls, "visit_" + type(node).__name__, None)
-            if fn is getattr(gast.NodeVisitor, "visit_Constant", None):
-                fn = None
-            table[type(node)] = fn
+            fn = _visitor(cls, table, type(node))
         if fn is None:
             return self.generic_visit(node)
         return fn(self, node)
 
     def generic_visit(self, node):
-        AST = gast.AST
+        AST, Name = gast.AST, gast.Name
+        table = type(self).__dict__.get("_visit_table")
+        if table is None:
+            table = _table(type(self))
+        leaves = table[_LEAVES]
         fs = _FIELDS.get(type(node))
         for f in _fields_of(type(node)) if fs is None else fs:
             old = getattr(node, f, None)
@@ -176,6 +227,11 @@ class Transformer(gast.NodeTransformer):
                 new = []
                 for v in old:
                     if isinstance(v, AST):
+                        t = type(v)
+                        if t in leaves and (
+                                t is not Name or getattr(v, "annotation", None) is None):
+                            new.append(v)  # (a leaf without a visit_ method: itself)
+                            continue
                         v = self.visit(v)
                         if v is None:
                             continue
@@ -185,9 +241,37 @@ class Transformer(gast.NodeTransformer):
                     new.append(v)
                 old[:] = new
             elif isinstance(old, AST):
+                t = type(old)
+                if t in leaves and (t is not Name or getattr(old, "annotation", None) is None):
+                    continue
                 r = self.visit(old)
                 if r is None:
                     delattr(node, f)
                 elif r is not old:
                     setattr(node, f, r)
         return node
+
+
+_LEAVES = object()  # (a visit table's key: the node classes not visited, see _table)
+
+
+def _table(cls):
+    """A transformer class's table, kept on the class: node class -> its ``visit_``
+    method or None; ``_LEAVES`` -> the node classes seen without a ``visit_`` method and
+    without fields (and ``Name``, its annotation aside), when ``visit`` and
+    ``generic_visit`` are Transformer's own: such a node is not visited at all (visiting
+    it would return it unchanged)."""
+    table = {_LEAVES: set()}
+    cls._visit_table = table
+    return table
+
+
+def _visitor(cls, table, node_cls):
+    fn = getattr(cls, "visit_" + node_cls.__name__, None)
+    if fn is getattr(gast.NodeVisitor, "visit_Constant", None):
+        fn = None
+    table[node_cls] = fn
+    if fn is None and (node_cls is gast.Name or _fields_of(node_cls) == ()) and \
+            cls.visit is Transformer.visit and cls.generic_visit is Transformer.generic_visit:
+        table[_LEAVES].add(node_cls)
+    return fn

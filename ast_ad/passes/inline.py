@@ -178,7 +178,8 @@ def instantiate(rule, bindings: dict, namer, env):
             return None
     folds = {}
     for name, obj in t.free.items():
-        mapping[name] = namer.support_ref(obj, env, hint=name)
+        # (not copied here: ``substituted`` copies it where the name is read)
+        mapping[name] = namer.support_ref(obj, env, hint=name, copy=False)
         spec = getattr(obj, "identity_unless", None)
         if spec is not None and isinstance(mapping[name], gast.Name):
             folds[mapping[name].id] = spec

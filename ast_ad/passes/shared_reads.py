@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import gast
 
-from ..ir.walk import blocks_of, nodes
+from ..ir.walk import blocks_of, name_nodes, nodes
 from .analysis.elements import Elements
 from .optimize.common import counts
 
@@ -86,7 +86,7 @@ def share_element_reads(tree, params, arrays, arg_kinds, resolver, callee=None):
             for k in [k for k, (first, deps) in seen.items() if t.id in deps or t.id == first]:
                 del seen[k]
             if isinstance(v, gast.Subscript) and el.scalar(v) and t.id in once:
-                deps = {n.id for n in nodes(v) if isinstance(n, gast.Name)}
+                deps = {n.id for n in name_nodes(v)}
                 seen[(v.value.id, gast.unparse(v.slice))] = (t.id, deps)
         stmts[:] = [s for s in stmts if not (isinstance(s, gast.Assign) and not s.targets)]
 

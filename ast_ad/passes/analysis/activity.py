@@ -23,7 +23,7 @@ from __future__ import annotations
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, is_loop, nodes, statements
+from ...ir.walk import blocks_of, is_loop, name_nodes, statements
 
 
 def assigned_name(s):
@@ -50,8 +50,7 @@ def written_base(s):
 
 def operands(value):
     """Names read by one normalized right-hand side."""
-    return [n.id for n in nodes(value) if isinstance(n, gast.Name)
-            and isinstance(n.ctx, gast.Load)]
+    return [n.id for n in name_nodes(value) if isinstance(n.ctx, gast.Load)]
 
 
 def return_name(fdef):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import gast
@@ -166,6 +166,10 @@ class Resolver:
     static_args: dict
     nested: dict
     objects: Any = None  # receivers.Receivers: methods of known objects
+    # name or `name.attr` -> what callable() found for it (the same every time: what it
+    # reads is fixed once the resolver is made, and a support alias is registered before
+    # any code reads it)
+    _found: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, unit, request):
@@ -202,7 +206,17 @@ class Resolver:
 
     def callable(self, func):
         """The object a call's function expression denotes, or None if unknown now."""
-        return see_through(self._callable(func))
+        t = type(func)
+        if t is gast.Name:
+            key = func.id
+        elif t is gast.Attribute and type(func.value) is gast.Name:
+            key = (func.value.id, func.attr)
+        else:
+            return see_through(self._callable(func))
+        found = self._found
+        if key not in found:
+            found[key] = see_through(self._callable(func))
+        return found[key]
 
     def _callable(self, func):
         got = self.method_call(func)

@@ -22,7 +22,7 @@ from ... import runtime as R
 from ...backends.arrays import is_array_type
 from ...ir import nodes as N
 from ...ir.lattice import Kind, Num
-from ...ir.walk import nodes, statements
+from ...ir.walk import name_nodes, statements
 from ...rules import helpers as H
 
 _NUMERIC_TYPES = (float, int, np.ndarray, np.floating, np.integer, complex, bool)
@@ -183,7 +183,7 @@ def _value_kind(v, kinds, resolver, registry):
     if isinstance(v, gast.Name):
         return kinds.get(v.id, Kind.ANY)
     if isinstance(v, (gast.BinOp, gast.UnaryOp)):
-        return _all_num([n.id for n in nodes(v) if isinstance(n, gast.Name)], kinds)
+        return _all_num([n.id for n in name_nodes(v)], kinds)
     if isinstance(v, gast.Attribute) and resolver.callable(v) is not None:
         obj = resolver.callable(v)  # math.pi, a module's constant
         return Kind.NUM if isinstance(obj, (int, float, complex, np.number, np.ndarray)) \

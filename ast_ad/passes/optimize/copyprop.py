@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import gast
 
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, name_nodes, nodes
 from .common import Rename, counts
 
 
@@ -63,7 +63,7 @@ def _local(stmts, i, adj, loads, stores):
         return None
     seen, last = 0, None
     for j in range(i + 1, len(stmts)):
-        k = sum(1 for n in nodes(stmts[j]) if isinstance(n, gast.Name) and n.id == a)
+        k = sum(1 for n in name_nodes(stmts[j]) if n.id == a)
         if k:
             seen, last = seen + k, j
         if seen == loads[a]:
@@ -111,8 +111,8 @@ def _propagate(stmts, adj, loads, stores):
                 b not in adj or stores.get(b, 0) != 1)):
             continue
         rest = stmts[i + 1:]
-        later = sum(1 for x in rest for n in nodes(x)
-                    if isinstance(n, gast.Name) and n.id == a and isinstance(n.ctx, gast.Load))
+        later = sum(1 for x in rest for n in name_nodes(x)
+                    if n.id == a and isinstance(n.ctx, gast.Load))
         if later != loads.get(a, 0):
             continue
         ren = Rename(a, s.value)

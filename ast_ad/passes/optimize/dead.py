@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gast
 
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, nodes_of
 from .common import counts
 
 
@@ -49,12 +49,11 @@ def _drop_dead(stmts, adj, loads, keep):
 
 
 def _pure(v):
-    for n in nodes(v):
-        if isinstance(n, gast.Call):
-            f = n.func
-            name = f.id if isinstance(f, gast.Name) else getattr(f, "attr", "")
-            if name in ("bwd", "pop_grad", "append", "pop") or "pop" in name:
-                return False
+    for n in nodes_of(v, gast.Call):
+        f = n.func
+        name = f.id if isinstance(f, gast.Name) else getattr(f, "attr", "")
+        if name in ("bwd", "pop_grad", "append", "pop") or "pop" in name:
+            return False
     return True
 
 

@@ -48,7 +48,7 @@ from __future__ import annotations
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, name_nodes, nodes, nodes_of
 from .common import counts
 from .inline import _MAX, _TEMP, _size, _target
 
@@ -63,7 +63,7 @@ def fold_forward(fwd, others, pure_value, pushes):
 
     def effect_free(e):
         return not any(isinstance(n, _LAZY) for n in nodes(e)) and all(
-            pure_value(n) for n in nodes(e) if isinstance(n, gast.Call))
+            pure_value(n) for n in nodes_of(e, gast.Call))
 
     def candidate(d):
         t = _target(d)
@@ -100,7 +100,7 @@ def fold_forward(fwd, others, pure_value, pushes):
                 inner[:] = block(list(inner))
         if not any(candidate(s) for s in stmts):
             return stmts
-        names = [{n.id for n in nodes(s) if isinstance(n, gast.Name)} for s in stmts]
+        names = [{n.id for n in name_nodes(s)} for s in stmts]
         i = 0
         while i < len(stmts):
             d = stmts[i]
@@ -112,7 +112,7 @@ def fold_forward(fwd, others, pure_value, pushes):
                     getattr(stmts[j], "lineno", None) != getattr(d, "lineno", None):
                 i += 1
                 continue
-            reads = {n.id for n in nodes(d.value) if isinstance(n, gast.Name)}
+            reads = {n.id for n in name_nodes(d.value)}
             if not all(skippable(s, reads) for s in stmts[i + 1:j]) or \
                     not _read_ok(stmts[j], t, pure_value) or \
                     _size(stmts[j].value) + _size(d.value) > _MAX:

@@ -32,7 +32,7 @@ import gast
 
 from ...ir import anno
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, name_nodes, nodes, nodes_of
 from . import common
 from .algebra import _num, fold_constants
 from .common import counts
@@ -48,11 +48,11 @@ def _size(e):
 
 
 def _reads(e):
-    return {n.id for n in nodes(e) if isinstance(n, gast.Name)}
+    return {n.id for n in name_nodes(e)}
 
 
 def _loads(e, name):
-    return sum(1 for n in nodes(e) if isinstance(n, gast.Name) and n.id == name
+    return sum(1 for n in name_nodes(e) if n.id == name
                and isinstance(n.ctx, gast.Load))
 
 
@@ -97,8 +97,8 @@ class _Ctx:
     def effect_free(self, e):
         if not _pure(e):
             return False
-        for n in nodes(e):
-            if isinstance(n, gast.Call) and not (self.pure and self.pure(n)):
+        for n in nodes_of(e, gast.Call):
+            if not (self.pure and self.pure(n)):
                 return False
         return True
 

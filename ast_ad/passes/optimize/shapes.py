@@ -8,7 +8,7 @@ import gast
 
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import Transformer, blocks_of, nodes
+from ...ir.walk import Transformer, blocks_of, nodes, nodes_of
 from .common import counts
 
 
@@ -23,8 +23,8 @@ def shape_representatives(stmts, opts):
     if opts.shape_args is None:
         return None
     changed, shape_args, rep_of = False, opts.shape_args, opts.rep_of
-    for node in nodes(stmts):
-        if type(node) is not gast.Call or type(node.func) not in (gast.Name, gast.Attribute):
+    for node in nodes_of(stmts, gast.Call):
+        if type(node.func) not in (gast.Name, gast.Attribute):
             continue
         for k in shape_args.get(N.key(node.func), ()):
             if k < len(node.args) and isinstance(node.args[k], gast.Name):

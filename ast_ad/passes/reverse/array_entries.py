@@ -41,7 +41,7 @@ import gast
 
 from ... import runtime as R
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, name_nodes, nodes_of
 
 _ARITH = (gast.Add, gast.Sub, gast.Mult, gast.Div)  # (no Pow: (-8.0) ** 0.5 is complex)
 
@@ -67,20 +67,22 @@ def rewrite(sw, unit, floats=frozenset()):
     part_key = N.key(unit.ref(R.part))
     forward = list(sw.head) + list(sw.fwd)  # (a split's record unpacks it in bwd_head)
     loads, stores, displays, numbers = {}, {}, {}, set()
-    for n in nodes(forward + list(sw.tail) + list(sw.bwd_head or [])):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            loads[n.id] = loads.get(n.id, 0) + 1
-    for n in nodes(list(sw.fwd)):  # (the head's pre-initialisations `L = None` aside)
-        if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load):
+    for n in name_nodes(list(sw.fwd)):  # (the head's pre-initialisations `L = None` aside)
+        if not isinstance(n.ctx, gast.Load):
             stores[n.id] = stores.get(n.id, 0) + 1
-    for st in nodes(forward):
-        if isinstance(st, gast.Assign) and len(st.targets) == 1 and \
+    for st in nodes_of(forward, gast.Assign):
+        if len(st.targets) == 1 and \
                 isinstance(st.targets[0], gast.Name) and isinstance(st.value, gast.List) and \
                 not any(isinstance(e, gast.Starred) for e in st.value.elts):
             displays[st.targets[0].id] = len(st.value.elts)
             if all(_number(e, floats) for e in st.value.elts):
                 numbers.add(st.targets[0].id)
     displays = {k: n for k, n in displays.items() if stores.get(k) == 1}
+    if not displays:  # (no list display to split: nothing to fuse)
+        return sw
+    for n in name_nodes(forward + list(sw.tail) + list(sw.bwd_head or [])):
+        if isinstance(n.ctx, gast.Load):
+            loads[n.id] = loads.get(n.id, 0) + 1
     changed = [False]
 
     def split(st):

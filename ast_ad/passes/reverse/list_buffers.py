@@ -63,7 +63,7 @@ import gast
 
 from ... import runtime as R
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes
+from ...ir.walk import blocks_of, name_nodes, nodes
 
 _SIMPLE = (gast.Name, gast.Constant, gast.BinOp, gast.UnaryOp, gast.Subscript)
 _SAME_ON_FLOATS = (gast.Add, gast.Sub, gast.Mult)
@@ -194,7 +194,7 @@ def _index_ok(idx):
 def _read_before_bound(loop, body, bound):
     """Names the loop reads that it has not bound yet when it reads them (its iterable's
     names included): their values come from outside the loop."""
-    out = {n.id for n in nodes(loop.iter) if isinstance(n, gast.Name)}
+    out = {n.id for n in name_nodes(loop.iter)}
     seen = set()
     for st in body:
         value = st.value

@@ -79,7 +79,7 @@ import gast
 from ... import runtime as R
 from ...frontend.plain_tapes import TAPE_VALUE
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes, rebuild
+from ...ir.walk import blocks_of, name_nodes, nodes, rebuild
 from .exact_floats import exact_floats
 from .stack import stack_method
 
@@ -126,8 +126,8 @@ def rewrite(sw, unit, arg_kinds=None, resolve=None):
     if not done:
         return sw
     tail_loads = {}
-    for n in nodes(list(sw.tail)):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+    for n in name_nodes(list(sw.tail)):
+        if isinstance(n.ctx, gast.Load):
             tail_loads[n.id] = tail_loads.get(n.id, 0) + 1
     forward = list(sw.head) + list(sw.fwd)
     ranges = _ranges(forward, resolve)
@@ -181,7 +181,7 @@ def _pushes(loop, push, stack_names):
     if not _plain(loop):
         return 0
     k = sum(1 for st in loop.body if isinstance(st, gast.Expr) and _is_call_of(st, push, 1))
-    uses = sum(1 for n in nodes(loop.body) if isinstance(n, gast.Name) and n.id in stack_names)
+    uses = sum(1 for n in name_nodes(loop.body) if n.id in stack_names)
     return k if uses == k else 0
 
 
@@ -191,15 +191,15 @@ def _pops(loop, pop, stack_names, target):
         return -1
     k = sum(1 for st in loop.body if isinstance(st, gast.Assign) and len(st.targets) == 1
             and isinstance(st.targets[0], gast.Name) and _is_call_of(st, pop, 0))
-    uses = sum(1 for n in nodes(loop.body) if isinstance(n, gast.Name) and n.id in stack_names)
+    uses = sum(1 for n in name_nodes(loop.body) if n.id in stack_names)
     return k if uses == k else -1
 
 
 def _ranges(stmts, resolve):
     """Names bound once, to ``range(...)``."""
     count, out = {}, set()
-    for st in nodes(stmts):
-        if isinstance(st, gast.Name) and isinstance(st.ctx, gast.Store):
+    for st in name_nodes(stmts):
+        if isinstance(st.ctx, gast.Store):
             count[st.id] = count.get(st.id, 0) + 1
     for st in stmts:
         if isinstance(st, gast.Assign) and len(st.targets) == 1 and \

@@ -53,7 +53,7 @@ import gast
 
 from ... import runtime as R
 from ...ir import nodes as N
-from ...ir.walk import blocks_of, nodes, statements
+from ...ir.walk import blocks_of, name_nodes, nodes, statements
 from .stack import stack_method
 
 
@@ -74,9 +74,8 @@ def rewrite(sw, unit):
                 first.setdefault(st.targets[0].id, k)
     # read at or after its first restore: a read before it (the code ahead of the loop that
     # restores y, with y's last forward value) needs none of the restored values
-    read = {n.id for k, top in enumerate(sw.tail) for n in nodes(top)
-            if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)
-            and k >= first.get(n.id, len(sw.tail))}
+    read = {n.id for k, top in enumerate(sw.tail) for n in name_nodes(top)
+            if isinstance(n.ctx, gast.Load) and k >= first.get(n.id, len(sw.tail))}
 
     def _is_push(st, push):  # `_push(x)`, or `_push(shape_token(x))` restored into x
         return _pushed(st, push, token) is not None

@@ -23,7 +23,7 @@ import numpy as np
 
 from ... import runtime as R
 from ...ir import anno
-from ...ir.walk import blocks_of, nodes, statements
+from ...ir.walk import blocks_of, name_nodes, nodes, statements
 from ...rules.helpers import shapes as _shapes
 
 #: steps whose result is the base object itself (``x.view()``: the same array)
@@ -114,7 +114,7 @@ def header(s):
 
 
 def names(roots, ctx):
-    return [n for n in nodes(roots) if isinstance(n, gast.Name) and isinstance(n.ctx, ctx)]
+    return [n for n in name_nodes(roots) if isinstance(n.ctx, ctx)]
 
 
 def count_stores(body):
