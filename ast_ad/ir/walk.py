@@ -97,19 +97,20 @@ def name_nodes(roots) -> list:
 
 
 def nodes_of(roots, cls) -> list:
-    """The nodes of class ``cls`` (exactly: not an operator's class) among
-    ``nodes(roots)``, in its order, as a list (its walk written out: no generator, no
-    test of each node by the caller, no operator visited)."""
-    AST, fields, leaf = gast.AST, _NAME_FIELDS, cls is gast.Name
+    """The nodes of class ``cls`` (exactly, or of one of a tuple of classes; not an
+    operator's class) among ``nodes(roots)``, in its order, as a list (its walk written
+    out: no generator, no test of each node by the caller, no operator visited)."""
+    AST, fields, Name = gast.AST, _NAME_FIELDS, gast.Name
+    wanted = cls if isinstance(cls, tuple) else (cls,)
     out = []
     stack = list(roots) if isinstance(roots, list) else [roots]
     pop, push, extend, found = stack.pop, stack.append, stack.extend, out.append
     while stack:
         n = pop()
         t = type(n)
-        if t is cls:
+        if t in wanted:
             found(n)
-            if leaf and getattr(n, "annotation", None) is None:
+            if t is Name and getattr(n, "annotation", None) is None:
                 continue
         fs = fields.get(t)
         if fs is None:

@@ -8,7 +8,7 @@ import os
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import _NAME_FIELDS, Transformer, _name_fields_of
+from ...ir.walk import Transformer, nodes_of
 
 #: the driver's memo of the last counts: ``[stmts, (loads, stores)]``, forgotten whenever
 #: an optimization changes the code (an optimization that changes nothing leaves the
@@ -32,36 +32,15 @@ def counts(stmts):
 
 
 def _count(stmts):
-    """(``walk.nodes``' walk written out, in its order: the optimizer's hottest loop)"""
+    """(one ``walk.nodes_of`` walk: the optimizer's hottest loop)"""
     loads, stores = {}, {}
-    Name, Load, AugAssign, AST = gast.Name, gast.Load, gast.AugAssign, gast.AST
-    fields = _NAME_FIELDS
-    stack = list(stmts) if isinstance(stmts, list) else [stmts]
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    while stack:
-        n = pop()
-        t = type(n)
-        if t is Name:
+    Name, Load = gast.Name, gast.Load
+    for n in nodes_of(stmts, (Name, gast.AugAssign)):
+        if type(n) is Name:
             d = loads if type(n.ctx) is Load else stores
             d[n.id] = d.get(n.id, 0) + 1
-            if getattr(n, "annotation", None) is None:
-                continue
-        elif t is AugAssign and type(n.target) is Name:
+        elif type(n.target) is Name:
             loads[n.target.id] = loads.get(n.target.id, 0) + 1  # `+=` reads it too
-        fs = fields.get(t)
-        if fs is None:
-            if not isinstance(n, AST):
-                continue
-            fs = _name_fields_of(t)
-        for f in fs:
-            v = getattr(n, f, None)
-            if v is None:
-                continue
-            if type(v) is list:
-                if v:
-                    extend(v[::-1])
-            else:
-                push(v)
     return loads, stores
 
 
