@@ -30,13 +30,34 @@ from __future__ import annotations
 import gast
 
 from ...ir.walk import blocks_of, name_nodes, nodes
+from . import common
 from .common import Rename, counts
 
 
 def copy_propagation(stmts, opts):
+    """To the fixed point in one call: each step keeps the counts by what it changed
+    (``_renamed``), so no step recounts the function."""
     loads, stores = counts(stmts)
-    out = _propagate(stmts, opts.names, loads, stores)
-    return out if out is not None else _in_blocks(stmts, opts.names, loads, stores)
+    out = None
+    while True:
+        new = _propagate(stmts, opts.names, loads, stores)
+        if new is None:
+            new = _in_blocks(stmts, opts.names, loads, stores)
+        if new is None:
+            return out
+        stmts = out = new
+        if common._CHECK:
+            assert ({k: v for k, v in loads.items() if v}, {k: v for k, v in stores.items()
+                                                           if v}) == common._count(out)
+
+
+def _renamed(a, b, loads, stores):
+    """The counts once the copy ``a = b`` (``b`` a name, or None for a constant) is gone
+    and every read of ``a`` reads ``b``."""
+    stores[a] = 0
+    if b is not None:
+        loads[b] = loads.get(b, 0) - 1 + loads.get(a, 0)
+    loads[a] = 0
 
 
 def _in_blocks(stmts, adj, loads, stores):
@@ -81,6 +102,7 @@ def _local(stmts, i, adj, loads, stores):
             _only_target(end, b) and not _reads_in_target(end, a)):
         return None
     ren = Rename(a, s.value)
+    _renamed(a, b, loads, stores)
     return stmts[:i] + [ren.visit(x) for x in stmts[i + 1:]]
 
 
@@ -116,6 +138,6 @@ def _propagate(stmts, adj, loads, stores):
         if later != loads.get(a, 0):
             continue
         ren = Rename(a, s.value)
-        rest = [ren.visit(x) for x in rest]
-        return stmts[:i] + rest
+        _renamed(a, b, loads, stores)
+        return stmts[:i] + [ren.visit(x) for x in rest]
     return None
