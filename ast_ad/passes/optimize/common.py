@@ -31,6 +31,14 @@ def counts(stmts):
     return dict(out[0]), dict(out[1])
 
 
+def check_counts(stmts, loads, stores):
+    """(tests) Counts an optimization kept by hand equal a recount (zero entries aside)."""
+    if _CHECK:
+        assert ({k: v for k, v in loads.items() if v}, {k: v for k, v in stores.items()
+                                                       if v}) == _count(stmts), \
+            "an optimization's counts drifted from the code"
+
+
 def _count(stmts):
     """(one ``walk.nodes_of`` walk: the optimizer's hottest loop)"""
     loads, stores = {}, {}

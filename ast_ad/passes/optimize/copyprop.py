@@ -30,8 +30,7 @@ from __future__ import annotations
 import gast
 
 from ...ir.walk import blocks_of, name_nodes, nodes
-from . import common
-from .common import Rename, counts
+from .common import Rename, check_counts, counts
 
 
 def copy_propagation(stmts, opts):
@@ -46,9 +45,7 @@ def copy_propagation(stmts, opts):
         if new is None:
             return out
         stmts = out = new
-        if common._CHECK:
-            assert ({k: v for k, v in loads.items() if v}, {k: v for k, v in stores.items()
-                                                           if v}) == common._count(out)
+        check_counts(out, loads, stores)
 
 
 def _renamed(a, b, loads, stores):

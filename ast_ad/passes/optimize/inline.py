@@ -143,9 +143,7 @@ def inline_temporaries(stmts, opts):
             break
         out, t = new, ctx.done
         loads[t], stores[t] = loads.get(t, 0) - 1, stores.get(t, 0) - 1
-        if common._CHECK:
-            assert ({k: v for k, v in loads.items() if v}, {k: v for k, v in stores.items()
-                                                           if v}) == common._count(out)
+        common.check_counts(out, loads, stores)
     return out
 
 
