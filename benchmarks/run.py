@@ -14,10 +14,12 @@ report the median over rounds (the minimum is in the times table and the JSON).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import math
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -218,6 +220,30 @@ def md_table(header: list, rows: list) -> str:
 # --------------------------------------------------------------------------------------
 
 
+class TooSlow(Exception):
+    """A first call ran past ``--call-limit`` (jax.grad unjitted on W6 takes minutes)."""
+
+
+@contextlib.contextmanager
+def call_limit(seconds: float):
+    """Raise TooSlow in the block after ``seconds`` (SIGALRM: Unix, main thread; elsewhere
+    no limit)."""
+    if not seconds or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise TooSlow
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def bench_workload(wl: W.Workload, engines: list, status: dict, opts) -> dict:
     """Verify and time every engine on one workload. Returns per-engine results:
     {"median": s, "min": s, "times": [...]} or {"error": text}."""
@@ -230,9 +256,13 @@ def bench_workload(wl: W.Workload, engines: list, status: dict, opts) -> dict:
             continue
         eng = P.BY_KEY[key]
         try:
-            prep = eng.prepare(wl, inputs)
-            out = prep.call(*prep.args)  # warm-up: transforms, traces, compiles
+            with call_limit(opts.call_limit):
+                prep = eng.prepare(wl, inputs)
+                out = prep.call(*prep.args)  # warm-up: transforms, traces, compiles
             got = prep.to_numpy(out)
+        except TooSlow:
+            res[key] = {"error": f"not finished in {opts.call_limit:g} s"}
+            continue
         except Exception as exc:  # noqa: BLE001  (any failure of a peer is a table cell)
             res[key] = {"error": "failed: " + P._short(exc)}
             continue
@@ -398,6 +428,13 @@ def parse_args(argv):
         type=int,
         default=None,
         help="fresh processes per transformation-time cell (default 3)",
+    )
+    ap.add_argument(
+        "--call-limit",
+        type=float,
+        default=60.0,
+        help="seconds an engine's first call may take before its cell reads 'not finished' "
+        "(default 60; 0: no limit)",
     )
     ap.add_argument("--no-cold", dest="cold", action="store_false", help="skip transformation time")
     ap.add_argument("--no-memory", dest="memory", action="store_false", help="skip peak memory")

@@ -91,3 +91,23 @@ def test_report_smoke(capsys):
     )
     assert "T0 x*x per call" in out and "W2 logistic loss" in out
     assert "not selected" in out  # peers left out of --engines
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "setitimer"), reason="no SIGALRM")
+def test_call_limit_stops_a_slow_first_call_and_lets_a_quick_one_finish():
+    import signal
+    import time
+
+    from benchmarks import run
+
+    before = signal.getsignal(signal.SIGALRM)
+    t0 = time.perf_counter()
+    with pytest.raises(run.TooSlow):
+        with run.call_limit(0.05):
+            while True:  # a Python loop, as jax.grad's eager trace of W6 is
+                pass
+    assert time.perf_counter() - t0 < 5
+    with run.call_limit(5):
+        assert sum(range(10)) == 45
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # the timer was cancelled
