@@ -60,9 +60,24 @@ def return_name(fdef):
     return None
 
 
+def _operand_sets():
+    """``operands`` as a set, remembered per node for one fixed-point loop (whose
+    statements do not change while it runs)."""
+    memo = {}
+
+    def of(node):
+        got = memo.get(id(node))
+        if got is None:
+            got = memo[id(node)] = (frozenset(operands(node)), node)  # (node: kept alive)
+        return got[0]
+
+    return of
+
+
 def varied(body, seed, nondiff_value) -> frozenset:
     """``nondiff_value(value_node) -> bool``: True for values that carry no derivative."""
     out = set(seed)
+    operand_set = _operand_sets()
     changed = True
     while changed:
         changed = False
@@ -73,12 +88,12 @@ def varied(body, seed, nondiff_value) -> frozenset:
                 name = t.id if isinstance(t, gast.Name) else base
                 if name is None or name in out:
                     continue
-                if set(operands(s.value)) & out and not nondiff_value(s.value):
+                if operand_set(s.value) & out and not nondiff_value(s.value):
                     out.add(name)
                     changed = True
             elif isinstance(s, gast.Expr):
                 base = written_base(s)
-                if base and base not in out and set(operands(s.value)) & out:
+                if base and base not in out and operand_set(s.value) & out:
                     out.add(base)
                     changed = True
     return frozenset(out)
@@ -86,6 +101,7 @@ def varied(body, seed, nondiff_value) -> frozenset:
 
 def useful(body, ret) -> frozenset:
     out = {ret} if ret else set()
+    operand_set = _operand_sets()
     changed = True
     while changed:
         changed = False
@@ -96,15 +112,15 @@ def useful(body, ret) -> frozenset:
                 name = t.id if isinstance(t, gast.Name) else t.value.id \
                     if isinstance(t, gast.Subscript) else None
                 if name in out:
-                    new = set(operands(s.value))
+                    new = set(operand_set(s.value))
                     if isinstance(t, gast.Subscript):
-                        new |= set(operands(t))
+                        new |= operand_set(t)
                     mb = written_base(s)
                     if mb:
                         new.add(mb)
             elif isinstance(s, gast.Expr):
                 if written_base(s) in out:
-                    new = set(operands(s.value))
+                    new = set(operand_set(s.value))
             if new - out:
                 out |= new
                 changed = True

@@ -2,7 +2,9 @@
 
 Each optimization is a named ``(stmts, opts) -> stmts | None`` function (``None``: nothing
 changed).  ``run`` cycles through the list, applying each until it changes nothing more,
-and stops once every one in a row has changed nothing; it runs on joint, split and
+and stops once every one in a row has changed nothing (one marked ``fixed_point`` gets
+no second call on its own result; one that kept its result's name counts hands them on
+with ``common.remember``, so the next does not recount); it runs on joint, split and
 forward code alike (the ``Options`` say which names are the generated derivative names
 it may rewrite).
 
@@ -22,6 +24,7 @@ from typing import Any, Callable
 
 import gast
 
+from . import common
 from .algebra import algebra
 from .common import MEMO
 from .copyprop import copy_propagation
@@ -77,12 +80,20 @@ def _run(stmts, opts, optimizations, rounds, memo):
         if quiet == n:
             break
         opt, changed = optimizations[k % n], False
+        once = getattr(opt, "fixed_point", False) and not common._CHECK
         for _ in range(rounds * 8):  # one optimization to its own fixed point
             new = opt(stmts, opts)
             if new is None:
                 break
+            assert not (changed and getattr(opt, "fixed_point", False)), \
+                f"{opt.__name__} did not reach its own fixed point"
             stmts, changed = new, True
-            memo.clear()  # the counts are stale
+            if len(memo) == 3 and memo[0] is new:
+                del memo[2]  # it handed on its result's counts (common.remember)
+            else:
+                memo.clear()  # the counts are stale
+            if once:
+                break
         quiet = 1 if changed else quiet + 1
     return stmts
 

@@ -11,8 +11,9 @@ from ...ir import nodes as N
 from ...ir.walk import Transformer, nodes_of
 
 #: the driver's memo of the last counts: ``[stmts, (loads, stores)]``, forgotten whenever
-#: an optimization changes the code (an optimization that changes nothing leaves the
-#: statements untouched, so the next one may reuse the counts)
+#: an optimization changes the code unless it handed on its result's counts (``remember``;
+#: an optimization that changes nothing leaves the statements untouched, so the next one
+#: may reuse the counts)
 MEMO: contextvars.ContextVar = contextvars.ContextVar("ast_ad_counts_memo", default=None)
 _CHECK = os.environ.get("AST_AD_CHECK_COUNTS") == "1"  # (tests: recount and compare)
 
@@ -34,9 +35,22 @@ def counts(stmts):
 def check_counts(stmts, loads, stores):
     """(tests) Counts an optimization kept by hand equal a recount (zero entries aside)."""
     if _CHECK:
-        assert ({k: v for k, v in loads.items() if v}, {k: v for k, v in stores.items()
-                                                       if v}) == _count(stmts), \
+        assert _nonzero(loads, stores) == _count(stmts), \
             "an optimization's counts drifted from the code"
+
+
+def remember(stmts, loads, stores):
+    """An optimization that kept the counts of its result by hand hands them to the
+    next one (the driver keeps a memo that names the statements it returned)."""
+    memo = MEMO.get()
+    if memo is not None and stmts is not None:
+        check_counts(stmts, loads, stores)
+        memo[:] = [stmts, _nonzero(loads, stores), "handed on"]  # (the driver reads the mark)
+    return stmts
+
+
+def _nonzero(loads, stores):
+    return {k: v for k, v in loads.items() if v}, {k: v for k, v in stores.items() if v}
 
 
 def _count(stmts):

@@ -30,7 +30,7 @@ from __future__ import annotations
 import gast
 
 from ...ir.walk import blocks_of, name_nodes, nodes
-from .common import Rename, check_counts, counts
+from .common import Rename, check_counts, counts, remember
 
 
 def copy_propagation(stmts, opts):
@@ -43,9 +43,12 @@ def copy_propagation(stmts, opts):
         if new is None:
             new = _in_blocks(stmts, opts.names, loads, stores)
         if new is None:
-            return out
+            return remember(out, loads, stores)
         stmts = out = new
         check_counts(out, loads, stores)
+
+
+copy_propagation.fixed_point = True  # (the driver need not call it again on its result)
 
 
 def _renamed(a, b, loads, stores):
@@ -89,12 +92,10 @@ def _local(stmts, i, adj, loads, stores):
     if seen != loads[a]:
         return None  # (a read elsewhere: another block, or before the copy)
     for x in stmts[i + 1:last]:
-        if any(isinstance(n, gast.Name) and n.id == b and not isinstance(n.ctx, gast.Load)
-               for n in nodes(x)):
+        if any(n.id == b and not isinstance(n.ctx, gast.Load) for n in name_nodes(x)):
             return None  # b rebound while the alias is read
     end = stmts[last]
-    if any(isinstance(n, gast.Name) and n.id == b and not isinstance(n.ctx, gast.Load)
-           for n in nodes(end)) and not (
+    if any(n.id == b and not isinstance(n.ctx, gast.Load) for n in name_nodes(end)) and not (
             isinstance(end, (gast.Assign, gast.AugAssign)) and not blocks_of(end) and
             _only_target(end, b) and not _reads_in_target(end, a)):
         return None

@@ -144,7 +144,7 @@ def inline_temporaries(stmts, opts):
         out, t = new, ctx.done
         loads[t], stores[t] = loads.get(t, 0) - 1, stores.get(t, 0) - 1
         common.check_counts(out, loads, stores)
-    return out
+    return common.remember(out, loads, stores)
 
 
 def _inline_block(block, opts, loads, stores, ctx, top=True):

@@ -27,7 +27,7 @@ from ...codegen.render import mark_lines
 from ...ir import anno
 from ...ir import nodes as N
 from ...ir.lattice import Shape
-from ...ir.walk import nodes, statements
+from ...ir.walk import nodes, nodes_of, statements
 from ...rules import helpers as H
 from ...signature import match
 from .. import optimize
@@ -345,7 +345,8 @@ def _shape_only_names(unit, facts, rev_code, needed):
     """Needed names that the adjoint reads only for their shape (pushed as tokens)."""
     shape_args, _ = shape_reps(unit, facts)
     shape_uses, loads, markers = set(), {}, set()
-    for n in nodes(rev_code):  # (depth-first: a marker comes before the nodes inside it)
+    # (depth-first: a marker comes before the nodes inside it)
+    for n in nodes_of(rev_code, (gast.Call, gast.Name)):
         if n in markers:
             continue
         if isinstance(n, gast.Call) and isinstance(n.func, gast.Name) and \
