@@ -80,19 +80,18 @@ def _run(stmts, opts, optimizations, rounds, memo):
         if quiet == n:
             break
         opt, changed = optimizations[k % n], False
-        once = getattr(opt, "fixed_point", False) and not common._CHECK
+        fixed = getattr(opt, "fixed_point", False)  # (the suite still calls it again)
         for _ in range(rounds * 8):  # one optimization to its own fixed point
             new = opt(stmts, opts)
             if new is None:
                 break
-            assert not (changed and getattr(opt, "fixed_point", False)), \
-                f"{opt.__name__} did not reach its own fixed point"
+            assert not (changed and fixed), f"{opt.__name__} did not reach its own fixed point"
             stmts, changed = new, True
             if len(memo) == 3 and memo[0] is new:
                 del memo[2]  # it handed on its result's counts (common.remember)
             else:
                 memo.clear()  # the counts are stale
-            if once:
+            if fixed and not common._CHECK:
                 break
         quiet = 1 if changed else quiet + 1
     return stmts
