@@ -101,7 +101,7 @@ def _local(stmts, i, adj, loads, stores):
         return None
     ren = Rename(a, s.value)
     _renamed(a, b, loads, stores)
-    return stmts[:i] + [ren.visit(x) for x in stmts[i + 1:]]
+    return stmts[:i] + [ren.visit(x) for x in stmts[i + 1:last + 1]] + stmts[last + 1:]
 
 
 def _only_target(st, b):
@@ -131,11 +131,11 @@ def _propagate(stmts, adj, loads, stores):
                 b not in adj or stores.get(b, 0) != 1)):
             continue
         rest = stmts[i + 1:]
-        later = sum(1 for x in rest for n in name_nodes(x)
-                    if n.id == a and isinstance(n.ctx, gast.Load))
-        if later != loads.get(a, 0):
+        reads = [sum(1 for n in name_nodes(x) if n.id == a and isinstance(n.ctx, gast.Load))
+                 for x in rest]
+        if sum(reads) != loads.get(a, 0):
             continue
         ren = Rename(a, s.value)
-        _renamed(a, b, loads, stores)
-        return stmts[:i] + [ren.visit(x) for x in rest]
+        _renamed(a, b, loads, stores)  # (a statement without a read of `a` stays as it is)
+        return stmts[:i] + [ren.visit(x) if k else x for x, k in zip(rest, reads)]
     return None

@@ -10,11 +10,14 @@ from __future__ import annotations
 import gast
 
 from ...ir import nodes as N
-from ...ir.walk import Transformer, nodes
+from ...ir.walk import Transformer, nodes_of
 
 
 def fold_ones(stmts, opts):
     if not opts.fold_ones:
+        return None
+    ones = [any(_has_one(b) for b in nodes_of(x, gast.BinOp)) for x in stmts]
+    if not any(ones):  # (no `1.0 *` anywhere: nothing to visit)
         return None
     folder = _FoldOnes()
     folder.in_place = opts.in_place
@@ -22,9 +25,17 @@ def fold_ones(stmts, opts):
         folder.floats = set(opts.floats) | set(opts.names)
     else:  # `+=` on arrays, `bx[i] += g`, `bx[i] = 0.0`: never fold into an adjoint
         # updated in place
-        folder.updated = {t for x in stmts for n in nodes(x) for t in _updated(n)}
-    out = [folder.visit(x) for x in stmts]
+        folder.updated = {t for n in nodes_of(stmts, (gast.AugAssign, gast.Assign))
+                          for t in _updated(n)}
+    out = [folder.visit(x) if k else x for x, k in zip(stmts, ones)]
     return out if folder.changed else None
+
+
+def _has_one(b):
+    """``b`` is a product with a float constant 1.0 as an operand."""
+    return isinstance(b.op, gast.Mult) and any(
+        isinstance(o, gast.Constant) and type(o.value) is float and o.value == 1.0
+        for o in (b.left, b.right))
 
 
 def _updated(n):
