@@ -13,6 +13,8 @@
 (Shape.param('x'), Shape.UNKNOWN)
 >>> Shape.broadcast(Shape.fixed((2,)), Shape.fixed((3, 1))), Shape.fixed((2,)).known
 (Shape.fixed((3, 2)), True)
+>>> Shape.sliced(Shape.param("u"), (2,)) == Shape.sliced(Shape.param("u"), (2,))
+True
 """
 
 from __future__ import annotations
@@ -57,6 +59,14 @@ class Shape:
     def value(name):
         return Shape("value", name)
 
+    @staticmethod
+    def sliced(base, parts):
+        """The class of ``b[parts]`` for ``b`` of class ``base`` (not fixed): ``parts`` has
+        ``"i"`` for an int index and, for a slice, the number of entries it drops from
+        its axis whatever the axis' length (``b[1:-1]``, ``b[:-2]``, ``b[2:]``: 2), with no
+        trailing 0 (``b[1:, :]`` is ``b[1:]``)."""
+        return Shape("slice", None, (base, tuple(parts)))
+
     @property
     def known(self) -> bool:
         return self.tag != "unknown"
@@ -96,6 +106,8 @@ class Shape:
     def __repr__(self):
         if self.tag == "fixed":
             return f"Shape.fixed({self.dims!r})"
+        if self.tag == "slice":
+            return f"Shape.sliced({self.dims[0]!r}, {self.dims[1]!r})"
         if self.tag in ("scalar", "unknown"):
             return f"Shape.{self.tag.upper()}"
         return f"Shape.{self.tag}({self.name!r})"

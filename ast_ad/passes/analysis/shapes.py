@@ -33,6 +33,7 @@ from ...ir import nodes as N
 from ...ir.lattice import Shape
 from ...ir.walk import nodes, statements
 from .activity import assigned_name
+from .elements import _int_atom
 
 ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod, gast.FloorDiv)
 
@@ -113,6 +114,14 @@ def shape_classes(body, params, scalar_params, resolver, elements=None,
                 return c
         if elements is not None and isinstance(v, gast.Subscript) and elements.scalar(v):
             return Shape.SCALAR  # x[i] of a 1-d array seen at the call
+        if elements is not None and isinstance(v, gast.Subscript):
+            c = _sliced(v, of, elements)
+            if c is not False:
+                return c
+        if elements is not None and isinstance(v, gast.Call) and len(v.args) == 1 and \
+                not v.keywords and isinstance(v.args[0], gast.Name) and \
+                v.args[0].id in elements.arrays and _keeps_shape(resolver, v.func):
+            return of(v.args[0])  # x.copy(), np.zeros_like(x) of an array seen at the call
         if isinstance(v, gast.Attribute) and v.attr in ("ndim", "size"):
             return Shape.SCALAR
         if isinstance(v, gast.Subscript) and isinstance(v.value, gast.Name) and \
@@ -153,6 +162,69 @@ def shape_classes(body, params, scalar_params, resolver, elements=None,
                 if c is not None and c.known:
                     at[st] = c
     return {k: (v if v is not None else Shape.UNKNOWN) for k, v in cls.items()}
+
+
+def _sliced(v, of, elements):
+    """The class of ``b[parts]`` for an array ``b`` seen at the call and basic parts whose
+    result shape depends on b's shape alone: int indices and slices with a constant start
+    >= 0 (or none), a constant stop < 0 (or none) and no step (``Shape.sliced``); False
+    where this does not apply."""
+    spec, parts = elements._parts(v)
+    if spec is None or spec[0] < 1 or len(parts) > spec[0]:
+        return False
+    key = []
+    for p in parts:
+        if isinstance(p, gast.Slice):
+            lo = 0 if p.lower is None else _int_const(p.lower)
+            up = 0 if p.upper is None else _int_const(p.upper)
+            if p.step is not None or lo is None or up is None or lo < 0 or \
+                    (p.upper is not None and up >= 0):
+                return False
+            key.append(lo - up)  # (entries dropped: lo at the start, -up at the end)
+        elif isinstance(p, (gast.Constant, gast.Name)) and _int_atom(p, elements.ints):
+            key.append("i")
+        else:
+            return False
+    base = of(v.value)
+    if base is None or not base.known or base == Shape.SCALAR:
+        return base if base is None else Shape.UNKNOWN
+    while key and key[-1] == 0:
+        key.pop()
+    if not key:
+        return base  # b[:], b[0:]: b's shape
+    if base.tag == "fixed":
+        if len(key) > len(base.dims):
+            return Shape.UNKNOWN
+        dims = [max(0, d - k) for d, k in zip(base.dims, key) if k != "i"]
+        return Shape.fixed(dims + list(base.dims[len(key):]))
+    return Shape.sliced(base, key)
+
+
+def subscript_class(sub, facts):
+    """The class of ``b[parts]`` (``_sliced``) by the classes of ``facts``; UNKNOWN where
+    not known."""
+    c = _sliced(sub, lambda a: facts.shape(a.id) if isinstance(a, gast.Name)
+                else Shape.UNKNOWN, facts.elements)
+    return c if isinstance(c, Shape) else Shape.UNKNOWN
+
+
+def _keeps_shape(resolver, func):
+    """``func(x)`` of a NumPy array has x's shape (copies and the ``*_like`` allocators)."""
+    import numpy as np
+
+    from ...rules.helpers import shapes as HS
+
+    fn = getattr(resolver, "callable", lambda f: None)(func)
+    return fn is not None and any(fn is k for k in (
+        HS.copy, np.copy, np.zeros_like, np.ones_like, np.empty_like))
+
+
+def _int_const(e):
+    """The value of an int constant (``-2`` included), else None."""
+    if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub):
+        v = _int_const(e.operand)
+        return None if v is None else -v
+    return e.value if isinstance(e, gast.Constant) and type(e.value) is int else None
 
 
 def _array_lists(body, resolver):

@@ -48,6 +48,7 @@ from ...ir.walk import statements
 from ...rules import helpers as H
 from ..analysis.elements import _int_atom
 from ..analysis.entries import plain_lists  # noqa: F401  (E.plain_lists)
+from ..analysis.shapes import subscript_class
 
 
 def _tracked(facts, name):
@@ -100,17 +101,26 @@ def read(rev, s, value, g, state, out) -> bool:
 
 
 def write(rev, s, t, state, out) -> bool:
-    """``base[idx] = v`` for one element: ``bv = bbase[idx]; bbase[idx] = 0.0`` (else False)."""
+    """``base[idx] = v`` for a basic index (one element, a slice, a row):
+    ``bv = bbase[idx]`` (a copy unless one element), ``bbase[idx] = 0.0`` (else False).
+    A basic index selects each entry once, so the whole ``bbase[idx]`` is ``v``'s."""
     base = t.value.id
     facts = rev.facts
-    if not (buffer_ready(rev, base, state) and facts.elements.scalar(t)
+    if not (buffer_ready(rev, base, state) and facts.elements.basic(t)
             and facts.elements.arrays[base][1].kind in "fc"):
         return False
     bb = rev.b(base)
     v = s.value
     if isinstance(v, gast.Name) and v.id in facts.active:
         take = gast.Subscript(value=N.name(bb), slice=N.index_expr(t.slice), ctx=gast.Load())
-        if facts.shape(v.id) != Shape.SCALAR:  # a size-1 array written into one element
+        one = facts.elements.scalar(t)
+        if not one:  # a view of the buffer, zeroed below: v's adjoint takes a copy
+            take = N.call(gast.Attribute(value=take, attr="copy", ctx=gast.Load()), [])
+        c = facts.shape(v.id)
+        if (one and c != Shape.SCALAR) or (not one and not (
+                c.known and c == subscript_class(t, facts))):
+            # (a size-1 array written into one element; a number or a smaller array
+            # broadcast into a slice: summed down to v's shape)
             take = N.call(rev.ref(H.unbroadcast, "unbroadcast"), [take, N.name(v.id)])
         rev.accumulate(v.id, take, state, out, s, maybe_none=True)
     clear = N.assign(gast.Subscript(value=N.name(bb), slice=N.index_expr(t.slice),
