@@ -22,7 +22,9 @@ What is rewritten, and why it is exact:
   only where ``e`` is surely a Python float (``x + 0.0`` makes an int a float, an array a
   copy);
 - ``X += -e`` -> ``X -= e`` and ``X -= -e`` -> ``X += e`` (IEEE defines ``a - b`` as
-  ``a + (-b)``: the same value, in place, without the negated copy);
+  ``a + (-b)``: the same value, in place, without the negated copy); so is
+  ``X += a * -e`` -> ``X -= a * e`` (rounding is symmetric in sign: ``a * -e`` is
+  ``-(a * e)`` bit for bit);
 - under all-float code (``immutable``): constants move to the front of a product and to
   the end of a sum (``y * 2`` -> ``2 * y``, ``1.0 + t`` -> ``t + 1.0``): float ``*`` and ``+``
   are commutative, so the value is bit for bit the same; ``unbroadcast(g, v)`` is ``g``.
@@ -82,6 +84,13 @@ def _fold(op, a, b):
     return v
 
 
+def _base_name(t):
+    """The name ``t`` (``b``, ``b[i]``, ``b[i][j]``) updates, else None."""
+    while isinstance(t, gast.Subscript):
+        t = t.value
+    return t.id if isinstance(t, gast.Name) else None
+
+
 def _mentions(e, names):
     return any(isinstance(n, gast.Name) and n.id in names for n in nodes(e))
 
@@ -124,11 +133,22 @@ class _Algebra(Transformer):
         ``a - b`` as ``a + (-b)``, so the value is the same, without the negated copy."""
         self.generic_visit(node)
         v = node.value
-        if isinstance(node.op, (gast.Add, gast.Sub)) and isinstance(v, gast.UnaryOp) and \
-                isinstance(v.op, gast.USub):
-            node.op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+        if not isinstance(node.op, (gast.Add, gast.Sub)):
+            return node
+        if isinstance(v, gast.UnaryOp) and isinstance(v.op, gast.USub):
             node.value = v.operand
-            self.changed = True
+        elif isinstance(v, gast.BinOp) and isinstance(v.op, gast.Mult) and any(
+                isinstance(o, gast.UnaryOp) and isinstance(o.op, gast.USub)
+                for o in (v.left, v.right)) and _base_name(node.target) in self.adj:
+            # `X += a * -e` -> `X -= a * e`: a product's rounding is symmetric in sign
+            if isinstance(v.right, gast.UnaryOp) and isinstance(v.right.op, gast.USub):
+                v.right = v.right.operand
+            else:
+                v.left = v.left.operand
+        else:
+            return node
+        node.op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
+        self.changed = True
         return node
 
     def float_(self, e):

@@ -43,7 +43,7 @@ import numpy as np
 from ... import runtime as R
 from ...ir import anno
 from ...ir import nodes as N
-from ...ir.lattice import Shape
+from ...ir.lattice import Kind, Shape
 from ...ir.walk import statements
 from ...rules import helpers as H
 from ..analysis.elements import _int_atom
@@ -93,7 +93,7 @@ def read(rev, s, value, g, state, out) -> bool:
     if facts.elements.arrays[base][1].kind != "c" and not facts.active <= facts.real:
         g = N.call(rev.ref(np.real), [g])  # complex values about: a real buffer takes Re(g)
     st = gast.AugAssign(target=gast.Subscript(value=N.name(rev.b(base)),
-                                              slice=N.index_expr(value.slice),
+                                              slice=N.clone(value.slice),
                                               ctx=gast.Store()), op=gast.Add(), value=g)
     anno.set_(st, anno.ACCUMULATES)
     out.append(N.copy_loc(st, s))
@@ -112,7 +112,7 @@ def write(rev, s, t, state, out) -> bool:
     bb = rev.b(base)
     v = s.value
     if isinstance(v, gast.Name) and v.id in facts.active:
-        take = gast.Subscript(value=N.name(bb), slice=N.index_expr(t.slice), ctx=gast.Load())
+        take = gast.Subscript(value=N.name(bb), slice=N.clone(t.slice), ctx=gast.Load())
         one = facts.elements.scalar(t)
         if not one:  # a view of the buffer, zeroed below: v's adjoint takes a copy
             take = N.call(gast.Attribute(value=take, attr="copy", ctx=gast.Load()), [])
@@ -122,8 +122,12 @@ def write(rev, s, t, state, out) -> bool:
             # (a size-1 array written into one element; a number or a smaller array
             # broadcast into a slice: summed down to v's shape)
             take = N.call(rev.ref(H.unbroadcast, "unbroadcast"), [take, N.name(v.id)])
-        rev.accumulate(v.id, take, state, out, s, maybe_none=True)
-    clear = N.assign(gast.Subscript(value=N.name(bb), slice=N.index_expr(t.slice),
+        # (from a ready buffer: a number or an array, never None nor the 0.0 filler; a
+        # copy is v's alone)
+        num = facts.kind(v.id) is Kind.NUM or v.id in facts.elements.arrays
+        rev.accumulate(v.id, take, state, out, s, maybe_none=not num,
+                       owned=num and not one and rev.in_place)
+    clear = N.assign(gast.Subscript(value=N.name(bb), slice=N.clone(t.slice),
                                     ctx=gast.Store()), N.const(0.0), loc=s)
     anno.set_(clear, anno.ACCUMULATES)
     out.append(clear)

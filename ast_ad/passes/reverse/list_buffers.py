@@ -186,9 +186,12 @@ def _loop(loop, stack_fns, unit):
 
 
 def _index_ok(idx):
-    """One index (not a tuple, not a slice)."""
+    """One index (not a tuple, not a slice, not a ``slice(...)`` object: a list's slice
+    update would extend it)."""
     return not isinstance(idx, (gast.Tuple, gast.Slice)) and all(
-        not isinstance(n, (gast.Slice, gast.Tuple, gast.List)) for n in nodes(idx))
+        not isinstance(n, (gast.Slice, gast.Tuple, gast.List)) and not (
+            isinstance(n, gast.Call) and isinstance(n.func, gast.Name)
+            and n.func.id == "slice") for n in nodes(idx))
 
 
 def _read_before_bound(loop, body, bound):

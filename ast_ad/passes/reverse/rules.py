@@ -14,7 +14,7 @@ import numpy as np
 from ... import runtime as R
 from ...errors import NoRuleError, UnsupportedConstructError
 from ...ir import nodes as N
-from ...ir.lattice import Kind
+from ...ir.lattice import Kind, Shape
 from ...rules import helpers as H
 from ..inline import rule_expr
 
@@ -399,5 +399,25 @@ def _rule_contribution(rev, rule, x, g, ans, args, keywords, target, keep_shape=
     here = rev.facts.value_shapes.get(at) if isinstance(t, gast.Name) and t.id == name \
         else None
     same = rev.facts.result_shaped(fn, args, keywords, target, _signed(expr, g))
-    return drop_shape_helper(expr, rev.ref(H.unbroadcast, "unbroadcast"), rev.facts,
-                             name, target, here, same)
+    ref = rev.ref(H.unbroadcast, "unbroadcast")
+    return summed(drop_shape_helper(expr, ref, rev.facts, name, target, here, same), ref,
+                  rev.facts, target)
+
+
+def summed(expr, helper_ref, facts, target):
+    """``unbroadcast(e, k)`` for a number ``k`` (shape class SCALAR) and a product ``e`` with
+    a NumPy array of ndim >= 1 (``analysis.elements``: never a number or the 0.0 filler)
+    is ``e.sum()``: what ``unbroadcast`` returns for a shape ``()`` target (``np.sum``'s
+    reduction), without its shape tests."""
+    if not (isinstance(expr, gast.Call) and N.key(expr.func) == N.key(helper_ref) and
+            len(expr.args) == 2 and not expr.keywords) or \
+            facts.shape(target) != Shape.SCALAR:
+        return expr
+    e = expr.args[0]
+    p = e.operand if isinstance(e, gast.UnaryOp) and isinstance(e.op, gast.USub) else e
+    arrays = facts.elements.arrays
+    if not (isinstance(p, gast.BinOp) and isinstance(p.op, gast.Mult) and any(
+            isinstance(o, gast.Name) and o.id in arrays and arrays[o.id][0] >= 1
+            for o in (p.left, p.right))):
+        return expr
+    return N.call(gast.Attribute(value=e, attr="sum", ctx=gast.Load()), [])
