@@ -209,3 +209,32 @@ def test_equal_trims_need_no_unbroadcast_and_different_ones_keep_it():
     g = ast_ad.grad(rows_and_columns)
     g(x, 0)
     assert "unbroadcast" in ast_ad.source(g, x, 0)
+
+
+def test_list_buffers_take_no_slice_index():
+    """A list's slice update extends the list (``lst[a:b] += g``): the list form of a
+    reversed loop (passes/reverse/list_buffers.py) is for one-entry indices only."""
+    import gast
+
+    from ast_ad.passes.reverse.list_buffers import _index_ok
+
+    def index(src):
+        return gast.parse(f"b[{src}]").body[0].value.slice
+
+    assert _index_ok(index("i")) and _index_ok(index("i + 1"))
+    for src in ("i:j", "slice(i, j, None)", "i, j", "[i, j]"):
+        assert not _index_ok(index(src)), src
+
+
+def test_a_slice_read_in_a_loop_with_a_slice_update_stays_on_the_array():
+    def f(x, n):
+        s = 0.0
+        for t in range(n):
+            s = s + x[t] * 3.0
+            w = x[t:t + 2]
+        return s + np.sum(w)
+
+    x = RNG.normal(size=8)
+    g = ast_ad.grad(f)
+    assert_close(g(x, 5), fd_grad(f, (x, 5)), 1e-6, 1e-7)
+    assert "_lb[t:" not in ast_ad.source(g, x, 5)
