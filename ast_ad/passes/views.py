@@ -124,6 +124,8 @@ class _Aliases:
     """Forward dataflow over statements: which pairs of names may share memory, and which
     of them were written in place through one name while the other is still read."""
 
+    lowered = False  # whether the view lowering's own `_k = u[..]` make pairs
+
     def __init__(self, resolver):
         self.resolver = resolver
         self.guard = set()  # creating statements that need the run-time check
@@ -165,7 +167,8 @@ class _Aliases:
             # a write already made through a rebound name stays seen by the other name
             dirty = {(p, o) for p, o in dirty if o not in bound}
         if isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name) and \
-                not anno.has(s, anno.AugAssign) and not anno.has(s, anno.ViewLowered):
+                not anno.has(s, anno.AugAssign) and (
+                    self.lowered or not anno.has(s, anno.ViewLowered)):
             src = _alias_source(s.value, self.resolver)
             if src is not None and src != s.targets[0].id:
                 live = self.pair(live, s.targets[0].id, src, s)
@@ -185,6 +188,41 @@ class _Aliases:
             for lv, dt in outs:
                 live, dirty = live | lv, dirty | dt
         return live, dirty
+
+
+def restored_for_views(body, needed, resolver) -> set:
+    """Arrays written in place (``u[i] = v``, ``u op= v``) that share memory, at the
+    write, with a name the adjoint reads (``w = u[1:3]`` read by the adjoint of a
+    statement before the write; the views the view lowering made included): their
+    overwritten entries must be put back when the adjoint passes the write, or ``w``
+    would hold the new values.  (An adjoint that reads ``u`` itself restores it anyway;
+    one that only updates ``bu`` in place does not read it.)
+
+    >>> t = gast.parse("w = u[1:3]\\ny = w * w\\nu[1] = s\\nw = 2.0 * s\\nu[2] = w").body
+    >>> sorted(restored_for_views(t, {"w"}, None)), sorted(restored_for_views(t[3:], {"w"}, None))
+    (['u'], [])
+    """
+    flow = _SharedAtWrites(resolver)
+    flow.run(body, frozenset(), frozenset())
+    return {u for u, names in flow.shared.items() if u not in needed and names & needed}
+
+
+class _SharedAtWrites(_Aliases):
+    """The forward dataflow, keeping for each name written in place the names that may
+    share its memory at a write."""
+
+    lowered = True  # (pairs made by the view lowering count: `_k1 = u[:2]` is a view)
+
+    def __init__(self, resolver):
+        super().__init__(resolver)
+        self.shared = {}
+
+    def stmt(self, s, live, dirty):
+        w = _written(s)
+        if w is not None:
+            self.shared.setdefault(w, set()).update(
+                p[1] if p[0] == w else p[0] for p in live if w in p[:2])
+        return super().stmt(s, live, dirty)
 
 
 def guard_views(tree, unit, resolver):

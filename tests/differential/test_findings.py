@@ -262,6 +262,52 @@ def arange_of_a_differentiated_start(x, s):
     return np.sum(np.arange(s, s + 3.0) * x) + np.sum(np.arange(0.0, 2.0, s) ** 2)
 
 
+# 16. The first element read of an array (rebound, so no buffer before the sweep) whose
+#     cotangent is a Python float that happens to be 0.0 (`A[0, 1] * z`, z = s - s):
+#     `accum_index(0.0, ...)` hands back the 0.0, which the generated code took for a
+#     buffer it owns, so a later read in a loop, `bA[i, 0] += g`, raised TypeError
+#     (found by the vector sweep, 1 program in 3,000).
+def zero_cotangent_then_loop_reads(A, s):
+    A = np.sin(A)
+    z = s - s
+    t = 0.0
+    for i in range(2):
+        t = t + A[i, 0] * s
+    return t + A[0, 1] * z
+
+
+def zero_cotangent_then_column_reads(A, s):
+    A = A * 2.0
+    z = s * 0.0
+    t = 0.0
+    for i in range(2):
+        t = t + np.sum(A[:, i]) * s
+    return t + A[0, 1] * z
+
+
+# 17. A view of an array read by the adjoint of a statement before an in-place write of
+#     that array, when the adjoint updates the array's buffer in place and so never reads
+#     the array itself: the overwritten entries were not put back, and the view held the
+#     new values (a silent wrong gradient: one-element writes since the element buffers,
+#     slice writes since they joined them; the mutation family sweep found the second).
+def view_read_before_element_write(x, s):
+    u = np.sin(x)
+    w = u[1:3]
+    y = np.sum(w ** 3)
+    u[1] = s
+    return y + np.sum(u * 2.0)
+
+
+def view_read_before_slice_write(x, s):
+    u = np.sin(x)
+    w = u[1:3]
+    y = np.sum(w ** 3)
+    u[1:3] = s
+    return y + np.sum(u * 2.0)
+
+# (and `v = u[:2]; v *= c`, which the tape refuses: tests/unit/test_slice_writes.py)
+
+
 FIXED = None  # xfail: None once ast_ad gets the case right
 
 CASES = [
@@ -302,6 +348,14 @@ CASES = [
     ("complex_intermediate", complex_intermediate, (np.array([-0.2, -0.55]), 0.17), FIXED),
     ("arange_of_a_differentiated_start", arange_of_a_differentiated_start,
      (np.array([0.3, -0.5, 0.8]), 0.7), FIXED),
+    ("zero_cotangent_then_loop_reads", zero_cotangent_then_loop_reads,
+     (np.array([[0.5, 1.5, -0.3], [0.2, -1.1, 0.8]]), 0.7), FIXED),
+    ("zero_cotangent_then_column_reads", zero_cotangent_then_column_reads,
+     (np.array([[0.5, 1.5, -0.3], [0.2, -1.1, 0.8]]), 0.7), FIXED),
+    ("view_read_before_element_write", view_read_before_element_write,
+     (np.array([-1.24, -0.79, 0.9, 0.4]), 0.25), FIXED),
+    ("view_read_before_slice_write", view_read_before_slice_write,
+     (np.array([-1.24, -0.79, 0.9, 0.4]), 0.25), FIXED),
 ]
 
 

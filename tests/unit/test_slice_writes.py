@@ -92,6 +92,13 @@ def float32_stencil(u, k, n):
     return float(np.sum(u.astype(np.float64) ** 2))
 
 
+def view_scaled_in_place(x, s):  # (the mutation family sweep: a silent wrong d/ds)
+    u = x * (-0.4) + s
+    v1 = u[:2]  # a view of u, read by the adjoint of the write below
+    v1 *= np.sin(s)
+    return np.sum(u * np.array([0.3, 1.5, 0.5]))
+
+
 RNG = np.random.default_rng(7)
 CASES = [
     (heat, (RNG.normal(size=12), 0.2, 5), (0, 1)),
@@ -103,6 +110,7 @@ CASES = [
     (negative_steps, (RNG.normal(size=8), 0.6, 3), (0, 1)),
     (overwrites_its_own_write, (RNG.normal(size=8), 1.3, 3), (0, 1)),
     (constants_into_a_slice, (RNG.normal(size=6), 3), 0),
+    (view_scaled_in_place, (RNG.normal(size=3), 0.25), (0, 1)),
 ]
 
 

@@ -33,7 +33,7 @@ from ...signature import match
 from .. import optimize
 from ..analysis.calls import FULL_REDUCTIONS
 from ..analysis.shapes import elementwise_of
-from ..views import check_views
+from ..views import check_views, restored_for_views
 from . import elements as E
 from .adjoint import Reverse
 from .control import PUSH, RESTORE, State
@@ -125,6 +125,7 @@ def reverse(unit, facts, request):
         rev_code = insert_recomputed(rev_code, recompute)
         needed = needed_names(rev_code, locals_) - set(recompute)
     needed = needed | set(rev.buffers or ())  # the buffers are made like their parameter
+    needed |= restored_for_views(body, needed, facts.resolver)  # views of written arrays
     push, pop = namer.fresh("_push"), namer.fresh("_pop")
     stack = namer.fresh("_stack")
     shape_only = _shape_only_names(unit, facts, rev_code, needed) if mode == "joint" \
