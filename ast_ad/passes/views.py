@@ -202,6 +202,8 @@ def restored_for_views(body, needed, resolver) -> set:
     >>> sorted(restored_for_views(t, {"w"}, None)), sorted(restored_for_views(t[3:], {"w"}, None))
     (['u'], [])
     """
+    if not any(_written(st) is not None for st, _ in statements(body)):
+        return set()  # (nothing written in place: no dataflow to run)
     flow = _SharedAtWrites(resolver)
     flow.run(body, frozenset(), frozenset())
     return {u for u, names in flow.shared.items() if u not in needed and names & needed}

@@ -111,3 +111,19 @@ def test_call_limit_stops_a_slow_first_call_and_lets_a_quick_one_finish():
         assert sum(range(10)) == 45
     assert signal.getsignal(signal.SIGALRM) is before
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # the timer was cancelled
+
+
+def test_stencils_script_checks_each_gradient_and_reports_every_row():
+    from benchmarks import stencils
+
+    rows = stencils.run(steps=2)
+    assert [r[0] for r in rows] == [f.__name__ for f in stencils.STENCILS]
+    assert all(r[1] > 0 and r[2] > 0 for r in rows) and rows[0][3] is not None
+    text = stencils.report(rows)
+    assert text.count("\n") == len(rows) + 1 and "| in_place |" in text
+    u = np.random.default_rng(3).normal(size=12)  # the hand gradient is the gradient
+    import ast_ad
+    got, want = stencils.in_place_hand(u, 0.2, 4), ast_ad.grad(
+        stencils.in_place, wrt=(0, 1))(u, 0.2, 4)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-12, atol=1e-12)
+    assert abs(got[1] - want[1]) <= 1e-12 * (1 + abs(want[1]))
