@@ -308,6 +308,19 @@ def view_read_before_slice_write(x, s):
 # (and `v = u[:2]; v *= c`, which the tape refuses: tests/unit/test_slice_writes.py)
 
 
+# 18. The 0.0 filler times a NumPy number is np.float64(0.0), which `is_zero` did not
+#     count as the filler: the matmul adjoint behind the test got a 0-d cotangent
+#     (`A @ b_t5`: ValueError; found by the vector sweep, 1 program in 4,000).
+def filler_times_a_numpy_number(x, A, s):
+    buf = np.zeros_like(A[1])
+    buf[0] += np.dot(A[1, 2] * (A[:, 0] @ A), np.log(1.0 + A[1] * A[1]))
+    for i in range(4):
+        if i >= 1:
+            return 2.0 * s
+        if i < 0:
+            return np.sum(buf) / (2.0 + math.sin(s))
+
+
 FIXED = None  # xfail: None once ast_ad gets the case right
 
 CASES = [
@@ -356,6 +369,9 @@ CASES = [
      (np.array([-1.24, -0.79, 0.9, 0.4]), 0.25), FIXED),
     ("view_read_before_slice_write", view_read_before_slice_write,
      (np.array([-1.24, -0.79, 0.9, 0.4]), 0.25), FIXED),
+    ("filler_times_a_numpy_number", filler_times_a_numpy_number,
+     (np.array([-0.55, -0.41, -0.82]), np.array([[-0.87, -0.85, 0.21], [-0.68, -0.08, 1.42]]),
+      0.64), FIXED),
 ]
 
 
