@@ -203,8 +203,12 @@ def accum_index(b, x, idx, g):
 
     Repeated integer indices accumulate (``np.add.at``).
     """
-    if is_zero(g) or isinstance(x, range):  # (a range of ints: nothing to differentiate)
+    if isinstance(x, range):  # (a range of ints: nothing to differentiate)
         return b
+    if is_zero(g):
+        # an array's adjoint that holds nothing yet becomes a zero buffer all the same:
+        # the generated code may update what this returns in place (`bx[j] += h`)
+        return zeros_grad(x) if is_zero(b) and _is_array(x) else b
     if _is_array(x):
         if x.dtype.kind != "c" and np.iscomplexobj(g):
             g = g.real  # a real array's cotangent: the real part (as for a float parameter)

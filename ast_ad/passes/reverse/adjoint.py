@@ -322,11 +322,10 @@ class Reverse:
                     state.owned.add(base.id)
                 else:
                     state.owned.discard(base.id)
-                if not was_live:
-                    # accum_index(0.0, ..) returns the 0.0 it is given for a zero g: the
-                    # filler, or any Python float that is 0.0 (`b = v * 0.0`)
-                    state.zero.add(base.id)
-                elif not from_zero:
+                if from_zero:
+                    if not was_live:
+                        state.zero.add(base.id)  # g may be the filler: so may this be
+                else:
                     state.zero.discard(base.id)
             return out
         if isinstance(value, (gast.Tuple, gast.List)):
