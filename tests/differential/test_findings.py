@@ -331,6 +331,21 @@ def filler_times_a_numpy_number(x, A, s):
             return np.sum(buf) / (2.0 + math.sin(s))
 
 
+# 19. A helper that returns its array parameter and reads its entries in a loop: the
+#     parameter's element buffer (`bv = np.zeros(v.shape)`) replaced the seed `bv = g_out`,
+#     so the caller lost the cotangent flowing through the return (a silent wrong
+#     gradient; found by the vector sweep, 2 programs in 15,000).
+def _returns_its_argument(v):
+    acc = []
+    for i in range(2):
+        acc.append(v[2] + 1.0)
+    return v
+
+
+def helper_returns_a_parameter_it_reads_in_a_loop(A):
+    return np.sum(np.tanh(_returns_its_argument(A[2]))) + np.sum(np.tanh(A))
+
+
 FIXED = None  # xfail: None once ast_ad gets the case right
 
 CASES = [
@@ -382,6 +397,9 @@ CASES = [
      (np.array([-1.24, -0.79, 0.9, 0.4]), 0.25), FIXED),
     ("view_read_before_slice_write", view_read_before_slice_write,
      (np.array([-1.24, -0.79, 0.9, 0.4]), 0.25), FIXED),
+    ("helper_returns_a_parameter_it_reads_in_a_loop",
+     helper_returns_a_parameter_it_reads_in_a_loop,
+     (np.array([[-1.22, 0.3, 0.69], [-0.94, -1.33, -0.68], [0.47, 0.19, -1.05]]),), FIXED),
     ("filler_times_a_numpy_number", filler_times_a_numpy_number,
      (np.array([-0.55, -0.41, -0.82]), np.array([[-0.87, -0.85, 0.21], [-0.68, -0.08, 1.42]]),
       0.64), FIXED),

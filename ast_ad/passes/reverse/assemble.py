@@ -103,6 +103,11 @@ def reverse(unit, facts, request):
         rev.buffers = E.element_buffers(facts, body)
         rev.lists = E.plain_lists(body, rev.facts.resolver)
         for p in sorted(rev.buffers):  # one adjoint buffer per call, owned by this code
+            if p in state.live:  # the output itself (`return v`): a buffer holding g_out
+                seed.append(N.assign(rev.b(p), N.call(ref(R.own_grad), [
+                    N.name(rev.b(p)), N.name(p)])))
+                state.owned.add(p)
+                continue
             zeros = N.call(ref(np.zeros_like, "zeros_like"), [N.name(p)])
             if mode == "split":  # once per call of a helper: np.zeros_like costs 1 us more
                 spec = facts.elements.arrays.get(p)  # (a float64 one: np.zeros' default)
