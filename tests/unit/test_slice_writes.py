@@ -13,22 +13,9 @@ import numpy as np
 import pytest
 
 import ast_ad
+from benchmarks.stencils import in_place as heat  # the 1-d and 2-d stencils in place
+from benchmarks.stencils import in_place_2d as heat_2d
 from tests.fd import assert_close, fd_grad
-
-
-def heat(u, k, n):
-    u = u.copy()
-    for t in range(n):
-        u[1:-1] = u[1:-1] + k * (u[:-2] - 2.0 * u[1:-1] + u[2:])
-    return float(u @ u)
-
-
-def heat_2d(u, k, n):
-    u = u.copy()
-    for t in range(n):
-        u[1:-1, 1:-1] = u[1:-1, 1:-1] + k * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2]
-                                             + u[1:-1, 2:] - 4.0 * u[1:-1, 1:-1])
-    return np.sum(u * u)
 
 
 def shift_overlapping(u, a, n):

@@ -33,7 +33,7 @@ from ...ir import nodes as N
 from ...ir.lattice import Shape
 from ...ir.walk import nodes, statements
 from .activity import assigned_name
-from .elements import _int_atom
+from .elements import _KEEPS, _int_atom
 
 ELEMENTWISE_OPS = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod, gast.FloorDiv)
 
@@ -209,14 +209,12 @@ def subscript_class(sub, facts):
 
 
 def _keeps_shape(resolver, func):
-    """``func(x)`` of a NumPy array has x's shape (copies and the ``*_like`` allocators)."""
-    import numpy as np
-
-    from ...rules.helpers import shapes as HS
+    """``func(x)`` of a NumPy array has x's shape: ``x.copy()`` and the calls the element
+    facts carry a spec through (``analysis.elements._KEEPS``: copies, ``*_like``)."""
+    from ...rules.helpers import copy as h_copy  # (imported late, as elements does)
 
     fn = getattr(resolver, "callable", lambda f: None)(func)
-    return fn is not None and any(fn is k for k in (
-        HS.copy, np.copy, np.zeros_like, np.ones_like, np.empty_like))
+    return fn is not None and (fn is h_copy or any(fn is k for k in _KEEPS))
 
 
 def _int_const(e):
